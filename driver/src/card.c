@@ -1,0 +1,221 @@
+/*
+ * <ioe/card.h> over the transport interface: argument checks, target parsing, 64-bit
+ * accesses, and the identification read-out. Nothing here knows which backend it uses.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ioe/card.h>
+#include <ioe/regs.h>
+
+#include "transport.h"
+
+struct ioe_card {
+    struct ioe_transport *t;
+    char backend[16];
+};
+
+struct backend {
+    const char *name;
+    int (*open)(const char *target, const struct ioe_card_options *opts,
+                struct ioe_transport **out);
+};
+
+static const struct backend backends[] = {
+    {"soft", ioe_transport_simcard_open},
+    {"sim", ioe_transport_simcard_open},
+};
+
+int ioe_card_open_opts(const char *target, const struct ioe_card_options *opts,
+                       struct ioe_card **card)
+{
+    static const struct ioe_card_options none;
+    if (!target || !card)
+        return -EINVAL;
+    if (!opts)
+        opts = &none;
+    for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
+        if (strcmp(target, backends[i].name) != 0)
+            continue;
+        struct ioe_card *c = calloc(1, sizeof(*c));
+        if (!c)
+            return -ENOMEM;
+        int err = backends[i].open(target, opts, &c->t);
+        if (err) {
+            free(c);
+            return err;
+        }
+        strncpy(c->backend, backends[i].name, sizeof(c->backend) - 1);
+        *card = c;
+        return 0;
+    }
+    return -ENODEV;
+}
+
+int ioe_card_open(const char *target, struct ioe_card **card)
+{
+    return ioe_card_open_opts(target, NULL, card);
+}
+
+void ioe_card_close(struct ioe_card *card)
+{
+    if (!card)
+        return;
+    card->t->ops->close(card->t);
+    free(card);
+}
+
+const char *ioe_card_backend(const struct ioe_card *card)
+{
+    return card->backend;
+}
+
+int ioe_card_reset(struct ioe_card *card)
+{
+    return card->t->ops->reset(card->t);
+}
+
+static int check_csr(uint32_t addr, uint32_t size)
+{
+    if (addr % size || addr >= IOE_CSR_WINDOW_SIZE || IOE_CSR_WINDOW_SIZE - addr < size)
+        return -EINVAL;
+    return 0;
+}
+
+int ioe_card_read32(struct ioe_card *card, uint32_t addr, uint32_t *val)
+{
+    int err = check_csr(addr, 4);
+    if (err)
+        return err;
+    if (!val)
+        return -EINVAL;
+    return card->t->ops->read32(card->t, addr, val);
+}
+
+int ioe_card_write32(struct ioe_card *card, uint32_t addr, uint32_t val)
+{
+    int err = check_csr(addr, 4);
+    return err ? err : card->t->ops->write32(card->t, addr, val);
+}
+
+int ioe_card_read64(struct ioe_card *card, uint32_t addr, uint64_t *val)
+{
+    uint32_t lo, hi;
+    int err = check_csr(addr, 8);
+    if (err)
+        return err;
+    if (!val)
+        return -EINVAL;
+    err = card->t->ops->read32(card->t, addr, &lo);
+    if (!err)
+        err = card->t->ops->read32(card->t, addr + 4, &hi);
+    if (err)
+        return err;
+    *val = (uint64_t)hi << 32 | lo;
+    return 0;
+}
+
+int ioe_card_write64(struct ioe_card *card, uint32_t addr, uint64_t val)
+{
+    int err = check_csr(addr, 8);
+    if (!err)
+        err = card->t->ops->write32(card->t, addr, (uint32_t)val);
+    if (!err)
+        err = card->t->ops->write32(card->t, addr + 4, (uint32_t)(val >> 32));
+    return err;
+}
+
+int ioe_card_dma_map(struct ioe_card *card, uint64_t iova, void *hva, uint64_t size)
+{
+    if (!hva || size == 0 || iova + size < iova)
+        return -EINVAL;
+    return card->t->ops->dma_map(card->t, iova, hva, size);
+}
+
+int ioe_card_dma_unmap(struct ioe_card *card, uint64_t iova, uint64_t size)
+{
+    return card->t->ops->dma_unmap(card->t, iova, size);
+}
+
+int ioe_card_drain(struct ioe_card *card, struct ioe_notification *buf, size_t max)
+{
+    if (!buf && max)
+        return -EINVAL;
+    if (max > INT32_MAX)
+        max = INT32_MAX;
+    return card->t->ops->drain(card->t, buf, max);
+}
+
+int ioe_card_wait(struct ioe_card *card, uint64_t timeout)
+{
+    return card->t->ops->wait(card->t, timeout);
+}
+
+int ioe_card_step(struct ioe_card *card, uint64_t cycles)
+{
+    return card->t->ops->step ? card->t->ops->step(card->t, cycles) : -EOPNOTSUPP;
+}
+
+int ioe_card_cycles(struct ioe_card *card, uint64_t *cycles)
+{
+    if (!cycles)
+        return -EINVAL;
+    return card->t->ops->cycles ? card->t->ops->cycles(card->t, cycles) : -EOPNOTSUPP;
+}
+
+int ioe_card_msi(struct ioe_card *card, uint32_t devid, uint64_t addr, uint32_t data)
+{
+    return card->t->ops->msi ? card->t->ops->msi(card->t, devid, addr, data) : -EOPNOTSUPP;
+}
+
+int ioe_card_set_wired(struct ioe_card *card, unsigned line, int level)
+{
+    if (!card->t->ops->set_wired)
+        return -EOPNOTSUPP;
+    return card->t->ops->set_wired(card->t, line, level != 0);
+}
+
+static uint32_t field(uint32_t v, unsigned shift, uint32_t mask)
+{
+    return v >> shift & mask;
+}
+
+int ioe_card_info(struct ioe_card *card, struct ioe_card_info *info)
+{
+    uint32_t ctx, gic, its, xive;
+    int err;
+    if (!info)
+        return -EINVAL;
+    memset(info, 0, sizeof(*info));
+    if ((err = ioe_card_read32(card, IOE_CORE_ID, &info->id)))
+        return err;
+    if (info->id != IOE_CORE_ID_RESET)
+        return -ENODEV;
+    if ((err = ioe_card_read32(card, IOE_CORE_VERSION, &info->version)) ||
+        (err = ioe_card_read32(card, IOE_CORE_FEATURES, &info->features)) ||
+        (err = ioe_card_read32(card, IOE_CORE_PARAM_CTX, &ctx)) ||
+        (err = ioe_card_read32(card, IOE_CORE_PARAM_GIC, &gic)) ||
+        (err = ioe_card_read32(card, IOE_CORE_PARAM_ITS, &its)) ||
+        (err = ioe_card_read32(card, IOE_CORE_PARAM_XIVE, &xive)))
+        return err;
+    info->nr_vms = field(ctx, IOE_CORE_PARAM_CTX_NR_VMS_SHIFT, IOE_CORE_PARAM_CTX_NR_VMS_MASK);
+    info->nr_vcpus =
+        field(ctx, IOE_CORE_PARAM_CTX_NR_VCPUS_SHIFT, IOE_CORE_PARAM_CTX_NR_VCPUS_MASK);
+    info->nr_wired =
+        field(ctx, IOE_CORE_PARAM_CTX_NR_WIRED_SHIFT, IOE_CORE_PARAM_CTX_NR_WIRED_MASK);
+    info->dma_tags =
+        field(ctx, IOE_CORE_PARAM_CTX_DMA_TAGS_SHIFT, IOE_CORE_PARAM_CTX_DMA_TAGS_MASK);
+    info->nr_irqs = field(gic, IOE_CORE_PARAM_GIC_NR_IRQS_SHIFT, IOE_CORE_PARAM_GIC_NR_IRQS_MASK);
+    info->lpi_bits =
+        field(gic, IOE_CORE_PARAM_GIC_LPI_BITS_SHIFT, IOE_CORE_PARAM_GIC_LPI_BITS_MASK);
+    info->dev_bits =
+        field(its, IOE_CORE_PARAM_ITS_DEV_BITS_SHIFT, IOE_CORE_PARAM_ITS_DEV_BITS_MASK);
+    info->event_bits =
+        field(its, IOE_CORE_PARAM_ITS_EVENT_BITS_SHIFT, IOE_CORE_PARAM_ITS_EVENT_BITS_MASK);
+    info->its_cache_entries = field(its, IOE_CORE_PARAM_ITS_CACHE_ENTRIES_SHIFT,
+                                    IOE_CORE_PARAM_ITS_CACHE_ENTRIES_MASK);
+    info->xive_sources =
+        field(xive, IOE_CORE_PARAM_XIVE_SOURCES_SHIFT, IOE_CORE_PARAM_XIVE_SOURCES_MASK);
+    return 0;
+}

@@ -1,0 +1,9 @@
+rtl/gen/ioe_reg_pkg.sv
+rtl/src/ioe_pkg.sv
+rtl/gen/ioe_core_reg_top.sv
+rtl/src/ioe_sync.sv
+rtl/src/ioe_fifo.sv
+rtl/src/ioe_axil_slave.sv
+rtl/src/ioe_csr_fabric.sv
+rtl/src/ioe_core.sv
+rtl/src/ioe_top.sv

@@ -1,0 +1,220 @@
+// ioe_top: the board-agnostic top of the Interrupt Offload Engine.
+//
+// Host-facing ports (docs/architecture.md describes the protocols):
+//   s_axil_*   AXI4-Lite slave: the CSR window (BAR0 on a PCIe board), 32-bit data
+//   m_dma_*    DMA master into host memory: valid/ready request channel (one 8-byte beat,
+//              tagged), response channel without backpressure (the card reserves room for
+//              every tag it has outstanding); responses may come back in any order
+//   s_msi_*    MSI ingress stream {requester ID = DeviceID, doorbell address, data}
+//   wired_i    wired SPI level inputs (asynchronous; synchronised inside)
+//   m_notify_* notification stream: which VM / vCPU has something to present
+//
+// Register blocks on the internal bus: 0 = core. The GIC, ITS and XIVE issues add blocks
+// 1.. and their engines on the MSI, DMA and notification paths.
+
+module ioe_top #(
+  parameter int unsigned NrVms           = ioe_reg_pkg::NrVmsDefault,
+  parameter int unsigned NrVcpus         = ioe_reg_pkg::NrVcpusDefault,
+  parameter int unsigned NrIrqs          = ioe_reg_pkg::NrIrqsDefault,
+  parameter int unsigned NrWired         = ioe_reg_pkg::NrWiredDefault,
+  parameter int unsigned LpiBits         = ioe_reg_pkg::LpiBitsDefault,
+  parameter int unsigned DevBits         = ioe_reg_pkg::DevBitsDefault,
+  parameter int unsigned EventBits       = ioe_reg_pkg::EventBitsDefault,
+  parameter int unsigned ItsCacheEntries = ioe_reg_pkg::ItsCacheEntriesDefault,
+  parameter int unsigned XiveSources     = ioe_reg_pkg::XiveSourcesDefault,
+  parameter int unsigned DmaTags         = ioe_reg_pkg::DmaTagsDefault,
+  localparam int unsigned AW             = ioe_reg_pkg::CSR_ADDR_WIDTH,
+  localparam int unsigned TW             = ioe_pkg::DMA_TAG_WIDTH
+) (
+  input  logic               clk_i,
+  input  logic               rst_ni,
+  // AXI4-Lite CSR slave
+  input  logic               s_axil_awvalid_i,
+  output logic               s_axil_awready_o,
+  input  logic [AW-1:0]      s_axil_awaddr_i,
+  input  logic               s_axil_wvalid_i,
+  output logic               s_axil_wready_o,
+  input  logic [31:0]        s_axil_wdata_i,
+  input  logic [3:0]         s_axil_wstrb_i,
+  output logic               s_axil_bvalid_o,
+  input  logic               s_axil_bready_i,
+  output logic [1:0]         s_axil_bresp_o,
+  input  logic               s_axil_arvalid_i,
+  output logic               s_axil_arready_o,
+  input  logic [AW-1:0]      s_axil_araddr_i,
+  output logic               s_axil_rvalid_o,
+  input  logic               s_axil_rready_i,
+  output logic [31:0]        s_axil_rdata_o,
+  output logic [1:0]         s_axil_rresp_o,
+  // DMA master
+  output logic               m_dma_req_valid_o,
+  input  logic               m_dma_req_ready_i,
+  output logic [TW-1:0]      m_dma_req_tag_o,
+  output logic               m_dma_req_write_o,
+  output logic [63:0]        m_dma_req_addr_o,
+  output logic [63:0]        m_dma_req_wdata_o,
+  output logic [7:0]         m_dma_req_wstrb_o,
+  input  logic               m_dma_rsp_valid_i,
+  input  logic [TW-1:0]      m_dma_rsp_tag_i,
+  input  logic               m_dma_rsp_err_i,
+  input  logic [63:0]        m_dma_rsp_rdata_i,
+  // MSI ingress
+  input  logic               s_msi_valid_i,
+  output logic               s_msi_ready_o,
+  input  logic [31:0]        s_msi_devid_i,
+  input  logic [63:0]        s_msi_addr_i,
+  input  logic [31:0]        s_msi_data_i,
+  // wired SPI inputs
+  input  logic [NrWired-1:0] wired_i,
+  // notification stream
+  output logic               m_notify_valid_o,
+  input  logic               m_notify_ready_i,
+  output logic [7:0]         m_notify_vm_o,
+  output logic [7:0]         m_notify_vcpu_o,
+  output logic [3:0]         m_notify_src_o
+);
+
+  localparam int unsigned NrBlocks = 1;
+  localparam int unsigned BS       = ioe_reg_pkg::CSR_BLOCK_SHIFT;
+
+  // ---------------------------------------------------------------- CSR path
+  logic                      bus_req_valid, bus_req_write, bus_rsp_valid, bus_rsp_error;
+  logic [AW-1:0]             bus_req_addr;
+  logic [31:0]               bus_req_wdata, bus_rsp_rdata;
+  logic [3:0]                bus_req_wstrb;
+  logic [NrBlocks-1:0]       blk_req_valid, blk_rsp_valid, blk_rsp_error;
+  logic                      blk_req_write;
+  logic [BS-1:0]             blk_req_addr;
+  logic [31:0]               blk_req_wdata;
+  logic [3:0]                blk_req_wstrb;
+  logic [NrBlocks*32-1:0]    blk_rsp_rdata;
+
+  ioe_axil_slave #(
+    .AddrWidth(AW)
+  ) u_axil (
+    .clk_i           (clk_i),
+    .rst_ni          (rst_ni),
+    .s_axil_awvalid_i(s_axil_awvalid_i),
+    .s_axil_awready_o(s_axil_awready_o),
+    .s_axil_awaddr_i (s_axil_awaddr_i),
+    .s_axil_wvalid_i (s_axil_wvalid_i),
+    .s_axil_wready_o (s_axil_wready_o),
+    .s_axil_wdata_i  (s_axil_wdata_i),
+    .s_axil_wstrb_i  (s_axil_wstrb_i),
+    .s_axil_bvalid_o (s_axil_bvalid_o),
+    .s_axil_bready_i (s_axil_bready_i),
+    .s_axil_bresp_o  (s_axil_bresp_o),
+    .s_axil_arvalid_i(s_axil_arvalid_i),
+    .s_axil_arready_o(s_axil_arready_o),
+    .s_axil_araddr_i (s_axil_araddr_i),
+    .s_axil_rvalid_o (s_axil_rvalid_o),
+    .s_axil_rready_i (s_axil_rready_i),
+    .s_axil_rdata_o  (s_axil_rdata_o),
+    .s_axil_rresp_o  (s_axil_rresp_o),
+    .req_valid_o     (bus_req_valid),
+    .req_write_o     (bus_req_write),
+    .req_addr_o      (bus_req_addr),
+    .req_wdata_o     (bus_req_wdata),
+    .req_wstrb_o     (bus_req_wstrb),
+    .rsp_valid_i     (bus_rsp_valid),
+    .rsp_rdata_i     (bus_rsp_rdata),
+    .rsp_error_i     (bus_rsp_error)
+  );
+
+  ioe_csr_fabric #(
+    .AddrWidth (AW),
+    .BlockShift(BS),
+    .NrBlocks  (NrBlocks)
+  ) u_fabric (
+    .clk_i          (clk_i),
+    .rst_ni         (rst_ni),
+    .req_valid_i    (bus_req_valid),
+    .req_write_i    (bus_req_write),
+    .req_addr_i     (bus_req_addr),
+    .req_wdata_i    (bus_req_wdata),
+    .req_wstrb_i    (bus_req_wstrb),
+    .rsp_valid_o    (bus_rsp_valid),
+    .rsp_rdata_o    (bus_rsp_rdata),
+    .rsp_error_o    (bus_rsp_error),
+    .blk_req_valid_o(blk_req_valid),
+    .blk_req_write_o(blk_req_write),
+    .blk_req_addr_o (blk_req_addr),
+    .blk_req_wdata_o(blk_req_wdata),
+    .blk_req_wstrb_o(blk_req_wstrb),
+    .blk_rsp_valid_i(blk_rsp_valid),
+    .blk_rsp_rdata_i(blk_rsp_rdata),
+    .blk_rsp_error_i(blk_rsp_error)
+  );
+
+  // ---------------------------------------------------------------- inputs
+  logic [NrWired-1:0] wired_sync;
+
+  ioe_sync #(
+    .Width(NrWired)
+  ) u_wired_sync (
+    .clk_i (clk_i),
+    .rst_ni(rst_ni),
+    .d_i   (wired_i),
+    .q_o   (wired_sync)
+  );
+
+  // No engine consumes MSIs yet: the ingress accepts every beat and the core captures it.
+  assign s_msi_ready_o = 1'b1;
+
+  // ---------------------------------------------------------------- core block
+  ioe_pkg::notify_t  notify;
+  ioe_pkg::dma_req_t dma_req;
+  ioe_pkg::dma_rsp_t dma_rsp;
+
+  assign dma_rsp.tag   = m_dma_rsp_tag_i;
+  assign dma_rsp.err   = m_dma_rsp_err_i;
+  assign dma_rsp.rdata = m_dma_rsp_rdata_i;
+
+  ioe_core #(
+    .NrVms          (NrVms),
+    .NrVcpus        (NrVcpus),
+    .NrIrqs         (NrIrqs),
+    .NrWired        (NrWired),
+    .LpiBits        (LpiBits),
+    .DevBits        (DevBits),
+    .EventBits      (EventBits),
+    .ItsCacheEntries(ItsCacheEntries),
+    .XiveSources    (XiveSources),
+    .DmaTags        (DmaTags)
+  ) u_core (
+    .clk_i          (clk_i),
+    .rst_ni         (rst_ni),
+    .req_valid_i    (blk_req_valid[0]),
+    .req_write_i    (blk_req_write),
+    .req_addr_i     (blk_req_addr),
+    .req_wdata_i    (blk_req_wdata),
+    .req_wstrb_i    (blk_req_wstrb),
+    .rsp_valid_o    (blk_rsp_valid[0]),
+    .rsp_rdata_o    (blk_rsp_rdata[31:0]),
+    .rsp_error_o    (blk_rsp_error[0]),
+    .msi_fire_i     (s_msi_valid_i & s_msi_ready_o),
+    .msi_devid_i    (s_msi_devid_i),
+    .msi_addr_i     (s_msi_addr_i),
+    .msi_data_i     (s_msi_data_i),
+    .wired_i        (wired_sync),
+    .notify_valid_o (m_notify_valid_o),
+    .notify_ready_i (m_notify_ready_i),
+    .notify_o       (notify),
+    .notify_fire_i  (m_notify_valid_o & m_notify_ready_i),
+    .dma_req_valid_o(m_dma_req_valid_o),
+    .dma_req_ready_i(m_dma_req_ready_i),
+    .dma_req_o      (dma_req),
+    .dma_rsp_valid_i(m_dma_rsp_valid_i),
+    .dma_rsp_i      (dma_rsp)
+  );
+
+  assign m_notify_vm_o     = notify.vm;
+  assign m_notify_vcpu_o   = notify.vcpu;
+  assign m_notify_src_o    = notify.src;
+  assign m_dma_req_tag_o   = dma_req.tag;
+  assign m_dma_req_write_o = dma_req.write;
+  assign m_dma_req_addr_o  = dma_req.addr;
+  assign m_dma_req_wdata_o = dma_req.wdata;
+  assign m_dma_req_wstrb_o = dma_req.wstrb;
+
+endmodule

@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Synthesise ioe_top with Yosys and check the netlist.
+
+  synth.py {xilinx,ice40} {default,small} --out DIR [--root REPO]
+
+Runs Debian's Yosys (0.23) with synth_xilinx or synth_ice40 on the files of rtl/files.f
+with the chosen parameter set of rtl/regmap/ioe.toml, and fails when
+  - Yosys reports an error (including `check -assert`: multiple drivers, combinational
+    loops, undriven wires),
+  - a latch is inferred (checked right after `proc`, before any technology mapping),
+  - a latch primitive survives mapping.
+Writes DIR/<arch>-<set>.log (Yosys log), DIR/<arch>-<set>.json (cell statistics) and
+appends the LUT / FF / BRAM counts to DIR/report.md.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+LATCH_CELLS = "t:$dlatch t:$adlatch t:$dlatchsr t:$sr t:$_DLATCH_* t:$_SR_*"
+ARCH = {
+    "xilinx": {
+        "synth": "synth_xilinx -top ioe_top -flatten",
+        "stat": "stat -json -tech xilinx",
+        "mapped_latches": "t:LDCE t:LDPE",
+        "lut": lambda t: t.startswith("LUT"),
+        "ff": lambda t: t.startswith("FD"),
+        "bram": lambda t: t.startswith("RAMB"),
+        "lutram": lambda t: t.startswith("RAM") and not t.startswith("RAMB"),
+    },
+    "ice40": {
+        "synth": "synth_ice40 -top ioe_top",
+        "stat": "stat -json",
+        "mapped_latches": None,  # iCE40 has no latch primitive; latches are caught before mapping
+        "lut": lambda t: t == "SB_LUT4",
+        "ff": lambda t: t.startswith("SB_DFF"),
+        "bram": lambda t: t.startswith("SB_RAM40"),
+        "lutram": lambda t: False,
+    },
+}
+
+
+def counts(arch_name, stat_json):
+    arch = ARCH[arch_name]
+    with open(stat_json) as f:
+        cells = json.load(f)["design"]["num_cells_by_type"]
+    return tuple(sum(n for t, n in cells.items() if arch[k](t))
+                 for k in ("lut", "ff", "bram", "lutram"))
+
+
+def write_report(out):
+    """report.md: one row per synthesis run found in `out` (rewritten each time)."""
+    rows = []
+    for name in sorted(os.listdir(out)):
+        stem, ext = os.path.splitext(name)
+        if ext != ".json" or stem.count("-") != 1 or stem.split("-")[0] not in ARCH:
+            continue
+        arch_name, params = stem.split("-")
+        lut, ff, bram, lutram = counts(arch_name, os.path.join(out, name))
+        rows.append(f"| {arch_name} | {params} | {lut} | {ff} | {bram} | {lutram} |")
+    with open(os.path.join(out, "report.md"), "w") as f:
+        f.write("# ioe_top synthesis (Yosys)\n\n| arch | params | LUT | FF | BRAM | LUTRAM |\n"
+                "|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("arch", choices=sorted(ARCH))
+    ap.add_argument("params", choices=["default", "small"])
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--root", default=os.path.normpath(os.path.join(HERE, "..", "..")))
+    ap.add_argument("--yosys", default="yosys")
+    a = ap.parse_args()
+    arch = ARCH[a.arch]
+    os.makedirs(a.out, exist_ok=True)
+    tag = f"{a.arch}-{a.params}"
+    log = os.path.join(a.out, tag + ".log")
+    stat_json = os.path.join(a.out, tag + ".json")
+
+    with open(os.path.join(a.root, "rtl", "files.f")) as f:
+        files = [os.path.join(a.root, line.strip()) for line in f if line.strip()]
+    params = subprocess.run(
+        [sys.executable, os.path.join(a.root, "rtl", "regmap", "regtool.py"), "params", a.params,
+         "yosys"], check=True, capture_output=True, text=True).stdout.strip()
+
+    script = [
+        "read_verilog -sv " + " ".join(files),
+        f"chparam {params} ioe_top",
+        "hierarchy -check -top ioe_top",
+        "proc",
+        f"select -assert-none {LATCH_CELLS}",
+        arch["synth"],
+    ]
+    if arch["mapped_latches"]:
+        script.append(f"select -assert-none {arch['mapped_latches']}")
+    script += ["check -assert", f"tee -q -o {stat_json} {arch['stat']}"]
+    res = subprocess.run([a.yosys, "-q", "-l", log, "-p", "; ".join(script)],
+                         capture_output=True, text=True)
+    if res.returncode != 0:
+        sys.stderr.write(res.stdout + res.stderr)
+        print(f"synth {tag}: FAILED (see {log})", file=sys.stderr)
+        return 1
+
+    lut, ff, bram, lutram = counts(a.arch, stat_json)
+    write_report(a.out)
+    print(f"synth {tag}: ok  LUT {lut}  FF {ff}  BRAM {bram}  LUTRAM {lutram}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

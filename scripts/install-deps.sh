@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages ioe needs that are not installed yet.
+# apt-get only; nothing is downloaded from anywhere else. Idempotent: when
+# everything is present it does nothing and needs no root.
+set -euo pipefail
+
+pkgs=(
+  build-essential cmake pkg-config python3   # C/C++ toolchain, build, generators
+  verilator zlib1g-dev                       # Verilator model (+ FST traces)
+  yosys                                      # synthesis gates
+  libcmocka-dev                              # C unit-test framework
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#pkgs[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

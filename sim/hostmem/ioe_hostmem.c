@@ -1,0 +1,178 @@
+/* Host-memory model: see ioe_hostmem.h. */
+#include "ioe_hostmem.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct region {
+    uint64_t iova, size;
+    uint8_t *hva;
+};
+
+struct inflight {
+    uint64_t due;
+    struct ioe_dma_rsp rsp;
+};
+
+struct ioe_hostmem {
+    struct region *regions;
+    size_t nr_regions, cap_regions;
+    unsigned latency, max_outstanding;
+    struct inflight *ring; /* max_outstanding entries, FIFO */
+    unsigned head, count;
+    struct ioe_hostmem_stats stats;
+};
+
+struct ioe_hostmem *ioe_hostmem_create(unsigned latency, unsigned max_outstanding)
+{
+    if (max_outstanding == 0)
+        return NULL;
+    struct ioe_hostmem *hm = calloc(1, sizeof(*hm));
+    if (!hm)
+        return NULL;
+    hm->ring = calloc(max_outstanding, sizeof(*hm->ring));
+    if (!hm->ring) {
+        free(hm);
+        return NULL;
+    }
+    hm->latency = latency;
+    hm->max_outstanding = max_outstanding;
+    return hm;
+}
+
+void ioe_hostmem_destroy(struct ioe_hostmem *hm)
+{
+    if (!hm)
+        return;
+    free(hm->regions);
+    free(hm->ring);
+    free(hm);
+}
+
+static bool overlaps(uint64_t a, uint64_t asz, uint64_t b, uint64_t bsz)
+{
+    return a < b + bsz && b < a + asz;
+}
+
+int ioe_hostmem_map(struct ioe_hostmem *hm, uint64_t iova, void *hva, uint64_t size)
+{
+    if (!hva || size == 0 || iova + size < iova)
+        return -EINVAL;
+    for (size_t i = 0; i < hm->nr_regions; i++)
+        if (overlaps(iova, size, hm->regions[i].iova, hm->regions[i].size))
+            return -EEXIST;
+    if (hm->nr_regions == hm->cap_regions) {
+        size_t cap = hm->cap_regions ? hm->cap_regions * 2 : 8;
+        struct region *r = realloc(hm->regions, cap * sizeof(*r));
+        if (!r)
+            return -ENOMEM;
+        hm->regions = r;
+        hm->cap_regions = cap;
+    }
+    hm->regions[hm->nr_regions++] = (struct region){iova, size, hva};
+    return 0;
+}
+
+int ioe_hostmem_unmap(struct ioe_hostmem *hm, uint64_t iova, uint64_t size)
+{
+    for (size_t i = 0; i < hm->nr_regions; i++) {
+        if (hm->regions[i].iova == iova && hm->regions[i].size == size) {
+            hm->regions[i] = hm->regions[--hm->nr_regions];
+            return 0;
+        }
+    }
+    return -ENOENT;
+}
+
+/* Host pointer for [iova, iova+len) if one region holds all of it. */
+static uint8_t *lookup(struct ioe_hostmem *hm, uint64_t iova, size_t len)
+{
+    for (size_t i = 0; i < hm->nr_regions; i++) {
+        const struct region *r = &hm->regions[i];
+        if (iova >= r->iova && iova - r->iova < r->size && len <= r->size - (iova - r->iova))
+            return r->hva + (iova - r->iova);
+    }
+    return NULL;
+}
+
+int ioe_hostmem_read(struct ioe_hostmem *hm, uint64_t iova, void *buf, size_t len)
+{
+    uint8_t *p = lookup(hm, iova, len);
+    if (!p)
+        return -EFAULT;
+    memcpy(buf, p, len);
+    return 0;
+}
+
+int ioe_hostmem_write(struct ioe_hostmem *hm, uint64_t iova, const void *buf, size_t len)
+{
+    uint8_t *p = lookup(hm, iova, len);
+    if (!p)
+        return -EFAULT;
+    memcpy(p, buf, len);
+    return 0;
+}
+
+struct ioe_dma_rsp ioe_hostmem_beat(struct ioe_hostmem *hm, const struct ioe_dma_req *req)
+{
+    struct ioe_dma_rsp rsp = {.tag = req->tag};
+    uint8_t *p = (req->addr & 7) ? NULL : lookup(hm, req->addr, 8);
+    if (!p) {
+        rsp.err = true;
+        hm->stats.errors++;
+        return rsp;
+    }
+    if (req->write) {
+        for (unsigned i = 0; i < 8; i++)
+            if (req->wstrb & (1u << i))
+                p[i] = (uint8_t)(req->wdata >> (8 * i));
+        hm->stats.writes++;
+    } else {
+        for (unsigned i = 0; i < 8; i++)
+            rsp.rdata |= (uint64_t)p[i] << (8 * i);
+        hm->stats.reads++;
+    }
+    return rsp;
+}
+
+bool ioe_hostmem_can_accept(const struct ioe_hostmem *hm)
+{
+    return hm->count < hm->max_outstanding;
+}
+
+void ioe_hostmem_submit(struct ioe_hostmem *hm, const struct ioe_dma_req *req, uint64_t now)
+{
+    if (!ioe_hostmem_can_accept(hm))
+        return; /* the port's ready was low: the card did not hand over a request */
+    struct inflight *f = &hm->ring[(hm->head + hm->count) % hm->max_outstanding];
+    f->due = now + hm->latency;
+    f->rsp = ioe_hostmem_beat(hm, req);
+    hm->count++;
+}
+
+int ioe_hostmem_poll(struct ioe_hostmem *hm, uint64_t now, struct ioe_dma_rsp *rsp)
+{
+    if (hm->count == 0 || hm->ring[hm->head].due > now)
+        return 0;
+    *rsp = hm->ring[hm->head].rsp;
+    hm->head = (hm->head + 1) % hm->max_outstanding;
+    hm->count--;
+    return 1;
+}
+
+void ioe_hostmem_flush(struct ioe_hostmem *hm)
+{
+    hm->head = 0;
+    hm->count = 0;
+}
+
+unsigned ioe_hostmem_latency(const struct ioe_hostmem *hm)
+{
+    return hm->latency;
+}
+
+void ioe_hostmem_get_stats(const struct ioe_hostmem *hm, struct ioe_hostmem_stats *st)
+{
+    *st = hm->stats;
+}

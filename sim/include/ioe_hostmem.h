@@ -1,0 +1,69 @@
+/*
+ * Host-memory model: the memory a card reaches over its DMA port.
+ *
+ * Regions of the card's DMA address space (IOVA) are mapped onto buffers of the host
+ * process. The functional interface reads and writes at once (the C model uses it);
+ * the timed port serves the RTL's DMA channel: a request is accepted while fewer than
+ * `max_outstanding` are in flight, performs its access when accepted, and its response
+ * becomes due `latency` cycles later (in order, one per cycle at most).
+ */
+#ifndef IOE_HOSTMEM_H
+#define IOE_HOSTMEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct ioe_hostmem;
+
+/* One beat of the card's DMA channel: 8 bytes at an 8-byte aligned address. */
+struct ioe_dma_req {
+    uint8_t tag;
+    bool write;
+    uint64_t addr;
+    uint64_t wdata; /* little endian: byte i of memory is bits [8i+7:8i] */
+    uint8_t wstrb;
+};
+
+struct ioe_dma_rsp {
+    uint8_t tag;
+    bool err; /* address not mapped */
+    uint64_t rdata;
+};
+
+struct ioe_hostmem_stats {
+    uint64_t reads, writes, errors;
+};
+
+struct ioe_hostmem *ioe_hostmem_create(unsigned latency, unsigned max_outstanding);
+void ioe_hostmem_destroy(struct ioe_hostmem *hm);
+
+int ioe_hostmem_map(struct ioe_hostmem *hm, uint64_t iova, void *hva, uint64_t size);
+int ioe_hostmem_unmap(struct ioe_hostmem *hm, uint64_t iova, uint64_t size);
+
+/* Functional access; -EFAULT if any byte is not mapped (nothing is written then). */
+int ioe_hostmem_read(struct ioe_hostmem *hm, uint64_t iova, void *buf, size_t len);
+int ioe_hostmem_write(struct ioe_hostmem *hm, uint64_t iova, const void *buf, size_t len);
+/* Perform one DMA beat at once; returns the response. */
+struct ioe_dma_rsp ioe_hostmem_beat(struct ioe_hostmem *hm, const struct ioe_dma_req *req);
+
+/* Timed port. `now` is the card cycle. */
+bool ioe_hostmem_can_accept(const struct ioe_hostmem *hm);
+void ioe_hostmem_submit(struct ioe_hostmem *hm, const struct ioe_dma_req *req, uint64_t now);
+/* Pop the response due at or before `now`, if any: 1 when *rsp was filled, else 0. */
+int ioe_hostmem_poll(struct ioe_hostmem *hm, uint64_t now, struct ioe_dma_rsp *rsp);
+/* Drop every request in flight (card reset). */
+void ioe_hostmem_flush(struct ioe_hostmem *hm);
+
+unsigned ioe_hostmem_latency(const struct ioe_hostmem *hm);
+void ioe_hostmem_get_stats(const struct ioe_hostmem *hm, struct ioe_hostmem_stats *st);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -156,8 +156,8 @@ static void test_msi_ingress(void **state)
         struct ioe_card *c = open_opts(targets[t], NULL);
         uint32_t v;
         for (uint32_t i = 0; i < 100; i++)
-            assert_int_equal(ioe_card_msi(c, 0x10000 + i, 0x8090040ull + ((uint64_t)i << 40), i * 3),
-                             0);
+            assert_int_equal(
+                ioe_card_msi(c, 0x10000 + i, 0x8090040ull + ((uint64_t)i << 40), i * 3), 0);
         assert_int_equal(ioe_card_read32(c, IOE_CORE_MSI_COUNT, &v), 0);
         assert_int_equal(v, 100);
         assert_int_equal(ioe_card_read32(c, IOE_CORE_MSI_LAST_DEVID, &v), 0);
@@ -257,14 +257,10 @@ static void test_trace_file(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_open_errors),
-        cmocka_unit_test(test_info),
-        cmocka_unit_test(test_dma_probe),
-        cmocka_unit_test(test_dma_latency_known_answer),
-        cmocka_unit_test(test_msi_ingress),
-        cmocka_unit_test(test_wired_lines),
-        cmocka_unit_test(test_notifications),
-        cmocka_unit_test(test_trace_file),
+        cmocka_unit_test(test_open_errors),   cmocka_unit_test(test_info),
+        cmocka_unit_test(test_dma_probe),     cmocka_unit_test(test_dma_latency_known_answer),
+        cmocka_unit_test(test_msi_ingress),   cmocka_unit_test(test_wired_lines),
+        cmocka_unit_test(test_notifications), cmocka_unit_test(test_trace_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -46,8 +46,8 @@ static void test_functional_access(void **state)
 
     /* an 8-byte beat honours its byte strobes, little endian */
     memset(mem, 0x11, sizeof(mem));
-    struct ioe_dma_req w = {.tag = 3, .write = true, .addr = 0x8008,
-                            .wdata = 0x8877665544332211ull, .wstrb = 0x81};
+    struct ioe_dma_req w = {
+        .tag = 3, .write = true, .addr = 0x8008, .wdata = 0x8877665544332211ull, .wstrb = 0x81};
     struct ioe_dma_rsp rsp = ioe_hostmem_beat(hm, &w);
     assert_false(rsp.err);
     assert_int_equal(rsp.tag, 3);

@@ -60,8 +60,8 @@ static void test_reset_values(void **state)
             if (r->flags & IOE_REG_F_NORESET)
                 continue;
             if (v != r->reset)
-                fail_msg("%s: %s reads 0x%08x after reset, map says 0x%08x", targets[t], r->name,
-                         v, r->reset);
+                fail_msg("%s: %s reads 0x%08x after reset, map says 0x%08x", targets[t], r->name, v,
+                         r->reset);
         }
         ioe_card_close(c);
     }
@@ -188,7 +188,7 @@ static void wait_dma_idle(struct ioe_card *c)
 static void test_differential(void **state)
 {
     (void)state;
-    uint64_t seed = env_u64("IOE_TEST_SEED", 0x10e5eed), nops = env_u64("IOE_TEST_OPS", 3000);
+    uint64_t seed = env_u64("IOE_TEST_SEED", 0x10e5eed), nops = env_u64("IOE_TEST_OPS", 20000);
     printf("differential soft vs sim: seed 0x%" PRIx64 ", %" PRIu64 " ops\n", seed, nops);
     rng_state = seed ? seed : 1;
     struct ioe_card *c[2] = {open_card("soft"), open_card("sim")};
@@ -210,9 +210,9 @@ static void test_differential(void **state)
             if (kind == 0) {
                 assert_int_equal(ioe_card_msi(c[k], val, (uint64_t)val << 20 | op, ~val), 0);
             } else if (kind == 1) {
-                assert_int_equal(ioe_card_set_wired(c[k], val % IOE_PARAM_NR_WIRED_DEFAULT,
-                                                    (int)(val >> 31)),
-                                 0);
+                assert_int_equal(
+                    ioe_card_set_wired(c[k], val % IOE_PARAM_NR_WIRED_DEFAULT, (int)(val >> 31)),
+                    0);
             } else {
                 assert_int_equal(ioe_card_write32(c[k], r->addr, val), 0);
                 if (r->addr == IOE_CORE_DMA_CMD)

@@ -213,8 +213,8 @@ int ioe_card_info(struct ioe_card *card, struct ioe_card_info *info)
         field(its, IOE_CORE_PARAM_ITS_DEV_BITS_SHIFT, IOE_CORE_PARAM_ITS_DEV_BITS_MASK);
     info->event_bits =
         field(its, IOE_CORE_PARAM_ITS_EVENT_BITS_SHIFT, IOE_CORE_PARAM_ITS_EVENT_BITS_MASK);
-    info->its_cache_entries = field(its, IOE_CORE_PARAM_ITS_CACHE_ENTRIES_SHIFT,
-                                    IOE_CORE_PARAM_ITS_CACHE_ENTRIES_MASK);
+    info->its_cache_entries =
+        field(its, IOE_CORE_PARAM_ITS_CACHE_ENTRIES_SHIFT, IOE_CORE_PARAM_ITS_CACHE_ENTRIES_MASK);
     info->xive_sources =
         field(xive, IOE_CORE_PARAM_XIVE_SOURCES_SHIFT, IOE_CORE_PARAM_XIVE_SOURCES_MASK);
     return 0;

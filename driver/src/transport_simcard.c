@@ -130,10 +130,9 @@ int ioe_transport_simcard_open(const char *target, const struct ioe_card_options
         return -ENOMEM;
     sc->base.ops = &simcard_transport_ops;
     sc->card_ops = card_ops;
-    sc->mem = ioe_hostmem_create(opts->dma_latency ? opts->dma_latency
-                                                   : IOE_CARD_DEFAULT_DMA_LATENCY,
-                                 opts->dma_outstanding ? opts->dma_outstanding
-                                                       : IOE_CARD_DEFAULT_DMA_OUTSTANDING);
+    sc->mem = ioe_hostmem_create(
+        opts->dma_latency ? opts->dma_latency : IOE_CARD_DEFAULT_DMA_LATENCY,
+        opts->dma_outstanding ? opts->dma_outstanding : IOE_CARD_DEFAULT_DMA_OUTSTANDING);
     if (!sc->mem) {
         free(sc);
         return -ENOMEM;

@@ -233,7 +233,8 @@ static int cmd_selftest(struct ioe_card *card)
     /* notification path */
     struct ioe_notification n = {0};
     err = ioe_card_write32(card, IOE_CORE_NOTIFY_TEST,
-                           3u << IOE_CORE_NOTIFY_TEST_VM_SHIFT | 5u << IOE_CORE_NOTIFY_TEST_VCPU_SHIFT);
+                           3u << IOE_CORE_NOTIFY_TEST_VM_SHIFT |
+                               5u << IOE_CORE_NOTIFY_TEST_VCPU_SHIFT);
     bool note_ok = !err && ioe_card_wait(card, 1000) == 1 && ioe_card_drain(card, &n, 1) == 1 &&
                    n.vm == 3 && n.vcpu == 5 && n.src == IOE_NOTIFY_SRC_TEST;
     ok &= check(note_ok, "NOTIFY_TEST reaches the host");
@@ -248,12 +249,9 @@ static int cmd_selftest(struct ioe_card *card)
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"target", required_argument, NULL, 't'},
-        {"trace", required_argument, NULL, 'T'},
-        {"dma-latency", required_argument, NULL, 'L'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
+        {"target", required_argument, NULL, 't'},      {"trace", required_argument, NULL, 'T'},
+        {"dma-latency", required_argument, NULL, 'L'}, {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},           {NULL, 0, NULL, 0},
     };
     const char *target = "soft";
     struct ioe_card_options opts = {0};
@@ -271,10 +269,8 @@ int main(int argc, char **argv)
             break;
         case 'h': usage(stdout); return 0;
         case 'V': printf("ioectl (ioe) %s\n", IOE_VERSION); return 0;
-        case ':':
-            return fail_usage("option '%s' needs an argument", argv[optind - 1]);
-        default:
-            return fail_usage("unknown option '%s'", argv[optind - 1]);
+        case ':': return fail_usage("option '%s' needs an argument", argv[optind - 1]);
+        default: return fail_usage("unknown option '%s'", argv[optind - 1]);
         }
     }
     if (optind >= argc)
@@ -290,8 +286,8 @@ int main(int argc, char **argv)
     } else if (!strcmp(cmd, "read") || !strcmp(cmd, "write")) {
         int want = !strcmp(cmd, "read") ? 1 : 2;
         if (nargs != want)
-            return fail_usage(want == 1 ? "'%s' needs one register" : "'%s' needs a register and a value",
-                              cmd);
+            return fail_usage(
+                want == 1 ? "'%s' needs one register" : "'%s' needs a register and a value", cmd);
         r = find_reg(argv[optind]);
         if (!r)
             return fail_usage("unknown register '%s' (see 'ioectl regs')", argv[optind]);

@@ -38,9 +38,9 @@ struct ioe_notification {
 
 /* Options for ioe_card_open_opts(); zero-initialise and set what you need. */
 struct ioe_card_options {
-    const char *trace_path;      /* sim: write an FST waveform of the whole run here */
-    unsigned dma_latency;        /* sim: host-memory latency in cycles (0: default 200) */
-    unsigned dma_outstanding;    /* sim: host-memory request limit (0: default 32) */
+    const char *trace_path;   /* sim: write an FST waveform of the whole run here */
+    unsigned dma_latency;     /* sim: host-memory latency in cycles (0: default 200) */
+    unsigned dma_outstanding; /* sim: host-memory request limit (0: default 32) */
 };
 
 #define IOE_CARD_DEFAULT_DMA_LATENCY 200u

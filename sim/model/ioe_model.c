@@ -88,8 +88,7 @@ static bool defined(uint32_t addr)
     switch (addr) {
         IOE_REG_LIST(X)
         return true;
-    default:
-        return false;
+    default: return false;
     }
 #undef X
 }
@@ -131,7 +130,7 @@ int ioe_model_read32(struct ioe_model *m, uint32_t addr, uint32_t *val)
     case IOE_CORE_DMA_RDATA_LO: v = (uint32_t)m->dma_rdata; break;
     case IOE_CORE_DMA_RDATA_HI: v = (uint32_t)(m->dma_rdata >> 32); break;
     case IOE_CORE_DMA_LATENCY: v = 0; break; /* untimed */
-    default: v = 0; break;                    /* write-only registers read 0 */
+    default: v = 0; break;                   /* write-only registers read 0 */
     }
     *val = v;
     return 0;
@@ -167,8 +166,8 @@ static void dma_probe(struct ioe_model *m, uint32_t cmd)
     struct ioe_dma_rsp rsp = ioe_hostmem_beat(m->mem, &req);
     if (!write && !rsp.err)
         m->dma_rdata = rsp.rdata;
-    m->dma_status = 1u << IOE_CORE_DMA_STATUS_DONE_SHIFT |
-                    (uint32_t)rsp.err << IOE_CORE_DMA_STATUS_ERR_SHIFT;
+    m->dma_status = 1u << IOE_CORE_DMA_STATUS_DONE_SHIFT | (uint32_t)rsp.err
+                                                               << IOE_CORE_DMA_STATUS_ERR_SHIFT;
 }
 
 int ioe_model_write32(struct ioe_model *m, uint32_t addr, uint32_t val)
@@ -235,16 +234,46 @@ static int op_open(const struct ioe_simcard_config *cfg, void **card)
 {
     return ioe_model_open(cfg, (struct ioe_model **)card);
 }
-static void op_close(void *c) { ioe_model_close(c); }
-static void op_reset(void *c) { ioe_model_reset(c); }
-static void op_step(void *c, uint64_t n) { ioe_model_step(c, n); }
-static uint64_t op_cycles(const void *c) { return ioe_model_cycles(c); }
-static int op_read32(void *c, uint32_t a, uint32_t *v) { return ioe_model_read32(c, a, v); }
-static int op_write32(void *c, uint32_t a, uint32_t v) { return ioe_model_write32(c, a, v); }
-static int op_msi(void *c, uint32_t d, uint64_t a, uint32_t v) { return ioe_model_msi(c, d, a, v); }
-static int op_wired(void *c, unsigned l, int v) { return ioe_model_set_wired(c, l, v); }
-static size_t op_drain(void *c, struct ioe_notification *b, size_t n) { return ioe_model_drain(c, b, n); }
-static size_t op_pending(const void *c) { return ioe_model_pending(c); }
+static void op_close(void *c)
+{
+    ioe_model_close(c);
+}
+static void op_reset(void *c)
+{
+    ioe_model_reset(c);
+}
+static void op_step(void *c, uint64_t n)
+{
+    ioe_model_step(c, n);
+}
+static uint64_t op_cycles(const void *c)
+{
+    return ioe_model_cycles(c);
+}
+static int op_read32(void *c, uint32_t a, uint32_t *v)
+{
+    return ioe_model_read32(c, a, v);
+}
+static int op_write32(void *c, uint32_t a, uint32_t v)
+{
+    return ioe_model_write32(c, a, v);
+}
+static int op_msi(void *c, uint32_t d, uint64_t a, uint32_t v)
+{
+    return ioe_model_msi(c, d, a, v);
+}
+static int op_wired(void *c, unsigned l, int v)
+{
+    return ioe_model_set_wired(c, l, v);
+}
+static size_t op_drain(void *c, struct ioe_notification *b, size_t n)
+{
+    return ioe_model_drain(c, b, n);
+}
+static size_t op_pending(const void *c)
+{
+    return ioe_model_pending(c);
+}
 
 const struct ioe_simcard_ops ioe_model_ops = {
     .name = "soft",

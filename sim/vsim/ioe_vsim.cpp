@@ -18,7 +18,8 @@
 
 #include <ioe/regs.h>
 
-namespace {
+namespace
+{
 
 struct Msi {
     uint32_t devid;
@@ -27,21 +28,22 @@ struct Msi {
 };
 
 constexpr unsigned kResetCycles = 4;
-constexpr unsigned kSyncCycles = 2;  // ioe_sync stages on the wired inputs
+constexpr unsigned kSyncCycles = 2; // ioe_sync stages on the wired inputs
 
-}  // namespace
+} // namespace
 
 struct ioe_vsim {
     std::unique_ptr<VerilatedContext> ctx;
     std::unique_ptr<Vioe_top> top;
     std::unique_ptr<VerilatedFstC> trace;
-    ioe_hostmem* mem = nullptr;
+    ioe_hostmem *mem = nullptr;
     uint64_t cycle = 0;
     std::deque<Msi> msiq;
     std::deque<ioe_notification> notes;
 
     // Clock low: this cycle's inputs are set; let outputs settle.
-    void low() {
+    void low()
+    {
         ioe_dma_rsp rsp;
         if (ioe_hostmem_poll(mem, cycle, &rsp)) {
             top->m_dma_rsp_valid_i = 1;
@@ -63,11 +65,13 @@ struct ioe_vsim {
         }
         top->clk_i = 0;
         top->eval();
-        if (trace) trace->dump(2 * ctx->time());
+        if (trace)
+            trace->dump(2 * ctx->time());
     }
 
     // Clock high: complete the handshakes sampled in low().
-    void high() {
+    void high()
+    {
         bool msi_taken = top->s_msi_valid_i && top->s_msi_ready_o;
         if (top->m_dma_req_valid_o && top->m_dma_req_ready_i) {
             ioe_dma_req req;
@@ -84,13 +88,16 @@ struct ioe_vsim {
         }
         top->clk_i = 1;
         top->eval();
-        if (trace) trace->dump(2 * ctx->time() + 1);
+        if (trace)
+            trace->dump(2 * ctx->time() + 1);
         ctx->timeInc(1);
         cycle++;
-        if (msi_taken) msiq.pop_front();
+        if (msi_taken)
+            msiq.pop_front();
     }
 
-    void tick() {
+    void tick()
+    {
         low();
         high();
     }
@@ -98,14 +105,18 @@ struct ioe_vsim {
 
 extern "C" {
 
-int ioe_vsim_open(const struct ioe_simcard_config* cfg, struct ioe_vsim** out) {
-    if (!cfg || !cfg->mem) return -EINVAL;
-    ioe_vsim* s = new (std::nothrow) ioe_vsim;
-    if (!s) return -ENOMEM;
+int ioe_vsim_open(const struct ioe_simcard_config *cfg, struct ioe_vsim **out)
+{
+    if (!cfg || !cfg->mem)
+        return -EINVAL;
+    ioe_vsim *s = new (std::nothrow) ioe_vsim;
+    if (!s)
+        return -ENOMEM;
     s->mem = cfg->mem;
     s->ctx.reset(new VerilatedContext);
     s->ctx->randReset(0);
-    if (cfg->trace_path) s->ctx->traceEverOn(true);
+    if (cfg->trace_path)
+        s->ctx->traceEverOn(true);
     s->top.reset(new Vioe_top{s->ctx.get(), "ioe_top"});
     if (cfg->trace_path) {
         s->trace.reset(new VerilatedFstC);
@@ -123,15 +134,19 @@ int ioe_vsim_open(const struct ioe_simcard_config* cfg, struct ioe_vsim** out) {
     return 0;
 }
 
-void ioe_vsim_close(struct ioe_vsim* s) {
-    if (!s) return;
+void ioe_vsim_close(struct ioe_vsim *s)
+{
+    if (!s)
+        return;
     s->top->final();
-    if (s->trace) s->trace->close();
+    if (s->trace)
+        s->trace->close();
     delete s;
 }
 
-void ioe_vsim_reset(struct ioe_vsim* s) {
-    Vioe_top* t = s->top.get();
+void ioe_vsim_reset(struct ioe_vsim *s)
+{
+    Vioe_top *t = s->top.get();
     t->s_axil_awvalid_i = 0;
     t->s_axil_wvalid_i = 0;
     t->s_axil_bready_i = 0;
@@ -141,25 +156,34 @@ void ioe_vsim_reset(struct ioe_vsim* s) {
     s->notes.clear();
     ioe_hostmem_flush(s->mem);
     t->rst_ni = 0;
-    for (unsigned i = 0; i < kResetCycles; i++) s->tick();
+    for (unsigned i = 0; i < kResetCycles; i++)
+        s->tick();
     t->rst_ni = 1;
     s->cycle = 0;
     ioe_hostmem_flush(s->mem);
 }
 
-void ioe_vsim_step(struct ioe_vsim* s, uint64_t cycles) {
-    for (uint64_t i = 0; i < cycles; i++) s->tick();
+void ioe_vsim_step(struct ioe_vsim *s, uint64_t cycles)
+{
+    for (uint64_t i = 0; i < cycles; i++)
+        s->tick();
 }
 
-uint64_t ioe_vsim_cycles(const struct ioe_vsim* s) { return s->cycle; }
+uint64_t ioe_vsim_cycles(const struct ioe_vsim *s)
+{
+    return s->cycle;
+}
 
-static int check_addr(uint32_t addr) {
+static int check_addr(uint32_t addr)
+{
     return (addr & 3) || addr >= IOE_CSR_WINDOW_SIZE ? -EINVAL : 0;
 }
 
-int ioe_vsim_read32(struct ioe_vsim* s, uint32_t addr, uint32_t* val) {
-    if (int err = check_addr(addr)) return err;
-    Vioe_top* t = s->top.get();
+int ioe_vsim_read32(struct ioe_vsim *s, uint32_t addr, uint32_t *val)
+{
+    if (int err = check_addr(addr))
+        return err;
+    Vioe_top *t = s->top.get();
     t->s_axil_araddr_i = addr;
     t->s_axil_arvalid_i = 1;
     t->s_axil_rready_i = 1;
@@ -170,7 +194,8 @@ int ioe_vsim_read32(struct ioe_vsim* s, uint32_t addr, uint32_t* val) {
         uint32_t data = t->s_axil_rdata_o;
         unsigned resp = t->s_axil_rresp_o;
         s->high();
-        if (ar_done) t->s_axil_arvalid_i = 0;
+        if (ar_done)
+            t->s_axil_arvalid_i = 0;
         if (r_done) {
             t->s_axil_rready_i = 0;
             *val = data;
@@ -182,9 +207,11 @@ int ioe_vsim_read32(struct ioe_vsim* s, uint32_t addr, uint32_t* val) {
     return -ETIMEDOUT;
 }
 
-int ioe_vsim_write32(struct ioe_vsim* s, uint32_t addr, uint32_t val) {
-    if (int err = check_addr(addr)) return err;
-    Vioe_top* t = s->top.get();
+int ioe_vsim_write32(struct ioe_vsim *s, uint32_t addr, uint32_t val)
+{
+    if (int err = check_addr(addr))
+        return err;
+    Vioe_top *t = s->top.get();
     t->s_axil_awaddr_i = addr;
     t->s_axil_awvalid_i = 1;
     t->s_axil_wdata_i = val;
@@ -198,8 +225,10 @@ int ioe_vsim_write32(struct ioe_vsim* s, uint32_t addr, uint32_t val) {
         bool b_done = t->s_axil_bvalid_o;
         unsigned resp = t->s_axil_bresp_o;
         s->high();
-        if (aw_done) t->s_axil_awvalid_i = 0;
-        if (w_done) t->s_axil_wvalid_i = 0;
+        if (aw_done)
+            t->s_axil_awvalid_i = 0;
+        if (w_done)
+            t->s_axil_wvalid_i = 0;
         if (b_done) {
             t->s_axil_bready_i = 0;
             return resp == 0 ? 0 : -EIO;
@@ -211,25 +240,31 @@ int ioe_vsim_write32(struct ioe_vsim* s, uint32_t addr, uint32_t val) {
     return -ETIMEDOUT;
 }
 
-void ioe_vsim_msi_queue(struct ioe_vsim* s, uint32_t devid, uint64_t addr, uint32_t data) {
+void ioe_vsim_msi_queue(struct ioe_vsim *s, uint32_t devid, uint64_t addr, uint32_t data)
+{
     s->msiq.push_back(Msi{devid, addr, data});
 }
 
-int ioe_vsim_msi(struct ioe_vsim* s, uint32_t devid, uint64_t addr, uint32_t data) {
+int ioe_vsim_msi(struct ioe_vsim *s, uint32_t devid, uint64_t addr, uint32_t data)
+{
     ioe_vsim_msi_queue(s, devid, addr, data);
-    for (unsigned n = 0; n < IOE_VSIM_TIMEOUT_CYCLES && !s->msiq.empty(); n++) s->tick();
+    for (unsigned n = 0; n < IOE_VSIM_TIMEOUT_CYCLES && !s->msiq.empty(); n++)
+        s->tick();
     return s->msiq.empty() ? 0 : -ETIMEDOUT;
 }
 
-int ioe_vsim_set_wired(struct ioe_vsim* s, unsigned line, int level) {
-    if (line >= IOE_PARAM_NR_WIRED_DEFAULT) return -EINVAL;
+int ioe_vsim_set_wired(struct ioe_vsim *s, unsigned line, int level)
+{
+    if (line >= IOE_PARAM_NR_WIRED_DEFAULT)
+        return -EINVAL;
     uint32_t v = s->top->wired_i;
     s->top->wired_i = level ? (v | 1u << line) : (v & ~(1u << line));
-    ioe_vsim_step(s, kSyncCycles);  // the level is visible to the card's logic on return
+    ioe_vsim_step(s, kSyncCycles); // the level is visible to the card's logic on return
     return 0;
 }
 
-size_t ioe_vsim_drain(struct ioe_vsim* s, struct ioe_notification* buf, size_t max) {
+size_t ioe_vsim_drain(struct ioe_vsim *s, struct ioe_notification *buf, size_t max)
+{
     size_t n = 0;
     while (n < max && !s->notes.empty()) {
         buf[n++] = s->notes.front();
@@ -238,36 +273,60 @@ size_t ioe_vsim_drain(struct ioe_vsim* s, struct ioe_notification* buf, size_t m
     return n;
 }
 
-size_t ioe_vsim_pending(const struct ioe_vsim* s) { return s->notes.size(); }
+size_t ioe_vsim_pending(const struct ioe_vsim *s)
+{
+    return s->notes.size();
+}
 
 // ------------------------------------------------------------------ simcard table
-static int op_open(const ioe_simcard_config* cfg, void** card) {
-    return ioe_vsim_open(cfg, reinterpret_cast<ioe_vsim**>(card));
+static int op_open(const ioe_simcard_config *cfg, void **card)
+{
+    return ioe_vsim_open(cfg, reinterpret_cast<ioe_vsim **>(card));
 }
-static void op_close(void* c) { ioe_vsim_close(static_cast<ioe_vsim*>(c)); }
-static void op_reset(void* c) { ioe_vsim_reset(static_cast<ioe_vsim*>(c)); }
-static void op_step(void* c, uint64_t n) { ioe_vsim_step(static_cast<ioe_vsim*>(c), n); }
-static uint64_t op_cycles(const void* c) { return ioe_vsim_cycles(static_cast<const ioe_vsim*>(c)); }
-static int op_read32(void* c, uint32_t a, uint32_t* v) {
-    return ioe_vsim_read32(static_cast<ioe_vsim*>(c), a, v);
+static void op_close(void *c)
+{
+    ioe_vsim_close(static_cast<ioe_vsim *>(c));
 }
-static int op_write32(void* c, uint32_t a, uint32_t v) {
-    return ioe_vsim_write32(static_cast<ioe_vsim*>(c), a, v);
+static void op_reset(void *c)
+{
+    ioe_vsim_reset(static_cast<ioe_vsim *>(c));
 }
-static int op_msi(void* c, uint32_t d, uint64_t a, uint32_t v) {
-    return ioe_vsim_msi(static_cast<ioe_vsim*>(c), d, a, v);
+static void op_step(void *c, uint64_t n)
+{
+    ioe_vsim_step(static_cast<ioe_vsim *>(c), n);
 }
-static int op_wired(void* c, unsigned l, int v) {
-    return ioe_vsim_set_wired(static_cast<ioe_vsim*>(c), l, v);
+static uint64_t op_cycles(const void *c)
+{
+    return ioe_vsim_cycles(static_cast<const ioe_vsim *>(c));
 }
-static size_t op_drain(void* c, ioe_notification* b, size_t n) {
-    return ioe_vsim_drain(static_cast<ioe_vsim*>(c), b, n);
+static int op_read32(void *c, uint32_t a, uint32_t *v)
+{
+    return ioe_vsim_read32(static_cast<ioe_vsim *>(c), a, v);
 }
-static size_t op_pending(const void* c) { return ioe_vsim_pending(static_cast<const ioe_vsim*>(c)); }
+static int op_write32(void *c, uint32_t a, uint32_t v)
+{
+    return ioe_vsim_write32(static_cast<ioe_vsim *>(c), a, v);
+}
+static int op_msi(void *c, uint32_t d, uint64_t a, uint32_t v)
+{
+    return ioe_vsim_msi(static_cast<ioe_vsim *>(c), d, a, v);
+}
+static int op_wired(void *c, unsigned l, int v)
+{
+    return ioe_vsim_set_wired(static_cast<ioe_vsim *>(c), l, v);
+}
+static size_t op_drain(void *c, ioe_notification *b, size_t n)
+{
+    return ioe_vsim_drain(static_cast<ioe_vsim *>(c), b, n);
+}
+static size_t op_pending(const void *c)
+{
+    return ioe_vsim_pending(static_cast<const ioe_vsim *>(c));
+}
 
 const struct ioe_simcard_ops ioe_vsim_ops = {
-    "sim", op_open, op_close, op_reset, op_step, op_cycles,
-    op_read32, op_write32, op_msi, op_wired, op_drain, op_pending,
+    "sim",     op_open,    op_close, op_reset, op_step,  op_cycles,
+    op_read32, op_write32, op_msi,   op_wired, op_drain, op_pending,
 };
 
-}  // extern "C"
+} // extern "C"

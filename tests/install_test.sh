@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# cmake --install into a scratch prefix, then build a program against the installed
+# libioe three ways (pkg-config shared, pkg-config static, CMake package) and run it.
+set -euo pipefail
+build_dir=$1
+prefix=$(mktemp -d)
+trap 'rm -rf "$prefix"' EXIT
+cmake --install "$build_dir" --prefix "$prefix" >/dev/null
+
+for f in include/ioe/card.h include/ioe/regs.h bin/ioectl; do
+  [ -e "$prefix/$f" ] || { echo "missing $f after install"; exit 1; }
+done
+libdir=$(dirname "$(find "$prefix" -name ioe.pc)")/..
+ls "$libdir"/libioe.so* "$libdir"/libioe.a >/dev/null
+
+cat > "$prefix/consumer.c" <<'C'
+#include <stdio.h>
+#include <ioe/card.h>
+#include <ioe/regs.h>
+int main(void)
+{
+    struct ioe_card *c;
+    struct ioe_card_info in;
+    if (ioe_card_open("sim", &c) || ioe_card_info(c, &in) || in.id != IOE_CORE_ID_RESET)
+        return 1;
+    ioe_card_close(c);
+    puts("consumer ok");
+    return 0;
+}
+C
+export PKG_CONFIG_PATH="$libdir/pkgconfig"
+cc -Wall -Werror -o "$prefix/consumer-shared" "$prefix/consumer.c" $(pkg-config --cflags --libs ioe)
+LD_LIBRARY_PATH="$libdir" "$prefix/consumer-shared"
+cc -Wall -Werror -o "$prefix/consumer-static" "$prefix/consumer.c" $(pkg-config --cflags ioe) \
+  "$libdir/libioe.a" $(pkg-config --static --libs-only-l ioe | sed 's/-lioe//')
+"$prefix/consumer-static"
+
+mkdir -p "$prefix/cm"
+cat > "$prefix/cm/CMakeLists.txt" <<CM
+cmake_minimum_required(VERSION 3.20)
+project(consumer C)
+find_package(ioe REQUIRED)
+add_executable(consumer ../consumer.c)
+target_link_libraries(consumer PRIVATE ioe::ioe)
+CM
+cmake -S "$prefix/cm" -B "$prefix/cm/build" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+cmake --build "$prefix/cm/build" >/dev/null
+LD_LIBRARY_PATH="$libdir" "$prefix/cm/build/consumer"
+echo "install test passed"

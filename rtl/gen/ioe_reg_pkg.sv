@@ -122,4 +122,39 @@ package ioe_reg_pkg;
   localparam logic [11:0] CORE_DMA_RDATA_HI_OFFSET = 12'h09c;
   localparam logic [11:0] CORE_DMA_LATENCY_OFFSET = 12'h0a0;
 
+  // Block gic
+  localparam int unsigned GIC_BLOCK_INDEX = 1;
+  localparam logic [11:0] GIC_TARGET_OFFSET = 12'h000;
+  localparam logic [31:0] GIC_TARGET_RESET = 32'h00000000;
+  localparam int unsigned GIC_TARGET_VM_LSB = 0;
+  localparam int unsigned GIC_TARGET_VM_WIDTH = 8;
+  localparam int unsigned GIC_TARGET_VCPU_LSB = 8;
+  localparam int unsigned GIC_TARGET_VCPU_WIDTH = 8;
+  localparam int unsigned GIC_TARGET_SPACE_LSB = 16;
+  localparam int unsigned GIC_TARGET_SPACE_WIDTH = 4;
+  localparam int unsigned GIC_TARGET_UACCESS_LSB = 20;
+  localparam int unsigned GIC_TARGET_UACCESS_WIDTH = 1;
+  localparam logic [11:0] GIC_OFFSET_OFFSET = 12'h004;
+  localparam logic [31:0] GIC_OFFSET_RESET = 32'h00000000;
+  localparam int unsigned GIC_OFFSET_OFFSET_LSB = 0;
+  localparam int unsigned GIC_OFFSET_OFFSET_WIDTH = 16;
+  localparam logic [11:0] GIC_WDATA_LO_OFFSET = 12'h008;
+  localparam logic [31:0] GIC_WDATA_LO_RESET = 32'h00000000;
+  localparam logic [11:0] GIC_WDATA_HI_OFFSET = 12'h00c;
+  localparam logic [31:0] GIC_WDATA_HI_RESET = 32'h00000000;
+  localparam logic [11:0] GIC_OP_OFFSET = 12'h010;
+  localparam int unsigned GIC_OP_CODE_LSB = 0;
+  localparam int unsigned GIC_OP_CODE_WIDTH = 4;
+  localparam logic [11:0] GIC_STATUS_OFFSET = 12'h014;
+  localparam int unsigned GIC_STATUS_BUSY_LSB = 0;
+  localparam int unsigned GIC_STATUS_BUSY_WIDTH = 1;
+  localparam int unsigned GIC_STATUS_DONE_LSB = 1;
+  localparam int unsigned GIC_STATUS_DONE_WIDTH = 1;
+  localparam int unsigned GIC_STATUS_UNDEF_LSB = 2;
+  localparam int unsigned GIC_STATUS_UNDEF_WIDTH = 1;
+  localparam int unsigned GIC_STATUS_BADTARGET_LSB = 3;
+  localparam int unsigned GIC_STATUS_BADTARGET_WIDTH = 1;
+  localparam logic [11:0] GIC_RDATA_LO_OFFSET = 12'h018;
+  localparam logic [11:0] GIC_RDATA_HI_OFFSET = 12'h01c;
+
 endpackage

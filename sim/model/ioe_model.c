@@ -4,6 +4,8 @@
  */
 #include "ioe_model.h"
 
+#include "ioe_gic.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 
 struct ioe_model {
     struct ioe_hostmem *mem;
+    struct ioe_gic *gic;
     uint64_t cycle;
     /* core block */
     uint32_t scratch, cycle_hi;
@@ -28,6 +31,13 @@ struct ioe_model {
     size_t nr_notes, cap_notes;
 };
 
+static int push_note(struct ioe_model *m, uint32_t vm, uint32_t vcpu, uint32_t src);
+
+static void gic_notify(void *ctx, unsigned vm, unsigned vcpu)
+{
+    push_note(ctx, vm, vcpu, IOE_NOTIFY_SRC_GIC);
+}
+
 int ioe_model_open(const struct ioe_simcard_config *cfg, struct ioe_model **out)
 {
     if (!cfg || !cfg->mem)
@@ -36,6 +46,11 @@ int ioe_model_open(const struct ioe_simcard_config *cfg, struct ioe_model **out)
     if (!m)
         return -ENOMEM;
     m->mem = cfg->mem;
+    m->gic = ioe_gic_create(gic_notify, m);
+    if (!m->gic) {
+        free(m);
+        return -ENOMEM;
+    }
     ioe_model_reset(m);
     *out = m;
     return 0;
@@ -45,6 +60,7 @@ void ioe_model_close(struct ioe_model *m)
 {
     if (!m)
         return;
+    ioe_gic_destroy(m->gic);
     free(m->notes);
     free(m);
 }
@@ -52,13 +68,16 @@ void ioe_model_close(struct ioe_model *m)
 void ioe_model_reset(struct ioe_model *m)
 {
     struct ioe_hostmem *mem = m->mem;
+    struct ioe_gic *gic = m->gic;
     struct ioe_notification *notes = m->notes;
     size_t cap = m->cap_notes;
     memset(m, 0, sizeof(*m));
     m->mem = mem;
+    m->gic = gic;
     m->notes = notes;
     m->cap_notes = cap;
     m->scratch = IOE_CORE_SCRATCH_RESET;
+    ioe_gic_reset(gic);
 }
 
 void ioe_model_step(struct ioe_model *m, uint64_t cycles)
@@ -99,6 +118,10 @@ int ioe_model_read32(struct ioe_model *m, uint32_t addr, uint32_t *val)
     if (!defined(addr)) {
         *val = 0;
         return -EIO;
+    }
+    if (addr >> IOE_CSR_BLOCK_SHIFT == IOE_GIC_BASE >> IOE_CSR_BLOCK_SHIFT) {
+        *val = ioe_gic_csr_read(m->gic, addr - IOE_GIC_BASE);
+        return 0;
     }
     switch (addr) {
     case IOE_CORE_ID: v = IOE_CORE_ID_RESET; break;
@@ -174,6 +197,10 @@ int ioe_model_write32(struct ioe_model *m, uint32_t addr, uint32_t val)
 {
     if (!defined(addr))
         return -EIO;
+    if (addr >> IOE_CSR_BLOCK_SHIFT == IOE_GIC_BASE >> IOE_CSR_BLOCK_SHIFT) {
+        ioe_gic_csr_write(m->gic, addr - IOE_GIC_BASE, val);
+        return 0;
+    }
     switch (addr) {
     case IOE_CORE_SCRATCH: m->scratch = val; break;
     case IOE_CORE_NOTIFY_TEST:

@@ -1,0 +1,784 @@
+/*
+ * KVM_DEV_TYPE_ARM_VGIC_V3 on the card. The attribute groups, their errors and the order
+ * of their checks follow Linux (arch/arm64/kvm/vgic/vgic-kvm-device.c, vgic-init.c,
+ * vgic-mmio-v3.c); the interrupt state itself is the card's (docs/gic.md). This file
+ * keeps only what KVM keeps outside the interrupt state: addresses, redistributor
+ * regions, the interrupt count and "initialised".
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ioe/regs.h>
+
+#include "internal.h"
+
+#define SZ_64K 0x10000ull
+#define RD_FRAME KVM_VGIC_V3_REDIST_SIZE
+#define NR_IRQS_LEGACY 256u
+#define ADDR_UNDEF IOE_VGIC_ADDR_UNDEF
+#define IS_UNDEF(a) ((a) == ADDR_UNDEF)
+
+/* ------------------------------------------------------------------ card helpers */
+static int card_err(int err)
+{
+    return err < 0 ? err : err == GIC_ST_BADTARGET ? -EIO : 0;
+}
+
+static struct sys *sys_of(struct vgic *g)
+{
+    return g->vm->sys;
+}
+
+static unsigned nr_irqs(const struct vgic *g)
+{
+    return g->nr_spis + 32;
+}
+
+/* Configure the card's VM context. Before INIT the register groups are -EBUSY, so the
+ * card holds no state worth keeping: a provisional configuration with every interrupt the
+ * card has (HAS_ATTR probes use it) is replaced at INIT by the real one. */
+static int card_configure(struct vgic *g)
+{
+    struct vm *vm = g->vm;
+    unsigned n = g->initialized ? nr_irqs(g) : sys_of(g)->info.nr_irqs;
+    if (!vm->nr_vcpus)
+        return 0;
+    uint64_t cfg = n | (uint64_t)vm->nr_vcpus << 16;
+    int err = gic_op(sys_of(g), vm->ctx, 0, GIC_GICD, false, 0, GIC_VM_CONFIG, cfg, NULL);
+    return card_err(err);
+}
+
+/* GICR_TYPER.Last as KVM computes it (vgic_mmio_read_v3r_typer / vgic_v3_rdist_region_last). */
+static bool rdist_last(const struct vgic *g, const struct vcpu *v)
+{
+    const struct rdist_region *r = &g->regions[v->region];
+    uint32_t slot = (uint32_t)((v->rd_base - r->base) / RD_FRAME);
+    if (slot != r->free_index - 1)
+        return false;
+    if (!r->count || slot != r->count - 1)
+        return true;
+    uint64_t end = r->base + (uint64_t)r->count * RD_FRAME;
+    for (unsigned i = 0; i < g->nr_regions; i++)
+        if (g->regions[i].base == end && g->regions[i].free_index > 0)
+            return false;
+    return true;
+}
+
+static int card_vcpus(struct vgic *g)
+{
+    struct vm *vm = g->vm;
+    for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+        struct vcpu *v = vm->vcpus[i];
+        bool last = v->region >= 0 && rdist_last(g, v);
+        uint64_t w = v->aff | (uint64_t)(v->id & 0xffff) << 32 | (uint64_t)last << 48;
+        int err = gic_op(sys_of(g), vm->ctx, v->idx, GIC_GICD, false, 0, GIC_VCPU_CONFIG, w, NULL);
+        if ((err = card_err(err)))
+            return err;
+    }
+    return 0;
+}
+
+static int card_sync(struct vgic *g)
+{
+    int err = g->initialized ? 0 : card_configure(g);
+    return err ? err : card_vcpus(g);
+}
+
+/* ------------------------------------------------------------------ device lifetime */
+int vgic_create(struct vm *vm, uint32_t type, bool test_only, int *fd_out)
+{
+    /* kvm_ioctl_create_device: only device types the card implements are registered:
+     * GICv3 when the card has its GIC engine. GICv2 cannot be emulated (as on a host
+     * without GICv2 compatibility); the ITS comes with the ITS issue. */
+    if (type != KVM_DEV_TYPE_ARM_VGIC_V3 ||
+        !(vm->sys->info.features >> IOE_CORE_FEATURES_GIC_SHIFT & 1))
+        return -ENODEV;
+    if (test_only)
+        return 0;
+    /* kvm_vgic_create order */
+    if (vm_any_vcpu_running(vm))
+        return -EBUSY;
+    if (vm->vgic)
+        return -EEXIST;
+    if (vm_any_vcpu_ran(vm))
+        return -EBUSY;
+    if (vm->nr_vcpus > MAX_VCPUS)
+        return -E2BIG;
+    struct vgic *g = calloc(1, sizeof(*g));
+    if (!g)
+        return -ENOMEM;
+    g->o.type = OBJ_DEV;
+    g->vm = vm;
+    g->dist_base = ADDR_UNDEF;
+    int fd = obj_install(&g->o);
+    if (fd < 0) {
+        free(g);
+        return fd;
+    }
+    vm->vgic = g;
+    obj_get(&vm->o);
+    card_sync(g);
+    *fd_out = fd;
+    return 0;
+}
+
+void vgic_release(struct vgic *g)
+{
+    free(g);
+}
+
+/* ------------------------------------------------------------------ address checks */
+/* vgic_check_iorange */
+static int check_iorange(const struct vgic *g, uint64_t cur, uint64_t addr, uint64_t align,
+                         uint64_t size)
+{
+    uint64_t ipa = 1ull << g->vm->ipa_bits;
+    if (!IS_UNDEF(cur))
+        return -EEXIST;
+    if ((addr & (align - 1)) || (size & (align - 1)))
+        return -EINVAL;
+    if (addr + size < addr)
+        return -EINVAL;
+    if (addr >= ipa || addr + size > ipa)
+        return -E2BIG;
+    return 0;
+}
+
+static uint64_t region_size(const struct vgic *g, const struct rdist_region *r)
+{
+    return (r->count ? r->count : g->vm->nr_vcpus) * RD_FRAME;
+}
+
+static bool overlaps(uint64_t a, uint64_t asz, uint64_t b, uint64_t bsz)
+{
+    return a < b + bsz && b < a + asz;
+}
+
+/* vgic_v3_check_base */
+static bool check_base(const struct vgic *g)
+{
+    uint64_t ipa = 1ull << g->vm->ipa_bits;
+    if (!IS_UNDEF(g->dist_base) && g->dist_base + KVM_VGIC_V3_DIST_SIZE < g->dist_base)
+        return false;
+    for (unsigned i = 0; i < g->nr_regions; i++) {
+        const struct rdist_region *r = &g->regions[i];
+        uint64_t sz = region_size(g, r);
+        if (r->base + sz < r->base || r->base + sz > ipa)
+            return false;
+        if (!IS_UNDEF(g->dist_base) &&
+            overlaps(g->dist_base, KVM_VGIC_V3_DIST_SIZE, r->base, sz))
+            return false;
+    }
+    return true;
+}
+
+/* vgic_v3_rdist_free_slot */
+static int free_slot(const struct vgic *g)
+{
+    for (unsigned i = 0; i < g->nr_regions; i++)
+        if (!g->regions[i].count || g->regions[i].free_index < g->regions[i].count)
+            return (int)i;
+    return -1;
+}
+
+static void assign(struct vgic *g, struct vcpu *v, int ri)
+{
+    struct rdist_region *r = &g->regions[ri];
+    v->rd_base = r->base + (uint64_t)r->free_index * RD_FRAME;
+    v->region = ri;
+    r->free_index++;
+}
+
+/* vgic_register_redist_iodev for one vCPU: 0 when it got a frame or none is free. */
+static int register_redist(struct vgic *g, struct vcpu *v)
+{
+    int ri = free_slot(g);
+    if (ri < 0)
+        return 0;
+    if (!check_base(g))
+        return -EINVAL;
+    assign(g, v, ri);
+    return 0;
+}
+
+int vgic_vcpu_created(struct vgic *g, struct vcpu *v)
+{
+    int err = v->rd_base == ADDR_UNDEF ? register_redist(g, v) : 0;
+    if (!err)
+        err = card_sync(g);
+    return err;
+}
+
+/* vgic_v3_alloc_redist_region + vgic_register_all_redist_iodevs */
+static int add_region(struct vgic *g, uint32_t index, uint64_t base, uint32_t count)
+{
+    struct vm *vm = g->vm;
+    uint64_t size = (count ? count : vm->nr_vcpus) * RD_FRAME;
+    if (base + size < base)
+        return -EINVAL;
+    if (g->nr_regions == 0 && index != 0)
+        return -EINVAL;
+    if (g->nr_regions) {
+        if (!count && g->regions[0].count)
+            return -EINVAL; /* mixing legacy and region APIs */
+        if (!count)
+            return -EEXIST;
+        if (index != g->regions[g->nr_regions - 1].index + 1)
+            return -EINVAL;
+    }
+    if (!count && !IS_UNDEF(g->dist_base) &&
+        overlaps(g->dist_base, KVM_VGIC_V3_DIST_SIZE, base, size))
+        return -EINVAL;
+    for (unsigned i = 0; i < g->nr_regions; i++)
+        if (overlaps(base, size, g->regions[i].base, region_size(g, &g->regions[i])))
+            return -EINVAL;
+    if (g->nr_regions == MAX_RDIST_REGIONS)
+        return -ENOMEM;
+    int err = check_iorange(g, ADDR_UNDEF, base, SZ_64K, size);
+    if (err)
+        return err;
+    g->regions[g->nr_regions++] = (struct rdist_region){index, base, count, 0};
+    unsigned assigned[MAX_VCPUS], n = 0;
+    for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+        struct vcpu *v = vm->vcpus[i];
+        if (v->rd_base != ADDR_UNDEF)
+            continue;
+        err = register_redist(g, v);
+        if (err)
+            break;
+        if (v->rd_base != ADDR_UNDEF)
+            assigned[n++] = i;
+    }
+    if (err) {
+        for (unsigned k = 0; k < n; k++) {
+            struct vcpu *v = vm->vcpus[assigned[k]];
+            g->regions[v->region].free_index--;
+            v->rd_base = ADDR_UNDEF;
+            v->region = -1;
+        }
+        g->nr_regions--;
+        return err;
+    }
+    return card_sync(g);
+}
+
+/* ------------------------------------------------------------------ GRP_ADDR */
+static int addr_set(struct vgic *g, uint64_t type, uint64_t uaddr)
+{
+    uint64_t val;
+    if (copy_from_user(&val, uaddr, sizeof(val)))
+        return -EFAULT;
+    switch (type) {
+    case KVM_VGIC_V3_ADDR_TYPE_DIST: {
+        int err = check_iorange(g, g->dist_base, val, SZ_64K, KVM_VGIC_V3_DIST_SIZE);
+        if (!err)
+            g->dist_base = val;
+        return err;
+    }
+    case KVM_VGIC_V3_ADDR_TYPE_REDIST:
+        return add_region(g, 0, val, 0);
+    case KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION: {
+        uint32_t count = (uint32_t)((val & KVM_VGIC_V3_RDIST_COUNT_MASK) >>
+                                    KVM_VGIC_V3_RDIST_COUNT_SHIFT);
+        uint32_t flags = (uint32_t)((val & KVM_VGIC_V3_RDIST_FLAGS_MASK) >>
+                                    KVM_VGIC_V3_RDIST_FLAGS_SHIFT);
+        if (!count || flags)
+            return -EINVAL;
+        return add_region(g, (uint32_t)(val & KVM_VGIC_V3_RDIST_INDEX_MASK),
+                          val & KVM_VGIC_V3_RDIST_BASE_MASK, count);
+    }
+    default:
+        return -ENXIO; /* unknown type, or a type of another model (ENODEV -> ENXIO) */
+    }
+}
+
+static int addr_get(struct vgic *g, uint64_t type, uint64_t uaddr)
+{
+    uint64_t val = 0;
+    if (type == KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION && copy_from_user(&val, uaddr, sizeof(val)))
+        return -EFAULT;
+    switch (type) {
+    case KVM_VGIC_V3_ADDR_TYPE_DIST:
+        val = g->dist_base;
+        break;
+    case KVM_VGIC_V3_ADDR_TYPE_REDIST:
+        val = g->nr_regions ? g->regions[0].base : ADDR_UNDEF;
+        break;
+    case KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION: {
+        uint32_t index = (uint32_t)(val & KVM_VGIC_V3_RDIST_INDEX_MASK);
+        const struct rdist_region *r = NULL;
+        for (unsigned i = 0; i < g->nr_regions; i++)
+            if (g->regions[i].index == index)
+                r = &g->regions[i];
+        if (!r)
+            return -ENOENT;
+        val = index | r->base | (uint64_t)r->count << KVM_VGIC_V3_RDIST_COUNT_SHIFT;
+        break;
+    }
+    default:
+        return -ENXIO;
+    }
+    return copy_to_user(uaddr, &val, sizeof(val));
+}
+
+/* ------------------------------------------------------------------ GRP_CTRL */
+static int vgic_init(struct vgic *g)
+{
+    struct vm *vm = g->vm;
+    if (g->initialized)
+        return 0;
+    if (!vm->nr_vcpus)
+        return -ENODEV; /* no online vCPU */
+    if (!g->nr_spis) {
+        unsigned n = sys_of(g)->info.nr_irqs < NR_IRQS_LEGACY ? sys_of(g)->info.nr_irqs
+                                                               : NR_IRQS_LEGACY;
+        g->nr_spis = n - 32;
+    }
+    g->initialized = true;
+    int err = card_configure(g);
+    if (!err)
+        err = card_vcpus(g);
+    if (err)
+        g->initialized = false;
+    return err;
+}
+
+static int ctrl_set(struct vgic *g, uint64_t attr)
+{
+    switch (attr) {
+    case KVM_DEV_ARM_VGIC_CTRL_INIT:
+        return vgic_init(g);
+    case KVM_DEV_ARM_VGIC_SAVE_PENDING_TABLES:
+        if (vm_any_vcpu_running(g->vm))
+            return -EBUSY;
+        if (!g->initialized)
+            return -ENXIO;
+        return 0; /* no LPI can be pending without an ITS (the ITS issue adds both) */
+    default:
+        return -ENXIO;
+    }
+}
+
+/* ------------------------------------------------------------------ register groups */
+static bool known_sysreg(uint32_t enc)
+{
+    switch (enc) {
+    case ICC_PMR_EL1:
+    case ICC_BPR0_EL1:
+    case ICC_AP0R0_EL1:
+    case ICC_AP0R1_EL1:
+    case ICC_AP0R2_EL1:
+    case ICC_AP0R3_EL1:
+    case ICC_AP1R0_EL1:
+    case ICC_AP1R1_EL1:
+    case ICC_AP1R2_EL1:
+    case ICC_AP1R3_EL1:
+    case ICC_BPR1_EL1:
+    case ICC_CTLR_EL1:
+    case ICC_SRE_EL1:
+    case ICC_IGRPEN0_EL1:
+    case ICC_IGRPEN1_EL1:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static int sysreg_access(struct vgic *g, struct vcpu *v, uint32_t enc, bool write,
+                         uint64_t uaddr)
+{
+    uint64_t val = 0;
+    if (!known_sysreg(enc))
+        return -ENXIO;
+    /* with 5 priority bits only APnR0 exists (KVM: access_gic_aprn fails) */
+    if (enc == ICC_AP0R1_EL1 || enc == ICC_AP0R2_EL1 || enc == ICC_AP0R3_EL1 ||
+        enc == ICC_AP1R1_EL1 || enc == ICC_AP1R2_EL1 || enc == ICC_AP1R3_EL1)
+        return -EINVAL;
+    if (write) {
+        if (copy_from_user(&val, uaddr, sizeof(val)))
+            return -EFAULT;
+        if (enc == ICC_CTLR_EL1 &&
+            ((val >> 8 & 7) > 4 || (val >> 11 & 7) > 0 || (val >> 14 & 1)))
+            return -EINVAL; /* PRIbits, IDbits, SEIS beyond the card's */
+        if (enc == ICC_SRE_EL1 && val != 0x7)
+            return -EINVAL;
+    }
+    int err = gic_op(sys_of(g), g->vm->ctx, v->idx, GIC_ICC, true, enc,
+                     write ? GIC_WRITE64 : GIC_READ64, val, &val);
+    if ((err = card_err(err)))
+        return err;
+    return write ? 0 : copy_to_user(uaddr, &val, sizeof(val));
+}
+
+static int level_info(struct vgic *g, struct vcpu *v, uint64_t attr, bool write, uint32_t val,
+                      uint64_t uaddr)
+{
+    uint32_t info = (uint32_t)((attr & KVM_DEV_ARM_VGIC_LINE_LEVEL_INFO_MASK) >>
+                               KVM_DEV_ARM_VGIC_LINE_LEVEL_INFO_SHIFT);
+    uint32_t intid = (uint32_t)(attr & KVM_DEV_ARM_VGIC_LINE_LEVEL_INTID_MASK);
+    if (info != VGIC_LEVEL_INFO_LINE_LEVEL || intid % 32)
+        return -EINVAL;
+    struct sys *s = sys_of(g);
+    if (write) {
+        if (intid >= nr_irqs(g))
+            return 0;
+        for (unsigned i = intid < 32 ? 16 : 0; i < 32; i++) {
+            uint64_t w = (intid + i) | (uint64_t)(val >> i & 1) << 31;
+            int err = card_err(gic_op(s, g->vm->ctx, v->idx, GIC_GICD, false, 0, GIC_LINE, w, NULL));
+            if (err)
+                return err;
+        }
+        return 0;
+    }
+    uint64_t r = 0;
+    if (intid < nr_irqs(g)) {
+        int err = gic_op(s, g->vm->ctx, v->idx, GIC_STATUS, true, 0x1000 + intid / 8, GIC_READ32,
+                         0, &r);
+        if ((err = card_err(err)))
+            return err;
+    }
+    val = (uint32_t)r;
+    return copy_to_user(uaddr, &val, sizeof(val));
+}
+
+/* vgic_v3_attr_regs_access */
+static int regs_access(struct vgic *g, const struct kvm_device_attr *a, bool write)
+{
+    struct vm *vm = g->vm;
+    struct vcpu *v;
+    uint32_t val = 0;
+    if (a->group == KVM_DEV_ARM_VGIC_GRP_DIST_REGS) {
+        if (!vm->nr_vcpus)
+            return -EINVAL;
+        v = vm->vcpus[0];
+    } else {
+        v = vm_vcpu_by_mpidr(vm, a->attr);
+        if (!v)
+            return -EINVAL;
+    }
+    if (write && a->group != KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS &&
+        copy_from_user(&val, a->addr, sizeof(val)))
+        return -EFAULT;
+    if (vm_any_vcpu_running(vm))
+        return -EBUSY;
+    if (!g->initialized)
+        return -EBUSY;
+    uint32_t off = (uint32_t)(a->attr & KVM_DEV_ARM_VGIC_OFFSET_MASK);
+    enum gic_space space;
+    switch (a->group) {
+    case KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS:
+        return sysreg_access(g, v, (uint32_t)(a->attr & KVM_DEV_ARM_VGIC_SYSREG_INSTR_MASK),
+                             write, a->addr);
+    case KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO:
+        return level_info(g, v, a->attr, write, val, a->addr);
+    case KVM_DEV_ARM_VGIC_GRP_DIST_REGS:
+        space = GIC_GICD;
+        break;
+    default:
+        space = off >= SZ_64K ? GIC_GICR_SGI : GIC_GICR_RD;
+        off = (uint32_t)(off % SZ_64K);
+        break;
+    }
+    uint64_t r = 0;
+    int err = 0;
+    if (off < SZ_64K && (a->attr & KVM_DEV_ARM_VGIC_OFFSET_MASK) < 2 * SZ_64K)
+        err = card_err(gic_op(sys_of(g), vm->ctx, v->idx, space, true, off,
+                              write ? GIC_WRITE32 : GIC_READ32, val, &r));
+    if (err)
+        return err;
+    /* unknown offsets are RAZ/WI with status 0 (vgic_uaccess) */
+    val = (uint32_t)r;
+    return write ? 0 : copy_to_user(a->addr, &val, sizeof(val));
+}
+
+/* Does a DIST/REDIST offset name a register? (HAS_ATTR; vgic_v3_has_attr_regs) */
+static int has_reg(struct vgic *g, const struct kvm_device_attr *a)
+{
+    struct vm *vm = g->vm;
+    struct vcpu *v;
+    if (a->group == KVM_DEV_ARM_VGIC_GRP_DIST_REGS) {
+        if (!vm->nr_vcpus)
+            return -EINVAL;
+        v = vm->vcpus[0];
+    } else {
+        v = vm_vcpu_by_mpidr(vm, a->attr);
+        if (!v)
+            return -EINVAL;
+    }
+    uint64_t off = a->attr & KVM_DEV_ARM_VGIC_OFFSET_MASK;
+    if (off & 3)
+        return -ENXIO;
+    enum gic_space space = GIC_GICD;
+    if (a->group == KVM_DEV_ARM_VGIC_GRP_REDIST_REGS) {
+        if (off >= 2 * SZ_64K)
+            return -ENXIO;
+        space = off >= SZ_64K ? GIC_GICR_SGI : GIC_GICR_RD;
+        off %= SZ_64K;
+    } else {
+        if (off >= SZ_64K)
+            return -ENXIO;
+        /* per-interrupt registers exist only for the interrupts configured so far */
+        uint64_t first = off >= 0x6000 && off < 0x8000 ? (off - 0x6000) / 8
+                         : off >= 0x80 && off < 0x400  ? (off & 0x7f) * 8
+                         : off >= 0x400 && off < 0xc00 ? (off & 0x3ff)
+                         : off >= 0xc00 && off < 0xd00 ? (off - 0xc00) * 4
+                         : off >= 0xd00 && off < 0xd80 ? (off - 0xd00) * 8
+                                                       : 0;
+        if (first && first >= nr_irqs(g))
+            return -ENXIO;
+    }
+    int err = gic_op(sys_of(g), vm->ctx, v->idx, space, true, (uint32_t)off, GIC_READ32, 0, NULL);
+    if (err < 0 || err == GIC_ST_BADTARGET)
+        return err < 0 ? err : -EIO;
+    return err == GIC_ST_UNDEF ? -ENXIO : 0;
+}
+
+static int has_attr(struct vgic *g, const struct kvm_device_attr *a)
+{
+    switch (a->group) {
+    case KVM_DEV_ARM_VGIC_GRP_ADDR:
+        switch (a->attr) {
+        case KVM_VGIC_V3_ADDR_TYPE_DIST:
+        case KVM_VGIC_V3_ADDR_TYPE_REDIST:
+        case KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION:
+            return 0;
+        default:
+            return -ENXIO;
+        }
+    case KVM_DEV_ARM_VGIC_GRP_DIST_REGS:
+    case KVM_DEV_ARM_VGIC_GRP_REDIST_REGS:
+        return has_reg(g, a);
+    case KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS:
+        if (!vm_vcpu_by_mpidr(g->vm, a->attr))
+            return -EINVAL;
+        return known_sysreg((uint32_t)(a->attr & KVM_DEV_ARM_VGIC_SYSREG_INSTR_MASK)) ? 0
+                                                                                       : -ENXIO;
+    case KVM_DEV_ARM_VGIC_GRP_NR_IRQS:
+    case KVM_DEV_ARM_VGIC_GRP_MAINT_IRQ:
+        return 0;
+    case KVM_DEV_ARM_VGIC_GRP_CTRL:
+        return a->attr == KVM_DEV_ARM_VGIC_CTRL_INIT ||
+                       a->attr == KVM_DEV_ARM_VGIC_SAVE_PENDING_TABLES
+                   ? 0
+                   : -ENXIO;
+    case KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO:
+        return ((a->attr & KVM_DEV_ARM_VGIC_LINE_LEVEL_INFO_MASK) >>
+                KVM_DEV_ARM_VGIC_LINE_LEVEL_INFO_SHIFT) == VGIC_LEVEL_INFO_LINE_LEVEL
+                   ? 0
+                   : -ENXIO;
+    case KVM_DEV_ARM_VGIC_GRP_FEATURES:
+        return a->attr == KVM_DEV_ARM_VGIC_FEATURE_nASSGIcap ? 0 : -ENXIO;
+    default:
+        return -ENXIO;
+    }
+}
+
+static int set_attr(struct vgic *g, const struct kvm_device_attr *a)
+{
+    uint32_t v32;
+    uint8_t v8;
+    switch (a->group) {
+    case KVM_DEV_ARM_VGIC_GRP_DIST_REGS:
+    case KVM_DEV_ARM_VGIC_GRP_REDIST_REGS:
+    case KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS:
+    case KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO:
+        return regs_access(g, a, true);
+    case KVM_DEV_ARM_VGIC_GRP_MAINT_IRQ:
+        if (copy_from_user(&v32, a->addr, sizeof(v32)))
+            return -EFAULT;
+        if (g->initialized)
+            return -EBUSY;
+        if (v32 < 16 || v32 >= 32)
+            return -EINVAL;
+        g->maint_irq = v32;
+        return 0;
+    case KVM_DEV_ARM_VGIC_GRP_FEATURES:
+        if (a->attr != KVM_DEV_ARM_VGIC_FEATURE_nASSGIcap)
+            return -ENXIO;
+        if (copy_from_user(&v8, a->addr, sizeof(v8)))
+            return -EFAULT;
+        if (g->initialized)
+            return -EBUSY;
+        if (v8)
+            return -EINVAL; /* the card has no GICv4.1 vSGIs */
+        g->nassgicap = 0;
+        return 0;
+    case KVM_DEV_ARM_VGIC_GRP_ADDR:
+        return addr_set(g, a->attr, a->addr);
+    case KVM_DEV_ARM_VGIC_GRP_NR_IRQS:
+        if (copy_from_user(&v32, a->addr, sizeof(v32)))
+            return -EFAULT;
+        if (v32 < 64 || v32 > 1023 || v32 % 32 || v32 > sys_of(g)->info.nr_irqs)
+            return -EINVAL;
+        if (g->nr_spis)
+            return -EBUSY;
+        g->nr_spis = v32 - 32;
+        return 0;
+    case KVM_DEV_ARM_VGIC_GRP_CTRL:
+        return ctrl_set(g, a->attr);
+    default:
+        return -ENXIO;
+    }
+}
+
+static int get_attr(struct vgic *g, const struct kvm_device_attr *a)
+{
+    uint32_t v32;
+    uint8_t v8;
+    switch (a->group) {
+    case KVM_DEV_ARM_VGIC_GRP_DIST_REGS:
+    case KVM_DEV_ARM_VGIC_GRP_REDIST_REGS:
+    case KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS:
+    case KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO:
+        return regs_access(g, a, false);
+    case KVM_DEV_ARM_VGIC_GRP_MAINT_IRQ:
+        v32 = g->maint_irq;
+        return copy_to_user(a->addr, &v32, sizeof(v32));
+    case KVM_DEV_ARM_VGIC_GRP_FEATURES:
+        if (a->attr != KVM_DEV_ARM_VGIC_FEATURE_nASSGIcap)
+            return -ENXIO;
+        v8 = g->nassgicap;
+        return copy_to_user(a->addr, &v8, sizeof(v8));
+    case KVM_DEV_ARM_VGIC_GRP_ADDR:
+        return addr_get(g, a->attr, a->addr);
+    case KVM_DEV_ARM_VGIC_GRP_NR_IRQS:
+        v32 = g->nr_spis + 32;
+        return copy_to_user(a->addr, &v32, sizeof(v32));
+    default:
+        return -ENXIO;
+    }
+}
+
+int vgic_device_ioctl(struct vgic *g, unsigned long req, uint64_t arg)
+{
+    struct kvm_device_attr a;
+    int err;
+    if (req != KVM_SET_DEVICE_ATTR && req != KVM_GET_DEVICE_ATTR && req != KVM_HAS_DEVICE_ATTR)
+        return -ENOTTY;
+    if (copy_from_user(&a, arg, sizeof(a)))
+        return -EFAULT;
+    if (req == KVM_HAS_DEVICE_ATTR)
+        return has_attr(g, &a);
+    err = req == KVM_SET_DEVICE_ATTR ? set_attr(g, &a) : get_attr(g, &a);
+    sys_sync_notifications(sys_of(g));
+    return err;
+}
+
+/* ------------------------------------------------------------------ first run */
+int vgic_map_resources(struct vgic *g)
+{
+    /* vgic_v3_map_resources order */
+    for (unsigned i = 0; i < g->vm->nr_vcpus; i++)
+        if (g->vm->vcpus[i]->rd_base == ADDR_UNDEF)
+            return -ENXIO;
+    if (IS_UNDEF(g->dist_base))
+        return -ENXIO;
+    if (!check_base(g))
+        return -EINVAL;
+    if (!g->initialized)
+        return -EBUSY;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ injection */
+int vgic_irq_line(struct vm *vm, uint32_t irq, uint32_t level)
+{
+    /* kvm_vm_ioctl_irq_line (arm64) order */
+    unsigned type = irq >> KVM_ARM_IRQ_TYPE_SHIFT & KVM_ARM_IRQ_TYPE_MASK;
+    unsigned vidx = (irq >> KVM_ARM_IRQ_VCPU_SHIFT & KVM_ARM_IRQ_VCPU_MASK) +
+                    (irq >> KVM_ARM_IRQ_VCPU2_SHIFT & KVM_ARM_IRQ_VCPU2_MASK) * 256;
+    unsigned num = irq >> KVM_ARM_IRQ_NUM_SHIFT & KVM_ARM_IRQ_NUM_MASK;
+    struct vgic *g = vm->vgic;
+    struct vcpu *v = NULL;
+    switch (type) {
+    case KVM_ARM_IRQ_TYPE_CPU:
+        if (g)
+            return -ENXIO;
+        if (vidx >= vm->nr_vcpus)
+            return -EINVAL;
+        if (num > KVM_ARM_IRQ_CPU_FIQ)
+            return -EINVAL;
+        return -EOPNOTSUPP; /* the card offloads the in-kernel irqchip only */
+    case KVM_ARM_IRQ_TYPE_PPI:
+        if (!g)
+            return -ENXIO;
+        if (vidx >= vm->nr_vcpus)
+            return -EINVAL;
+        v = vm->vcpus[vidx];
+        if (num < 16 || num >= 32)
+            return -EINVAL;
+        break;
+    case KVM_ARM_IRQ_TYPE_SPI:
+        if (!g)
+            return -ENXIO;
+        if (num < 32)
+            return -EINVAL;
+        break;
+    default:
+        return -EINVAL;
+    }
+    /* kvm_vgic_inject_irq */
+    if (!g->initialized)
+        return -EBUSY;
+    if (num >= nr_irqs(g))
+        return -EINVAL;
+    uint64_t w = num | (uint64_t)(level ? 1u : 0u) << 31;
+    return card_err(gic_op(vm->sys, vm->ctx, v ? v->idx : 0, GIC_GICD, false, 0, GIC_LINE, w,
+                           NULL));
+}
+
+/* ------------------------------------------------------------------ guest MMIO */
+int vgic_mmio(struct vgic *g, struct ioe_mmio *m)
+{
+    struct vm *vm = g->vm;
+    enum gic_space space;
+    struct vcpu *v = NULL;
+    uint64_t off;
+    if (!g->initialized)
+        return -ENXIO;
+    if (!IS_UNDEF(g->dist_base) && m->gpa >= g->dist_base &&
+        m->gpa - g->dist_base < KVM_VGIC_V3_DIST_SIZE) {
+        space = GIC_GICD;
+        off = m->gpa - g->dist_base;
+        v = vm->vcpus[0];
+    } else {
+        for (unsigned i = 0; i < vm->nr_vcpus && !v; i++) {
+            struct vcpu *c = vm->vcpus[i];
+            if (c->rd_base != ADDR_UNDEF && m->gpa >= c->rd_base && m->gpa - c->rd_base < RD_FRAME)
+                v = c;
+        }
+        if (!v)
+            return -ENXIO;
+        off = m->gpa - v->rd_base;
+        space = off >= SZ_64K ? GIC_GICR_SGI : GIC_GICR_RD;
+        off %= SZ_64K;
+    }
+    if (m->len != 1 && m->len != 2 && m->len != 4 && m->len != 8)
+        return -EINVAL;
+    struct sys *s = vm->sys;
+    uint64_t r = 0;
+    int err = 0;
+    bool is_prio = off >= 0x400 && off < 0x800;
+    if (m->len == 8 && !(off & 7)) {
+        err = gic_op(s, vm->ctx, v->idx, space, false, (uint32_t)off,
+                     m->is_write ? GIC_WRITE64 : GIC_READ64, m->data, &r);
+    } else if (m->len == 4 && !(off & 3)) {
+        err = gic_op(s, vm->ctx, v->idx, space, false, (uint32_t)off,
+                     m->is_write ? GIC_WRITE32 : GIC_READ32, m->data & 0xffffffffu, &r);
+    } else if (m->len == 1 && is_prio) {
+        /* byte access to IPRIORITYR: a read-modify-write of its word (no side effects) */
+        uint32_t word = (uint32_t)off & ~3u, sh = ((uint32_t)off & 3) * 8;
+        err = gic_op(s, vm->ctx, v->idx, space, false, word, GIC_READ32, 0, &r);
+        if (!err && m->is_write) {
+            uint64_t nw = (r & ~(0xffull << sh)) | (m->data & 0xff) << sh;
+            err = gic_op(s, vm->ctx, v->idx, space, false, word, GIC_WRITE32, nw, NULL);
+        }
+        r = r >> sh & 0xff;
+    }
+    /* anything else is RAZ/WI, as is an UNDEF from the card */
+    if (err < 0 || err == GIC_ST_BADTARGET)
+        return err < 0 ? err : -EIO;
+    m->data = m->is_write || err ? 0 : r;
+    return 0;
+}

@@ -1,0 +1,91 @@
+/*
+ * <ioe/ioe.h> - the KVM-compatible API of libioe.
+ *
+ * ioe_open() returns a descriptor that behaves like an open /dev/kvm; ioe_ioctl()
+ * takes KVM's request numbers and structures (from <ioe/kvm.h>) and answers as
+ * ioctl(2) on KVM would: a result >= 0, or -1 with errno set to what KVM sets. Every
+ * descriptor is a real file descriptor; a vCPU descriptor is readable (poll, epoll)
+ * while the card has an interrupt that may be presented to that vCPU.
+ *
+ * Requests of KVM that libioe answers (docs/api.md lists the details):
+ *   system fd: KVM_GET_API_VERSION, KVM_CHECK_EXTENSION, KVM_CREATE_VM
+ *   VM fd:     KVM_CHECK_EXTENSION, KVM_CREATE_VCPU, KVM_SET_USER_MEMORY_REGION,
+ *              KVM_CREATE_DEVICE, KVM_IRQ_LINE, IOE_MMIO
+ *   vCPU fd:   KVM_RUN, KVM_SET/GET/HAS_DEVICE_ATTR (timer PPIs), IOE_VCPU_*
+ *   device fd: KVM_SET_DEVICE_ATTR, KVM_GET_DEVICE_ATTR, KVM_HAS_DEVICE_ATTR
+ */
+#ifndef IOE_IOE_H
+#define IOE_IOE_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#include <ioe/kvm.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* target: "soft" (C reference model of the card) or "sim" (Verilator model). Returns a
+ * descriptor like an open /dev/kvm, or -1 with errno (ENODEV: unknown target). */
+int ioe_open(const char *target);
+/* ioctl(2) on an ioe descriptor. EBADF for a descriptor that is not libioe's. */
+int ioe_ioctl(int fd, unsigned long request, ...);
+/* Close an ioe descriptor; objects live on while descriptors that need them are open
+ * (a VM while its vCPU and device descriptors are open), as in KVM. */
+int ioe_close(int fd);
+
+/* ---- ioe's own requests (magic 0xE0, not used by KVM) */
+#define IOEIO 0xE0
+
+/* What IOE_VCPU_ACK returns: the interrupt as ICC_IAR1_EL1 / ICC_IAR0_EL1 would. */
+struct ioe_irq {
+    __u32 intid;   /* 1023 (spurious) when nothing may be presented */
+    __u8 priority; /* its priority */
+    __u8 group;    /* 0 or 1 */
+    __u8 pad[2];
+};
+
+/* A guest-view access to a frame of the VM (GICD, GICR, ITS). */
+struct ioe_mmio {
+    __u64 gpa;
+    __u32 len; /* 1, 2, 4 or 8 */
+    __u8 is_write;
+    __u8 pad[3];
+    __u64 data; /* in: value to write; out: value read (little-endian, low bytes) */
+};
+
+/* A guest-view access of the vCPU to an ICC_*_EL1 system register (the hypervisor
+ * forwards the vCPU's trapped MSR/MRS). enc = Op0[15:14] Op1[13:11] CRn[10:7] CRm[6:3]
+ * Op2[2:0], as in KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS. */
+struct ioe_sysreg {
+    __u32 enc;
+    __u8 is_write;
+    __u8 pad[3];
+    __u64 value; /* in: value to write; out: value read */
+};
+
+/* vCPU fd: acknowledge the interrupt that may be presented (reads ICC_IAR0/1_EL1 of its
+ * group). Fills struct ioe_irq; intid 1023 when there is none. */
+#define IOE_VCPU_ACK _IOR(IOEIO, 0x01, struct ioe_irq)
+/* vCPU fd: complete an interrupt: writes ICC_EOIR<group>_EL1 with intid (priority
+ * drop, and deactivation when ICC_CTLR_EL1.EOImode is 0). */
+#define IOE_VCPU_EOI _IOW(IOEIO, 0x02, struct ioe_irq)
+/* vCPU fd: deactivate (ICC_DIR_EL1), for EOImode 1. */
+#define IOE_VCPU_DIR _IOW(IOEIO, 0x03, struct ioe_irq)
+/* vCPU fd: the vCPU writes ICC_SGI1R_EL1 (arg: pointer to the __u64 value). */
+#define IOE_VCPU_SGI _IOW(IOEIO, 0x04, __u64)
+/* vCPU fd: the vCPU leaves KVM_RUN (returns to userspace); the -EBUSY rules of
+ * "running" vCPUs no longer count it. KVM_RUN enters the running state again. */
+#define IOE_VCPU_EXIT _IO(IOEIO, 0x05)
+/* vCPU fd: guest-view ICC system-register access; ENXIO for an encoding the card's
+ * CPU interface does not have. */
+#define IOE_VCPU_SYSREG _IOWR(IOEIO, 0x06, struct ioe_sysreg)
+/* VM fd: guest-view access to a registered frame; ENXIO outside every frame. */
+#define IOE_MMIO _IOWR(IOEIO, 0x10, struct ioe_mmio)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IOE_IOE_H */

@@ -1,0 +1,125 @@
+/*
+ * <ioe/kvm.h> - the KVM ABI that libioe speaks.
+ *
+ * The common part (ioctl numbers, struct kvm_device_attr, struct kvm_create_device,
+ * capabilities, ...) comes from the system's <linux/kvm.h>. The arm64 device ABI
+ * (VGIC groups, attributes, address types, KVM_IRQ_LINE layout, vCPU attribute
+ * groups) is defined here with the kernel's values, because x86's <linux/kvm.h> does
+ * not carry it. Every name is KVM's own; on an arm64 system the kernel header
+ * provides the same values and these definitions are skipped.
+ */
+#ifndef IOE_KVM_H
+#define IOE_KVM_H
+
+#include <linux/kvm.h>
+
+/* ---- capabilities */
+#ifndef KVM_CAP_ARM_VM_IPA_SIZE
+#define KVM_CAP_ARM_VM_IPA_SIZE 165
+#endif
+#ifndef KVM_VM_TYPE_ARM_IPA_SIZE_MASK
+#define KVM_VM_TYPE_ARM_IPA_SIZE_MASK 0xffULL
+#define KVM_VM_TYPE_ARM_IPA_SIZE(x) ((x) & KVM_VM_TYPE_ARM_IPA_SIZE_MASK)
+#endif
+
+/* ---- device attribute groups (arch/arm64/include/uapi/asm/kvm.h) */
+#ifndef KVM_DEV_ARM_VGIC_GRP_ADDR
+#define KVM_DEV_ARM_VGIC_GRP_ADDR 0
+#define KVM_DEV_ARM_VGIC_GRP_DIST_REGS 1
+#define KVM_DEV_ARM_VGIC_GRP_CPU_REGS 2
+#define KVM_DEV_ARM_VGIC_GRP_NR_IRQS 3
+#define KVM_DEV_ARM_VGIC_GRP_CTRL 4
+#define KVM_DEV_ARM_VGIC_GRP_REDIST_REGS 5
+#define KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS 6
+#define KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO 7
+#define KVM_DEV_ARM_VGIC_GRP_ITS_REGS 8
+#define KVM_DEV_ARM_VGIC_GRP_MAINT_IRQ 9
+#define KVM_DEV_ARM_VGIC_GRP_FEATURES 10
+
+#define KVM_DEV_ARM_VGIC_CPUID_SHIFT 32
+#define KVM_DEV_ARM_VGIC_CPUID_MASK (0xffULL << KVM_DEV_ARM_VGIC_CPUID_SHIFT)
+#define KVM_DEV_ARM_VGIC_V3_MPIDR_SHIFT 32
+#define KVM_DEV_ARM_VGIC_V3_MPIDR_MASK (0xffffffffULL << KVM_DEV_ARM_VGIC_V3_MPIDR_SHIFT)
+#define KVM_DEV_ARM_VGIC_OFFSET_SHIFT 0
+#define KVM_DEV_ARM_VGIC_OFFSET_MASK (0xffffffffULL << KVM_DEV_ARM_VGIC_OFFSET_SHIFT)
+#define KVM_DEV_ARM_VGIC_SYSREG_INSTR_MASK (0xffff)
+#define KVM_DEV_ARM_VGIC_LINE_LEVEL_INFO_SHIFT 10
+#define KVM_DEV_ARM_VGIC_LINE_LEVEL_INFO_MASK (0x3fffff << KVM_DEV_ARM_VGIC_LINE_LEVEL_INFO_SHIFT)
+#define KVM_DEV_ARM_VGIC_LINE_LEVEL_INTID_MASK 0x3ff
+#define VGIC_LEVEL_INFO_LINE_LEVEL 0
+
+#define KVM_DEV_ARM_VGIC_CTRL_INIT 0
+#define KVM_DEV_ARM_ITS_SAVE_TABLES 1
+#define KVM_DEV_ARM_ITS_RESTORE_TABLES 2
+#define KVM_DEV_ARM_VGIC_SAVE_PENDING_TABLES 3
+#define KVM_DEV_ARM_ITS_CTRL_RESET 4
+
+#define KVM_DEV_ARM_VGIC_FEATURE_nASSGIcap 0
+#endif
+
+/* ---- GRP_ADDR address types */
+#ifndef KVM_VGIC_V2_ADDR_TYPE_DIST
+#define KVM_VGIC_V2_ADDR_TYPE_DIST 0
+#define KVM_VGIC_V2_ADDR_TYPE_CPU 1
+#define KVM_VGIC_V2_DIST_SIZE 0x1000
+#define KVM_VGIC_V2_CPU_SIZE 0x2000
+#define KVM_VGIC_V3_ADDR_TYPE_DIST 2
+#define KVM_VGIC_V3_ADDR_TYPE_REDIST 3
+#define KVM_VGIC_ITS_ADDR_TYPE 4
+#define KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION 5
+#define KVM_VGIC_V3_DIST_SIZE (64 * 1024)
+#define KVM_VGIC_V3_REDIST_SIZE (2 * 64 * 1024)
+#define KVM_VGIC_V3_ITS_SIZE (2 * 64 * 1024)
+#endif
+
+/* REDIST_REGION value layout (the kernel keeps these in arch/arm64/kvm/vgic/vgic.h) */
+#ifndef KVM_VGIC_V3_RDIST_INDEX_MASK
+#define KVM_VGIC_V3_RDIST_INDEX_MASK 0x0000000000000fffULL
+#define KVM_VGIC_V3_RDIST_FLAGS_MASK 0x000000000000f000ULL
+#define KVM_VGIC_V3_RDIST_FLAGS_SHIFT 12
+#define KVM_VGIC_V3_RDIST_BASE_MASK 0x000fffffffff0000ULL
+#define KVM_VGIC_V3_RDIST_COUNT_MASK 0xfff0000000000000ULL
+#define KVM_VGIC_V3_RDIST_COUNT_SHIFT 52
+#endif
+
+/* "address not set" as GRP_ADDR reads it back */
+#define IOE_VGIC_ADDR_UNDEF (~0ULL)
+
+/* ---- KVM_IRQ_LINE irq field on arm64 */
+#ifndef KVM_ARM_IRQ_TYPE_SHIFT
+#define KVM_ARM_IRQ_VCPU2_SHIFT 28
+#define KVM_ARM_IRQ_VCPU2_MASK 0xf
+#define KVM_ARM_IRQ_TYPE_SHIFT 24
+#define KVM_ARM_IRQ_TYPE_MASK 0xf
+#define KVM_ARM_IRQ_VCPU_SHIFT 16
+#define KVM_ARM_IRQ_VCPU_MASK 0xff
+#define KVM_ARM_IRQ_NUM_SHIFT 0
+#define KVM_ARM_IRQ_NUM_MASK 0xffff
+#define KVM_ARM_IRQ_TYPE_CPU 0
+#define KVM_ARM_IRQ_TYPE_SPI 1
+#define KVM_ARM_IRQ_TYPE_PPI 2
+#define KVM_ARM_IRQ_CPU_IRQ 0
+#define KVM_ARM_IRQ_CPU_FIQ 1
+#endif
+
+/* ---- vCPU device attributes (Documentation/virt/kvm/devices/vcpu.rst) */
+#ifndef KVM_ARM_VCPU_PMU_V3_CTRL
+#define KVM_ARM_VCPU_PMU_V3_CTRL 0
+#define KVM_ARM_VCPU_PMU_V3_IRQ 0
+#define KVM_ARM_VCPU_PMU_V3_INIT 1
+#define KVM_ARM_VCPU_PMU_V3_FILTER 2
+#define KVM_ARM_VCPU_PMU_V3_SET_PMU 3
+#define KVM_ARM_VCPU_TIMER_CTRL 1
+#define KVM_ARM_VCPU_TIMER_IRQ_VTIMER 0
+#define KVM_ARM_VCPU_TIMER_IRQ_PTIMER 1
+#define KVM_ARM_VCPU_PVTIME_CTRL 2
+#define KVM_ARM_VCPU_PVTIME_IPA 0
+#endif
+
+/* Limits KVM applies on arm64 */
+#define IOE_KVM_MAX_VCPU_IDS 512 /* KVM_MAX_VCPU_IDS = KVM_MAX_VCPUS on arm64 */
+#define IOE_KVM_USER_MEM_SLOTS 512
+#define IOE_KVM_PHYS_SHIFT_DEFAULT 40 /* IPA size of a type-0 VM */
+#define IOE_KVM_PHYS_SHIFT_MIN 32
+
+#endif /* IOE_KVM_H */

@@ -1,0 +1,730 @@
+/*
+ * C reference model of the card's GICv3 engine: docs/gic.md is the specification and
+ * every rule below names the part of it that it implements.
+ */
+#include "ioe_gic.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ioe/regs.h>
+
+#define NR_VMS IOE_PARAM_NR_VMS_DEFAULT
+#define NR_VCPUS IOE_PARAM_NR_VCPUS_DEFAULT
+#define NR_IRQS IOE_PARAM_NR_IRQS_DEFAULT
+#define NR_SPIS (NR_IRQS - 32)
+
+enum { OP_READ32 = 1, OP_WRITE32, OP_READ64, OP_WRITE64, OP_LINE, OP_VM_CONFIG, OP_VCPU_CONFIG,
+       OP_VM_RESET };
+enum { SP_GICD, SP_GICR_RD, SP_GICR_SGI, SP_ICC, SP_STATUS, SP_COUNT };
+
+#define ST_DONE (1u << IOE_GIC_STATUS_DONE_SHIFT)
+#define ST_UNDEF (1u << IOE_GIC_STATUS_UNDEF_SHIFT)
+#define ST_BADTARGET (1u << IOE_GIC_STATUS_BADTARGET_SHIFT)
+
+#define SPURIOUS 1023u
+#define STATUS_IDLE SPURIOUS
+
+/* ICC system-register encodings: Op0[15:14] Op1[13:11] CRn[10:7] CRm[6:3] Op2[2:0] */
+#define SYSREG(op0, op1, crn, crm, op2)                                                            \
+    ((op0) << 14 | (op1) << 11 | (crn) << 7 | (crm) << 3 | (op2))
+#define ICC_PMR SYSREG(3, 0, 4, 6, 0)
+#define ICC_IAR0 SYSREG(3, 0, 12, 8, 0)
+#define ICC_EOIR0 SYSREG(3, 0, 12, 8, 1)
+#define ICC_HPPIR0 SYSREG(3, 0, 12, 8, 2)
+#define ICC_BPR0 SYSREG(3, 0, 12, 8, 3)
+#define ICC_AP0R0 SYSREG(3, 0, 12, 8, 4)
+#define ICC_AP1R0 SYSREG(3, 0, 12, 9, 0)
+#define ICC_DIR SYSREG(3, 0, 12, 11, 1)
+#define ICC_RPR SYSREG(3, 0, 12, 11, 3)
+#define ICC_SGI1R SYSREG(3, 0, 12, 11, 5)
+#define ICC_SGI0R SYSREG(3, 0, 12, 11, 7)
+#define ICC_IAR1 SYSREG(3, 0, 12, 12, 0)
+#define ICC_EOIR1 SYSREG(3, 0, 12, 12, 1)
+#define ICC_HPPIR1 SYSREG(3, 0, 12, 12, 2)
+#define ICC_BPR1 SYSREG(3, 0, 12, 12, 3)
+#define ICC_CTLR SYSREG(3, 0, 12, 12, 4)
+#define ICC_SRE SYSREG(3, 0, 12, 12, 5)
+#define ICC_IGRPEN0 SYSREG(3, 0, 12, 12, 6)
+#define ICC_IGRPEN1 SYSREG(3, 0, 12, 12, 7)
+
+#define BPR0_MIN 2
+#define BPR1_MIN 3
+#define PRI_MASK 0xf8u
+#define GICD_IIDR_VAL 0x4b00343bu
+#define GICR_IIDR_VAL 0x4b00043bu
+#define PIDR2_VAL 0x3bu
+#define ICC_CTLR_RO (1u << 15 | 4u << 8) /* A3V, PRIbits = 5 bits, IDbits = 16 */
+
+struct irq {
+    uint8_t prio;
+    bool en, latch, level, active, group, edge;
+    uint32_t route; /* SPIs: Aff3.Aff2.Aff1.Aff0 */
+};
+
+struct cpu {
+    uint32_t aff;
+    uint16_t procnum;
+    bool last;
+    uint8_t pmr, bpr0, bpr1;
+    uint32_t ap0r, ap1r;
+    bool igrpen0, igrpen1, eoimode, cbpr;
+    bool enable_lpis;
+    uint64_t propbaser, pendbaser;
+    uint32_t statusr;
+    uint32_t status; /* presentation status as last published */
+    struct irq priv[32];
+};
+
+struct vm {
+    unsigned nr_irqs, nr_vcpus;
+    bool its, enabled;
+    uint32_t statusr;
+    struct irq spi[NR_SPIS];
+    struct cpu cpu[NR_VCPUS];
+};
+
+struct ioe_gic {
+    ioe_gic_notify_fn notify;
+    void *ctx;
+    uint32_t target, offset, wdata_lo, wdata_hi, status, rdata_lo, rdata_hi;
+    struct vm vm[NR_VMS];
+};
+
+/* ------------------------------------------------------------------ state */
+static void irq_reset(struct irq *q, bool sgi)
+{
+    memset(q, 0, sizeof(*q));
+    q->group = true;
+    q->en = sgi;
+    q->edge = sgi;
+}
+
+static void vm_reset(struct vm *v, unsigned nr_irqs, unsigned nr_vcpus, bool its)
+{
+    memset(v, 0, sizeof(*v));
+    v->nr_irqs = nr_irqs;
+    v->nr_vcpus = nr_vcpus;
+    v->its = its;
+    for (unsigned i = 0; i < NR_SPIS; i++)
+        irq_reset(&v->spi[i], false);
+    for (unsigned c = 0; c < NR_VCPUS; c++) {
+        struct cpu *p = &v->cpu[c];
+        for (unsigned i = 0; i < 32; i++)
+            irq_reset(&p->priv[i], i < 16);
+        p->bpr0 = BPR0_MIN;
+        p->bpr1 = BPR1_MIN;
+        p->status = STATUS_IDLE;
+    }
+}
+
+struct ioe_gic *ioe_gic_create(ioe_gic_notify_fn notify, void *ctx)
+{
+    struct ioe_gic *g = calloc(1, sizeof(*g));
+    if (!g)
+        return NULL;
+    g->notify = notify;
+    g->ctx = ctx;
+    ioe_gic_reset(g);
+    return g;
+}
+
+void ioe_gic_destroy(struct ioe_gic *g)
+{
+    free(g);
+}
+
+void ioe_gic_reset(struct ioe_gic *g)
+{
+    g->target = IOE_GIC_TARGET_RESET;
+    g->offset = IOE_GIC_OFFSET_RESET;
+    g->wdata_lo = IOE_GIC_WDATA_LO_RESET;
+    g->wdata_hi = IOE_GIC_WDATA_HI_RESET;
+    g->status = g->rdata_lo = g->rdata_hi = 0;
+    for (unsigned i = 0; i < NR_VMS; i++)
+        vm_reset(&g->vm[i], 0, 0, false);
+}
+
+static struct irq *irq_of(struct vm *v, unsigned vcpu, unsigned intid)
+{
+    return intid < 32 ? &v->cpu[vcpu].priv[intid] : &v->spi[intid - 32];
+}
+
+static bool pending(const struct irq *q)
+{
+    return q->latch || (!q->edge && q->level);
+}
+
+static int vcpu_of_aff(const struct vm *v, uint32_t aff)
+{
+    for (unsigned c = 0; c < v->nr_vcpus; c++)
+        if (v->cpu[c].aff == aff)
+            return (int)c;
+    return -1;
+}
+
+/* ------------------------------------------------------------------ presentation */
+static unsigned group_prio(const struct cpu *p, const struct irq *q)
+{
+    unsigned bpr = q->group ? (p->cbpr ? p->bpr0 + 1u : p->bpr1) : p->bpr0 + 1u;
+    return q->prio & (0xffu << bpr) & 0xffu;
+}
+
+static unsigned running_prio(const struct cpu *p)
+{
+    uint32_t ap = p->ap0r | p->ap1r;
+    return ap ? (unsigned)__builtin_ctz(ap) << 3 : 0xffu;
+}
+
+/* The candidate of docs/gic.md: best eligible interrupt, or -1. */
+static int candidate(struct vm *v, unsigned vcpu)
+{
+    const struct cpu *p = &v->cpu[vcpu];
+    int best = -1;
+    unsigned best_prio = 0x100;
+    if (!v->enabled)
+        return -1;
+    for (unsigned i = 0; i < v->nr_irqs; i++) {
+        const struct irq *q = irq_of(v, vcpu, i);
+        if (i >= 32 && vcpu_of_aff(v, q->route) != (int)vcpu)
+            continue;
+        if (!pending(q) || !q->en || q->active || !(q->group ? p->igrpen1 : p->igrpen0))
+            continue;
+        if (q->prio < best_prio) {
+            best = (int)i;
+            best_prio = q->prio;
+        }
+    }
+    return best;
+}
+
+static uint32_t pres_status(struct vm *v, unsigned vcpu)
+{
+    const struct cpu *p = &v->cpu[vcpu];
+    int c = candidate(v, vcpu);
+    if (c < 0)
+        return STATUS_IDLE;
+    const struct irq *q = irq_of(v, vcpu, (unsigned)c);
+    if (q->prio >= p->pmr || group_prio(p, q) >= running_prio(p))
+        return STATUS_IDLE;
+    return 1u << 31 | (uint32_t)q->group << 24 | (uint32_t)q->prio << 16 | (uint32_t)c;
+}
+
+static void publish(struct ioe_gic *g, unsigned vmi)
+{
+    struct vm *v = &g->vm[vmi];
+    for (unsigned c = 0; c < v->nr_vcpus; c++) {
+        uint32_t s = pres_status(v, c);
+        if (s != v->cpu[c].status) {
+            v->cpu[c].status = s;
+            if (g->notify)
+                g->notify(g->ctx, vmi, c);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ CPU interface */
+static uint32_t acknowledge(struct vm *v, unsigned vcpu, bool group1)
+{
+    struct cpu *p = &v->cpu[vcpu];
+    uint32_t s = pres_status(v, vcpu);
+    if (!(s >> 31) || ((s >> 24 & 1) != group1))
+        return SPURIOUS;
+    unsigned intid = s & 0x3ff;
+    struct irq *q = irq_of(v, vcpu, intid);
+    q->active = true;
+    q->latch = false;
+    uint32_t bit = 1u << (group_prio(p, q) >> 3);
+    if (group1)
+        p->ap1r |= bit;
+    else
+        p->ap0r |= bit;
+    return intid;
+}
+
+static void deactivate(struct vm *v, unsigned vcpu, unsigned intid)
+{
+    if (intid < v->nr_irqs)
+        irq_of(v, vcpu, intid)->active = false;
+}
+
+static void eoi(struct vm *v, unsigned vcpu, unsigned intid, bool group1)
+{
+    struct cpu *p = &v->cpu[vcpu];
+    if (intid >= 1020 || intid >= v->nr_irqs)
+        return;
+    uint32_t *ap = group1 ? &p->ap1r : &p->ap0r;
+    *ap &= *ap - 1; /* priority drop: lowest set bit */
+    if (!p->eoimode)
+        deactivate(v, vcpu, intid);
+}
+
+static void generate_sgi(struct vm *v, unsigned self, uint64_t val, bool group1)
+{
+    unsigned intid = (unsigned)(val >> 24 & 0xf);
+    bool irm = val >> 40 & 1;
+    uint32_t aff_hi = (uint32_t)(val >> 48 & 0xff) << 24 | (uint32_t)(val >> 32 & 0xff) << 16 |
+                      (uint32_t)(val >> 16 & 0xff) << 8;
+    unsigned rs = (unsigned)(val >> 44 & 0xf);
+    for (unsigned c = 0; c < v->nr_vcpus; c++) {
+        uint32_t aff = v->cpu[c].aff;
+        bool hit;
+        if (irm) {
+            hit = c != self;
+        } else {
+            unsigned aff0 = aff & 0xff;
+            hit = (aff & 0xffffff00u) == aff_hi && aff0 / 16 == rs && (val >> (aff0 % 16) & 1);
+        }
+        struct irq *q = &v->cpu[c].priv[intid];
+        if (hit && q->group == group1)
+            q->latch = true;
+    }
+}
+
+static uint32_t icc_ctlr(const struct cpu *p)
+{
+    return ICC_CTLR_RO | (uint32_t)p->eoimode << 1 | p->cbpr;
+}
+
+/* Returns false for UNDEF. */
+static bool icc_access(struct vm *v, unsigned vcpu, unsigned enc, bool write, uint64_t wval,
+                       uint64_t *rval, bool uaccess)
+{
+    struct cpu *p = &v->cpu[vcpu];
+    uint32_t w = (uint32_t)wval;
+    *rval = 0;
+    switch (enc) {
+    case ICC_PMR:
+        if (write)
+            p->pmr = w & PRI_MASK;
+        *rval = p->pmr;
+        return true;
+    case ICC_BPR0:
+        if (write)
+            p->bpr0 = (w & 7) < BPR0_MIN ? BPR0_MIN : (w & 7);
+        *rval = p->bpr0;
+        return true;
+    case ICC_BPR1:
+        if (write && !p->cbpr)
+            p->bpr1 = (w & 7) < BPR1_MIN ? BPR1_MIN : (w & 7);
+        *rval = p->cbpr ? (p->bpr0 + 1u > 7 ? 7u : p->bpr0 + 1u) : p->bpr1;
+        return true;
+    case ICC_AP0R0:
+        if (write)
+            p->ap0r = w;
+        *rval = p->ap0r;
+        return true;
+    case ICC_AP1R0:
+        if (write)
+            p->ap1r = w;
+        *rval = p->ap1r;
+        return true;
+    case ICC_CTLR:
+        if (write) {
+            p->eoimode = w >> 1 & 1;
+            p->cbpr = w & 1;
+        }
+        *rval = icc_ctlr(p);
+        return true;
+    case ICC_SRE:
+        *rval = 0x7;
+        return true;
+    case ICC_IGRPEN0:
+        if (write)
+            p->igrpen0 = w & 1;
+        *rval = p->igrpen0;
+        return true;
+    case ICC_IGRPEN1:
+        if (write)
+            p->igrpen1 = w & 1;
+        *rval = p->igrpen1;
+        return true;
+    default:
+        break;
+    }
+    if (uaccess)
+        return false;
+    int c;
+    switch (enc) {
+    case ICC_IAR0:
+    case ICC_IAR1:
+        if (!write)
+            *rval = acknowledge(v, vcpu, enc == ICC_IAR1);
+        return true;
+    case ICC_EOIR0:
+    case ICC_EOIR1:
+        if (write)
+            eoi(v, vcpu, w & 0xffffff, enc == ICC_EOIR1);
+        return true;
+    case ICC_HPPIR0:
+    case ICC_HPPIR1:
+        c = candidate(v, vcpu);
+        *rval = c >= 0 && irq_of(v, vcpu, (unsigned)c)->group == (enc == ICC_HPPIR1)
+                    ? (uint64_t)c
+                    : SPURIOUS;
+        return true;
+    case ICC_DIR:
+        if (write && p->eoimode && (w & 0xffffff) < 1020)
+            deactivate(v, vcpu, w & 0xffffff);
+        return true;
+    case ICC_RPR:
+        *rval = running_prio(p);
+        return true;
+    case ICC_SGI1R:
+    case ICC_SGI0R:
+        if (write)
+            generate_sgi(v, vcpu, wval, enc == ICC_SGI1R);
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* ------------------------------------------------------------------ per-interrupt registers */
+enum field { F_GROUP, F_SENABLE, F_CENABLE, F_SPEND, F_CPEND, F_SACTIVE, F_CACTIVE, F_PRIO,
+             F_TARGETS, F_CFG, F_GRPMOD };
+
+static const struct {
+    uint32_t base, end;
+    unsigned bits; /* per interrupt */
+    enum field f;
+} irq_regs[] = {
+    {0x0080, 0x0100, 1, F_GROUP},    {0x0100, 0x0180, 1, F_SENABLE}, {0x0180, 0x0200, 1, F_CENABLE},
+    {0x0200, 0x0280, 1, F_SPEND},    {0x0280, 0x0300, 1, F_CPEND},   {0x0300, 0x0380, 1, F_SACTIVE},
+    {0x0380, 0x0400, 1, F_CACTIVE},  {0x0400, 0x0800, 8, F_PRIO},    {0x0800, 0x0c00, 8, F_TARGETS},
+    {0x0c00, 0x0d00, 2, F_CFG},      {0x0d00, 0x0d80, 1, F_GRPMOD},
+};
+
+static uint32_t field_read(const struct irq *q, enum field f, bool uaccess)
+{
+    switch (f) {
+    case F_GROUP: return q->group;
+    case F_SENABLE:
+    case F_CENABLE: return q->en;
+    case F_SPEND: return uaccess ? q->latch : pending(q);
+    case F_CPEND: return uaccess ? 0 : pending(q);
+    case F_SACTIVE:
+    case F_CACTIVE: return q->active;
+    case F_PRIO: return q->prio;
+    case F_CFG: return q->edge ? 2 : 0;
+    default: return 0;
+    }
+}
+
+static void field_write(struct irq *q, unsigned intid, enum field f, uint32_t val, bool uaccess)
+{
+    switch (f) {
+    case F_GROUP: q->group = val & 1; break;
+    case F_SENABLE:
+        if (val & 1)
+            q->en = true;
+        break;
+    case F_CENABLE:
+        if (val & 1)
+            q->en = false;
+        break;
+    case F_SPEND:
+        if (val & 1)
+            q->latch = true;
+        break;
+    case F_CPEND:
+        if ((val & 1) && !uaccess)
+            q->latch = false;
+        break;
+    case F_SACTIVE:
+        if (val & 1)
+            q->active = true;
+        break;
+    case F_CACTIVE:
+        if (val & 1)
+            q->active = false;
+        break;
+    case F_PRIO: q->prio = (uint8_t)(val & PRI_MASK); break;
+    case F_CFG:
+        if (intid >= 16) /* SGIs are always edge */
+            q->edge = val >> 1 & 1;
+        break;
+    default: break;
+    }
+}
+
+/* A 32-bit access to a per-interrupt register. first = INTID of bit/byte 0. Returns false
+ * for UNDEF. `priv_only`: the redistributor (vcpu's 32 private interrupts only). */
+static bool irq_reg_access(struct vm *v, unsigned vcpu, uint32_t off, bool redist, bool write,
+                           uint32_t w, uint32_t *r, bool uaccess)
+{
+    *r = 0;
+    for (size_t k = 0; k < sizeof(irq_regs) / sizeof(irq_regs[0]); k++) {
+        if (off < irq_regs[k].base || off >= irq_regs[k].end)
+            continue;
+        unsigned bits = irq_regs[k].bits, per_word = 32 / bits;
+        unsigned first = (off - irq_regs[k].base) * 8 / bits;
+        enum field f = irq_regs[k].f;
+        if (redist) {
+            if (first >= 32 || f == F_TARGETS)
+                return false;
+            if (f == F_GRPMOD)
+                return true;
+        } else {
+            if (first >= v->nr_irqs)
+                return false;
+            if (first < 32 || f == F_TARGETS || f == F_GRPMOD)
+                return true; /* RAZ/WI */
+        }
+        uint32_t mask = bits == 32 ? ~0u : (1u << bits) - 1;
+        for (unsigned i = 0; i < per_word; i++) {
+            struct irq *q = irq_of(v, vcpu, first + i);
+            uint32_t fv = (w >> (i * bits)) & mask;
+            if (write)
+                field_write(q, first + i, f, fv, uaccess);
+            *r |= field_read(q, f, uaccess) << (i * bits);
+        }
+        if (write)
+            *r = 0;
+        return true;
+    }
+    return false;
+}
+
+/* ------------------------------------------------------------------ frames */
+static bool gicd_access(struct vm *v, uint32_t off, bool wide, bool write, uint64_t w,
+                        uint64_t *r, bool uaccess)
+{
+    uint32_t r32 = 0;
+    *r = 0;
+    if (off >= 0x6000 && off < 0x8000) { /* IROUTER */
+        unsigned intid = (off - 0x6000) / 8;
+        bool hi = off & 4;
+        if ((off & 3) || (wide && hi) || intid < 32 || intid >= v->nr_irqs)
+            return false;
+        struct irq *q = &v->spi[intid - 32];
+        uint64_t cur = (q->route & 0xffffff) | (uint64_t)(q->route >> 24) << 32;
+        if (write) {
+            uint64_t nv = wide ? w : hi ? (cur & 0xffffffffu) | w << 32 : (cur & ~0xffffffffull) | w;
+            q->route = (uint32_t)(nv & 0xffffff) | (uint32_t)(nv >> 32 & 0xff) << 24;
+        } else {
+            *r = wide ? cur : hi ? cur >> 32 : (cur & 0xffffffffu);
+        }
+        if (write)
+            *r = 0;
+        return true;
+    }
+    if (wide || (off & 3))
+        return false;
+    if (off >= 0x80 && off < 0xd80) {
+        bool ok = irq_reg_access(v, 0, off, false, write, (uint32_t)w, &r32, uaccess);
+        *r = r32;
+        return ok;
+    }
+    switch (off) {
+    case 0x0000:
+        if (write)
+            v->enabled = w >> 1 & 1;
+        *r = (uint32_t)v->enabled << 1 | 1u << 4 | 1u << 6;
+        break;
+    case 0x0004:
+        *r = (v->nr_irqs / 32 - 1) | (v->its ? (15u << 19 | 1u << 17) : 9u << 19);
+        break;
+    case 0x0008: *r = GICD_IIDR_VAL; break;
+    case 0x000c: *r = 0; break;
+    case 0x0010:
+        if (write && uaccess)
+            v->statusr = (uint32_t)w;
+        *r = uaccess ? v->statusr : 0;
+        break;
+    case 0xffe8: *r = PIDR2_VAL; break;
+    default: return false;
+    }
+    if (write)
+        *r = 0;
+    return true;
+}
+
+static bool gicr_rd_access(struct vm *v, unsigned vcpu, uint32_t off, bool wide, bool write,
+                           uint64_t w, uint64_t *r, bool uaccess)
+{
+    struct cpu *p = &v->cpu[vcpu];
+    uint64_t typer = (uint64_t)p->aff << 32 | (uint64_t)p->procnum << 8 | (uint64_t)p->last << 4 |
+                     (uint64_t)v->its;
+    *r = 0;
+    if (off & 3)
+        return false;
+    uint64_t *reg64 = off == 0x70 || off == 0x74 ? &p->propbaser
+                      : off == 0x78 || off == 0x7c ? &p->pendbaser
+                                                   : NULL;
+    if (reg64 || off == 0x08 || off == 0x0c) {
+        bool hi = off & 4;
+        if (wide && hi)
+            return false;
+        uint64_t cur = reg64 ? *reg64 : typer;
+        if (write && reg64)
+            *reg64 = wide ? w : hi ? (cur & 0xffffffffu) | w << 32 : (cur & ~0xffffffffull) | w;
+        if (!write)
+            *r = wide ? cur : hi ? cur >> 32 : (cur & 0xffffffffu);
+        return true;
+    }
+    if (wide)
+        return false;
+    switch (off) {
+    case 0x0000:
+        if (write && v->its)
+            p->enable_lpis = w & 1;
+        *r = p->enable_lpis;
+        break;
+    case 0x0004: *r = GICR_IIDR_VAL; break;
+    case 0x0010:
+        if (write && uaccess)
+            p->statusr = (uint32_t)w;
+        *r = uaccess ? p->statusr : 0;
+        break;
+    case 0x0014: *r = 0; break;
+    case 0xffe8: *r = PIDR2_VAL; break;
+    default: return false;
+    }
+    if (write)
+        *r = 0;
+    return true;
+}
+
+static bool gicr_sgi_access(struct vm *v, unsigned vcpu, uint32_t off, bool wide, bool write,
+                            uint64_t w, uint64_t *r, bool uaccess)
+{
+    uint32_t r32 = 0;
+    *r = 0;
+    if (wide || (off & 3))
+        return false;
+    if (off == 0xe00) /* NSACR */
+        return true;
+    if (off == 0xc00) { /* ICFGR0: SGIs, always edge */
+        *r = write ? 0 : 0xaaaaaaaau;
+        return true;
+    }
+    bool ok;
+    if (off == 0xc04) /* ICFGR1 = the PPI half of the 32 private fields */
+        ok = irq_reg_access(v, vcpu, 0xc04, true, write, (uint32_t)w, &r32, uaccess);
+    else if (off == 0x80 || off == 0x100 || off == 0x180 || off == 0x200 || off == 0x280 ||
+             off == 0x300 || off == 0x380 || (off >= 0x400 && off < 0x420) || off == 0xd00)
+        ok = irq_reg_access(v, vcpu, off, true, write, (uint32_t)w, &r32, uaccess);
+    else
+        return false;
+    *r = r32;
+    return ok;
+}
+
+/* ------------------------------------------------------------------ operations */
+static uint32_t run_op(struct ioe_gic *g, unsigned code)
+{
+    unsigned vmi = g->target >> IOE_GIC_TARGET_VM_SHIFT & IOE_GIC_TARGET_VM_MASK;
+    unsigned vcpu = g->target >> IOE_GIC_TARGET_VCPU_SHIFT & IOE_GIC_TARGET_VCPU_MASK;
+    unsigned space = g->target >> IOE_GIC_TARGET_SPACE_SHIFT & IOE_GIC_TARGET_SPACE_MASK;
+    bool uaccess = g->target >> IOE_GIC_TARGET_UACCESS_SHIFT & 1;
+    uint32_t off = g->offset & IOE_GIC_OFFSET_OFFSET_MASK;
+    uint64_t w = (uint64_t)g->wdata_hi << 32 | g->wdata_lo;
+    uint64_t r = 0;
+
+    if (vmi >= NR_VMS || code < OP_READ32 || code > OP_VM_RESET)
+        return ST_BADTARGET;
+    struct vm *v = &g->vm[vmi];
+    if (code == OP_VM_RESET) {
+        vm_reset(v, 0, 0, false);
+        return ST_DONE;
+    }
+    if (code == OP_VM_CONFIG) {
+        unsigned nirq = g->wdata_lo & 0xffff, ncpu = g->wdata_lo >> 16 & 0xff;
+        bool its = g->wdata_lo >> 24 & 1;
+        if (nirq < 64 || nirq > NR_IRQS || nirq % 32 || ncpu < 1 || ncpu > NR_VCPUS)
+            return ST_BADTARGET;
+        vm_reset(v, nirq, ncpu, its);
+        return ST_DONE;
+    }
+    if (v->nr_vcpus == 0)
+        return ST_BADTARGET;
+    bool needs_vcpu = code == OP_VCPU_CONFIG ||
+                      ((code <= OP_WRITE64) && space != SP_GICD) ||
+                      (code == OP_LINE && (g->wdata_lo & 0x3ff) >= 16 && (g->wdata_lo & 0x3ff) < 32);
+    if ((code <= OP_WRITE64 && space >= SP_COUNT) || (needs_vcpu && vcpu >= v->nr_vcpus))
+        return ST_BADTARGET;
+
+    bool ok = true;
+    if (code == OP_VCPU_CONFIG) {
+        v->cpu[vcpu].aff = g->wdata_lo;
+        v->cpu[vcpu].procnum = (uint16_t)(g->wdata_hi & 0xffff);
+        v->cpu[vcpu].last = g->wdata_hi >> 16 & 1;
+    } else if (code == OP_LINE) {
+        unsigned intid = g->wdata_lo & 0x3ff;
+        bool level = g->wdata_lo >> 31;
+        if (intid < 16 || intid >= v->nr_irqs) {
+            ok = false;
+        } else {
+            struct irq *q = irq_of(v, vcpu, intid);
+            if (q->edge) {
+                if (level)
+                    q->latch = true;
+            } else {
+                q->level = level;
+            }
+        }
+    } else {
+        bool write = code == OP_WRITE32 || code == OP_WRITE64;
+        bool wide = code == OP_READ64 || code == OP_WRITE64;
+        switch (space) {
+        case SP_GICD: ok = gicd_access(v, off, wide, write, w, &r, uaccess); break;
+        case SP_GICR_RD: ok = gicr_rd_access(v, vcpu, off, wide, write, w, &r, uaccess); break;
+        case SP_GICR_SGI: ok = gicr_sgi_access(v, vcpu, off, wide, write, w, &r, uaccess); break;
+        case SP_ICC:
+            ok = wide && icc_access(v, vcpu, off, write, w, &r, uaccess);
+            break;
+        default: /* SP_STATUS */
+            ok = !write && !wide && (off == 0 || (off >= 0x1000 && !(off & 3) &&
+                                                  (off - 0x1000u) / 4 * 32 < v->nr_irqs));
+            if (ok && off == 0) {
+                r = pres_status(v, vcpu);
+            } else if (ok) {
+                unsigned first = (off - 0x1000u) / 4 * 32;
+                for (unsigned i = first < 32 ? 16 : 0; i < 32; i++)
+                    r |= (uint64_t)irq_of(v, vcpu, first + i)->level << i;
+            }
+            break;
+        }
+        if (!ok || write)
+            r = 0;
+        if (!wide)
+            r &= 0xffffffffu;
+    }
+    g->rdata_lo = (uint32_t)r;
+    g->rdata_hi = (uint32_t)(r >> 32);
+    publish(g, vmi);
+    return ST_DONE | (ok ? 0 : ST_UNDEF);
+}
+
+uint32_t ioe_gic_csr_read(struct ioe_gic *g, uint32_t off)
+{
+    switch (off + IOE_GIC_BASE) {
+    case IOE_GIC_TARGET: return g->target;
+    case IOE_GIC_OFFSET: return g->offset;
+    case IOE_GIC_WDATA_LO: return g->wdata_lo;
+    case IOE_GIC_WDATA_HI: return g->wdata_hi;
+    case IOE_GIC_STATUS: return g->status;
+    case IOE_GIC_RDATA_LO: return g->rdata_lo;
+    case IOE_GIC_RDATA_HI: return g->rdata_hi;
+    default: return 0;
+    }
+}
+
+void ioe_gic_csr_write(struct ioe_gic *g, uint32_t off, uint32_t val)
+{
+    switch (off + IOE_GIC_BASE) {
+    case IOE_GIC_TARGET:
+        g->target = val & (IOE_GIC_TARGET_VM_MASK << IOE_GIC_TARGET_VM_SHIFT |
+                           IOE_GIC_TARGET_VCPU_MASK << IOE_GIC_TARGET_VCPU_SHIFT |
+                           IOE_GIC_TARGET_SPACE_MASK << IOE_GIC_TARGET_SPACE_SHIFT |
+                           IOE_GIC_TARGET_UACCESS_MASK << IOE_GIC_TARGET_UACCESS_SHIFT);
+        break;
+    case IOE_GIC_OFFSET: g->offset = val & IOE_GIC_OFFSET_OFFSET_MASK; break;
+    case IOE_GIC_WDATA_LO: g->wdata_lo = val; break;
+    case IOE_GIC_WDATA_HI: g->wdata_hi = val; break;
+    case IOE_GIC_OP: g->status = run_op(g, val & IOE_GIC_OP_CODE_MASK); break;
+    default: break;
+    }
+}

@@ -424,7 +424,7 @@ static int level_info(struct vgic *g, struct vcpu *v, uint64_t attr, bool write,
         if (intid >= nr_irqs(g))
             return 0;
         for (unsigned i = intid < 32 ? 16 : 0; i < 32; i++) {
-            uint64_t w = (intid + i) | (uint64_t)(val >> i & 1) << 31;
+            uint64_t w = (intid + i) | 1u << 30 | (uint64_t)(val >> i & 1) << 31; /* RAW */
             int err = card_err(gic_op(s, g->vm->ctx, v->idx, GIC_GICD, false, 0, GIC_LINE, w, NULL));
             if (err)
                 return err;

@@ -658,7 +658,9 @@ static uint32_t run_op(struct ioe_gic *g, unsigned code)
             ok = false;
         } else {
             struct irq *q = irq_of(v, vcpu, intid);
-            if (q->edge) {
+            if (g->wdata_lo >> 30 & 1) {
+                q->level = level; /* RAW: KVM's LEVEL_INFO, the line itself */
+            } else if (q->edge) {
                 if (level)
                     q->latch = true;
             } else {

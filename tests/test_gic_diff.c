@@ -1,0 +1,224 @@
+/*
+ * Random differential test of the GIC engine through the public API: the same seeded
+ * stream of operations (lines, guest register writes and reads, ICC system registers,
+ * acknowledges, EOIs, deactivations, SGIs) on a VM of the C model ("soft") and of the
+ * Verilator model ("sim") must give identical results: every read, every acknowledge,
+ * every vCPU descriptor's readability, and the whole register state at checkpoints.
+ *
+ *   IOE_TEST_SEED=<n>  reproduce a run      IOE_TEST_OPS=<n>  length (default 100000)
+ */
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "gic_util.h"
+
+#define NV 4
+#define NIRQ 128
+
+static uint64_t rs;
+static uint32_t rnd(void)
+{
+    rs ^= rs << 13;
+    rs ^= rs >> 7;
+    rs ^= rs << 17;
+    return (uint32_t)(rs >> 17);
+}
+
+static uint64_t env_u64(const char *name, uint64_t def)
+{
+    const char *s = getenv(name);
+    return s && *s ? strtoull(s, NULL, 0) : def;
+}
+
+struct side {
+    struct tvm t;
+    struct ioe_irq stack[NV][64];
+    int depth[NV];
+};
+
+static uint64_t op_no, seed;
+
+#define SAME(a, b, what)                                                                           \
+    do {                                                                                           \
+        if ((a) != (b))                                                                            \
+            fail_msg("op %" PRIu64 " (seed 0x%" PRIx64 "): %s: soft 0x%llx sim 0x%llx", op_no,    \
+                     seed, what, (unsigned long long)(a), (unsigned long long)(b));                \
+    } while (0)
+
+/* A register of the guest view: distributor or a redistributor's SGI frame. */
+static uint64_t reg_gpa(uint32_t r)
+{
+    int c = (int)(rnd() % NV);
+    switch (r % 12) {
+    case 0: return DIST_BASE + 0x080 + 4 * (1 + rnd() % (NIRQ / 32 - 1));
+    case 1: return DIST_BASE + 0x100 + 0x80 * (rnd() % 6) + 4 * (1 + rnd() % (NIRQ / 32 - 1));
+    case 2: return DIST_BASE + 0x400 + 4 * (8 + rnd() % (NIRQ / 4 - 8));
+    case 3: return DIST_BASE + 0xc00 + 4 * (2 + rnd() % (NIRQ / 16 - 2));
+    case 4: return DIST_BASE + 0x0000;
+    case 5: return t_rd(c) + RD_SGI + 0x100 + 0x80 * (rnd() % 6);
+    case 6: return t_rd(c) + RD_SGI + 0x400 + 4 * (rnd() % 8);
+    case 7: return t_rd(c) + RD_SGI + 0x080;
+    case 8: return t_rd(c) + RD_SGI + 0xc04;
+    case 9: return DIST_BASE + 0x100 + 4 * (1 + rnd() % (NIRQ / 32 - 1)); /* enables, often */
+    case 10: return DIST_BASE + 0x004 + 4 * (rnd() % 3);
+    default: return t_rd(c) + 0x0008;
+    }
+}
+
+static uint32_t rand_bits(void)
+{
+    switch (rnd() % 4) {
+    case 0: return rnd() | rnd() << 16;
+    case 1: return 1u << (rnd() % 32);
+    case 2: return ~0u;
+    default: return rnd() & rnd() & rnd();
+    }
+}
+
+static void one_op(struct side *s)
+{
+    uint32_t kind = rnd() % 100, c = rnd() % NV;
+    uint64_t r[2] = {0, 0};
+    if (kind < 20) { /* SPI line */
+        uint32_t n = 32 + rnd() % (NIRQ - 32), lvl = rnd() & 1;
+        for (int k = 0; k < 2; k++)
+            t_line(&s[k].t, 1, 0, n, lvl);
+    } else if (kind < 28) { /* PPI line */
+        uint32_t n = 16 + rnd() % 16, lvl = rnd() & 1;
+        for (int k = 0; k < 2; k++)
+            t_line(&s[k].t, 2, c, n, lvl);
+    } else if (kind < 45) { /* guest register write */
+        uint32_t sel = rnd();
+        uint64_t saved = rs;
+        uint64_t gpa = reg_gpa(sel);
+        uint32_t v = rand_bits();
+        if (gpa == DIST_BASE)
+            v = rnd() % 8 ? 2 : 0; /* mostly keep the distributor on */
+        for (int k = 0; k < 2; k++) {
+            rs = saved;
+            gpa = reg_gpa(sel);
+            t_mmio(&s[k].t, gpa, 4, 1, v);
+        }
+    } else if (kind < 50) { /* SPI route or priority byte */
+        uint32_t n = 32 + rnd() % (NIRQ - 32), v = rnd();
+        for (int k = 0; k < 2; k++) {
+            if (v & 1)
+                t_mmio(&s[k].t, DIST_BASE + 0x6000 + 8 * n, 8, 1, (v >> 1) % (NV + 1));
+            else
+                t_mmio(&s[k].t, DIST_BASE + 0x400 + n, 1, 1, v >> 8);
+        }
+    } else if (kind < 56) { /* guest register read */
+        uint32_t sel = rnd();
+        uint64_t saved = rs;
+        for (int k = 0; k < 2; k++) {
+            rs = saved;
+            r[k] = t_mmio(&s[k].t, reg_gpa(sel), 4, 0, 0);
+        }
+        SAME(r[0], r[1], "guest register read");
+    } else if (kind < 62) { /* CPU interface settings */
+        static const uint32_t regs[] = {ICC_PMR, ICC_BPR0, ICC_BPR1, ICC_IGRPEN0, ICC_IGRPEN1,
+                                        ICC_CTLR, ICC_PMR, ICC_IGRPEN1};
+        uint32_t enc = regs[rnd() % 8];
+        uint64_t v = enc == ICC_PMR ? (rnd() % 4 ? 0xf0 : rnd() & 0xff)
+                     : enc == ICC_CTLR ? rnd() & 3
+                     : enc == ICC_IGRPEN1 ? (rnd() % 4 != 0)
+                                          : rnd() & 7;
+        for (int k = 0; k < 2; k++)
+            t_sysreg(&s[k].t, (int)c, enc, 1, v);
+    } else if (kind < 80) { /* acknowledge */
+        struct ioe_irq a[2];
+        for (int k = 0; k < 2; k++) {
+            a[k] = t_ack(&s[k].t, (int)c);
+            if (a[k].intid != 1023 && s[k].depth[c] < 64)
+                s[k].stack[c][s[k].depth[c]++] = a[k];
+        }
+        SAME(a[0].intid, a[1].intid, "acknowledged INTID");
+        SAME(a[0].priority, a[1].priority, "acknowledged priority");
+        SAME(a[0].group, a[1].group, "acknowledged group");
+    } else if (kind < 92) { /* EOI (and DIR for EOImode 1) of the last acknowledged */
+        uint32_t dir = rnd() & 1;
+        for (int k = 0; k < 2; k++) {
+            if (!s[k].depth[c])
+                continue;
+            struct ioe_irq a = s[k].stack[c][--s[k].depth[c]];
+            t_eoi(&s[k].t, (int)c, a.intid, a.group);
+            if (dir)
+                assert_int_equal(ioe_ioctl(s[k].t.vcpu[c], IOE_VCPU_DIR, &a), 0);
+        }
+    } else { /* SGI */
+        uint64_t v = (uint64_t)(rnd() % 16) << 24 | (rnd() % 8 ? (rnd() & 0xf) : 1ull << 40);
+        for (int k = 0; k < 2; k++)
+            assert_int_equal(ioe_ioctl(s[k].t.vcpu[c], IOE_VCPU_SGI, &v), 0);
+    }
+    for (int i = 0; i < NV; i++)
+        SAME(t_readable(&s[0].t, i), t_readable(&s[1].t, i), "vCPU readable");
+}
+
+static void checkpoint(struct side *s)
+{
+    static const uint32_t sys[] = {ICC_PMR,   ICC_BPR0, ICC_BPR1,  ICC_AP0R0,  ICC_AP1R0,
+                                   ICC_RPR,   ICC_CTLR, ICC_IGRPEN0, ICC_IGRPEN1, ICC_HPPIR1};
+    for (uint32_t off = 0; off < 0xd00; off += 4) {
+        if (off >= 0x800 && off < 0xc00)
+            continue;
+        SAME(t_gicd_r(&s[0].t, off), t_gicd_r(&s[1].t, off), "GICD register");
+    }
+    for (uint32_t n = 32; n < NIRQ; n++)
+        SAME(t_mmio(&s[0].t, DIST_BASE + 0x6000 + 8 * n, 8, 0, 0),
+             t_mmio(&s[1].t, DIST_BASE + 0x6000 + 8 * n, 8, 0, 0), "IROUTER");
+    for (int c = 0; c < NV; c++) {
+        for (uint32_t off = 0; off < 0xe04; off += 4)
+            SAME(t_mmio(&s[0].t, t_rd(c) + RD_SGI + off, 4, 0, 0),
+                 t_mmio(&s[1].t, t_rd(c) + RD_SGI + off, 4, 0, 0), "GICR SGI-frame register");
+        for (uint32_t off = 0; off < 0x80; off += 4)
+            SAME(t_mmio(&s[0].t, t_rd(c) + off, 4, 0, 0), t_mmio(&s[1].t, t_rd(c) + off, 4, 0, 0),
+                 "GICR RD register");
+        for (size_t i = 0; i < sizeof(sys) / sizeof(sys[0]); i++)
+            SAME(t_sysreg(&s[0].t, c, sys[i], 0, 0), t_sysreg(&s[1].t, c, sys[i], 0, 0),
+                 "ICC register");
+    }
+}
+
+static void test_differential(void **state)
+{
+    (void)state;
+    seed = env_u64("IOE_TEST_SEED", 0x61c5eed);
+    uint64_t nops = env_u64("IOE_TEST_OPS", 100000);
+    printf("GIC differential soft vs sim: seed 0x%" PRIx64 ", %" PRIu64 " operations\n", seed,
+           nops);
+    rs = seed ? seed : 1;
+    static struct side s[2];
+    memset(s, 0, sizeof(s));
+    t_vm_open(&s[0].t, "soft", NV, NIRQ);
+    t_vm_open(&s[1].t, "sim", NV, NIRQ);
+    for (int k = 0; k < 2; k++) {
+        t_run_all(&s[k].t);
+        t_guest_init(&s[k].t);
+    }
+    uint64_t acks = 0;
+    for (op_no = 0; op_no < nops; op_no++) {
+        one_op(s);
+        if (op_no % 2000 == 1999)
+            checkpoint(s);
+    }
+    checkpoint(s);
+    for (int c = 0; c < NV; c++)
+        acks += (uint64_t)s[0].depth[c];
+    printf("done: %" PRIu64 " operations identical (%" PRIu64 " still active at the end)\n", nops,
+           acks);
+    for (int k = 0; k < 2; k++)
+        t_vm_close(&s[k].t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_differential)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -145,9 +145,10 @@ static int check_iorange(const struct vgic *g, uint64_t cur, uint64_t addr, uint
     return 0;
 }
 
-static uint64_t region_size(const struct vgic *g, const struct rdist_region *r)
+/* `online`: the vCPU count a legacy region is sized by (vgic_v3_rd_region_size) */
+static uint64_t region_size(const struct rdist_region *r, unsigned online)
 {
-    return (r->count ? r->count : g->vm->nr_vcpus) * RD_FRAME;
+    return (uint64_t)(r->count ? r->count : online) * RD_FRAME;
 }
 
 static bool overlaps(uint64_t a, uint64_t asz, uint64_t b, uint64_t bsz)
@@ -155,15 +156,15 @@ static bool overlaps(uint64_t a, uint64_t asz, uint64_t b, uint64_t bsz)
     return a < b + bsz && b < a + asz;
 }
 
-/* vgic_v3_check_base */
-static bool check_base(const struct vgic *g)
+/* vgic_v3_check_base, with legacy regions sized for `online` vCPUs */
+static bool check_base_online(const struct vgic *g, unsigned online)
 {
     uint64_t ipa = 1ull << g->vm->ipa_bits;
     if (!IS_UNDEF(g->dist_base) && g->dist_base + KVM_VGIC_V3_DIST_SIZE < g->dist_base)
         return false;
     for (unsigned i = 0; i < g->nr_regions; i++) {
         const struct rdist_region *r = &g->regions[i];
-        uint64_t sz = region_size(g, r);
+        uint64_t sz = region_size(r, online);
         if (r->base + sz < r->base || r->base + sz > ipa)
             return false;
         if (!IS_UNDEF(g->dist_base) &&
@@ -171,6 +172,11 @@ static bool check_base(const struct vgic *g)
             return false;
     }
     return true;
+}
+
+static bool check_base(const struct vgic *g)
+{
+    return check_base_online(g, g->vm->nr_vcpus);
 }
 
 /* vgic_v3_rdist_free_slot */
@@ -190,13 +196,14 @@ static void assign(struct vgic *g, struct vcpu *v, int ri)
     r->free_index++;
 }
 
-/* vgic_register_redist_iodev for one vCPU: 0 when it got a frame or none is free. */
-static int register_redist(struct vgic *g, struct vcpu *v)
+/* vgic_register_redist_iodev for one vCPU: 0 when it got a frame or none is free.
+ * `online`: the online vCPU count KVM sees at that point. */
+static int register_redist(struct vgic *g, struct vcpu *v, unsigned online)
 {
     int ri = free_slot(g);
     if (ri < 0)
         return 0;
-    if (!check_base(g))
+    if (!check_base_online(g, online))
         return -EINVAL;
     assign(g, v, ri);
     return 0;
@@ -204,7 +211,11 @@ static int register_redist(struct vgic *g, struct vcpu *v)
 
 int vgic_vcpu_created(struct vgic *g, struct vcpu *v)
 {
-    int err = v->rd_base == ADDR_UNDEF ? register_redist(g, v) : 0;
+    /* kvm_vgic_vcpu_init runs before the new vCPU is online: the legacy region is sized
+     * for the vCPUs created before it, so running out of legacy space is only caught at
+     * the first KVM_RUN (ref 3.3 "Placement": "At vcpu-create time the legacy size check
+     * uses the online-vcpu count *before* the new vcpu is counted"). */
+    int err = v->rd_base == ADDR_UNDEF ? register_redist(g, v, g->vm->nr_vcpus - 1) : 0;
     if (!err)
         err = card_sync(g);
     return err;
@@ -231,7 +242,7 @@ static int add_region(struct vgic *g, uint32_t index, uint64_t base, uint32_t co
         overlaps(g->dist_base, KVM_VGIC_V3_DIST_SIZE, base, size))
         return -EINVAL;
     for (unsigned i = 0; i < g->nr_regions; i++)
-        if (overlaps(base, size, g->regions[i].base, region_size(g, &g->regions[i])))
+        if (overlaps(base, size, g->regions[i].base, region_size(&g->regions[i], vm->nr_vcpus)))
             return -EINVAL;
     if (g->nr_regions == MAX_RDIST_REGIONS)
         return -ENOMEM;
@@ -244,7 +255,7 @@ static int add_region(struct vgic *g, uint32_t index, uint64_t base, uint32_t co
         struct vcpu *v = vm->vcpus[i];
         if (v->rd_base != ADDR_UNDEF)
             continue;
-        err = register_redist(g, v);
+        err = register_redist(g, v, vm->nr_vcpus);
         if (err)
             break;
         if (v->rd_base != ADDR_UNDEF)
@@ -482,6 +493,16 @@ static int regs_access(struct vgic *g, const struct kvm_device_attr *a, bool wri
     }
     uint64_t r = 0;
     int err = 0;
+    if (write && space == GIC_GICD && (off == 0x8 || off == 0xc)) {
+        /* ref 3.6: "GICD_IIDR / GICD_TYPER2 uaccess writes are validated (a mismatching
+         * value gives -EINVAL ...)" (vgic_mmio_uaccess_write_v3_misc). The card implements
+         * one IIDR revision only, so a changed Revision field is refused as well. */
+        err = card_err(gic_op(sys_of(g), vm->ctx, v->idx, space, true, off, GIC_READ32, 0, &r));
+        if (err)
+            return err;
+        if ((uint32_t)r != val)
+            return -EINVAL;
+    }
     if (off < SZ_64K && (a->attr & KVM_DEV_ARM_VGIC_OFFSET_MASK) < 2 * SZ_64K)
         err = card_err(gic_op(sys_of(g), vm->ctx, v->idx, space, true, off,
                               write ? GIC_WRITE32 : GIC_READ32, val, &r));

@@ -325,6 +325,8 @@ static void test_api_version_and_extensions(void **state)
         assert_int_equal(ioe_ioctl(fd, KVM_CHECK_EXTENSION, (unsigned long)KVM_CAP_ARM_VM_IPA_SIZE),
                          48);
         assert_int_equal(ioe_ioctl(fd, KVM_CHECK_EXTENSION, (unsigned long)KVM_CAP_MAX_VCPUS), 8);
+        assert_int_equal(
+            ioe_ioctl(fd, KVM_CHECK_EXTENSION, (unsigned long)KVM_CAP_ARM_IRQ_LINE_LAYOUT_2), 1);
         assert_int_equal(ioe_ioctl(fd, KVM_CHECK_EXTENSION, 0x7fffffUL), 0);
     }
     vm_close(&h);
@@ -1122,6 +1124,11 @@ static void test_dist_regs(void **state)
     assert_int_equal(dist_get(h.dev, GICD_IIDR) & 0xfff, 0x43b);
     assert_int_equal(dist_get(h.dev, GICD_TYPER2), 0);
     assert_int_equal(dist_get(h.dev, GICD_PIDR2), 0x3b);
+    assert_int_equal(dist_get(h.dev, 0xffd0), 0);
+    /* nASSGIreq (bit 8) is ignored without GICv4.1 */
+    assert_ok(dist_set(h.dev, GICD_CTLR, 0x102));
+    assert_int_equal(dist_get(h.dev, GICD_CTLR), 0x52);
+    assert_ok(dist_set(h.dev, GICD_CTLR, 0));
     assert_int_equal(dist_get(h.dev, GICD_CTLR), 1u << 4 | 1u << 6); /* ARE_NS, DS */
     assert_ok(dist_set(h.dev, GICD_CTLR, 0x2));
     assert_int_equal(dist_get(h.dev, GICD_CTLR), 0x52);
@@ -1515,8 +1522,22 @@ static void test_has_attr_table(void **state)
     assert_int_equal(has(h.dev, D, GICD_STATUSR), 0);
     assert_int_equal(has(h.dev, D, GICD_PIDR2), 0);
     assert_int_equal(has(h.dev, D, mp(77) | GICD_CTLR), 0); /* the MPIDR is ignored */
+    /* ID registers 0xffd0..0xfffc are a region of the v3 distributor and RD_base (ref 3.6) */
+    assert_int_equal(has(h.dev, D, 0xffd0), 0);
+    assert_int_equal(has(h.dev, D, 0xffe0), 0);
+    assert_int_equal(has(h.dev, D, 0xfffc), 0);
+    assert_int_equal(has(h.dev, R, mp(0) | 0xffd0), 0);
+    assert_int_equal(has(h.dev, R, mp(0) | 0xffe8), 0);
+    assert_int_equal(has(h.dev, R, mp(0) | 0xfffc), 0);
+    /* the first 32 IRQs' worth of each per-IRQ register is RAZ/WI, but exists (ref 3.6) */
+    assert_int_equal(has(h.dev, D, GICD_IROUTER), 0);
+    assert_int_equal(has(h.dev, D, GICD_IROUTER + 31 * 8 + 4), 0);
+    assert_int_equal(has(h.dev, D, 0x0800), 0); /* ITARGETSR */
+    assert_int_equal(has(h.dev, D, 0x0d00), 0); /* IGRPMODR */
+    assert_int_equal(has(h.dev, D, GICD_IPRIORITYR + 28), 0);
     assert_err(ENXIO, has(h.dev, D, 0x2));
     assert_err(ENXIO, has(h.dev, D, 0x20));
+    assert_err(ENXIO, has(h.dev, D, 0xffcc));
     assert_err(ENXIO, has(h.dev, D, 0x10000));
     assert_int_equal(has(h.dev, D, GICD_ISENABLER), 0);
     assert_err(ENXIO, has(h.dev, D, GICD_ISENABLER + 4));
@@ -1631,6 +1652,10 @@ static void test_irq_line(void **state)
                      1u << 20);
     assert_int_equal(get_u32(h.dev, KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO, level_attr(7, 0, 0)),
                      1u << 31);
+    assert_ok(irq_line(h.vm, KVM_ARM_IRQ_TYPE_PPI, 1, 21, 2)); /* any non-zero level is high */
+    assert_int_equal(get_u32(h.dev, KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO, level_attr(2, 0, 0)),
+                     3u << 20);
+    assert_ok(irq_line(h.vm, KVM_ARM_IRQ_TYPE_PPI, 1, 21, 0));
     assert_ok(irq_line(h.vm, KVM_ARM_IRQ_TYPE_PPI, 1, 20, 0));
     assert_int_equal(get_u32(h.dev, KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO, level_attr(2, 0, 0)), 0);
     assert_err(EINVAL, irq_line(h.vm, KVM_ARM_IRQ_TYPE_PPI, 2, 20, 1));
@@ -1655,6 +1680,7 @@ static void test_vcpu_timer(void **state)
     assert_int_equal(has(h.vcpu[0], T, KVM_ARM_VCPU_TIMER_IRQ_VTIMER), 0);
     assert_int_equal(has(h.vcpu[0], T, KVM_ARM_VCPU_TIMER_IRQ_PTIMER), 0);
     assert_err(ENXIO, has(h.vcpu[0], T, 7));
+    assert_err(ENXIO, dattr(h.vcpu[0], KVM_GET_DEVICE_ATTR, T, 7, &(int){0}));
     assert_err(EFAULT, ioe_ioctl(h.vcpu[0], KVM_SET_DEVICE_ATTR, BAD_PTR));
     assert_err(EFAULT, ioe_ioctl(h.vcpu[0], KVM_HAS_DEVICE_ATTR, page_none));
     /* other vCPU groups: no PMUv3 feature (ENODEV; HAS ENXIO), no stolen time (ENXIO) */

@@ -531,6 +531,10 @@ static int has_reg(struct vgic *g, const struct kvm_device_attr *a)
     if (off & 3)
         return -ENXIO;
     enum gic_space space = GIC_GICD;
+    /* ref 3.6: the ID registers 0xFFD0..0xFFFF are a region of the distributor and of
+     * RD_base (the card decodes only PIDR2; the others read 0) */
+    if (off >= 0xffd0 && off < SZ_64K)
+        return 0;
     if (a->group == KVM_DEV_ARM_VGIC_GRP_REDIST_REGS) {
         if (off >= 2 * SZ_64K)
             return -ENXIO;
@@ -539,6 +543,10 @@ static int has_reg(struct vgic *g, const struct kvm_device_attr *a)
     } else {
         if (off >= SZ_64K)
             return -ENXIO;
+        /* ref 3.6: "The first 32 IRQs' worth of each per-IRQ register is RAZ/WI in the
+         * distributor" - GICD_IROUTER included, which the card decodes as UNDEF */
+        if (off >= 0x6000 && off < 0x6000 + 32 * 8)
+            return 0;
         /* per-interrupt registers exist only for the interrupts configured so far */
         uint64_t first = off >= 0x6000 && off < 0x8000 ? (off - 0x6000) / 8
                          : off >= 0x80 && off < 0x400  ? (off & 0x7f) * 8

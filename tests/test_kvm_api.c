@@ -1664,6 +1664,26 @@ static void test_irq_line(void **state)
     vm_close(&h);
 }
 
+/* ================================================================== KVM_SIGNAL_MSI (7.10) */
+static void test_signal_msi_without_its(void **state)
+{
+    (void)state;
+    struct vmh h;
+    vm_build(&h, 1, true);
+    struct kvm_msi msi;
+    memset(&msi, 0, sizeof(msi));
+    msi.address_lo = 0x08020040;
+    msi.data = 1;
+    msi.flags = 2; /* only KVM_MSI_VALID_DEVID is defined */
+    assert_err(EINVAL, ioe_ioctl(h.vm, KVM_SIGNAL_MSI, &msi));
+    msi.flags = KVM_MSI_VALID_DEVID;
+    assert_err(ENODEV, ioe_ioctl(h.vm, KVM_SIGNAL_MSI, &msi)); /* no ITS */
+    msi.flags = 0;
+    assert_err(ENODEV, ioe_ioctl(h.vm, KVM_SIGNAL_MSI, &msi)); /* ENODEV before "no devid" */
+    assert_err(EFAULT, ioe_ioctl(h.vm, KVM_SIGNAL_MSI, BAD_PTR));
+    vm_close(&h);
+}
+
 /* ================================================================== vCPU timer attributes */
 static void test_vcpu_timer(void **state)
 {
@@ -1780,6 +1800,7 @@ int main(void)
         cmocka_unit_test(test_has_attr_table),
         cmocka_unit_test(test_irq_line_no_gic),
         cmocka_unit_test(test_irq_line),
+        cmocka_unit_test(test_signal_msi_without_its),
         cmocka_unit_test(test_vcpu_timer),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

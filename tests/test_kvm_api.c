@@ -1303,6 +1303,9 @@ static void test_cpu_sysregs(void **state)
     assert_err(EINVAL, sysreg_set(h.dev, 1, ICC_CTLR, 7u << 8 | 0x2));
     assert_int_equal(sysreg_get(h.dev, 1, ICC_CTLR), 1u << 15 | 4u << 8 | 0x2);
     assert_err(EINVAL, sysreg_set(h.dev, 1, ICC_SRE, 0)); /* SRE bit clear */
+    assert_ok(sysreg_set(h.dev, 1, ICC_SRE, 0x1)); /* only the SRE bit is checked */
+    assert_int_equal(sysreg_get(h.dev, 1, ICC_SRE), 0x7);
+    assert_err(EINVAL, sysreg_set(h.dev, 1, ICC_SRE, 0x6));
     /* APnR1..3: HAS says 0, GET/SET fail (5 priority bits) */
     static const uint64_t apr[] = {ICC_AP0R1, ICC_AP0R2, ICC_AP0R3,
                                    ICC_AP1R1, ICC_AP1R2, ICC_AP1R3};
@@ -1684,6 +1687,22 @@ static void test_signal_msi_without_its(void **state)
     vm_close(&h);
 }
 
+/* without an in-kernel irqchip KVM_SIGNAL_MSI is EINVAL (kvm_send_userspace_msi), and only a VM
+ * can answer KVM_CAP_MSI_DEVID (EINVAL on the system fd) */
+static void test_signal_msi_without_irqchip(void **state)
+{
+    (void)state;
+    struct vmh h;
+    vm_open(&h, 0);
+    struct kvm_msi msi;
+    memset(&msi, 0, sizeof(msi));
+    msi.flags = KVM_MSI_VALID_DEVID;
+    assert_err(EINVAL, ioe_ioctl(h.vm, KVM_SIGNAL_MSI, &msi));
+    assert_err(EINVAL, ioe_ioctl(h.sys, KVM_CHECK_EXTENSION, (unsigned long)KVM_CAP_MSI_DEVID));
+    assert_int_equal(ioe_ioctl(h.vm, KVM_CHECK_EXTENSION, (unsigned long)KVM_CAP_MSI_DEVID), 0);
+    vm_close(&h);
+}
+
 /* ================================================================== vCPU timer attributes */
 static void test_vcpu_timer(void **state)
 {
@@ -1741,6 +1760,7 @@ static void test_vcpu_timer(void **state)
     assert_err(EBUSY, timer_set(h.vcpu[1], KVM_ARM_VCPU_TIMER_IRQ_VTIMER, 20));
     assert_ok(vcpu_exit(h.vcpu[0]));
     assert_err(EBUSY, timer_set(h.vcpu[0], KVM_ARM_VCPU_TIMER_IRQ_PTIMER, 20));
+    assert_err(EBUSY, timer_set(h.vcpu[0], 7, 20)); /* immutable before the attr is looked at */
     assert_err(EINVAL, timer_set(h.vcpu[0], KVM_ARM_VCPU_TIMER_IRQ_PTIMER, 40));
     assert_int_equal(timer_get(h.vcpu[0], KVM_ARM_VCPU_TIMER_IRQ_VTIMER), 27);
     assert_int_equal(timer_get(h.vcpu[0], KVM_ARM_VCPU_TIMER_IRQ_PTIMER), 31);
@@ -1801,6 +1821,7 @@ int main(void)
         cmocka_unit_test(test_irq_line_no_gic),
         cmocka_unit_test(test_irq_line),
         cmocka_unit_test(test_signal_msi_without_its),
+        cmocka_unit_test(test_signal_msi_without_irqchip),
         cmocka_unit_test(test_vcpu_timer),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -134,8 +134,8 @@ static long check_extension(struct sys *s, struct vm *vm, long ext)
     case KVM_CAP_ARM_VM_IPA_SIZE:
         return IPA_LIMIT;
     case KVM_CAP_MSI_DEVID:
-        (void)vm; /* answered by the ITS issue: needs an ITS in the VM */
-        return 0;
+        /* only a VM can say; it requires DeviceIDs once it has an ITS (the ITS issue) */
+        return vm ? 0 : -EINVAL;
     default:
         return 0;
     }
@@ -354,7 +354,8 @@ static int vm_ioctl(struct vm *vm, unsigned long req, unsigned long arg)
         struct kvm_msi msi;
         if (copy_from_user(&msi, arg, sizeof(msi)))
             return -EFAULT;
-        if (msi.flags & ~(uint32_t)KVM_MSI_VALID_DEVID)
+        /* kvm_send_userspace_msi, then kvm_set_msi (arm64) */
+        if (!vm->vgic || (msi.flags & ~(uint32_t)KVM_MSI_VALID_DEVID))
             return -EINVAL;
         return -ENODEV; /* no ITS in this VM (the ITS issue adds it) */
     }
@@ -414,10 +415,10 @@ static int vcpu_timer_attr(struct vcpu *v, unsigned long req, const struct kvm_d
         return -EFAULT;
     if (irq < 16 || irq >= 32)
         return -EINVAL;
+    if (vm_any_vcpu_ran(vm))
+        return -EBUSY; /* KVM_ARCH_FLAG_TIMER_PPIS_IMMUTABLE, checked before the attr */
     if (!slot)
         return -ENXIO;
-    if (vm_any_vcpu_ran(vm))
-        return -EBUSY;
     *slot = (uint32_t)irq;
     return 0;
 }

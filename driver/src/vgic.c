@@ -412,8 +412,8 @@ static int sysreg_access(struct vgic *g, struct vcpu *v, uint32_t enc, bool writ
         if (enc == ICC_CTLR_EL1 &&
             ((val >> 8 & 7) > 4 || (val >> 11 & 7) > 0 || (val >> 14 & 1)))
             return -EINVAL; /* PRIbits, IDbits, SEIS beyond the card's */
-        if (enc == ICC_SRE_EL1 && val != 0x7)
-            return -EINVAL;
+        if (enc == ICC_SRE_EL1 && !(val & 1))
+            return -EINVAL; /* set_gic_sre: the SRE bit must stay set */
     }
     int err = gic_op(sys_of(g), g->vm->ctx, v->idx, GIC_ICC, true, enc,
                      write ? GIC_WRITE64 : GIC_READ64, val, &val);

@@ -6,4 +6,7 @@ rtl/src/ioe_fifo.sv
 rtl/src/ioe_axil_slave.sv
 rtl/src/ioe_csr_fabric.sv
 rtl/src/ioe_core.sv
+rtl/gen/ioe_gic_reg_top.sv
+rtl/src/ioe_gic_ram.sv
+rtl/src/ioe_gic.sv
 rtl/src/ioe_top.sv

@@ -9,8 +9,8 @@
 //   wired_i    wired SPI level inputs (asynchronous; synchronised inside)
 //   m_notify_* notification stream: which VM / vCPU has something to present
 //
-// Register blocks on the internal bus: 0 = core. The GIC, ITS and XIVE issues add blocks
-// 1.. and their engines on the MSI, DMA and notification paths.
+// Register blocks on the internal bus: 0 = core, 1 = GIC. The ITS and XIVE issues add
+// blocks 2.. and their engines on the MSI, DMA and notification paths.
 
 module ioe_top #(
   parameter int unsigned NrVms           = ioe_reg_pkg::NrVmsDefault,
@@ -74,7 +74,7 @@ module ioe_top #(
   output logic [3:0]         m_notify_src_o
 );
 
-  localparam int unsigned NrBlocks = 1;
+  localparam int unsigned NrBlocks = 2;
   localparam int unsigned BS       = ioe_reg_pkg::CSR_BLOCK_SHIFT;
 
   // ---------------------------------------------------------------- CSR path
@@ -162,7 +162,8 @@ module ioe_top #(
   assign s_msi_ready_o = 1'b1;
 
   // ---------------------------------------------------------------- core block
-  ioe_pkg::notify_t  notify;
+  ioe_pkg::notify_t  notify, core_notify, gic_notify;
+  logic              core_notify_valid, core_notify_ready, gic_notify_valid, gic_notify_ready;
   ioe_pkg::dma_req_t dma_req;
   ioe_pkg::dma_rsp_t dma_rsp;
 
@@ -197,9 +198,9 @@ module ioe_top #(
     .msi_addr_i     (s_msi_addr_i),
     .msi_data_i     (s_msi_data_i),
     .wired_i        (wired_sync),
-    .notify_valid_o (m_notify_valid_o),
-    .notify_ready_i (m_notify_ready_i),
-    .notify_o       (notify),
+    .notify_valid_o (core_notify_valid),
+    .notify_ready_i (core_notify_ready),
+    .notify_o       (core_notify),
     .notify_fire_i  (m_notify_valid_o & m_notify_ready_i),
     .dma_req_valid_o(m_dma_req_valid_o),
     .dma_req_ready_i(m_dma_req_ready_i),
@@ -207,6 +208,56 @@ module ioe_top #(
     .dma_rsp_valid_i(m_dma_rsp_valid_i),
     .dma_rsp_i      (dma_rsp)
   );
+
+  // ---------------------------------------------------------------- GIC block
+  ioe_gic #(
+    .NrVms  (NrVms),
+    .NrVcpus(NrVcpus),
+    .NrIrqs (NrIrqs)
+  ) u_gic (
+    .clk_i         (clk_i),
+    .rst_ni        (rst_ni),
+    .req_valid_i   (blk_req_valid[1]),
+    .req_write_i   (blk_req_write),
+    .req_addr_i    (blk_req_addr),
+    .req_wdata_i   (blk_req_wdata),
+    .req_wstrb_i   (blk_req_wstrb),
+    .rsp_valid_o   (blk_rsp_valid[1]),
+    .rsp_rdata_o   (blk_rsp_rdata[63:32]),
+    .rsp_error_o   (blk_rsp_error[1]),
+    .notify_valid_o(gic_notify_valid),
+    .notify_ready_i(gic_notify_ready),
+    .notify_o      (gic_notify)
+  );
+
+  // ---------------------------------------------------------------- notification merge
+  // Round robin between the core's test FIFO and the GIC when both wait. Once a record
+  // is offered it stays on the port until taken (the grant is held while the stream is
+  // backpressured), so neither source loses one; a waiting GIC stalls its engine.
+  logic sel_gic, hold_q, hold_gic_q, last_gic_q;
+
+  always_comb begin
+    if (hold_q) sel_gic = hold_gic_q;
+    else if (gic_notify_valid && core_notify_valid) sel_gic = ~last_gic_q;
+    else sel_gic = gic_notify_valid;
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      hold_q     <= 1'b0;
+      hold_gic_q <= 1'b0;
+      last_gic_q <= 1'b0;
+    end else begin
+      hold_q     <= m_notify_valid_o & ~m_notify_ready_i;
+      hold_gic_q <= sel_gic;
+      if (m_notify_valid_o && m_notify_ready_i) last_gic_q <= sel_gic;
+    end
+  end
+
+  assign m_notify_valid_o  = sel_gic ? gic_notify_valid : core_notify_valid;
+  assign notify            = sel_gic ? gic_notify : core_notify;
+  assign gic_notify_ready  = sel_gic & m_notify_ready_i;
+  assign core_notify_ready = ~sel_gic & m_notify_ready_i;
 
   assign m_notify_vm_o     = notify.vm;
   assign m_notify_vcpu_o   = notify.vcpu;

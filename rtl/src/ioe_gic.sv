@@ -1,0 +1,1365 @@
+// GICv3 engine (register block 1): the interrupt-controller state of every VM context
+// behind one access port. docs/gic.md is the contract; its "RTL micro-architecture"
+// section describes this implementation.
+//
+// Storage:
+//   - u_priv: private interrupts (SGIs, PPIs), one word per {VM, INTID 0..31} holding the
+//     state of that INTID for every vCPU lane of the VM (NrVcpus x 11 bits), so that an
+//     SGI reaches all its targets with one read-modify-write and a rescan reads all lanes
+//     at once. Block RAM.
+//   - u_spi: shared interrupts, one word per {VM, INTID}: 11 state bits and the 32-bit
+//     route. Block RAM.
+//   - u_misc: per {VM, vCPU}: GICR_STATUSR, PROPBASER, PENDBASER, processor number, Last.
+//   - flops: per VM (count, vCPU count, ITS, EnableGrp1, GICD_STATUSR) and per vCPU
+//     (affinity, CPU interface, GICR_CTLR, candidate, last presentation status).
+//
+// Operations are sequential: an operation that may change interrupt state ends with a
+// rescan of the whole VM (one memory word per cycle, all vCPU lanes evaluated in
+// parallel: interrupt count + 2 cycles) and a pass over the VM's vCPUs that compares each
+// presentation status with the last one seen and emits a notification when it differs
+// (NrVcpus cycles, plus any backpressure on the notification stream).
+
+module ioe_gic #(
+  parameter int unsigned NrVms   = ioe_reg_pkg::NrVmsDefault,
+  parameter int unsigned NrVcpus = ioe_reg_pkg::NrVcpusDefault,
+  parameter int unsigned NrIrqs  = ioe_reg_pkg::NrIrqsDefault
+) (
+  input  logic             clk_i,
+  input  logic             rst_ni,
+  // register bus (offset within the block)
+  input  logic             req_valid_i,
+  input  logic             req_write_i,
+  input  logic [11:0]      req_addr_i,
+  input  logic [31:0]      req_wdata_i,
+  input  logic [3:0]       req_wstrb_i,
+  output logic             rsp_valid_o,
+  output logic [31:0]      rsp_rdata_o,
+  output logic             rsp_error_o,
+  // notification source
+  output logic             notify_valid_o,
+  input  logic             notify_ready_i,
+  output ioe_pkg::notify_t notify_o
+);
+
+  localparam int unsigned VmW  = (NrVms > 1) ? $clog2(NrVms) : 1;
+  localparam int unsigned VcW  = (NrVcpus > 1) ? $clog2(NrVcpus) : 1;
+  localparam int unsigned IrqW = $clog2(NrIrqs);
+  localparam int unsigned NV   = NrVms * NrVcpus;
+  localparam int unsigned NvW  = (NV > 1) ? $clog2(NV) : 1;
+  localparam int unsigned SW   = 11;            // state bits of one interrupt
+  localparam int unsigned PW   = NrVcpus * SW;  // private word: every vCPU lane
+  localparam int unsigned XW   = SW + 32;       // SPI word: state and route
+  localparam int unsigned MW   = 177;           // misc word
+
+  // state bits of one interrupt
+  localparam int unsigned BEn    = 0;
+  localparam int unsigned BLatch = 1;
+  localparam int unsigned BLevel = 2;
+  localparam int unsigned BAct   = 3;
+  localparam int unsigned BPrio  = 4;  // 5 bits: priority [7:3]
+  localparam int unsigned BGrp   = 9;
+  localparam int unsigned BEdge  = 10;
+  localparam logic [SW-1:0] SgiReset   = 11'h601;  // edge, group 1, enabled
+  localparam logic [SW-1:0] OtherReset = 11'h200;  // level, group 1, disabled
+
+  // misc word fields
+  localparam int unsigned MStatusr = 0;
+  localparam int unsigned MProp    = 32;
+  localparam int unsigned MPend    = 96;
+  localparam int unsigned MProc    = 160;
+  localparam int unsigned MLast    = 176;
+
+  // operation codes and spaces
+  localparam logic [3:0] OpRead32    = 4'd1;
+  localparam logic [3:0] OpWrite32   = 4'd2;
+  localparam logic [3:0] OpRead64    = 4'd3;
+  localparam logic [3:0] OpWrite64   = 4'd4;
+  localparam logic [3:0] OpLine      = 4'd5;
+  localparam logic [3:0] OpVmConfig  = 4'd6;
+  localparam logic [3:0] OpVcpuConfig = 4'd7;
+  localparam logic [3:0] OpVmReset   = 4'd8;
+
+  // ICC system-register encodings: Op0[15:14] Op1[13:11] CRn[10:7] CRm[6:3] Op2[2:0]
+  localparam logic [15:0] IccPmr     = 16'hc230;
+  localparam logic [15:0] IccIar0    = 16'hc640;
+  localparam logic [15:0] IccEoir0   = 16'hc641;
+  localparam logic [15:0] IccHppir0  = 16'hc642;
+  localparam logic [15:0] IccBpr0    = 16'hc643;
+  localparam logic [15:0] IccAp0r0   = 16'hc644;
+  localparam logic [15:0] IccAp1r0   = 16'hc648;
+  localparam logic [15:0] IccDir     = 16'hc659;
+  localparam logic [15:0] IccRpr     = 16'hc65b;
+  localparam logic [15:0] IccSgi1r   = 16'hc65d;
+  localparam logic [15:0] IccSgi0r   = 16'hc65f;
+  localparam logic [15:0] IccIar1    = 16'hc660;
+  localparam logic [15:0] IccEoir1   = 16'hc661;
+  localparam logic [15:0] IccHppir1  = 16'hc662;
+  localparam logic [15:0] IccBpr1    = 16'hc663;
+  localparam logic [15:0] IccCtlr    = 16'hc664;
+  localparam logic [15:0] IccSre     = 16'hc665;
+  localparam logic [15:0] IccIgrpen0 = 16'hc666;
+  localparam logic [15:0] IccIgrpen1 = 16'hc667;
+
+  typedef enum logic [3:0] {
+    SIdle,    // waiting for OP
+    SExec,    // decode; scalar registers complete here
+    SERd,     // per-interrupt loop: read the word of one INTID
+    SEWb,     // per-interrupt loop: modify, write back, accumulate read data
+    SMRd,     // misc word: read
+    SMWb,     // misc word: modify, write back
+    SClear,   // VM_CONFIG / VM_RESET: write reset values over the VM's region
+    SScan,    // rescan the VM's interrupts
+    SCommit,  // copy the scan result into the per-vCPU candidates
+    SNotify,  // compare each vCPU's status with the last one, notify changes
+    SDrain    // wait for the last notification to leave
+  } state_e;
+
+  typedef enum logic [4:0] {
+    EkGroup, EkSetEn, EkClrEn, EkSetPend, EkClrPend, EkSetAct, EkClrAct, EkPrio, EkCfg,
+    EkRouteLo, EkRouteHi, EkRoute64, EkLine, EkAck, EkDeact, EkSgi, EkLevel
+  } ekind_e;
+
+  typedef enum logic [2:0] {MkStatusr, MkTyper, MkProp, MkPend, MkVcfg} mkind_e;
+
+  // ---------------------------------------------------------------- access port registers
+  logic [31:0] target_q, offset_q, wdata_lo_q, wdata_hi_q, op_q;
+  logic        op_qe;
+  logic [31:0] status_d, rdata_lo_d, rdata_hi_d;
+
+  ioe_gic_reg_top u_reg (
+    .clk_i         (clk_i),
+    .rst_ni        (rst_ni),
+    .req_valid_i   (req_valid_i),
+    .req_write_i   (req_write_i),
+    .req_addr_i    (req_addr_i),
+    .req_wdata_i   (req_wdata_i),
+    .req_wstrb_i   (req_wstrb_i),
+    .rsp_valid_o   (rsp_valid_o),
+    .rsp_rdata_o   (rsp_rdata_o),
+    .rsp_error_o   (rsp_error_o),
+    .target_q_o    (target_q),
+    .offset_q_o    (offset_q),
+    .wdata_lo_q_o  (wdata_lo_q),
+    .wdata_hi_q_o  (wdata_hi_q),
+    .op_q_o        (op_q),
+    .op_qe_o       (op_qe),
+    .status_d_i    (status_d),
+    .rdata_lo_d_i  (rdata_lo_d),
+    .rdata_hi_d_i  (rdata_hi_d)
+  );
+
+  // ---------------------------------------------------------------- engine state
+  state_e      state_q, state_d;
+  logic [7:0]  op_vm_q, op_vm_d, op_vc_q, op_vc_d;
+  logic [3:0]  op_space_q, op_space_d, op_code_q, op_code_d;
+  logic        op_ua_q, op_ua_d;
+  logic [15:0] op_off_q, op_off_d;
+  logic [63:0] op_wd_q;
+  logic        busy_q, busy_d, done_q, done_d, undef_q, undef_d, bad_q, bad_d;
+  logic [63:0] rdata_q, rdata_d;
+  // per-interrupt loop
+  ekind_e      ek_q, ek_d;
+  logic [9:0]  base_q, base_d;
+  logic [4:0]  k_q, k_d, klast_q, klast_d;
+  logic        e_wr_q, e_wr_d, e_rd_q, e_rd_d, scan_after_q, scan_after_d;
+  logic [NrVcpus-1:0] sgi_mask_q, sgi_mask_d;
+  logic        sgi_grp_q, sgi_grp_d;
+  // misc word
+  mkind_e      mk_q, mk_d;
+  logic [1:0]  half_q, half_d;  // 0 low word, 1 high word, 2 both
+  // clear / scan / notify
+  logic [10:0] sc_i_q, sc_i_d;
+  logic        sc_dv_q;
+  logic [9:0]  sc_di_q;
+  logic [VcW:0] nt_c_q, nt_c_d;
+  logic        ntf_valid_q, ntf_valid_d, ntf_push;
+  logic [7:0]  ntf_vm_q, ntf_vcpu_q;
+
+  // ---------------------------------------------------------------- decoded operation
+  logic           vm_ok, cfg, vc_ok, is_rd, is_wr, is64;
+  logic [VmW-1:0] vm;
+  logic [VcW-1:0] vc;
+  logic [63:0]    wd;
+  logic [15:0]    off;
+
+  // per-VM flops, flattened (VM v at [v*W +: W])
+  logic [NrVms*11-1:0] vm_cnt_all;
+  logic [NrVms*8-1:0]  vm_nvc_all;
+  logic [NrVms-1:0]    vm_its_all, vm_grp1_all;
+  logic [NrVms*32-1:0] vm_dstat_all;
+  logic [10:0]         cur_cnt;
+  logic [7:0]          cur_nvc;
+  logic                cur_its, cur_grp1;
+  logic [31:0]         cur_dstat;
+  // per-VM commands (for VM `vm`)
+  logic                v_cfg_we, v_grp1_we, v_dstat_we;
+  logic [10:0]         v_cfg_cnt;
+  logic [7:0]          v_cfg_nvc;
+  logic                v_cfg_its, v_grp1_wd;
+  logic [31:0]         v_dstat_wd;
+
+  assign vm_ok   = (32'(op_vm_q) < NrVms);
+  assign vm      = op_vm_q[VmW-1:0];
+  assign vc      = op_vc_q[VcW-1:0];
+  // Selections by VM (and below by vCPU) are AND-OR trees over one-hot selects: cheap
+  // in LUTs and fast to synthesise, unlike wide variable part-selects.
+  logic [NrVms-1:0] vm_oh;
+  always_comb begin
+    cur_cnt   = '0;
+    cur_nvc   = '0;
+    cur_its   = 1'b0;
+    cur_grp1  = 1'b0;
+    cur_dstat = '0;
+    for (int v = 0; v < NrVms; v++) begin
+      vm_oh[v]  = (vm == VmW'(v));
+      cur_cnt   = cur_cnt | (vm_cnt_all[v*11 +: 11] & {11{vm_oh[v]}});
+      cur_nvc   = cur_nvc | (vm_nvc_all[v*8 +: 8] & {8{vm_oh[v]}});
+      cur_its   = cur_its | (vm_its_all[v] & vm_oh[v]);
+      cur_grp1  = cur_grp1 | (vm_grp1_all[v] & vm_oh[v]);
+      cur_dstat = cur_dstat | (vm_dstat_all[v*32 +: 32] & {32{vm_oh[v]}});
+    end
+  end
+  assign cfg     = vm_ok & (cur_cnt != 11'd0);
+  assign vc_ok   = (op_vc_q < cur_nvc);
+  assign is_rd   = (op_code_q == OpRead32) | (op_code_q == OpRead64);
+  assign is_wr   = (op_code_q == OpWrite32) | (op_code_q == OpWrite64);
+  assign is64    = (op_code_q == OpRead64) | (op_code_q == OpWrite64);
+  assign wd      = is64 ? op_wd_q : {32'd0, op_wd_q[31:0]};
+  assign off     = op_off_q;
+
+  for (genvar g = 0; g < NrVms; g++) begin : g_vm
+    logic [10:0] cnt_q;
+    logic [7:0]  nvc_q;
+    logic        its_q, grp1_q;
+    logic [31:0] dstat_q;
+    logic        sel;
+    assign sel = (vm == VmW'(g)) & vm_ok;
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        cnt_q   <= '0;
+        nvc_q   <= '0;
+        its_q   <= 1'b0;
+        grp1_q  <= 1'b0;
+        dstat_q <= '0;
+      end else if (sel) begin
+        if (v_cfg_we) begin
+          cnt_q   <= v_cfg_cnt;
+          nvc_q   <= v_cfg_nvc;
+          its_q   <= v_cfg_its;
+          grp1_q  <= 1'b0;
+          dstat_q <= '0;
+        end
+        if (v_grp1_we) grp1_q <= v_grp1_wd;
+        if (v_dstat_we) dstat_q <= v_dstat_wd;
+      end
+    end
+    assign vm_cnt_all[g*11 +: 11]  = cnt_q;
+    assign vm_nvc_all[g*8 +: 8]    = nvc_q;
+    assign vm_its_all[g]           = its_q;
+    assign vm_grp1_all[g]          = grp1_q;
+    assign vm_dstat_all[g*32 +: 32] = dstat_q;
+  end
+
+  // ---------------------------------------------------------------- per-vCPU flops
+  logic [NV*32-1:0] aff_all, ap0_all, ap1_all;
+  logic [NV*5-1:0]  pmr_all, cpr_all;
+  logic [NV*3-1:0]  bpr0_all, bpr1_all;
+  logic [NV-1:0]    ig0_all, ig1_all, eoim_all, cbpr_all, enlpis_all, cv_all, cg_all;
+  logic [NV*10-1:0] cid_all;
+  logic [NV*17-1:0] last_all;
+
+  logic [VcW-1:0] lane;     // vCPU lane the status unit looks at
+  logic [NvW-1:0] cur_idx;  // vm * NrVcpus + lane
+  // commands for vCPU cur_idx
+  logic        dec_en;   // SExec of a valid READ/WRITE: the decoder's commands apply
+  logic        c_aff_we, c_pmr_we, c_bpr0_we, c_bpr1_we, c_ap0_we, c_ap1_we, c_ig0_we;
+  logic        c_ig1_we, c_ctlr_we, c_enlpis_we, c_last_we;
+  logic [31:0] c_aff_wd, c_ap0_wd, c_ap1_wd;
+  logic [4:0]  c_pmr_wd;
+  logic [2:0]  c_bpr0_wd, c_bpr1_wd;
+  logic        c_ig0_wd, c_ig1_wd, c_eoim_wd, c_cbpr_wd, c_enlpis_wd;
+  logic [16:0] c_last_wd;
+  logic        vm_rst, cand_we;  // for every lane of VM `vm`
+  // scan result per lane
+  logic [NrVcpus-1:0]    best_v_q;
+  logic [NrVcpus*10-1:0] best_id_q;
+  logic [NrVcpus*5-1:0]  best_pr_q;
+  logic [NrVcpus-1:0]    best_g_q;
+
+  assign lane    = (state_q == SNotify) ? nt_c_q[VcW-1:0] : vc;
+  assign dec_en  = (state_q == SExec) & cfg & (is_rd | is_wr) & (op_space_q <= 4'd4) &
+                   ((op_space_q == 4'd0) | vc_ok);
+  assign cur_idx = NvW'(32'(vm) * NrVcpus + 32'(lane));
+
+  for (genvar g = 0; g < NV; g++) begin : g_vcpu
+    localparam int unsigned GVm   = g / NrVcpus;
+    localparam int unsigned GLane = g % NrVcpus;
+    logic [31:0] aff_q, ap0_q, ap1_q;
+    logic [4:0]  pmr_q, cpr_q;
+    logic [2:0]  bpr0_q, bpr1_q;
+    logic        ig0_q, ig1_q, eoim_q, cbpr_q, enlpis_q, cv_q, cg_q;
+    logic [9:0]  cid_q;
+    logic [16:0] last_q;
+    logic        in_vm, sel;
+    assign in_vm = vm_ok & (32'(vm) == GVm);
+    assign sel   = (cur_idx == NvW'(g));
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        aff_q    <= '0;
+        ap0_q    <= '0;
+        ap1_q    <= '0;
+        pmr_q    <= '0;
+        bpr0_q   <= 3'd2;
+        bpr1_q   <= 3'd3;
+        ig0_q    <= 1'b0;
+        ig1_q    <= 1'b0;
+        eoim_q   <= 1'b0;
+        cbpr_q   <= 1'b0;
+        enlpis_q <= 1'b0;
+        cv_q     <= 1'b0;
+        cid_q    <= '0;
+        cpr_q    <= '0;
+        cg_q     <= 1'b0;
+        last_q   <= 17'h003ff;
+      end else if (in_vm && vm_rst) begin
+        aff_q    <= '0;
+        ap0_q    <= '0;
+        ap1_q    <= '0;
+        pmr_q    <= '0;
+        bpr0_q   <= 3'd2;
+        bpr1_q   <= 3'd3;
+        ig0_q    <= 1'b0;
+        ig1_q    <= 1'b0;
+        eoim_q   <= 1'b0;
+        cbpr_q   <= 1'b0;
+        enlpis_q <= 1'b0;
+        cv_q     <= 1'b0;
+        cid_q    <= '0;
+        cpr_q    <= '0;
+        cg_q     <= 1'b0;
+        last_q   <= 17'h003ff;
+      end else begin
+        if (sel) begin
+          if (c_aff_we) aff_q <= c_aff_wd;
+          if (c_pmr_we) pmr_q <= c_pmr_wd;
+          if (c_bpr0_we) bpr0_q <= c_bpr0_wd;
+          if (c_bpr1_we) bpr1_q <= c_bpr1_wd;
+          if (c_ap0_we) ap0_q <= c_ap0_wd;
+          if (c_ap1_we) ap1_q <= c_ap1_wd;
+          if (c_ig0_we) ig0_q <= c_ig0_wd;
+          if (c_ig1_we) ig1_q <= c_ig1_wd;
+          if (c_ctlr_we) begin
+            eoim_q <= c_eoim_wd;
+            cbpr_q <= c_cbpr_wd;
+          end
+          if (c_enlpis_we) enlpis_q <= c_enlpis_wd;
+          if (c_last_we) last_q <= c_last_wd;
+        end
+        if (in_vm && cand_we) begin
+          cv_q  <= best_v_q[GLane];
+          cid_q <= best_id_q[GLane*10 +: 10];
+          cpr_q <= best_pr_q[GLane*5 +: 5];
+          cg_q  <= best_g_q[GLane];
+        end
+      end
+    end
+    assign aff_all[g*32 +: 32]  = aff_q;
+    assign ap0_all[g*32 +: 32]  = ap0_q;
+    assign ap1_all[g*32 +: 32]  = ap1_q;
+    assign pmr_all[g*5 +: 5]    = pmr_q;
+    assign bpr0_all[g*3 +: 3]   = bpr0_q;
+    assign bpr1_all[g*3 +: 3]   = bpr1_q;
+    assign ig0_all[g]           = ig0_q;
+    assign ig1_all[g]           = ig1_q;
+    assign eoim_all[g]          = eoim_q;
+    assign cbpr_all[g]          = cbpr_q;
+    assign enlpis_all[g]        = enlpis_q;
+    assign cv_all[g]            = cv_q;
+    assign cid_all[g*10 +: 10]  = cid_q;
+    assign cpr_all[g*5 +: 5]    = cpr_q;
+    assign cg_all[g]            = cg_q;
+    assign last_all[g*17 +: 17] = last_q;
+  end
+
+  // current vCPU (cur_idx)
+  logic [31:0] cur_aff, cur_ap0, cur_ap1;
+  logic [4:0]  cur_pmr, cur_cpr;
+  logic [2:0]  cur_bpr0, cur_bpr1;
+  logic        cur_ig0, cur_ig1, cur_eoim, cur_cbpr, cur_enlpis, cur_cv, cur_cg;
+  logic [9:0]  cur_cid;
+  logic [16:0] cur_last;
+
+  // vCPU lanes of VM `vm` (SPI routing, SGI targets, group enables during the rescan)
+  logic [NrVcpus*32-1:0] lane_aff;
+  logic [NrVcpus-1:0]    lane_ig0, lane_ig1;
+
+  always_comb begin
+    cur_aff    = '0;
+    cur_ap0    = '0;
+    cur_ap1    = '0;
+    cur_pmr    = '0;
+    cur_cpr    = '0;
+    cur_bpr0   = '0;
+    cur_bpr1   = '0;
+    cur_ig0    = 1'b0;
+    cur_ig1    = 1'b0;
+    cur_eoim   = 1'b0;
+    cur_cbpr   = 1'b0;
+    cur_enlpis = 1'b0;
+    cur_cv     = 1'b0;
+    cur_cg     = 1'b0;
+    cur_cid    = '0;
+    cur_last   = '0;
+    for (int i = 0; i < NV; i++) begin
+      logic h;
+      h          = (cur_idx == NvW'(i));
+      cur_aff    = cur_aff | (aff_all[i*32 +: 32] & {32{h}});
+      cur_ap0    = cur_ap0 | (ap0_all[i*32 +: 32] & {32{h}});
+      cur_ap1    = cur_ap1 | (ap1_all[i*32 +: 32] & {32{h}});
+      cur_pmr    = cur_pmr | (pmr_all[i*5 +: 5] & {5{h}});
+      cur_cpr    = cur_cpr | (cpr_all[i*5 +: 5] & {5{h}});
+      cur_bpr0   = cur_bpr0 | (bpr0_all[i*3 +: 3] & {3{h}});
+      cur_bpr1   = cur_bpr1 | (bpr1_all[i*3 +: 3] & {3{h}});
+      cur_ig0    = cur_ig0 | (ig0_all[i] & h);
+      cur_ig1    = cur_ig1 | (ig1_all[i] & h);
+      cur_eoim   = cur_eoim | (eoim_all[i] & h);
+      cur_cbpr   = cur_cbpr | (cbpr_all[i] & h);
+      cur_enlpis = cur_enlpis | (enlpis_all[i] & h);
+      cur_cv     = cur_cv | (cv_all[i] & h);
+      cur_cg     = cur_cg | (cg_all[i] & h);
+      cur_cid    = cur_cid | (cid_all[i*10 +: 10] & {10{h}});
+      cur_last   = cur_last | (last_all[i*17 +: 17] & {17{h}});
+    end
+  end
+
+  always_comb begin
+    lane_aff = '0;
+    lane_ig0 = '0;
+    lane_ig1 = '0;
+    for (int v = 0; v < NrVms; v++) begin
+      for (int c = 0; c < NrVcpus; c++) begin
+        lane_aff[c*32 +: 32] = lane_aff[c*32 +: 32] |
+                               (aff_all[(v*NrVcpus + c)*32 +: 32] & {32{vm_oh[v]}});
+        lane_ig0[c] = lane_ig0[c] | (ig0_all[v*NrVcpus + c] & vm_oh[v]);
+        lane_ig1[c] = lane_ig1[c] | (ig1_all[v*NrVcpus + c] & vm_oh[v]);
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------- status unit (cur_idx)
+  logic [7:0]  su_p8, su_mask0, su_mask1, su_gp, su_rpr;
+  logic [31:0] su_apr;
+  logic [4:0]  su_ctz;
+  logic        su_pres;
+  logic [16:0] su_enc;
+  logic [31:0] su_status;
+  logic [7:0]  su_bpr1_rd;
+
+  always_comb begin
+    su_ctz = 5'd0;
+    for (int i = 31; i >= 0; i--) begin
+      if (su_apr[i]) su_ctz = 5'(i);
+    end
+  end
+
+  assign su_p8      = {cur_cpr, 3'b000};
+  assign su_mask0   = 8'hff << ({1'b0, cur_bpr0} + 4'd1);
+  assign su_mask1   = cur_cbpr ? su_mask0 : (8'hff << cur_bpr1);
+  assign su_gp      = su_p8 & (cur_cg ? su_mask1 : su_mask0);
+  assign su_apr     = cur_ap0 | cur_ap1;
+  assign su_rpr     = (su_apr == 32'd0) ? 8'hff : {su_ctz, 3'b000};
+  assign su_pres    = cur_cv & (su_p8 < {cur_pmr, 3'b000}) & (su_gp < su_rpr);
+  assign su_enc     = su_pres ? {1'b1, cur_cg, cur_cpr, cur_cid} : 17'h003ff;
+  assign su_status  = su_pres ? {1'b1, 6'd0, cur_cg, cur_cpr, 3'b000, 6'd0, cur_cid} : 32'h3ff;
+  assign su_bpr1_rd = cur_cbpr ? (8'(cur_bpr0) + 8'd1) : 8'(cur_bpr1);
+
+  // ---------------------------------------------------------------- memories
+  logic                  priv_we, spi_we, misc_we;
+  logic [VmW+5-1:0]      priv_waddr, priv_raddr;
+  logic [VmW+IrqW-1:0]   spi_waddr, spi_raddr;
+  logic [VmW+VcW-1:0]    misc_waddr, misc_raddr;
+  logic [PW-1:0]         priv_wdata, priv_rdata;
+  logic [XW-1:0]         spi_wdata, spi_rdata;
+  logic [MW-1:0]         misc_wdata, misc_rdata;
+
+  ioe_gic_ram #(
+    .Width    (PW),
+    .AddrWidth(VmW + 5)
+  ) u_priv (
+    .clk_i  (clk_i),
+    .we_i   (priv_we),
+    .waddr_i(priv_waddr),
+    .wdata_i(priv_wdata),
+    .raddr_i(priv_raddr),
+    .rdata_o(priv_rdata)
+  );
+
+  ioe_gic_ram #(
+    .Width    (XW),
+    .AddrWidth(VmW + IrqW)
+  ) u_spi (
+    .clk_i  (clk_i),
+    .we_i   (spi_we),
+    .waddr_i(spi_waddr),
+    .wdata_i(spi_wdata),
+    .raddr_i(spi_raddr),
+    .rdata_o(spi_rdata)
+  );
+
+  ioe_gic_ram #(
+    .Width    (MW),
+    .AddrWidth(VmW + VcW)
+  ) u_misc (
+    .clk_i  (clk_i),
+    .we_i   (misc_we),
+    .waddr_i(misc_waddr),
+    .wdata_i(misc_wdata),
+    .raddr_i(misc_raddr),
+    .rdata_o(misc_rdata)
+  );
+
+  // ---------------------------------------------------------------- rescan datapath
+  // sc_di_q is the INTID whose word is on the memory outputs (valid with sc_dv_q).
+  logic [NrVcpus-1:0]    sc_elig, sc_route_hit, sc_route_first, sc_lane_ok;
+  logic [NrVcpus*SW-1:0] sc_state;
+  logic                  sc_private;
+
+  assign sc_private = (sc_di_q < 10'd32);
+
+  always_comb begin
+    for (int c = 0; c < NrVcpus; c++) begin
+      sc_lane_ok[c]   = (32'(c) < 32'(cur_nvc));
+      sc_route_hit[c] = sc_lane_ok[c] & (spi_rdata[SW +: 32] == lane_aff[c*32 +: 32]);
+      sc_state[c*SW +: SW] = sc_private ? priv_rdata[c*SW +: SW] : spi_rdata[SW-1:0];
+    end
+    // an SPI goes to the lowest-numbered vCPU whose affinity equals its route
+    sc_route_first = sc_route_hit & (~sc_route_hit + NrVcpus'(1));
+    for (int c = 0; c < NrVcpus; c++) begin
+      sc_elig[c] = sc_lane_ok[c] & (sc_private | sc_route_first[c]) &
+                   (sc_state[c*SW + BLatch] |
+                    (~sc_state[c*SW + BEdge] & sc_state[c*SW + BLevel])) &
+                   sc_state[c*SW + BEn] & ~sc_state[c*SW + BAct] & cur_grp1 &
+                   (sc_state[c*SW + BGrp] ? lane_ig1[c] : lane_ig0[c]);
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      best_v_q  <= '0;
+      best_id_q <= '0;
+      best_pr_q <= '0;
+      best_g_q  <= '0;
+    end else if (state_q == SExec) begin
+      best_v_q <= '0;
+    end else if (state_q == SScan && sc_dv_q) begin
+      for (int c = 0; c < NrVcpus; c++) begin
+        // ascending INTIDs and a strict compare: ties go to the lowest INTID
+        if (sc_elig[c] && (!best_v_q[c] ||
+                           sc_state[c*SW + BPrio +: 5] < best_pr_q[c*5 +: 5])) begin
+          best_v_q[c]          <= 1'b1;
+          best_id_q[c*10 +: 10] <= sc_di_q;
+          best_pr_q[c*5 +: 5]   <= sc_state[c*SW + BPrio +: 5];
+          best_g_q[c]          <= sc_state[c*SW + BGrp];
+        end
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------- per-interrupt modify
+  // One INTID of the loop: old state from memory, new state, read-data contribution.
+  logic [9:0]    e_intid;
+  logic          e_private;
+  logic [SW-1:0] e_old, e_new;
+  logic [31:0]   e_route_old, e_route_new;
+  logic [63:0]   e_rd;
+  logic          e_wbit, e_pend_guest;
+  logic [PW-1:0] e_priv_new;
+
+  assign e_intid   = base_q + 10'(k_q);
+  assign e_private = (e_intid < 10'd32);
+
+  always_comb begin
+    e_old = '0;
+    for (int c = 0; c < NrVcpus; c++) begin
+      e_old = e_old | (priv_rdata[c*SW +: SW] & {SW{vc == VcW'(c)}});
+    end
+    if (!e_private) e_old = spi_rdata[SW-1:0];
+    e_route_old  = e_private ? 32'd0 : spi_rdata[SW +: 32];
+    e_new        = e_old;
+    e_route_new  = e_route_old;
+    e_rd         = '0;
+    e_wbit       = wd[{1'b0, k_q}];
+    e_pend_guest = e_old[BLatch] | (~e_old[BEdge] & e_old[BLevel]);
+    unique case (ek_q)
+      EkGroup: begin
+        e_rd[{1'b0, k_q}] = e_old[BGrp];
+        e_new[BGrp] = e_wbit;
+      end
+      EkSetEn: begin
+        e_rd[{1'b0, k_q}] = e_old[BEn];
+        if (e_wbit) e_new[BEn] = 1'b1;
+      end
+      EkClrEn: begin
+        e_rd[{1'b0, k_q}] = e_old[BEn];
+        if (e_wbit) e_new[BEn] = 1'b0;
+      end
+      EkSetPend: begin
+        e_rd[{1'b0, k_q}] = op_ua_q ? e_old[BLatch] : e_pend_guest;
+        if (e_wbit) e_new[BLatch] = 1'b1;
+      end
+      EkClrPend: begin
+        e_rd[{1'b0, k_q}] = op_ua_q ? 1'b0 : e_pend_guest;
+        if (e_wbit && !op_ua_q) e_new[BLatch] = 1'b0;
+      end
+      EkSetAct: begin
+        e_rd[{1'b0, k_q}] = e_old[BAct];
+        if (e_wbit) e_new[BAct] = 1'b1;
+      end
+      EkClrAct: begin
+        e_rd[{1'b0, k_q}] = e_old[BAct];
+        if (e_wbit) e_new[BAct] = 1'b0;
+      end
+      EkPrio: begin
+        e_rd[{1'b0, k_q[1:0], 3'b000} +: 8] = {e_old[BPrio +: 5], 3'b000};
+        e_new[BPrio +: 5] = wd[{1'b0, k_q[1:0], 3'b011} +: 5];
+      end
+      EkCfg: begin
+        e_rd[{1'b0, k_q[3:0], 1'b1}] = e_old[BEdge];
+        e_new[BEdge] = wd[{1'b0, k_q[3:0], 1'b1}];
+      end
+      EkRouteLo: begin
+        e_rd[23:0] = e_route_old[23:0];
+        e_route_new[23:0] = wd[23:0];
+      end
+      EkRouteHi: begin
+        e_rd[7:0] = e_route_old[31:24];
+        e_route_new[31:24] = wd[7:0];
+      end
+      EkRoute64: begin
+        e_rd[39:32] = e_route_old[31:24];
+        e_rd[23:0]  = e_route_old[23:0];
+        e_route_new = {wd[39:32], wd[23:0]};
+      end
+      EkLevel: e_rd[{1'b0, k_q}] = e_old[BLevel] & (e_intid >= 10'd16);
+      EkLine: begin
+        if (op_wd_q[30]) begin
+          e_new[BLevel] = op_wd_q[31];  // RAW: the line's state only (LEVEL_INFO)
+        end else if (e_old[BEdge]) begin
+          if (op_wd_q[31]) e_new[BLatch] = 1'b1;
+        end else begin
+          e_new[BLevel] = op_wd_q[31];
+        end
+      end
+      EkAck: begin
+        e_rd[9:0] = e_intid;
+        e_new[BAct] = 1'b1;
+        e_new[BLatch] = 1'b0;
+      end
+      EkDeact: e_new[BAct] = 1'b0;
+      default: ;  // EkSgi: all lanes, below
+    endcase
+    e_priv_new = priv_rdata;
+    if (ek_q == EkSgi) begin
+      for (int c = 0; c < NrVcpus; c++) begin
+        if (sgi_mask_q[c] && (priv_rdata[c*SW + BGrp] == sgi_grp_q)) begin
+          e_priv_new[c*SW + BLatch] = 1'b1;
+        end
+      end
+    end else begin
+      for (int c = 0; c < NrVcpus; c++) begin
+        if (vc == VcW'(c)) e_priv_new[c*SW +: SW] = e_new;
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------- misc word modify
+  logic [63:0]  m_typer, m_val, m_rd, m_wr64;
+  logic [MW-1:0] m_new;
+
+  assign m_typer = {cur_aff, 8'd0, misc_rdata[MProc +: 16], 3'd0, misc_rdata[MLast], 3'd0,
+                    cur_its};
+
+  always_comb begin
+    unique case (mk_q)
+      MkStatusr: m_val = {32'd0, misc_rdata[MStatusr +: 32]};
+      MkProp:    m_val = misc_rdata[MProp +: 64];
+      MkPend:    m_val = misc_rdata[MPend +: 64];
+      default:   m_val = m_typer;
+    endcase
+    unique case (half_q)
+      2'd0:    m_rd = {32'd0, m_val[31:0]};
+      2'd1:    m_rd = {32'd0, m_val[63:32]};
+      default: m_rd = m_val;
+    endcase
+    unique case (half_q)
+      2'd0:    m_wr64 = {m_val[63:32], wd[31:0]};
+      2'd1:    m_wr64 = {wd[31:0], m_val[31:0]};
+      default: m_wr64 = wd;
+    endcase
+    m_new = misc_rdata;
+    unique case (mk_q)
+      MkStatusr: m_new[MStatusr +: 32] = m_wr64[31:0];
+      MkProp:    m_new[MProp +: 64] = m_wr64;
+      MkPend:    m_new[MPend +: 64] = m_wr64;
+      MkVcfg: begin
+        m_new[MProc +: 16] = op_wd_q[47:32];
+        m_new[MLast]       = op_wd_q[48];
+      end
+      default: ;  // GICR_TYPER: writes ignored
+    endcase
+  end
+
+  // ---------------------------------------------------------------- SGI targets
+  logic [NrVcpus-1:0] sgi_targets;
+  always_comb begin
+    for (int c = 0; c < NrVcpus; c++) begin
+      logic [31:0] a;
+      a = lane_aff[c*32 +: 32];
+      if (wd[40]) begin
+        sgi_targets[c] = (32'(c) < 32'(cur_nvc)) & (VcW'(c) != vc);
+      end else begin
+        sgi_targets[c] = (32'(c) < 32'(cur_nvc)) & (a[31:24] == wd[55:48]) &
+                         (a[23:16] == wd[39:32]) & (a[15:8] == wd[23:16]) &
+                         (a[7:4] == wd[47:44]) & wd[{2'b00, a[3:0]}];
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------- decode (SExec)
+  // Every access of SPACE 0..4 resolves to one of: UNDEF, a scalar register (value
+  // dv_val, writes through the c_*/v_* commands), a per-interrupt loop, a misc word.
+  logic        dv_undef, dv_entry, dv_misc, dv_noscan;
+  logic [63:0] dv_val;
+  ekind_e      dv_ek;
+  logic [9:0]  dv_base;
+  logic [4:0]  dv_klast;
+  mkind_e      dv_mk;
+  logic [1:0]  dv_half;
+  logic [2:0]  pi_grp;  // which per-interrupt bit register (offset bits [9:7])
+  ekind_e      pi_ek;
+  logic [9:0]  pi_base;
+  logic [10:0] line_intid, eoi_lim;
+  logic [23:0] eoi_intid;
+  logic        eoi_ok;
+  logic [10:0] rt_n;
+
+  always_comb begin
+    unique case (pi_grp)
+      3'd1:    pi_ek = EkGroup;
+      3'd2:    pi_ek = EkSetEn;
+      3'd3:    pi_ek = EkClrEn;
+      3'd4:    pi_ek = EkSetPend;
+      3'd5:    pi_ek = EkClrPend;
+      3'd6:    pi_ek = EkSetAct;
+      default: pi_ek = EkClrAct;
+    endcase
+  end
+  assign pi_grp     = off[9:7];
+  assign line_intid = {1'b0, op_wd_q[9:0]};
+  assign eoi_intid  = wd[23:0];
+  assign eoi_lim    = cur_cnt;
+  assign eoi_ok     = (eoi_intid < 24'(eoi_lim)) & ~((eoi_intid >= 24'd1020) & (eoi_intid <= 24'd1023));
+  assign rt_n       = {1'b0, off[12:3]};
+
+  always_comb begin
+    dv_undef  = 1'b0;
+    dv_entry  = 1'b0;
+    dv_misc   = 1'b0;
+    dv_noscan = 1'b0;
+    dv_val    = '0;
+    dv_ek     = EkGroup;
+    dv_base   = '0;
+    dv_klast  = '0;
+    dv_mk     = MkStatusr;
+    dv_half   = 2'd0;
+    pi_base   = {off[6:2], 5'd0};
+    c_pmr_we    = 1'b0;
+    c_bpr0_we   = 1'b0;
+    c_bpr1_we   = 1'b0;
+    c_ap0_we    = 1'b0;
+    c_ap1_we    = 1'b0;
+    c_ig0_we    = 1'b0;
+    c_ig1_we    = 1'b0;
+    c_ctlr_we   = 1'b0;
+    c_enlpis_we = 1'b0;
+    c_pmr_wd    = wd[7:3];
+    c_bpr0_wd   = (wd[2:0] < 3'd2) ? 3'd2 : wd[2:0];
+    c_bpr1_wd   = (wd[2:0] < 3'd3) ? 3'd3 : wd[2:0];
+    c_ap0_wd    = wd[31:0];
+    c_ap1_wd    = wd[31:0];
+    c_ig0_wd    = wd[0];
+    c_ig1_wd    = wd[0];
+    c_eoim_wd   = wd[1];
+    c_cbpr_wd   = wd[0];
+    c_enlpis_wd = wd[0];
+    v_grp1_we   = 1'b0;
+    v_grp1_wd   = wd[1];
+    v_dstat_we  = 1'b0;
+    v_dstat_wd  = wd[31:0];
+    sgi_mask_d  = sgi_mask_q;
+    sgi_grp_d   = sgi_grp_q;
+
+    if (dec_en) unique case (op_space_q)
+      // ------------------------------------------------------------ distributor
+      4'd0: begin
+        if (!is64) begin
+          if (off[1:0] != 2'b00) begin
+            dv_undef = 1'b1;
+          end else if (off == 16'h0000) begin
+            dv_val = {57'd0, 1'b1, 1'b0, 1'b1, 2'b00, cur_grp1, 1'b0};
+            v_grp1_we = is_wr;
+          end else if (off == 16'h0004) begin
+            dv_val[4:0]   = 5'(cur_cnt[10:5] - 6'd1);
+            dv_val[23:19] = cur_its ? 5'd15 : 5'd9;
+            dv_val[17]    = cur_its;
+          end else if (off == 16'h0008) begin
+            dv_val = 64'h4b00343b;
+          end else if (off == 16'h000c) begin
+            dv_val = '0;
+          end else if (off == 16'h0010) begin
+            dv_val     = op_ua_q ? {32'd0, cur_dstat} : 64'd0;
+            v_dstat_we = is_wr & op_ua_q;
+          end else if (off >= 16'h0080 && off < 16'h0400) begin
+            if (pi_base == 10'd0) begin
+              dv_val = '0;  // INTIDs 0..31 live in the redistributor
+            end else if ({1'b0, pi_base} >= cur_cnt) begin
+              dv_undef = 1'b1;
+            end else begin
+              dv_entry = 1'b1;
+              dv_ek    = pi_ek;
+              dv_base  = pi_base;
+              dv_klast = 5'd31;
+            end
+          end else if (off >= 16'h0400 && off < 16'h0800) begin
+            if (off[9:0] < 10'd32) begin
+              dv_val = '0;
+            end else if ({1'b0, off[9:0]} >= cur_cnt) begin
+              dv_undef = 1'b1;
+            end else begin
+              dv_entry = 1'b1;
+              dv_ek    = EkPrio;
+              dv_base  = off[9:0];
+              dv_klast = 5'd3;
+            end
+          end else if (off >= 16'h0800 && off < 16'h0c00) begin
+            dv_undef = ({1'b0, off[9:0]} >= cur_cnt);  // ITARGETSR: 0, writes ignored
+          end else if (off >= 16'h0c00 && off < 16'h0d00) begin
+            if (off[7:2] < 6'd2) begin
+              dv_val = '0;
+            end else if ({1'b0, off[7:2], 4'd0} >= cur_cnt) begin
+              dv_undef = 1'b1;
+            end else begin
+              dv_entry = 1'b1;
+              dv_ek    = EkCfg;
+              dv_base  = {off[7:2], 4'd0};
+              dv_klast = 5'd15;
+            end
+          end else if (off >= 16'h0d00 && off < 16'h0d80) begin
+            dv_undef = ({1'b0, off[6:2], 5'd0} >= cur_cnt);  // IGRPMODR: 0, writes ignored
+          end else if (off >= 16'h6000 && off < 16'h8000) begin
+            if (rt_n < 11'd32 || rt_n >= cur_cnt) begin
+              dv_undef = 1'b1;
+            end else begin
+              dv_entry = 1'b1;
+              dv_ek    = off[2] ? EkRouteHi : EkRouteLo;
+              dv_base  = off[12:3];
+            end
+          end else if (off == 16'hffe8) begin
+            dv_val = 64'h3b;
+          end else begin
+            dv_undef = 1'b1;
+          end
+        end else begin
+          if (off[2:0] == 3'b000 && off >= 16'h6000 && off < 16'h8000 && rt_n >= 11'd32 &&
+              rt_n < cur_cnt) begin
+            dv_entry = 1'b1;
+            dv_ek    = EkRoute64;
+            dv_base  = off[12:3];
+          end else begin
+            dv_undef = 1'b1;
+          end
+        end
+      end
+      // ------------------------------------------------------------ RD_base
+      4'd1: begin
+        dv_mk   = MkProp;
+        dv_half = is64 ? 2'd2 : {1'b0, off[2]};
+        if (is64 ? (off[2:0] != 3'b000) : (off[1:0] != 2'b00)) begin
+          dv_undef = 1'b1;
+        end else if (!is64 && off == 16'h0000) begin
+          dv_val      = {63'd0, cur_enlpis};
+          c_enlpis_we = is_wr & cur_its;
+        end else if (!is64 && off == 16'h0004) begin
+          dv_val = 64'h4b00043b;
+        end else if (off == 16'h0008 || (!is64 && off == 16'h000c)) begin
+          dv_misc = 1'b1;
+          dv_mk   = MkTyper;
+        end else if (!is64 && off == 16'h0010) begin
+          dv_misc = op_ua_q;
+          dv_mk   = MkStatusr;
+          dv_val  = '0;
+        end else if (!is64 && off == 16'h0014) begin
+          dv_val = '0;
+        end else if (off == 16'h0070 || (!is64 && off == 16'h0074)) begin
+          dv_misc = 1'b1;
+          dv_mk   = MkProp;
+        end else if (off == 16'h0078 || (!is64 && off == 16'h007c)) begin
+          dv_misc = 1'b1;
+          dv_mk   = MkPend;
+        end else if (!is64 && off == 16'hffe8) begin
+          dv_val = 64'h3b;
+        end else begin
+          dv_undef = 1'b1;
+        end
+      end
+      // ------------------------------------------------------------ SGI_base
+      4'd2: begin
+        if (is64 || off[1:0] != 2'b00) begin
+          dv_undef = 1'b1;
+        end else if (off >= 16'h0080 && off < 16'h0400 && off[6:0] == 7'd0) begin
+          dv_entry = 1'b1;
+          dv_ek    = pi_ek;
+          dv_base  = 10'd0;
+          dv_klast = 5'd31;
+        end else if (off >= 16'h0400 && off < 16'h0420) begin
+          dv_entry = 1'b1;
+          dv_ek    = EkPrio;
+          dv_base  = {5'd0, off[4:0]};
+          dv_klast = 5'd3;
+        end else if (off == 16'h0c00) begin
+          dv_val = 64'haaaaaaaa;
+        end else if (off == 16'h0c04) begin
+          dv_entry = 1'b1;
+          dv_ek    = EkCfg;
+          dv_base  = 10'd16;
+          dv_klast = 5'd15;
+        end else if (off == 16'h0d00 || off == 16'h0e00) begin
+          dv_val = '0;
+        end else begin
+          dv_undef = 1'b1;
+        end
+      end
+      // ------------------------------------------------------------ CPU interface
+      4'd3: begin
+        if (!is64) begin
+          dv_undef = 1'b1;  // system registers are 64-bit accesses
+        end else if (off == IccPmr) begin
+          dv_val   = {56'd0, cur_pmr, 3'b000};
+          c_pmr_we = is_wr;
+        end else if (off == IccBpr0) begin
+          dv_val    = {61'd0, cur_bpr0};
+          c_bpr0_we = is_wr;
+        end else if (off == IccBpr1) begin
+          dv_val    = {56'd0, su_bpr1_rd};
+          c_bpr1_we = is_wr & ~cur_cbpr;
+        end else if (off == IccAp0r0) begin
+          dv_val   = {32'd0, cur_ap0};
+          c_ap0_we = is_wr;
+        end else if (off == IccAp1r0) begin
+          dv_val   = {32'd0, cur_ap1};
+          c_ap1_we = is_wr;
+        end else if (off == IccCtlr) begin
+          dv_val    = {48'd0, 16'h8400 | {14'd0, cur_eoim, cur_cbpr}};
+          c_ctlr_we = is_wr;
+        end else if (off == IccSre) begin
+          dv_val = 64'h7;
+        end else if (off == IccIgrpen0) begin
+          dv_val   = {63'd0, cur_ig0};
+          c_ig0_we = is_wr;
+        end else if (off == IccIgrpen1) begin
+          dv_val   = {63'd0, cur_ig1};
+          c_ig1_we = is_wr;
+        end else if (op_ua_q) begin
+          dv_undef = 1'b1;
+        end else if ((off == IccIar0 || off == IccIar1) && is_rd) begin
+          if (su_pres && cur_cg == off[5]) begin
+            dv_entry = 1'b1;
+            dv_ek    = EkAck;
+            dv_base  = cur_cid;
+            if (cur_cg) begin
+              c_ap1_we = 1'b1;
+              c_ap1_wd = cur_ap1 | (32'd1 << su_gp[7:3]);
+            end else begin
+              c_ap0_we = 1'b1;
+              c_ap0_wd = cur_ap0 | (32'd1 << su_gp[7:3]);
+            end
+          end else begin
+            dv_val = 64'd1023;
+          end
+        end else if ((off == IccHppir0 || off == IccHppir1) && is_rd) begin
+          dv_val = (cur_cv && cur_cg == off[5]) ? {54'd0, cur_cid} : 64'd1023;
+        end else if (off == IccRpr && is_rd) begin
+          dv_val = {56'd0, su_rpr};
+        end else if ((off == IccEoir0 || off == IccEoir1) && is_wr) begin
+          if (eoi_ok) begin
+            if (off[5]) begin
+              c_ap1_we = 1'b1;
+              c_ap1_wd = cur_ap1 & (cur_ap1 - 32'd1);
+            end else begin
+              c_ap0_we = 1'b1;
+              c_ap0_wd = cur_ap0 & (cur_ap0 - 32'd1);
+            end
+            dv_entry = ~cur_eoim;
+            dv_ek    = EkDeact;
+            dv_base  = eoi_intid[9:0];
+          end else begin
+            dv_noscan = 1'b1;
+          end
+        end else if (off == IccDir && is_wr) begin
+          dv_entry  = cur_eoim & eoi_ok;
+          dv_noscan = ~(cur_eoim & eoi_ok);
+          dv_ek     = EkDeact;
+          dv_base   = eoi_intid[9:0];
+        end else if ((off == IccSgi1r || off == IccSgi0r) && is_wr) begin
+          dv_entry   = 1'b1;
+          dv_ek      = EkSgi;
+          dv_base    = {6'd0, wd[27:24]};
+          sgi_mask_d = sgi_targets;
+          sgi_grp_d  = ~off[1];
+        end else begin
+          dv_undef = 1'b1;
+        end
+      end
+      // ------------------------------------------------------------ presentation status
+      default: begin
+        if (off == 16'h0000 && is_rd && !is64) begin
+          dv_val = {32'd0, su_status};
+        end else if (off >= 16'h1000 && off < 16'h1080 && off[1:0] == 2'b00 && is_rd && !is64 &&
+                     {1'b0, off[6:2], 5'd0} < cur_cnt) begin
+          dv_entry = 1'b1;  // line levels of INTIDs 32n .. 32n+31 (GRP_LEVEL_INFO)
+          dv_ek    = EkLevel;
+          dv_base  = {off[6:2], 5'd0};
+          dv_klast = 5'd31;
+        end else begin
+          dv_undef = 1'b1;
+        end
+      end
+    endcase
+  end
+
+  // ---------------------------------------------------------------- control
+  always_comb begin
+    state_d      = state_q;
+    op_vm_d      = op_vm_q;
+    op_vc_d      = op_vc_q;
+    op_space_d   = op_space_q;
+    op_ua_d      = op_ua_q;
+    op_off_d     = op_off_q;
+    op_code_d    = op_code_q;
+    busy_d       = busy_q;
+    done_d       = done_q;
+    undef_d      = undef_q;
+    bad_d        = bad_q;
+    rdata_d      = rdata_q;
+    ek_d         = ek_q;
+    base_d       = base_q;
+    k_d          = k_q;
+    klast_d      = klast_q;
+    e_wr_d       = e_wr_q;
+    e_rd_d       = e_rd_q;
+    scan_after_d = scan_after_q;
+    mk_d         = mk_q;
+    half_d       = half_q;
+    sc_i_d       = sc_i_q;
+    nt_c_d       = nt_c_q;
+    c_aff_we     = 1'b0;
+    c_aff_wd     = op_wd_q[31:0];
+    v_cfg_we     = 1'b0;
+    v_cfg_cnt    = '0;
+    v_cfg_nvc    = '0;
+    v_cfg_its    = 1'b0;
+    vm_rst       = 1'b0;
+    cand_we      = 1'b0;
+    c_last_we    = 1'b0;
+    c_last_wd    = su_enc;
+    ntf_push     = 1'b0;
+    priv_we      = 1'b0;
+    spi_we       = 1'b0;
+    misc_we      = 1'b0;
+    priv_raddr   = {vm, e_intid[4:0]};
+    spi_raddr    = {vm, e_intid[IrqW-1:0]};
+    misc_raddr   = {vm, vc};
+    priv_waddr   = {vm, e_intid[4:0]};
+    spi_waddr    = {vm, e_intid[IrqW-1:0]};
+    misc_waddr   = {vm, vc};
+    priv_wdata   = e_priv_new;
+    spi_wdata    = {e_route_new, e_new};
+    misc_wdata   = m_new;
+
+    unique case (state_q)
+      SIdle: begin
+        if (op_qe) begin
+          op_vm_d    = target_q[7:0];
+          op_vc_d    = target_q[15:8];
+          op_space_d = target_q[19:16];
+          op_ua_d    = target_q[20];
+          op_off_d   = offset_q[15:0];
+          op_code_d  = op_q[3:0];
+          busy_d     = 1'b1;
+          done_d     = 1'b0;
+          undef_d    = 1'b0;
+          bad_d      = 1'b0;
+          state_d    = SExec;
+        end
+      end
+
+      SExec: begin
+        state_d      = SIdle;  // unless an action below continues
+        k_d          = '0;
+        klast_d      = '0;
+        base_d       = dv_base;
+        ek_d         = dv_ek;
+        e_rd_d       = 1'b0;
+        e_wr_d       = 1'b0;
+        scan_after_d = 1'b0;
+        mk_d         = dv_mk;
+        half_d       = dv_half;
+        sc_i_d       = '0;
+        rdata_d      = '0;  // every operation but a BADTARGET one rewrites RDATA
+        if (op_code_q == OpVmConfig || op_code_q == OpVmReset) begin
+          if (!vm_ok || (op_code_q == OpVmConfig &&
+                         (op_wd_q[15:0] < 16'd64 || 32'(op_wd_q[15:0]) > NrIrqs ||
+                          op_wd_q[4:0] != 5'd0 || op_wd_q[23:16] == 8'd0 ||
+                          32'(op_wd_q[23:16]) > NrVcpus))) begin
+            bad_d = 1'b1;
+          end else begin
+            vm_rst    = 1'b1;
+            v_cfg_we  = 1'b1;
+            v_cfg_cnt = (op_code_q == OpVmConfig) ? op_wd_q[10:0] : 11'd0;
+            v_cfg_nvc = (op_code_q == OpVmConfig) ? op_wd_q[23:16] : 8'd0;
+            v_cfg_its = (op_code_q == OpVmConfig) & op_wd_q[24];
+            state_d   = SClear;
+          end
+        end else if (!cfg || op_code_q == 4'd0 || op_code_q > OpVmReset) begin
+          bad_d = 1'b1;
+        end else if (op_code_q == OpVcpuConfig) begin
+          if (!vc_ok) begin
+            bad_d = 1'b1;
+          end else begin
+            c_aff_we     = 1'b1;
+            mk_d         = MkVcfg;
+            e_wr_d       = 1'b1;
+            scan_after_d = 1'b1;
+            state_d      = SMRd;
+          end
+        end else if (op_code_q == OpLine) begin
+          if (line_intid < 11'd16 || line_intid >= cur_cnt) begin
+            undef_d = 1'b1;
+          end else if (line_intid < 11'd32 && !vc_ok) begin
+            bad_d = 1'b1;
+          end else begin
+            ek_d         = EkLine;
+            base_d       = op_wd_q[9:0];
+            e_wr_d       = 1'b1;
+            scan_after_d = 1'b1;
+            state_d      = SERd;
+          end
+        end else if (op_space_q > 4'd4 || (op_space_q != 4'd0 && !vc_ok)) begin
+          bad_d = 1'b1;
+        end else if (dv_undef) begin
+          undef_d = 1'b1;
+        end else begin
+          // the scalar writes of the decoder take effect now (c_* / v_* commands)
+          e_rd_d       = is_rd;
+          e_wr_d       = is_wr | (dv_entry & dv_ek == EkAck);
+          scan_after_d = (is_wr & ~dv_noscan) | (dv_entry & dv_ek == EkAck);
+          klast_d      = dv_klast;
+          if (dv_entry) begin
+            state_d = SERd;
+          end else if (dv_misc) begin
+            state_d = SMRd;
+          end else begin
+            if (is_rd) rdata_d = dv_val;
+            if (is_wr && !dv_noscan) state_d = SScan;
+          end
+        end
+        if (bad_d) rdata_d = rdata_q;
+        if (state_d == SIdle) begin
+          busy_d = 1'b0;
+          done_d = ~bad_d;  // BADTARGET: STATUS = BADTARGET alone (as the C model)
+        end
+      end
+
+      SERd: state_d = SEWb;  // read addresses come from e_intid (defaults above)
+
+      SEWb: begin
+        if (e_rd_q) rdata_d = rdata_q | e_rd;
+        if (e_wr_q) begin
+          priv_we = e_private;
+          spi_we  = ~e_private;
+        end
+        k_d = k_q + 5'd1;
+        if (k_q == klast_q) begin
+          if (scan_after_q) begin
+            state_d = SScan;
+            sc_i_d  = '0;
+          end else begin
+            state_d = SIdle;
+            busy_d  = 1'b0;
+            done_d  = 1'b1;
+          end
+        end else begin
+          state_d = SERd;
+        end
+      end
+
+      SMRd: state_d = SMWb;
+
+      SMWb: begin
+        if (e_rd_q) rdata_d = m_rd;
+        misc_we = e_wr_q;
+        if (scan_after_q) begin
+          state_d = SScan;
+          sc_i_d  = '0;
+        end else begin
+          state_d = SIdle;
+          busy_d  = 1'b0;
+          done_d  = 1'b1;
+        end
+      end
+
+      SClear: begin
+        priv_waddr = {vm, sc_i_q[4:0]};
+        spi_waddr  = {vm, sc_i_q[IrqW-1:0]};
+        misc_waddr = {vm, sc_i_q[VcW-1:0]};
+        priv_wdata = {NrVcpus{(sc_i_q < 11'd16) ? SgiReset : OtherReset}};
+        spi_wdata  = {32'd0, OtherReset};
+        misc_wdata = '0;
+        priv_we    = (sc_i_q < 11'd32);
+        spi_we     = 1'b1;
+        misc_we    = (32'(sc_i_q) < (32'd1 << VcW));
+        sc_i_d     = sc_i_q + 11'd1;
+        if (32'(sc_i_q) == NrIrqs - 1) begin
+          state_d = SIdle;
+          busy_d  = 1'b0;
+          done_d  = 1'b1;
+        end
+      end
+
+      SScan: begin
+        priv_raddr = {vm, sc_i_q[4:0]};
+        spi_raddr  = {vm, sc_i_q[IrqW-1:0]};
+        if (sc_i_q < cur_cnt) begin
+          sc_i_d = sc_i_q + 11'd1;
+        end else if (!sc_dv_q) begin
+          state_d = SCommit;
+        end
+      end
+
+      SCommit: begin
+        cand_we = 1'b1;
+        nt_c_d  = '0;
+        state_d = SNotify;
+      end
+
+      SNotify: begin
+        if (!ntf_valid_q || notify_ready_i) begin
+          if (su_enc != cur_last) begin
+            c_last_we = 1'b1;
+            ntf_push  = 1'b1;
+          end
+          nt_c_d = nt_c_q + 1'b1;
+          if (32'(nt_c_q) == NrVcpus - 1) state_d = SDrain;
+        end
+      end
+
+      SDrain: begin
+        if (!ntf_valid_q || notify_ready_i) begin
+          state_d = SIdle;
+          busy_d  = 1'b0;
+          done_d  = 1'b1;
+        end
+      end
+
+      default: state_d = SIdle;
+    endcase
+  end
+
+  assign ntf_valid_d = ntf_push | (ntf_valid_q & ~notify_ready_i);
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q      <= SIdle;
+      op_vm_q      <= '0;
+      op_vc_q      <= '0;
+      op_space_q   <= '0;
+      op_ua_q      <= 1'b0;
+      op_off_q     <= '0;
+      op_wd_q      <= '0;
+      op_code_q    <= '0;
+      busy_q       <= 1'b0;
+      done_q       <= 1'b0;
+      undef_q      <= 1'b0;
+      bad_q        <= 1'b0;
+      rdata_q      <= '0;
+      ek_q         <= EkGroup;
+      base_q       <= '0;
+      k_q          <= '0;
+      klast_q      <= '0;
+      e_wr_q       <= 1'b0;
+      e_rd_q       <= 1'b0;
+      scan_after_q <= 1'b0;
+      sgi_mask_q   <= '0;
+      sgi_grp_q    <= 1'b0;
+      mk_q         <= MkStatusr;
+      half_q       <= '0;
+      sc_i_q       <= '0;
+      sc_dv_q      <= 1'b0;
+      sc_di_q      <= '0;
+      nt_c_q       <= '0;
+      ntf_valid_q  <= 1'b0;
+      ntf_vm_q     <= '0;
+      ntf_vcpu_q   <= '0;
+    end else begin
+      state_q      <= state_d;
+      op_vm_q      <= op_vm_d;
+      op_vc_q      <= op_vc_d;
+      op_space_q   <= op_space_d;
+      op_ua_q      <= op_ua_d;
+      op_off_q     <= op_off_d;
+      if (state_q == SIdle && op_qe) op_wd_q <= {wdata_hi_q, wdata_lo_q};
+      op_code_q    <= op_code_d;
+      busy_q       <= busy_d;
+      done_q       <= done_d;
+      undef_q      <= undef_d;
+      bad_q        <= bad_d;
+      rdata_q      <= rdata_d;
+      ek_q         <= ek_d;
+      base_q       <= base_d;
+      k_q          <= k_d;
+      klast_q      <= klast_d;
+      e_wr_q       <= e_wr_d;
+      e_rd_q       <= e_rd_d;
+      scan_after_q <= scan_after_d;
+      if (state_q == SExec) begin
+        sgi_mask_q <= sgi_mask_d;
+        sgi_grp_q  <= sgi_grp_d;
+      end
+      mk_q         <= mk_d;
+      half_q       <= half_d;
+      sc_i_q       <= sc_i_d;
+      sc_dv_q      <= (state_q == SScan) && (sc_i_q < cur_cnt);
+      sc_di_q      <= sc_i_q[9:0];
+      nt_c_q       <= nt_c_d;
+      ntf_valid_q  <= ntf_valid_d;
+      if (ntf_push) begin
+        ntf_vm_q   <= op_vm_q;
+        ntf_vcpu_q <= 8'(nt_c_q);
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------- outputs
+  assign status_d   = op_qe ? 32'h1 : {28'd0, bad_q, undef_q, done_q, busy_q};
+  assign rdata_lo_d = rdata_q[31:0];
+  assign rdata_hi_d = rdata_q[63:32];
+
+  assign notify_valid_o = ntf_valid_q;
+  assign notify_o.src   = ioe_pkg::NotifySrcGic;
+  assign notify_o.vm    = ntf_vm_q;
+  assign notify_o.vcpu  = ntf_vcpu_q;
+
+  logic unused_bits;
+  assign unused_bits = ^{target_q[31:21], offset_q[31:16], op_q[31:4]};
+
+endmodule

@@ -127,9 +127,9 @@ static uint32_t pres(uint32_t group, uint32_t prio, uint32_t intid)
  * number i, the last one flagged Last. */
 static void config_vm(uint32_t vm, uint32_t count, uint32_t nvcpus, int its)
 {
-    assert_int_equal(gic_op(vm, 0, 0, 0, 0, count | nvcpus << 16 | (uint32_t)its << 24,
-                            VM_CONFIG, NULL),
-                     ST_DONE);
+    assert_int_equal(
+        gic_op(vm, 0, 0, 0, 0, count | nvcpus << 16 | (uint32_t)its << 24, VM_CONFIG, NULL),
+        ST_DONE);
     for (uint32_t i = 0; i < nvcpus; i++) {
         uint64_t w = (vm << 8 | i) | (uint64_t)(i | (i == nvcpus - 1 ? 1u << 16 : 0)) << 32;
         assert_int_equal(gic_op(vm, i, 0, 0, 0, w, VCPU_CONFIG, NULL), ST_DONE);
@@ -175,7 +175,8 @@ static int drain_gic(struct ioe_notification *n, int max)
     while ((got = ioe_card_drain(card, tmp, 64)) > 0) {
         for (int i = 0; i < got; i++) {
             assert_int_equal(tmp[i].src, IOE_NOTIFY_SRC_GIC);
-            if (k < max) n[k] = tmp[i];
+            if (k < max)
+                n[k] = tmp[i];
             k++;
         }
     }
@@ -208,15 +209,12 @@ static void test_badtarget(void **state)
     assert_int_equal(gic_op(0, 0, GICD, 0, 0, 0, READ32, NULL), ST_BAD);
     assert_int_equal(gic_op(0, 0, 0, 0, 0, 40 | 1u << 31, LINE, NULL), ST_BAD);
     /* bad VM_CONFIG values */
-    assert_int_equal(gic_op(in.nr_vms, 0, 0, 0, 0, 64 | 1u << 16, VM_CONFIG, NULL),
-                     ST_BAD);
+    assert_int_equal(gic_op(in.nr_vms, 0, 0, 0, 0, 64 | 1u << 16, VM_CONFIG, NULL), ST_BAD);
     assert_int_equal(gic_op(0, 0, 0, 0, 0, 48 | 1u << 16, VM_CONFIG, NULL), ST_BAD);
     assert_int_equal(gic_op(0, 0, 0, 0, 0, 100 | 1u << 16, VM_CONFIG, NULL), ST_BAD);
-    assert_int_equal(gic_op(0, 0, 0, 0, 0, (in.nr_irqs + 32) | 1u << 16, VM_CONFIG, NULL),
-                     ST_BAD);
+    assert_int_equal(gic_op(0, 0, 0, 0, 0, (in.nr_irqs + 32) | 1u << 16, VM_CONFIG, NULL), ST_BAD);
     assert_int_equal(gic_op(0, 0, 0, 0, 0, 64, VM_CONFIG, NULL), ST_BAD);
-    assert_int_equal(gic_op(0, 0, 0, 0, 0, 64 | (in.nr_vcpus + 1) << 16, VM_CONFIG, NULL),
-                     ST_BAD);
+    assert_int_equal(gic_op(0, 0, 0, 0, 0, 64 | (in.nr_vcpus + 1) << 16, VM_CONFIG, NULL), ST_BAD);
     assert_int_equal(gic_op(0, 0, GICD, 0, 0, 0, READ32, NULL), ST_BAD);
 
     config_vm(0, 64, 2, 0);
@@ -513,7 +511,8 @@ static void test_ack_order_and_eoi(void **state)
         icc_wr(0, 0, ICC_EOIR1, expect[i]);
         assert_int_equal(icc_rd(0, 0, ICC_AP1R0), 0);
         assert_int_equal(icc_rd(0, 0, ICC_RPR), 0xff);
-        assert_int_equal(rd(0, 0, expect[i] < 32 ? SGI : GICD, 0, 0x0300 + 4 * (expect[i] / 32)), 0);
+        assert_int_equal(rd(0, 0, expect[i] < 32 ? SGI : GICD, 0, 0x0300 + 4 * (expect[i] / 32)),
+                         0);
     }
     assert_int_equal(icc_rd(0, 0, ICC_IAR1), 1023);
     assert_int_equal(status(0, 0), 0x3ff);

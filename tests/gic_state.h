@@ -25,7 +25,7 @@ struct gic_state {
     } cpu[ST_MAX_VCPUS];
 };
 
-static const uint32_t st_sysregs[8] = {ICC_PMR,  ICC_BPR0, ICC_BPR1,    ICC_AP0R0,
+static const uint32_t st_sysregs[8] = {ICC_PMR,   ICC_BPR0, ICC_BPR1,    ICC_AP0R0,
                                        ICC_AP1R0, ICC_CTLR, ICC_IGRPEN0, ICC_IGRPEN1};
 
 static inline uint64_t st_mpidr(int c)

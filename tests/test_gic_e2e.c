@@ -283,7 +283,7 @@ static void test_level_info_and_line_state(void **state)
 
 int main(void)
 {
-    static const char *const targets[] = {"soft"};
+    static const char *const targets[] = {"soft", "sim"};
     int failed = 0;
     for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
         void *st = (void *)targets[i];

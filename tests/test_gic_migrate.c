@@ -112,7 +112,8 @@ static void test_migrate(void **state)
         for (int r = 0; r < 8; r++)
             if (sa.cpu[c].sys[r] != sb.cpu[c].sys[r])
                 fail_msg("vcpu %d sysreg %d: 0x%llx vs 0x%llx", c, r,
-                         (unsigned long long)sa.cpu[c].sys[r], (unsigned long long)sb.cpu[c].sys[r]);
+                         (unsigned long long)sa.cpu[c].sys[r],
+                         (unsigned long long)sb.cpu[c].sys[r]);
     assert_memory_equal(&sa, &sb, sizeof(sa));
 
     /* the same behaviour afterwards */
@@ -131,9 +132,13 @@ static void test_migrate(void **state)
 
 int main(void)
 {
-    static const struct pair pairs[] = {{"soft", "soft"}};
+    static const struct pair pairs[] = {
+        {"soft", "soft"}, {"soft", "sim"}, {"sim", "soft"}, {"sim", "sim"}};
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_prestate(test_migrate, (void *)&pairs[0]),
+        cmocka_unit_test_prestate(test_migrate, (void *)&pairs[1]),
+        cmocka_unit_test_prestate(test_migrate, (void *)&pairs[2]),
+        cmocka_unit_test_prestate(test_migrate, (void *)&pairs[3]),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -114,7 +114,7 @@ static bool defined_addr(uint32_t a)
 static void test_unmapped_and_bad_addresses(void **state)
 {
     (void)state;
-    static const uint32_t holes[] = {0x018, 0x03c, 0x0fc, 0xffc, 0x1000, 0x2040, 0xff000, 0xffffc};
+    static const uint32_t holes[] = {0x018, 0x03c, 0x0fc, 0xffc, 0x1020, 0x1ffc, 0x2040, 0xff000, 0xffffc};
     for (size_t t = 0; t < 2; t++) {
         struct ioe_card *c = open_card(targets[t]);
         uint32_t v;

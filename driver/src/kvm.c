@@ -122,22 +122,16 @@ static long check_extension(struct sys *s, struct vm *vm, long ext)
     case KVM_CAP_JOIN_MEMORY_REGIONS_WORKS:
     case KVM_CAP_ARM_IRQ_LINE_LAYOUT_2:
     case KVM_CAP_VCPU_ATTRIBUTES:
-    case KVM_CAP_ONE_REG:
-        return 1;
+    case KVM_CAP_ONE_REG: return 1;
     case KVM_CAP_NR_VCPUS:
-    case KVM_CAP_MAX_VCPUS:
-        return s->info.nr_vcpus;
-    case KVM_CAP_MAX_VCPU_ID:
-        return IOE_KVM_MAX_VCPU_IDS;
-    case KVM_CAP_NR_MEMSLOTS:
-        return IOE_KVM_USER_MEM_SLOTS;
-    case KVM_CAP_ARM_VM_IPA_SIZE:
-        return IPA_LIMIT;
+    case KVM_CAP_MAX_VCPUS: return s->info.nr_vcpus;
+    case KVM_CAP_MAX_VCPU_ID: return IOE_KVM_MAX_VCPU_IDS;
+    case KVM_CAP_NR_MEMSLOTS: return IOE_KVM_USER_MEM_SLOTS;
+    case KVM_CAP_ARM_VM_IPA_SIZE: return IPA_LIMIT;
     case KVM_CAP_MSI_DEVID:
         /* only a VM can say; it requires DeviceIDs once it has an ITS (the ITS issue) */
         return vm ? 0 : -EINVAL;
-    default:
-        return 0;
+    default: return 0;
     }
 }
 
@@ -188,14 +182,10 @@ static int create_vm(struct sys *s, unsigned long type)
 static int sys_ioctl(struct sys *s, unsigned long req, unsigned long arg)
 {
     switch (req) {
-    case KVM_GET_API_VERSION:
-        return arg ? -EINVAL : KVM_API_VERSION;
-    case KVM_CHECK_EXTENSION:
-        return (int)check_extension(s, NULL, (long)arg);
-    case KVM_CREATE_VM:
-        return create_vm(s, arg);
-    default:
-        return -EINVAL; /* kvm_arch_dev_ioctl on arm64 */
+    case KVM_GET_API_VERSION: return arg ? -EINVAL : KVM_API_VERSION;
+    case KVM_CHECK_EXTENSION: return (int)check_extension(s, NULL, (long)arg);
+    case KVM_CREATE_VM: return create_vm(s, arg);
+    default: return -EINVAL; /* kvm_arch_dev_ioctl on arm64 */
     }
 }
 
@@ -303,8 +293,8 @@ static int set_memory_region(struct vm *vm, uint64_t uptr)
         return -EFAULT;
     if (move)
         ioe_card_dma_unmap(card, base | old->gpa, old->size);
-    int err = ioe_card_dma_map(card, base | m.guest_phys_addr,
-                               (void *)(uintptr_t)m.userspace_addr, m.memory_size);
+    int err = ioe_card_dma_map(card, base | m.guest_phys_addr, (void *)(uintptr_t)m.userspace_addr,
+                               m.memory_size);
     if (err) {
         old->used = false;
         return err;
@@ -334,14 +324,10 @@ static int vm_ioctl(struct vm *vm, unsigned long req, unsigned long arg)
 {
     int err;
     switch (req) {
-    case KVM_CHECK_EXTENSION:
-        return (int)check_extension(vm->sys, vm, (long)arg);
-    case KVM_CREATE_VCPU:
-        return create_vcpu(vm, arg);
-    case KVM_SET_USER_MEMORY_REGION:
-        return set_memory_region(vm, arg);
-    case KVM_CREATE_DEVICE:
-        return create_device(vm, arg);
+    case KVM_CHECK_EXTENSION: return (int)check_extension(vm->sys, vm, (long)arg);
+    case KVM_CREATE_VCPU: return create_vcpu(vm, arg);
+    case KVM_SET_USER_MEMORY_REGION: return set_memory_region(vm, arg);
+    case KVM_CREATE_DEVICE: return create_device(vm, arg);
     case KVM_IRQ_LINE: {
         struct kvm_irq_level l;
         if (copy_from_user(&l, arg, sizeof(l)))
@@ -369,8 +355,7 @@ static int vm_ioctl(struct vm *vm, unsigned long req, unsigned long arg)
             return err;
         return copy_to_user(arg, &m, sizeof(m));
     }
-    default:
-        return -EINVAL; /* kvm_arch_vm_ioctl on arm64 */
+    default: return -EINVAL; /* kvm_arch_vm_ioctl on arm64 */
     }
 }
 
@@ -429,13 +414,11 @@ static int vcpu_attr(struct vcpu *v, unsigned long req, uint64_t uptr)
     if (copy_from_user(&a, uptr, sizeof(a)))
         return -EFAULT;
     switch (a.group) {
-    case KVM_ARM_VCPU_TIMER_CTRL:
-        return vcpu_timer_attr(v, req, &a);
+    case KVM_ARM_VCPU_TIMER_CTRL: return vcpu_timer_attr(v, req, &a);
     case KVM_ARM_VCPU_PMU_V3_CTRL:
         /* the vCPUs have no PMUv3 feature */
         return req == KVM_HAS_DEVICE_ATTR ? -ENXIO : -ENODEV;
-    default:
-        return -ENXIO; /* includes PVTIME: stolen time is not implemented */
+    default: return -ENXIO; /* includes PVTIME: stolen time is not implemented */
     }
 }
 
@@ -446,15 +429,11 @@ static int vcpu_ioctl(struct vcpu *v, unsigned long req, unsigned long arg)
     uint64_t st, val;
     int err;
     switch (req) {
-    case KVM_RUN:
-        return vcpu_run(v);
-    case IOE_VCPU_EXIT:
-        v->running = false;
-        return 0;
+    case KVM_RUN: return vcpu_run(v);
+    case IOE_VCPU_EXIT: v->running = false; return 0;
     case KVM_SET_DEVICE_ATTR:
     case KVM_GET_DEVICE_ATTR:
-    case KVM_HAS_DEVICE_ATTR:
-        return vcpu_attr(v, req, arg);
+    case KVM_HAS_DEVICE_ATTR: return vcpu_attr(v, req, arg);
     case IOE_VCPU_ACK:
         if (!v->vm->vgic || !v->vm->vgic->initialized)
             return -ENXIO;
@@ -512,12 +491,10 @@ static int vcpu_ioctl(struct vcpu *v, unsigned long req, unsigned long arg)
             return -ENXIO;
         if (copy_from_user(&val, arg, sizeof(val)))
             return -EFAULT;
-        err = gic_op(s, v->vm->ctx, v->idx, GIC_ICC, false, ICC_SGI1R_EL1, GIC_WRITE64, val,
-                     NULL);
+        err = gic_op(s, v->vm->ctx, v->idx, GIC_ICC, false, ICC_SGI1R_EL1, GIC_WRITE64, val, NULL);
         sys_sync_notifications(s);
         return err < 0 ? err : err ? -EIO : 0;
-    default:
-        return -EINVAL;
+    default: return -EINVAL;
     }
 }
 

@@ -167,8 +167,7 @@ static bool check_base_online(const struct vgic *g, unsigned online)
         uint64_t sz = region_size(r, online);
         if (r->base + sz < r->base || r->base + sz > ipa)
             return false;
-        if (!IS_UNDEF(g->dist_base) &&
-            overlaps(g->dist_base, KVM_VGIC_V3_DIST_SIZE, r->base, sz))
+        if (!IS_UNDEF(g->dist_base) && overlaps(g->dist_base, KVM_VGIC_V3_DIST_SIZE, r->base, sz))
             return false;
     }
     return true;
@@ -287,20 +286,18 @@ static int addr_set(struct vgic *g, uint64_t type, uint64_t uaddr)
             g->dist_base = val;
         return err;
     }
-    case KVM_VGIC_V3_ADDR_TYPE_REDIST:
-        return add_region(g, 0, val, 0);
+    case KVM_VGIC_V3_ADDR_TYPE_REDIST: return add_region(g, 0, val, 0);
     case KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION: {
-        uint32_t count = (uint32_t)((val & KVM_VGIC_V3_RDIST_COUNT_MASK) >>
-                                    KVM_VGIC_V3_RDIST_COUNT_SHIFT);
-        uint32_t flags = (uint32_t)((val & KVM_VGIC_V3_RDIST_FLAGS_MASK) >>
-                                    KVM_VGIC_V3_RDIST_FLAGS_SHIFT);
+        uint32_t count =
+            (uint32_t)((val & KVM_VGIC_V3_RDIST_COUNT_MASK) >> KVM_VGIC_V3_RDIST_COUNT_SHIFT);
+        uint32_t flags =
+            (uint32_t)((val & KVM_VGIC_V3_RDIST_FLAGS_MASK) >> KVM_VGIC_V3_RDIST_FLAGS_SHIFT);
         if (!count || flags)
             return -EINVAL;
         return add_region(g, (uint32_t)(val & KVM_VGIC_V3_RDIST_INDEX_MASK),
                           val & KVM_VGIC_V3_RDIST_BASE_MASK, count);
     }
-    default:
-        return -ENXIO; /* unknown type, or a type of another model (ENODEV -> ENXIO) */
+    default: return -ENXIO; /* unknown type, or a type of another model (ENODEV -> ENXIO) */
     }
 }
 
@@ -310,12 +307,8 @@ static int addr_get(struct vgic *g, uint64_t type, uint64_t uaddr)
     if (type == KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION && copy_from_user(&val, uaddr, sizeof(val)))
         return -EFAULT;
     switch (type) {
-    case KVM_VGIC_V3_ADDR_TYPE_DIST:
-        val = g->dist_base;
-        break;
-    case KVM_VGIC_V3_ADDR_TYPE_REDIST:
-        val = g->nr_regions ? g->regions[0].base : ADDR_UNDEF;
-        break;
+    case KVM_VGIC_V3_ADDR_TYPE_DIST: val = g->dist_base; break;
+    case KVM_VGIC_V3_ADDR_TYPE_REDIST: val = g->nr_regions ? g->regions[0].base : ADDR_UNDEF; break;
     case KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION: {
         uint32_t index = (uint32_t)(val & KVM_VGIC_V3_RDIST_INDEX_MASK);
         const struct rdist_region *r = NULL;
@@ -327,8 +320,7 @@ static int addr_get(struct vgic *g, uint64_t type, uint64_t uaddr)
         val = index | r->base | (uint64_t)r->count << KVM_VGIC_V3_RDIST_COUNT_SHIFT;
         break;
     }
-    default:
-        return -ENXIO;
+    default: return -ENXIO;
     }
     return copy_to_user(uaddr, &val, sizeof(val));
 }
@@ -342,8 +334,8 @@ static int vgic_init(struct vgic *g)
     if (!vm->nr_vcpus)
         return -ENODEV; /* no online vCPU */
     if (!g->nr_spis) {
-        unsigned n = sys_of(g)->info.nr_irqs < NR_IRQS_LEGACY ? sys_of(g)->info.nr_irqs
-                                                               : NR_IRQS_LEGACY;
+        unsigned n =
+            sys_of(g)->info.nr_irqs < NR_IRQS_LEGACY ? sys_of(g)->info.nr_irqs : NR_IRQS_LEGACY;
         g->nr_spis = n - 32;
     }
     g->initialized = true;
@@ -358,16 +350,14 @@ static int vgic_init(struct vgic *g)
 static int ctrl_set(struct vgic *g, uint64_t attr)
 {
     switch (attr) {
-    case KVM_DEV_ARM_VGIC_CTRL_INIT:
-        return vgic_init(g);
+    case KVM_DEV_ARM_VGIC_CTRL_INIT: return vgic_init(g);
     case KVM_DEV_ARM_VGIC_SAVE_PENDING_TABLES:
         if (vm_any_vcpu_running(g->vm))
             return -EBUSY;
         if (!g->initialized)
             return -ENXIO;
         return 0; /* no LPI can be pending without an ITS (the ITS issue adds both) */
-    default:
-        return -ENXIO;
+    default: return -ENXIO;
     }
 }
 
@@ -389,15 +379,12 @@ static bool known_sysreg(uint32_t enc)
     case ICC_CTLR_EL1:
     case ICC_SRE_EL1:
     case ICC_IGRPEN0_EL1:
-    case ICC_IGRPEN1_EL1:
-        return true;
-    default:
-        return false;
+    case ICC_IGRPEN1_EL1: return true;
+    default: return false;
     }
 }
 
-static int sysreg_access(struct vgic *g, struct vcpu *v, uint32_t enc, bool write,
-                         uint64_t uaddr)
+static int sysreg_access(struct vgic *g, struct vcpu *v, uint32_t enc, bool write, uint64_t uaddr)
 {
     uint64_t val = 0;
     if (!known_sysreg(enc))
@@ -409,8 +396,7 @@ static int sysreg_access(struct vgic *g, struct vcpu *v, uint32_t enc, bool writ
     if (write) {
         if (copy_from_user(&val, uaddr, sizeof(val)))
             return -EFAULT;
-        if (enc == ICC_CTLR_EL1 &&
-            ((val >> 8 & 7) > 4 || (val >> 11 & 7) > 0 || (val >> 14 & 1)))
+        if (enc == ICC_CTLR_EL1 && ((val >> 8 & 7) > 4 || (val >> 11 & 7) > 0 || (val >> 14 & 1)))
             return -EINVAL; /* PRIbits, IDbits, SEIS beyond the card's */
         if (enc == ICC_SRE_EL1 && !(val & 1))
             return -EINVAL; /* set_gic_sre: the SRE bit must stay set */
@@ -436,7 +422,8 @@ static int level_info(struct vgic *g, struct vcpu *v, uint64_t attr, bool write,
             return 0;
         for (unsigned i = intid < 32 ? 16 : 0; i < 32; i++) {
             uint64_t w = (intid + i) | 1u << 30 | (uint64_t)(val >> i & 1) << 31; /* RAW */
-            int err = card_err(gic_op(s, g->vm->ctx, v->idx, GIC_GICD, false, 0, GIC_LINE, w, NULL));
+            int err =
+                card_err(gic_op(s, g->vm->ctx, v->idx, GIC_GICD, false, 0, GIC_LINE, w, NULL));
             if (err)
                 return err;
         }
@@ -444,8 +431,8 @@ static int level_info(struct vgic *g, struct vcpu *v, uint64_t attr, bool write,
     }
     uint64_t r = 0;
     if (intid < nr_irqs(g)) {
-        int err = gic_op(s, g->vm->ctx, v->idx, GIC_STATUS, true, 0x1000 + intid / 8, GIC_READ32,
-                         0, &r);
+        int err =
+            gic_op(s, g->vm->ctx, v->idx, GIC_STATUS, true, 0x1000 + intid / 8, GIC_READ32, 0, &r);
         if ((err = card_err(err)))
             return err;
     }
@@ -479,13 +466,10 @@ static int regs_access(struct vgic *g, const struct kvm_device_attr *a, bool wri
     enum gic_space space;
     switch (a->group) {
     case KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS:
-        return sysreg_access(g, v, (uint32_t)(a->attr & KVM_DEV_ARM_VGIC_SYSREG_INSTR_MASK),
-                             write, a->addr);
-    case KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO:
-        return level_info(g, v, a->attr, write, val, a->addr);
-    case KVM_DEV_ARM_VGIC_GRP_DIST_REGS:
-        space = GIC_GICD;
-        break;
+        return sysreg_access(g, v, (uint32_t)(a->attr & KVM_DEV_ARM_VGIC_SYSREG_INSTR_MASK), write,
+                             a->addr);
+    case KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO: return level_info(g, v, a->attr, write, val, a->addr);
+    case KVM_DEV_ARM_VGIC_GRP_DIST_REGS: space = GIC_GICD; break;
     default:
         space = off >= SZ_64K ? GIC_GICR_SGI : GIC_GICR_RD;
         off = (uint32_t)(off % SZ_64K);
@@ -570,22 +554,17 @@ static int has_attr(struct vgic *g, const struct kvm_device_attr *a)
         switch (a->attr) {
         case KVM_VGIC_V3_ADDR_TYPE_DIST:
         case KVM_VGIC_V3_ADDR_TYPE_REDIST:
-        case KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION:
-            return 0;
-        default:
-            return -ENXIO;
+        case KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION: return 0;
+        default: return -ENXIO;
         }
     case KVM_DEV_ARM_VGIC_GRP_DIST_REGS:
-    case KVM_DEV_ARM_VGIC_GRP_REDIST_REGS:
-        return has_reg(g, a);
+    case KVM_DEV_ARM_VGIC_GRP_REDIST_REGS: return has_reg(g, a);
     case KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS:
         if (!vm_vcpu_by_mpidr(g->vm, a->attr))
             return -EINVAL;
-        return known_sysreg((uint32_t)(a->attr & KVM_DEV_ARM_VGIC_SYSREG_INSTR_MASK)) ? 0
-                                                                                       : -ENXIO;
+        return known_sysreg((uint32_t)(a->attr & KVM_DEV_ARM_VGIC_SYSREG_INSTR_MASK)) ? 0 : -ENXIO;
     case KVM_DEV_ARM_VGIC_GRP_NR_IRQS:
-    case KVM_DEV_ARM_VGIC_GRP_MAINT_IRQ:
-        return 0;
+    case KVM_DEV_ARM_VGIC_GRP_MAINT_IRQ: return 0;
     case KVM_DEV_ARM_VGIC_GRP_CTRL:
         return a->attr == KVM_DEV_ARM_VGIC_CTRL_INIT ||
                        a->attr == KVM_DEV_ARM_VGIC_SAVE_PENDING_TABLES
@@ -598,8 +577,7 @@ static int has_attr(struct vgic *g, const struct kvm_device_attr *a)
                    : -ENXIO;
     case KVM_DEV_ARM_VGIC_GRP_FEATURES:
         return a->attr == KVM_DEV_ARM_VGIC_FEATURE_nASSGIcap ? 0 : -ENXIO;
-    default:
-        return -ENXIO;
+    default: return -ENXIO;
     }
 }
 
@@ -611,8 +589,7 @@ static int set_attr(struct vgic *g, const struct kvm_device_attr *a)
     case KVM_DEV_ARM_VGIC_GRP_DIST_REGS:
     case KVM_DEV_ARM_VGIC_GRP_REDIST_REGS:
     case KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS:
-    case KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO:
-        return regs_access(g, a, true);
+    case KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO: return regs_access(g, a, true);
     case KVM_DEV_ARM_VGIC_GRP_MAINT_IRQ:
         if (copy_from_user(&v32, a->addr, sizeof(v32)))
             return -EFAULT;
@@ -633,8 +610,7 @@ static int set_attr(struct vgic *g, const struct kvm_device_attr *a)
             return -EINVAL; /* the card has no GICv4.1 vSGIs */
         g->nassgicap = 0;
         return 0;
-    case KVM_DEV_ARM_VGIC_GRP_ADDR:
-        return addr_set(g, a->attr, a->addr);
+    case KVM_DEV_ARM_VGIC_GRP_ADDR: return addr_set(g, a->attr, a->addr);
     case KVM_DEV_ARM_VGIC_GRP_NR_IRQS:
         if (copy_from_user(&v32, a->addr, sizeof(v32)))
             return -EFAULT;
@@ -644,10 +620,8 @@ static int set_attr(struct vgic *g, const struct kvm_device_attr *a)
             return -EBUSY;
         g->nr_spis = v32 - 32;
         return 0;
-    case KVM_DEV_ARM_VGIC_GRP_CTRL:
-        return ctrl_set(g, a->attr);
-    default:
-        return -ENXIO;
+    case KVM_DEV_ARM_VGIC_GRP_CTRL: return ctrl_set(g, a->attr);
+    default: return -ENXIO;
     }
 }
 
@@ -659,8 +633,7 @@ static int get_attr(struct vgic *g, const struct kvm_device_attr *a)
     case KVM_DEV_ARM_VGIC_GRP_DIST_REGS:
     case KVM_DEV_ARM_VGIC_GRP_REDIST_REGS:
     case KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS:
-    case KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO:
-        return regs_access(g, a, false);
+    case KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO: return regs_access(g, a, false);
     case KVM_DEV_ARM_VGIC_GRP_MAINT_IRQ:
         v32 = g->maint_irq;
         return copy_to_user(a->addr, &v32, sizeof(v32));
@@ -669,13 +642,11 @@ static int get_attr(struct vgic *g, const struct kvm_device_attr *a)
             return -ENXIO;
         v8 = g->nassgicap;
         return copy_to_user(a->addr, &v8, sizeof(v8));
-    case KVM_DEV_ARM_VGIC_GRP_ADDR:
-        return addr_get(g, a->attr, a->addr);
+    case KVM_DEV_ARM_VGIC_GRP_ADDR: return addr_get(g, a->attr, a->addr);
     case KVM_DEV_ARM_VGIC_GRP_NR_IRQS:
         v32 = g->nr_spis + 32;
         return copy_to_user(a->addr, &v32, sizeof(v32));
-    default:
-        return -ENXIO;
+    default: return -ENXIO;
     }
 }
 
@@ -744,8 +715,7 @@ int vgic_irq_line(struct vm *vm, uint32_t irq, uint32_t level)
         if (num < 32)
             return -EINVAL;
         break;
-    default:
-        return -EINVAL;
+    default: return -EINVAL;
     }
     /* kvm_vgic_inject_irq */
     if (!g->initialized)
@@ -753,8 +723,8 @@ int vgic_irq_line(struct vm *vm, uint32_t irq, uint32_t level)
     if (num >= nr_irqs(g))
         return -EINVAL;
     uint64_t w = num | (uint64_t)(level ? 1u : 0u) << 31;
-    return card_err(gic_op(vm->sys, vm->ctx, v ? v->idx : 0, GIC_GICD, false, 0, GIC_LINE, w,
-                           NULL));
+    return card_err(
+        gic_op(vm->sys, vm->ctx, v ? v->idx : 0, GIC_GICD, false, 0, GIC_LINE, w, NULL));
 }
 
 /* ------------------------------------------------------------------ guest MMIO */

@@ -471,7 +471,7 @@ module ioe_gic #(
   assign su_pres    = cur_cv & (su_p8 < {cur_pmr, 3'b000}) & (su_gp < su_rpr);
   assign su_enc     = su_pres ? {1'b1, cur_cg, cur_cpr, cur_cid} : 17'h003ff;
   assign su_status  = su_pres ? {1'b1, 6'd0, cur_cg, cur_cpr, 3'b000, 6'd0, cur_cid} : 32'h3ff;
-  assign su_bpr1_rd = cur_cbpr ? (8'(cur_bpr0) + 8'd1) : 8'(cur_bpr1);
+  assign su_bpr1_rd = cur_cbpr ? ((cur_bpr0 == 3'd7) ? 8'd7 : (8'(cur_bpr0) + 8'd1)) : 8'(cur_bpr1);
 
   // ---------------------------------------------------------------- memories
   logic                  priv_we, spi_we, misc_we;

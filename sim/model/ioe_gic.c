@@ -15,8 +15,16 @@
 #define NR_IRQS IOE_PARAM_NR_IRQS_DEFAULT
 #define NR_SPIS (NR_IRQS - 32)
 
-enum { OP_READ32 = 1, OP_WRITE32, OP_READ64, OP_WRITE64, OP_LINE, OP_VM_CONFIG, OP_VCPU_CONFIG,
-       OP_VM_RESET };
+enum {
+    OP_READ32 = 1,
+    OP_WRITE32,
+    OP_READ64,
+    OP_WRITE64,
+    OP_LINE,
+    OP_VM_CONFIG,
+    OP_VCPU_CONFIG,
+    OP_VM_RESET
+};
 enum { SP_GICD, SP_GICR_RD, SP_GICR_SGI, SP_ICC, SP_STATUS, SP_COUNT };
 
 #define ST_DONE (1u << IOE_GIC_STATUS_DONE_SHIFT)
@@ -327,9 +335,7 @@ static bool icc_access(struct vm *v, unsigned vcpu, unsigned enc, bool write, ui
         }
         *rval = icc_ctlr(p);
         return true;
-    case ICC_SRE:
-        *rval = 0x7;
-        return true;
+    case ICC_SRE: *rval = 0x7; return true;
     case ICC_IGRPEN0:
         if (write)
             p->igrpen0 = w & 1;
@@ -340,60 +346,62 @@ static bool icc_access(struct vm *v, unsigned vcpu, unsigned enc, bool write, ui
             p->igrpen1 = w & 1;
         *rval = p->igrpen1;
         return true;
-    default:
-        break;
+    default: break;
     }
     if (uaccess)
+        return false;
+    /* the rest are read-only or write-only: the other direction is UNDEF */
+    bool read_only = enc == ICC_IAR0 || enc == ICC_IAR1 || enc == ICC_HPPIR0 || enc == ICC_HPPIR1 ||
+                     enc == ICC_RPR;
+    if (write == read_only)
         return false;
     int c;
     switch (enc) {
     case ICC_IAR0:
-    case ICC_IAR1:
-        if (!write)
-            *rval = acknowledge(v, vcpu, enc == ICC_IAR1);
-        return true;
+    case ICC_IAR1: *rval = acknowledge(v, vcpu, enc == ICC_IAR1); return true;
     case ICC_EOIR0:
-    case ICC_EOIR1:
-        if (write)
-            eoi(v, vcpu, w & 0xffffff, enc == ICC_EOIR1);
-        return true;
+    case ICC_EOIR1: eoi(v, vcpu, w & 0xffffff, enc == ICC_EOIR1); return true;
     case ICC_HPPIR0:
     case ICC_HPPIR1:
         c = candidate(v, vcpu);
-        *rval = c >= 0 && irq_of(v, vcpu, (unsigned)c)->group == (enc == ICC_HPPIR1)
-                    ? (uint64_t)c
-                    : SPURIOUS;
+        *rval = c >= 0 && irq_of(v, vcpu, (unsigned)c)->group == (enc == ICC_HPPIR1) ? (uint64_t)c
+                                                                                     : SPURIOUS;
         return true;
     case ICC_DIR:
-        if (write && p->eoimode && (w & 0xffffff) < 1020)
+        if (p->eoimode && (w & 0xffffff) < 1020)
             deactivate(v, vcpu, w & 0xffffff);
         return true;
-    case ICC_RPR:
-        *rval = running_prio(p);
-        return true;
+    case ICC_RPR: *rval = running_prio(p); return true;
     case ICC_SGI1R:
-    case ICC_SGI0R:
-        if (write)
-            generate_sgi(v, vcpu, wval, enc == ICC_SGI1R);
-        return true;
-    default:
-        return false;
+    case ICC_SGI0R: generate_sgi(v, vcpu, wval, enc == ICC_SGI1R); return true;
+    default: return false;
     }
 }
 
 /* ------------------------------------------------------------------ per-interrupt registers */
-enum field { F_GROUP, F_SENABLE, F_CENABLE, F_SPEND, F_CPEND, F_SACTIVE, F_CACTIVE, F_PRIO,
-             F_TARGETS, F_CFG, F_GRPMOD };
+enum field {
+    F_GROUP,
+    F_SENABLE,
+    F_CENABLE,
+    F_SPEND,
+    F_CPEND,
+    F_SACTIVE,
+    F_CACTIVE,
+    F_PRIO,
+    F_TARGETS,
+    F_CFG,
+    F_GRPMOD
+};
 
 static const struct {
     uint32_t base, end;
     unsigned bits; /* per interrupt */
     enum field f;
 } irq_regs[] = {
-    {0x0080, 0x0100, 1, F_GROUP},    {0x0100, 0x0180, 1, F_SENABLE}, {0x0180, 0x0200, 1, F_CENABLE},
-    {0x0200, 0x0280, 1, F_SPEND},    {0x0280, 0x0300, 1, F_CPEND},   {0x0300, 0x0380, 1, F_SACTIVE},
-    {0x0380, 0x0400, 1, F_CACTIVE},  {0x0400, 0x0800, 8, F_PRIO},    {0x0800, 0x0c00, 8, F_TARGETS},
-    {0x0c00, 0x0d00, 2, F_CFG},      {0x0d00, 0x0d80, 1, F_GRPMOD},
+    {0x0080, 0x0100, 1, F_GROUP},   {0x0100, 0x0180, 1, F_SENABLE}, {0x0180, 0x0200, 1, F_CENABLE},
+    {0x0200, 0x0280, 1, F_SPEND},   {0x0280, 0x0300, 1, F_CPEND},   {0x0300, 0x0380, 1, F_SACTIVE},
+    {0x0380, 0x0400, 1, F_CACTIVE}, {0x0400, 0x0800, 8, F_PRIO},    {0x0800, 0x0c00, 8, F_TARGETS},
+    {0x0c00, 0x0d00, 2, F_CFG},     {0x0d00, 0x0d80, 1, F_GRPMOD},
 };
 
 static uint32_t field_read(const struct irq *q, enum field f, bool uaccess)
@@ -488,8 +496,8 @@ static bool irq_reg_access(struct vm *v, unsigned vcpu, uint32_t off, bool redis
 }
 
 /* ------------------------------------------------------------------ frames */
-static bool gicd_access(struct vm *v, uint32_t off, bool wide, bool write, uint64_t w,
-                        uint64_t *r, bool uaccess)
+static bool gicd_access(struct vm *v, uint32_t off, bool wide, bool write, uint64_t w, uint64_t *r,
+                        bool uaccess)
 {
     uint32_t r32 = 0;
     *r = 0;
@@ -501,7 +509,9 @@ static bool gicd_access(struct vm *v, uint32_t off, bool wide, bool write, uint6
         struct irq *q = &v->spi[intid - 32];
         uint64_t cur = (q->route & 0xffffff) | (uint64_t)(q->route >> 24) << 32;
         if (write) {
-            uint64_t nv = wide ? w : hi ? (cur & 0xffffffffu) | w << 32 : (cur & ~0xffffffffull) | w;
+            uint64_t nv = wide ? w
+                          : hi ? (cur & 0xffffffffu) | w << 32
+                               : (cur & ~0xffffffffull) | w;
             q->route = (uint32_t)(nv & 0xffffff) | (uint32_t)(nv >> 32 & 0xff) << 24;
         } else {
             *r = wide ? cur : hi ? cur >> 32 : (cur & 0xffffffffu);
@@ -523,9 +533,7 @@ static bool gicd_access(struct vm *v, uint32_t off, bool wide, bool write, uint6
             v->enabled = w >> 1 & 1;
         *r = (uint32_t)v->enabled << 1 | 1u << 4 | 1u << 6;
         break;
-    case 0x0004:
-        *r = (v->nr_irqs / 32 - 1) | (v->its ? (15u << 19 | 1u << 17) : 9u << 19);
-        break;
+    case 0x0004: *r = (v->nr_irqs / 32 - 1) | (v->its ? (15u << 19 | 1u << 17) : 9u << 19); break;
     case 0x0008: *r = GICD_IIDR_VAL; break;
     case 0x000c: *r = 0; break;
     case 0x0010:
@@ -550,7 +558,7 @@ static bool gicr_rd_access(struct vm *v, unsigned vcpu, uint32_t off, bool wide,
     *r = 0;
     if (off & 3)
         return false;
-    uint64_t *reg64 = off == 0x70 || off == 0x74 ? &p->propbaser
+    uint64_t *reg64 = off == 0x70 || off == 0x74   ? &p->propbaser
                       : off == 0x78 || off == 0x7c ? &p->pendbaser
                                                    : NULL;
     if (reg64 || off == 0x08 || off == 0x0c) {
@@ -640,9 +648,9 @@ static uint32_t run_op(struct ioe_gic *g, unsigned code)
     }
     if (v->nr_vcpus == 0)
         return ST_BADTARGET;
-    bool needs_vcpu = code == OP_VCPU_CONFIG ||
-                      ((code <= OP_WRITE64) && space != SP_GICD) ||
-                      (code == OP_LINE && (g->wdata_lo & 0x3ff) >= 16 && (g->wdata_lo & 0x3ff) < 32);
+    bool needs_vcpu =
+        code == OP_VCPU_CONFIG || ((code <= OP_WRITE64) && space != SP_GICD) ||
+        (code == OP_LINE && (g->wdata_lo & 0x3ff) >= 16 && (g->wdata_lo & 0x3ff) < 32);
     if ((code <= OP_WRITE64 && space >= SP_COUNT) || (needs_vcpu && vcpu >= v->nr_vcpus))
         return ST_BADTARGET;
 
@@ -674,12 +682,11 @@ static uint32_t run_op(struct ioe_gic *g, unsigned code)
         case SP_GICD: ok = gicd_access(v, off, wide, write, w, &r, uaccess); break;
         case SP_GICR_RD: ok = gicr_rd_access(v, vcpu, off, wide, write, w, &r, uaccess); break;
         case SP_GICR_SGI: ok = gicr_sgi_access(v, vcpu, off, wide, write, w, &r, uaccess); break;
-        case SP_ICC:
-            ok = wide && icc_access(v, vcpu, off, write, w, &r, uaccess);
-            break;
+        case SP_ICC: ok = wide && icc_access(v, vcpu, off, write, w, &r, uaccess); break;
         default: /* SP_STATUS */
-            ok = !write && !wide && (off == 0 || (off >= 0x1000 && !(off & 3) &&
-                                                  (off - 0x1000u) / 4 * 32 < v->nr_irqs));
+            ok = !write && !wide &&
+                 (off == 0 ||
+                  (off >= 0x1000 && !(off & 3) && (off - 0x1000u) / 4 * 32 < v->nr_irqs));
             if (ok && off == 0) {
                 r = pres_status(v, vcpu);
             } else if (ok) {

@@ -31,7 +31,7 @@ enum { OP_READ32 = 1, OP_WRITE32, OP_READ64, OP_WRITE64, OP_LINE, OP_VM_CONFIG, 
 struct bench {
     struct ioe_card *card;
     uint64_t *lat_line, *lat_ack;
-    unsigned n;
+    unsigned n, irqs, vcpus;
 };
 
 /* Start one GIC operation; returns the card cycle at which its OP write reached the card. */
@@ -83,8 +83,15 @@ static int run_gic(struct bench *b)
 {
     struct ioe_card *c = b->card;
     int err;
-    if ((err = gic(c, 0, 0, OP_VM_CONFIG, 64u | 1u << 16)) ||
-        (err = gic(c, 0, 0, OP_VCPU_CONFIG, 0)) || (err = gic(c, 0, 0x0000, OP_WRITE32, 2)) ||
+    if ((err = gic(c, 0, 0, OP_VM_CONFIG, b->irqs | b->vcpus << 16)))
+        return err;
+    for (unsigned v = 1; v < b->vcpus; v++) { /* vCPU 0 keeps affinity 0 */
+        if ((err = ioe_card_write32(c, IOE_GIC_TARGET, v << IOE_GIC_TARGET_VCPU_SHIFT)) ||
+            (err = ioe_card_write64(c, IOE_GIC_WDATA_LO, v)) ||
+            (err = ioe_card_write32(c, IOE_GIC_OP, OP_VCPU_CONFIG)) || (err = gic_wait(c)))
+            return err;
+    }
+    if ((err = gic(c, 0, 0x0000, OP_WRITE32, 2)) ||
         (err = gic(c, 0, 0x0104, OP_WRITE32, 0xffffffff)) ||
         (err = gic(c, 3, ICC_PMR, OP_WRITE64, 0xf0)) ||
         (err = gic(c, 3, ICC_IGRPEN1, OP_WRITE64, 1)))
@@ -132,6 +139,8 @@ static void usage(FILE *f)
             "Measure the card's interrupt latency on the Verilator model (cycle resolution).\n"
             "\n"
             "  -n, --iterations N   samples per measurement (default 1000)\n"
+            "      --irqs N         interrupts of the measured VM (default 256, KVM's default)\n"
+            "      --vcpus N        vCPUs of the measured VM (default 4)\n"
             "      --quick          100 samples\n"
             "      --clock-mhz F    convert cycles to ns at F MHz (default 250)\n"
             "  -h, --help           show this help and exit\n"
@@ -148,9 +157,11 @@ int main(int argc, char **argv)
         {"quick", no_argument, NULL, 'q'},
         {"clock-mhz", required_argument, NULL, 'c'},
         {"help", no_argument, NULL, 'h'},
+        {"irqs", required_argument, NULL, 'i'},
+        {"vcpus", required_argument, NULL, 'v'},
         {NULL, 0, NULL, 0},
     };
-    unsigned n = 1000;
+    unsigned n = 1000, irqs = 256, vcpus = 4;
     double mhz = 250;
     int o;
     char *end;
@@ -165,6 +176,21 @@ int main(int argc, char **argv)
             }
             break;
         case 'q': n = 100; break;
+        case 'i':
+            irqs = (unsigned)strtoul(optarg, &end, 10);
+            if (*end || irqs < 64 || irqs > 1024 || irqs % 32) {
+                fprintf(stderr, "%s: invalid --irqs '%s' (64..1024, multiple of 32)\n", prog,
+                        optarg);
+                return 2;
+            }
+            break;
+        case 'v':
+            vcpus = (unsigned)strtoul(optarg, &end, 10);
+            if (*end || vcpus < 1 || vcpus > 255) {
+                fprintf(stderr, "%s: invalid --vcpus '%s'\n", prog, optarg);
+                return 2;
+            }
+            break;
         case 'c':
             mhz = strtod(optarg, &end);
             if (*end || !(mhz > 0)) {
@@ -188,7 +214,7 @@ int main(int argc, char **argv)
                 prog);
         return 2;
     }
-    struct bench b = {.n = n};
+    struct bench b = {.n = n, .irqs = irqs, .vcpus = vcpus};
     b.lat_line = calloc(n, sizeof(uint64_t));
     b.lat_ack = calloc(n, sizeof(uint64_t));
     int err = !b.lat_line || !b.lat_ack ? -ENOMEM : ioe_card_open("sim", &b.card);
@@ -197,10 +223,13 @@ int main(int argc, char **argv)
         ioe_card_close(b.card);
     }
     if (err) {
-        fprintf(stderr, "%s: GIC measurement failed: %s\n", prog, strerror(-err));
+        fprintf(stderr, "%s: GIC measurement failed: %s%s\n", prog, strerror(-err),
+                err == -EIO ? " (does the card have that many interrupts and vCPUs?)" : "");
         return 1;
     }
-    printf("ioe-bench: GIC engine on the Verilator model, %u samples\n", n);
+    printf("ioe-bench: GIC engine on the Verilator model, VM with %u interrupts and %u vCPUs, %u "
+           "samples\n",
+           irqs, vcpus, n);
     printf("%-26s %8s %8s %8s %8s\n", "", "min", "p50", "p99", "max");
     report("line -> notification", b.lat_line, n, mhz);
     report("ack -> status ready", b.lat_ack, n, mhz);

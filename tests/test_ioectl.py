@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 IOECTL = sys.argv[1]
+BENCH = sys.argv[2] if len(sys.argv) > 2 else None
 failures = 0
 passed = 0
 
@@ -60,6 +61,24 @@ for target in ("soft", "sim"):
     expect(f"regs {target}", r.returncode == 0 and "DMA_LATENCY" in r.stdout)
     r = run("selftest", "-t", target)
     expect(f"selftest {target}: exit 0 ({r.stdout})", r.returncode == 0 and "selftest passed" in r.stdout)
+
+if BENCH:
+    r = subprocess.run([BENCH, "--quick", "--irqs", "64", "--vcpus", "2"], capture_output=True,
+                       text=True, timeout=300)
+    expect(f"ioe-bench --quick: exit 0 ({r.stderr})", r.returncode == 0)
+    rows = [l.split() for l in r.stdout.splitlines() if "->" in l]
+    expect("ioe-bench prints both GIC measurements", len(rows) == 2)
+    for row in rows:
+        # min <= p50 <= p99 <= max, all positive cycle counts
+        nums = [int(x) for x in row if x.isdigit()][:4]
+        expect(f"ioe-bench row ordered and positive: {row}",
+               len(nums) == 4 and 0 < nums[0] <= nums[1] <= nums[2] <= nums[3])
+    for args, msg in [(("--iterations", "0"), "invalid --iterations"), (("--irqs", "65"), "invalid --irqs"),
+                      (("--bogus",), "unknown option"), (("extra",), "unexpected argument")]:
+        r = subprocess.run([BENCH, *args], capture_output=True, text=True, timeout=60)
+        expect(f"ioe-bench {args}: exit 2 with '{msg}'", r.returncode == 2 and msg in r.stderr)
+    r = subprocess.run([BENCH, "--help"], capture_output=True, text=True, timeout=60)
+    expect("ioe-bench --help", r.returncode == 0 and "Usage:" in r.stdout)
 
 print(f"{passed} passed, {failures} failed")
 sys.exit(1 if failures else 0)

@@ -13,11 +13,16 @@
 //   - flops: per VM (count, vCPU count, ITS, EnableGrp1, GICD_STATUSR) and per vCPU
 //     (affinity, CPU interface, GICR_CTLR, candidate, last presentation status).
 //
-// Operations are sequential: an operation that may change interrupt state ends with a
-// rescan of the whole VM (one memory word per cycle, all vCPU lanes evaluated in
-// parallel: interrupt count + 2 cycles) and a pass over the VM's vCPUs that compares each
-// presentation status with the last one seen and emits a notification when it differs
-// (NrVcpus cycles, plus any backpressure on the notification stream).
+// Operations are sequential. The per-vCPU candidates always equal what a rescan would
+// find. An operation that changes the state of the INTIDs of one word only (LINE,
+// per-interrupt writes, SGIs, deactivation) rescans just that range, starting from the
+// current candidates (fast path); when a lane's candidate loses eligibility or priority
+// inside the range, or for acknowledges, GICD_CTLR / IGRPENn writes and VCPU_CONFIG, the
+// whole VM is rescanned (one memory word per cycle, all vCPU lanes evaluated in
+// parallel: interrupt count + 1 cycles). A pass over the lanes that may have changed then
+// compares each presentation status with the last one seen and emits a notification when
+// it differs (one cycle per lane, plus any backpressure on the notification stream).
+// docs/gic.md, "RTL micro-architecture", gives the argument for each shortcut.
 
 module ioe_gic #(
   parameter int unsigned NrVms   = ioe_reg_pkg::NrVmsDefault,
@@ -103,14 +108,14 @@ module ioe_gic #(
   typedef enum logic [3:0] {
     SIdle,    // waiting for OP
     SExec,    // decode; scalar registers complete here
-    SERd,     // per-interrupt loop: read the word of one INTID
+    SERd,     // per-interrupt loop: read the word of one INTID (first one: in SExec)
     SEWb,     // per-interrupt loop: modify, write back, accumulate read data
     SMRd,     // misc word: read
     SMWb,     // misc word: modify, write back
     SClear,   // VM_CONFIG / VM_RESET: write reset values over the VM's region
-    SScan,    // rescan the VM's interrupts
+    SScan,    // rescan the VM's interrupts (all, or the range of the operation)
     SCommit,  // copy the scan result into the per-vCPU candidates
-    SNotify,  // compare each vCPU's status with the last one, notify changes
+    SNotify,  // compare the masked lanes' status with the last one, notify changes
     SDrain    // wait for the last notification to leave
   } state_e;
 
@@ -169,9 +174,14 @@ module ioe_gic #(
   logic [1:0]  half_q, half_d;  // 0 low word, 1 high word, 2 both
   // clear / scan / notify
   logic [10:0] sc_i_q, sc_i_d;
-  logic        sc_dv_q;
+  logic        sc_dv_q, sc_issue;
   logic [9:0]  sc_di_q;
-  logic [VcW:0] nt_c_q, nt_c_d;
+  logic        sc_full_q, sc_full_d;   // rescan the whole VM (else only base .. base+klast)
+  logic        sc_lost_q, sc_lost_d;   // a range scan saw a candidate lose eligibility
+  logic        sc_clear, sc_init;      // best := nothing / best := the lanes' candidates
+  logic [NrVcpus-1:0] nt_mask_q, nt_mask_d;  // lanes the notification pass visits
+  logic [NrVcpus-1:0] nt_oh;                 // lowest set bit of nt_mask_q
+  logic [VcW-1:0]     nt_lane;               // its index
   logic        ntf_valid_q, ntf_valid_d, ntf_push;
   logic [7:0]  ntf_vm_q, ntf_vcpu_q;
 
@@ -286,7 +296,7 @@ module ioe_gic #(
   logic [NrVcpus*5-1:0]  best_pr_q;
   logic [NrVcpus-1:0]    best_g_q;
 
-  assign lane    = (state_q == SNotify) ? nt_c_q[VcW-1:0] : vc;
+  assign lane    = (state_q == SNotify) ? nt_lane : vc;
   assign dec_en  = (state_q == SExec) & cfg & (is_rd | is_wr) & (op_space_q <= 4'd4) &
                    ((op_space_q == 4'd0) | vc_ok);
   assign cur_idx = NvW'(32'(vm) * NrVcpus + 32'(lane));
@@ -392,6 +402,9 @@ module ioe_gic #(
   // vCPU lanes of VM `vm` (SPI routing, SGI targets, group enables during the rescan)
   logic [NrVcpus*32-1:0] lane_aff;
   logic [NrVcpus-1:0]    lane_ig0, lane_ig1;
+  logic [NrVcpus-1:0]    lane_cv, lane_cg;
+  logic [NrVcpus*10-1:0] lane_cid;
+  logic [NrVcpus*5-1:0]  lane_cpr;
 
   always_comb begin
     cur_aff    = '0;
@@ -436,12 +449,22 @@ module ioe_gic #(
     lane_aff = '0;
     lane_ig0 = '0;
     lane_ig1 = '0;
+    lane_cv  = '0;
+    lane_cg  = '0;
+    lane_cid = '0;
+    lane_cpr = '0;
     for (int v = 0; v < NrVms; v++) begin
       for (int c = 0; c < NrVcpus; c++) begin
         lane_aff[c*32 +: 32] = lane_aff[c*32 +: 32] |
                                (aff_all[(v*NrVcpus + c)*32 +: 32] & {32{vm_oh[v]}});
         lane_ig0[c] = lane_ig0[c] | (ig0_all[v*NrVcpus + c] & vm_oh[v]);
         lane_ig1[c] = lane_ig1[c] | (ig1_all[v*NrVcpus + c] & vm_oh[v]);
+        lane_cv[c]  = lane_cv[c] | (cv_all[v*NrVcpus + c] & vm_oh[v]);
+        lane_cg[c]  = lane_cg[c] | (cg_all[v*NrVcpus + c] & vm_oh[v]);
+        lane_cid[c*10 +: 10] = lane_cid[c*10 +: 10] |
+                               (cid_all[(v*NrVcpus + c)*10 +: 10] & {10{vm_oh[v]}});
+        lane_cpr[c*5 +: 5] = lane_cpr[c*5 +: 5] |
+                             (cpr_all[(v*NrVcpus + c)*5 +: 5] & {5{vm_oh[v]}});
       end
     end
   end
@@ -520,11 +543,23 @@ module ioe_gic #(
 
   // ---------------------------------------------------------------- rescan datapath
   // sc_di_q is the INTID whose word is on the memory outputs (valid with sc_dv_q).
-  logic [NrVcpus-1:0]    sc_elig, sc_route_hit, sc_route_first, sc_lane_ok;
+  logic [NrVcpus-1:0]    sc_elig, sc_route_hit, sc_route_first, sc_lane_ok, sc_upd, sc_lost;
   logic [NrVcpus*SW-1:0] sc_state;
   logic                  sc_private;
 
   assign sc_private = (sc_di_q < 10'd32);
+  // a full rescan reads INTIDs 0 .. count-1, a range scan base .. base+klast
+  assign sc_issue   = sc_full_q ? (sc_i_q < cur_cnt)
+                                : (sc_i_q <= ({1'b0, base_q} + {6'd0, klast_q}));
+
+  // next lane of the notification pass
+  always_comb begin
+    nt_oh   = nt_mask_q & (~nt_mask_q + NrVcpus'(1));
+    nt_lane = '0;
+    for (int c = NrVcpus - 1; c >= 0; c--) begin
+      if (nt_mask_q[c]) nt_lane = VcW'(c);
+    end
+  end
 
   always_comb begin
     for (int c = 0; c < NrVcpus; c++) begin
@@ -541,6 +576,24 @@ module ioe_gic #(
                    sc_state[c*SW + BEn] & ~sc_state[c*SW + BAct] & cur_grp1 &
                    (sc_state[c*SW + BGrp] ? lane_ig1[c] : lane_ig0[c]);
     end
+    // Offer the word to each lane's best so far: lower priority value wins, ties go to the
+    // lower INTID. A full rescan starts from nothing and visits ascending INTIDs, so the
+    // INTID term never fires there. A range scan (fast path) starts from the lanes'
+    // current candidates; `<=` on the INTID lets a candidate that is re-offered refresh
+    // its own priority / group.
+    for (int c = 0; c < NrVcpus; c++) begin
+      logic [4:0] p;
+      p = sc_state[c*SW + BPrio +: 5];
+      sc_upd[c] = (state_q == SScan) & sc_dv_q & sc_elig[c] &
+                  (~best_v_q[c] | (p < best_pr_q[c*5 +: 5]) |
+                   ((p == best_pr_q[c*5 +: 5]) & (sc_di_q <= best_id_q[c*10 +: 10])));
+      // Range scan: the lane's candidate (flops, unchanged until SCommit) is re-offered
+      // and is no longer eligible there, or got a worse priority: the range cannot tell
+      // what replaces it, so the engine falls back to a full rescan.
+      sc_lost[c] = (state_q == SScan) & sc_dv_q & ~sc_full_q & lane_cv[c] &
+                   (lane_cid[c*10 +: 10] == sc_di_q) &
+                   ~(sc_elig[c] & (p <= lane_cpr[c*5 +: 5]));
+    end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -549,13 +602,16 @@ module ioe_gic #(
       best_id_q <= '0;
       best_pr_q <= '0;
       best_g_q  <= '0;
-    end else if (state_q == SExec) begin
+    end else if (sc_clear) begin
       best_v_q <= '0;
-    end else if (state_q == SScan && sc_dv_q) begin
+    end else if (sc_init) begin
+      best_v_q  <= lane_cv;
+      best_id_q <= lane_cid;
+      best_pr_q <= lane_cpr;
+      best_g_q  <= lane_cg;
+    end else begin
       for (int c = 0; c < NrVcpus; c++) begin
-        // ascending INTIDs and a strict compare: ties go to the lowest INTID
-        if (sc_elig[c] && (!best_v_q[c] ||
-                           sc_state[c*SW + BPrio +: 5] < best_pr_q[c*5 +: 5])) begin
+        if (sc_upd[c]) begin
           best_v_q[c]          <= 1'b1;
           best_id_q[c*10 +: 10] <= sc_di_q;
           best_pr_q[c*5 +: 5]   <= sc_state[c*SW + BPrio +: 5];
@@ -1061,7 +1117,11 @@ module ioe_gic #(
     mk_d         = mk_q;
     half_d       = half_q;
     sc_i_d       = sc_i_q;
-    nt_c_d       = nt_c_q;
+    sc_full_d    = sc_full_q;
+    sc_lost_d    = sc_lost_q | (|sc_lost);
+    sc_clear     = 1'b0;
+    sc_init      = 1'b0;
+    nt_mask_d    = nt_mask_q | sc_upd;  // a lane whose best changed gets its status checked
     c_aff_we     = 1'b0;
     c_aff_wd     = op_wd_q[31:0];
     v_cfg_we     = 1'b0;
@@ -1116,6 +1176,14 @@ module ioe_gic #(
         half_d       = dv_half;
         sc_i_d       = '0;
         rdata_d      = '0;  // every operation but a BADTARGET one rewrites RDATA
+        // Range scans (the fast path) start from the lanes' current candidates; a full
+        // rescan from nothing (sc_full_d set below). The notification pass visits the
+        // operation's own vCPU (its CPU-interface registers may have changed the status)
+        // and every lane whose candidate the scan touched.
+        sc_init      = 1'b1;
+        sc_full_d    = 1'b0;
+        sc_lost_d    = 1'b0;
+        for (int c = 0; c < NrVcpus; c++) nt_mask_d[c] = (vc == VcW'(c));
         if (op_code_q == OpVmConfig || op_code_q == OpVmReset) begin
           if (!vm_ok || (op_code_q == OpVmConfig &&
                          (op_wd_q[15:0] < 16'd64 || 32'(op_wd_q[15:0]) > NrIrqs ||
@@ -1136,10 +1204,11 @@ module ioe_gic #(
           if (!vc_ok) begin
             bad_d = 1'b1;
           end else begin
-            c_aff_we     = 1'b1;
+            c_aff_we     = 1'b1;  // affinities route SPIs: full rescan
             mk_d         = MkVcfg;
             e_wr_d       = 1'b1;
             scan_after_d = 1'b1;
+            sc_full_d    = 1'b1;
             state_d      = SMRd;
           end
         end else if (op_code_q == OpLine) begin
@@ -1164,16 +1233,38 @@ module ioe_gic #(
           e_wr_d       = is_wr | (dv_entry & dv_ek == EkAck);
           scan_after_d = (is_wr & ~dv_noscan) | (dv_entry & dv_ek == EkAck);
           klast_d      = dv_klast;
+          // GICD_CTLR.EnableGrp1 and IGRPENn gate many interrupts at once, and an
+          // acknowledge always removes the candidate: full rescan. Every other write
+          // changes either no eligibility (CPU-interface registers: notification pass
+          // only) or that of the INTIDs of its word (range scan).
+          sc_full_d    = v_grp1_we | c_ig0_we | c_ig1_we | (dv_entry & dv_ek == EkAck);
+          if (dv_entry && dv_ek == EkAck && su_gp <= (su_p8 & su_mask0 & su_mask1) &&
+              (!ntf_valid_q || notify_ready_i)) begin
+            // Every interrupt left eligible has a priority >= the acknowledged one, so
+            // its group priority is >= p & mask0 & mask1 >= the new running priority:
+            // the vCPU's status becomes 0x3ff whatever the rescan finds. Notify now;
+            // the pass after the rescan then sees no change.
+            c_last_we = 1'b1;
+            c_last_wd = 17'h003ff;
+            ntf_push  = 1'b1;
+          end
           if (dv_entry) begin
             state_d = SERd;
           end else if (dv_misc) begin
             state_d = SMRd;
           end else begin
             if (is_rd) rdata_d = dv_val;
-            if (is_wr && !dv_noscan) state_d = SScan;
+            if (is_wr && !dv_noscan) state_d = sc_full_d ? SScan : SNotify;
           end
         end
         if (bad_d) rdata_d = rdata_q;
+        sc_clear = sc_full_d;
+        if (state_d == SERd) begin
+          // the first word of the per-interrupt loop is read now (saves SERd)
+          priv_raddr = {vm, base_d[4:0]};
+          spi_raddr  = {vm, base_d[IrqW-1:0]};
+          state_d    = SEWb;
+        end
         if (state_d == SIdle) begin
           busy_d = 1'b0;
           done_d = ~bad_d;  // BADTARGET: STATUS = BADTARGET alone (as the C model)
@@ -1192,7 +1283,7 @@ module ioe_gic #(
         if (k_q == klast_q) begin
           if (scan_after_q) begin
             state_d = SScan;
-            sc_i_d  = '0;
+            sc_i_d  = sc_full_q ? 11'd0 : {1'b0, base_q};
           end else begin
             state_d = SIdle;
             busy_d  = 1'b0;
@@ -1209,7 +1300,9 @@ module ioe_gic #(
         if (e_rd_q) rdata_d = m_rd;
         misc_we = e_wr_q;
         if (scan_after_q) begin
-          state_d = SScan;
+          // VCPU_CONFIG: full rescan; GICR_STATUSR / PROPBASER / PENDBASER: no
+          // eligibility changes
+          state_d = sc_full_q ? SScan : SNotify;
           sc_i_d  = '0;
         end else begin
           state_d = SIdle;
@@ -1239,27 +1332,34 @@ module ioe_gic #(
       SScan: begin
         priv_raddr = {vm, sc_i_q[4:0]};
         spi_raddr  = {vm, sc_i_q[IrqW-1:0]};
-        if (sc_i_q < cur_cnt) begin
+        if (sc_issue) begin
           sc_i_d = sc_i_q + 11'd1;
-        end else if (!sc_dv_q) begin
-          state_d = SCommit;
+        end else if (!sc_full_q && sc_lost_d) begin
+          // a candidate lost eligibility inside the range: rescan everything
+          sc_full_d = 1'b1;
+          sc_clear  = 1'b1;
+          sc_i_d    = '0;
+        end else begin
+          state_d = SCommit;  // the last word is evaluated in this cycle
         end
       end
 
       SCommit: begin
         cand_we = 1'b1;
-        nt_c_d  = '0;
+        if (sc_full_q) nt_mask_d = '1;
         state_d = SNotify;
       end
 
       SNotify: begin
-        if (!ntf_valid_q || notify_ready_i) begin
+        if (nt_mask_q == '0) begin
+          state_d = SDrain;
+        end else if (!ntf_valid_q || notify_ready_i) begin
           if (su_enc != cur_last) begin
             c_last_we = 1'b1;
             ntf_push  = 1'b1;
           end
-          nt_c_d = nt_c_q + 1'b1;
-          if (32'(nt_c_q) == NrVcpus - 1) state_d = SDrain;
+          nt_mask_d = nt_mask_q & ~nt_oh;
+          if ((nt_mask_q & ~nt_oh) == '0) state_d = SDrain;
         end
       end
 
@@ -1306,7 +1406,9 @@ module ioe_gic #(
       sc_i_q       <= '0;
       sc_dv_q      <= 1'b0;
       sc_di_q      <= '0;
-      nt_c_q       <= '0;
+      sc_full_q    <= 1'b0;
+      sc_lost_q    <= 1'b0;
+      nt_mask_q    <= '0;
       ntf_valid_q  <= 1'b0;
       ntf_vm_q     <= '0;
       ntf_vcpu_q   <= '0;
@@ -1338,13 +1440,15 @@ module ioe_gic #(
       mk_q         <= mk_d;
       half_q       <= half_d;
       sc_i_q       <= sc_i_d;
-      sc_dv_q      <= (state_q == SScan) && (sc_i_q < cur_cnt);
+      sc_dv_q      <= (state_q == SScan) && sc_issue;
       sc_di_q      <= sc_i_q[9:0];
-      nt_c_q       <= nt_c_d;
+      sc_full_q    <= sc_full_d;
+      sc_lost_q    <= sc_lost_d;
+      nt_mask_q    <= nt_mask_d;
       ntf_valid_q  <= ntf_valid_d;
       if (ntf_push) begin
         ntf_vm_q   <= op_vm_q;
-        ntf_vcpu_q <= 8'(nt_c_q);
+        ntf_vcpu_q <= 8'(lane);
       end
     end
   end

@@ -8,7 +8,13 @@
  *                          block to the vCPU's notification leaving the card
  *   ack -> status          cycles from the acknowledge (ICC_IAR1 read) reaching the card
  *                          to the notification that the vCPU's presentation status changed
- *                          (the next candidate, or none, is ready)
+ *                          (nothing may be presented while the acknowledged one runs)
+ *   ack -> engine idle     cycles from the acknowledge to STATUS.BUSY reading clear (polled
+ *                          through AXI4-Lite reads of 3 cycles each, so up to 3 cycles late):
+ *                          the engine takes its next operation after that
+ *   eoi -> next            cycles from the EOI reaching the card to the notification that
+ *                          the next pending interrupt (lower priority, waiting behind the
+ *                          one that ran) may be presented
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -30,7 +36,7 @@ enum { OP_READ32 = 1, OP_WRITE32, OP_READ64, OP_WRITE64, OP_LINE, OP_VM_CONFIG, 
 
 struct bench {
     struct ioe_card *card;
-    uint64_t *lat_line, *lat_ack;
+    uint64_t *lat_line, *lat_ack, *lat_eoi, *lat_idle;
     unsigned n, irqs, vcpus;
 };
 
@@ -96,21 +102,34 @@ static int run_gic(struct bench *b)
         (err = gic(c, 3, ICC_PMR, OP_WRITE64, 0xf0)) ||
         (err = gic(c, 3, ICC_IGRPEN1, OP_WRITE64, 1)))
         return err;
+    /* SPIs 32..47 at priority 0x40, 48..63 at 0x80 */
+    for (uint32_t w = 8; w < 16; w++)
+        if ((err = gic(c, 0, 0x400 + 4 * w, OP_WRITE32, w < 12 ? 0x40404040u : 0x80808080u)))
+            return err;
     for (unsigned i = 0; i < b->n; i++) {
-        uint32_t intid = 32 + i % 32;
+        uint32_t hi = 32 + i % 16, lo = 48 + i % 16;
         uint64_t t0;
         /* line -> notification */
-        if ((err = gic_start(c, 0, 0, OP_LINE, intid | 1u << 31, &t0)) ||
-            (err = wait_note(c, t0, &b->lat_line[i])) || (err = gic_wait(c)))
+        if ((err = gic_start(c, 0, 0, OP_LINE, hi | 1u << 31, &t0)) ||
+            (err = wait_note(c, t0, &b->lat_line[i])) || (err = gic_wait(c)) ||
+            (err = gic(c, 0, 0, OP_LINE, lo | 1u << 31)))
             return err;
-        /* acknowledge -> status ready */
+        /* acknowledge -> status */
+        uint64_t t1;
         if ((err = gic_start(c, 3, ICC_IAR1, OP_READ64, 0, &t0)) ||
-            (err = wait_note(c, t0, &b->lat_ack[i])) || (err = gic_wait(c)))
+            (err = wait_note(c, t0, &b->lat_ack[i])) || (err = gic_wait(c)) ||
+            (err = ioe_card_cycles(c, &t1)) || (err = gic(c, 0, 0, OP_LINE, hi)))
             return err;
-        if ((err = gic(c, 0, 0, OP_LINE, intid)) || (err = gic(c, 3, ICC_EOIR1, OP_WRITE64, intid)))
+        b->lat_idle[i] = t1 - t0;
+        /* EOI -> the waiting lower-priority interrupt may be presented */
+        if ((err = gic_start(c, 3, ICC_EOIR1, OP_WRITE64, hi, &t0)) ||
+            (err = wait_note(c, t0, &b->lat_eoi[i])) || (err = gic_wait(c)))
+            return err;
+        if ((err = gic(c, 3, ICC_IAR1, OP_READ64, 0)) || (err = gic(c, 0, 0, OP_LINE, lo)) ||
+            (err = gic(c, 3, ICC_EOIR1, OP_WRITE64, lo)))
             return err;
         struct ioe_notification junk[8];
-        ioe_card_step(c, 64);
+        ioe_card_step(c, 16);
         while (ioe_card_drain(c, junk, 8) > 0)
             ;
     }
@@ -145,7 +164,8 @@ static void usage(FILE *f)
             "      --clock-mhz F    convert cycles to ns at F MHz (default 250)\n"
             "  -h, --help           show this help and exit\n"
             "\n"
-            "Measured today: the GIC engine (line -> notification, acknowledge -> status).\n"
+            "Measured today: the GIC engine (line -> notification, acknowledge -> status,\n"
+            "EOI -> next presentable).\n"
             "ITS, XIVE, wall-clock and Linux-KVM comparisons come with the benchmark issue.\n",
             prog);
 }
@@ -217,7 +237,11 @@ int main(int argc, char **argv)
     struct bench b = {.n = n, .irqs = irqs, .vcpus = vcpus};
     b.lat_line = calloc(n, sizeof(uint64_t));
     b.lat_ack = calloc(n, sizeof(uint64_t));
-    int err = !b.lat_line || !b.lat_ack ? -ENOMEM : ioe_card_open("sim", &b.card);
+    b.lat_eoi = calloc(n, sizeof(uint64_t));
+    b.lat_idle = calloc(n, sizeof(uint64_t));
+    int err = !b.lat_line || !b.lat_ack || !b.lat_eoi || !b.lat_idle
+                  ? -ENOMEM
+                  : ioe_card_open("sim", &b.card);
     if (!err) {
         err = run_gic(&b);
         ioe_card_close(b.card);
@@ -233,7 +257,11 @@ int main(int argc, char **argv)
     printf("%-26s %8s %8s %8s %8s\n", "", "min", "p50", "p99", "max");
     report("line -> notification", b.lat_line, n, mhz);
     report("ack -> status ready", b.lat_ack, n, mhz);
+    report("ack -> engine idle", b.lat_idle, n, mhz);
+    report("eoi -> next presentable", b.lat_eoi, n, mhz);
     free(b.lat_line);
     free(b.lat_ack);
+    free(b.lat_eoi);
+    free(b.lat_idle);
     return 0;
 }

@@ -63,20 +63,51 @@ for target in ("soft", "sim"):
     expect(f"selftest {target}: exit 0 ({r.stdout})", r.returncode == 0 and "selftest passed" in r.stdout)
 
 if BENCH:
-    r = subprocess.run([BENCH, "--quick", "--irqs", "64", "--vcpus", "2"], capture_output=True,
-                       text=True, timeout=300)
+    import json, os, tempfile
+    import xml.dom.minidom
+    tmp = tempfile.mkdtemp()
+    jpath, spath = os.path.join(tmp, "b.json"), os.path.join(tmp, "b.svg")
+    r = subprocess.run([BENCH, "--quick", "--irqs", "64", "--vcpus", "2", "--seed", "7",
+                        "--json", jpath, "--plot", spath, "--no-progress"],
+                       capture_output=True, text=True, timeout=600)
     expect(f"ioe-bench --quick: exit 0 ({r.stderr})", r.returncode == 0)
-    rows = [l.split() for l in r.stdout.splitlines() if "->" in l]
-    expect("ioe-bench prints the four GIC measurements", len(rows) == 4)
-    for row in rows:
-        # min <= p50 <= p99 <= max, all positive cycle counts
-        nums = [int(x) for x in row if x.isdigit()][:4]
-        expect(f"ioe-bench row ordered and positive: {row}",
-               len(nums) == 4 and 0 < nums[0] <= nums[1] <= nums[2] <= nums[3])
+    try:
+        doc = json.load(open(jpath))
+    except (OSError, ValueError) as e:
+        doc = {"series": []}
+        expect(f"ioe-bench JSON parses ({e})", False)
+    series = doc["series"]
+    expect("ioe-bench JSON has the card and both API sections",
+           {x["section"] for x in series} >= {"card: GIC engine (sim)",
+                                               "API, soft backend (software path)",
+                                               "API, sim backend"})
+    expect("ioe-bench JSON carries the run's parameters",
+           doc.get("seed") == 7 and doc.get("vm") == {"irqs": 64, "vcpus": 2} and
+           doc.get("samples") == 100)
+    for x in series:
+        ordered = 0 < x["min"] <= x["p50"] <= x["p90"] <= x["p99"] <= x["p99_9"] <= x["max"]
+        expect(f"{x['name']}: percentiles ordered and positive", ordered and x["n"] == 100)
+        # every JSON series is a row of the table, with the same p50
+        row = [l for l in r.stdout.splitlines() if l.startswith(x["name"])]
+        expect(f"{x['name']}: shown in the table with its p50",
+               any(str(x["p50"]) in l.split() for l in row))
+        if x["unit"] == "cycles":
+            expect(f"{x['name']}: p50_ns = p50 cycles at 250 MHz",
+                   abs(x["p50_ns"] - x["p50"] * 4.0) < 1e-6)
+    try:
+        svg = xml.dom.minidom.parse(spath)
+        expect("ioe-bench plot has one curve per series",
+               len(svg.getElementsByTagName("polyline")) == len(series))
+    except Exception as e:  # noqa: BLE001 - any parse error fails the check
+        expect(f"ioe-bench SVG parses ({e})", False)
     for args, msg in [(("--iterations", "0"), "invalid --iterations"), (("--irqs", "65"), "invalid --irqs"),
-                      (("--bogus",), "unknown option"), (("extra",), "unexpected argument")]:
+                      (("--bogus",), "unknown option"), (("extra",), "unexpected argument"),
+                      (("--seed", "x"), "invalid --seed"), (("--json",), "needs an argument")]:
         r = subprocess.run([BENCH, *args], capture_output=True, text=True, timeout=60)
         expect(f"ioe-bench {args}: exit 2 with '{msg}'", r.returncode == 2 and msg in r.stderr)
+    r = subprocess.run([BENCH, "--quick", "--json", "/nonexistent-dir/x.json", "--no-progress"],
+                       capture_output=True, text=True, timeout=600)
+    expect("ioe-bench: unwritable --json is an error", r.returncode == 1 and "cannot write" in r.stderr)
     r = subprocess.run([BENCH, "--help"], capture_output=True, text=True, timeout=60)
     expect("ioe-bench --help", r.returncode == 0 and "Usage:" in r.stdout)
 

@@ -1,0 +1,49 @@
+/*
+ * ioe-bench internals: every measurement yields a series of samples with its unit; the
+ * report code turns series into the table, JSON and the SVG plot.
+ */
+#ifndef IOE_BENCH_H
+#define IOE_BENCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum unit { UNIT_CYCLES, UNIT_NS };
+
+struct series {
+    const char *section; /* "card (sim, cycles)", "API soft", "Linux KVM", ... */
+    char name[64];       /* what is measured */
+    enum unit unit;
+    uint64_t *v; /* samples, sorted after stats() */
+    unsigned n;
+    double per_sec; /* throughput where measured, else 0 */
+};
+
+struct stats {
+    uint64_t min, p50, p90, p99, p999, max;
+    double mean;
+};
+
+struct opts {
+    unsigned n; /* samples per latency measurement */
+    unsigned irqs, vcpus;
+    double mhz;
+    uint64_t seed;
+    int progress; /* draw a progress bar on stderr */
+};
+
+void series_stats(struct series *s, struct stats *st);
+/* ns of a sample of s (cycles are converted at mhz) */
+double series_ns(const struct series *s, uint64_t v, double mhz);
+
+/* progress of the whole run: done/total units of work */
+void progress(const struct opts *o, const char *what, unsigned done, unsigned total);
+
+/* measurements; each appends to out[*nout] and returns 0 or -errno */
+int bench_gic_card(const struct opts *o, struct series *out, unsigned *nout);
+int bench_api(const struct opts *o, const char *target, struct series *out, unsigned *nout);
+
+uint64_t bench_rand(uint64_t *state);
+uint64_t now_ns(void);
+
+#endif

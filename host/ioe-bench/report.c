@@ -1,0 +1,199 @@
+/* ioe-bench output: statistics, the text table, JSON and an SVG plot of the CDFs. */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "report.h"
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static uint64_t pct(const struct series *s, double q)
+{
+    size_t i = (size_t)(q * (double)(s->n - 1) + 0.5);
+    return s->v[i < s->n ? i : s->n - 1];
+}
+
+void series_stats(struct series *s, struct stats *st)
+{
+    double sum = 0;
+    qsort(s->v, s->n, sizeof(*s->v), cmp_u64);
+    for (unsigned i = 0; i < s->n; i++)
+        sum += (double)s->v[i];
+    st->min = s->v[0];
+    st->p50 = pct(s, 0.50);
+    st->p90 = pct(s, 0.90);
+    st->p99 = pct(s, 0.99);
+    st->p999 = pct(s, 0.999);
+    st->max = s->v[s->n - 1];
+    st->mean = sum / s->n;
+}
+
+double series_ns(const struct series *s, uint64_t v, double mhz)
+{
+    return s->unit == UNIT_CYCLES ? (double)v * 1000.0 / mhz : (double)v;
+}
+
+uint64_t bench_rand(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+void progress(const struct opts *o, const char *what, unsigned done, unsigned total)
+{
+    if (!o->progress || (done != total && done % 16))
+        return;
+    int width = 30, fill = (int)((double)done / total * width);
+    fprintf(stderr, "\r%-34.34s [%.*s%*s] %3u%%", what, fill, "##############################",
+            width - fill, "", done * 100 / total);
+    if (done == total)
+        fputc('\n', stderr);
+}
+
+void report_table(FILE *f, struct series *s, unsigned n, const struct opts *o)
+{
+    const char *sec = NULL;
+    fprintf(f, "%-28s %5s %8s %8s %8s %8s %8s %8s %10s %12s\n", "measurement", "unit", "min", "p50",
+            "p90", "p99", "p99.9", "max", "p50 ns", "per second");
+    for (unsigned i = 0; i < n; i++) {
+        struct stats st;
+        series_stats(&s[i], &st);
+        if (!sec || strcmp(sec, s[i].section)) {
+            sec = s[i].section;
+            fprintf(f, "-- %s\n", sec);
+        }
+        fprintf(f, "%-28s %5s %8llu %8llu %8llu %8llu %8llu %8llu %10.1f", s[i].name,
+                s[i].unit == UNIT_CYCLES ? "cyc" : "ns", (unsigned long long)st.min,
+                (unsigned long long)st.p50, (unsigned long long)st.p90, (unsigned long long)st.p99,
+                (unsigned long long)st.p999, (unsigned long long)st.max,
+                series_ns(&s[i], st.p50, o->mhz));
+        if (s[i].per_sec > 0)
+            fprintf(f, " %12.0f", s[i].per_sec);
+        fputc('\n', f);
+    }
+    fprintf(f, "cycles convert to ns at %.0f MHz; %u samples per measurement; seed 0x%llx\n",
+            o->mhz, o->n, (unsigned long long)o->seed);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fputc('\\', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+int report_json(const char *path, struct series *s, unsigned n, const struct opts *o,
+                const char *skipped)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    fprintf(f, "{\n  \"tool\": \"ioe-bench\",\n  \"clock_mhz\": %.3f,\n  \"samples\": %u,\n",
+            o->mhz, o->n);
+    fprintf(f, "  \"seed\": %llu,\n  \"vm\": {\"irqs\": %u, \"vcpus\": %u},\n",
+            (unsigned long long)o->seed, o->irqs, o->vcpus);
+    fprintf(f, "  \"skipped\": ");
+    json_str(f, skipped ? skipped : "");
+    fprintf(f, ",\n  \"series\": [\n");
+    for (unsigned i = 0; i < n; i++) {
+        struct stats st;
+        series_stats(&s[i], &st);
+        fprintf(f, "    {\"section\": ");
+        json_str(f, s[i].section);
+        fprintf(f, ", \"name\": ");
+        json_str(f, s[i].name);
+        fprintf(f,
+                ", \"unit\": \"%s\", \"n\": %u, \"min\": %llu, \"p50\": %llu, \"p90\": %llu, "
+                "\"p99\": %llu, \"p99_9\": %llu, \"max\": %llu, \"mean\": %.3f, \"p50_ns\": %.3f, "
+                "\"per_second\": %.3f}%s\n",
+                s[i].unit == UNIT_CYCLES ? "cycles" : "ns", s[i].n, (unsigned long long)st.min,
+                (unsigned long long)st.p50, (unsigned long long)st.p90, (unsigned long long)st.p99,
+                (unsigned long long)st.p999, (unsigned long long)st.max, st.mean,
+                series_ns(&s[i], st.p50, o->mhz), s[i].per_sec, i + 1 < n ? "," : "");
+    }
+    fprintf(f, "  ]\n}\n");
+    return fclose(f);
+}
+
+/* CDF of every latency series on a logarithmic ns axis. */
+int report_svg(const char *path, struct series *s, unsigned n, const struct opts *o)
+{
+    static const char *const colors[] = {"#1b9e77", "#d95f02", "#7570b3", "#e7298a",
+                                         "#66a61e", "#e6ab02", "#a6761d", "#666666",
+                                         "#1f78b4", "#b2df8a", "#fb9a99", "#cab2d6"};
+    const double W = 900, H = 520, L = 70, R = 330, T = 40, B = 60;
+    double lo = 1e18, hi = 0;
+    for (unsigned i = 0; i < n; i++) {
+        struct stats st;
+        series_stats(&s[i], &st);
+        double a = series_ns(&s[i], st.min, o->mhz), b = series_ns(&s[i], st.max, o->mhz);
+        lo = fmin(lo, a > 0.1 ? a : 0.1);
+        hi = fmax(hi, b);
+    }
+    double x0 = floor(log10(lo)), x1 = ceil(log10(hi > lo ? hi : lo * 10));
+    if (x1 <= x0)
+        x1 = x0 + 1;
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    fprintf(f,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+            "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%%\" "
+            "height=\"100%%\" fill=\"white\"/>\n",
+            W, H);
+    fprintf(f,
+            "<text x=\"%.0f\" y=\"22\" font-size=\"15\">ioe-bench: latency CDF (ns, log "
+            "scale; cycles at %.0f MHz)</text>\n",
+            L, o->mhz);
+    double pw = W - L - R, ph = H - T - B;
+    fprintf(f,
+            "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" "
+            "stroke=\"black\"/>\n",
+            L, T, pw, ph);
+    for (double d = x0; d <= x1; d++) {
+        double x = L + (d - x0) / (x1 - x0) * pw;
+        fprintf(f, "<line x1=\"%.1f\" y1=\"%.0f\" x2=\"%.1f\" y2=\"%.0f\" stroke=\"#ddd\"/>\n", x,
+                T, x, T + ph);
+        fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%g</text>\n", x, T + ph + 18,
+                pow(10, d));
+    }
+    for (int q = 0; q <= 4; q++) {
+        double y = T + ph - q / 4.0 * ph;
+        fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%.2f</text>\n", L - 6, y + 4,
+                q / 4.0);
+    }
+    fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">ns</text>\n", L + pw / 2,
+            H - 15);
+    for (unsigned i = 0; i < n; i++) {
+        const char *c = colors[i % (sizeof(colors) / sizeof(colors[0]))];
+        fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", c);
+        for (unsigned k = 0; k < s[i].n; k++) {
+            double ns = series_ns(&s[i], s[i].v[k], o->mhz);
+            double x = L + (log10(ns > 0.1 ? ns : 0.1) - x0) / (x1 - x0) * pw;
+            double y = T + ph - (double)(k + 1) / s[i].n * ph;
+            fprintf(f, "%.1f,%.1f ", x, y);
+        }
+        fprintf(f, "\"/>\n<rect x=\"%.0f\" y=\"%.0f\" width=\"14\" height=\"4\" fill=\"%s\"/>\n",
+                L + pw + 15, T + 10 + 18.0 * i, c);
+        fprintf(f, "<text x=\"%.0f\" y=\"%.0f\">", L + pw + 35, T + 15 + 18.0 * i);
+        for (const char *p = s[i].section; *p && *p != '('; p++)
+            fputc(*p == '<' ? ' ' : *p, f);
+        fprintf(f, ": %s</text>\n", s[i].name[0] ? s[i].name : "");
+    }
+    fprintf(f, "</svg>\n");
+    return fclose(f);
+}

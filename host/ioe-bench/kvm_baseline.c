@@ -7,12 +7,20 @@
  * through KVM_SET_SREGS). The guest writes the IDT gate of VECTOR, loads the IDT, enables
  * its local APIC through the SVR, tells the host it is ready (OUT READY_PORT) and then
  * halts with interrupts enabled. Its handler does OUT SIGNAL_PORT (a KVM_EXIT_IO in the
- * vCPU thread, which timestamps it), writes the LAPIC EOI and IRETs.
+ * vCPU thread, which timestamps it), writes the LAPIC EOI and goes back to the idle loop
+ * (not through IRET: see guest_handler).
  *
  * The vCPU runs in its own thread; the caller's thread injects VECTOR and waits for the
  * signal: (a) KVM_SIGNAL_MSI, (b) write(eventfd) on a KVM_IRQFD bound to a GSI routed (as
  * KVM_SET_GSI_ROUTING MSI) to the same vector. A sample is the CLOCK_MONOTONIC time of the
- * guest's OUT, as seen by the vCPU thread, minus the time right before the injection.
+ * guest's OUT, as seen by the vCPU thread, minus the time right before the injection; it
+ * includes the injection syscall, the vCPU's wake-up from HLT, the delivery through the
+ * in-kernel LAPIC and the OUT's exit to user space. Injections are KVM_BASELINE_GAP_NS
+ * apart, inside KVM's default halt-polling window (kvm.halt_poll_ns, 200 us), so the vCPU
+ * thread is usually still polling, not asleep: the best case KVM offers.
+ *
+ * The vCPU thread is stopped with kvm_run.immediate_exit and SIGUSR2 (a no-op handler is
+ * installed for the duration of the call and the previous disposition restored).
  */
 #define _GNU_SOURCE
 #include "kvm_baseline.h"
@@ -43,6 +51,7 @@
 #define IDTR_ADDR 0x0600u /* 6-byte pseudo-descriptor for LIDT, written by the guest */
 #define IDT_ADDR 0x1000u  /* 256 gates; the guest fills only VECTOR's */
 #define CODE_ADDR 0x2000u /* entry point */
+#define IDLE_ADDR 0x203cu /* the guest's sti; hlt; jmp loop (checked below) */
 #define HANDLER_ADDR 0x2080u
 #define STACK_TOP 0x8000u
 #define VECTOR 0x40u
@@ -51,8 +60,8 @@
 #define GSI 24u /* past the IOAPIC's pins; the only route the VM has after KVM_SET_GSI_ROUTING */
 
 #define WARMUP 5u
-#define TIMEOUT_NS 1000000000ull /* per sample: no signal by then is an error */
-#define GAP_NS 50000l            /* between samples, so the guest is back in HLT */
+#define TIMEOUT_NS 1000000000ull   /* per sample: no signal by then is an error */
+#define GAP_NS KVM_BASELINE_GAP_NS /* between samples: the guest is back in HLT */
 
 /* little-endian bytes of a 32-bit immediate / displacement */
 #define LE32(x)                                                                                    \
@@ -65,29 +74,39 @@
 #define LAPIC_EOI 0xfee000b0u
 
 /* 32-bit code at CODE_ADDR; the stack, CS and DS come from KVM_SET_SREGS/KVM_SET_REGS */
+// clang-format off
 static const uint8_t guest_entry[] = {
-    0xc7, 0x05, LE32(GATE_ADDR), LE32(GATE_LO),      /* mov dword [IDT+V*8], GATE_LO    */
-    0xc7, 0x05, LE32(GATE_ADDR + 4), LE32(GATE_HI),  /* mov dword [IDT+V*8+4], GATE_HI  */
-    0x66, 0xc7, 0x05, LE32(IDTR_ADDR), 0xff, 0x07,   /* mov word [IDTR], 0x07ff (limit) */
-    0xc7, 0x05, LE32(IDTR_ADDR + 2), LE32(IDT_ADDR), /* mov dword [IDTR+2], IDT (base)  */
-    0x0f, 0x01, 0x1d, LE32(IDTR_ADDR),               /* lidt [IDTR]                     */
-    0xc7, 0x05, LE32(LAPIC_SVR), LE32(0x1ffu),       /* mov dword [SVR], 0x1ff: APIC    */
-                                                     /*   enable, spurious vector 0xff  */
-    0xb0, 0x01,                                      /* mov al, 1                       */
-    0xe6, READY_PORT,                                /* out READY_PORT, al              */
-    /* idle: */
-    0xfb,       /* sti                             */
-    0xf4,       /* hlt    (an interrupt resumes after it) */
-    0xeb, 0xfc, /* jmp idle (rel8 -4)              */
+    0xc7, 0x05, LE32(GATE_ADDR), LE32(GATE_LO),      /* mov dword [IDT+V*8], GATE_LO       */
+    0xc7, 0x05, LE32(GATE_ADDR + 4), LE32(GATE_HI),  /* mov dword [IDT+V*8+4], GATE_HI     */
+    0x66, 0xc7, 0x05, LE32(IDTR_ADDR), 0xff, 0x07,   /* mov word [IDTR], 0x07ff (limit)    */
+    0xc7, 0x05, LE32(IDTR_ADDR + 2), LE32(IDT_ADDR), /* mov dword [IDTR+2], IDT (base)     */
+    0x0f, 0x01, 0x1d, LE32(IDTR_ADDR),               /* lidt [IDTR]                        */
+    0xc7, 0x05, LE32(LAPIC_SVR), LE32(0x1ffu),       /* mov dword [SVR], 0x1ff: APIC       */
+                                                     /*   software enable, spurious 0xff   */
+    0xb0, 0x01,                                      /* mov al, 1                          */
+    0xe6, READY_PORT,                                /* out READY_PORT, al: "ready"        */
+    /* idle (IDLE_ADDR): */
+    0xfb,                                            /* sti                                */
+    0xf4,                                            /* hlt (the interrupt arrives here)   */
+    0xeb, 0xfc,                                      /* jmp idle (rel8 -4)                 */
 };
 
-/* the handler of VECTOR at HANDLER_ADDR (entered through a 32-bit interrupt gate: IF=0) */
+/* The handler of VECTOR at HANDLER_ADDR, entered through a 32-bit interrupt gate (IF=0).
+ * It does not IRET: the interrupted context is always the idle loop, so it drops the
+ * interrupt frame and jumps back there (STI there re-enables interrupts). KVM's x86
+ * instruction emulator implements IRET for real mode only, and on hosts where the
+ * guest's privileged instructions are emulated (kvm-pvm: no VMX/SVM) a protected-mode
+ * IRET ends in KVM_INTERNAL_ERROR_EMULATION. */
 static const uint8_t guest_handler[] = {
-    0xe6, SIGNAL_PORT,                            /* out SIGNAL_PORT, al: KVM_EXIT_IO to the host */
-    0xc7, 0x05,        LE32(LAPIC_EOI), LE32(0u), /* mov dword [EOI], 0                          */
-    0xcf,                                         /* iret                                        */
+    0xe6, SIGNAL_PORT,                               /* out SIGNAL_PORT, al: KVM_EXIT_IO   */
+    0xc7, 0x05, LE32(LAPIC_EOI), LE32(0u),           /* mov dword [EOI], 0                 */
+    0xbc, LE32(STACK_TOP),                           /* mov esp, STACK_TOP (drop frame)    */
+    0xe9, LE32(IDLE_ADDR - (HANDLER_ADDR + 22u)),    /* jmp idle (rel32 from the next insn)*/
 };
+// clang-format on
 
+_Static_assert(sizeof guest_entry == IDLE_ADDR - CODE_ADDR + 4, "idle loop not at IDLE_ADDR");
+_Static_assert(sizeof guest_handler == 22, "handler's jmp displacement assumes 22 bytes");
 _Static_assert(CODE_ADDR + sizeof guest_entry <= HANDLER_ADDR, "guest entry overlaps handler");
 _Static_assert(HANDLER_ADDR + sizeof guest_handler <= STACK_TOP - 0x100, "guest code too big");
 
@@ -153,6 +172,10 @@ static void *vcpu_thread(void *arg)
 {
     struct vm *v = arg;
     struct kvm_run *run = v->run;
+    sigset_t kick; /* the caller may block it; the stop kick must reach this thread */
+    sigemptyset(&kick);
+    sigaddset(&kick, SIGUSR2);
+    pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
     while (!atomic_load(&v->stop)) {
         if (ioctl(v->vcpu, KVM_RUN, 0) < 0) {
             if (errno == EINTR || errno == EAGAIN)
@@ -195,10 +218,18 @@ static void *vcpu_thread(void *arg)
             vcpu_fail(v, -EIO, "KVM_RUN: KVM_EXIT_FAIL_ENTRY, hardware reason 0x%llx",
                       (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
             break;
-        case KVM_EXIT_INTERNAL_ERROR:
-            vcpu_fail(v, -EIO, "KVM_RUN: KVM_EXIT_INTERNAL_ERROR, suberror %u",
-                      run->internal.suberror);
+        case KVM_EXIT_INTERNAL_ERROR: {
+            struct kvm_regs r;
+            unsigned long long rip = ioctl(v->vcpu, KVM_GET_REGS, &r) == 0 ? r.rip : ~0ull;
+            vcpu_fail(v, -EIO,
+                      "KVM_RUN: KVM_EXIT_INTERNAL_ERROR (suberror %u%s) at guest rip 0x%llx",
+                      run->internal.suberror,
+                      run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION
+                          ? ": KVM could not emulate the guest"
+                          : "",
+                      rip);
             break;
+        }
         default: vcpu_fail(v, -EIO, "KVM_RUN: unexpected exit reason %u", run->exit_reason);
         }
         break;

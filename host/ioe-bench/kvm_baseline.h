@@ -21,4 +21,10 @@ struct kvm_baseline {
 };
 int kvm_baseline_run(struct kvm_baseline *b, char *why, size_t whylen);
 
+/* Injections are this far apart (after the previous signal), inside KVM's default
+ * halt-polling window: the samples are the polled wake-up of a just-halted vCPU, KVM's
+ * best case (a vCPU asleep for longer takes a scheduler wake-up on top). The call
+ * installs a no-op SIGUSR2 handler while it runs (to stop its vCPU thread). */
+#define KVM_BASELINE_GAP_NS 50000l
+
 #endif

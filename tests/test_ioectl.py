@@ -81,6 +81,11 @@ if BENCH:
            {x["section"] for x in series} >= {"card: GIC engine (sim)",
                                                "API, soft backend (software path)",
                                                "API, sim backend"})
+    kvm = [x for x in series if x["section"].startswith("Linux KVM")]
+    expect("ioe-bench: Linux KVM measured beside the card, or skipped with a reason",
+           len(kvm) == 2 or (not kvm and doc.get("skipped")))
+    if not kvm:
+        expect("ioe-bench prints the skip reason", "skipped: " + doc["skipped"] in r.stdout)
     expect("ioe-bench JSON carries the run's parameters",
            doc.get("seed") == 7 and doc.get("vm") == {"irqs": 64, "vcpus": 2} and
            doc.get("samples") == 100)

@@ -4,9 +4,11 @@
  *
  *   card: GIC engine (sim)   the Verilator model at clock-cycle resolution (gic_card.c)
  *   API, soft / sim          libioe's public API at wall-clock resolution (api_path.c)
+ *   Linux KVM                KVM's own software injection on this host (kvm_baseline.c),
+ *                            skipped with the reason where /dev/kvm cannot run a guest
  *
- * Output: a table on stdout, --json FILE, --plot FILE (SVG, latency CDFs). The ITS, XIVE
- * and Linux-KVM sections come with their issues (docs/performance.md says what is there).
+ * Output: a table on stdout, --json FILE, --plot FILE (SVG, latency CDFs). The ITS and
+ * XIVE sections come with their issues (docs/performance.md says what is there).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -17,6 +19,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "kvm_baseline.h"
 #include "report.h"
 
 static const char *prog = "ioe-bench";
@@ -38,8 +41,9 @@ static void usage(FILE *f)
             "      --no-progress    no progress bar\n"
             "  -h, --help           show this help and exit\n"
             "\n"
-            "Measured today: the GIC engine on the Verilator model (cycles), and\n"
-            "KVM_IRQ_LINE / ACK / EOI through the API on the soft and sim backends (ns).\n",
+            "Measured today: the GIC engine on the Verilator model (cycles); KVM_IRQ_LINE,\n"
+            "ACK and EOI through the API on the soft and sim backends (ns); and Linux KVM's\n"
+            "software injection (KVM_SIGNAL_MSI, irqfd) on this host where /dev/kvm works.\n",
             prog);
 }
 
@@ -147,10 +151,40 @@ int main(int argc, char **argv)
         }
     }
 
+    /* the alternative users have today: Linux KVM's software injection on this host */
+    char why[256] = "";
+    struct kvm_baseline kb = {.n = o.n};
+    kb.msi_ns = calloc(o.n, sizeof(uint64_t));
+    kb.irqfd_ns = calloc(o.n, sizeof(uint64_t));
+    if (!kb.msi_ns || !kb.irqfd_ns) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        return 1;
+    }
+    progress(&o, "Linux KVM (/dev/kvm)", 0, 1);
+    err = kvm_baseline_run(&kb, why, sizeof(why));
+    progress(&o, "Linux KVM (/dev/kvm)", 1, 1);
+    if (!err) {
+        s[ns++] = (struct series){.section = "Linux KVM on this host (software injection)",
+                                  .name = "KVM_SIGNAL_MSI -> guest handler",
+                                  .unit = UNIT_NS,
+                                  .v = kb.msi_ns,
+                                  .n = o.n};
+        s[ns++] = (struct series){.section = "Linux KVM on this host (software injection)",
+                                  .name = "irqfd write -> guest handler",
+                                  .unit = UNIT_NS,
+                                  .v = kb.irqfd_ns,
+                                  .n = o.n};
+    } else {
+        free(kb.msi_ns);
+        free(kb.irqfd_ns);
+    }
+
     printf("ioe-bench: VMs with %u interrupts and %u vCPUs\n", o.irqs, o.vcpus);
     report_table(stdout, s, ns, &o);
+    if (err)
+        printf("Linux KVM on this host: skipped: %s\n", why);
     int rc = 0;
-    if (json && report_json(json, s, ns, &o, NULL)) {
+    if (json && report_json(json, s, ns, &o, err ? why : NULL)) {
         fprintf(stderr, "%s: cannot write %s: %s\n", prog, json, strerror(errno));
         rc = 1;
     }

@@ -63,7 +63,7 @@ void progress(const struct opts *o, const char *what, unsigned done, unsigned to
 void report_table(FILE *f, struct series *s, unsigned n, const struct opts *o)
 {
     const char *sec = NULL;
-    fprintf(f, "%-28s %5s %8s %8s %8s %8s %8s %8s %10s %12s\n", "measurement", "unit", "min", "p50",
+    fprintf(f, "%-33s %5s %8s %8s %8s %8s %8s %8s %10s %12s\n", "measurement", "unit", "min", "p50",
             "p90", "p99", "p99.9", "max", "p50 ns", "per second");
     for (unsigned i = 0; i < n; i++) {
         struct stats st;
@@ -72,7 +72,7 @@ void report_table(FILE *f, struct series *s, unsigned n, const struct opts *o)
             sec = s[i].section;
             fprintf(f, "-- %s\n", sec);
         }
-        fprintf(f, "%-28s %5s %8llu %8llu %8llu %8llu %8llu %8llu %10.1f", s[i].name,
+        fprintf(f, "%-33s %5s %8llu %8llu %8llu %8llu %8llu %8llu %10.1f", s[i].name,
                 s[i].unit == UNIT_CYCLES ? "cyc" : "ns", (unsigned long long)st.min,
                 (unsigned long long)st.p50, (unsigned long long)st.p90, (unsigned long long)st.p99,
                 (unsigned long long)st.p999, (unsigned long long)st.max,

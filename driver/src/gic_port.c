@@ -21,11 +21,24 @@ int gic_op(struct sys *s, unsigned vm, unsigned vcpu, enum gic_space space, bool
                       (uint32_t)space << IOE_GIC_TARGET_SPACE_SHIFT |
                       (uint32_t)uaccess << IOE_GIC_TARGET_UACCESS_SHIFT;
     uint32_t st = 0;
-    int err;
-    if ((err = ioe_card_write32(c, IOE_GIC_TARGET, target)) ||
-        (err = ioe_card_write32(c, IOE_GIC_OFFSET, offset)) ||
-        (err = ioe_card_write64(c, IOE_GIC_WDATA_LO, wdata)) ||
-        (err = ioe_card_write32(c, IOE_GIC_OP, code)))
+    int err = 0;
+    bool v = s->gic_port.valid;
+    s->gic_port.valid = false; /* until every write below has landed */
+    if (!v || s->gic_port.target != target)
+        err = ioe_card_write32(c, IOE_GIC_TARGET, target);
+    if (!err && (!v || s->gic_port.offset != offset))
+        err = ioe_card_write32(c, IOE_GIC_OFFSET, offset);
+    if (!err && (!v || (uint32_t)s->gic_port.wdata != (uint32_t)wdata))
+        err = ioe_card_write32(c, IOE_GIC_WDATA_LO, (uint32_t)wdata);
+    if (!err && (!v || s->gic_port.wdata >> 32 != wdata >> 32))
+        err = ioe_card_write32(c, IOE_GIC_WDATA_HI, (uint32_t)(wdata >> 32));
+    if (err)
+        return err;
+    s->gic_port.target = target;
+    s->gic_port.offset = offset;
+    s->gic_port.wdata = wdata;
+    s->gic_port.valid = true;
+    if ((err = ioe_card_write32(c, IOE_GIC_OP, code)))
         return err;
     for (int i = 0;; i++) {
         if ((err = ioe_card_read32(c, IOE_GIC_STATUS, &st)))
@@ -38,8 +51,15 @@ int gic_op(struct sys *s, unsigned vm, unsigned vcpu, enum gic_space space, bool
         if (err && err != -EOPNOTSUPP)
             return err;
     }
-    if (rdata && (err = ioe_card_read64(c, IOE_GIC_RDATA_LO, rdata)))
-        return err;
+    if (rdata && (code == GIC_READ64 || code == GIC_WRITE64)) {
+        if ((err = ioe_card_read64(c, IOE_GIC_RDATA_LO, rdata)))
+            return err;
+    } else if (rdata) { /* 32-bit operations leave RDATA_HI at 0 */
+        uint32_t lo;
+        if ((err = ioe_card_read32(c, IOE_GIC_RDATA_LO, &lo)))
+            return err;
+        *rdata = lo;
+    }
     if (st >> IOE_GIC_STATUS_BADTARGET_SHIFT & 1)
         return GIC_ST_BADTARGET;
     if (st >> IOE_GIC_STATUS_UNDEF_SHIFT & 1)

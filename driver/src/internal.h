@@ -27,6 +27,13 @@ struct sys {
     struct ioe_card *card;
     struct ioe_card_info info;
     struct vm *vms[256]; /* by VM context on the card */
+    /* what libioe last wrote to the GIC access port's registers (they keep their values):
+     * unchanged ones are not written again */
+    struct {
+        bool valid;
+        uint32_t target, offset;
+        uint64_t wdata;
+    } gic_port;
 };
 
 struct memslot {
@@ -60,13 +67,13 @@ struct vgic {
 struct vcpu {
     struct obj o;
     struct vm *vm;
-    unsigned idx; /* creation order = the card's vCPU index */
-    uint32_t id;  /* KVM vcpu id */
-    uint32_t aff; /* Aff3..Aff0 in KVM's attr layout */
+    unsigned idx;     /* creation order = the card's vCPU index */
+    uint32_t id;      /* KVM vcpu id */
+    uint32_t aff;     /* Aff3..Aff0 in KVM's attr layout */
     uint64_t rd_base; /* IOE_VGIC_ADDR_UNDEF until a redistributor frame is assigned */
     int region;       /* index into vgic->regions, -1 */
     bool has_run, running;
-    bool readable;    /* eventfd signalled */
+    bool readable; /* eventfd signalled */
 };
 
 struct vm {
@@ -97,8 +104,16 @@ int copy_to_user(uint64_t uaddr, const void *src, size_t len);
 
 /* ---- the card's GIC engine (gic_port.c) */
 enum gic_space { GIC_GICD = 0, GIC_GICR_RD = 1, GIC_GICR_SGI = 2, GIC_ICC = 3, GIC_STATUS = 4 };
-enum gic_code { GIC_READ32 = 1, GIC_WRITE32, GIC_READ64, GIC_WRITE64, GIC_LINE, GIC_VM_CONFIG,
-                GIC_VCPU_CONFIG, GIC_VM_RESET };
+enum gic_code {
+    GIC_READ32 = 1,
+    GIC_WRITE32,
+    GIC_READ64,
+    GIC_WRITE64,
+    GIC_LINE,
+    GIC_VM_CONFIG,
+    GIC_VCPU_CONFIG,
+    GIC_VM_RESET
+};
 #define GIC_ST_UNDEF 1
 #define GIC_ST_BADTARGET 2
 /* One operation. Returns 0, GIC_ST_UNDEF, GIC_ST_BADTARGET, or a negative errno from the

@@ -447,8 +447,7 @@ static int vcpu_ioctl(struct vcpu *v, unsigned long req, unsigned long arg)
                          irq.group ? ICC_IAR1_EL1 : ICC_IAR0_EL1, GIC_READ64, 0, &val);
             irq.intid = (uint32_t)val;
         }
-        sys_sync_notifications(s);
-        vcpu_refresh(v);
+        sys_sync_notifications(s); /* the card notifies every status change */
         if (err)
             return err < 0 ? err : -EIO;
         return copy_to_user(arg, &irq, sizeof(irq));
@@ -465,8 +464,7 @@ static int vcpu_ioctl(struct vcpu *v, unsigned long req, unsigned long arg)
                      : irq.group         ? ICC_EOIR1_EL1
                                          : ICC_EOIR0_EL1,
                      GIC_WRITE64, irq.intid, NULL);
-        sys_sync_notifications(s);
-        vcpu_refresh(v);
+        sys_sync_notifications(s); /* the card notifies every status change */
         return err < 0 ? err : err ? -EIO : 0;
     case IOE_VCPU_SYSREG: {
         struct ioe_sysreg sr;
@@ -476,8 +474,7 @@ static int vcpu_ioctl(struct vcpu *v, unsigned long req, unsigned long arg)
             return -EFAULT;
         err = gic_op(s, v->vm->ctx, v->idx, GIC_ICC, false, sr.enc & 0xffff,
                      sr.is_write ? GIC_WRITE64 : GIC_READ64, sr.value, &val);
-        sys_sync_notifications(s);
-        vcpu_refresh(v);
+        sys_sync_notifications(s); /* the card notifies every status change */
         if (err)
             return err < 0 ? err : -ENXIO;
         if (!sr.is_write) {

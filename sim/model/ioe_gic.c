@@ -91,6 +91,7 @@ struct vm {
     uint32_t statusr;
     struct irq spi[NR_SPIS];
     struct cpu cpu[NR_VCPUS];
+    int cand[NR_VCPUS]; /* every vCPU's candidate as of the end of the last operation */
 };
 
 struct ioe_gic {
@@ -124,6 +125,7 @@ static void vm_reset(struct vm *v, unsigned nr_irqs, unsigned nr_vcpus, bool its
         p->bpr0 = BPR0_MIN;
         p->bpr1 = BPR1_MIN;
         p->status = STATUS_IDLE;
+        v->cand[c] = -1;
     }
 }
 
@@ -185,32 +187,51 @@ static unsigned running_prio(const struct cpu *p)
     return ap ? (unsigned)__builtin_ctz(ap) << 3 : 0xffu;
 }
 
-/* The candidate of docs/gic.md: best eligible interrupt, or -1. */
-static int candidate(struct vm *v, unsigned vcpu)
+static bool eligible(const struct cpu *p, const struct irq *q)
 {
-    const struct cpu *p = &v->cpu[vcpu];
-    int best = -1;
-    unsigned best_prio = 0x100;
-    if (!v->enabled)
-        return -1;
-    for (unsigned i = 0; i < v->nr_irqs; i++) {
-        const struct irq *q = irq_of(v, vcpu, i);
-        if (i >= 32 && vcpu_of_aff(v, q->route) != (int)vcpu)
-            continue;
-        if (!pending(q) || !q->en || q->active || !(q->group ? p->igrpen1 : p->igrpen0))
-            continue;
-        if (q->prio < best_prio) {
-            best = (int)i;
-            best_prio = q->prio;
-        }
-    }
-    return best;
+    return pending(q) && q->en && !q->active && (q->group ? p->igrpen1 : p->igrpen0);
 }
 
-static uint32_t pres_status(struct vm *v, unsigned vcpu)
+/* The candidate of docs/gic.md for every vCPU in one pass over the interrupts: best[c] is
+ * the INTID, or -1. Ascending INTIDs and a strict compare keep ties on the lowest INTID. */
+static void candidates(struct vm *v, int *best)
+{
+    unsigned prio[NR_VCPUS];
+    for (unsigned c = 0; c < NR_VCPUS; c++) {
+        best[c] = -1;
+        prio[c] = 0x100;
+    }
+    if (!v->enabled)
+        return;
+    for (unsigned c = 0; c < v->nr_vcpus; c++) {
+        for (unsigned i = 0; i < 32; i++) {
+            const struct irq *q = &v->cpu[c].priv[i];
+            if (eligible(&v->cpu[c], q) && q->prio < prio[c]) {
+                best[c] = (int)i;
+                prio[c] = q->prio;
+            }
+        }
+    }
+    for (unsigned i = 32; i < v->nr_irqs; i++) {
+        const struct irq *q = &v->spi[i - 32];
+        int c = vcpu_of_aff(v, q->route);
+        if (c >= 0 && eligible(&v->cpu[c], q) && q->prio < prio[c]) {
+            best[c] = (int)i;
+            prio[c] = q->prio;
+        }
+    }
+}
+
+/* State changes only inside operations, and every operation ends with publish(), which
+ * recomputes the candidates: at the start of an operation v->cand is current. */
+static int candidate(struct vm *v, unsigned vcpu)
+{
+    return v->cand[vcpu];
+}
+
+static uint32_t status_of(struct vm *v, unsigned vcpu, int c)
 {
     const struct cpu *p = &v->cpu[vcpu];
-    int c = candidate(v, vcpu);
     if (c < 0)
         return STATUS_IDLE;
     const struct irq *q = irq_of(v, vcpu, (unsigned)c);
@@ -219,11 +240,17 @@ static uint32_t pres_status(struct vm *v, unsigned vcpu)
     return 1u << 31 | (uint32_t)q->group << 24 | (uint32_t)q->prio << 16 | (uint32_t)c;
 }
 
+static uint32_t pres_status(struct vm *v, unsigned vcpu)
+{
+    return status_of(v, vcpu, candidate(v, vcpu));
+}
+
 static void publish(struct ioe_gic *g, unsigned vmi)
 {
     struct vm *v = &g->vm[vmi];
+    candidates(v, v->cand);
     for (unsigned c = 0; c < v->nr_vcpus; c++) {
-        uint32_t s = pres_status(v, c);
+        uint32_t s = status_of(v, c, v->cand[c]);
         if (s != v->cpu[c].status) {
             v->cpu[c].status = s;
             if (g->notify)
@@ -703,7 +730,11 @@ static uint32_t run_op(struct ioe_gic *g, unsigned code)
     }
     g->rdata_lo = (uint32_t)r;
     g->rdata_hi = (uint32_t)(r >> 32);
-    publish(g, vmi);
+    /* only writes, lines, configuration and acknowledges change state; other reads cannot
+     * change a presentation status, so they skip the re-evaluation */
+    bool reads = code == OP_READ32 || code == OP_READ64;
+    if (!reads || (space == SP_ICC && (off == ICC_IAR0 || off == ICC_IAR1)))
+        publish(g, vmi);
     return ST_DONE | (ok ? 0 : ST_UNDEF);
 }
 

@@ -311,43 +311,19 @@ module ioe_gic #(
     logic [9:0]  cid_q;
     logic [16:0] last_q;
     logic        in_vm, sel;
+    // reset state of a vCPU (card reset and VM_RESET / VM_CONFIG): BPR0 2, BPR1 3,
+    // presentation status 1023, everything else 0; in the order of the assignments below
+    localparam logic [145:0] VcpuReset = {32'd0, 32'd0, 32'd0, 5'd0, 5'd0, 3'd2, 3'd3, 7'd0,
+                                          10'd0, 17'h003ff};
     assign in_vm = vm_ok & (32'(vm) == GVm);
     assign sel   = (cur_idx == NvW'(g));
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) begin
-        aff_q    <= '0;
-        ap0_q    <= '0;
-        ap1_q    <= '0;
-        pmr_q    <= '0;
-        bpr0_q   <= 3'd2;
-        bpr1_q   <= 3'd3;
-        ig0_q    <= 1'b0;
-        ig1_q    <= 1'b0;
-        eoim_q   <= 1'b0;
-        cbpr_q   <= 1'b0;
-        enlpis_q <= 1'b0;
-        cv_q     <= 1'b0;
-        cid_q    <= '0;
-        cpr_q    <= '0;
-        cg_q     <= 1'b0;
-        last_q   <= 17'h003ff;
+        {aff_q, ap0_q, ap1_q, pmr_q, cpr_q, bpr0_q, bpr1_q, ig0_q, ig1_q, eoim_q, cbpr_q,
+            enlpis_q, cv_q, cg_q, cid_q, last_q} <= VcpuReset;
       end else if (in_vm && vm_rst) begin
-        aff_q    <= '0;
-        ap0_q    <= '0;
-        ap1_q    <= '0;
-        pmr_q    <= '0;
-        bpr0_q   <= 3'd2;
-        bpr1_q   <= 3'd3;
-        ig0_q    <= 1'b0;
-        ig1_q    <= 1'b0;
-        eoim_q   <= 1'b0;
-        cbpr_q   <= 1'b0;
-        enlpis_q <= 1'b0;
-        cv_q     <= 1'b0;
-        cid_q    <= '0;
-        cpr_q    <= '0;
-        cg_q     <= 1'b0;
-        last_q   <= 17'h003ff;
+        {aff_q, ap0_q, ap1_q, pmr_q, cpr_q, bpr0_q, bpr1_q, ig0_q, ig1_q, eoim_q, cbpr_q,
+            enlpis_q, cv_q, cg_q, cid_q, last_q} <= VcpuReset;
       end else begin
         if (sel) begin
           if (c_aff_we) aff_q <= c_aff_wd;

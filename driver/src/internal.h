@@ -13,13 +13,20 @@
 #include <ioe/card.h>
 #include <ioe/ioe.h>
 
-enum obj_type { OBJ_SYS = 1, OBJ_VM, OBJ_VCPU, OBJ_DEV };
+enum obj_type { OBJ_SYS = 1, OBJ_VM, OBJ_VCPU, OBJ_DEV, OBJ_ITS, OBJ_XIVE };
 
 struct obj {
     enum obj_type type;
     int fd;
     unsigned refs; /* the descriptor itself + objects that depend on this one */
     bool fd_open;
+};
+
+struct vm;
+/* Every device object (vgic, its_dev, xive_dev) starts with this header. */
+struct devobj {
+    struct obj o;
+    struct vm *vm;
 };
 
 struct sys {
@@ -73,7 +80,8 @@ struct vcpu {
     uint64_t rd_base; /* IOE_VGIC_ADDR_UNDEF until a redistributor frame is assigned */
     int region;       /* index into vgic->regions, -1 */
     bool has_run, running;
-    bool readable; /* eventfd signalled */
+    bool readable;        /* eventfd signalled */
+    struct xive_vp *xive; /* XIVE connection (xive.c), or NULL */
 };
 
 struct vm {
@@ -86,6 +94,10 @@ struct vm {
     struct memslot slots[IOE_KVM_USER_MEM_SLOTS];
     struct vgic *vgic;
     uint32_t vtimer, ptimer; /* timer PPIs, VM-wide as in recent KVM */
+#define MAX_ITS_PER_VM 8
+    struct its_dev *its[MAX_ITS_PER_VM]; /* its.c */
+    unsigned nr_its;
+    struct xive_dev *xive; /* xive.c */
 };
 
 /* ---- objects (kvm.c) */
@@ -162,5 +174,26 @@ int vgic_vcpu_created(struct vgic *g, struct vcpu *v);
 /* Guest-view MMIO on the GICD/GICR frames: 0, or -ENXIO outside them. */
 int vgic_mmio(struct vgic *g, struct ioe_mmio *m);
 int vgic_irq_line(struct vm *vm, uint32_t irq, uint32_t level);
+
+/* ---- the ITS device (its.c) */
+int its_create(struct vm *vm, bool test_only, int *fd_out);
+int its_device_ioctl(struct its_dev *d, unsigned long req, uint64_t arg);
+/* the VM goes away: free its ITS devices */
+void its_vm_release(struct vm *vm);
+/* Guest-view MMIO on an ITS frame: 0, or -ENXIO outside every ITS frame of the VM. */
+int its_mmio(struct vm *vm, struct ioe_mmio *m);
+/* KVM_SIGNAL_MSI after the generic checks (kvm_set_msi on arm64). */
+struct kvm_msi;
+int its_signal_msi(struct vm *vm, const struct kvm_msi *msi);
+
+/* ---- the XIVE device (xive.c) */
+int xive_create(struct vm *vm, bool test_only, int *fd_out);
+int xive_device_ioctl(struct xive_dev *d, unsigned long req, uint64_t arg);
+void xive_vm_release(struct vm *vm);
+/* vCPU / VM requests the XIVE device serves; -ENOTTY for any other request */
+int xive_vcpu_ioctl(struct vcpu *v, unsigned long req, unsigned long arg);
+int xive_vm_ioctl(struct vm *vm, unsigned long req, unsigned long arg);
+/* KVM_IRQ_LINE on a VM with a XIVE device */
+int xive_irq_line(struct vm *vm, uint32_t irq, uint32_t level);
 
 #endif

@@ -200,6 +200,8 @@ static void vm_release(struct vm *vm)
                                vm->slots[i].size);
     for (unsigned i = 0; i < vm->nr_vcpus; i++)
         free(vm->vcpus[i]);
+    its_vm_release(vm);
+    xive_vm_release(vm);
     if (vm->vgic)
         vgic_release(vm->vgic);
     s->vms[vm->ctx] = NULL;
@@ -308,8 +310,13 @@ static int create_device(struct vm *vm, uint64_t uptr)
     struct kvm_create_device cd;
     if (copy_from_user(&cd, uptr, sizeof(cd)))
         return -EFAULT;
-    int fd = -1;
-    int err = vgic_create(vm, cd.type, cd.flags & KVM_CREATE_DEVICE_TEST, &fd);
+    int fd = -1, err;
+    bool test = cd.flags & KVM_CREATE_DEVICE_TEST;
+    switch (cd.type) {
+    case KVM_DEV_TYPE_ARM_VGIC_ITS: err = its_create(vm, test, &fd); break;
+    case KVM_DEV_TYPE_XIVE: err = xive_create(vm, test, &fd); break;
+    default: err = vgic_create(vm, cd.type, test, &fd); break;
+    }
     if (err || (cd.flags & KVM_CREATE_DEVICE_TEST))
         return err;
     cd.fd = (uint32_t)fd;
@@ -332,7 +339,7 @@ static int vm_ioctl(struct vm *vm, unsigned long req, unsigned long arg)
         struct kvm_irq_level l;
         if (copy_from_user(&l, arg, sizeof(l)))
             return -EFAULT;
-        err = vgic_irq_line(vm, l.irq, l.level);
+        err = vm->xive ? xive_irq_line(vm, l.irq, l.level) : vgic_irq_line(vm, l.irq, l.level);
         sys_sync_notifications(vm->sys);
         return err;
     }
@@ -343,19 +350,25 @@ static int vm_ioctl(struct vm *vm, unsigned long req, unsigned long arg)
         /* kvm_send_userspace_msi, then kvm_set_msi (arm64) */
         if (!vm->vgic || (msi.flags & ~(uint32_t)KVM_MSI_VALID_DEVID))
             return -EINVAL;
-        return -ENODEV; /* no ITS in this VM (the ITS issue adds it) */
+        err = its_signal_msi(vm, &msi);
+        sys_sync_notifications(vm->sys);
+        return err;
     }
     case IOE_MMIO: {
         struct ioe_mmio m;
         if (copy_from_user(&m, arg, sizeof(m)))
             return -EFAULT;
         err = vm->vgic ? vgic_mmio(vm->vgic, &m) : -ENXIO;
+        if (err == -ENXIO)
+            err = its_mmio(vm, &m);
         sys_sync_notifications(vm->sys);
         if (err)
             return err;
         return copy_to_user(arg, &m, sizeof(m));
     }
-    default: return -EINVAL; /* kvm_arch_vm_ioctl on arm64 */
+    default:
+        err = xive_vm_ioctl(vm, req, arg);
+        return err == -ENOTTY ? -EINVAL : err; /* kvm_arch_vm_ioctl on arm64 */
     }
 }
 
@@ -491,7 +504,7 @@ static int vcpu_ioctl(struct vcpu *v, unsigned long req, unsigned long arg)
         err = gic_op(s, v->vm->ctx, v->idx, GIC_ICC, false, ICC_SGI1R_EL1, GIC_WRITE64, val, NULL);
         sys_sync_notifications(s);
         return err < 0 ? err : err ? -EIO : 0;
-    default: return -EINVAL;
+    default: err = xive_vcpu_ioctl(v, req, arg); return err == -ENOTTY ? -EINVAL : err;
     }
 }
 
@@ -546,6 +559,8 @@ int ioe_ioctl(int fd, unsigned long request, ...)
         case OBJ_SYS: ret = sys_ioctl((struct sys *)o, request, arg); break;
         case OBJ_VM: ret = vm_ioctl((struct vm *)o, request, arg); break;
         case OBJ_VCPU: ret = vcpu_ioctl((struct vcpu *)o, request, arg); break;
+        case OBJ_ITS: ret = its_device_ioctl((struct its_dev *)o, request, arg); break;
+        case OBJ_XIVE: ret = xive_device_ioctl((struct xive_dev *)o, request, arg); break;
         default: ret = vgic_device_ioctl((struct vgic *)o, request, arg); break;
         }
     }
@@ -573,7 +588,7 @@ int ioe_close(int fd)
     case OBJ_SYS:
     case OBJ_VM: obj_put(o); break;
     case OBJ_VCPU: obj_put(&((struct vcpu *)o)->vm->o); break;
-    default: obj_put(&((struct vgic *)o)->vm->o); break;
+    default: obj_put(&((struct devobj *)o)->vm->o); break; /* device objects */
     }
     pthread_mutex_unlock(&lock);
     return 0;

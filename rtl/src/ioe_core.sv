@@ -42,7 +42,9 @@ module ioe_core #(
   input  logic                     dma_req_ready_i,
   output ioe_pkg::dma_req_t        dma_req_o,
   input  logic                     dma_rsp_valid_i,
-  input  ioe_pkg::dma_rsp_t        dma_rsp_i
+  input  ioe_pkg::dma_rsp_t        dma_rsp_i,
+  // the cycle counter's low word, for the engines' timestamps
+  output logic [31:0]              cycle_lo_o
 );
 
   // ---------------------------------------------------------------- register block
@@ -103,6 +105,8 @@ module ioe_core #(
   );
 
   // ---------------------------------------------------------------- cycle counter
+  assign cycle_lo_o = cycle_q[31:0];
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       cycle_q    <= '0;

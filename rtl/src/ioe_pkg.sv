@@ -33,6 +33,11 @@ package ioe_pkg;
     logic [63:0]              rdata;
   } dma_rsp_t;
 
+  localparam int unsigned DMA_REQ_WIDTH = DMA_TAG_WIDTH + 1 + 64 + 64 + 8;  // $bits(dma_req_t)
+  // Clients of the DMA arbiter (the top bits of every tag)
+  localparam int unsigned DMA_CLIENT_BITS = 2;
+  localparam int unsigned DMA_LOCAL_TAG_WIDTH = DMA_TAG_WIDTH - DMA_CLIENT_BITS;
+
   // AXI4-Lite response codes
   localparam logic [1:0] AXI_RESP_OKAY   = 2'b00;
   localparam logic [1:0] AXI_RESP_SLVERR = 2'b10;

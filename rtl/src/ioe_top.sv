@@ -9,8 +9,11 @@
 //   wired_i    wired SPI level inputs (asynchronous; synchronised inside)
 //   m_notify_* notification stream: which VM / vCPU has something to present
 //
-// Register blocks on the internal bus: 0 = core, 1 = GIC. The ITS and XIVE issues add
-// blocks 2.. and their engines on the MSI, DMA and notification paths.
+// Register blocks on the internal bus: 0 = core, 1 = GIC, 2 = ITS, 3 = XIVE. The ITS and
+// the XIVE engine each claim the MSIs addressed to them (an MSI neither claims is only
+// captured by the core); the core's DMA probe, the ITS and the XIVE engine share the DMA
+// master through ioe_dma_arb; the core, the GIC and the XIVE engine share the
+// notification stream through ioe_notify_merge.
 
 module ioe_top #(
   parameter int unsigned NrVms           = ioe_reg_pkg::NrVmsDefault,
@@ -20,6 +23,7 @@ module ioe_top #(
   parameter int unsigned LpiBits         = ioe_reg_pkg::LpiBitsDefault,
   parameter int unsigned DevBits         = ioe_reg_pkg::DevBitsDefault,
   parameter int unsigned EventBits       = ioe_reg_pkg::EventBitsDefault,
+  parameter int unsigned NrIts           = ioe_reg_pkg::NrItsDefault,
   parameter int unsigned ItsCacheEntries = ioe_reg_pkg::ItsCacheEntriesDefault,
   parameter int unsigned XiveSources     = ioe_reg_pkg::XiveSourcesDefault,
   parameter int unsigned DmaTags         = ioe_reg_pkg::DmaTagsDefault,
@@ -74,7 +78,7 @@ module ioe_top #(
   output logic [3:0]         m_notify_src_o
 );
 
-  localparam int unsigned NrBlocks = 2;
+  localparam int unsigned NrBlocks = 4;
   localparam int unsigned BS       = ioe_reg_pkg::CSR_BLOCK_SHIFT;
 
   // ---------------------------------------------------------------- CSR path
@@ -158,14 +162,26 @@ module ioe_top #(
     .q_o   (wired_sync)
   );
 
-  // No engine consumes MSIs yet: the ingress accepts every beat and the core captures it.
-  assign s_msi_ready_o = 1'b1;
+  // ---------------------------------------------------------------- MSI dispatch
+  // The ITS has precedence over the XIVE engine when both claim an address; unclaimed
+  // MSIs are accepted at once (the core counts and captures every MSI taken).
+  logic its_msi_claim, its_msi_ready, xive_msi_claim, xive_msi_ready;
+  logic its_msi_valid, xive_msi_valid;
+
+  assign its_msi_valid  = s_msi_valid_i & its_msi_claim;
+  assign xive_msi_valid = s_msi_valid_i & ~its_msi_claim & xive_msi_claim;
+  assign s_msi_ready_o  = its_msi_claim ? its_msi_ready :
+                          xive_msi_claim ? xive_msi_ready : 1'b1;
 
   // ---------------------------------------------------------------- core block
-  ioe_pkg::notify_t  notify, core_notify, gic_notify;
+  ioe_pkg::notify_t  notify, core_notify, gic_notify, xive_notify;
   logic              core_notify_valid, core_notify_ready, gic_notify_valid, gic_notify_ready;
-  ioe_pkg::dma_req_t dma_req;
-  ioe_pkg::dma_rsp_t dma_rsp;
+  logic              xive_notify_valid, xive_notify_ready;
+  ioe_pkg::dma_req_t dma_req, core_dma_req, its_dma_req, xive_dma_req;
+  ioe_pkg::dma_rsp_t dma_rsp, eng_dma_rsp;
+  logic              core_dma_valid, its_dma_valid, xive_dma_valid;
+  logic [2:0]        eng_dma_ready, eng_dma_rsp_valid;
+  logic [31:0]       cycle_lo;
 
   assign dma_rsp.tag   = m_dma_rsp_tag_i;
   assign dma_rsp.err   = m_dma_rsp_err_i;
@@ -202,11 +218,12 @@ module ioe_top #(
     .notify_ready_i (core_notify_ready),
     .notify_o       (core_notify),
     .notify_fire_i  (m_notify_valid_o & m_notify_ready_i),
-    .dma_req_valid_o(m_dma_req_valid_o),
-    .dma_req_ready_i(m_dma_req_ready_i),
-    .dma_req_o      (dma_req),
-    .dma_rsp_valid_i(m_dma_rsp_valid_i),
-    .dma_rsp_i      (dma_rsp)
+    .dma_req_valid_o(core_dma_valid),
+    .dma_req_ready_i(eng_dma_ready[0]),
+    .dma_req_o      (core_dma_req),
+    .dma_rsp_valid_i(eng_dma_rsp_valid[0]),
+    .dma_rsp_i      (eng_dma_rsp),
+    .cycle_lo_o     (cycle_lo)
   );
 
   // ---------------------------------------------------------------- GIC block
@@ -230,34 +247,100 @@ module ioe_top #(
     .notify_o      (gic_notify)
   );
 
+  // ---------------------------------------------------------------- ITS block
+  ioe_its #(
+    .NrIts  (NrIts),
+    .NrVms  (NrVms),
+    .NrVcpus(NrVcpus)
+  ) u_its (
+    .clk_i          (clk_i),
+    .rst_ni         (rst_ni),
+    .req_valid_i    (blk_req_valid[2]),
+    .req_write_i    (blk_req_write),
+    .req_addr_i     (blk_req_addr),
+    .req_wdata_i    (blk_req_wdata),
+    .req_wstrb_i    (blk_req_wstrb),
+    .rsp_valid_o    (blk_rsp_valid[2]),
+    .rsp_rdata_o    (blk_rsp_rdata[95:64]),
+    .rsp_error_o    (blk_rsp_error[2]),
+    .cycle_i        (cycle_lo),
+    .msi_valid_i    (its_msi_valid),
+    .msi_ready_o    (its_msi_ready),
+    .msi_claim_o    (its_msi_claim),
+    .msi_devid_i    (s_msi_devid_i),
+    .msi_addr_i     (s_msi_addr_i),
+    .msi_data_i     (s_msi_data_i),
+    .dma_req_valid_o(its_dma_valid),
+    .dma_req_ready_i(eng_dma_ready[1]),
+    .dma_req_o      (its_dma_req),
+    .dma_rsp_valid_i(eng_dma_rsp_valid[1]),
+    .dma_rsp_i      (eng_dma_rsp)
+  );
+
+  // ---------------------------------------------------------------- XIVE block
+  ioe_xive #(
+    .NrVms  (NrVms),
+    .NrVcpus(NrVcpus)
+  ) u_xive (
+    .clk_i          (clk_i),
+    .rst_ni         (rst_ni),
+    .req_valid_i    (blk_req_valid[3]),
+    .req_write_i    (blk_req_write),
+    .req_addr_i     (blk_req_addr),
+    .req_wdata_i    (blk_req_wdata),
+    .req_wstrb_i    (blk_req_wstrb),
+    .rsp_valid_o    (blk_rsp_valid[3]),
+    .rsp_rdata_o    (blk_rsp_rdata[127:96]),
+    .rsp_error_o    (blk_rsp_error[3]),
+    .cycle_i        (cycle_lo),
+    .msi_valid_i    (xive_msi_valid),
+    .msi_ready_o    (xive_msi_ready),
+    .msi_claim_o    (xive_msi_claim),
+    .msi_devid_i    (s_msi_devid_i),
+    .msi_addr_i     (s_msi_addr_i),
+    .msi_data_i     (s_msi_data_i),
+    .notify_valid_o (xive_notify_valid),
+    .notify_ready_i (xive_notify_ready),
+    .notify_o       (xive_notify),
+    .dma_req_valid_o(xive_dma_valid),
+    .dma_req_ready_i(eng_dma_ready[2]),
+    .dma_req_o      (xive_dma_req),
+    .dma_rsp_valid_i(eng_dma_rsp_valid[2]),
+    .dma_rsp_i      (eng_dma_rsp)
+  );
+
+  // ---------------------------------------------------------------- DMA arbiter
+  ioe_dma_arb #(
+    .NrClients (3),
+    .ClientBits(ioe_pkg::DMA_CLIENT_BITS)
+  ) u_dma_arb (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .c_req_valid_i({xive_dma_valid, its_dma_valid, core_dma_valid}),
+    .c_req_ready_o(eng_dma_ready),
+    .c_req_i      ({xive_dma_req, its_dma_req, core_dma_req}),
+    .c_rsp_valid_o(eng_dma_rsp_valid),
+    .c_rsp_o      (eng_dma_rsp),
+    .m_req_valid_o(m_dma_req_valid_o),
+    .m_req_ready_i(m_dma_req_ready_i),
+    .m_req_o      (dma_req),
+    .m_rsp_valid_i(m_dma_rsp_valid_i),
+    .m_rsp_i      (dma_rsp)
+  );
+
   // ---------------------------------------------------------------- notification merge
-  // Round robin between the core's test FIFO and the GIC when both wait. Once a record
-  // is offered it stays on the port until taken (the grant is held while the stream is
-  // backpressured), so neither source loses one; a waiting GIC stalls its engine.
-  logic sel_gic, hold_q, hold_gic_q, last_gic_q;
-
-  always_comb begin
-    if (hold_q) sel_gic = hold_gic_q;
-    else if (gic_notify_valid && core_notify_valid) sel_gic = ~last_gic_q;
-    else sel_gic = gic_notify_valid;
-  end
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      hold_q     <= 1'b0;
-      hold_gic_q <= 1'b0;
-      last_gic_q <= 1'b0;
-    end else begin
-      hold_q     <= m_notify_valid_o & ~m_notify_ready_i;
-      hold_gic_q <= sel_gic;
-      if (m_notify_valid_o && m_notify_ready_i) last_gic_q <= sel_gic;
-    end
-  end
-
-  assign m_notify_valid_o  = sel_gic ? gic_notify_valid : core_notify_valid;
-  assign notify            = sel_gic ? gic_notify : core_notify;
-  assign gic_notify_ready  = sel_gic & m_notify_ready_i;
-  assign core_notify_ready = ~sel_gic & m_notify_ready_i;
+  ioe_notify_merge #(
+    .NrSrcs(3)
+  ) u_notify_merge (
+    .clk_i     (clk_i),
+    .rst_ni    (rst_ni),
+    .s_valid_i ({xive_notify_valid, gic_notify_valid, core_notify_valid}),
+    .s_ready_o ({xive_notify_ready, gic_notify_ready, core_notify_ready}),
+    .s_notify_i({xive_notify, gic_notify, core_notify}),
+    .m_valid_o (m_notify_valid_o),
+    .m_ready_i (m_notify_ready_i),
+    .m_notify_o(notify)
+  );
 
   assign m_notify_vm_o     = notify.vm;
   assign m_notify_vcpu_o   = notify.vcpu;

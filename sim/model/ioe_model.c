@@ -5,6 +5,8 @@
 #include "ioe_model.h"
 
 #include "ioe_gic.h"
+#include "ioe_its.h"
+#include "ioe_xive.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -17,6 +19,8 @@
 struct ioe_model {
     struct ioe_hostmem *mem;
     struct ioe_gic *gic;
+    struct ioe_its *its;
+    struct ioe_xive *xive;
     uint64_t cycle;
     /* core block */
     uint32_t scratch, cycle_hi;
@@ -38,6 +42,11 @@ static void gic_notify(void *ctx, unsigned vm, unsigned vcpu)
     push_note(ctx, vm, vcpu, IOE_NOTIFY_SRC_GIC);
 }
 
+static void engine_notify(void *ctx, unsigned vm, unsigned vcpu, unsigned src)
+{
+    push_note(ctx, vm, vcpu, src);
+}
+
 int ioe_model_open(const struct ioe_simcard_config *cfg, struct ioe_model **out)
 {
     if (!cfg || !cfg->mem)
@@ -47,7 +56,13 @@ int ioe_model_open(const struct ioe_simcard_config *cfg, struct ioe_model **out)
         return -ENOMEM;
     m->mem = cfg->mem;
     m->gic = ioe_gic_create(gic_notify, m);
-    if (!m->gic) {
+    struct ioe_engine_env env = {m->mem, &m->cycle, engine_notify, m};
+    m->its = ioe_its_create(&env);
+    m->xive = ioe_xive_create(&env);
+    if (!m->gic || !m->its || !m->xive) {
+        ioe_gic_destroy(m->gic);
+        ioe_its_destroy(m->its);
+        ioe_xive_destroy(m->xive);
         free(m);
         return -ENOMEM;
     }
@@ -61,6 +76,8 @@ void ioe_model_close(struct ioe_model *m)
     if (!m)
         return;
     ioe_gic_destroy(m->gic);
+    ioe_its_destroy(m->its);
+    ioe_xive_destroy(m->xive);
     free(m->notes);
     free(m);
 }
@@ -69,15 +86,21 @@ void ioe_model_reset(struct ioe_model *m)
 {
     struct ioe_hostmem *mem = m->mem;
     struct ioe_gic *gic = m->gic;
+    struct ioe_its *its = m->its;
+    struct ioe_xive *xive = m->xive;
     struct ioe_notification *notes = m->notes;
     size_t cap = m->cap_notes;
     memset(m, 0, sizeof(*m));
     m->mem = mem;
     m->gic = gic;
+    m->its = its;
+    m->xive = xive;
     m->notes = notes;
     m->cap_notes = cap;
     m->scratch = IOE_CORE_SCRATCH_RESET;
     ioe_gic_reset(gic);
+    ioe_its_reset(its);
+    ioe_xive_reset(xive);
 }
 
 void ioe_model_step(struct ioe_model *m, uint64_t cycles)
@@ -121,6 +144,14 @@ int ioe_model_read32(struct ioe_model *m, uint32_t addr, uint32_t *val)
     }
     if (addr >> IOE_CSR_BLOCK_SHIFT == IOE_GIC_BASE >> IOE_CSR_BLOCK_SHIFT) {
         *val = ioe_gic_csr_read(m->gic, addr - IOE_GIC_BASE);
+        return 0;
+    }
+    if (addr >> IOE_CSR_BLOCK_SHIFT == IOE_ITS_BASE >> IOE_CSR_BLOCK_SHIFT) {
+        *val = ioe_its_csr_read(m->its, addr - IOE_ITS_BASE);
+        return 0;
+    }
+    if (addr >> IOE_CSR_BLOCK_SHIFT == IOE_XIVE_BASE >> IOE_CSR_BLOCK_SHIFT) {
+        *val = ioe_xive_csr_read(m->xive, addr - IOE_XIVE_BASE);
         return 0;
     }
     switch (addr) {
@@ -201,6 +232,14 @@ int ioe_model_write32(struct ioe_model *m, uint32_t addr, uint32_t val)
         ioe_gic_csr_write(m->gic, addr - IOE_GIC_BASE, val);
         return 0;
     }
+    if (addr >> IOE_CSR_BLOCK_SHIFT == IOE_ITS_BASE >> IOE_CSR_BLOCK_SHIFT) {
+        ioe_its_csr_write(m->its, addr - IOE_ITS_BASE, val);
+        return 0;
+    }
+    if (addr >> IOE_CSR_BLOCK_SHIFT == IOE_XIVE_BASE >> IOE_CSR_BLOCK_SHIFT) {
+        ioe_xive_csr_write(m->xive, addr - IOE_XIVE_BASE, val);
+        return 0;
+    }
     switch (addr) {
     case IOE_CORE_SCRATCH: m->scratch = val; break;
     case IOE_CORE_NOTIFY_TEST:
@@ -226,6 +265,11 @@ int ioe_model_msi(struct ioe_model *m, uint32_t devid, uint64_t addr, uint32_t d
     m->msi_addr_lo = (uint32_t)addr;
     m->msi_addr_hi = (uint32_t)(addr >> 32);
     m->msi_data = data;
+    /* the ITS has precedence when both engines claim the address (as in ioe_top) */
+    if (ioe_its_msi_claim(m->its, devid, addr))
+        ioe_its_msi(m->its, devid, addr, data);
+    else if (ioe_xive_msi_claim(m->xive, devid, addr))
+        ioe_xive_msi(m->xive, devid, addr, data);
     return 0;
 }
 

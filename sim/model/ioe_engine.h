@@ -1,0 +1,21 @@
+/*
+ * What the card's C model gives each of its engines (ITS, XIVE): host memory for DMA
+ * (functional: the model is untimed), the cycle counter for timestamps, and the
+ * notification stream.
+ */
+#ifndef IOE_MODEL_ENGINE_H
+#define IOE_MODEL_ENGINE_H
+
+#include <stdint.h>
+
+#include "ioe_hostmem.h"
+
+struct ioe_engine_env {
+    struct ioe_hostmem *mem;
+    const uint64_t *cycle;
+    /* emit one notification record {vm, vcpu, src} (IOE_NOTIFY_SRC_*) */
+    void (*notify)(void *ctx, unsigned vm, unsigned vcpu, unsigned src);
+    void *ctx;
+};
+
+#endif

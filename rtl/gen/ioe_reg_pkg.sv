@@ -25,7 +25,7 @@ package ioe_reg_pkg;
   localparam int unsigned ItsCacheEntriesDefault = 256;
   localparam int unsigned ItsCacheEntriesSmall = 16;
   localparam int unsigned XiveSourcesDefault = 1024;
-  localparam int unsigned XiveSourcesSmall = 64;
+  localparam int unsigned XiveSourcesSmall = 0;
   localparam int unsigned DmaTagsDefault = 8;
   localparam int unsigned DmaTagsSmall = 4;
 

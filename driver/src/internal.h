@@ -41,6 +41,12 @@ struct sys {
         uint32_t target, offset;
         uint64_t wdata;
     } gic_port;
+    /* the same for the ITS access port (its.c) */
+    struct {
+        bool valid;
+        uint32_t target, offset;
+        uint64_t wdata;
+    } its_port;
 };
 
 struct memslot {
@@ -169,6 +175,8 @@ int vgic_device_ioctl(struct vgic *g, unsigned long req, uint64_t arg);
 void vgic_release(struct vgic *g);
 /* first-run checks (KVM_RUN) */
 int vgic_map_resources(struct vgic *g);
+/* the VM got its first ITS: the card's VM_CONFIG must say so (GICD_TYPER.LPIS) */
+int vgic_its_created(struct vgic *g);
 /* redistributor assignment for a vCPU created after regions exist */
 int vgic_vcpu_created(struct vgic *g, struct vcpu *v);
 /* Guest-view MMIO on the GICD/GICR frames: 0, or -ENXIO outside them. */
@@ -176,6 +184,12 @@ int vgic_mmio(struct vgic *g, struct ioe_mmio *m);
 int vgic_irq_line(struct vm *vm, uint32_t irq, uint32_t level);
 
 /* ---- the ITS device (its.c) */
+struct its_dev {
+    struct obj o;
+    struct vm *vm;
+    unsigned idx;  /* the card's ITS instance, bound to vm->ctx */
+    uint64_t base; /* frame GPA, IOE_VGIC_ADDR_UNDEF until GRP_ADDR */
+};
 int its_create(struct vm *vm, bool test_only, int *fd_out);
 int its_device_ioctl(struct its_dev *d, unsigned long req, uint64_t arg);
 /* the VM goes away: free its ITS devices */
@@ -185,6 +199,8 @@ int its_mmio(struct vm *vm, struct ioe_mmio *m);
 /* KVM_SIGNAL_MSI after the generic checks (kvm_set_msi on arm64). */
 struct kvm_msi;
 int its_signal_msi(struct vm *vm, const struct kvm_msi *msi);
+/* KVM_DEV_ARM_VGIC_SAVE_PENDING_TABLES (the GICv3 device): 0 or -errno */
+int its_save_pending(struct vm *vm);
 
 /* ---- the XIVE device (xive.c) */
 int xive_create(struct vm *vm, bool test_only, int *fd_out);

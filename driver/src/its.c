@@ -1,45 +1,449 @@
 /*
- * KVM_DEV_TYPE_ARM_VGIC_ITS on the card. Placeholder until the ITS issue lands: the
- * device type is not registered (KVM_CREATE_DEVICE gives -ENODEV, as a KVM without an
- * ITS does), no ITS frame exists and KVM_SIGNAL_MSI has nothing to deliver to.
+ * KVM_DEV_TYPE_ARM_VGIC_ITS on the card. The attribute groups, their errors and the order
+ * of their checks follow Linux (arch/arm64/kvm/vgic/vgic-its.c, kvm-arm-abi.md §4.1); the
+ * ITS itself (frame registers, command queue, tables, LPIs, translation) is the card's
+ * (docs/its.md). This file keeps what KVM keeps outside that state: which card instance
+ * is the device, and the frame address.
  */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ioe/regs.h>
+
 #include "internal.h"
 
-#include <errno.h>
+#define SZ_64K 0x10000ull
+#define ITS_FRAME KVM_VGIC_V3_ITS_SIZE
+#define ADDR_UNDEF IOE_VGIC_ADDR_UNDEF
+#define IS_UNDEF(a) ((a) == ADDR_UNDEF)
 
-#include <ioe/kvm.h>
+/* ------------------------------------------------------------------ the card's access port */
+enum its_code {
+    ITS_READ32 = 1,
+    ITS_WRITE32,
+    ITS_READ64,
+    ITS_WRITE64,
+    ITS_BIND,
+    ITS_SET_BASE,
+    ITS_RESET,
+    ITS_SAVE_TABLES,
+    ITS_RESTORE_TABLES,
+    ITS_INJECT,
+    ITS_SAVE_PENDING,
+    ITS_LPI_STATE,
+    ITS_TRANSLATE
+};
+#define ITS_ST_UNDEF 1
+#define ITS_ST_BADTARGET 2
+/* Polls of STATUS before an operation counts as hung (each poll steps a simulated card). A
+ * command queue runs inside one operation, so this is generous. */
+#define ITS_POLL_LIMIT 10000000
+
+/* One operation. Returns 0, ITS_ST_UNDEF, ITS_ST_BADTARGET or a negative errno from the
+ * transport. *rdata (may be NULL) gets RDATA_HI:RDATA_LO. */
+static int its_op(struct sys *s, unsigned its, unsigned vm, bool uaccess, uint32_t offset,
+                  enum its_code code, uint64_t wdata, uint64_t *rdata)
+{
+    struct ioe_card *c = s->card;
+    uint32_t target = its << IOE_ITS_TARGET_ITS_SHIFT | vm << IOE_ITS_TARGET_VM_SHIFT |
+                      (uint32_t)uaccess << IOE_ITS_TARGET_UACCESS_SHIFT;
+    uint32_t st = 0;
+    int err = 0;
+    bool v = s->its_port.valid;
+    s->its_port.valid = false; /* until every write below has landed */
+    if (!v || s->its_port.target != target)
+        err = ioe_card_write32(c, IOE_ITS_TARGET, target);
+    if (!err && (!v || s->its_port.offset != offset))
+        err = ioe_card_write32(c, IOE_ITS_OFFSET, offset);
+    if (!err && (!v || (uint32_t)s->its_port.wdata != (uint32_t)wdata))
+        err = ioe_card_write32(c, IOE_ITS_WDATA_LO, (uint32_t)wdata);
+    if (!err && (!v || s->its_port.wdata >> 32 != wdata >> 32))
+        err = ioe_card_write32(c, IOE_ITS_WDATA_HI, (uint32_t)(wdata >> 32));
+    if (err)
+        return err;
+    s->its_port.target = target;
+    s->its_port.offset = offset;
+    s->its_port.wdata = wdata;
+    s->its_port.valid = true;
+    if ((err = ioe_card_write32(c, IOE_ITS_OP, code)))
+        return err;
+    for (long i = 0;; i++) {
+        if ((err = ioe_card_read32(c, IOE_ITS_STATUS, &st)))
+            return err;
+        if (!(st >> IOE_ITS_STATUS_BUSY_SHIFT & 1))
+            break;
+        if (i == ITS_POLL_LIMIT)
+            return -ETIMEDOUT;
+        err = ioe_card_step(c, 1);
+        if (err && err != -EOPNOTSUPP)
+            return err;
+    }
+    if (rdata && (err = ioe_card_read64(c, IOE_ITS_RDATA_LO, rdata)))
+        return err;
+    if (st >> IOE_ITS_STATUS_BADTARGET_SHIFT & 1)
+        return ITS_ST_BADTARGET;
+    if (st >> IOE_ITS_STATUS_UNDEF_SHIFT & 1)
+        return ITS_ST_UNDEF;
+    return 0;
+}
+
+/* An operation whose RDATA_LO is 0 or a positive errno (docs/its.md "Results"). */
+static int its_op_errno(struct its_dev *d, bool uaccess, uint32_t offset, enum its_code code,
+                        uint64_t wdata)
+{
+    uint64_t r = 0;
+    int err = its_op(d->vm->sys, d->idx, d->vm->ctx, uaccess, offset, code, wdata, &r);
+    if (err < 0)
+        return err;
+    if (err == ITS_ST_BADTARGET)
+        return -EIO;
+    if (err == ITS_ST_UNDEF)
+        return -ENXIO;
+    return (uint32_t)r ? -(int)(uint32_t)r : 0;
+}
+
+static bool card_has_its(const struct sys *s)
+{
+    return s->info.features >> IOE_CORE_FEATURES_ITS_SHIFT & 1;
+}
+
+/* ------------------------------------------------------------------ device lifetime */
+static bool instance_in_use(struct sys *s, unsigned idx)
+{
+    for (unsigned c = 0; c < 256; c++) {
+        struct vm *vm = s->vms[c];
+        for (unsigned i = 0; vm && i < vm->nr_its; i++)
+            if (vm->its[i]->idx == idx)
+                return true;
+    }
+    return false;
+}
 
 int its_create(struct vm *vm, bool test_only, int *fd_out)
 {
-    (void)vm;
-    (void)test_only;
-    (void)fd_out;
-    return -ENODEV;
-}
-
-int its_device_ioctl(struct its_dev *d, unsigned long req, uint64_t arg)
-{
-    (void)d;
-    (void)req;
-    (void)arg;
-    return -ENXIO;
+    struct sys *s = vm->sys;
+    /* kvm_ioctl_create_device: the type is registered when the card has its ITS engine */
+    if (!card_has_its(s))
+        return -ENODEV;
+    if (test_only)
+        return 0;
+    /* vgic_its_create asks for no GICv3 device and no vCPU state; the card adds its own
+     * limits: instances per VM and on the card (-ENOSPC, as for VM contexts). */
+    if (vm->nr_its == MAX_ITS_PER_VM)
+        return -ENOSPC;
+    /* The card learns "the VM has an ITS" (GICD_TYPER.LPIS, EnableLPIs) through VM_CONFIG,
+     * which resets the VM's GIC state: after a vCPU ran that would lose guest state. */
+    bool first = vm->nr_its == 0;
+    if (first && vm->vgic && vm->vgic->initialized && vm_any_vcpu_ran(vm))
+        return -EBUSY;
+    struct its_dev *d = calloc(1, sizeof(*d));
+    if (!d)
+        return -ENOMEM;
+    d->o.type = OBJ_ITS;
+    d->vm = vm;
+    d->base = ADDR_UNDEF;
+    int err = -ENOSPC;
+    for (unsigned idx = 0; idx < 256; idx++) {
+        if (instance_in_use(s, idx))
+            continue;
+        uint64_t r = 0;
+        int e = its_op(s, idx, vm->ctx, false, 0, ITS_BIND, 1, &r);
+        if (e < 0) {
+            err = e;
+            break;
+        }
+        if (e == ITS_ST_BADTARGET) /* idx >= NrIts: every instance is taken */
+            break;
+        if (e || (uint32_t)r) {
+            err = e ? -EIO : -(int)(uint32_t)r;
+            break;
+        }
+        d->idx = idx;
+        err = 0;
+        break;
+    }
+    if (err) {
+        free(d);
+        return err;
+    }
+    int fd = obj_install(&d->o);
+    if (fd < 0) {
+        its_op(s, d->idx, vm->ctx, false, 0, ITS_BIND, 0, NULL);
+        free(d);
+        return fd;
+    }
+    vm->its[vm->nr_its++] = d;
+    obj_get(&vm->o);
+    if (first && vm->vgic)
+        vgic_its_created(vm->vgic);
+    *fd_out = fd;
+    return 0;
 }
 
 void its_vm_release(struct vm *vm)
 {
-    (void)vm;
+    for (unsigned i = 0; i < vm->nr_its; i++) {
+        its_op(vm->sys, vm->its[i]->idx, vm->ctx, false, 0, ITS_BIND, 0, NULL);
+        free(vm->its[i]);
+        vm->its[i] = NULL;
+    }
+    vm->nr_its = 0;
+}
+
+/* ------------------------------------------------------------------ GRP_ADDR */
+static int addr_set(struct its_dev *d, const struct kvm_device_attr *a)
+{
+    struct vm *vm = d->vm;
+    uint64_t addr, ipa = 1ull << vm->ipa_bits;
+    if (a->attr != KVM_VGIC_ITS_ADDR_TYPE)
+        return -ENODEV; /* not -ENXIO (§4.1, documented) */
+    if (copy_from_user(&addr, a->addr, sizeof(addr)))
+        return -EFAULT;
+    /* vgic_check_iorange */
+    if (!IS_UNDEF(d->base))
+        return -EEXIST;
+    if (addr & (SZ_64K - 1))
+        return -EINVAL;
+    if (addr + ITS_FRAME < addr)
+        return -EINVAL;
+    if (addr >= ipa || addr + ITS_FRAME > ipa)
+        return -E2BIG;
+    /* KVM's MMIO bus would take an overlapping frame; the card cannot tell which instance
+     * claims an MSI at a shared doorbell, so frames of two ITSes may not overlap. */
+    for (unsigned i = 0; i < vm->nr_its; i++) {
+        const struct its_dev *o = vm->its[i];
+        if (o != d && !IS_UNDEF(o->base) && addr < o->base + ITS_FRAME &&
+            o->base < addr + ITS_FRAME)
+            return -EINVAL;
+    }
+    int err = its_op_errno(d, false, 0, ITS_SET_BASE, addr);
+    if (!err)
+        d->base = addr;
+    return err;
+}
+
+static int addr_get(struct its_dev *d, const struct kvm_device_attr *a)
+{
+    if (a->attr != KVM_VGIC_ITS_ADDR_TYPE)
+        return -ENODEV;
+    return copy_to_user(a->addr, &d->base, sizeof(d->base));
+}
+
+static int addr_has(struct its_dev *d, const struct kvm_device_attr *a)
+{
+    (void)d;
+    return a->attr == KVM_VGIC_ITS_ADDR_TYPE ? 0 : -ENXIO;
+}
+
+/* ------------------------------------------------------------------ GRP_CTRL */
+static int ctrl_set(struct its_dev *d, const struct kvm_device_attr *a)
+{
+    /* vgic_its_ctrl order */
+    if (a->attr == KVM_DEV_ARM_VGIC_CTRL_INIT)
+        return 0;
+    if (vm_any_vcpu_running(d->vm))
+        return -EBUSY;
+    switch (a->attr) {
+    case KVM_DEV_ARM_ITS_CTRL_RESET: return its_op_errno(d, false, 0, ITS_RESET, 0);
+    case KVM_DEV_ARM_ITS_SAVE_TABLES: return its_op_errno(d, false, 0, ITS_SAVE_TABLES, 0);
+    case KVM_DEV_ARM_ITS_RESTORE_TABLES: return its_op_errno(d, false, 0, ITS_RESTORE_TABLES, 0);
+    default: return 0; /* falls through KVM's switch: 0, unlike HAS_ATTR */
+    }
+}
+
+static int ctrl_get(struct its_dev *d, const struct kvm_device_attr *a)
+{
+    (void)d;
+    (void)a;
+    return -ENXIO;
+}
+
+static int ctrl_has(struct its_dev *d, const struct kvm_device_attr *a)
+{
+    (void)d;
+    switch (a->attr) {
+    case KVM_DEV_ARM_VGIC_CTRL_INIT:
+    case KVM_DEV_ARM_ITS_CTRL_RESET:
+    case KVM_DEV_ARM_ITS_SAVE_TABLES:
+    case KVM_DEV_ARM_ITS_RESTORE_TABLES: return 0;
+    default: return -ENXIO;
+    }
+}
+
+/* ------------------------------------------------------------------ GRP_ITS_REGS */
+/* The registers of KVM's its_registers[] table: width in bytes of the full access, 0 when
+ * the offset names none. */
+static unsigned reg_width(uint64_t off)
+{
+    if (off == 0x0 || off == 0x4)
+        return 4; /* CTLR, IIDR */
+    if (off == 0x8 || off == 0x80 || off == 0x88 || off == 0x90)
+        return 8; /* TYPER, CBASER, CWRITER, CREADR */
+    if (off >= 0x100 && off < 0x140)
+        return 8; /* BASER0..7 */
+    if (off >= 0xffd0 && off < 0x10000)
+        return 4; /* ID registers */
+    return 0;
+}
+
+/* vgic_its_attr_regs_access: alignment (-EINVAL), then the table (-ENXIO) */
+static int reg_check(uint64_t off)
+{
+    uint64_t align = off < 0x8 || off >= 0xffd0 ? 3 : 7;
+    if (off & align)
+        return -EINVAL;
+    return reg_width(off) ? 0 : -ENXIO;
+}
+
+static int regs_access(struct its_dev *d, const struct kvm_device_attr *a, bool write)
+{
+    uint64_t val = 0, off = a->attr;
+    int err;
+    if (write && copy_from_user(&val, a->addr, sizeof(val)))
+        return -EFAULT;
+    uint64_t align = off < 0x8 || off >= 0xffd0 ? 3 : 7;
+    if (off & align)
+        return -EINVAL;
+    if (vm_any_vcpu_running(d->vm))
+        return -EBUSY;
+    if (IS_UNDEF(d->base))
+        return -ENXIO;
+    unsigned w = reg_width(off);
+    if (!w)
+        return -ENXIO;
+    if (write) {
+        err = its_op_errno(d, true, (uint32_t)off, w == 8 ? ITS_WRITE64 : ITS_WRITE32,
+                           w == 8 ? val : (uint32_t)val);
+        return err;
+    }
+    err = its_op(d->vm->sys, d->idx, d->vm->ctx, true, (uint32_t)off,
+                 w == 8 ? ITS_READ64 : ITS_READ32, 0, &val);
+    if (err < 0)
+        return err;
+    if (err)
+        return err == ITS_ST_UNDEF ? -ENXIO : -EIO;
+    if (w == 4)
+        val = (uint32_t)val;
+    return copy_to_user(a->addr, &val, sizeof(val));
+}
+
+static int regs_set(struct its_dev *d, const struct kvm_device_attr *a)
+{
+    return regs_access(d, a, true);
+}
+
+static int regs_get(struct its_dev *d, const struct kvm_device_attr *a)
+{
+    return regs_access(d, a, false);
+}
+
+static int regs_has(struct its_dev *d, const struct kvm_device_attr *a)
+{
+    (void)d;
+    return reg_check(a->attr);
+}
+
+/* ------------------------------------------------------------------ dispatch */
+typedef int (*attr_fn)(struct its_dev *d, const struct kvm_device_attr *a);
+static const struct {
+    uint32_t group;
+    attr_fn set, get, has;
+} groups[] = {
+    {KVM_DEV_ARM_VGIC_GRP_ADDR, addr_set, addr_get, addr_has},
+    {KVM_DEV_ARM_VGIC_GRP_CTRL, ctrl_set, ctrl_get, ctrl_has},
+    {KVM_DEV_ARM_VGIC_GRP_ITS_REGS, regs_set, regs_get, regs_has},
+};
+
+int its_device_ioctl(struct its_dev *d, unsigned long req, uint64_t arg)
+{
+    struct kvm_device_attr a;
+    if (req != KVM_SET_DEVICE_ATTR && req != KVM_GET_DEVICE_ATTR && req != KVM_HAS_DEVICE_ATTR)
+        return -ENOTTY;
+    if (copy_from_user(&a, arg, sizeof(a)))
+        return -EFAULT;
+    for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+        if (groups[i].group != a.group)
+            continue;
+        if (req == KVM_HAS_DEVICE_ATTR)
+            return groups[i].has(d, &a);
+        int err = req == KVM_SET_DEVICE_ATTR ? groups[i].set(d, &a) : groups[i].get(d, &a);
+        sys_sync_notifications(d->vm->sys); /* RESTORE_TABLES may make LPIs pending */
+        return err;
+    }
+    return -ENXIO;
+}
+
+/* ------------------------------------------------------------------ guest MMIO */
+static struct its_dev *its_at(struct vm *vm, uint64_t gpa)
+{
+    for (unsigned i = 0; i < vm->nr_its; i++) {
+        struct its_dev *d = vm->its[i];
+        if (!IS_UNDEF(d->base) && gpa >= d->base && gpa - d->base < ITS_FRAME)
+            return d;
+    }
+    return NULL;
 }
 
 int its_mmio(struct vm *vm, struct ioe_mmio *m)
 {
-    (void)vm;
-    (void)m;
-    return -ENXIO;
+    struct its_dev *d = its_at(vm, m->gpa);
+    if (!d)
+        return -ENXIO;
+    if (m->len != 1 && m->len != 2 && m->len != 4 && m->len != 8)
+        return -EINVAL;
+    uint64_t off = m->gpa - d->base, r = 0;
+    int err = ITS_ST_UNDEF;
+    if ((m->len == 8 && !(off & 7)) || (m->len == 4 && !(off & 3))) {
+        enum its_code code = m->len == 8 ? (m->is_write ? ITS_WRITE64 : ITS_READ64)
+                                         : (m->is_write ? ITS_WRITE32 : ITS_READ32);
+        uint64_t w = m->len == 8 ? m->data : m->data & 0xffffffffu;
+        err = its_op(vm->sys, d->idx, vm->ctx, false, (uint32_t)off, code, w, &r);
+    }
+    /* byte and halfword accesses, misaligned ones and what the card calls UNDEF: RAZ/WI */
+    if (err < 0 || err == ITS_ST_BADTARGET)
+        return err < 0 ? err : -EIO;
+    m->data = m->is_write || err ? 0 : m->len == 4 ? (uint32_t)r : r;
+    return 0;
 }
 
+/* ------------------------------------------------------------------ KVM_SIGNAL_MSI */
 int its_signal_msi(struct vm *vm, const struct kvm_msi *msi)
 {
-    (void)vm;
-    (void)msi;
-    return -ENODEV; /* kvm_set_msi: the VM has no ITS */
+    /* kvm_set_msi (arm64), then vgic_its_inject_msi's slow path */
+    if (!vm->nr_its)
+        return -ENODEV;
+    if (!(msi->flags & KVM_MSI_VALID_DEVID))
+        return -EINVAL;
+    uint64_t addr = (uint64_t)msi->address_hi << 32 | msi->address_lo;
+    struct its_dev *d = its_at(vm, addr);
+    if (!d)
+        return -EINVAL;
+    uint64_t r = 0;
+    int err = its_op(vm->sys, d->idx, vm->ctx, false, 0, ITS_INJECT,
+                     (uint64_t)msi->data << 32 | msi->devid, &r);
+    if (err < 0)
+        return err;
+    if (err)
+        return -EIO;
+    switch ((uint32_t)r) {
+    case 1: return 1;                  /* delivered */
+    case 0: return 0;                  /* blocked by the guest's tables */
+    default: return -(int)(uint32_t)r; /* EBUSY: ITS disabled, or LPIs off at the target */
+    }
+}
+
+/* ------------------------------------------------------------------ for the GICv3 device */
+/* KVM_DEV_ARM_VGIC_SAVE_PENDING_TABLES of the VM: 0 or -errno. */
+int its_save_pending(struct vm *vm)
+{
+    if (!vm->nr_its)
+        return 0; /* no ITS, no LPI */
+    uint64_t r = 0;
+    int err = its_op(vm->sys, 0, vm->ctx, false, 0, ITS_SAVE_PENDING, 0, &r);
+    if (err < 0)
+        return err;
+    if (err)
+        return -EIO;
+    return (uint32_t)r ? -(int)(uint32_t)r : 0;
 }

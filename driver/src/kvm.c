@@ -129,8 +129,8 @@ static long check_extension(struct sys *s, struct vm *vm, long ext)
     case KVM_CAP_NR_MEMSLOTS: return IOE_KVM_USER_MEM_SLOTS;
     case KVM_CAP_ARM_VM_IPA_SIZE: return IPA_LIMIT;
     case KVM_CAP_MSI_DEVID:
-        /* only a VM can say; it requires DeviceIDs once it has an ITS (the ITS issue) */
-        return vm ? 0 : -EINVAL;
+        /* only a VM can say: msis_require_devid, set when it gets an ITS */
+        return vm ? vm->nr_its > 0 : -EINVAL;
     default: return 0;
     }
 }

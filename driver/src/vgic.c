@@ -44,7 +44,8 @@ static int card_configure(struct vgic *g)
     unsigned n = g->initialized ? nr_irqs(g) : sys_of(g)->info.nr_irqs;
     if (!vm->nr_vcpus)
         return 0;
-    uint64_t cfg = n | (uint64_t)vm->nr_vcpus << 16;
+    /* bit 24: the VM has an ITS (KVM: vgic_has_its decides GICD_TYPER.LPIS) */
+    uint64_t cfg = n | (uint64_t)vm->nr_vcpus << 16 | (uint64_t)(vm->nr_its > 0) << 24;
     int err = gic_op(sys_of(g), vm->ctx, 0, GIC_GICD, false, 0, GIC_VM_CONFIG, cfg, NULL);
     return card_err(err);
 }
@@ -82,6 +83,14 @@ static int card_vcpus(struct vgic *g)
 static int card_sync(struct vgic *g)
 {
     int err = g->initialized ? 0 : card_configure(g);
+    return err ? err : card_vcpus(g);
+}
+
+int vgic_its_created(struct vgic *g)
+{
+    /* a VM_CONFIG again (after INIT it resets the GIC state of the VM: its.c refuses
+     * the first ITS once a vCPU ran) */
+    int err = card_configure(g);
     return err ? err : card_vcpus(g);
 }
 
@@ -356,7 +365,7 @@ static int ctrl_set(struct vgic *g, uint64_t attr)
             return -EBUSY;
         if (!g->initialized)
             return -ENXIO;
-        return 0; /* no LPI can be pending without an ITS (the ITS issue adds both) */
+        return its_save_pending(g->vm);
     default: return -ENXIO;
     }
 }

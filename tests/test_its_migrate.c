@@ -1,0 +1,219 @@
+/*
+ * Migration of a VM with an ITS (kvm-arm-abi.md §4.8.4): the source runs commands and
+ * leaves LPIs pending; SAVE_PENDING_TABLES (GICv3 device) and SAVE_TABLES (ITS) write
+ * the state into guest memory; guest RAM is copied to a fresh VM on a fresh card, the
+ * GICv3 state is restored first (tests/gic_state.h, then the redistributors' LPI
+ * registers), then the ITS in the documented order: base, IIDR, CBASER, the other
+ * GITS_ registers except CTLR, RESTORE_TABLES, CTLR. Both VMs must then hold identical
+ * translations (every (DeviceID, EventID) delivers the same LPI to the same vCPU, or is
+ * blocked in both), identical pending LPIs, and write identical table bytes when saved
+ * again. soft->soft, soft->sim, sim->soft, sim->sim.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "gic_state.h"
+#include "its_util.h"
+
+#define NVCPU 3
+#define NDEV 6
+#define NEV 8
+
+struct pair {
+    const char *src, *dst;
+};
+
+static uint32_t dev_id(int d)
+{
+    return (uint32_t)(d * 37 + 1); /* spread over the device table */
+}
+
+/* The source: collections on every vCPU (one left unmapped), devices with events,
+ * pending LPIs (some disabled so they stay pending), a moved one, a discarded one. */
+static void busy_its(struct tits *x)
+{
+    x_tables(x, 0x10000, 0, 1);
+    for (int c = 0; c < NVCPU; c++)
+        cmd_mapc(x, (uint16_t)(20 + c), (uint32_t)c, 1);
+    for (int d = 0; d < NDEV; d++) {
+        cmd_mapd(x, dev_id(d), 3, MEM_GPA + ITT_OFF + 0x1000ull * (unsigned)d, 1);
+        for (uint32_t e = 0; e < NEV; e++)
+            if ((d + (int)e) % 5) /* leave holes in the ITTs */
+                cmd_mapti(x, dev_id(d), e, LPI0 + 64 * (uint32_t)d + e,
+                          (uint16_t)(20 + (d + (int)e) % 4)); /* 23: unmapped */
+    }
+    cmd_dev_ev(x, C_MOVI, dev_id(1), 1, 20);
+    cmd_dev_ev(x, C_DISCARD, dev_id(2), 2, 0);
+    x_go(x);
+    /* disable every LPI of device 3 so their pending state survives in the table */
+    for (uint32_t e = 0; e < NEV; e++)
+        x->mem[PROP_OFF + 64 * 3 + e] = 0xa0;
+    x_cmd(x, C_INVALL, 0, 20, 0);
+    x_cmd(x, C_INVALL, 0, 21, 0);
+    x_cmd(x, C_INVALL, 0, 22, 0);
+    x_go(x);
+    for (uint32_t e = 0; e < NEV; e++)
+        x_msi(x, dev_id(3), e);
+    /* some enabled LPIs pending but not taken */
+    x_msi(x, dev_id(4), 1);
+    x_msi(x, dev_id(5), 3);
+}
+
+/* GICR_PROPBASER/PENDBASER/CTLR of every vCPU, through the REDIST_REGS attributes */
+static void rd_lpi_regs(struct tvm *t, uint32_t v[NVCPU][5], int write)
+{
+    static const uint32_t off[5] = {0x70, 0x74, 0x78, 0x7c, 0x0};
+    for (int c = 0; c < NVCPU; c++)
+        for (int i = 0; i < 5; i++)
+            st_reg(t->dev, write, KVM_DEV_ARM_VGIC_GRP_REDIST_REGS, st_mpidr(c) | off[i], &v[c][i]);
+}
+
+static const uint64_t its_regs_order[] = {GITS_IIDR,     GITS_CBASER,   GITS_CWRITER,
+                                          GITS_CREADR,   GITS_BASER(0), GITS_BASER(1),
+                                          GITS_BASER(2), GITS_BASER(7)};
+
+/* Every (DeviceID, EventID) on both: same result, same vCPU and LPI. */
+static void compare_translations(struct tits *a, struct tits *b)
+{
+    int delivered = 0;
+    for (int d = 0; d < NDEV + 1; d++)
+        for (uint32_t e = 0; e < NEV; e++) {
+            int ra = x_msi(a, dev_id(d), e), rb = x_msi(b, dev_id(d), e);
+            if (ra != rb)
+                fail_msg("MSI (%u, %u): %d vs %d", dev_id(d), e, ra, rb);
+            for (int c = 0; c < NVCPU; c++) {
+                uint32_t ia, ib;
+                do {
+                    ia = x_take(a, c);
+                    ib = x_take(b, c);
+                    if (ia != ib)
+                        fail_msg("vCPU %d after MSI (%u, %u): %u vs %u", c, dev_id(d), e, ia, ib);
+                    delivered += ia != 1023;
+                } while (ia != 1023);
+            }
+        }
+    printf("%d LPIs delivered identically\n", delivered);
+    assert_true(delivered > 20);
+}
+
+static void save_all(struct tits *x)
+{
+    t_set_attr(x->t.dev, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_SAVE_PENDING_TABLES, NULL);
+    its_ctrl(x->its, KVM_DEV_ARM_ITS_SAVE_TABLES);
+}
+
+static void test_migrate(void **state)
+{
+    const struct pair *p = *state;
+    if (!t_card_has_its(p->src) || !t_card_has_its(p->dst)) {
+        printf("%s -> %s: a card has no ITS engine: skipped\n", p->src, p->dst);
+        skip();
+    }
+    static struct tits a, b;
+    static struct gic_state sa;
+    uint32_t lpi_regs[NVCPU][5];
+    x_open(&a, p->src, NVCPU);
+    busy_its(&a);
+    /* save: GICv3, then the pending tables and the ITS tables, then RAM */
+    st_save(&a.t, &sa);
+    rd_lpi_regs(&a.t, lpi_regs, 0);
+    save_all(&a);
+    uint64_t itsr[8], ctlr = its_reg(a.its, GITS_CTLR);
+    for (int i = 0; i < 8; i++)
+        itsr[i] = its_reg(a.its, its_regs_order[i]);
+    assert_int_equal(ctlr & 1, 1);
+    /* the pending LPIs of device 3 are in vCPU pending tables now */
+    int pend_bits = 0;
+    for (int c = 0; c < NVCPU; c++)
+        for (int i = LPI0 / 8; i < 0x2000; i++)
+            pend_bits += __builtin_popcount(a.mem[PEND_OFF + 0x10000u * (unsigned)c + (unsigned)i]);
+    assert_true(pend_bits >= 4);
+
+    /* restore on a fresh card: RAM, vCPUs, GICv3 (with LPI registers), then the ITS */
+    memset(&b, 0, sizeof(b));
+    t_vm_open(&b.t, p->dst, NVCPU, 64);
+    b.mem = mmap(NULL, MEM_SZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(b.mem != MAP_FAILED);
+    memcpy(b.mem, a.mem, MEM_SZ);
+    struct kvm_userspace_memory_region r = {.slot = 0,
+                                            .guest_phys_addr = MEM_GPA,
+                                            .memory_size = MEM_SZ,
+                                            .userspace_addr = (uint64_t)(uintptr_t)b.mem};
+    assert_int_equal(ioe_ioctl(b.t.vm, KVM_SET_USER_MEMORY_REGION, &r), 0);
+    b.its = x_its_create(b.t.vm); /* before the GIC state: creating it reconfigures */
+    assert_true(b.its >= 0);
+    static struct gic_state sb;
+    sb = sa;
+    st_xfer(&b.t, &sb, 1);
+    rd_lpi_regs(&b.t, lpi_regs, 1);
+    uint64_t base = ITS_BASE;
+    t_set_attr(b.its, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_ITS_ADDR_TYPE, &base);
+    for (int i = 0; i < 8; i++)
+        its_set_reg(b.its, its_regs_order[i], itsr[i]);
+    its_ctrl(b.its, KVM_DEV_ARM_ITS_RESTORE_TABLES);
+    its_set_reg(b.its, GITS_CTLR, ctlr);
+    for (int i = 0; i < 8; i++)
+        if (its_reg(b.its, its_regs_order[i]) != itsr[i])
+            fail_msg("ITS reg 0x%llx: 0x%llx vs 0x%llx", (unsigned long long)its_regs_order[i],
+                     (unsigned long long)its_reg(b.its, its_regs_order[i]),
+                     (unsigned long long)itsr[i]);
+    assert_int_equal(its_reg(b.its, GITS_CTLR), ctlr);
+    b.qsize = a.qsize;
+    b.cwriter = a.cwriter;
+
+    /* saving both again gives the same bytes: device table, ITTs, collection table,
+     * pending tables */
+    save_all(&a);
+    save_all(&b);
+    assert_memory_equal(a.mem + DT_OFF, b.mem + DT_OFF, 0x10000);
+    assert_memory_equal(a.mem + CT_OFF, b.mem + CT_OFF, 0x10000);
+    assert_memory_equal(a.mem + ITT_OFF, b.mem + ITT_OFF, 0x1000 * NDEV);
+    assert_memory_equal(a.mem + PEND_OFF, b.mem + PEND_OFF, 0x10000 * NVCPU);
+
+    /* pending LPIs come out identically once enabled */
+    for (uint32_t e = 0; e < NEV; e++) {
+        a.mem[PROP_OFF + 64 * 3 + e] = 0xa1;
+        b.mem[PROP_OFF + 64 * 3 + e] = 0xa1;
+    }
+    for (struct tits *x = &a; x; x = x == &a ? &b : NULL) {
+        for (uint16_t c = 20; c < 23; c++)
+            x_cmd(x, C_INVALL, 0, c, 0);
+        x_go(x);
+    }
+    int pend = 0;
+    for (int c = 0; c < NVCPU; c++) {
+        uint32_t ia, ib;
+        do {
+            ia = x_take(&a, c);
+            ib = x_take(&b, c);
+            assert_int_equal(ia, ib);
+            pend += ia != 1023;
+        } while (ia != 1023);
+    }
+    printf("%s -> %s: %d pending LPIs identical after restore\n", p->src, p->dst, pend);
+    assert_true(pend >= 4);
+    /* and the same translations */
+    compare_translations(&a, &b);
+    x_close(&a);
+    x_close(&b);
+}
+
+int main(void)
+{
+    static const struct pair pairs[] = {
+        {"soft", "soft"}, {"soft", "sim"}, {"sim", "soft"}, {"sim", "sim"}};
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_prestate(test_migrate, (void *)&pairs[0]),
+        cmocka_unit_test_prestate(test_migrate, (void *)&pairs[1]),
+        cmocka_unit_test_prestate(test_migrate, (void *)&pairs[2]),
+        cmocka_unit_test_prestate(test_migrate, (void *)&pairs[3]),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

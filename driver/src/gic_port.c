@@ -85,9 +85,12 @@ int vcpu_refresh(struct vcpu *v)
 {
     uint64_t st = 0;
     int err = gic_op(v->vm->sys, v->vm->ctx, v->idx, GIC_STATUS, false, 0, GIC_READ32, 0, &st);
+    bool on = !err && (st >> 31 & 1);
+    if (v->xive && !on) /* or the XIVE presenter has an exception for it */
+        err = xive_vcpu_pending(v, &on);
     if (err)
         return err < 0 ? err : -EIO;
-    set_readable(v, st >> 31 & 1);
+    set_readable(v, on);
     return 0;
 }
 
@@ -99,7 +102,7 @@ void sys_sync_notifications(struct sys *s)
     ioe_card_step(s->card, 4);
     while ((got = ioe_card_drain(s->card, n, 32)) > 0) {
         for (int i = 0; i < got; i++) {
-            if (n[i].src != IOE_NOTIFY_SRC_GIC)
+            if (n[i].src != IOE_NOTIFY_SRC_GIC && n[i].src != IOE_NOTIFY_SRC_XIVE)
                 continue;
             struct vm *vm = sys_vm_of_ctx(s, n[i].vm);
             if (vm && n[i].vcpu < vm->nr_vcpus)

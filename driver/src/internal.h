@@ -211,5 +211,7 @@ int xive_vcpu_ioctl(struct vcpu *v, unsigned long req, unsigned long arg);
 int xive_vm_ioctl(struct vm *vm, unsigned long req, unsigned long arg);
 /* KVM_IRQ_LINE on a VM with a XIVE device */
 int xive_irq_line(struct vm *vm, uint32_t irq, uint32_t level);
+/* Has the card an exception pending (NSR set) for a XIVE-connected vCPU? */
+int xive_vcpu_pending(struct vcpu *v, bool *pending);
 
 #endif

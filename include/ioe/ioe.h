@@ -11,8 +11,11 @@
  *   system fd: KVM_GET_API_VERSION, KVM_CHECK_EXTENSION, KVM_CREATE_VM
  *   VM fd:     KVM_CHECK_EXTENSION, KVM_CREATE_VCPU, KVM_SET_USER_MEMORY_REGION,
  *              KVM_CREATE_DEVICE, KVM_IRQ_LINE, IOE_MMIO
- *   vCPU fd:   KVM_RUN, KVM_SET/GET/HAS_DEVICE_ATTR (timer PPIs), IOE_VCPU_*
- *   device fd: KVM_SET_DEVICE_ATTR, KVM_GET_DEVICE_ATTR, KVM_HAS_DEVICE_ATTR
+ *   vCPU fd:   KVM_RUN, KVM_SET/GET/HAS_DEVICE_ATTR (timer PPIs), IOE_VCPU_*,
+ *              KVM_ENABLE_CAP (KVM_CAP_PPC_IRQ_XIVE), KVM_GET/SET_ONE_REG
+ *              (KVM_REG_PPC_VP_STATE), IOE_XIVE_TIMA
+ *   device fd: KVM_SET_DEVICE_ATTR, KVM_GET_DEVICE_ATTR, KVM_HAS_DEVICE_ATTR,
+ *              IOE_XIVE_ESB (XIVE device)
  */
 #ifndef IOE_IOE_H
 #define IOE_IOE_H
@@ -83,6 +86,40 @@ struct ioe_sysreg {
 #define IOE_VCPU_SYSREG _IOWR(IOEIO, 0x06, struct ioe_sysreg)
 /* VM fd: guest-view access to a registered frame; ENXIO outside every frame. */
 #define IOE_MMIO _IOWR(IOEIO, 0x10, struct ioe_mmio)
+
+/* ---- KVM_DEV_TYPE_XIVE: what KVM gives through mmap() of the device fd, which an ioe
+ * descriptor cannot offer (docs/api.md, "KVM_DEV_TYPE_XIVE"). */
+
+/* A load or store on the ESB pages of the XIVE device (KVM's mapping at
+ * KVM_XIVE_ESB_PAGE_OFFSET): page 2n is source n's trigger page, page 2n+1 its EOI and
+ * management page; offset is the byte offset in the 64 KiB page, decoded like the
+ * hardware (offset & 0xfff: XIVE_ESB_LOAD_EOI, XIVE_ESB_GET, XIVE_ESB_SET_PQ_xx, ...). */
+struct ioe_xive_esb {
+    __u64 page;
+    __u32 offset;
+    __u8 is_store;
+    __u8 pad[3];
+    __u64 data; /* store: the value (ignored by the ESB); load: the 8-byte value read */
+};
+
+/* An access of the vCPU to its TIMA OS page (KVM's mapping at KVM_XIVE_TIMA_PAGE_OFFSET,
+ * page 2): loads of the QW1 bytes (TM_QW1_OS + TM_NSR .. TM_PIPR, 1, 2, 4 or 8 bytes,
+ * naturally aligned), TM_SPC_ACK_OS_REG (2-byte load), stores of TM_QW1_OS + TM_CPPR and
+ * TM_SPC_SET_OS_PENDING (1 byte). Other offsets read 0 and ignore stores. */
+struct ioe_xive_tima {
+    __u32 offset;
+    __u8 len; /* 1, 2, 4 or 8 */
+    __u8 is_store;
+    __u8 pad[2];
+    __u64 data; /* store: the value; load: the value read (big-endian bytes as a number) */
+};
+
+/* vCPU fd: TIMA OS page access; ENXIO when the vCPU is not connected to a XIVE device
+ * (KVM_ENABLE_CAP KVM_CAP_PPC_IRQ_XIVE). */
+#define IOE_XIVE_TIMA _IOWR(IOEIO, 0x07, struct ioe_xive_tima)
+/* XIVE device fd: ESB page access; ENXIO for a source that is not initialised
+ * (KVM_DEV_XIVE_GRP_SOURCE), EINVAL outside the mapping. */
+#define IOE_XIVE_ESB _IOWR(IOEIO, 0x11, struct ioe_xive_esb)
 
 #ifdef __cplusplus
 }

@@ -6,7 +6,8 @@
  * (VGIC groups, attributes, address types, KVM_IRQ_LINE layout, vCPU attribute
  * groups) is defined here with the kernel's values, because x86's <linux/kvm.h> does
  * not carry it. Every name is KVM's own; on an arm64 system the kernel header
- * provides the same values and these definitions are skipped.
+ * provides the same values and these definitions are skipped. The POWER9 XIVE device
+ * ABI (KVM_DEV_TYPE_XIVE) is here too, with the values of the powerpc headers.
  */
 #ifndef IOE_KVM_H
 #define IOE_KVM_H
@@ -114,6 +115,103 @@
 #define KVM_ARM_VCPU_TIMER_IRQ_PTIMER 1
 #define KVM_ARM_VCPU_PVTIME_CTRL 2
 #define KVM_ARM_VCPU_PVTIME_IPA 0
+#endif
+
+/* ---- POWER9 XIVE native device (arch/powerpc/include/uapi/asm/kvm.h; Documentation/
+ * virt/kvm/devices/xive.rst). KVM_DEV_TYPE_XIVE and KVM_CAP_PPC_IRQ_XIVE are in the
+ * common <linux/kvm.h>. */
+#ifndef KVM_CAP_PPC_IRQ_XIVE
+#define KVM_CAP_PPC_IRQ_XIVE 169
+#endif
+#ifndef KVM_DEV_XIVE_GRP_CTRL
+#define KVM_DEV_XIVE_GRP_CTRL 1
+#define KVM_DEV_XIVE_RESET 1
+#define KVM_DEV_XIVE_EQ_SYNC 2
+#define KVM_DEV_XIVE_NR_SERVERS 3
+#define KVM_DEV_XIVE_GRP_SOURCE 2        /* 64-bit source number */
+#define KVM_DEV_XIVE_GRP_SOURCE_CONFIG 3 /* 64-bit source number */
+#define KVM_DEV_XIVE_GRP_EQ_CONFIG 4     /* 64-bit EQ identifier */
+#define KVM_DEV_XIVE_GRP_SOURCE_SYNC 5   /* 64-bit source number */
+
+/* Layout of the 64-bit source attribute values */
+#define KVM_XIVE_LEVEL_SENSITIVE (1ULL << 0)
+#define KVM_XIVE_LEVEL_ASSERTED (1ULL << 1)
+
+/* Layout of the 64-bit source configuration attribute values */
+#define KVM_XIVE_SOURCE_PRIORITY_SHIFT 0
+#define KVM_XIVE_SOURCE_PRIORITY_MASK 0x7
+#define KVM_XIVE_SOURCE_SERVER_SHIFT 3
+#define KVM_XIVE_SOURCE_SERVER_MASK 0xfffffff8ULL
+#define KVM_XIVE_SOURCE_MASKED_SHIFT 32
+#define KVM_XIVE_SOURCE_MASKED_MASK 0x100000000ULL
+#define KVM_XIVE_SOURCE_EISN_SHIFT 33
+#define KVM_XIVE_SOURCE_EISN_MASK 0xfffffffe00000000ULL
+
+/* Layout of the 64-bit EQ identifier */
+#define KVM_XIVE_EQ_PRIORITY_SHIFT 0
+#define KVM_XIVE_EQ_PRIORITY_MASK 0x7
+#define KVM_XIVE_EQ_SERVER_SHIFT 3
+#define KVM_XIVE_EQ_SERVER_MASK 0xfffffff8ULL
+
+/* Layout of EQ configuration values (64 bytes) */
+struct kvm_ppc_xive_eq {
+    __u32 flags;
+    __u32 qshift;
+    __u64 qaddr;
+    __u32 qtoggle;
+    __u32 qindex;
+    __u8 pad[40];
+};
+
+#define KVM_XIVE_EQ_ALWAYS_NOTIFY 0x00000001
+
+/* mmap offsets of the device fd, in host pages */
+#define KVM_XIVE_TIMA_PAGE_OFFSET 0
+#define KVM_XIVE_ESB_PAGE_OFFSET 4
+#endif
+
+/* KVM_IRQ_LINE levels besides 0 and 1 (arch/powerpc/include/uapi/asm/kvm.h) */
+#ifndef KVM_INTERRUPT_SET
+#define KVM_INTERRUPT_SET -1U
+#define KVM_INTERRUPT_UNSET -2U
+#define KVM_INTERRUPT_SET_LEVEL -3U
+#endif
+
+/* vCPU one-reg: the TIMA OS ring (QW1) bytes 0-7 in the first u64, big-endian */
+#ifndef KVM_REG_PPC_VP_STATE
+#define KVM_REG_PPC_VP_STATE (KVM_REG_PPC | KVM_REG_SIZE_U128 | 0x8d)
+#endif
+
+/* ESB page offsets and PQ values (arch/powerpc/include/asm/xive-regs.h): loads on the
+ * EOI/management page of a source; XIVE_ESB_STORE_EOI is a store. */
+#ifndef XIVE_ESB_GET
+#define XIVE_ESB_STORE_EOI 0x400
+#define XIVE_ESB_LOAD_EOI 0x000
+#define XIVE_ESB_GET 0x800
+#define XIVE_ESB_SET_PQ_00 0xc00
+#define XIVE_ESB_SET_PQ_01 0xd00
+#define XIVE_ESB_SET_PQ_10 0xe00
+#define XIVE_ESB_SET_PQ_11 0xf00
+#define XIVE_ESB_VAL_P 0x2
+#define XIVE_ESB_VAL_Q 0x1
+#define XIVE_ESB_INVALID 0xff
+#endif
+
+/* TIMA: the OS ring (QW1) and its special operations (asm/xive-regs.h) */
+#ifndef TM_QW1_OS
+#define TM_QW1_OS 0x010
+#define TM_NSR 0x0
+#define TM_CPPR 0x1
+#define TM_IPB 0x2
+#define TM_LSMFB 0x3
+#define TM_ACK_CNT 0x4
+#define TM_INC 0x5
+#define TM_AGE 0x6
+#define TM_PIPR 0x7
+#define TM_WORD2 0x8
+#define TM_QW1_NSR_EO 0x80
+#define TM_SPC_ACK_OS_REG 0x810
+#define TM_SPC_SET_OS_PENDING 0x812
 #endif
 
 /* Limits KVM applies on arm64 */

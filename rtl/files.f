@@ -12,6 +12,8 @@ rtl/src/ioe_gic.sv
 rtl/gen/ioe_its_reg_top.sv
 rtl/src/ioe_its.sv
 rtl/gen/ioe_xive_reg_top.sv
+rtl/src/ioe_xive_ram.sv
+rtl/src/ioe_xive_core.sv
 rtl/src/ioe_xive.sv
 rtl/src/ioe_dma_arb.sv
 rtl/src/ioe_notify_merge.sv

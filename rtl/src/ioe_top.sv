@@ -279,8 +279,9 @@ module ioe_top #(
 
   // ---------------------------------------------------------------- XIVE block
   ioe_xive #(
-    .NrVms  (NrVms),
-    .NrVcpus(NrVcpus)
+    .NrVms      (NrVms),
+    .NrVcpus    (NrVcpus),
+    .XiveSources(XiveSources)
   ) u_xive (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),

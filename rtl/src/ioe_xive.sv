@@ -1,10 +1,21 @@
-// ioe_xive: placeholder of the XIVE engine (register block "xive"). It answers every operation
-// with BADTARGET, claims no MSI, issues no DMA. docs/xive.md will describe the engine that
-// replaces it.
+// ioe_xive: the card's XIVE engine (register block "xive"), contract in docs/xive.md.
+//
+// Every operation step and every claimed MSI is an item of one in-order pipeline:
+//   S0  admission (operation sequencer has precedence over the MSI port); source RAM read
+//   S1  source stage: ESB PQ machine, EAS read/modify/write, source results; END RAM read
+//   S2  END stage: EQ entry (posted DMA write into a FIFO), END write-back, thread
+//       contexts (presentation, TIMA and VP_STATE operations), notifications, completion
+// Each stage forwards the value it wrote the cycle before, so back-to-back items on the
+// same source or END see each other's updates: one item per cycle. EQ writes are posted:
+// a tag stays busy until the write's response, only syncs wait for it. Admission keeps
+// room in the DMA and notification FIFOs for everything in flight, so the stages never
+// stall. VM_CTRL RESET / CLEAR, and the table sweep after reset, are sequences of items.
+// With XiveSources = 0 the engine is empty (every operation BADTARGET, no MSI claimed).
 
 module ioe_xive #(
-  parameter int unsigned NrVms   = ioe_reg_pkg::NrVmsDefault,
-  parameter int unsigned NrVcpus = ioe_reg_pkg::NrVcpusDefault
+  parameter int unsigned NrVms       = ioe_reg_pkg::NrVmsDefault,
+  parameter int unsigned NrVcpus     = ioe_reg_pkg::NrVcpusDefault,
+  parameter int unsigned XiveSources = ioe_reg_pkg::XiveSourcesDefault
 ) (
   input  logic             clk_i,
   input  logic             rst_ni,
@@ -36,52 +47,93 @@ module ioe_xive #(
   output ioe_pkg::dma_req_t dma_req_o,
   input  logic             dma_rsp_valid_i,
   input  ioe_pkg::dma_rsp_t dma_rsp_i
-
 );
 
   logic [31:0] target_q, offset_q, wdata_lo_q, wdata_hi_q, op_q;
-  logic        op_qe, done_q;
+  logic        op_qe;
+  logic [31:0] status, rdata_lo, rdata_hi, trig_count, eq_write_count, eq_write_cycle;
 
   ioe_xive_reg_top u_reg (
-    .clk_i       (clk_i),
-    .rst_ni      (rst_ni),
-    .req_valid_i (req_valid_i),
-    .req_write_i (req_write_i),
-    .req_addr_i  (req_addr_i),
-    .req_wdata_i (req_wdata_i),
-    .req_wstrb_i (req_wstrb_i),
-    .rsp_valid_o (rsp_valid_o),
-    .rsp_rdata_o (rsp_rdata_o),
-    .rsp_error_o (rsp_error_o),
-    .target_q_o  (target_q),
-    .offset_q_o  (offset_q),
-    .wdata_lo_q_o(wdata_lo_q),
-    .wdata_hi_q_o(wdata_hi_q),
-    .op_q_o      (op_q),
-    .op_qe_o     (op_qe),
-    .status_d_i  ({28'd0, done_q, 1'b0, done_q, 1'b0}),
-    .rdata_lo_d_i(32'd0),
-    .rdata_hi_d_i(32'd0),
-    .trig_count_d_i(32'd0),
-    .eq_write_count_d_i(32'd0),
-    .eq_write_cycle_d_i(32'd0)
+    .clk_i             (clk_i),
+    .rst_ni            (rst_ni),
+    .req_valid_i       (req_valid_i),
+    .req_write_i       (req_write_i),
+    .req_addr_i        (req_addr_i),
+    .req_wdata_i       (req_wdata_i),
+    .req_wstrb_i       (req_wstrb_i),
+    .rsp_valid_o       (rsp_valid_o),
+    .rsp_rdata_o       (rsp_rdata_o),
+    .rsp_error_o       (rsp_error_o),
+    .target_q_o        (target_q),
+    .offset_q_o        (offset_q),
+    .wdata_lo_q_o      (wdata_lo_q),
+    .wdata_hi_q_o      (wdata_hi_q),
+    .op_q_o            (op_q),
+    .op_qe_o           (op_qe),
+    .status_d_i        (status),
+    .rdata_lo_d_i      (rdata_lo),
+    .rdata_hi_d_i      (rdata_hi),
+    .trig_count_d_i    (trig_count),
+    .eq_write_count_d_i(eq_write_count),
+    .eq_write_cycle_d_i(eq_write_cycle)
   );
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) done_q <= 1'b0;
-    else if (op_qe) done_q <= 1'b1;
+  if (XiveSources == 0) begin : g_empty
+    logic done_q;
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) done_q <= 1'b0;
+      else if (op_qe) done_q <= 1'b1;
+    end
+    assign status          = {28'd0, done_q, 1'b0, done_q, 1'b0};
+    assign rdata_lo        = '0;
+    assign rdata_hi        = '0;
+    assign trig_count      = '0;
+    assign eq_write_count  = '0;
+    assign eq_write_cycle  = '0;
+    assign msi_ready_o     = 1'b1;
+    assign msi_claim_o     = 1'b0;
+    assign dma_req_valid_o = 1'b0;
+    assign dma_req_o       = '0;
+    assign notify_valid_o  = 1'b0;
+    assign notify_o        = '0;
+    logic unused;
+    assign unused = ^{NrVms != 0, NrVcpus != 0, target_q, offset_q, wdata_lo_q, wdata_hi_q,
+                      op_q, cycle_i, msi_valid_i, msi_devid_i, msi_addr_i, msi_data_i,
+                      dma_req_ready_i, dma_rsp_valid_i, dma_rsp_i, notify_ready_i};
+  end else begin : g_engine
+    ioe_xive_core #(
+      .NrVms      (NrVms),
+      .NrVcpus    (NrVcpus),
+      .XiveSources(XiveSources)
+    ) u_core (
+      .clk_i           (clk_i),
+      .rst_ni          (rst_ni),
+      .target_i        (target_q),
+      .offset_i        (offset_q),
+      .wdata_i         ({wdata_hi_q, wdata_lo_q}),
+      .code_i          (op_q[3:0]),
+      .start_i         (op_qe),
+      .status_o        (status),
+      .rdata_o         ({rdata_hi, rdata_lo}),
+      .trig_count_o    (trig_count),
+      .eq_write_count_o(eq_write_count),
+      .eq_write_cycle_o(eq_write_cycle),
+      .cycle_i         (cycle_i),
+      .msi_valid_i     (msi_valid_i),
+      .msi_ready_o     (msi_ready_o),
+      .msi_claim_o     (msi_claim_o),
+      .msi_addr_i      (msi_addr_i),
+      .notify_valid_o  (notify_valid_o),
+      .notify_ready_i  (notify_ready_i),
+      .notify_o        (notify_o),
+      .dma_req_valid_o (dma_req_valid_o),
+      .dma_req_ready_i (dma_req_ready_i),
+      .dma_req_o       (dma_req_o),
+      .dma_rsp_valid_i (dma_rsp_valid_i),
+      .dma_rsp_i       (dma_rsp_i)
+    );
+    logic unused;
+    assign unused = ^{op_q[31:4], msi_devid_i, msi_data_i};
   end
-
-  assign msi_ready_o     = 1'b1;
-  assign msi_claim_o     = 1'b0;
-  assign dma_req_valid_o = 1'b0;
-  assign dma_req_o       = '0;
-  assign notify_valid_o  = 1'b0;
-  assign notify_o        = '0;
-
-  logic unused;
-  assign unused = ^{NrVms != 0, NrVcpus != 0, target_q, offset_q, wdata_lo_q, wdata_hi_q, op_q, cycle_i, msi_valid_i,
-                    msi_devid_i, msi_addr_i, msi_data_i, dma_req_ready_i, dma_rsp_valid_i,
-                    dma_rsp_i, notify_ready_i};
 
 endmodule

@@ -1,0 +1,27 @@
+// Simple dual-port memory of the XIVE engine: one write port, one synchronous read port
+// (read data the cycle after the address), written as the block-RAM inference template
+// of Yosys and Vivado. No reset: the engine sweeps its tables after reset. A read of the
+// address being written in the same cycle may return either value; the engine forwards
+// the written value itself.
+
+module ioe_xive_ram #(
+  parameter int unsigned Width     = 8,
+  parameter int unsigned AddrWidth = 4,
+  localparam int unsigned Depth    = 1 << AddrWidth
+) (
+  input  logic                 clk_i,
+  input  logic                 we_i,
+  input  logic [AddrWidth-1:0] waddr_i,
+  input  logic [Width-1:0]     wdata_i,
+  input  logic [AddrWidth-1:0] raddr_i,
+  output logic [Width-1:0]     rdata_o
+);
+
+  logic [Width-1:0] mem_q [Depth];
+
+  always_ff @(posedge clk_i) begin
+    if (we_i) mem_q[waddr_i] <= wdata_i;
+    rdata_o <= mem_q[raddr_i];
+  end
+
+endmodule

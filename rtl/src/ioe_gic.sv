@@ -27,7 +27,9 @@
 module ioe_gic #(
   parameter int unsigned NrVms   = ioe_reg_pkg::NrVmsDefault,
   parameter int unsigned NrVcpus = ioe_reg_pkg::NrVcpusDefault,
-  parameter int unsigned NrIrqs  = ioe_reg_pkg::NrIrqsDefault
+  parameter int unsigned NrIrqs  = ioe_reg_pkg::NrIrqsDefault,
+  parameter bit          Lpis    = 1'b0,  // an ITS engine is attached (ports below used)
+  localparam int unsigned NV     = NrVms * NrVcpus
 ) (
   input  logic             clk_i,
   input  logic             rst_ni,
@@ -43,13 +45,26 @@ module ioe_gic #(
   // notification source
   output logic             notify_valid_o,
   input  logic             notify_ready_i,
-  output ioe_pkg::notify_t notify_o
+  output ioe_pkg::notify_t notify_o,
+  // LPI side (ioe_its): best LPI per vCPU {valid, priority [7:3], INTID}, lanes whose best
+  // may have changed, requests (0 acknowledge, 1 EnableLPIs 0->1, 2 1->0, 3 VM reset)
+  input  logic [NV*22-1:0]    lpi_best_i,
+  input  logic [NV-1:0]       lpi_chg_i,
+  output logic                lpi_req_valid_o,
+  output logic [1:0]          lpi_req_kind_o,
+  output logic [7:0]          lpi_req_vm_o,
+  output logic [7:0]          lpi_req_vcpu_o,
+  output logic [15:0]         lpi_req_intid_o,
+  input  logic                lpi_req_done_i,
+  output logic [NrVms*8-1:0]  lpi_nvc_o,
+  output logic [NV-1:0]       lpi_enlpis_o,
+  output logic [NrVms*64-1:0] lpi_prop_o,    // redistributor 0's PROPBASER per VM
+  output logic [NV*64-1:0]    lpi_pend_o     // PENDBASER per vCPU
 );
 
   localparam int unsigned VmW  = (NrVms > 1) ? $clog2(NrVms) : 1;
   localparam int unsigned VcW  = (NrVcpus > 1) ? $clog2(NrVcpus) : 1;
   localparam int unsigned IrqW = $clog2(NrIrqs);
-  localparam int unsigned NV   = NrVms * NrVcpus;
   localparam int unsigned NvW  = (NV > 1) ? $clog2(NV) : 1;
   localparam int unsigned SW   = 11;            // state bits of one interrupt
   localparam int unsigned PW   = NrVcpus * SW;  // private word: every vCPU lane
@@ -116,7 +131,8 @@ module ioe_gic #(
     SScan,    // rescan the VM's interrupts (all, or the range of the operation)
     SCommit,  // copy the scan result into the per-vCPU candidates
     SNotify,  // compare the masked lanes' status with the last one, notify changes
-    SDrain    // wait for the last notification to leave
+    SDrain,   // wait for the last notification to leave
+    SLpi      // wait for the ITS engine to complete an LPI request
   } state_e;
 
   typedef enum logic [4:0] {
@@ -183,6 +199,13 @@ module ioe_gic #(
   logic [NrVcpus-1:0] nt_oh;                 // lowest set bit of nt_mask_q
   logic [VcW-1:0]     nt_lane;               // its index
   logic        ntf_valid_q, ntf_valid_d, ntf_push;
+  // LPI side: request in SLpi, lanes to re-check after an LPI change, background pass
+  logic [1:0]  lr_kind_q, lr_kind_d;
+  logic [15:0] lr_intid_q, lr_intid_d;
+  logic        lr_then_ntf_q, lr_then_ntf_d;  // after SLpi: notification pass (else done)
+  logic [NV-1:0] ldirty_q, ldirty_clr;
+  logic        bg_q, bg_d;                    // the pass runs for LPI changes, not for an OP
+  logic        op_pend_q;                     // OP strobe seen during a background pass
   logic [7:0]  ntf_vm_q, ntf_vcpu_q;
 
   // ---------------------------------------------------------------- decoded operation
@@ -276,7 +299,7 @@ module ioe_gic #(
   logic [NV*3-1:0]  bpr0_all, bpr1_all;
   logic [NV-1:0]    ig0_all, ig1_all, eoim_all, cbpr_all, enlpis_all, cv_all, cg_all;
   logic [NV*10-1:0] cid_all;
-  logic [NV*17-1:0] last_all;
+  logic [NV*23-1:0] last_all;
 
   logic [VcW-1:0] lane;     // vCPU lane the status unit looks at
   logic [NvW-1:0] cur_idx;  // vm * NrVcpus + lane
@@ -288,7 +311,7 @@ module ioe_gic #(
   logic [4:0]  c_pmr_wd;
   logic [2:0]  c_bpr0_wd, c_bpr1_wd;
   logic        c_ig0_wd, c_ig1_wd, c_eoim_wd, c_cbpr_wd, c_enlpis_wd;
-  logic [16:0] c_last_wd;
+  logic [22:0] c_last_wd;
   logic        vm_rst, cand_we;  // for every lane of VM `vm`
   // scan result per lane
   logic [NrVcpus-1:0]    best_v_q;
@@ -309,12 +332,12 @@ module ioe_gic #(
     logic [2:0]  bpr0_q, bpr1_q;
     logic        ig0_q, ig1_q, eoim_q, cbpr_q, enlpis_q, cv_q, cg_q;
     logic [9:0]  cid_q;
-    logic [16:0] last_q;
+    logic [22:0] last_q;
     logic        in_vm, sel;
     // reset state of a vCPU (card reset and VM_RESET / VM_CONFIG): BPR0 2, BPR1 3,
     // presentation status 1023, everything else 0; in the order of the assignments below
-    localparam logic [145:0] VcpuReset = {32'd0, 32'd0, 32'd0, 5'd0, 5'd0, 3'd2, 3'd3, 7'd0,
-                                          10'd0, 17'h003ff};
+    localparam logic [151:0] VcpuReset = {32'd0, 32'd0, 32'd0, 5'd0, 5'd0, 3'd2, 3'd3, 7'd0,
+                                          10'd0, 23'h0003ff};
     assign in_vm = vm_ok & (32'(vm) == GVm);
     assign sel   = (cur_idx == NvW'(g));
     always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -364,7 +387,7 @@ module ioe_gic #(
     assign cid_all[g*10 +: 10]  = cid_q;
     assign cpr_all[g*5 +: 5]    = cpr_q;
     assign cg_all[g]            = cg_q;
-    assign last_all[g*17 +: 17] = last_q;
+    assign last_all[g*23 +: 23] = last_q;
   end
 
   // current vCPU (cur_idx)
@@ -373,7 +396,7 @@ module ioe_gic #(
   logic [2:0]  cur_bpr0, cur_bpr1;
   logic        cur_ig0, cur_ig1, cur_eoim, cur_cbpr, cur_enlpis, cur_cv, cur_cg;
   logic [9:0]  cur_cid;
-  logic [16:0] cur_last;
+  logic [22:0] cur_last;
 
   // vCPU lanes of VM `vm` (SPI routing, SGI targets, group enables during the rescan)
   logic [NrVcpus*32-1:0] lane_aff;
@@ -417,7 +440,7 @@ module ioe_gic #(
       cur_cv     = cur_cv | (cv_all[i] & h);
       cur_cg     = cur_cg | (cg_all[i] & h);
       cur_cid    = cur_cid | (cid_all[i*10 +: 10] & {10{h}});
-      cur_last   = cur_last | (last_all[i*17 +: 17] & {17{h}});
+      cur_last   = cur_last | (last_all[i*23 +: 23] & {23{h}});
     end
   end
 
@@ -445,12 +468,31 @@ module ioe_gic #(
     end
   end
 
+  // ---------------------------------------------------------------- LPI merge (cur_idx)
+  // The vCPU's candidate is the better of the SGI/PPI/SPI candidate and its best LPI (LPIs
+  // are group 1; ties go to the lower INTID, always the SGI/PPI/SPI).
+  logic [21:0] cur_lpi;
+  logic        m_lpi, m_cv, m_cg;
+  logic [4:0]  m_cpr;
+  logic [15:0] m_cid;
+  always_comb begin
+    cur_lpi = '0;
+    for (int i = 0; i < NV; i++) begin
+      cur_lpi = cur_lpi | (lpi_best_i[i*22 +: 22] & {22{cur_idx == NvW'(i)}});
+    end
+    m_lpi = Lpis & cur_lpi[21] & cur_grp1 & cur_ig1 & (~cur_cv | (cur_lpi[20:16] < cur_cpr));
+    m_cv  = cur_cv | m_lpi;
+    m_cg  = m_lpi | cur_cg;
+    m_cpr = m_lpi ? cur_lpi[20:16] : cur_cpr;
+    m_cid = m_lpi ? cur_lpi[15:0] : {6'd0, cur_cid};
+  end
+
   // ---------------------------------------------------------------- status unit (cur_idx)
   logic [7:0]  su_p8, su_mask0, su_mask1, su_gp, su_rpr;
   logic [31:0] su_apr;
   logic [4:0]  su_ctz;
   logic        su_pres;
-  logic [16:0] su_enc;
+  logic [22:0] su_enc;
   logic [31:0] su_status;
   logic [7:0]  su_bpr1_rd;
 
@@ -461,15 +503,15 @@ module ioe_gic #(
     end
   end
 
-  assign su_p8      = {cur_cpr, 3'b000};
+  assign su_p8      = {m_cpr, 3'b000};
   assign su_mask0   = 8'hff << ({1'b0, cur_bpr0} + 4'd1);
   assign su_mask1   = cur_cbpr ? su_mask0 : (8'hff << cur_bpr1);
-  assign su_gp      = su_p8 & (cur_cg ? su_mask1 : su_mask0);
+  assign su_gp      = su_p8 & (m_cg ? su_mask1 : su_mask0);
   assign su_apr     = cur_ap0 | cur_ap1;
   assign su_rpr     = (su_apr == 32'd0) ? 8'hff : {su_ctz, 3'b000};
-  assign su_pres    = cur_cv & (su_p8 < {cur_pmr, 3'b000}) & (su_gp < su_rpr);
-  assign su_enc     = su_pres ? {1'b1, cur_cg, cur_cpr, cur_cid} : 17'h003ff;
-  assign su_status  = su_pres ? {1'b1, 6'd0, cur_cg, cur_cpr, 3'b000, 6'd0, cur_cid} : 32'h3ff;
+  assign su_pres    = m_cv & (su_p8 < {cur_pmr, 3'b000}) & (su_gp < su_rpr);
+  assign su_enc     = su_pres ? {1'b1, m_cg, m_cpr, m_cid} : 23'h0003ff;
+  assign su_status  = su_pres ? {1'b1, 6'd0, m_cg, m_cpr, 3'b000, m_cid} : 32'h3ff;
   assign su_bpr1_rd = cur_cbpr ? ((cur_bpr0 == 3'd7) ? 8'd7 : (8'(cur_bpr0) + 8'd1)) : 8'(cur_bpr1);
 
   // ---------------------------------------------------------------- memories
@@ -761,6 +803,9 @@ module ioe_gic #(
   // Every access of SPACE 0..4 resolves to one of: UNDEF, a scalar register (value
   // dv_val, writes through the c_*/v_* commands), a per-interrupt loop, a misc word.
   logic        dv_undef, dv_entry, dv_misc, dv_noscan;
+  logic        dv_lpi;       // the operation continues in SLpi (request dv_lpi_kind)
+  logic [1:0]  dv_lpi_kind;
+  logic        eoi_lpi;      // EOIRn / DIR of an LPI (INTID >= 8192)
   logic [63:0] dv_val;
   ekind_e      dv_ek;
   logic [9:0]  dv_base;
@@ -790,6 +835,7 @@ module ioe_gic #(
   assign line_intid = {1'b0, op_wd_q[9:0]};
   assign eoi_intid  = wd[23:0];
   assign eoi_lim    = cur_cnt;
+  assign eoi_lpi    = Lpis & (eoi_intid >= 24'd8192);
   assign eoi_ok     = (eoi_intid < 24'(eoi_lim)) & ~((eoi_intid >= 24'd1020) & (eoi_intid <= 24'd1023));
   assign rt_n       = {1'b0, off[12:3]};
 
@@ -798,6 +844,8 @@ module ioe_gic #(
     dv_entry  = 1'b0;
     dv_misc   = 1'b0;
     dv_noscan = 1'b0;
+    dv_lpi    = 1'b0;
+    dv_lpi_kind = 2'd0;
     dv_val    = '0;
     dv_ek     = EkGroup;
     dv_base   = '0;
@@ -921,6 +969,8 @@ module ioe_gic #(
         end else if (!is64 && off == 16'h0000) begin
           dv_val      = {63'd0, cur_enlpis};
           c_enlpis_we = is_wr & cur_its;
+          dv_lpi      = Lpis & is_wr & cur_its & (wd[0] != cur_enlpis);
+          dv_lpi_kind = wd[0] ? 2'd1 : 2'd2;
         end else if (!is64 && off == 16'h0004) begin
           dv_val = 64'h4b00043b;
         end else if (off == 16'h0008 || (!is64 && off == 16'h000c)) begin
@@ -1004,11 +1054,13 @@ module ioe_gic #(
         end else if (op_ua_q) begin
           dv_undef = 1'b1;
         end else if ((off == IccIar0 || off == IccIar1) && is_rd) begin
-          if (su_pres && cur_cg == off[5]) begin
-            dv_entry = 1'b1;
+          if (su_pres && m_cg == off[5]) begin
+            dv_entry = ~m_lpi;
+            dv_lpi   = m_lpi;
+            dv_val   = {48'd0, m_cid};
             dv_ek    = EkAck;
             dv_base  = cur_cid;
-            if (cur_cg) begin
+            if (m_cg) begin
               c_ap1_we = 1'b1;
               c_ap1_wd = cur_ap1 | (32'd1 << su_gp[7:3]);
             end else begin
@@ -1019,11 +1071,11 @@ module ioe_gic #(
             dv_val = 64'd1023;
           end
         end else if ((off == IccHppir0 || off == IccHppir1) && is_rd) begin
-          dv_val = (cur_cv && cur_cg == off[5]) ? {54'd0, cur_cid} : 64'd1023;
+          dv_val = (m_cv && m_cg == off[5]) ? {48'd0, m_cid} : 64'd1023;
         end else if (off == IccRpr && is_rd) begin
           dv_val = {56'd0, su_rpr};
         end else if ((off == IccEoir0 || off == IccEoir1) && is_wr) begin
-          if (eoi_ok) begin
+          if (eoi_ok || eoi_lpi) begin
             if (off[5]) begin
               c_ap1_we = 1'b1;
               c_ap1_wd = cur_ap1 & (cur_ap1 - 32'd1);
@@ -1031,7 +1083,8 @@ module ioe_gic #(
               c_ap0_we = 1'b1;
               c_ap0_wd = cur_ap0 & (cur_ap0 - 32'd1);
             end
-            dv_entry = ~cur_eoim;
+            dv_entry  = ~cur_eoim & ~eoi_lpi;
+            // an LPI has no active state: priority drop only (then the notification pass)
             dv_ek    = EkDeact;
             dv_base  = eoi_intid[9:0];
           end else begin
@@ -1095,6 +1148,11 @@ module ioe_gic #(
     sc_i_d       = sc_i_q;
     sc_full_d    = sc_full_q;
     sc_lost_d    = sc_lost_q | (|sc_lost);
+    lr_kind_d     = lr_kind_q;
+    lr_intid_d    = lr_intid_q;
+    lr_then_ntf_d = lr_then_ntf_q;
+    ldirty_clr    = '0;
+    bg_d          = bg_q;
     sc_clear     = 1'b0;
     sc_init      = 1'b0;
     nt_mask_d    = nt_mask_q | sc_upd;  // a lane whose best changed gets its status checked
@@ -1124,7 +1182,8 @@ module ioe_gic #(
 
     unique case (state_q)
       SIdle: begin
-        if (op_qe) begin
+        bg_d = 1'b0;
+        if (op_qe || op_pend_q) begin
           op_vm_d    = target_q[7:0];
           op_vc_d    = target_q[15:8];
           op_space_d = target_q[19:16];
@@ -1136,6 +1195,19 @@ module ioe_gic #(
           undef_d    = 1'b0;
           bad_d      = 1'b0;
           state_d    = SExec;
+        end else if (Lpis && ldirty_q != '0) begin
+          // LPI state changed in the ITS engine: notification pass of those lanes (lowest VM)
+          for (int v = NrVms - 1; v >= 0; v--) begin
+            if (ldirty_q[v*NrVcpus +: NrVcpus] != '0) begin
+              op_vm_d   = 8'(v);
+              nt_mask_d = ldirty_q[v*NrVcpus +: NrVcpus];
+            end
+          end
+          for (int v = 0; v < NrVms; v++) begin
+            if (8'(v) == op_vm_d) ldirty_clr[v*NrVcpus +: NrVcpus] = '1;
+          end
+          bg_d    = 1'b1;
+          state_d = SNotify;
         end
       end
 
@@ -1221,10 +1293,18 @@ module ioe_gic #(
             // the vCPU's status becomes 0x3ff whatever the rescan finds. Notify now;
             // the pass after the rescan then sees no change.
             c_last_we = 1'b1;
-            c_last_wd = 17'h003ff;
+            c_last_wd = 23'h0003ff;
             ntf_push  = 1'b1;
           end
-          if (dv_entry) begin
+          if (dv_lpi) begin
+            // LPI acknowledge (RDATA = the INTID) or EnableLPIs change: the ITS engine
+            // works, then the vCPU's notification pass
+            rdata_d       = is_rd ? dv_val : 64'd0;
+            lr_kind_d     = dv_lpi_kind;
+            lr_intid_d    = m_cid;
+            lr_then_ntf_d = 1'b1;
+            state_d       = SLpi;
+          end else if (dv_entry) begin
             state_d = SERd;
           end else if (dv_misc) begin
             state_d = SMRd;
@@ -1302,6 +1382,14 @@ module ioe_gic #(
           state_d = SIdle;
           busy_d  = 1'b0;
           done_d  = 1'b1;
+          if (Lpis) begin
+            // VM_CONFIG / VM_RESET clear the VM's LPIs
+            busy_d        = 1'b1;
+            done_d        = 1'b0;
+            lr_kind_d     = 2'd3;
+            lr_then_ntf_d = 1'b0;
+            state_d       = SLpi;
+          end
         end
       end
 
@@ -1342,8 +1430,22 @@ module ioe_gic #(
       SDrain: begin
         if (!ntf_valid_q || notify_ready_i) begin
           state_d = SIdle;
-          busy_d  = 1'b0;
-          done_d  = 1'b1;
+          if (!bg_q) begin
+            busy_d = 1'b0;
+            done_d = 1'b1;
+          end
+        end
+      end
+
+      SLpi: begin
+        if (lpi_req_done_i) begin
+          if (lr_then_ntf_q) begin
+            state_d = SNotify;
+          end else begin
+            state_d = SIdle;
+            busy_d  = 1'b0;
+            done_d  = 1'b1;
+          end
         end
       end
 
@@ -1388,14 +1490,27 @@ module ioe_gic #(
       ntf_valid_q  <= 1'b0;
       ntf_vm_q     <= '0;
       ntf_vcpu_q   <= '0;
+      lr_kind_q    <= '0;
+      lr_intid_q   <= '0;
+      lr_then_ntf_q <= 1'b0;
+      ldirty_q     <= '0;
+      bg_q         <= 1'b0;
+      op_pend_q    <= 1'b0;
     end else begin
+      lr_kind_q    <= lr_kind_d;
+      lr_intid_q   <= lr_intid_d;
+      lr_then_ntf_q <= lr_then_ntf_d;
+      ldirty_q     <= Lpis ? ((ldirty_q & ~ldirty_clr) | lpi_chg_i) : '0;
+      bg_q         <= bg_d;
+      if (state_q == SIdle) op_pend_q <= 1'b0;
+      else if (op_qe) op_pend_q <= 1'b1;
       state_q      <= state_d;
       op_vm_q      <= op_vm_d;
       op_vc_q      <= op_vc_d;
       op_space_q   <= op_space_d;
       op_ua_q      <= op_ua_d;
       op_off_q     <= op_off_d;
-      if (state_q == SIdle && op_qe) op_wd_q <= {wdata_hi_q, wdata_lo_q};
+      if (state_q == SIdle && (op_qe || op_pend_q)) op_wd_q <= {wdata_hi_q, wdata_lo_q};
       op_code_q    <= op_code_d;
       busy_q       <= busy_d;
       done_q       <= done_d;
@@ -1430,7 +1545,45 @@ module ioe_gic #(
   end
 
   // ---------------------------------------------------------------- outputs
-  assign status_d   = op_qe ? 32'h1 : {28'd0, bad_q, undef_q, done_q, busy_q};
+  assign status_d   = (op_qe || op_pend_q) ? 32'h1 : {28'd0, bad_q, undef_q, done_q, busy_q};
+
+  // ---------------------------------------------------------------- LPI side outputs
+  assign lpi_req_valid_o = (state_q == SLpi);
+  assign lpi_req_kind_o  = lr_kind_q;
+  assign lpi_req_vm_o    = op_vm_q;
+  assign lpi_req_vcpu_o  = op_vc_q;
+  assign lpi_req_intid_o = lr_intid_q;
+  assign lpi_nvc_o       = vm_nvc_all;
+  assign lpi_enlpis_o    = enlpis_all;
+
+  if (Lpis) begin : g_lpi_mirror
+    // copies of PROPBASER (redistributor 0) and PENDBASER for the ITS engine's table walks
+    logic [63:0] prop_q [NrVms];
+    logic [63:0] pend_q [NV];
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        for (int v = 0; v < NrVms; v++) prop_q[v] <= '0;
+        for (int x = 0; x < NV; x++) pend_q[x] <= '0;
+      end else if (state_q == SClear && sc_i_q == '0) begin
+        for (int c = 0; c < NrVcpus; c++) pend_q[32'(vm) * NrVcpus + c] <= '0;
+        prop_q[vm] <= '0;
+      end else if (state_q == SMWb && misc_we) begin
+        if (mk_q == MkProp && vc == '0) prop_q[vm] <= m_new[MProp +: 64];
+        if (mk_q == MkPend) pend_q[cur_idx] <= m_new[MPend +: 64];
+      end
+    end
+    for (genvar v = 0; v < NrVms; v++) begin : g_p
+      assign lpi_prop_o[v*64 +: 64] = prop_q[v];
+    end
+    for (genvar x = 0; x < NV; x++) begin : g_q
+      assign lpi_pend_o[x*64 +: 64] = pend_q[x];
+    end
+  end else begin : g_no_lpi
+    assign lpi_prop_o = '0;
+    assign lpi_pend_o = '0;
+    logic unused_lpi;
+    assign unused_lpi = ^{lpi_best_i, lpi_chg_i, lpi_req_done_i};
+  end
   assign rdata_lo_d = rdata_q[31:0];
   assign rdata_hi_d = rdata_q[63:32];
 

@@ -227,10 +227,22 @@ module ioe_top #(
   );
 
   // ---------------------------------------------------------------- GIC block
+  // LPI side between the GIC and ITS engines (docs/its.md, RTL micro-architecture)
+  logic [NrVms*NrVcpus*22-1:0] lpi_best;
+  logic [NrVms*NrVcpus-1:0]    lpi_chg, lpi_enlpis;
+  logic                        lpi_req_valid, lpi_req_done;
+  logic [1:0]                  lpi_req_kind;
+  logic [7:0]                  lpi_req_vm, lpi_req_vcpu;
+  logic [15:0]                 lpi_req_intid;
+  logic [NrVms*8-1:0]          lpi_nvc;
+  logic [NrVms*64-1:0]         lpi_prop;
+  logic [NrVms*NrVcpus*64-1:0] lpi_pend;
+
   ioe_gic #(
     .NrVms  (NrVms),
     .NrVcpus(NrVcpus),
-    .NrIrqs (NrIrqs)
+    .NrIrqs (NrIrqs),
+    .Lpis   (NrIts != 0)
   ) u_gic (
     .clk_i         (clk_i),
     .rst_ni        (rst_ni),
@@ -244,14 +256,29 @@ module ioe_top #(
     .rsp_error_o   (blk_rsp_error[1]),
     .notify_valid_o(gic_notify_valid),
     .notify_ready_i(gic_notify_ready),
-    .notify_o      (gic_notify)
+    .notify_o      (gic_notify),
+    .lpi_best_i     (lpi_best),
+    .lpi_chg_i      (lpi_chg),
+    .lpi_req_valid_o(lpi_req_valid),
+    .lpi_req_kind_o (lpi_req_kind),
+    .lpi_req_vm_o   (lpi_req_vm),
+    .lpi_req_vcpu_o (lpi_req_vcpu),
+    .lpi_req_intid_o(lpi_req_intid),
+    .lpi_req_done_i (lpi_req_done),
+    .lpi_nvc_o      (lpi_nvc),
+    .lpi_enlpis_o   (lpi_enlpis),
+    .lpi_prop_o     (lpi_prop),
+    .lpi_pend_o     (lpi_pend)
   );
 
   // ---------------------------------------------------------------- ITS block
   ioe_its #(
-    .NrIts  (NrIts),
-    .NrVms  (NrVms),
-    .NrVcpus(NrVcpus)
+    .NrIts    (NrIts),
+    .NrVms    (NrVms),
+    .NrVcpus  (NrVcpus),
+    .LpiBits  (LpiBits),
+    .DevBits  (DevBits),
+    .EventBits(EventBits)
   ) u_its (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
@@ -274,7 +301,19 @@ module ioe_top #(
     .dma_req_ready_i(eng_dma_ready[1]),
     .dma_req_o      (its_dma_req),
     .dma_rsp_valid_i(eng_dma_rsp_valid[1]),
-    .dma_rsp_i      (eng_dma_rsp)
+    .dma_rsp_i      (eng_dma_rsp),
+    .lpi_best_o     (lpi_best),
+    .lpi_chg_o      (lpi_chg),
+    .gic_req_valid_i(lpi_req_valid),
+    .gic_req_kind_i (lpi_req_kind),
+    .gic_req_vm_i   (lpi_req_vm),
+    .gic_req_vcpu_i (lpi_req_vcpu),
+    .gic_req_intid_i(lpi_req_intid),
+    .gic_req_done_o (lpi_req_done),
+    .gic_nvc_i      (lpi_nvc),
+    .gic_enlpis_i   (lpi_enlpis),
+    .gic_prop_i     (lpi_prop),
+    .gic_pend_i     (lpi_pend)
   );
 
   // ---------------------------------------------------------------- XIVE block

@@ -1,0 +1,1585 @@
+// ioe_its_core: the ITS engine (docs/its.md) behind the access port of register block 2.
+// One sequencer executes, one at a time, access-port operations, queued commands (fetched
+// over DMA), MSIs and the GIC engine's LPI requests (acknowledge, EnableLPIs changes, VM
+// reset). Device and interrupt translation tables are walked over the DMA port, one read
+// outstanding. Per-VM LPI state lives in one block RAM (u_lpi) indexed by {VM, INTID};
+// the best eligible LPI of every vCPU sits in flops that the GIC engine reads. docs/its.md,
+// "RTL micro-architecture", describes the choices.
+
+module ioe_its_core #(
+  parameter int unsigned NrIts     = 8,
+  parameter int unsigned NrVms     = 8,
+  parameter int unsigned NrVcpus   = 8,
+  parameter int unsigned LpiBits   = 16,
+  parameter int unsigned DevBits   = 16,
+  parameter int unsigned EventBits = 16,
+  localparam int unsigned NV       = NrVms * NrVcpus
+) (
+  input  logic                 clk_i,
+  input  logic                 rst_ni,
+  // access port (from ioe_its_reg_top)
+  input  logic [31:0]          target_i,
+  input  logic [31:0]          offset_i,
+  input  logic [31:0]          wdata_lo_i,
+  input  logic [31:0]          wdata_hi_i,
+  input  logic [31:0]          op_i,
+  input  logic                 op_qe_i,
+  output logic [31:0]          status_o,
+  output logic [31:0]          rdata_lo_o,
+  output logic [31:0]          rdata_hi_o,
+  output logic [31:0]          msi_in_o,
+  output logic [31:0]          msi_drop_o,
+  output logic [31:0]          cache_hit_o,
+  output logic [31:0]          cache_miss_o,
+  output logic [31:0]          lpi_set_o,
+  output logic [31:0]          lpi_set_cycle_o,
+  input  logic [31:0]          cycle_i,
+  // MSI ingress
+  input  logic                 msi_valid_i,
+  output logic                 msi_ready_o,
+  output logic                 msi_claim_o,
+  input  logic [31:0]          msi_devid_i,
+  input  logic [63:0]          msi_addr_i,
+  input  logic [31:0]          msi_data_i,
+  // DMA client
+  output logic                 dma_req_valid_o,
+  input  logic                 dma_req_ready_i,
+  output ioe_pkg::dma_req_t    dma_req_o,
+  input  logic                 dma_rsp_valid_i,
+  input  ioe_pkg::dma_rsp_t    dma_rsp_i,
+  // LPI side of the GIC engine
+  output logic [NV*22-1:0]     lpi_best_o,   // per vCPU {valid, priority [7:3], INTID}
+  output logic [NV-1:0]        lpi_chg_o,    // the best of these vCPUs may have changed
+  input  logic                 gic_req_valid_i,
+  input  logic [1:0]           gic_req_kind_i,  // 0 ack, 1 EnableLPIs 0->1, 2 1->0, 3 VM reset
+  input  logic [7:0]           gic_req_vm_i,
+  input  logic [7:0]           gic_req_vcpu_i,
+  input  logic [15:0]          gic_req_intid_i,
+  output logic                 gic_req_done_o,
+  input  logic [NrVms*8-1:0]   gic_nvc_i,
+  input  logic [NV-1:0]        gic_enlpis_i,
+  input  logic [NrVms*64-1:0]  gic_prop_i,
+  input  logic [NV*64-1:0]     gic_pend_i
+);
+
+  localparam int unsigned IW   = (NrIts > 1) ? $clog2(NrIts) : 1;
+  localparam int unsigned VmW  = (NrVms > 1) ? $clog2(NrVms) : 1;
+  localparam int unsigned VcW  = (NrVcpus > 1) ? $clog2(NrVcpus) : 1;
+  localparam int unsigned RefW = 8;                      // refs saturate at 255 (see docs)
+  localparam int unsigned LW   = RefW + VcW + 5 + 2;     // LPI word
+  localparam int unsigned NColl = 16;
+  localparam logic [31:0] LpiMax = (32'd1 << LpiBits) - 32'd1;
+  // LPI word fields
+  localparam int unsigned LPend = 0;
+  localparam int unsigned LEn   = 1;
+  localparam int unsigned LPrio = 2;
+  localparam int unsigned LTgt  = 7;
+  localparam int unsigned LRefs = 7 + VcW;
+
+  // access-port codes
+  localparam logic [3:0] OpRead32 = 4'd1, OpWrite32 = 4'd2, OpRead64 = 4'd3, OpWrite64 = 4'd4,
+                         OpBind = 4'd5, OpSetBase = 4'd6, OpReset = 4'd7, OpInject = 4'd10, OpSavePending = 4'd11,
+                         OpLpiState = 4'd12, OpTranslate = 4'd13;
+
+  typedef enum logic [5:0] {
+    SIdle, SExec, SDmaReq, SDmaRsp,
+    // translation / lookup: DTE (flat or via L1), ITE
+    SLk0, SLkL1, SLkDte, SLkIte,
+    STrDone, STrSet0, STrSet1,
+    // command queue
+    SQNext, SQFetch, SQExec, SQEnd,
+    // commands
+    SMapd1, SMapdW, SMapc1, SMapti1, SMapti2, SMapti3, SMapti4, SMapti5, SMapti6, SMovi1,
+    SCmdL0, SCmdL1, SCmdInv1,
+    // walker: free / retarget ITEs of one device or of every device
+    SWDev, SWDte, SWIte, SWIteAct, SWNextDev,
+    // LPI deref / sweep / rescan
+    SDeref0, SDeref1, SSw0, SSw1, SSw2, SSw3, SZero, SScan, SScanEnd, SFinish
+  } state_e;
+
+  // ---------------------------------------------------------------- per-instance state
+  logic [NrIts-1:0] bound_q, en_q, basev_q;
+  logic [7:0]       ivm_q   [NrIts];
+  logic [47:16]     base_q  [NrIts];
+  logic [63:0]      cbaser_q[NrIts];
+  logic [19:5]      cwriter_q[NrIts], creadr_q[NrIts];
+  logic [63:0]      baser0_q[NrIts], baser1_q[NrIts];
+  logic [4:0]       ncoll_q [NrIts];
+  logic [NrIts*NColl*16-1:0] cicid_q;  // entry k of instance i at (i*NColl + k)
+  logic [NrIts*NColl*9-1:0]  ctgt_q;   // {unmapped, vCPU}
+
+  // ---------------------------------------------------------------- per-VM / per-vCPU
+  logic [15:0]          lmax_q [NrVms];   // highest INTID written since the VM's LPIs were cleared
+  logic [NV-1:0]        bv_q;
+  logic [4:0]           bpr_q [NV];
+  logic [15:0]          bid_q [NV];
+  logic [NV-1:0]        chg_q;
+
+  // ---------------------------------------------------------------- engine registers
+  state_e      state_q, ret_q, lret_q, wret_q;
+  logic        busy_q, done_q, undef_q, bad_q;
+  logic [63:0] rdata_q;
+  logic [IW-1:0] ci_q;          // current instance
+  logic [VmW-1:0] vm_q;         // current VM
+  logic [3:0]  code_q;
+  logic        ua_q;
+  logic [15:0] off_q;
+  logic [63:0] wd_q;
+  logic [1:0]  src_q;           // 0 access port, 1 MSI, 2 command, 3 GIC request
+  // DMA
+  logic        dwr_q;
+  logic [63:0] daddr_q, dwdata_q, ddata_q;
+  logic [7:0]  dstrb_q;
+  logic        derr_q;
+  // lookup
+  logic [31:0] dev_q, ev_q;
+  logic [63:0] dte_q, ite_q, dte_addr_q, ite_addr_q;
+  logic        lk_fail_q, lk_dte_only_q;
+  logic [7:0]  res_q;           // translation result
+  // commands
+  logic [63:0] cmd_q [4];
+  logic [1:0]  beat_q;
+  logic        rescan_q;
+  // walker
+  logic        w_all_q, w_free_q;
+  logic [15:0] w_icid_q;
+  logic [VcW-1:0] w_tgt_q;
+  logic [31:0] w_dev_q, w_ev_q, w_evn_q;
+  // LPI
+  logic [15:0] l_q;             // INTID operated on
+  logic [LW-1:0] lw_q;
+  logic [VcW-1:0] t_q, t2_q;    // target vCPU(s)
+  logic        tmap_q;          // target known (collection mapped)
+  logic [2:0]  sw_kind_q;       // sweep action
+  logic [15:0] sw_i_q;
+  logic [15:0] sc_i_q, sc_di_q;
+  logic        sc_dv_q;
+  // counters
+  logic [31:0] msi_in_q, msi_drop_q, miss_q, lset_q, lset_cyc_q;
+
+  // ---------------------------------------------------------------- LPI RAM
+  logic                   lram_we;
+  logic [VmW+LpiBits-1:0] lram_waddr, lram_raddr;
+  logic [LW-1:0]          lram_wdata, lram_rdata;
+
+  ioe_gic_ram #(
+    .Width    (LW),
+    .AddrWidth(VmW + LpiBits)
+  ) u_lpi (
+    .clk_i  (clk_i),
+    .we_i   (lram_we),
+    .waddr_i(lram_waddr),
+    .wdata_i(lram_wdata),
+    .raddr_i(lram_raddr),
+    .rdata_o(lram_rdata)
+  );
+
+  // ---------------------------------------------------------------- helpers
+  function automatic logic [31:0] page_bytes(input logic [1:0] ps);
+    unique case (ps)
+      2'd0:    page_bytes = 32'h1000;
+      2'd1:    page_bytes = 32'h4000;
+      default: page_bytes = 32'h10000;
+    endcase
+  endfunction
+
+  // capacity in 8-byte entries: (Size + 1) pages
+  function automatic logic [31:0] capacity(input logic [9:0] baser);
+    capacity = ({24'd0, baser[7:0]} + 32'd1) * (page_bytes(baser[9:8]) >> 3);
+  endfunction
+
+  function automatic logic [63:0] sanitise(input logic [63:0] v);
+    logic [63:0] r;
+    r = v;
+    if (r[11:10] == 2'd2) r[11:10] = 2'd1;
+    if (r[61:59] <= 3'd1) r[61:59] = 3'd7;
+    if (r[55:53] > 3'd1) r[55:53] = 3'd0;
+    sanitise = r;
+  endfunction
+
+  // current instance / VM views
+  logic [7:0]  cur_ivm;
+  logic [63:0] cur_cbaser, cur_b0, cur_b1;
+  logic [19:5] cur_cwr, cur_crd;
+  logic [4:0]  cur_ncoll;
+  logic [31:0] qsize;
+  logic [7:0]  cur_nvc;
+  logic [63:0] cur_prop;
+  logic [15:0] cur_lmax;
+  assign cur_ivm    = ivm_q[ci_q];
+  assign cur_cbaser = cbaser_q[ci_q];
+  assign cur_b0     = baser0_q[ci_q];
+  assign cur_b1     = baser1_q[ci_q];
+  assign cur_cwr    = cwriter_q[ci_q];
+  assign cur_crd    = creadr_q[ci_q];
+  assign cur_ncoll  = ncoll_q[ci_q];
+  assign qsize      = ({24'd0, cur_cbaser[7:0]} + 32'd1) << 12;
+  assign cur_nvc    = gic_nvc_i[32'(vm_q)*8 +: 8];
+  assign cur_prop   = gic_prop_i[32'(vm_q)*64 +: 64];
+  assign cur_lmax   = lmax_q[vm_q];
+
+  function automatic logic [63:0] pendbase(input logic [VmW-1:0] v, input logic [VcW-1:0] c);
+    pendbase = gic_pend_i[(32'(v) * NrVcpus + 32'(c))*64 +: 64];
+  endfunction
+
+  // collection lookup in the current instance: {hit, index, {unmapped, vCPU}}
+  function automatic logic [13:0] coll_find(input logic [15:0] key);
+    logic [13:0] r;
+    r = {1'b0, 4'd0, 9'h100};
+    for (int k = NColl - 1; k >= 0; k--) begin
+      if (5'(k) < cur_ncoll && cicid_q[(32'(ci_q)*NColl + k)*16 +: 16] == key) begin
+        r = {1'b1, 4'(k), ctgt_q[(32'(ci_q)*NColl + k)*9 +: 9]};
+      end
+    end
+    coll_find = r;
+  endfunction
+  // the collection named by the command (ca_*) and by the ITE read (cb_*)
+  logic        ca_hit, cb_hit;
+  logic [3:0]  ca_idx, cb_idx;
+  logic [8:0]  ca_tgt, cb_tgt;
+  assign {ca_hit, ca_idx, ca_tgt} = coll_find(cmd_q[2][15:0]);
+  assign {cb_hit, cb_idx, cb_tgt} = coll_find(ite_q[15:0]);
+
+  // MSI claim: a bound instance of VM addr[63:48] whose frame holds addr[47:0]
+  logic           claim;
+  logic [IW-1:0]  claim_its;
+  always_comb begin
+    claim     = 1'b0;
+    claim_its = '0;
+    for (int i = NrIts - 1; i >= 0; i--) begin
+      if (bound_q[i] && basev_q[i] && msi_addr_i[63:48] == {8'd0, ivm_q[i]} &&
+          (msi_addr_i[47:16] == base_q[i][47:16] ||
+           msi_addr_i[47:16] == base_q[i][47:16] + 32'd1)) begin
+        claim     = 1'b1;
+        claim_its = IW'(i);
+      end
+    end
+  end
+  assign msi_claim_o = claim;
+
+  // ---------------------------------------------------------------- datapath helpers
+  logic [63:0] iova_base;
+  assign iova_base = {8'd0, cur_ivm, 48'd0};
+
+  // bytes of the DMA beat and PENDBASERs the sequencer looks at
+  logic [7:0]  cfg_l, cfg_sw;
+  logic [63:0] pb_t, pb_t2, pb_lw;
+  assign cfg_l  = ddata_q[8*l_q[2:0] +: 8];     // configuration byte of l_q
+  assign cfg_sw = ddata_q[8*sw_i_q[2:0] +: 8];  // configuration byte of sw_i_q
+  assign pb_t   = pendbase(vm_q, t_q);
+  assign pb_t2  = pendbase(vm_q, t2_q);
+  assign pb_lw  = pendbase(vm_q, lram_rdata[LTgt +: VcW]);
+
+  // is lram word L (of VM vm_q) below the high-water mark (else it reads 0)
+  logic [LW-1:0] lw_rd;
+  assign lw_rd = (sc_di_q <= cur_lmax) ? lram_rdata : '0;
+
+  // frame register read
+  logic [63:0] fr_val;
+  logic        fr_undef, fr_is64reg;
+  logic [15:0] fr_off;
+  logic        is64;
+  assign is64  = (code_q == OpRead64) | (code_q == OpWrite64);
+  assign fr_off = {off_q[15:3], 3'b000};
+  always_comb begin
+    fr_val     = '0;
+    fr_undef   = 1'b0;
+    fr_is64reg = 1'b0;
+    if (off_q == 16'h0000) begin
+      fr_val = {32'd0, 1'b1, 30'd0, en_q[ci_q]};
+    end else if (off_q == 16'h0004) begin
+      fr_val = 64'h4B00043B;
+    end else if (fr_off == 16'h0008) begin
+      fr_is64reg = 1'b1;
+      fr_val = {46'd0, 5'(DevBits - 1), 5'(LpiBits - 1), 4'd7, 3'd0, 1'b1};
+    end else if (fr_off == 16'h0080) begin
+      fr_is64reg = 1'b1;
+      fr_val     = cur_cbaser;
+    end else if (fr_off == 16'h0088) begin
+      fr_is64reg = 1'b1;
+      fr_val     = {44'd0, cur_cwr, 5'd0};
+    end else if (fr_off == 16'h0090) begin
+      fr_is64reg = 1'b1;
+      fr_val     = {44'd0, cur_crd, 5'd0};
+    end else if (fr_off >= 16'h0100 && fr_off < 16'h0140) begin
+      fr_is64reg = 1'b1;
+      fr_val     = (fr_off == 16'h0100) ? cur_b0 : (fr_off == 16'h0108) ? cur_b1 : 64'd0;
+    end else if (off_q >= 16'hFFD0 && off_q[1:0] == 2'b00) begin
+      unique case (off_q)
+        16'hFFD0: fr_val = 64'h40;
+        16'hFFE0: fr_val = 64'h92;
+        16'hFFE4: fr_val = 64'hB4;
+        16'hFFE8: fr_val = 64'h3B;
+        16'hFFF0: fr_val = 64'h0D;
+        16'hFFF4: fr_val = 64'hF0;
+        16'hFFF8: fr_val = 64'h05;
+        16'hFFFC: fr_val = 64'hB1;
+        default:  fr_val = 64'h0;
+      endcase
+    end else begin
+      fr_undef = 1'b1;
+    end
+    if (is64 && (!fr_is64reg || off_q[2:0] != 3'b000)) fr_undef = 1'b1;
+    if (!is64 && off_q[1:0] != 2'b00) fr_undef = 1'b1;
+    if (offset_i[16]) fr_undef = 1'b1;  // the frame is 128 KiB; registers in its first 64 KiB
+    if (!is64 && fr_is64reg && off_q[2]) fr_val = {32'd0, fr_val[63:32]};
+    else if (!is64) fr_val = {32'd0, fr_val[31:0]};
+  end
+  // merged 64-bit write value of a 64-bit register (32-bit writes update one half)
+  logic [63:0] fr_old, fr_new;
+  always_comb begin
+    fr_old = '0;
+    if (fr_off == 16'h0080) fr_old = cur_cbaser;
+    else if (fr_off == 16'h0088) fr_old = {44'd0, cur_cwr, 5'd0};
+    else if (fr_off == 16'h0090) fr_old = {44'd0, cur_crd, 5'd0};
+    else if (fr_off == 16'h0100) fr_old = cur_b0;
+    else if (fr_off == 16'h0108) fr_old = cur_b1;
+    fr_new = is64 ? wd_q : (off_q[2] ? {wd_q[31:0], fr_old[31:0]} : {fr_old[63:32], wd_q[31:0]});
+  end
+
+  // command fields
+  logic [7:0]  c_opc;
+  logic [31:0] c_dev, c_ev, c_pint;
+  logic [15:0] c_icid;
+  logic        c_v;
+  logic [31:0] c_rd1, c_rd2;
+  assign c_opc  = cmd_q[0][7:0];
+  assign c_dev  = cmd_q[0][63:32];
+  assign c_ev   = cmd_q[1][31:0];
+  assign c_pint = cmd_q[1][63:32];
+  assign c_icid = cmd_q[2][15:0];
+  assign c_v    = cmd_q[2][63];
+  assign c_rd1  = cmd_q[2][47:16];
+  assign c_rd2  = cmd_q[3][47:16];
+
+  // usable LPIs: 2^min(IDbits+1, LpiBits)
+  logic [31:0] usable;
+  always_comb begin
+    if ({1'b0, cur_prop[4:0]} + 6'd1 < 6'(LpiBits)) usable = 32'd1 << ({27'd0, cur_prop[4:0]} + 32'd1);
+    else usable = 32'd1 << LpiBits;
+  end
+
+  // ---------------------------------------------------------------- sequencer
+  state_e      state_d, ret_d, lret_d, wret_d;
+  logic        busy_d, done_d, undef_d, bad_d;
+  logic [63:0] rdata_d;
+  logic [IW-1:0] ci_d;
+  logic [VmW-1:0] vm_d;
+  logic [3:0]  code_d;
+  logic        ua_d;
+  logic [15:0] off_d;
+  logic [63:0] wd_d;
+  logic [1:0]  src_d;
+  logic        dwr_d;
+  logic [63:0] daddr_d, dwdata_d, ddata_d;
+  logic [7:0]  dstrb_d;
+  logic        derr_d;
+  logic [31:0] dev_d, ev_d;
+  logic [63:0] dte_d, ite_d, dte_addr_d, ite_addr_d;
+  logic        lk_fail_d, lk_dte_only_d;
+  logic [7:0]  res_d;
+  logic [63:0] cmd_d [4];
+  logic [1:0]  beat_d;
+  logic        rescan_d;
+  logic        w_all_d, w_free_d;
+  logic [15:0] w_icid_d;
+  logic [VcW-1:0] w_tgt_d;
+  logic [31:0] w_dev_d, w_ev_d, w_evn_d;
+  logic [15:0] l_d;
+  logic [LW-1:0] lw_d;
+  logic [VcW-1:0] t_d, t2_d;
+  logic        tmap_d;
+  logic [2:0]  sw_kind_d;
+  logic [15:0] sw_i_d;
+  logic [15:0] sc_i_d;
+  logic        sc_issue;
+  logic        msi_take, lset_inc, miss_inc, drop_inc;
+  // instance writes (instance ci_q)
+  logic        i_bind_we, i_bind_v, i_base_we, i_en_we, i_en_wd, i_cb_we, i_cwr_we, i_crd_we;
+  logic        i_b0_we, i_b1_we, i_ncoll_we, i_coll_we, i_coll_del, i_rst;
+  logic [63:0] i_wd;
+  logic [4:0]  i_ncoll_wd;
+  logic [3:0]  i_coll_idx;
+  logic [15:0] i_coll_icid;
+  logic [8:0]  i_coll_tgt;
+  // per-VM / per-vCPU writes
+  logic        lmax_we;
+  logic [15:0] lmax_wd;
+  logic        best_clr_vm, best_set;
+  logic [VcW-1:0] best_lane;
+  logic [4:0]  best_pr;
+  logic [15:0] best_id;
+  logic [NV-1:0] chg_set;
+
+  // lane index of (vm_q, t)
+  function automatic int unsigned lidx(input logic [VmW-1:0] v, input logic [VcW-1:0] c);
+    lidx = 32'(v) * NrVcpus + 32'(c);
+  endfunction
+
+  // is LPI word w (INTID l) eligible and better than its target lane's best
+  function automatic logic better(input logic [LW-1:0] w, input logic [15:0] l);
+    logic        bv;
+    logic [4:0]  pr;
+    logic [15:0] id;
+    bv = 1'b0;
+    pr = '0;
+    id = '0;
+    for (int x = 0; x < NV; x++) begin
+      if (x == lidx(vm_q, w[LTgt +: VcW])) begin
+        bv = bv_q[x];
+        pr = bpr_q[x];
+        id = bid_q[x];
+      end
+    end
+    better = w[LPend] & w[LEn] & (w[LRefs +: RefW] != '0) &
+             (~bv | (w[LPrio +: 5] < pr) | ((w[LPrio +: 5] == pr) & (l < id)));
+  endfunction
+  logic [LW-1:0]  inc_w;
+  logic [15:0]    inc_l;
+
+
+  always_comb begin
+    state_d = state_q; ret_d = ret_q; lret_d = lret_q; wret_d = wret_q;
+    busy_d = busy_q; done_d = done_q; undef_d = undef_q; bad_d = bad_q; rdata_d = rdata_q;
+    ci_d = ci_q; vm_d = vm_q; code_d = code_q; ua_d = ua_q; off_d = off_q; wd_d = wd_q;
+    src_d = src_q;
+    dwr_d = dwr_q; daddr_d = daddr_q; dwdata_d = dwdata_q; ddata_d = ddata_q; dstrb_d = dstrb_q;
+    derr_d = derr_q;
+    dev_d = dev_q; ev_d = ev_q; dte_d = dte_q; ite_d = ite_q; dte_addr_d = dte_addr_q;
+    ite_addr_d = ite_addr_q; lk_fail_d = lk_fail_q; lk_dte_only_d = lk_dte_only_q; res_d = res_q;
+    for (int k = 0; k < 4; k++) cmd_d[k] = cmd_q[k];
+    beat_d = beat_q; rescan_d = rescan_q;
+    w_all_d = w_all_q; w_free_d = w_free_q; w_icid_d = w_icid_q; w_tgt_d = w_tgt_q;
+    w_dev_d = w_dev_q; w_ev_d = w_ev_q; w_evn_d = w_evn_q;
+    l_d = l_q; lw_d = lw_q; t_d = t_q; t2_d = t2_q; tmap_d = tmap_q;
+    sw_kind_d = sw_kind_q; sw_i_d = sw_i_q; sc_i_d = sc_i_q; sc_issue = 1'b0;
+    msi_take = 1'b0; lset_inc = 1'b0; miss_inc = 1'b0; drop_inc = 1'b0;
+    i_bind_we = 1'b0; i_bind_v = 1'b0; i_base_we = 1'b0; i_en_we = 1'b0; i_en_wd = 1'b0;
+    i_cb_we = 1'b0; i_cwr_we = 1'b0; i_crd_we = 1'b0; i_b0_we = 1'b0; i_b1_we = 1'b0;
+    i_ncoll_we = 1'b0; i_coll_we = 1'b0; i_coll_del = 1'b0; i_rst = 1'b0;
+    i_wd = '0; i_ncoll_wd = '0; i_coll_idx = '0; i_coll_icid = '0; i_coll_tgt = '0;
+    lmax_we = 1'b0; lmax_wd = '0;
+    best_clr_vm = 1'b0; best_set = 1'b0; best_lane = '0; best_pr = '0; best_id = '0;
+    chg_set = '0;
+    inc_w    = lw_q;
+    inc_l    = l_q;
+    lram_we = 1'b0; lram_waddr = {vm_q, l_q[LpiBits-1:0]}; lram_wdata = lw_q;
+    lram_raddr = {vm_q, l_q[LpiBits-1:0]};
+
+    unique case (state_q)
+      // ------------------------------------------------------------ dispatch
+      SIdle: begin
+        rescan_d = 1'b0;
+        if (gic_req_valid_i) begin
+          src_d = 2'd3;
+          vm_d  = gic_req_vm_i[VmW-1:0];
+          t_d   = gic_req_vcpu_i[VcW-1:0];
+          l_d   = gic_req_intid_i;
+          if (gic_req_kind_i == 2'd0) begin
+            // acknowledge: clear the pending bit, rescan the VM
+            state_d = SDeref0;
+            sw_kind_d = 3'd7;
+          end else begin
+            sw_kind_d = (gic_req_kind_i == 2'd1) ? 3'd3 : (gic_req_kind_i == 2'd2) ? 3'd4 : 3'd5;
+            t2_d      = gic_req_vcpu_i[VcW-1:0];
+            sw_i_d    = 16'd8192;
+            state_d   = SSw0;
+          end
+        end else if (op_qe_i) begin
+          src_d   = 2'd0;
+          code_d  = op_i[3:0];
+          ci_d    = IW'(target_i[7:0]);
+          vm_d    = VmW'(target_i[15:8]);
+          ua_d    = target_i[16];
+          off_d   = offset_i[15:0];
+          wd_d    = {wdata_hi_i, wdata_lo_i};
+          busy_d  = 1'b1;
+          done_d  = 1'b0;
+          undef_d = 1'b0;
+          bad_d   = 1'b0;
+          state_d = SExec;
+          if (op_i[3:0] == OpLpiState || op_i[3:0] == OpSavePending) begin
+            if (32'(target_i[15:8]) >= NrVms) begin
+              bad_d = 1'b1;
+              rdata_d = '0;
+              state_d = SIdle;
+              busy_d = 1'b0;
+            end
+          end else if (32'(target_i[7:0]) >= NrIts || op_i[3:0] == 4'd0 || op_i[3:0] > OpTranslate ||
+                       (op_i[3:0] != OpBind && !bound_q[IW'(target_i[7:0])]) ||
+                       (op_i[3:0] == OpBind && wdata_lo_i[0] && 32'(target_i[15:8]) >= NrVms)) begin
+            bad_d   = 1'b1;
+            rdata_d = '0;  // as the C model: RDATA reads 0 after BADTARGET
+            state_d = SIdle;
+            busy_d  = 1'b0;
+          end else if (op_i[3:0] != OpBind || bound_q[IW'(target_i[7:0])]) begin
+            vm_d = VmW'(ivm_q[IW'(target_i[7:0])]);
+          end
+        end else if (msi_valid_i && claim) begin
+          msi_take = 1'b1;
+          src_d    = 2'd1;
+          ci_d     = claim_its;
+          vm_d     = VmW'(ivm_q[claim_its]);
+          dev_d    = msi_devid_i;
+          ev_d     = msi_data_i;
+          lk_dte_only_d = 1'b0;
+          state_d  = SLk0;
+          lret_d   = STrDone;
+        end
+      end
+
+      // ------------------------------------------------------------ access port
+      SExec: begin
+        rdata_d = '0;
+        state_d = SFinish;
+        unique case (code_q)
+          OpRead32, OpRead64: begin
+            if (fr_undef) undef_d = 1'b1;
+            else rdata_d = fr_val;
+          end
+          OpWrite32, OpWrite64: begin
+            if (fr_undef) begin
+              undef_d = 1'b1;
+            end else if (off_q == 16'h0000) begin
+              if (!en_q[ci_q] && wd_q[0] && (!cur_b0[63] || !cur_b1[63] || !cur_cbaser[63])) begin
+                // ignored
+              end else begin
+                i_en_we = 1'b1;
+                i_en_wd = wd_q[0];
+                if (wd_q[0]) state_d = SQNext;
+              end
+            end else if (off_q == 16'h0004) begin
+              if (ua_q && wd_q[15:12] >= 4'd1) rdata_d = 64'd22;
+            end else if (fr_off == 16'h0080) begin
+              if (!en_q[ci_q]) begin
+                i_cb_we = 1'b1;
+                i_wd    = sanitise(fr_new) & ~(64'h1 << 62) & ~(64'h7 << 56) & ~(64'h1 << 52) &
+                          ~(64'hff << 8);
+              end
+            end else if (fr_off == 16'h0088) begin
+              if ((fr_new & 64'hFFFE0) < {32'd0, qsize}) begin
+                i_cwr_we = 1'b1;
+                i_wd     = fr_new;
+                if (en_q[ci_q]) state_d = SQNext;
+              end
+            end else if (fr_off == 16'h0090) begin
+              if (ua_q) begin
+                if (en_q[ci_q]) rdata_d = 64'd16;
+                else if ((fr_new & 64'hFFFE0) >= {32'd0, qsize}) rdata_d = 64'd22;
+                else begin
+                  i_crd_we = 1'b1;
+                  i_wd     = fr_new;
+                end
+              end
+            end else if (fr_off == 16'h0100 || fr_off == 16'h0108) begin
+              if (!en_q[ci_q]) begin
+                i_wd = sanitise(fr_new);
+                i_wd[52:48] = 5'd7;
+                i_wd[58:56] = (fr_off == 16'h0100) ? 3'd1 : 3'd4;
+                if (i_wd[9:8] == 2'd3) i_wd[9:8] = 2'd2;
+                if (fr_off == 16'h0108) i_wd[62] = 1'b0;
+                if (fr_off == 16'h0100) begin
+                  if (!i_wd[63] && cur_b0[63]) begin
+                    // free every device with the old table, then store
+                    w_all_d  = 1'b1;
+                    w_free_d = 1'b1;
+                    w_dev_d  = '0;
+                    wret_d   = SMapdW;  // store BASER0 after the walk (SMapdW with src 0)
+                    state_d  = SWDev;
+                  end else begin
+                    i_b0_we = 1'b1;
+                  end
+                end else begin
+                  i_b1_we = 1'b1;
+                  if (!i_wd[63]) begin
+                    i_ncoll_we = 1'b1;
+                    i_ncoll_wd = '0;
+                  end
+                end
+              end
+            end
+          end
+          OpBind, OpReset: begin
+            // free every device (old tables) and collection, then set the state
+            if (bound_q[ci_q] && cur_b0[63]) begin
+              w_all_d  = 1'b1;
+              w_free_d = 1'b1;
+              w_dev_d  = '0;
+              wret_d   = SMapdW;
+              state_d  = SWDev;
+            end else begin
+              state_d = SMapdW;
+            end
+          end
+          OpSetBase: begin
+            i_base_we = 1'b1;
+          end
+          OpInject, OpTranslate: begin
+            dev_d  = wd_q[31:0];
+            ev_d   = wd_q[63:32];
+            lk_dte_only_d = 1'b0;
+            lret_d = STrDone;
+            state_d = SLk0;
+          end
+          OpLpiState: begin
+            l_d = off_q;
+            if (32'(offset_i) < 32'd8192 || 32'(offset_i) > LpiMax) begin
+              undef_d = 1'b1;
+            end else begin
+              state_d = SCmdL0;
+              lret_d  = SCmdL1;
+            end
+          end
+          OpSavePending: begin
+            sw_kind_d = 3'd6;
+            sw_i_d    = 16'd8192;
+            state_d   = SSw0;
+          end
+          default: begin
+            // SAVE_TABLES / RESTORE_TABLES: not implemented in this RTL (docs/its.md)
+            rdata_d = 64'd6;
+          end
+        endcase
+      end
+
+      // ------------------------------------------------------------ DMA (one beat, tag 0)
+      SDmaReq: if (dma_req_ready_i) state_d = SDmaRsp;
+      SDmaRsp: begin
+        if (dma_rsp_valid_i) begin
+          ddata_d = dma_rsp_i.rdata;
+          derr_d  = dma_rsp_i.err;
+          state_d = ret_q;
+        end
+      end
+
+      // ------------------------------------------------------------ lookup of (dev_q, ev_q)
+      SLk0: begin
+        lk_fail_d = 1'b0;
+        if (dev_q >= (32'd1 << DevBits)) begin
+          lk_fail_d = 1'b1;
+          state_d   = lret_q;
+        end else if (!cur_b0[62]) begin
+          if (!cur_b0[63] || dev_q >= capacity(cur_b0[9:0])) begin
+            lk_fail_d = 1'b1;
+            state_d   = lret_q;
+          end else begin
+            dte_addr_d = iova_base | {16'd0, cur_b0[47:12], 12'd0} + {29'd0, dev_q, 3'd0};
+            daddr_d = iova_base | {16'd0, cur_b0[47:12], 12'd0} + {29'd0, dev_q, 3'd0};
+            dwr_d = 1'b0; state_d = SDmaReq; ret_d = SLkDte;
+          end
+        end else begin
+          if (!cur_b0[63] || (dev_q / (page_bytes(cur_b0[9:8]) >> 3)) >= capacity(cur_b0[9:0])) begin
+            lk_fail_d = 1'b1;
+            state_d   = lret_q;
+          end else begin
+            daddr_d = iova_base | {16'd0, cur_b0[47:12], 12'd0} +
+                      {29'd0, dev_q / (page_bytes(cur_b0[9:8]) >> 3), 3'd0};
+            dwr_d = 1'b0; state_d = SDmaReq; ret_d = SLkL1;
+          end
+        end
+      end
+      SLkL1: begin
+        if (derr_q || !ddata_q[63]) begin
+          lk_fail_d = 1'b1;
+          state_d   = lret_q;
+        end else begin
+          dte_addr_d = iova_base | (({16'd0, ddata_q[47:12], 12'd0} &
+                                     ~{32'd0, page_bytes(cur_b0[9:8]) - 32'd1}) +
+                                    {29'd0, dev_q % (page_bytes(cur_b0[9:8]) >> 3), 3'd0});
+          daddr_d = iova_base | (({16'd0, ddata_q[47:12], 12'd0} &
+                                  ~{32'd0, page_bytes(cur_b0[9:8]) - 32'd1}) +
+                                 {29'd0, dev_q % (page_bytes(cur_b0[9:8]) >> 3), 3'd0});
+          dwr_d = 1'b0; state_d = SDmaReq; ret_d = SLkDte;
+        end
+      end
+      SLkDte: begin
+        dte_d = derr_q ? 64'd0 : ddata_q;
+        if (derr_q) begin
+          lk_fail_d = 1'b1;
+          state_d   = lret_q;
+        end else if (lk_dte_only_q) begin
+          state_d = lret_q;
+        end else if (!ddata_q[63] || ev_q >= (32'd1 << ({27'd0, ddata_q[4:0]} + 32'd1)) ||
+                     ddata_q[4:0] > 5'd30) begin
+          lk_fail_d = 1'b1;
+          state_d   = lret_q;
+        end else begin
+          ite_addr_d = iova_base | ({12'd0, ddata_q[48:5], 8'd0} + {29'd0, ev_q, 3'd0});
+          daddr_d    = iova_base | ({12'd0, ddata_q[48:5], 8'd0} + {29'd0, ev_q, 3'd0});
+          dwr_d = 1'b0; state_d = SDmaReq; ret_d = SLkIte;
+        end
+      end
+      SLkIte: begin
+        ite_d = derr_q ? 64'd0 : ddata_q;
+        lk_fail_d = derr_q;
+        state_d = lret_q;
+      end
+
+      // ------------------------------------------------------------ translation result
+      STrDone: begin
+        if (src_q == 2'd0 && code_q == OpTranslate) begin
+          if (lk_fail_q || ite_q[47:16] == 32'd0) rdata_d = 64'd0;
+          else rdata_d = {8'd0, cb_hit ? cb_tgt[7:0] | {8{cb_tgt[8]}} : 8'hff,
+                          ite_q[15:0], ite_q[47:16]};
+          state_d = SFinish;
+        end else if (!en_q[ci_q]) begin
+          res_d = 8'd16;
+          state_d = STrSet1;
+        end else if (lk_fail_q || ite_q[47:16] < 32'd8192 || 32'(ite_q[47:16]) > LpiMax ||
+                     !cb_hit || cb_tgt[8] || cb_tgt[7:0] >= cur_nvc) begin
+          res_d = 8'd0;
+          state_d = STrSet1;
+        end else if (!gic_enlpis_i[lidx(vm_q, cb_tgt[VcW-1:0])]) begin
+          res_d = 8'd16;
+          state_d = STrSet1;
+        end else begin
+          res_d   = 8'd1;
+          l_d     = ite_q[31:16];
+          sc_i_d  = ite_q[31:16];
+          state_d = STrSet0;
+        end
+      end
+      STrSet0: begin
+        // the LPI word (address l_q) is on the RAM output next cycle
+        state_d  = STrSet1;
+        lret_d   = SIdle;
+      end
+      STrSet1: begin
+        if (res_q == 8'd1 && lret_q == SIdle &&
+            (l_q > cur_lmax || lw_rd[LRefs +: RefW] == '0)) begin
+          // the ITE names an LPI that does not exist: blocked (evaluated again next cycle)
+          res_d  = 8'd0;
+          lret_d = STrDone;
+        end else begin
+          if (res_q == 8'd1 && lret_q == SIdle) begin
+            lw_d        = lw_rd;
+            lw_d[LPend] = 1'b1;
+            lram_we     = 1'b1;
+            lram_wdata  = lw_d;
+            inc_w       = lw_d;
+            if (better(inc_w, inc_l)) begin
+              best_set  = 1'b1;
+              best_lane = lw_d[LTgt +: VcW];
+              best_pr   = lw_d[LPrio +: 5];
+              best_id   = l_q;
+            end
+            lset_inc = 1'b1;
+            miss_inc = 1'b1;  // every translation is a table walk in this engine
+          end
+          if (src_q == 2'd1 && res_q != 8'd1) drop_inc = 1'b1;
+          if (src_q == 2'd0) rdata_d = {(res_q == 8'd0) ? 32'h010307 : 32'd0, 24'd0, res_q};
+          lret_d  = STrDone;
+          state_d = (src_q == 2'd2) ? SQEnd : (src_q == 2'd1) ? SIdle : SFinish;
+        end
+      end
+
+      // ------------------------------------------------------------ command queue
+      SQNext: begin
+        if (en_q[ci_q] && cur_crd != cur_cwr) begin
+          beat_d  = '0;
+          daddr_d = iova_base | ({12'd0, cur_cbaser[51:16], 16'd0} + {44'd0, cur_crd, 5'd0});
+          dwr_d   = 1'b0;
+          state_d = SDmaReq;
+          ret_d   = SQFetch;
+          src_d   = 2'd2;
+        end else begin
+          src_d   = 2'd0;
+          state_d = SFinish;
+        end
+      end
+      SQFetch: begin
+        cmd_d[beat_q] = derr_q ? 64'd0 : ddata_q;
+        if (derr_q) cmd_d[0] = 64'd0;  // a DMA error skips the command (opcode 0)
+        if (beat_q == 2'd3 || derr_q) begin
+          state_d = SQExec;
+          if (derr_q) begin
+            cmd_d[0] = 64'd0;
+            state_d  = SQEnd;
+          end
+        end else begin
+          beat_d  = beat_q + 2'd1;
+          daddr_d = daddr_q + 64'd8;
+          state_d = SDmaReq;
+          ret_d   = SQFetch;
+        end
+      end
+      SQExec: begin
+        state_d = SQEnd;
+        dev_d   = c_dev;
+        ev_d    = c_ev;
+        unique case (c_opc)
+          8'h08: begin  // MAPD
+            lk_dte_only_d = 1'b1;
+            lret_d  = SMapd1;
+            state_d = SLk0;
+          end
+          8'h09: begin  // MAPC
+            if (c_rd1 >= {24'd0, cur_nvc}) state_d = SQEnd;
+            else state_d = SMapc1;
+          end
+          8'h0A, 8'h0B: begin  // MAPTI, MAPI
+            lk_dte_only_d = 1'b0;
+            lret_d  = SMapti1;
+            state_d = SLk0;
+          end
+          8'h01, 8'h0F, 8'h04, 8'h0C, 8'h03: begin  // MOVI, DISCARD, CLEAR, INV, INT
+            lk_dte_only_d = 1'b0;
+            lret_d  = (c_opc == 8'h03) ? STrDone : SMovi1;
+            state_d = SLk0;
+          end
+          8'h0D: begin  // INVALL
+            if (ca_hit && !ca_tgt[8]) begin
+              sw_kind_d = 3'd1;
+              t2_d      = ca_tgt[VcW-1:0];
+              sw_i_d    = 16'd8192;
+              state_d   = SSw0;
+            end
+          end
+          8'h0E: begin  // MOVALL
+            if (c_rd1 < {24'd0, cur_nvc} && c_rd2 < {24'd0, cur_nvc} && c_rd1 != c_rd2) begin
+              sw_kind_d = 3'd2;
+              t2_d      = c_rd1[VcW-1:0];
+              t_d       = c_rd2[VcW-1:0];
+              sw_i_d    = 16'd8192;
+              rescan_d  = 1'b1;
+              state_d   = SSw0;
+            end
+          end
+          default: ;
+        endcase
+      end
+      SQEnd: begin
+        i_crd_we = 1'b1;
+        i_wd     = ({44'd0, cur_crd, 5'd0} + 64'd32 >= {32'd0, qsize}) ? 64'd0 :
+                   {44'd0, cur_crd, 5'd0} + 64'd32;
+        state_d  = SQNext;
+      end
+
+      // MAPD after the DTE lookup (lk_fail_q: out of range)
+      SMapd1: begin
+        if (lk_fail_q || (c_v && (cmd_q[1][4:0] > 5'd15 || 32'(cmd_q[1][4:0]) + 32'd1 > EventBits))) begin
+          state_d = SQEnd;
+        end else if (dte_q[63]) begin
+          // free the device, then SMapdW writes the new DTE
+          w_all_d  = 1'b0;
+          w_free_d = 1'b1;
+          w_dev_d  = dev_q;
+          wret_d   = SMapdW;
+          state_d  = SWDte;
+        end else begin
+          state_d = SMapdW;
+        end
+      end
+      SMapdW: begin
+        if (src_q == 2'd2) begin
+          if (c_v) begin
+            daddr_d  = dte_addr_q;
+            dwdata_d = {1'b1, 14'd0, cmd_q[2][51:8], cmd_q[1][4:0]};
+            dstrb_d  = 8'hff;
+            dwr_d    = 1'b1;
+            state_d  = SDmaReq;
+            ret_d    = SQEnd;
+          end else begin
+            state_d = SQEnd;
+          end
+        end else if (code_q == OpBind || code_q == OpReset) begin
+          i_rst = 1'b1;
+          if (code_q == OpBind) begin
+            i_bind_we = 1'b1;
+            i_bind_v  = wd_q[0];
+          end
+          state_d = SFinish;
+        end else begin
+          // BASER0 write with Valid 0 after the free walk
+          i_wd = sanitise(fr_new);
+          i_wd[52:48] = 5'd7;
+          i_wd[58:56] = 3'd1;
+          if (i_wd[9:8] == 2'd3) i_wd[9:8] = 2'd2;
+          i_b0_we = 1'b1;
+          state_d = SFinish;
+        end
+      end
+
+      SMapc1: begin
+        state_d = SQEnd;
+        if (!c_v) begin
+          if (ca_hit) begin
+            i_coll_del = 1'b1;
+            i_coll_idx = ca_idx;
+          end
+        end else if (ca_hit) begin
+          i_coll_we   = 1'b1;
+          i_coll_idx  = ca_idx;
+          i_coll_icid = c_icid;
+          i_coll_tgt  = {1'b0, 8'(c_rd1)};
+          begin
+            // every LPI mapped by an ITE of this collection follows (even to the same
+            // vCPU: MOVALL may have moved them away, as in the C model)
+            w_all_d  = 1'b1;
+            w_free_d = 1'b0;
+            w_icid_d = c_icid;
+            w_tgt_d  = c_rd1[VcW-1:0];
+            w_dev_d  = '0;
+            wret_d   = SQEnd;
+            rescan_d = 1'b1;
+            state_d  = cur_b0[63] ? SWDev : SQEnd;
+          end
+        end else if ({16'd0, c_icid} < capacity(cur_b1[9:0]) && cur_b1[63] && cur_ncoll < 5'd16) begin
+          i_coll_we   = 1'b1;
+          i_coll_idx  = cur_ncoll[3:0];
+          i_coll_icid = c_icid;
+          i_coll_tgt  = {1'b0, 8'(c_rd1)};
+          i_ncoll_we  = 1'b1;
+          i_ncoll_wd  = cur_ncoll + 5'd1;
+        end
+      end
+
+      // MAPTI / MAPI after the lookup
+      SMapti1: begin
+        l_d = (c_opc == 8'h0B) ? c_ev[15:0] : c_pint[15:0];
+        if (lk_fail_q || (((c_opc == 8'h0B) ? c_ev : c_pint) < 32'd8192) ||
+            (((c_opc == 8'h0B) ? c_ev : c_pint) >= usable) || ite_q[47:16] != 32'd0) begin
+          state_d = SQEnd;
+        end else if (!ca_hit && ({16'd0, c_icid} >= capacity(cur_b1[9:0]) || !cur_b1[63] ||
+                                   cur_ncoll == 5'd16)) begin
+          state_d = SQEnd;
+        end else begin
+          tmap_d  = ca_hit & ~ca_tgt[8];
+          t_d     = ca_tgt[VcW-1:0];
+          sc_i_d  = (c_opc == 8'h0B) ? c_ev[15:0] : c_pint[15:0];
+          state_d = SMapti2;
+        end
+      end
+      SMapti2: state_d = SMapti3;  // LPI word on the RAM output (read address l_q)
+      SMapti3: begin
+        lw_d = lw_rd;
+        if (lw_rd[LRefs +: RefW] != '0) begin
+          // reference: state kept, target follows the new ITE's collection if mapped
+          if (lw_rd[LRefs +: RefW] != '1) lw_d[LRefs +: RefW] = lw_rd[LRefs +: RefW] + RefW'(1);
+          if (tmap_q) begin
+            lw_d[LTgt +: VcW] = t_q;
+            if (lw_rd[LTgt +: VcW] != t_q) rescan_d = 1'b1;
+          end
+          state_d = SMapti6;
+        end else begin
+          // creation: configuration byte
+          daddr_d = {8'd0, cur_ivm, 48'd0} |
+                    (({16'd0, cur_prop[47:12], 12'd0} + {48'd0, l_q} - 64'd8192) & ~64'd7);
+          dwr_d   = 1'b0;
+          state_d = SDmaReq;
+          ret_d   = SMapti4;
+        end
+      end
+      SMapti4: begin
+        if (derr_q) begin
+          // the LPI cannot be created; an unknown collection was created already (C model)
+          if (!ca_hit) begin
+            i_coll_we   = 1'b1;
+            i_coll_idx  = cur_ncoll[3:0];
+            i_coll_icid = c_icid;
+            i_coll_tgt  = 9'h100;
+            i_ncoll_we  = 1'b1;
+            i_ncoll_wd  = cur_ncoll + 5'd1;
+          end
+          state_d = SQEnd;
+        end else begin
+          lw_d = '0;
+          lw_d[LRefs +: RefW] = RefW'(1);
+          lw_d[LTgt +: VcW]   = t_q;
+          lw_d[LPrio +: 5]    = cfg_l[7:3];
+          lw_d[LEn]           = cfg_l[0];
+          if (tmap_q) begin
+            daddr_d = {8'd0, cur_ivm, 48'd0} |
+                      (({16'd0, pb_t[47:16], 16'd0} + {51'd0, l_q[15:3]}) & ~64'd7);
+            dwr_d   = 1'b0;
+            state_d = SDmaReq;
+            ret_d   = SMapti5;
+          end else begin
+            state_d = SMapti6;
+          end
+        end
+      end
+      SMapti5: begin
+        if (!derr_q && ddata_q[l_q[5:0]]) begin
+          lw_d[LPend] = 1'b1;
+          dwdata_d = ddata_q & ~(64'd1 << {l_q[5:0]});
+          dstrb_d  = 8'd1 << l_q[5:3];
+          dwr_d    = 1'b1;
+          state_d  = SDmaReq;
+          ret_d    = SMapti6;
+        end else begin
+          state_d = SMapti6;
+        end
+      end
+      SMapti6: begin
+        // zero the words between the high-water mark and l_q first
+        if (l_q > cur_lmax && (cur_lmax < 16'd8191 || cur_lmax + 16'd1 < l_q)) begin
+          sw_i_d  = (cur_lmax < 16'd8191) ? 16'd8192 : cur_lmax + 16'd1;
+          state_d = SZero;
+        end else begin
+          lram_we  = 1'b1;
+          if (l_q > cur_lmax) begin
+            lmax_we = 1'b1;
+            lmax_wd = l_q;
+          end
+          inc_w = lw_q;
+          if (better(inc_w, inc_l)) begin
+            best_set  = 1'b1;
+            best_lane = lw_q[LTgt +: VcW];
+            best_pr   = lw_q[LPrio +: 5];
+            best_id   = l_q;
+          end
+          if (!ca_hit) begin
+            i_coll_we   = 1'b1;
+            i_coll_idx  = cur_ncoll[3:0];
+            i_coll_icid = c_icid;
+            i_coll_tgt  = 9'h100;
+            i_ncoll_we  = 1'b1;
+            i_ncoll_wd  = cur_ncoll + 5'd1;
+          end
+          daddr_d  = ite_addr_q;
+          dwdata_d = {16'd0, 16'd0, l_q, c_icid};
+          dstrb_d  = 8'hff;
+          dwr_d    = 1'b1;
+          state_d  = SDmaReq;
+          ret_d    = SQEnd;
+        end
+      end
+      SZero: begin
+        lram_we    = 1'b1;
+        lram_waddr = {vm_q, sw_i_q[LpiBits-1:0]};
+        lram_wdata = '0;
+        sw_i_d     = sw_i_q + 16'd1;
+        if (sw_i_q + 16'd1 >= l_q) begin
+          lmax_we = 1'b1;
+          lmax_wd = sw_i_q;
+          state_d = SMapti6;
+        end
+      end
+
+      // MOVI, DISCARD, CLEAR, INV after the lookup
+      SMovi1: begin
+        l_d      = ite_q[31:16];
+        sc_i_d   = ite_q[31:16];
+        if (lk_fail_q || ite_q[47:16] == 32'd0) begin
+          state_d = SQEnd;
+        end else if (c_opc == 8'h0F) begin  // DISCARD
+          if (cb_hit && !cb_tgt[8]) begin
+            daddr_d   = ite_addr_q;
+            dwdata_d  = '0;
+            dstrb_d   = 8'hff;
+            dwr_d     = 1'b1;
+            state_d   = SDmaReq;
+            ret_d     = SDeref0;
+            lret_d    = SQEnd;
+            sw_kind_d = 3'd0;
+          end else begin
+            state_d = SQEnd;
+          end
+        end else if (c_opc == 8'h01) begin  // MOVI
+          if (ca_hit && !ca_tgt[8]) begin
+            state_d  = SCmdL0;
+            lret_d   = SCmdL1;
+          end
+        end else begin  // CLEAR, INV
+          state_d = SCmdL0;
+          lret_d  = SCmdL1;
+        end
+      end
+      SCmdL0: begin
+        sc_i_d  = l_q;
+        state_d = SCmdInv1;
+      end
+      SCmdInv1: state_d = SCmdL1;  // word of l_q on the RAM output
+      SCmdL1: begin
+        lw_d = lw_rd;
+        if (src_q == 2'd0) begin  // LPI_STATE
+          rdata_d = {32'd0, 16'(lw_rd[LRefs +: RefW]), 8'(lw_rd[LTgt +: VcW]),
+                     lw_rd[LPrio +: 5], 1'b0, lw_rd[LPend], lw_rd[LEn]};
+          state_d = SFinish;
+        end else if (c_opc == 8'h01) begin  // MOVI
+          if (!ca_hit || ca_tgt[8]) begin
+            state_d = SQEnd;
+          end else begin
+            if (lw_rd[LRefs +: RefW] != '0 && l_q <= cur_lmax) begin
+              lw_d[LTgt +: VcW] = ca_tgt[VcW-1:0];
+              lram_we  = 1'b1;
+              lram_wdata = lw_d;
+              rescan_d = 1'b1;
+            end
+            daddr_d  = ite_addr_q;
+            dwdata_d = {ite_q[63:16], c_icid};
+            dstrb_d  = 8'hff;
+            dwr_d    = 1'b1;
+            state_d  = SDmaReq;
+            ret_d    = SQEnd;
+          end
+        end else if (c_opc == 8'h04) begin  // CLEAR
+          if (l_q <= cur_lmax && lw_rd[LPend]) begin
+            lw_d[LPend] = 1'b0;
+            lram_we     = 1'b1;
+            lram_wdata  = lw_d;
+            rescan_d    = 1'b1;
+          end
+          state_d = SQEnd;
+        end else begin  // INV: re-read the configuration byte
+          if (l_q <= cur_lmax && lw_rd[LRefs +: RefW] != '0) begin
+            daddr_d = {8'd0, cur_ivm, 48'd0} |
+                      (({16'd0, cur_prop[47:12], 12'd0} + {48'd0, l_q} - 64'd8192) & ~64'd7);
+            dwr_d   = 1'b0;
+            state_d = SDmaReq;
+            ret_d   = SSw3;
+            sw_kind_d = 3'd0;
+            sw_i_d  = l_q;
+          end else begin
+            state_d = SQEnd;
+          end
+        end
+      end
+
+      // ------------------------------------------------------------ ITE walker
+      // w_all_q: every device of the table (w_dev_q counts), else device w_dev_q only.
+      // w_free_q: free each valid ITE (zero it, deref its LPI) and zero the DTE; else
+      // retarget the LPIs of the ITEs whose ICID is w_icid_q to w_tgt_q.
+      SWDev: begin
+        if (w_dev_q >= capacity(cur_b0[9:0]) || w_dev_q >= (32'd1 << DevBits) || cur_b0[62]) begin
+          state_d = wret_q;  // flat tables only are walked
+        end else begin
+          state_d = SWDte;
+        end
+      end
+      SWDte: begin
+        daddr_d = iova_base | ({16'd0, cur_b0[47:12], 12'd0} + {29'd0, w_dev_q, 3'd0});
+        dte_addr_d = iova_base | ({16'd0, cur_b0[47:12], 12'd0} + {29'd0, w_dev_q, 3'd0});
+        if (!w_all_q) begin
+          daddr_d = dte_addr_q;
+          dte_addr_d = dte_addr_q;
+        end
+        dwr_d   = 1'b0;
+        state_d = SDmaReq;
+        ret_d   = SWIte;
+        w_ev_d  = '0;
+        w_evn_d = 32'hffffffff;  // marks "DTE just read"
+      end
+      SWIte: begin
+        if (w_evn_q == 32'hffffffff) begin
+          // DTE on ddata
+          dte_d = ddata_q;
+          if (derr_q || !ddata_q[63] || ddata_q[4:0] > 5'd30) begin
+            state_d = SWNextDev;
+          end else begin
+            w_evn_d = 32'd1 << ({27'd0, ddata_q[4:0]} + 32'd1);
+            daddr_d = iova_base | {12'd0, ddata_q[48:5], 8'd0};
+            dwr_d   = 1'b0;
+            state_d = SDmaReq;
+            ret_d   = SWIteAct;
+          end
+        end else begin
+          // next ITE
+          if (w_ev_q + 32'd1 >= w_evn_q) begin
+            state_d = SWNextDev;
+          end else begin
+            w_ev_d  = w_ev_q + 32'd1;
+            daddr_d = iova_base | ({12'd0, dte_q[48:5], 8'd0} + {29'd0, w_ev_q + 32'd1, 3'd0});
+            dwr_d   = 1'b0;
+            state_d = SDmaReq;
+            ret_d   = SWIteAct;
+          end
+        end
+      end
+      SWIteAct: begin
+        ite_d = ddata_q;
+        l_d   = ddata_q[31:16];
+        if (derr_q || ddata_q[47:16] == 32'd0) begin
+          state_d = SWIte;
+        end else if (w_free_q) begin
+          // zero the ITE, then deref its LPI
+          dwdata_d = '0;
+          dstrb_d  = 8'hff;
+          dwr_d    = 1'b1;
+          state_d  = SDmaReq;
+          ret_d    = SDeref0;
+          lret_d   = SWIte;
+          sw_kind_d = 3'd0;
+        end else if (ddata_q[15:0] == w_icid_q) begin
+          sc_i_d    = ddata_q[31:16];
+          sw_kind_d = 3'd0;
+          state_d   = SSw1;  // retarget one LPI (SSw1/SSw2 with kind 0 and the walker)
+          lret_d    = SWIte;
+        end else begin
+          state_d = SWIte;
+        end
+      end
+      SWNextDev: begin
+        if (w_free_q && dte_q[63] && !derr_q) begin
+          // zero the DTE
+          daddr_d  = dte_addr_q;
+          dwdata_d = '0;
+          dstrb_d  = 8'hff;
+          dwr_d    = 1'b1;
+          dte_d    = '0;
+          state_d  = SDmaReq;
+          ret_d    = SWNextDev;
+        end else if (w_all_q) begin
+          w_dev_d = w_dev_q + 32'd1;
+          dte_d   = '0;
+          derr_d  = 1'b0;
+          state_d = SWDev;
+        end else begin
+          state_d = wret_q;
+        end
+      end
+
+      // ------------------------------------------------------------ LPI deref / ack
+      SDeref0: begin
+        sc_i_d  = l_q;
+        state_d = SDeref1;
+      end
+      SDeref1: begin
+        // sc_di_q == l_q: word on the RAM output next cycle; use one more cycle
+        state_d = SSw2;
+      end
+
+      // ------------------------------------------------------------ LPI sweeps
+      // kind 1 INVALL (target t2), 2 MOVALL (t2 -> t), 3 EnableLPIs on (t2), 4 off (t2),
+      // 5 VM reset, 6 SAVE_PENDING, 0 single LPI l_q (deref / retarget / INV), 7 ack
+      SSw0: begin
+        if (sw_i_q > cur_lmax || cur_lmax < 16'd8192) begin
+          state_d = SScan;
+          if (sw_kind_q == 3'd5) begin
+            lmax_we = 1'b1;
+            lmax_wd = 16'd0;
+          end
+          if (sw_kind_q == 3'd6) state_d = SFinish;
+          if (sw_kind_q == 3'd1 || sw_kind_q == 3'd2 || sw_kind_q == 3'd3 || sw_kind_q == 3'd4 ||
+              sw_kind_q == 3'd5) rescan_d = 1'b1;
+          if (src_q == 2'd2) state_d = SQEnd;
+        end else begin
+          sc_i_d  = sw_i_q;
+          l_d     = sw_i_q;
+          state_d = SSw1;
+        end
+      end
+      SSw1: state_d = SSw2;  // read address sc_i_q -> word on the output next cycle
+      SSw2: begin
+        lw_d = lw_rd;
+        state_d = SSw0;
+        sw_i_d  = sw_i_q + 16'd1;
+        lram_wdata = lw_rd;
+        unique case (sw_kind_q)
+          3'd0: begin
+            if (lret_q == SWIte && !w_free_q) begin
+              // retarget
+              if (lw_rd[LRefs +: RefW] != '0) begin
+                lram_wdata[LTgt +: VcW] = w_tgt_q;
+                lram_we = 1'b1;
+              end
+              state_d = SWIte;
+            end else begin
+              // deref (free an ITE)
+              if (lw_rd[LRefs +: RefW] > RefW'(1)) begin
+                if (lw_rd[LRefs +: RefW] != '1)
+                  lram_wdata[LRefs +: RefW] = lw_rd[LRefs +: RefW] - RefW'(1);
+                lram_we = 1'b1;
+              end else if (lw_rd[LRefs +: RefW] == RefW'(1)) begin
+                lram_wdata = '0;
+                lram_we    = 1'b1;
+                if (lw_rd[LPend]) rescan_d = 1'b1;
+              end
+              state_d = lret_q;
+            end
+          end
+          3'd7: begin  // acknowledge
+            if (lw_rd[LRefs +: RefW] != '0) begin
+              lram_wdata[LPend] = 1'b0;
+              lram_we = 1'b1;
+            end
+            rescan_d = 1'b1;
+            state_d  = SScan;
+          end
+          3'd1: begin  // INVALL
+            if (lw_rd[LRefs +: RefW] != '0 && lw_rd[LTgt +: VcW] == t2_q) begin
+              daddr_d = {8'd0, cur_ivm, 48'd0} |
+                        (({16'd0, cur_prop[47:12], 12'd0} + {48'd0, sw_i_q} - 64'd8192) & ~64'd7);
+              dwr_d   = 1'b0;
+              state_d = SDmaReq;
+              ret_d   = SSw3;
+              sw_i_d  = sw_i_q;
+            end
+          end
+          3'd2: begin  // MOVALL
+            if (lw_rd[LRefs +: RefW] != '0 && lw_rd[LTgt +: VcW] == t2_q) begin
+              lram_wdata[LTgt +: VcW] = t_q;
+              lram_we = 1'b1;
+            end
+          end
+          3'd3, 3'd6: begin  // EnableLPIs on: read pending bit / SAVE_PENDING
+            if (lw_rd[LRefs +: RefW] != '0 &&
+                (sw_kind_q == 3'd6 || (lw_rd[LTgt +: VcW] == t2_q &&
+                                       !pb_t2[62]))) begin
+              daddr_d = {8'd0, 8'(vm_q), 48'd0} |
+                        (({16'd0, pb_lw[47:16], 16'd0} +
+                          {51'd0, sw_i_q[15:3]}) & ~64'd7);
+              dwr_d   = 1'b0;
+              state_d = SDmaReq;
+              ret_d   = SSw3;
+              sw_i_d  = sw_i_q;
+            end
+          end
+          3'd4: begin  // EnableLPIs off
+            if (lw_rd[LPend] && lw_rd[LTgt +: VcW] == t2_q) begin
+              lram_wdata[LPend] = 1'b0;
+              lram_we = 1'b1;
+            end
+          end
+          default: begin  // 5: VM reset
+            lram_wdata = '0;
+            lram_we    = 1'b1;
+          end
+        endcase
+      end
+      SSw3: begin
+        // DMA result of a sweep step; lw_q holds the word of sw_i_q (== l_q)
+        lram_wdata = lw_q;
+        lram_waddr = {vm_q, sw_i_q[LpiBits-1:0]};
+        sw_i_d     = sw_i_q + 16'd1;
+        state_d    = SSw0;
+        rescan_d   = 1'b1;
+        if (sw_kind_q == 3'd6) begin
+          if (derr_q) begin
+            rdata_d = 64'd14;
+            state_d = SFinish;
+          end else if (dwr_q) begin
+            dwr_d = 1'b0;  // write done
+          end else begin
+            dwdata_d = lw_q[LPend] ? (ddata_q | (64'd1 << {sw_i_q[5:0]})) :
+                                     (ddata_q & ~(64'd1 << {sw_i_q[5:0]}));
+            dstrb_d  = 8'hff;
+            dwr_d    = 1'b1;
+            state_d  = SDmaReq;
+            ret_d    = SSw3;
+            sw_i_d   = sw_i_q;
+          end
+        end else if (!derr_q) begin
+          if (sw_kind_q == 3'd3) begin
+            lram_wdata[LPend] = lw_q[LPend] | ddata_q[sw_i_q[5:0]];
+          end else begin
+            lram_wdata[LPrio +: 5] = cfg_sw[7:3];
+            lram_wdata[LEn]        = cfg_sw[0];
+          end
+          lram_we = 1'b1;
+        end
+        if (src_q == 2'd2 && c_opc == 8'h0C) state_d = SQEnd;  // INV: one LPI
+      end
+
+      // ------------------------------------------------------------ rescan of VM vm_q
+      SScan: begin
+        if (!rescan_q) begin
+          state_d = (src_q == 2'd2) ? SQEnd : SFinish;
+        end else begin
+          best_clr_vm = 1'b1;
+          sc_i_d      = 16'd8192;
+          state_d     = SScanEnd;
+        end
+      end
+      SScanEnd: begin
+        // sc_i_q is being read; sc_di_q (previous) is on the output
+        sc_issue = (sc_i_q <= cur_lmax) & (cur_lmax >= 16'd8192);
+        if (sc_issue) sc_i_d = sc_i_q + 16'd1;
+        if (sc_dv_q) begin
+          inc_w    = lw_rd;
+          inc_l    = sc_di_q;
+          if (better(inc_w, inc_l)) begin
+            best_set  = 1'b1;
+            best_lane = lw_rd[LTgt +: VcW];
+            best_pr   = lw_rd[LPrio +: 5];
+            best_id   = sc_di_q;
+          end
+        end
+        if (!sc_issue && !sc_dv_q) begin
+          for (int c = 0; c < NrVcpus; c++) chg_set[lidx(vm_q, VcW'(c))] = 1'b1;
+          rescan_d = 1'b0;
+          state_d  = (src_q == 2'd2) ? SQEnd : SFinish;
+        end
+      end
+
+      SFinish: begin
+        if (rescan_q) begin
+          state_d = SScan;
+        end else begin
+          state_d = SIdle;
+          if (src_q == 2'd0) begin
+            busy_d = 1'b0;
+            done_d = 1'b1;
+          end
+        end
+      end
+
+      default: state_d = SIdle;
+    endcase
+    lram_raddr = {vm_q, sc_i_q[LpiBits-1:0]};
+  end
+
+  // ---------------------------------------------------------------- flops
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q <= SIdle; ret_q <= SIdle; lret_q <= SIdle; wret_q <= SIdle;
+      busy_q <= 1'b0; done_q <= 1'b0; undef_q <= 1'b0; bad_q <= 1'b0; rdata_q <= '0;
+      ci_q <= '0; vm_q <= '0; code_q <= '0; ua_q <= 1'b0; off_q <= '0; wd_q <= '0; src_q <= '0;
+      dwr_q <= 1'b0; daddr_q <= '0; dwdata_q <= '0; ddata_q <= '0; dstrb_q <= '0; derr_q <= 1'b0;
+      dev_q <= '0; ev_q <= '0; dte_q <= '0; ite_q <= '0; dte_addr_q <= '0; ite_addr_q <= '0;
+      lk_fail_q <= 1'b0; lk_dte_only_q <= 1'b0; res_q <= '0;
+      for (int k = 0; k < 4; k++) cmd_q[k] <= '0;
+      beat_q <= '0; rescan_q <= 1'b0;
+      w_all_q <= 1'b0; w_free_q <= 1'b0; w_icid_q <= '0; w_tgt_q <= '0; w_dev_q <= '0;
+      w_ev_q <= '0; w_evn_q <= '0;
+      l_q <= '0; lw_q <= '0; t_q <= '0; t2_q <= '0; tmap_q <= 1'b0; sw_kind_q <= '0; sw_i_q <= '0;
+      sc_i_q <= '0; sc_di_q <= '0; sc_dv_q <= 1'b0;
+      msi_in_q <= '0; msi_drop_q <= '0; miss_q <= '0; lset_q <= '0; lset_cyc_q <= '0;
+    end else begin
+      state_q <= state_d; ret_q <= ret_d; lret_q <= lret_d; wret_q <= wret_d;
+      busy_q <= busy_d; done_q <= done_d; undef_q <= undef_d; bad_q <= bad_d; rdata_q <= rdata_d;
+      ci_q <= ci_d; vm_q <= vm_d; code_q <= code_d; ua_q <= ua_d; off_q <= off_d; wd_q <= wd_d;
+      src_q <= src_d;
+      dwr_q <= dwr_d; daddr_q <= daddr_d; dwdata_q <= dwdata_d; ddata_q <= ddata_d;
+      dstrb_q <= dstrb_d; derr_q <= derr_d;
+      dev_q <= dev_d; ev_q <= ev_d; dte_q <= dte_d; ite_q <= ite_d; dte_addr_q <= dte_addr_d;
+      ite_addr_q <= ite_addr_d; lk_fail_q <= lk_fail_d; lk_dte_only_q <= lk_dte_only_d;
+      res_q <= res_d;
+      for (int k = 0; k < 4; k++) cmd_q[k] <= cmd_d[k];
+      beat_q <= beat_d; rescan_q <= rescan_d;
+      w_all_q <= w_all_d; w_free_q <= w_free_d; w_icid_q <= w_icid_d; w_tgt_q <= w_tgt_d;
+      w_dev_q <= w_dev_d; w_ev_q <= w_ev_d; w_evn_q <= w_evn_d;
+      l_q <= l_d; lw_q <= lw_d; t_q <= t_d; t2_q <= t2_d; tmap_q <= tmap_d;
+      sw_kind_q <= sw_kind_d; sw_i_q <= sw_i_d;
+      sc_i_q <= sc_i_d; sc_di_q <= lram_raddr[15:0]; sc_dv_q <= sc_issue;
+      if (msi_take) msi_in_q <= msi_in_q + 32'd1;
+      if (drop_inc) msi_drop_q <= msi_drop_q + 32'd1;
+      if (miss_inc) miss_q <= miss_q + 32'd1;
+      if (lset_inc) begin
+        lset_q     <= lset_q + 32'd1;
+        lset_cyc_q <= cycle_i;
+      end
+    end
+  end
+
+  // per-instance state
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      bound_q <= '0;
+      en_q    <= '0;
+      basev_q <= '0;
+      for (int i = 0; i < NrIts; i++) begin
+        ivm_q[i] <= '0; base_q[i] <= '0; cbaser_q[i] <= '0; cwriter_q[i] <= '0;
+        creadr_q[i] <= '0; baser0_q[i] <= '0; baser1_q[i] <= '0; ncoll_q[i] <= '0;
+      end
+      cicid_q <= '0;
+      ctgt_q  <= '0;
+    end else begin
+      if (i_rst) begin
+        en_q[ci_q]      <= 1'b0;
+        cbaser_q[ci_q]  <= '0;
+        cwriter_q[ci_q] <= '0;
+        creadr_q[ci_q]  <= '0;
+        ncoll_q[ci_q]   <= '0;
+        if (code_q == OpBind) begin
+          baser0_q[ci_q] <= 64'h3907000000000600;
+          baser1_q[ci_q] <= 64'h3C07000000000600;
+        end else begin
+          baser0_q[ci_q][63] <= 1'b0;
+          baser1_q[ci_q][63] <= 1'b0;
+        end
+      end
+      if (i_bind_we) begin
+        bound_q[ci_q] <= i_bind_v;
+        basev_q[ci_q] <= 1'b0;
+        ivm_q[ci_q]   <= target_i[15:8];
+      end
+      if (i_base_we) begin
+        basev_q[ci_q] <= 1'b1;
+        base_q[ci_q]  <= wd_q[47:16];
+      end
+      if (i_en_we) en_q[ci_q] <= i_en_wd;
+      if (i_cb_we) begin
+        cbaser_q[ci_q]  <= i_wd;
+        cwriter_q[ci_q] <= '0;
+        creadr_q[ci_q]  <= '0;
+      end
+      if (i_cwr_we) cwriter_q[ci_q] <= i_wd[19:5];
+      if (i_crd_we) creadr_q[ci_q] <= i_wd[19:5];
+      if (i_b0_we) baser0_q[ci_q] <= i_wd;
+      if (i_b1_we) baser1_q[ci_q] <= i_wd;
+      if (i_ncoll_we) ncoll_q[ci_q] <= i_ncoll_wd;
+      if (i_coll_we) begin
+        cicid_q[(32'(ci_q)*NColl + 32'(i_coll_idx))*16 +: 16] <= i_coll_icid;
+        ctgt_q[(32'(ci_q)*NColl + 32'(i_coll_idx))*9 +: 9]    <= i_coll_tgt;
+      end
+      if (i_coll_del) begin
+        for (int k = 0; k < NColl - 1; k++) begin
+          if (4'(k) >= i_coll_idx) begin
+            cicid_q[(32'(ci_q)*NColl + k)*16 +: 16] <= cicid_q[(32'(ci_q)*NColl + k + 1)*16 +: 16];
+            ctgt_q[(32'(ci_q)*NColl + k)*9 +: 9]    <= ctgt_q[(32'(ci_q)*NColl + k + 1)*9 +: 9];
+          end
+        end
+        ncoll_q[ci_q] <= cur_ncoll - 5'd1;
+      end
+    end
+  end
+
+  // per-VM high-water marks and per-vCPU bests
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      for (int v = 0; v < NrVms; v++) lmax_q[v] <= '0;
+      bv_q  <= '0;
+      chg_q <= '0;
+      for (int x = 0; x < NV; x++) begin
+        bpr_q[x] <= '0;
+        bid_q[x] <= '0;
+      end
+    end else begin
+      if (lmax_we) lmax_q[vm_q] <= lmax_wd;
+      chg_q <= chg_set;
+      if (best_clr_vm) begin
+        for (int c = 0; c < NrVcpus; c++) bv_q[lidx(vm_q, VcW'(c))] <= 1'b0;
+      end
+      if (best_set) begin
+        bv_q[lidx(vm_q, best_lane)]  <= 1'b1;
+        bpr_q[lidx(vm_q, best_lane)] <= best_pr;
+        bid_q[lidx(vm_q, best_lane)] <= best_id;
+        if (state_q != SScanEnd) chg_q[lidx(vm_q, best_lane)] <= 1'b1;
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------- outputs
+  assign status_o = op_qe_i ? 32'h1 : {28'd0, bad_q, undef_q, done_q, busy_q};
+  assign rdata_lo_o = rdata_q[31:0];
+  assign rdata_hi_o = rdata_q[63:32];
+  assign msi_in_o = msi_in_q;
+  assign msi_drop_o = msi_drop_q;
+  assign cache_hit_o = '0;
+  assign cache_miss_o = miss_q;
+  assign lpi_set_o = lset_q;
+  assign lpi_set_cycle_o = lset_cyc_q;
+  assign msi_ready_o = (state_q == SIdle) & ~gic_req_valid_i & ~op_qe_i;
+  assign gic_req_done_o = (state_q == SFinish) & ~rescan_q & (src_q == 2'd3);
+  assign lpi_chg_o = chg_q;
+  for (genvar x = 0; x < NV; x++) begin : g_best
+    assign lpi_best_o[x*22 +: 22] = {bv_q[x], bpr_q[x], bid_q[x]};
+  end
+
+  assign dma_req_valid_o = (state_q == SDmaReq);
+
+  logic unused;
+  assign unused = ^{target_i[31:17], op_i[31:4], msi_addr_i[16:0], dma_rsp_i.tag, gic_req_vm_i,
+                    gic_req_vcpu_i, cur_prop, cb_idx, ca_tgt, cfg_l[2:1], cfg_sw[2:1], pb_t, pb_t2, pb_lw};
+  always_comb begin
+    dma_req_o       = '0;
+    dma_req_o.tag   = '0;
+    dma_req_o.write = dwr_q;
+    dma_req_o.addr  = daddr_q;
+    dma_req_o.wdata = dwdata_q;
+    dma_req_o.wstrb = dwr_q ? dstrb_q : 8'h00;
+  end
+
+endmodule

@@ -42,7 +42,6 @@ package ioe_reg_pkg;
   localparam int unsigned CORE_VERSION_MAJOR_LSB = 16;
   localparam int unsigned CORE_VERSION_MAJOR_WIDTH = 16;
   localparam logic [11:0] CORE_FEATURES_OFFSET = 12'h008;
-  localparam logic [31:0] CORE_FEATURES_RESET = 32'h00000107;
   localparam int unsigned CORE_FEATURES_CYCLE_LSB = 0;
   localparam int unsigned CORE_FEATURES_CYCLE_WIDTH = 1;
   localparam int unsigned CORE_FEATURES_DMA_PROBE_LSB = 1;

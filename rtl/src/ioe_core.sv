@@ -12,7 +12,8 @@ module ioe_core #(
   parameter int unsigned EventBits       = ioe_reg_pkg::EventBitsDefault,
   parameter int unsigned ItsCacheEntries = ioe_reg_pkg::ItsCacheEntriesDefault,
   parameter int unsigned XiveSources     = ioe_reg_pkg::XiveSourcesDefault,
-  parameter int unsigned DmaTags         = ioe_reg_pkg::DmaTagsDefault
+  parameter int unsigned DmaTags         = ioe_reg_pkg::DmaTagsDefault,
+  parameter int unsigned NrIts           = ioe_reg_pkg::NrItsDefault
 ) (
   input  logic                     clk_i,
   input  logic                     rst_ni,
@@ -68,6 +69,7 @@ module ioe_core #(
     .NrWired        (NrWired),
     .XiveSources    (XiveSources)
   ) u_reg (
+    .features_d_i        ({21'd0, XiveSources != 0, NrIts != 0, 1'b1, 5'd0, 3'b111}),
     .clk_i               (clk_i),
     .rst_ni              (rst_ni),
     .req_valid_i         (req_valid_i),

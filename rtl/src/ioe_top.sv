@@ -197,7 +197,8 @@ module ioe_top #(
     .EventBits      (EventBits),
     .ItsCacheEntries(ItsCacheEntries),
     .XiveSources    (XiveSources),
-    .DmaTags        (DmaTags)
+    .DmaTags        (DmaTags),
+    .NrIts          (NrIts)
   ) u_core (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),

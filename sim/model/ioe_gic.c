@@ -32,6 +32,7 @@ enum { SP_GICD, SP_GICR_RD, SP_GICR_SGI, SP_ICC, SP_STATUS, SP_COUNT };
 #define ST_BADTARGET (1u << IOE_GIC_STATUS_BADTARGET_SHIFT)
 
 #define SPURIOUS 1023u
+#define LPI_FIRST 8192u
 #define STATUS_IDLE SPURIOUS
 
 /* ICC system-register encodings: Op0[15:14] Op1[13:11] CRn[10:7] CRm[6:3] Op2[2:0] */
@@ -97,9 +98,13 @@ struct vm {
 struct ioe_gic {
     ioe_gic_notify_fn notify;
     void *ctx;
+    const struct ioe_gic_lpi_ops *lpi;
+    void *lpi_ctx;
     uint32_t target, offset, wdata_lo, wdata_hi, status, rdata_lo, rdata_hi;
     struct vm vm[NR_VMS];
 };
+
+static void publish(struct ioe_gic *g, unsigned vmi);
 
 /* ------------------------------------------------------------------ state */
 static void irq_reset(struct irq *q, bool sgi)
@@ -138,6 +143,40 @@ struct ioe_gic *ioe_gic_create(ioe_gic_notify_fn notify, void *ctx)
     g->ctx = ctx;
     ioe_gic_reset(g);
     return g;
+}
+
+void ioe_gic_set_lpi_ops(struct ioe_gic *g, const struct ioe_gic_lpi_ops *ops, void *ctx)
+{
+    g->lpi = ops;
+    g->lpi_ctx = ctx;
+}
+
+unsigned ioe_gic_nr_vcpus(const struct ioe_gic *g, unsigned vm)
+{
+    return vm < NR_VMS ? g->vm[vm].nr_vcpus : 0;
+}
+
+bool ioe_gic_lpis_enabled(const struct ioe_gic *g, unsigned vm, unsigned vcpu)
+{
+    return vm < NR_VMS && vcpu < g->vm[vm].nr_vcpus && g->vm[vm].cpu[vcpu].enable_lpis;
+}
+
+/* KVM's PROPBASER is VM-wide; the card keeps one per redistributor and the LPI side uses
+ * redistributor 0's (docs/its.md). */
+uint64_t ioe_gic_propbaser(const struct ioe_gic *g, unsigned vm)
+{
+    return vm < NR_VMS ? g->vm[vm].cpu[0].propbaser : 0;
+}
+
+uint64_t ioe_gic_pendbaser(const struct ioe_gic *g, unsigned vm, unsigned vcpu)
+{
+    return vm < NR_VMS && vcpu < NR_VCPUS ? g->vm[vm].cpu[vcpu].pendbaser : 0;
+}
+
+void ioe_gic_lpi_changed(struct ioe_gic *g, unsigned vm)
+{
+    if (vm < NR_VMS && g->vm[vm].nr_vcpus)
+        publish(g, vm);
 }
 
 void ioe_gic_destroy(struct ioe_gic *g)
@@ -222,6 +261,26 @@ static void candidates(struct vm *v, int *best)
     }
 }
 
+/* The LPI candidate of a vCPU (group 1), folded into the others: lower priority wins, a
+ * tie keeps the lower INTID, i.e. the SGI/PPI/SPI. */
+static void lpi_candidates(struct ioe_gic *g, unsigned vmi, int *best)
+{
+    struct vm *v = &g->vm[vmi];
+    if (!v->enabled || !v->its || !g->lpi)
+        return;
+    for (unsigned c = 0; c < v->nr_vcpus; c++) {
+        unsigned lp;
+        if (!v->cpu[c].igrpen1)
+            continue;
+        int l = g->lpi->best(g->lpi_ctx, vmi, c, &lp);
+        if (l < 0)
+            continue;
+        unsigned cur = best[c] < 0 ? 0x100u : irq_of(v, c, (unsigned)best[c])->prio;
+        if (lp < cur)
+            best[c] = l;
+    }
+}
+
 /* State changes only inside operations, and every operation ends with publish(), which
  * recomputes the candidates: at the start of an operation v->cand is current. */
 static int candidate(struct vm *v, unsigned vcpu)
@@ -229,28 +288,44 @@ static int candidate(struct vm *v, unsigned vcpu)
     return v->cand[vcpu];
 }
 
-static uint32_t status_of(struct vm *v, unsigned vcpu, int c)
+/* The interrupt state the CPU interface needs of a candidate; LPIs are group 1. */
+static struct irq cand_irq(struct ioe_gic *g, unsigned vmi, unsigned vcpu, unsigned intid)
 {
+    struct vm *v = &g->vm[vmi];
+    if (intid < LPI_FIRST)
+        return *irq_of(v, vcpu, intid);
+    struct irq q = {.group = true, .en = true};
+    unsigned prio = 0xff;
+    g->lpi->best(g->lpi_ctx, vmi, vcpu, &prio);
+    q.prio = (uint8_t)prio;
+    return q;
+}
+
+static uint32_t status_of(struct ioe_gic *g, unsigned vmi, unsigned vcpu, int c)
+{
+    struct vm *v = &g->vm[vmi];
     const struct cpu *p = &v->cpu[vcpu];
     if (c < 0)
         return STATUS_IDLE;
-    const struct irq *q = irq_of(v, vcpu, (unsigned)c);
+    struct irq cq = cand_irq(g, vmi, vcpu, (unsigned)c);
+    const struct irq *q = &cq;
     if (q->prio >= p->pmr || group_prio(p, q) >= running_prio(p))
         return STATUS_IDLE;
     return 1u << 31 | (uint32_t)q->group << 24 | (uint32_t)q->prio << 16 | (uint32_t)c;
 }
 
-static uint32_t pres_status(struct vm *v, unsigned vcpu)
+static uint32_t pres_status(struct ioe_gic *g, unsigned vmi, unsigned vcpu)
 {
-    return status_of(v, vcpu, candidate(v, vcpu));
+    return status_of(g, vmi, vcpu, candidate(&g->vm[vmi], vcpu));
 }
 
 static void publish(struct ioe_gic *g, unsigned vmi)
 {
     struct vm *v = &g->vm[vmi];
     candidates(v, v->cand);
+    lpi_candidates(g, vmi, v->cand);
     for (unsigned c = 0; c < v->nr_vcpus; c++) {
-        uint32_t s = status_of(v, c, v->cand[c]);
+        uint32_t s = status_of(g, vmi, c, v->cand[c]);
         if (s != v->cpu[c].status) {
             v->cpu[c].status = s;
             if (g->notify)
@@ -260,16 +335,23 @@ static void publish(struct ioe_gic *g, unsigned vmi)
 }
 
 /* ------------------------------------------------------------------ CPU interface */
-static uint32_t acknowledge(struct vm *v, unsigned vcpu, bool group1)
+static uint32_t acknowledge(struct ioe_gic *g, unsigned vmi, unsigned vcpu, bool group1)
 {
+    struct vm *v = &g->vm[vmi];
     struct cpu *p = &v->cpu[vcpu];
-    uint32_t s = pres_status(v, vcpu);
+    uint32_t s = pres_status(g, vmi, vcpu);
     if (!(s >> 31) || ((s >> 24 & 1) != group1))
         return SPURIOUS;
-    unsigned intid = s & 0x3ff;
-    struct irq *q = irq_of(v, vcpu, intid);
-    q->active = true;
-    q->latch = false;
+    unsigned intid = s & 0xffff;
+    struct irq lq, *q = &lq;
+    if (intid >= LPI_FIRST) {
+        lq = cand_irq(g, vmi, vcpu, intid); /* an LPI has no active state */
+        g->lpi->ack(g->lpi_ctx, vmi, intid);
+    } else {
+        q = irq_of(v, vcpu, intid);
+        q->active = true;
+        q->latch = false;
+    }
     uint32_t bit = 1u << (group_prio(p, q) >> 3);
     if (group1)
         p->ap1r |= bit;
@@ -287,11 +369,12 @@ static void deactivate(struct vm *v, unsigned vcpu, unsigned intid)
 static void eoi(struct vm *v, unsigned vcpu, unsigned intid, bool group1)
 {
     struct cpu *p = &v->cpu[vcpu];
-    if (intid >= 1020 || intid >= v->nr_irqs)
+    bool lpi = v->its && intid >= LPI_FIRST && intid <= 0xffff;
+    if (!lpi && (intid >= 1020 || intid >= v->nr_irqs))
         return;
     uint32_t *ap = group1 ? &p->ap1r : &p->ap0r;
     *ap &= *ap - 1; /* priority drop: lowest set bit */
-    if (!p->eoimode)
+    if (!p->eoimode && !lpi)
         deactivate(v, vcpu, intid);
 }
 
@@ -323,9 +406,10 @@ static uint32_t icc_ctlr(const struct cpu *p)
 }
 
 /* Returns false for UNDEF. */
-static bool icc_access(struct vm *v, unsigned vcpu, unsigned enc, bool write, uint64_t wval,
-                       uint64_t *rval, bool uaccess)
+static bool icc_access(struct ioe_gic *g, unsigned vmi, unsigned vcpu, unsigned enc, bool write,
+                       uint64_t wval, uint64_t *rval, bool uaccess)
 {
+    struct vm *v = &g->vm[vmi];
     struct cpu *p = &v->cpu[vcpu];
     uint32_t w = (uint32_t)wval;
     *rval = 0;
@@ -385,14 +469,15 @@ static bool icc_access(struct vm *v, unsigned vcpu, unsigned enc, bool write, ui
     int c;
     switch (enc) {
     case ICC_IAR0:
-    case ICC_IAR1: *rval = acknowledge(v, vcpu, enc == ICC_IAR1); return true;
+    case ICC_IAR1: *rval = acknowledge(g, vmi, vcpu, enc == ICC_IAR1); return true;
     case ICC_EOIR0:
     case ICC_EOIR1: eoi(v, vcpu, w & 0xffffff, enc == ICC_EOIR1); return true;
     case ICC_HPPIR0:
     case ICC_HPPIR1:
         c = candidate(v, vcpu);
-        *rval = c >= 0 && irq_of(v, vcpu, (unsigned)c)->group == (enc == ICC_HPPIR1) ? (uint64_t)c
-                                                                                     : SPURIOUS;
+        *rval = c >= 0 && cand_irq(g, vmi, vcpu, (unsigned)c).group == (enc == ICC_HPPIR1)
+                    ? (uint64_t)c
+                    : SPURIOUS;
         return true;
     case ICC_DIR:
         if (p->eoimode && (w & 0xffffff) < 1020)
@@ -576,9 +661,10 @@ static bool gicd_access(struct vm *v, uint32_t off, bool wide, bool write, uint6
     return true;
 }
 
-static bool gicr_rd_access(struct vm *v, unsigned vcpu, uint32_t off, bool wide, bool write,
-                           uint64_t w, uint64_t *r, bool uaccess)
+static bool gicr_rd_access(struct ioe_gic *g, unsigned vmi, unsigned vcpu, uint32_t off, bool wide,
+                           bool write, uint64_t w, uint64_t *r, bool uaccess)
 {
+    struct vm *v = &g->vm[vmi];
     struct cpu *p = &v->cpu[vcpu];
     uint64_t typer = (uint64_t)p->aff << 32 | (uint64_t)p->procnum << 8 | (uint64_t)p->last << 4 |
                      (uint64_t)v->its;
@@ -603,8 +689,11 @@ static bool gicr_rd_access(struct vm *v, unsigned vcpu, uint32_t off, bool wide,
         return false;
     switch (off) {
     case 0x0000:
-        if (write && v->its)
+        if (write && v->its && p->enable_lpis != (w & 1)) {
             p->enable_lpis = w & 1;
+            if (g->lpi)
+                g->lpi->enable_lpis(g->lpi_ctx, vmi, vcpu, p->enable_lpis);
+        }
         *r = p->enable_lpis;
         break;
     case 0x0004: *r = GICR_IIDR_VAL; break;
@@ -663,6 +752,8 @@ static uint32_t run_op(struct ioe_gic *g, unsigned code)
     struct vm *v = &g->vm[vmi];
     if (code == OP_VM_RESET) {
         vm_reset(v, 0, 0, false);
+        if (g->lpi)
+            g->lpi->vm_reset(g->lpi_ctx, vmi);
         return ST_DONE;
     }
     if (code == OP_VM_CONFIG) {
@@ -671,6 +762,8 @@ static uint32_t run_op(struct ioe_gic *g, unsigned code)
         if (nirq < 64 || nirq > NR_IRQS || nirq % 32 || ncpu < 1 || ncpu > NR_VCPUS)
             return ST_BADTARGET;
         vm_reset(v, nirq, ncpu, its);
+        if (g->lpi)
+            g->lpi->vm_reset(g->lpi_ctx, vmi);
         return ST_DONE;
     }
     if (v->nr_vcpus == 0)
@@ -707,15 +800,15 @@ static uint32_t run_op(struct ioe_gic *g, unsigned code)
         bool wide = code == OP_READ64 || code == OP_WRITE64;
         switch (space) {
         case SP_GICD: ok = gicd_access(v, off, wide, write, w, &r, uaccess); break;
-        case SP_GICR_RD: ok = gicr_rd_access(v, vcpu, off, wide, write, w, &r, uaccess); break;
+        case SP_GICR_RD: ok = gicr_rd_access(g, vmi, vcpu, off, wide, write, w, &r, uaccess); break;
         case SP_GICR_SGI: ok = gicr_sgi_access(v, vcpu, off, wide, write, w, &r, uaccess); break;
-        case SP_ICC: ok = wide && icc_access(v, vcpu, off, write, w, &r, uaccess); break;
+        case SP_ICC: ok = wide && icc_access(g, vmi, vcpu, off, write, w, &r, uaccess); break;
         default: /* SP_STATUS */
             ok = !write && !wide &&
                  (off == 0 ||
                   (off >= 0x1000 && !(off & 3) && (off - 0x1000u) / 4 * 32 < v->nr_irqs));
             if (ok && off == 0) {
-                r = pres_status(v, vcpu);
+                r = pres_status(g, vmi, vcpu);
             } else if (ok) {
                 unsigned first = (off - 0x1000u) / 4 * 32;
                 for (unsigned i = first < 32 ? 16 : 0; i < 32; i++)

@@ -5,6 +5,7 @@
 #ifndef IOE_MODEL_GIC_H
 #define IOE_MODEL_GIC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct ioe_gic;
@@ -12,7 +13,25 @@ struct ioe_gic;
 /* Called for every notification the engine emits, in order. */
 typedef void (*ioe_gic_notify_fn)(void *ctx, unsigned vm, unsigned vcpu);
 
+/* The LPI side (the ITS engine, docs/its.md): consulted for every candidate, told of
+ * acknowledges, EnableLPIs changes and VM resets. */
+struct ioe_gic_lpi_ops {
+    /* best eligible LPI (pending, enabled) targeting vcpu: INTID and priority, or -1 */
+    int (*best)(void *ctx, unsigned vm, unsigned vcpu, unsigned *prio);
+    void (*ack)(void *ctx, unsigned vm, unsigned intid);
+    void (*enable_lpis)(void *ctx, unsigned vm, unsigned vcpu, bool on);
+    void (*vm_reset)(void *ctx, unsigned vm);
+};
+
 struct ioe_gic *ioe_gic_create(ioe_gic_notify_fn notify, void *ctx);
+void ioe_gic_set_lpi_ops(struct ioe_gic *g, const struct ioe_gic_lpi_ops *ops, void *ctx);
+/* The redistributor registers the LPI side reads. */
+unsigned ioe_gic_nr_vcpus(const struct ioe_gic *g, unsigned vm);
+bool ioe_gic_lpis_enabled(const struct ioe_gic *g, unsigned vm, unsigned vcpu);
+uint64_t ioe_gic_propbaser(const struct ioe_gic *g, unsigned vm);
+uint64_t ioe_gic_pendbaser(const struct ioe_gic *g, unsigned vm, unsigned vcpu);
+/* LPI state changed outside a GIC operation: re-evaluate and notify. */
+void ioe_gic_lpi_changed(struct ioe_gic *g, unsigned vm);
 void ioe_gic_destroy(struct ioe_gic *g);
 /* Card reset: every VM unconfigured, access-port registers at their reset values. */
 void ioe_gic_reset(struct ioe_gic *g);

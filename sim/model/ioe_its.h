@@ -1,6 +1,6 @@
 /*
  * C reference model of the card's ITS engine (register block "its").
- * Placeholder until the ITS issue lands: every operation completes with BADTARGET.
+ * docs/its.md is the specification.
  */
 #ifndef IOE_MODEL_ITS_H
 #define IOE_MODEL_ITS_H
@@ -12,7 +12,9 @@
 
 struct ioe_its;
 
-struct ioe_its *ioe_its_create(const struct ioe_engine_env *env);
+struct ioe_gic;
+/* The ITS engine hooks itself into the GIC engine's LPI side (ioe_gic_set_lpi_ops). */
+struct ioe_its *ioe_its_create(const struct ioe_engine_env *env, struct ioe_gic *gic);
 void ioe_its_destroy(struct ioe_its *x);
 /* Card reset. */
 void ioe_its_reset(struct ioe_its *x);

@@ -57,7 +57,7 @@ int ioe_model_open(const struct ioe_simcard_config *cfg, struct ioe_model **out)
     m->mem = cfg->mem;
     m->gic = ioe_gic_create(gic_notify, m);
     struct ioe_engine_env env = {m->mem, &m->cycle, engine_notify, m};
-    m->its = ioe_its_create(&env);
+    m->its = m->gic ? ioe_its_create(&env, m->gic) : NULL;
     m->xive = ioe_xive_create(&env);
     if (!m->gic || !m->its || !m->xive) {
         ioe_gic_destroy(m->gic);
@@ -157,7 +157,7 @@ int ioe_model_read32(struct ioe_model *m, uint32_t addr, uint32_t *val)
     switch (addr) {
     case IOE_CORE_ID: v = IOE_CORE_ID_RESET; break;
     case IOE_CORE_VERSION: v = IOE_CORE_VERSION_RESET; break;
-    case IOE_CORE_FEATURES: v = IOE_CORE_FEATURES_RESET; break;
+    case IOE_CORE_FEATURES: v = IOE_CORE_FEATURES_RESET; break; /* the default parameter set */
     case IOE_CORE_SCRATCH: v = m->scratch; break;
     case IOE_CORE_CYCLE_LO:
         v = (uint32_t)m->cycle;

@@ -511,6 +511,63 @@ static void test_pending_tables(void **state)
     assert_int_equal(lpi_state(0, 8200), 0);
 }
 
+static void test_save_restore(void **state)
+{
+    (void)state;
+    uint64_t v;
+    map_basic();
+    mapti(1, 9, 8209, 1);
+    mapd(4, 1, 1);
+    mapti(4, 2, 8300, 0);
+    mapc(7, 0, 1);
+    assert_int_equal(its_op(0, 0, 0, 0, 0, SAVE_TABLES, &v), ST_DONE);
+    assert_int_equal(v, 0);
+    /* KVM's next fields: ITEs 3 -> 9 (6), 9 last; DTEs 1 -> 4 (3), 4 last */
+    assert_int_equal(get64(ITT_OFF + 0x1000 + 24), 6ull << 48 | (uint64_t)8200 << 16 | 0);
+    assert_int_equal(get64(ITT_OFF + 0x1000 + 72), (uint64_t)8209 << 16 | 1);
+    assert_int_equal(get64(DT_OFF + 8) >> 49 & 0x3fff, 3);
+    assert_int_equal(get64(DT_OFF + 32) >> 49 & 0x3fff, 0);
+    /* collections in chip order, then a zero entry */
+    assert_int_equal(get64(CT_OFF + 0), 1ull << 63 | 1ull << 16 | 0);
+    assert_int_equal(get64(CT_OFF + 8), 1ull << 63 | 0ull << 16 | 1);
+    assert_int_equal(get64(CT_OFF + 16), 1ull << 63 | 0ull << 16 | 7);
+    assert_int_equal(get64(CT_OFF + 24), 0);
+    /* a fresh instance on the same memory: RESET frees (and zeroes) the live tables, so
+     * put the saved bytes back, re-validate the tables and restore */
+    uint8_t *snap = malloc(MEM_SZ);
+    assert_non_null(snap);
+    memcpy(snap, mem, MEM_SZ);
+    assert_int_equal(its_op(0, 0, 0, 0, 0, RESET, NULL), ST_DONE);
+    assert_int_equal(lpi_state(0, 8200), 0);
+    memcpy(mem, snap, MEM_SZ);
+    free(snap);
+    /* a valid ITE the next chain does not reach (event 12 after the last one) is zeroed */
+    put64(ITT_OFF + 0x1000 + 96, (uint64_t)8212 << 16 | 0);
+    its_wr(0x100, 1ull << 63 | (MEM_GPA + DT_OFF), 1);
+    its_wr(0x108, 1ull << 63 | (MEM_GPA + CT_OFF), 1);
+    assert_int_equal(its_op(0, 0, 0, 0, 0, RESTORE_TABLES, &v), ST_DONE);
+    assert_int_equal(v, 0);
+    assert_int_equal(lpi_state(0, 8200), 1u << 16 | 1u << 8 | PRIO_DEF | 1);
+    assert_int_equal(lpi_state(0, 8209), 1u << 16 | 0u << 8 | PRIO_DEF | 1);
+    assert_int_equal(lpi_state(0, 8300), 1u << 16 | 1u << 8 | PRIO_DEF | 1);
+    assert_int_equal(lpi_state(0, 8212), 0);
+    assert_int_equal(get64(ITT_OFF + 0x1000 + 96), 0);
+    assert_int_equal(its_op(0, 0, 0, 0, 4 | 2ull << 32, TRANSLATE, &v), ST_DONE);
+    assert_int_equal(v, 8300 | 0ull << 32 | 1ull << 48);
+    assert_int_equal(its_op(0, 0, 0, 0, 0, TRANSLATE, &v), ST_DONE);
+    /* an invalid CTE target: EINVAL, everything freed again */
+    assert_int_equal(its_op(0, 0, 0, 0, 0, RESET, NULL), ST_DONE);
+    its_wr(0x108, 1ull << 63 | (MEM_GPA + CT_OFF), 1);
+    put64(CT_OFF, 1ull << 63 | 5ull << 16 | 0);
+    assert_int_equal(its_op(0, 0, 0, 0, 0, RESTORE_TABLES, &v), ST_DONE);
+    assert_int_equal(v, 22);
+    /* a duplicate ICID: EEXIST */
+    put64(CT_OFF, 1ull << 63 | 1ull << 16 | 3);
+    put64(CT_OFF + 8, 1ull << 63 | 0ull << 16 | 3);
+    assert_int_equal(its_op(0, 0, 0, 0, 0, RESTORE_TABLES, &v), ST_DONE);
+    assert_int_equal(v, 17);
+}
+
 /* cycles from the MSI to LPI_SET_CYCLE, and MSIs accepted per cycle (sim only) */
 static void test_timing(void **state)
 {
@@ -562,6 +619,7 @@ int main(void)
             cmocka_unit_test_prestate_setup_teardown(test_lpi_vs_ppi, setup, teardown, st),
             cmocka_unit_test_prestate_setup_teardown(test_commands, setup, teardown, st),
             cmocka_unit_test_prestate_setup_teardown(test_pending_tables, setup, teardown, st),
+            cmocka_unit_test_prestate_setup_teardown(test_save_restore, setup, teardown, st),
             cmocka_unit_test_prestate_setup_teardown(test_timing, setup, teardown, st),
         };
         char name[32];

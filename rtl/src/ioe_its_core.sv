@@ -94,7 +94,11 @@ module ioe_its_core #(
     // walker: free / retarget ITEs of one device or of every device
     SWDev, SWDte, SWIte, SWIteAct, SWNextDev,
     // LPI deref / sweep / rescan
-    SDeref0, SDeref1, SSw0, SSw1, SSw2, SSw3, SZero, SScan, SScanEnd, SFinish
+    SDeref0, SDeref1, SSw0, SSw1, SSw2, SSw3, SZero, SScan, SScanEnd, SFinish,
+    // SAVE_TABLES
+    SSvDev, SSvDte, SSvIte, SSvIteW, SSvItt, SSvDteW, SSvEnd, SSvColl,
+    // RESTORE_TABLES
+    SRsColl, SRsCte, SRsDev, SRsDte, SRsIte, SRsIteLpi, SRsIteNext, SRsErr
   } state_e;
 
   // ---------------------------------------------------------------- per-instance state
@@ -154,6 +158,14 @@ module ioe_its_core #(
   logic [15:0] sw_i_q;
   logic [15:0] sc_i_q, sc_di_q;
   logic        sc_dv_q;
+  // SAVE_TABLES / RESTORE_TABLES walks (flat device tables)
+  logic        sv_he_q, sv_hd_q, sv_he_d, sv_hd_d;     // a previous valid ITE / DTE
+  logic [31:0] sv_pe_q, sv_pd_q, sv_pe_d, sv_pd_d;     // its EventID / DeviceID
+  logic [63:0] sv_pite_q, sv_pdte_q, sv_pite_d, sv_pdte_d;
+  logic [63:0] sv_pa_q, sv_pa_d;                       // address of the previous DTE
+  logic        rs_q, rs_d;                             // restore: LPI creation returns here
+  logic        rs_done_q, rs_done_d;
+  logic [31:0] rs_pos_q, rs_pos_d;                     // next DeviceID / EventID scanned
   // counters
   logic [31:0] msi_in_q, msi_drop_q, miss_q, lset_q, lset_cyc_q;
 
@@ -453,6 +465,9 @@ module ioe_its_core #(
     w_dev_d = w_dev_q; w_ev_d = w_ev_q; w_evn_d = w_evn_q;
     l_d = l_q; lw_d = lw_q; t_d = t_q; t2_d = t2_q; tmap_d = tmap_q;
     sw_kind_d = sw_kind_q; sw_i_d = sw_i_q; sc_i_d = sc_i_q; sc_issue = 1'b0;
+    sv_he_d = sv_he_q; sv_hd_d = sv_hd_q; sv_pe_d = sv_pe_q; sv_pd_d = sv_pd_q;
+    sv_pite_d = sv_pite_q; sv_pdte_d = sv_pdte_q; sv_pa_d = sv_pa_q;
+    rs_d = rs_q; rs_done_d = rs_done_q; rs_pos_d = rs_pos_q;
     msi_take = 1'b0; lset_inc = 1'b0; miss_inc = 1'b0; drop_inc = 1'b0;
     i_bind_we = 1'b0; i_bind_v = 1'b0; i_base_we = 1'b0; i_en_we = 1'b0; i_en_wd = 1'b0;
     i_cb_we = 1'b0; i_cwr_we = 1'b0; i_crd_we = 1'b0; i_b0_we = 1'b0; i_b1_we = 1'b0;
@@ -636,8 +651,19 @@ module ioe_its_core #(
             state_d   = SSw0;
           end
           default: begin
-            // SAVE_TABLES / RESTORE_TABLES: not implemented in this RTL (docs/its.md)
-            rdata_d = 64'd6;
+            if (code_q == 4'd8) begin  // SAVE_TABLES
+              w_dev_d = '0;
+              sv_hd_d = 1'b0;
+              state_d = cur_b0[63] && !cur_b0[62] ? SSvDev : SSvEnd;
+            end else begin             // RESTORE_TABLES
+              i_ncoll_we = 1'b1;
+              i_ncoll_wd = '0;
+              w_ev_d     = '0;  // CTE index
+              state_d    = cur_b1[63] ? SRsColl : SRsDev;
+              w_dev_d    = '0;
+              rs_done_d  = 1'b0;
+              rs_pos_d   = '0;
+            end
           end
         endcase
       end
@@ -971,7 +997,10 @@ module ioe_its_core #(
         end
       end
       SMapti4: begin
-        if (derr_q) begin
+        if (derr_q && rs_q) begin
+          rdata_d = 64'd14;
+          state_d = SRsErr;
+        end else if (derr_q) begin
           // the LPI cannot be created; an unknown collection was created already (C model)
           if (!ca_hit) begin
             i_coll_we   = 1'b1;
@@ -1016,6 +1045,21 @@ module ioe_its_core #(
         if (l_q > cur_lmax && (cur_lmax < 16'd8191 || cur_lmax + 16'd1 < l_q)) begin
           sw_i_d  = (cur_lmax < 16'd8191) ? 16'd8192 : cur_lmax + 16'd1;
           state_d = SZero;
+        end else if (rs_q) begin
+          // RESTORE_TABLES: the LPI only
+          lram_we = 1'b1;
+          if (l_q > cur_lmax) begin
+            lmax_we = 1'b1;
+            lmax_wd = l_q;
+          end
+          inc_w = lw_q;
+          if (better(inc_w, inc_l)) begin
+            best_set  = 1'b1;
+            best_lane = lw_q[LTgt +: VcW];
+            best_pr   = lw_q[LPrio +: 5];
+            best_id   = l_q;
+          end
+          state_d = SRsIteNext;
         end else begin
           lram_we  = 1'b1;
           if (l_q > cur_lmax) begin
@@ -1403,6 +1447,330 @@ module ioe_its_core #(
         end
       end
 
+      // ------------------------------------------------------------ SAVE_TABLES
+      // Valid DTEs in DeviceID order; each one's valid ITEs in EventID order get KVM's
+      // next fields (the previous entry is rewritten when the next valid one is found),
+      // then the collections. Flat device tables.
+      SSvDev: begin
+        if (w_dev_q >= capacity(cur_b0[9:0]) || w_dev_q >= (32'd1 << DevBits)) begin
+          state_d = SSvEnd;
+        end else begin
+          daddr_d = iova_base | ({16'd0, cur_b0[47:12], 12'd0} + {29'd0, w_dev_q, 3'd0});
+          dwr_d   = 1'b0;
+          state_d = SDmaReq;
+          ret_d   = SSvDte;
+        end
+      end
+      SSvDte: begin
+        if (derr_q || !ddata_q[63] || ddata_q[4:0] > 5'd30) begin
+          w_dev_d = w_dev_q + 32'd1;
+          state_d = SSvDev;
+        end else begin
+          dte_d      = ddata_q;
+          dte_addr_d = daddr_q;
+          w_ev_d     = '0;
+          w_evn_d    = 32'd1 << ({27'd0, ddata_q[4:0]} + 32'd1);
+          sv_he_d    = 1'b0;
+          daddr_d    = iova_base | {12'd0, ddata_q[48:5], 8'd0};
+          state_d    = SDmaReq;
+          ret_d      = SSvIte;
+        end
+      end
+      SSvIte: begin
+        // ITE w_ev_q on ddata
+        if (derr_q) begin
+          rdata_d = 64'd14;
+          state_d = SFinish;
+        end else if (ddata_q[47:16] != 32'd0 && sv_he_q) begin
+          // rewrite the previous one with its next, then continue with this one
+          ite_d    = ddata_q;
+          daddr_d  = iova_base | ({12'd0, dte_q[48:5], 8'd0} + {29'd0, sv_pe_q, 3'd0});
+          dwdata_d = {(w_ev_q - sv_pe_q > 32'hffff) ? 16'hffff : 16'(w_ev_q - sv_pe_q),
+                      sv_pite_q[47:0]};
+          dstrb_d  = 8'hff;
+          dwr_d    = 1'b1;
+          state_d  = SDmaReq;
+          ret_d    = SSvIteW;
+        end else begin
+          if (ddata_q[47:16] != 32'd0) begin
+            sv_he_d   = 1'b1;
+            sv_pe_d   = w_ev_q;
+            sv_pite_d = ddata_q;
+          end
+          state_d = SSvIteW;
+          ite_d   = '0;
+        end
+      end
+      SSvIteW: begin
+        if (dwr_q && derr_q) begin
+          rdata_d = 64'd14;
+          state_d = SFinish;
+        end else begin
+          if (dwr_q) begin
+            sv_he_d   = 1'b1;
+            sv_pe_d   = w_ev_q;
+            sv_pite_d = ite_q;
+          end
+          dwr_d = 1'b0;
+          if (w_ev_q + 32'd1 >= w_evn_q) begin
+            state_d = SSvItt;
+          end else begin
+            w_ev_d  = w_ev_q + 32'd1;
+            daddr_d = iova_base | ({12'd0, dte_q[48:5], 8'd0} + {29'd0, w_ev_q + 32'd1, 3'd0});
+            state_d = SDmaReq;
+            ret_d   = SSvIte;
+          end
+        end
+      end
+      SSvItt: begin
+        // the last valid ITE gets next = 0; then the previous DTE its next
+        if (sv_he_q) begin
+          sv_he_d  = 1'b0;
+          daddr_d  = iova_base | ({12'd0, dte_q[48:5], 8'd0} + {29'd0, sv_pe_q, 3'd0});
+          dwdata_d = {16'd0, sv_pite_q[47:0]};
+          dstrb_d  = 8'hff;
+          dwr_d    = 1'b1;
+          state_d  = SDmaReq;
+          ret_d    = SSvItt;
+        end else if (dwr_q && derr_q) begin
+          rdata_d = 64'd14;
+          state_d = SFinish;
+        end else if (sv_hd_q) begin
+          daddr_d  = sv_pa_q;
+          dwdata_d = {sv_pdte_q[63], (w_dev_q - sv_pd_q > 32'd16383) ? 14'h3fff :
+                                     14'(w_dev_q - sv_pd_q), sv_pdte_q[48:0]};
+          dstrb_d  = 8'hff;
+          dwr_d    = 1'b1;
+          state_d  = SDmaReq;
+          ret_d    = SSvDteW;
+        end else begin
+          dwr_d   = 1'b0;
+          state_d = SSvDteW;
+        end
+      end
+      SSvDteW: begin
+        if (dwr_q && derr_q) begin
+          rdata_d = 64'd14;
+          state_d = SFinish;
+        end else begin
+          dwr_d     = 1'b0;
+          sv_hd_d   = 1'b1;
+          sv_pd_d   = w_dev_q;
+          sv_pa_d   = dte_addr_q;
+          sv_pdte_d = dte_q;
+          w_dev_d   = w_dev_q + 32'd1;
+          state_d   = SSvDev;
+        end
+      end
+      SSvEnd: begin
+        if (sv_hd_q) begin
+          sv_hd_d  = 1'b0;
+          daddr_d  = sv_pa_q;
+          dwdata_d = {sv_pdte_q[63], 14'd0, sv_pdte_q[48:0]};
+          dstrb_d  = 8'hff;
+          dwr_d    = 1'b1;
+          state_d  = SDmaReq;
+          ret_d    = SSvEnd;
+        end else if (dwr_q && derr_q) begin
+          rdata_d = 64'd14;
+          state_d = SFinish;
+        end else begin
+          dwr_d   = 1'b0;
+          w_ev_d  = '0;
+          state_d = cur_b1[63] ? SSvColl : SFinish;
+        end
+      end
+      SSvColl: begin
+        // collection w_ev_q (w_ev_q == count: the terminating zero entry)
+        if (dwr_q && derr_q) begin
+          rdata_d = 64'd14;
+          state_d = SFinish;
+        end else if (w_ev_q > {27'd0, cur_ncoll} || w_ev_q >= capacity(cur_b1[9:0])) begin
+          dwr_d   = 1'b0;
+          state_d = SFinish;
+        end else begin
+          daddr_d  = iova_base | ({16'd0, cur_b1[47:12], 12'd0} + {29'd0, w_ev_q, 3'd0});
+          dwdata_d = (w_ev_q == {27'd0, cur_ncoll}) ? 64'd0 :
+                     {1'b1, 15'd0,
+                      ctgt_q[(32'(ci_q)*NColl + w_ev_q)*9 + 8] ? 32'hffffffff :
+                      {24'd0, ctgt_q[(32'(ci_q)*NColl + w_ev_q)*9 +: 8]},
+                      cicid_q[(32'(ci_q)*NColl + w_ev_q)*16 +: 16]};
+          dstrb_d  = 8'hff;
+          dwr_d    = 1'b1;
+          w_ev_d   = w_ev_q + 32'd1;
+          state_d  = SDmaReq;
+          ret_d    = SSvColl;
+        end
+      end
+
+      // ------------------------------------------------------------ RESTORE_TABLES
+      // Collections from the table (stop at V = 0), then the device table with KVM's
+      // next-chain scan; entries the scan skips are zeroed; every ITE reached creates or
+      // references its LPI. On an error every device and collection is freed again.
+      SRsColl: begin
+        if (w_ev_q >= capacity(cur_b1[9:0])) begin
+          state_d = SRsDev;
+        end else begin
+          daddr_d = iova_base | ({16'd0, cur_b1[47:12], 12'd0} + {29'd0, w_ev_q, 3'd0});
+          dwr_d   = 1'b0;
+          state_d = SDmaReq;
+          ret_d   = SRsCte;
+        end
+      end
+      SRsCte: begin
+        cmd_d[2] = ddata_q;  // the collection lookup (ca_*) keys on cmd_q[2][15:0]
+        if (derr_q) begin
+          rdata_d = 64'd14;
+          state_d = SRsErr;
+        end else if (!ddata_q[63]) begin
+          state_d = SRsDev;
+        end else begin
+          state_d = SRsCte;  // checks next cycle, with cmd_q[2] = the CTE
+          if (cmd_q[2] == ddata_q && ddata_q[63]) begin
+            if (cmd_q[2][47:16] != 32'hffffffff && cmd_q[2][47:16] >= {24'd0, cur_nvc}) begin
+              rdata_d = 64'd22;
+              state_d = SRsErr;
+            end else if (ca_hit) begin
+              rdata_d = 64'd17;
+              state_d = SRsErr;
+            end else if ({16'd0, cmd_q[2][15:0]} >= capacity(cur_b1[9:0])) begin
+              rdata_d = 64'd22;
+              state_d = SRsErr;
+            end else if (cur_ncoll == 5'd16) begin
+              rdata_d = 64'd12;
+              state_d = SRsErr;
+            end else begin
+              i_coll_we   = 1'b1;
+              i_coll_idx  = cur_ncoll[3:0];
+              i_coll_icid = cmd_q[2][15:0];
+              i_coll_tgt  = (cmd_q[2][47:16] == 32'hffffffff) ? 9'h100 : {1'b0, cmd_q[2][23:16]};
+              i_ncoll_we  = 1'b1;
+              i_ncoll_wd  = cur_ncoll + 5'd1;
+              w_ev_d      = w_ev_q + 32'd1;
+              cmd_d[2]    = '0;
+              state_d     = SRsColl;
+            end
+          end
+        end
+      end
+      SRsDev: begin
+        if (!cur_b0[63] || cur_b0[62] || w_dev_q >= capacity(cur_b0[9:0]) ||
+            w_dev_q >= (32'd1 << DevBits)) begin
+          state_d = SFinish;
+        end else begin
+          daddr_d = iova_base | ({16'd0, cur_b0[47:12], 12'd0} + {29'd0, w_dev_q, 3'd0});
+          dwr_d   = 1'b0;
+          state_d = SDmaReq;
+          ret_d   = SRsDte;
+        end
+      end
+      SRsDte: begin
+        if (dwr_q || derr_q) begin
+          // after zeroing a skipped DTE, or an unreadable slot: next device
+          dwr_d   = 1'b0;
+          w_dev_d = w_dev_q + 32'd1;
+          state_d = SRsDev;
+        end else if (rs_done_q || w_dev_q < rs_pos_q) begin
+          if (ddata_q[63]) begin
+            dwdata_d = '0;
+            dstrb_d  = 8'hff;
+            dwr_d    = 1'b1;
+            state_d  = SDmaReq;
+            ret_d    = SRsDte;
+          end else begin
+            w_dev_d = w_dev_q + 32'd1;
+            state_d = SRsDev;
+          end
+        end else if (!ddata_q[63] || ddata_q[4:0] > 5'd30) begin
+          rs_pos_d = w_dev_q + 32'd1;
+          w_dev_d  = w_dev_q + 32'd1;
+          state_d  = SRsDev;
+        end else begin
+          dte_d      = ddata_q;
+          dte_addr_d = daddr_q;
+          w_ev_d     = '0;
+          w_evn_d    = 32'd1 << ({27'd0, ddata_q[4:0]} + 32'd1);
+          sv_pe_d    = '0;  // next EventID the ITT scan looks at
+          daddr_d    = iova_base | {12'd0, ddata_q[48:5], 8'd0};
+          state_d    = SDmaReq;
+          ret_d      = SRsIte;
+        end
+      end
+      SRsIte: begin
+        // ITE w_ev_q on ddata (or the write that zeroed it)
+        if (dwr_q) begin
+          dwr_d   = 1'b0;
+          state_d = SRsIteNext;
+        end else if (derr_q) begin
+          rdata_d = 64'd14;
+          state_d = SRsErr;
+        end else if (w_ev_q < sv_pe_q) begin
+          if (ddata_q[47:16] != 32'd0) begin
+            dwdata_d = '0;
+            dstrb_d  = 8'hff;
+            dwr_d    = 1'b1;
+            state_d  = SDmaReq;
+            ret_d    = SRsIte;
+          end else begin
+            state_d = SRsIteNext;
+          end
+        end else if (ddata_q[47:16] == 32'd0) begin
+          sv_pe_d = w_ev_q + 32'd1;
+          state_d = SRsIteNext;
+        end else begin
+          ite_d   = ddata_q;
+          state_d = SRsIteLpi;
+        end
+      end
+      SRsIteLpi: begin
+        // checks with cb_* (collection of ite_q), then the LPI (MAPTI's creation path)
+        if (ite_q[47:16] < 32'd8192 || 32'(ite_q[47:16]) > LpiMax ||
+            w_ev_q + {16'd0, ite_q[63:48]} >= w_evn_q || !cb_hit) begin
+          rdata_d = 64'd22;
+          state_d = SRsErr;
+        end else begin
+          sv_pe_d = (ite_q[63:48] == 16'd0) ? w_evn_q : w_ev_q + {16'd0, ite_q[63:48]};
+          l_d     = ite_q[31:16];
+          sc_i_d  = ite_q[31:16];
+          tmap_d  = ~cb_tgt[8];
+          t_d     = cb_tgt[VcW-1:0];
+          rs_d    = 1'b1;
+          state_d = SMapti2;
+        end
+      end
+      SRsIteNext: begin
+        rs_d = 1'b0;
+        dwr_d = 1'b0;
+        if (w_ev_q + 32'd1 >= w_evn_q) begin
+          // end of this ITT: the DTE's next field continues the device scan
+          if (dte_q[62:49] == 14'd0) rs_done_d = 1'b1;
+          else rs_pos_d = w_dev_q + {18'd0, dte_q[62:49]};
+          w_dev_d = w_dev_q + 32'd1;
+          state_d = SRsDev;
+        end else begin
+          w_ev_d  = w_ev_q + 32'd1;
+          daddr_d = iova_base | ({12'd0, dte_q[48:5], 8'd0} + {29'd0, w_ev_q + 32'd1, 3'd0});
+          state_d = SDmaReq;
+          ret_d   = SRsIte;
+        end
+      end
+      SRsErr: begin
+        // free every device and collection again (as RESET), keep the errno in RDATA
+        rs_d       = 1'b0;
+        dwr_d      = 1'b0;
+        i_ncoll_we = 1'b1;
+        i_ncoll_wd = '0;
+        if (cur_b0[63]) begin
+          w_all_d  = 1'b1;
+          w_free_d = 1'b1;
+          w_dev_d  = '0;
+          wret_d   = SFinish;
+          state_d  = SWDev;
+        end else begin
+          state_d = SFinish;
+        end
+      end
+
       SFinish: begin
         if (rescan_q) begin
           state_d = SScan;
@@ -1435,6 +1803,8 @@ module ioe_its_core #(
       w_ev_q <= '0; w_evn_q <= '0;
       l_q <= '0; lw_q <= '0; t_q <= '0; t2_q <= '0; tmap_q <= 1'b0; sw_kind_q <= '0; sw_i_q <= '0;
       sc_i_q <= '0; sc_di_q <= '0; sc_dv_q <= 1'b0;
+      sv_he_q <= 1'b0; sv_hd_q <= 1'b0; sv_pe_q <= '0; sv_pd_q <= '0; sv_pite_q <= '0;
+      sv_pdte_q <= '0; sv_pa_q <= '0; rs_q <= 1'b0; rs_done_q <= 1'b0; rs_pos_q <= '0;
       msi_in_q <= '0; msi_drop_q <= '0; miss_q <= '0; lset_q <= '0; lset_cyc_q <= '0;
     end else begin
       state_q <= state_d; ret_q <= ret_d; lret_q <= lret_d; wret_q <= wret_d;
@@ -1453,6 +1823,9 @@ module ioe_its_core #(
       l_q <= l_d; lw_q <= lw_d; t_q <= t_d; t2_q <= t2_d; tmap_q <= tmap_d;
       sw_kind_q <= sw_kind_d; sw_i_q <= sw_i_d;
       sc_i_q <= sc_i_d; sc_di_q <= lram_raddr[15:0]; sc_dv_q <= sc_issue;
+      sv_he_q <= sv_he_d; sv_hd_q <= sv_hd_d; sv_pe_q <= sv_pe_d; sv_pd_q <= sv_pd_d;
+      sv_pite_q <= sv_pite_d; sv_pdte_q <= sv_pdte_d; sv_pa_q <= sv_pa_d;
+      rs_q <= rs_d; rs_done_q <= rs_done_d; rs_pos_q <= rs_pos_d;
       if (msi_take) msi_in_q <= msi_in_q + 32'd1;
       if (drop_inc) msi_drop_q <= msi_drop_q + 32'd1;
       if (miss_inc) miss_q <= miss_q + 32'd1;

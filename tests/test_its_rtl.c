@@ -568,28 +568,67 @@ static void test_save_restore(void **state)
     assert_int_equal(v, 17);
 }
 
-/* cycles from the MSI to LPI_SET_CYCLE, and MSIs accepted per cycle (sim only) */
-static void test_timing(void **state)
+/* translation cache (sim): a walk fills, the next MSI hits; invalidating commands make
+ * the next MSI walk again and never see a stale translation. Cycles measured. */
+static void test_cache(void **state)
 {
     (void)state;
     if (strcmp(backend, "sim"))
         skip();
     map_basic();
-    uint64_t c0 = 0;
+    mapti(1, 4, 8201, 0);
+    uint32_t h0 = csr(IOE_ITS_CACHE_HIT), m0 = csr(IOE_ITS_CACHE_MISS);
+    uint64_t c0 = 0, c1 = 0;
     ioe_card_cycles(card, &c0);
-    assert_int_equal(ioe_card_msi(card, 1, ITS_BASE + 0x10040, 3), 0);
-    ioe_card_step(card, 4000);
-    uint32_t at = csr(IOE_ITS_LPI_SET_CYCLE);
-    print_message("its timing: MSI -> LPI pending about %u cycles (incl. harness queue)\n",
-                  (unsigned)(at - (uint32_t)c0));
-    for (int i = 0; i < 16; i++)
-        assert_int_equal(ioe_card_msi(card, 1, ITS_BASE + 0x10040, 3), 0);
-    uint64_t c1 = 0, c2 = 0;
+    msi(1, 3); /* miss: DTE and ITE reads */
+    uint32_t miss_cyc = csr(IOE_ITS_LPI_SET_CYCLE) - (uint32_t)c0;
+    assert_int_equal(csr(IOE_ITS_CACHE_MISS), m0 + 1);
+    assert_int_equal(csr(IOE_ITS_CACHE_HIT), h0);
+    assert_int_equal(gic_rd(0, 1, ICC, ICC_IAR1, 1), 8200);
+    gic_wr(0, 1, ICC, ICC_EOIR1, 8200, 1);
     ioe_card_cycles(card, &c1);
-    while (csr(IOE_ITS_MSI_IN) < 17)
-        ioe_card_step(card, 10);
-    ioe_card_cycles(card, &c2);
-    print_message("its timing: 16 MSIs in about %llu cycles\n", (unsigned long long)(c2 - c1));
+    msi(1, 3); /* hit */
+    uint32_t hit_cyc = csr(IOE_ITS_LPI_SET_CYCLE) - (uint32_t)c1;
+    assert_int_equal(csr(IOE_ITS_CACHE_HIT), h0 + 1);
+    assert_int_equal(csr(IOE_ITS_CACHE_MISS), m0 + 1);
+    assert_int_equal(lpi_state(0, 8200) & 2, 2);
+    print_message("its cache: MSI -> pending %u cycles on a miss, %u on a hit (from the "
+                  "harness's MSI queue, DMA latency 200)\n",
+                  miss_cyc, hit_cyc);
+    /* sustained hits: 64 MSIs to two cached events */
+    msi(1, 4);
+    uint32_t in0 = csr(IOE_ITS_MSI_IN);
+    uint64_t t0 = 0, t1 = 0;
+    ioe_card_cycles(card, &t0);
+    for (int i = 0; i < 64; i++)
+        assert_int_equal(ioe_card_msi(card, 1, ITS_BASE + 0x10040, 3 + (uint32_t)(i & 1)), 0);
+    while (csr(IOE_ITS_MSI_IN) < in0 + 64)
+        ioe_card_step(card, 1);
+    ioe_card_cycles(card, &t1);
+    print_message("its cache: 64 hits in %llu cycles (from the first MSI queued)\n",
+                  (unsigned long long)(t1 - t0));
+    assert_int_equal(csr(IOE_ITS_CACHE_HIT), h0 + 1 + 64);
+    /* DISCARD invalidates: the next MSI walks and finds nothing */
+    dev_event(0x0f, 1, 3, 0);
+    uint32_t d0 = csr(IOE_ITS_MSI_DROP);
+    msi(1, 3);
+    assert_int_equal(csr(IOE_ITS_MSI_DROP), d0 + 1);
+    assert_int_equal(csr(IOE_ITS_CACHE_HIT), h0 + 1 + 64);
+    /* MOVI invalidates: the walk sees the new collection (vCPU 0) */
+    msi(1, 4);
+    dev_event(0x01, 1, 4, 1);
+    assert_int_equal(lpi_state(0, 8201) >> 8 & 0xff, 0);
+    /* CTLR 1 -> 0 -> 1 invalidates; disabled: EBUSY, dropped */
+    msi(1, 4);
+    uint32_t hb = csr(IOE_ITS_CACHE_HIT);
+    its_wr(0x00, 0, 0);
+    msi(1, 4);
+    assert_int_equal(csr(IOE_ITS_MSI_DROP), d0 + 2);
+    its_wr(0x00, 1, 0);
+    msi(1, 4);
+    assert_int_equal(csr(IOE_ITS_CACHE_HIT), hb);
+    msi(1, 4);
+    assert_int_equal(csr(IOE_ITS_CACHE_HIT), hb + 1);
 }
 
 int main(void)
@@ -620,7 +659,7 @@ int main(void)
             cmocka_unit_test_prestate_setup_teardown(test_commands, setup, teardown, st),
             cmocka_unit_test_prestate_setup_teardown(test_pending_tables, setup, teardown, st),
             cmocka_unit_test_prestate_setup_teardown(test_save_restore, setup, teardown, st),
-            cmocka_unit_test_prestate_setup_teardown(test_timing, setup, teardown, st),
+            cmocka_unit_test_prestate_setup_teardown(test_cache, setup, teardown, st),
         };
         char name[32];
         snprintf(name, sizeof(name), "its_rtl_%s", backends[b]);

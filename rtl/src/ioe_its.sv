@@ -9,6 +9,7 @@ module ioe_its #(
   parameter int unsigned LpiBits   = ioe_reg_pkg::LpiBitsDefault,
   parameter int unsigned DevBits   = ioe_reg_pkg::DevBitsDefault,
   parameter int unsigned EventBits = ioe_reg_pkg::EventBitsDefault,
+  parameter int unsigned ItsCacheEntries = ioe_reg_pkg::ItsCacheEntriesDefault,
   localparam int unsigned NV       = NrVms * NrVcpus
 ) (
   input  logic             clk_i,
@@ -112,7 +113,7 @@ module ioe_its #(
                       msi_devid_i, msi_addr_i, msi_data_i, dma_req_ready_i, dma_rsp_valid_i,
                       dma_rsp_i, gic_req_valid_i, gic_req_kind_i, gic_req_vm_i, gic_req_vcpu_i,
                       gic_req_intid_i, gic_nvc_i, gic_enlpis_i, gic_prop_i, gic_pend_i,
-                      LpiBits != 0, DevBits != 0, EventBits != 0};
+                      LpiBits != 0, DevBits != 0, EventBits != 0, ItsCacheEntries != 0};
   end else begin : g_its
     ioe_its_core #(
       .NrIts    (NrIts),
@@ -120,7 +121,8 @@ module ioe_its #(
       .NrVcpus  (NrVcpus),
       .LpiBits  (LpiBits),
       .DevBits  (DevBits),
-      .EventBits(EventBits)
+      .EventBits(EventBits),
+      .CacheEntries(ItsCacheEntries)
     ) u_core (
       .clk_i          (clk_i),
       .rst_ni         (rst_ni),

@@ -13,6 +13,7 @@ module ioe_its_core #(
   parameter int unsigned LpiBits   = 16,
   parameter int unsigned DevBits   = 16,
   parameter int unsigned EventBits = 16,
+  parameter int unsigned CacheEntries = 256,  // translation cache (power of two)
   localparam int unsigned NV       = NrVms * NrVcpus
 ) (
   input  logic                 clk_i,
@@ -98,7 +99,9 @@ module ioe_its_core #(
     // SAVE_TABLES
     SSvDev, SSvDte, SSvIte, SSvIteW, SSvItt, SSvDteW, SSvEnd, SSvColl,
     // RESTORE_TABLES
-    SRsColl, SRsCte, SRsDev, SRsDte, SRsIte, SRsIteLpi, SRsIteNext, SRsErr
+    SRsColl, SRsCte, SRsDev, SRsDte, SRsIte, SRsIteLpi, SRsIteNext, SRsErr,
+    // translation cache lookup of an MSI
+    SCh
   } state_e;
 
   // ---------------------------------------------------------------- per-instance state
@@ -166,6 +169,15 @@ module ioe_its_core #(
   logic        rs_q, rs_d;                             // restore: LPI creation returns here
   logic        rs_done_q, rs_done_d;
   logic [31:0] rs_pos_q, rs_pos_d;                     // next DeviceID / EventID scanned
+  // translation cache: (instance, DeviceID, EventID) -> (INTID, ICID), direct mapped in
+  // block RAM, valid bits in flops (invalidation clears them all in one cycle)
+  localparam int unsigned CW  = (CacheEntries > 1) ? $clog2(CacheEntries) : 1;
+  localparam int unsigned KW  = IW + DevBits + EventBits;
+  logic [CacheEntries-1:0] cv_q;
+  logic                    c_we, c_inv, hit_inc, from_cache_q, from_cache_d;
+  logic [CW-1:0]           c_raddr, c_waddr, c_idx_q, c_idx_d;
+  logic [KW+47:0]          c_wdata, c_rdata;   // {key, ITE [47:0]}
+  logic [KW-1:0]           c_key;
   // counters
   logic [31:0] msi_in_q, msi_drop_q, miss_q, lset_q, lset_cyc_q;
 
@@ -185,6 +197,25 @@ module ioe_its_core #(
     .raddr_i(lram_raddr),
     .rdata_o(lram_rdata)
   );
+
+  ioe_gic_ram #(
+    .Width    (KW + 48),
+    .AddrWidth(CW)
+  ) u_cache (
+    .clk_i  (clk_i),
+    .we_i   (c_we),
+    .waddr_i(c_waddr),
+    .wdata_i(c_wdata),
+    .raddr_i(c_raddr),
+    .rdata_o(c_rdata)
+  );
+
+  function automatic logic [CW-1:0] c_hash(input logic [IW-1:0] i, input logic [31:0] d,
+                                           input logic [31:0] e);
+    logic [47:0] x;
+    x = {16'd0, e} ^ {5'd0, d, 11'd0} ^ {16'd0, d} ^ {45'd0, 3'(i)} << 5;
+    c_hash = CW'(x ^ (x >> CW) ^ (x >> (2 * CW)));
+  endfunction
 
   // ---------------------------------------------------------------- helpers
   function automatic logic [31:0] page_bytes(input logic [1:0] ps);
@@ -468,6 +499,9 @@ module ioe_its_core #(
     sv_he_d = sv_he_q; sv_hd_d = sv_hd_q; sv_pe_d = sv_pe_q; sv_pd_d = sv_pd_q;
     sv_pite_d = sv_pite_q; sv_pdte_d = sv_pdte_q; sv_pa_d = sv_pa_q;
     rs_d = rs_q; rs_done_d = rs_done_q; rs_pos_d = rs_pos_q;
+    c_idx_d = c_idx_q; from_cache_d = from_cache_q; hit_inc = 1'b0; c_inv = 1'b0;
+    c_we = 1'b0; c_waddr = c_idx_q;
+    c_wdata = {c_key, ite_q[47:0]};
     msi_take = 1'b0; lset_inc = 1'b0; miss_inc = 1'b0; drop_inc = 1'b0;
     i_bind_we = 1'b0; i_bind_v = 1'b0; i_base_we = 1'b0; i_en_we = 1'b0; i_en_wd = 1'b0;
     i_cb_we = 1'b0; i_cwr_we = 1'b0; i_crd_we = 1'b0; i_b0_we = 1'b0; i_b1_we = 1'b0;
@@ -484,7 +518,8 @@ module ioe_its_core #(
     unique case (state_q)
       // ------------------------------------------------------------ dispatch
       SIdle: begin
-        rescan_d = 1'b0;
+        rescan_d     = 1'b0;
+        from_cache_d = 1'b0;
         if (gic_req_valid_i) begin
           src_d = 2'd3;
           vm_d  = gic_req_vm_i[VmW-1:0];
@@ -538,8 +573,25 @@ module ioe_its_core #(
           dev_d    = msi_devid_i;
           ev_d     = msi_data_i;
           lk_dte_only_d = 1'b0;
-          state_d  = SLk0;
           lret_d   = STrDone;
+          c_idx_d  = c_hash(claim_its, msi_devid_i, msi_data_i);
+          state_d  = SCh;
+        end
+      end
+
+      // the cache word of the MSI is on the RAM output: a hit goes straight to the
+      // collection and LPI (STrDone), a miss walks the tables
+      SCh: begin
+        if (cv_q[c_idx_q] && c_rdata[KW+47:48] == c_key && (dev_q >> DevBits) == '0 &&
+            (ev_q >> EventBits) == '0) begin
+          hit_inc      = 1'b1;
+          from_cache_d = 1'b1;
+          lk_fail_d    = 1'b0;
+          ite_d        = {16'd0, c_rdata[47:0]};
+          state_d      = STrDone;
+        end else begin
+          from_cache_d = 1'b0;
+          state_d      = SLk0;
         end
       end
 
@@ -743,6 +795,8 @@ module ioe_its_core #(
 
       // ------------------------------------------------------------ translation result
       STrDone: begin
+        // a walk found a valid ITE for an MSI: fill the cache
+        if (src_q == 2'd1 && !from_cache_q && !lk_fail_q && ite_q[47:16] != 32'd0) c_we = 1'b1;
         if (src_q == 2'd0 && code_q == OpTranslate) begin
           if (lk_fail_q || ite_q[47:16] == 32'd0) rdata_d = 64'd0;
           else rdata_d = {8'd0, cb_hit ? cb_tgt[7:0] | {8{cb_tgt[8]}} : 8'hff,
@@ -790,7 +844,7 @@ module ioe_its_core #(
               best_id   = l_q;
             end
             lset_inc = 1'b1;
-            miss_inc = 1'b1;  // every translation is a table walk in this engine
+            miss_inc = ~from_cache_q;  // translations by a table walk
           end
           if (src_q == 2'd1 && res_q != 8'd1) drop_inc = 1'b1;
           if (src_q == 2'd0) rdata_d = {(res_q == 8'd0) ? 32'h010307 : 32'd0, 24'd0, res_q};
@@ -1786,6 +1840,32 @@ module ioe_its_core #(
       default: state_d = SIdle;
     endcase
     lram_raddr = {vm_q, sc_i_q[LpiBits-1:0]};
+    // Translation cache invalidation (docs/its.md): every event of the list clears the
+    // whole cache (all instances), a superset of what the contract requires.
+    c_inv = ((state_q == SExec) &&
+             (code_q == OpBind || code_q == OpReset || code_q == 4'd9 ||
+              ((code_q == OpWrite32 || code_q == OpWrite64) &&
+               (off_q == 16'h0000 || fr_off == 16'h0100 || fr_off == 16'h0108)))) ||
+            ((state_q == SQExec) &&
+             (c_opc == 8'h08 || c_opc == 8'h01 || c_opc == 8'h0F || c_opc == 8'h0E ||
+              c_opc == 8'h09)) ||
+            ((state_q == SIdle) && gic_req_valid_i && gic_req_kind_i[1]);
+  end
+
+  assign c_key   = {ci_q, dev_q[DevBits-1:0], ev_q[EventBits-1:0]};
+  assign c_raddr = (state_q == SIdle) ? c_hash(claim_its, msi_devid_i, msi_data_i) : c_idx_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      cv_q         <= '0;
+      c_idx_q      <= '0;
+      from_cache_q <= 1'b0;
+    end else begin
+      c_idx_q      <= c_idx_d;
+      from_cache_q <= from_cache_d;
+      if (c_inv) cv_q <= '0;
+      else if (c_we) cv_q[c_waddr] <= 1'b1;
+    end
   end
 
   // ---------------------------------------------------------------- flops
@@ -1930,7 +2010,12 @@ module ioe_its_core #(
   assign rdata_hi_o = rdata_q[63:32];
   assign msi_in_o = msi_in_q;
   assign msi_drop_o = msi_drop_q;
-  assign cache_hit_o = '0;
+  logic [31:0] hit_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) hit_q <= '0;
+    else if (hit_inc) hit_q <= hit_q + 32'd1;
+  end
+  assign cache_hit_o = hit_q;
   assign cache_miss_o = miss_q;
   assign lpi_set_o = lset_q;
   assign lpi_set_cycle_o = lset_cyc_q;

@@ -279,7 +279,8 @@ module ioe_top #(
     .NrVcpus  (NrVcpus),
     .LpiBits  (LpiBits),
     .DevBits  (DevBits),
-    .EventBits(EventBits)
+    .EventBits(EventBits),
+    .ItsCacheEntries(ItsCacheEntries)
   ) u_its (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),

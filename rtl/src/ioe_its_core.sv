@@ -178,6 +178,7 @@ module ioe_its_core #(
   logic [CW-1:0]           c_raddr, c_waddr, c_idx_q, c_idx_d;
   logic [KW+47:0]          c_wdata, c_rdata;   // {key, ITE [47:0]}
   logic [KW-1:0]           c_key;
+  logic                    msi_last, msi_next;
   // counters
   logic [31:0] msi_in_q, msi_drop_q, miss_q, lset_q, lset_cyc_q;
 
@@ -588,6 +589,7 @@ module ioe_its_core #(
           from_cache_d = 1'b1;
           lk_fail_d    = 1'b0;
           ite_d        = {16'd0, c_rdata[47:0]};
+          sc_i_d       = c_rdata[31:16];  // read the LPI word now
           state_d      = STrDone;
         end else begin
           from_cache_d = 1'b0;
@@ -817,6 +819,11 @@ module ioe_its_core #(
           l_d     = ite_q[31:16];
           sc_i_d  = ite_q[31:16];
           state_d = STrSet0;
+          if (from_cache_q) begin
+            // hit: the LPI word was addressed in SCh already (sc_i_q)
+            lret_d  = SIdle;
+            state_d = STrSet1;
+          end
         end
       end
       STrSet0: begin
@@ -850,6 +857,18 @@ module ioe_its_core #(
           if (src_q == 2'd0) rdata_d = {(res_q == 8'd0) ? 32'h010307 : 32'd0, 24'd0, res_q};
           lret_d  = STrDone;
           state_d = (src_q == 2'd2) ? SQEnd : (src_q == 2'd1) ? SIdle : SFinish;
+          if (msi_next) begin
+            // back-to-back MSIs: take the next one now (as SIdle would)
+            msi_take      = 1'b1;
+            ci_d          = claim_its;
+            vm_d          = VmW'(ivm_q[claim_its]);
+            dev_d         = msi_devid_i;
+            ev_d          = msi_data_i;
+            lk_dte_only_d = 1'b0;
+            c_idx_d       = c_hash(claim_its, msi_devid_i, msi_data_i);
+            from_cache_d  = 1'b0;
+            state_d       = SCh;
+          end
         end
       end
 
@@ -1853,7 +1872,14 @@ module ioe_its_core #(
   end
 
   assign c_key   = {ci_q, dev_q[DevBits-1:0], ev_q[EventBits-1:0]};
-  assign c_raddr = (state_q == SIdle) ? c_hash(claim_its, msi_devid_i, msi_data_i) : c_idx_q;
+  assign c_raddr = msi_ready_o ? c_hash(claim_its, msi_devid_i, msi_data_i) : c_idx_q;
+
+  // the last cycle of an MSI's translation can accept the next MSI (no GIC request or
+  // access-port operation waiting)
+  assign msi_last = (state_q == STrSet1) & (src_q == 2'd1) &
+                    ~(res_q == 8'd1 && lret_q == SIdle &&
+                      (l_q > cur_lmax || lw_rd[LRefs +: RefW] == '0));
+  assign msi_next = msi_last & msi_valid_i & claim & ~gic_req_valid_i & ~op_qe_i;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -2019,7 +2045,7 @@ module ioe_its_core #(
   assign cache_miss_o = miss_q;
   assign lpi_set_o = lset_q;
   assign lpi_set_cycle_o = lset_cyc_q;
-  assign msi_ready_o = (state_q == SIdle) & ~gic_req_valid_i & ~op_qe_i;
+  assign msi_ready_o = ((state_q == SIdle) | msi_last) & ~gic_req_valid_i & ~op_qe_i;
   assign gic_req_done_o = (state_q == SFinish) & ~rescan_q & (src_q == 2'd3);
   assign lpi_chg_o = chg_q;
   for (genvar x = 0; x < NV; x++) begin : g_best

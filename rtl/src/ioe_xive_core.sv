@@ -292,6 +292,7 @@ module ioe_xive_core #(
             n_pq = s1_o[9:8];
             s1_rd = {62'd0, c_pq};
           end
+          if (s1_code_q != OpEsbLoad) s1_rd = '0;  // stores return nothing
         end
         OpSrcSet: begin
           src_we = 1'b1;
@@ -655,7 +656,7 @@ module ioe_xive_core #(
         StIdle: if (start_i || pend_q) begin
           op_code_q <= code_i; op_sub_q <= v_sub; op_vm_q <= t_vm[VmW-1:0]; op_idx_q <= t_idx;
           op_off_q <= offset_i; op_wd_q <= wdata_i; seq_q <= '0;
-          done_q <= 1'b0; undef_q <= 1'b0; bad_q <= 1'b0;
+          done_q <= 1'b0; undef_q <= 1'b0; bad_q <= 1'b0; rdata_q <= '0;
           if (v_bad) begin
             done_q <= 1'b1; bad_q <= 1'b1; rdata_q <= '0;
           end else if (code_i == OpVmCtrl && v_sub == CtlWindow) begin

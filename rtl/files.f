@@ -7,15 +7,15 @@ rtl/src/ioe_axil_slave.sv
 rtl/src/ioe_csr_fabric.sv
 rtl/src/ioe_core.sv
 rtl/gen/ioe_gic_reg_top.sv
-rtl/src/ioe_gic_ram.sv
+rtl/src/ioe_ram.sv
 rtl/src/ioe_gic.sv
 rtl/gen/ioe_its_reg_top.sv
 rtl/src/ioe_its_core.sv
 rtl/src/ioe_its.sv
 rtl/gen/ioe_xive_reg_top.sv
-rtl/src/ioe_xive_ram.sv
 rtl/src/ioe_xive_core.sv
 rtl/src/ioe_xive.sv
+rtl/src/ioe_rr_arb.sv
 rtl/src/ioe_dma_arb.sv
 rtl/src/ioe_notify_merge.sv
 rtl/src/ioe_top.sv

@@ -301,12 +301,12 @@ static void test_frame_registers(void **state)
     /* IIDR userspace revision 1: EINVAL */
     assert_int_equal(its_op(0, 0, 1, 0x4, 0x1000, WRITE32, &v), ST_DONE);
     assert_int_equal(v, 22);
-    /* disable, then CBASER sanitising: RES0 15:8 (shareability included, as the C model),
-     * inner cacheability 0 -> 7 */
+    /* disable, then CBASER sanitising: RES0 15:12 and 9:8 cleared, shareability outer (2)
+     * -> inner (1), inner cacheability 0 -> 7 */
     its_wr(0x00, 0, 0);
     assert_int_equal(its_rd(0, 0), 0x80000000u);
-    its_wr(0x80, 1ull << 63 | (MEM_GPA + CMDQ_OFF) | 2u << 10 | 0xffu << 8, 1);
-    assert_int_equal(its_rd(0x80, 1), 1ull << 63 | 7ull << 59 | (MEM_GPA + CMDQ_OFF));
+    its_wr(0x80, 1ull << 63 | (MEM_GPA + CMDQ_OFF) | 0xfu << 12 | 2u << 10 | 3u << 8, 1);
+    assert_int_equal(its_rd(0x80, 1), 1ull << 63 | 7ull << 59 | (MEM_GPA + CMDQ_OFF) | 1u << 10);
     /* BASER1 Page_Size 3 -> 2, Indirect forced 0 */
     its_wr(0x108, 1ull << 63 | 1ull << 62 | (MEM_GPA + CT_OFF) | 3u << 8, 1);
     assert_int_equal(its_rd(0x108, 1), 1ull << 63 | 7ull << 59 | 4ull << 56 | 7ull << 48 |

@@ -1,10 +1,10 @@
 // ioe_dma_arb: shares the card's DMA master between several engines.
 //
-// Requests: round robin between the clients that have one; once a request is on the
-// output it stays there (grant held) until the host side takes it, so the valid/ready
-// rule holds downstream. The tag's top ClientBits bits carry the client index and the
-// rest the client's own tag, so responses (which may come back in any order and have
-// no backpressure) go straight back to the client that asked. A client must keep its
+// Requests: round robin between the clients that have one (ioe_rr_arb); once a request
+// is on the output it stays there until the host side takes it. The tag's top
+// ClientBits bits carry the client index and the rest the client's own tag, so responses
+// (which may come back in any order and have no backpressure) go straight back to the
+// client that asked. A client must keep its
 // own tags below 2**(DMA_TAG_WIDTH-ClientBits) and reserve room for its responses.
 
 module ioe_dma_arb #(
@@ -33,36 +33,18 @@ module ioe_dma_arb #(
 
   ioe_pkg::dma_req_t sel;
 
-  logic [CW-1:0] grant, last_q, held_q;
-  logic          hold_q, any;
+  logic [CW-1:0] grant;
 
-  // round robin: the first requesting client after the last one served
-  always_comb begin
-    grant = last_q;
-    any   = 1'b0;
-    for (int unsigned k = 1; k <= NrClients; k++) begin
-      logic [CW:0] c;
-      c = {1'b0, last_q} + (CW+1)'(k);
-      if (c >= (CW+1)'(NrClients)) c = c - (CW+1)'(NrClients);
-      if (!any && c_req_valid_i[c[CW-1:0]]) begin
-        grant = c[CW-1:0];
-        any   = 1'b1;
-      end
-    end
-    if (hold_q) grant = held_q;
-  end
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      last_q <= '0;
-      held_q <= '0;
-      hold_q <= 1'b0;
-    end else begin
-      hold_q <= m_req_valid_o & ~m_req_ready_i;
-      held_q <= grant;
-      if (m_req_valid_o && m_req_ready_i) last_q <= grant;
-    end
-  end
+  ioe_rr_arb #(
+    .N(NrClients)
+  ) u_rr (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .req_i  (c_req_valid_i),
+    .stall_i(m_req_valid_o & ~m_req_ready_i),
+    .take_i (m_req_valid_o & m_req_ready_i),
+    .grant_o(grant)
+  );
 
   always_comb begin
     sel           = c_req_i[grant*RW +: RW];

@@ -523,7 +523,7 @@ module ioe_gic #(
   logic [XW-1:0]         spi_wdata, spi_rdata;
   logic [MW-1:0]         misc_wdata, misc_rdata;
 
-  ioe_gic_ram #(
+  ioe_ram #(
     .Width    (PW),
     .AddrWidth(VmW + 5)
   ) u_priv (
@@ -535,7 +535,7 @@ module ioe_gic #(
     .rdata_o(priv_rdata)
   );
 
-  ioe_gic_ram #(
+  ioe_ram #(
     .Width    (XW),
     .AddrWidth(VmW + IrqW)
   ) u_spi (
@@ -547,7 +547,7 @@ module ioe_gic #(
     .rdata_o(spi_rdata)
   );
 
-  ioe_gic_ram #(
+  ioe_ram #(
     .Width    (MW),
     .AddrWidth(VmW + VcW)
   ) u_misc (

@@ -187,7 +187,7 @@ module ioe_its_core #(
   logic [VmW+LpiBits-1:0] lram_waddr, lram_raddr;
   logic [LW-1:0]          lram_wdata, lram_rdata;
 
-  ioe_gic_ram #(
+  ioe_ram #(
     .Width    (LW),
     .AddrWidth(VmW + LpiBits)
   ) u_lpi (
@@ -199,7 +199,7 @@ module ioe_its_core #(
     .rdata_o(lram_rdata)
   );
 
-  ioe_gic_ram #(
+  ioe_ram #(
     .Width    (KW + 48),
     .AddrWidth(CW)
   ) u_cache (
@@ -623,7 +623,7 @@ module ioe_its_core #(
               if (!en_q[ci_q]) begin
                 i_cb_we = 1'b1;
                 i_wd    = sanitise(fr_new) & ~(64'h1 << 62) & ~(64'h7 << 56) & ~(64'h1 << 52) &
-                          ~(64'hff << 8);
+                          ~(64'hf << 12) & ~(64'h3 << 8);
               end
             end else if (fr_off == 16'h0088) begin
               if ((fr_new & 64'hFFFE0) < {32'd0, qsize}) begin
@@ -1118,8 +1118,8 @@ module ioe_its_core #(
         if (l_q > cur_lmax && (cur_lmax < 16'd8191 || cur_lmax + 16'd1 < l_q)) begin
           sw_i_d  = (cur_lmax < 16'd8191) ? 16'd8192 : cur_lmax + 16'd1;
           state_d = SZero;
-        end else if (rs_q) begin
-          // RESTORE_TABLES: the LPI only
+        end else begin
+          // the LPI word (both paths); RESTORE_TABLES writes nothing else
           lram_we = 1'b1;
           if (l_q > cur_lmax) begin
             lmax_we = 1'b1;
@@ -1132,34 +1132,24 @@ module ioe_its_core #(
             best_pr   = lw_q[LPrio +: 5];
             best_id   = l_q;
           end
-          state_d = SRsIteNext;
-        end else begin
-          lram_we  = 1'b1;
-          if (l_q > cur_lmax) begin
-            lmax_we = 1'b1;
-            lmax_wd = l_q;
+          if (rs_q) begin
+            state_d = SRsIteNext;
+          end else begin
+            if (!ca_hit) begin
+              i_coll_we   = 1'b1;
+              i_coll_idx  = cur_ncoll[3:0];
+              i_coll_icid = c_icid;
+              i_coll_tgt  = 9'h100;
+              i_ncoll_we  = 1'b1;
+              i_ncoll_wd  = cur_ncoll + 5'd1;
+            end
+            daddr_d  = ite_addr_q;
+            dwdata_d = {16'd0, 16'd0, l_q, c_icid};
+            dstrb_d  = 8'hff;
+            dwr_d    = 1'b1;
+            state_d  = SDmaReq;
+            ret_d    = SQEnd;
           end
-          inc_w = lw_q;
-          if (better(inc_w, inc_l)) begin
-            best_set  = 1'b1;
-            best_lane = lw_q[LTgt +: VcW];
-            best_pr   = lw_q[LPrio +: 5];
-            best_id   = l_q;
-          end
-          if (!ca_hit) begin
-            i_coll_we   = 1'b1;
-            i_coll_idx  = cur_ncoll[3:0];
-            i_coll_icid = c_icid;
-            i_coll_tgt  = 9'h100;
-            i_ncoll_we  = 1'b1;
-            i_ncoll_wd  = cur_ncoll + 5'd1;
-          end
-          daddr_d  = ite_addr_q;
-          dwdata_d = {16'd0, 16'd0, l_q, c_icid};
-          dstrb_d  = 8'hff;
-          dwr_d    = 1'b1;
-          state_d  = SDmaReq;
-          ret_d    = SQEnd;
         end
       end
       SZero: begin

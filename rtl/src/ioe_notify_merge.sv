@@ -1,8 +1,8 @@
 // ioe_notify_merge: one notification stream out of several sources.
 //
-// Round robin between the sources that have a record. Once a record is offered it stays
-// on the output until taken (the grant is held while the stream is backpressured), so no
-// source loses one; a source that waits is stalled by its own valid/ready handshake.
+// Round robin between the sources that have a record (ioe_rr_arb). Once a record is
+// offered it stays on the output until taken, so no source loses one; a source that waits
+// is stalled by its own valid/ready handshake.
 
 module ioe_notify_merge #(
   parameter int unsigned NrSrcs = 3
@@ -20,35 +20,18 @@ module ioe_notify_merge #(
   localparam int unsigned SW = (NrSrcs > 1) ? $clog2(NrSrcs) : 1;
   localparam int unsigned NW = ioe_pkg::NOTIFY_WIDTH;
 
-  logic [SW-1:0] grant, last_q, held_q;
-  logic          hold_q, any;
+  logic [SW-1:0] grant;
 
-  always_comb begin
-    grant = last_q;
-    any   = 1'b0;
-    for (int unsigned k = 1; k <= NrSrcs; k++) begin
-      logic [SW:0] c;
-      c = {1'b0, last_q} + (SW+1)'(k);
-      if (c >= (SW+1)'(NrSrcs)) c = c - (SW+1)'(NrSrcs);
-      if (!any && s_valid_i[c[SW-1:0]]) begin
-        grant = c[SW-1:0];
-        any   = 1'b1;
-      end
-    end
-    if (hold_q) grant = held_q;
-  end
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      last_q <= '0;
-      held_q <= '0;
-      hold_q <= 1'b0;
-    end else begin
-      hold_q <= m_valid_o & ~m_ready_i;
-      held_q <= grant;
-      if (m_valid_o && m_ready_i) last_q <= grant;
-    end
-  end
+  ioe_rr_arb #(
+    .N(NrSrcs)
+  ) u_rr (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .req_i  (s_valid_i),
+    .stall_i(m_valid_o & ~m_ready_i),
+    .take_i (m_valid_o & m_ready_i),
+    .grant_o(grant)
+  );
 
   always_comb begin
     m_valid_o        = s_valid_i[grant];

@@ -214,7 +214,7 @@ module ioe_xive_core #(
 
   assign src_raddr = {s0_vm, s0_idx[SrcW-1:0]};
 
-  ioe_xive_ram #(.Width(SrcDW), .AddrWidth(SrcAW)) u_src_ram (
+  ioe_ram #(.Width(SrcDW), .AddrWidth(SrcAW)) u_src_ram (
     .clk_i  (clk_i),
     .we_i   (src_we),
     .waddr_i(src_waddr),
@@ -356,7 +356,7 @@ module ioe_xive_core #(
 
   assign end_raddr = s1_fwd ? {s1_vm_q, n_srv, n_prio} : {s1_vm_q, s1_idx_q[EndW-1:0]};
 
-  ioe_xive_ram #(.Width(EndDW), .AddrWidth(EndAW)) u_end_ram (
+  ioe_ram #(.Width(EndDW), .AddrWidth(EndAW)) u_end_ram (
     .clk_i  (clk_i),
     .we_i   (end_we),
     .waddr_i(end_waddr),

@@ -92,7 +92,8 @@ struct vm {
     uint32_t statusr;
     struct irq spi[NR_SPIS];
     struct cpu cpu[NR_VCPUS];
-    int cand[NR_VCPUS]; /* every vCPU's candidate as of the end of the last operation */
+    int cand[NR_VCPUS];         /* every vCPU's candidate as of the end of the last operation */
+    uint8_t lpi_prio[NR_VCPUS]; /* its priority when the candidate is an LPI */
 };
 
 struct ioe_gic {
@@ -266,18 +267,19 @@ static void candidates(struct vm *v, int *best)
 static void lpi_candidates(struct ioe_gic *g, unsigned vmi, int *best)
 {
     struct vm *v = &g->vm[vmi];
+    int l[NR_VCPUS];
+    unsigned lp[NR_VCPUS];
     if (!v->enabled || !v->its || !g->lpi)
         return;
+    g->lpi->best(g->lpi_ctx, vmi, v->nr_vcpus, l, lp);
     for (unsigned c = 0; c < v->nr_vcpus; c++) {
-        unsigned lp;
-        if (!v->cpu[c].igrpen1)
-            continue;
-        int l = g->lpi->best(g->lpi_ctx, vmi, c, &lp);
-        if (l < 0)
+        if (!v->cpu[c].igrpen1 || l[c] < 0)
             continue;
         unsigned cur = best[c] < 0 ? 0x100u : irq_of(v, c, (unsigned)best[c])->prio;
-        if (lp < cur)
-            best[c] = l;
+        if (lp[c] < cur) {
+            best[c] = l[c];
+            v->lpi_prio[c] = (uint8_t)lp[c];
+        }
     }
 }
 
@@ -288,17 +290,14 @@ static int candidate(struct vm *v, unsigned vcpu)
     return v->cand[vcpu];
 }
 
-/* The interrupt state the CPU interface needs of a candidate; LPIs are group 1. */
+/* The interrupt state the CPU interface needs of a candidate; an LPI candidate is group 1
+ * with the priority publish() found. */
 static struct irq cand_irq(struct ioe_gic *g, unsigned vmi, unsigned vcpu, unsigned intid)
 {
     struct vm *v = &g->vm[vmi];
     if (intid < LPI_FIRST)
         return *irq_of(v, vcpu, intid);
-    struct irq q = {.group = true, .en = true};
-    unsigned prio = 0xff;
-    g->lpi->best(g->lpi_ctx, vmi, vcpu, &prio);
-    q.prio = (uint8_t)prio;
-    return q;
+    return (struct irq){.group = true, .en = true, .prio = v->lpi_prio[vcpu]};
 }
 
 static uint32_t status_of(struct ioe_gic *g, unsigned vmi, unsigned vcpu, int c)

@@ -16,8 +16,9 @@ typedef void (*ioe_gic_notify_fn)(void *ctx, unsigned vm, unsigned vcpu);
 /* The LPI side (the ITS engine, docs/its.md): consulted for every candidate, told of
  * acknowledges, EnableLPIs changes and VM resets. */
 struct ioe_gic_lpi_ops {
-    /* best eligible LPI (pending, enabled) targeting vcpu: INTID and priority, or -1 */
-    int (*best)(void *ctx, unsigned vm, unsigned vcpu, unsigned *prio);
+    /* for every vCPU c < nr_vcpus, in one pass: the best eligible LPI (pending, enabled)
+     * targeting it, intid[c] (or -1) and prio[c] */
+    void (*best)(void *ctx, unsigned vm, unsigned nr_vcpus, int *intid, unsigned *prio);
     void (*ack)(void *ctx, unsigned vm, unsigned intid);
     void (*enable_lpis)(void *ctx, unsigned vm, unsigned vcpu, bool on);
     void (*vm_reset)(void *ctx, unsigned vm);

@@ -52,7 +52,7 @@ enum {
 #define BASER_INIT 0x3807000000000600ull
 #define BASER_VALID (1ull << 63)
 #define BASER_INDIRECT (1ull << 62)
-#define CBASER_RES0 (1ull << 62 | 7ull << 56 | 1ull << 52 | 0xffull << 8)
+#define CBASER_RES0 (1ull << 62 | 7ull << 56 | 1ull << 52 | 0xfull << 12 | 3ull << 8)
 #define E_INT_UNMAPPED 0x010307u
 
 struct lpi {
@@ -200,23 +200,24 @@ static void lpi_unref(struct ioe_its *x, unsigned vm, uint32_t intid)
 }
 
 /* ------------------------------------------------------------------ GIC hooks */
-static int lpi_best(void *ctx, unsigned vm, unsigned vcpu, unsigned *prio)
+/* Ascending INTIDs and a strict compare keep ties on the lowest INTID. */
+static void lpi_best(void *ctx, unsigned vm, unsigned nr_vcpus, int *intid, unsigned *prio)
 {
     struct ioe_its *x = ctx;
-    int best = -1;
-    unsigned bp = 0x100;
+    for (unsigned c = 0; c < nr_vcpus; c++) {
+        intid[c] = -1;
+        prio[c] = 0x100;
+    }
     if (vm >= NR_VMS || !x->npending[vm])
-        return -1;
+        return;
     for (uint32_t i = 0; i < NR_LPIS; i++) {
         const struct lpi *l = &x->lpi[vm][i];
-        if (l->pending && l->enabled && l->refs && l->target == vcpu && l->prio < bp) {
-            bp = l->prio;
-            best = (int)(i + LPI_FIRST);
+        if (l->pending && l->enabled && l->refs && l->target < nr_vcpus &&
+            l->prio < prio[l->target]) {
+            prio[l->target] = l->prio;
+            intid[l->target] = (int)(i + LPI_FIRST);
         }
     }
-    if (best >= 0)
-        *prio = bp;
-    return best;
 }
 
 static void lpi_ack(void *ctx, unsigned vm, unsigned intid)
@@ -378,9 +379,10 @@ static void free_device(struct ioe_its *x, struct inst *t, uint64_t dte_a, uint6
     wr64(x, t->vm, dte_a, 0);
 }
 
-/* Visit every DTE slot the device table can hold: fn(d, addr). */
-static void for_each_dte_slot(struct ioe_its *x, struct inst *t,
-                              void (*fn)(struct ioe_its *, struct inst *, uint32_t, uint64_t))
+typedef void slot_fn(struct ioe_its *x, struct inst *t, uint32_t d, uint64_t addr, void *arg);
+
+/* Visit every DTE slot the device table can hold: fn(d, addr, arg). */
+static void for_each_dte_slot(struct ioe_its *x, struct inst *t, slot_fn *fn, void *arg)
 {
     uint64_t b = t->baser[0];
     if (!(b & BASER_VALID))
@@ -388,7 +390,7 @@ static void for_each_dte_slot(struct ioe_its *x, struct inst *t,
     uint64_t per = page_size(b) / 8, n = table_bytes(b) / 8;
     if (!(b & BASER_INDIRECT)) {
         for (uint64_t d = 0; d < n && d < (1u << DEV_BITS); d++)
-            fn(x, t, (uint32_t)d, baser_addr(b) + 8 * d);
+            fn(x, t, (uint32_t)d, baser_addr(b) + 8 * d, arg);
         return;
     }
     for (uint64_t i = 0; i < n && i * per < (1u << DEV_BITS); i++) {
@@ -397,21 +399,22 @@ static void for_each_dte_slot(struct ioe_its *x, struct inst *t,
             continue;
         uint64_t l2 = l1e & 0x000ffffffffff000ull & ~(page_size(b) - 1);
         for (uint64_t j = 0; j < per && i * per + j < (1u << DEV_BITS); j++)
-            fn(x, t, (uint32_t)(i * per + j), l2 + 8 * j);
+            fn(x, t, (uint32_t)(i * per + j), l2 + 8 * j, arg);
     }
 }
 
-static void free_slot(struct ioe_its *x, struct inst *t, uint32_t d, uint64_t a)
+static void free_slot(struct ioe_its *x, struct inst *t, uint32_t d, uint64_t a, void *arg)
 {
     uint64_t dte;
     (void)d;
+    (void)arg;
     if (!rd64(x, t->vm, a, &dte) && dte >> 63)
         free_device(x, t, a, dte);
 }
 
 static void free_all_devices(struct ioe_its *x, struct inst *t)
 {
-    for_each_dte_slot(x, t, free_slot);
+    for_each_dte_slot(x, t, free_slot, NULL);
 }
 
 /* ------------------------------------------------------------------ translation */
@@ -432,7 +435,7 @@ static int translate(struct ioe_its *x, struct inst *t, uint32_t d, uint32_t e)
     if (intid < LPI_FIRST || intid - LPI_FIRST >= NR_LPIS || !lpi_of(x, t->vm, intid)->refs)
         return 0;
     set_pending(x, t->vm, lpi_of(x, t->vm, intid), true);
-    x->misses++;
+    x->misses++; /* the model has no cache: every delivered translation walked */
     x->lpi_set++;
     x->lpi_set_cycle = (uint32_t)*x->env.cycle;
     return 1;
@@ -848,11 +851,9 @@ static int save_itt(struct ioe_its *x, struct inst *t, uint64_t dte)
     return 0;
 }
 
-static struct walk *g_walk; /* the save walk in progress (single-threaded model) */
-
-static void save_slot(struct ioe_its *x, struct inst *t, uint32_t d, uint64_t a)
+static void save_slot(struct ioe_its *x, struct inst *t, uint32_t d, uint64_t a, void *arg)
 {
-    struct walk *w = g_walk;
+    struct walk *w = arg;
     uint64_t dte;
     if (w->err)
         return;
@@ -879,9 +880,7 @@ static void save_slot(struct ioe_its *x, struct inst *t, uint32_t d, uint64_t a)
 static int save_tables(struct ioe_its *x, struct inst *t)
 {
     struct walk w = {0};
-    g_walk = &w;
-    for_each_dte_slot(x, t, save_slot);
-    g_walk = NULL;
+    for_each_dte_slot(x, t, save_slot, &w);
     if (w.err)
         return w.err;
     if (w.have_prev && wr64(x, t->vm, w.prev_a, w.prev_dte & ~(0x3fffull << 49)))
@@ -942,11 +941,9 @@ struct rwalk {
     uint64_t next_d; /* the next DeviceID the scan looks at */
 };
 
-static struct rwalk *g_rwalk;
-
-static void restore_slot(struct ioe_its *x, struct inst *t, uint32_t d, uint64_t a)
+static void restore_slot(struct ioe_its *x, struct inst *t, uint32_t d, uint64_t a, void *arg)
 {
-    struct rwalk *w = g_rwalk;
+    struct rwalk *w = arg;
     uint64_t dte;
     if (w->err)
         return;
@@ -1017,9 +1014,7 @@ static int restore_tables(struct ioe_its *x, struct inst *t)
     struct rwalk w = {0};
     if (t->baser[0] & BASER_INDIRECT)
         w.per = page_size(t->baser[0]) / 8;
-    g_rwalk = &w;
-    for_each_dte_slot(x, t, restore_slot);
-    g_rwalk = NULL;
+    for_each_dte_slot(x, t, restore_slot, &w);
     if (w.err) {
         free_everything(x, t);
         return w.err;

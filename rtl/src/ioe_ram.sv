@@ -1,10 +1,10 @@
-// Simple dual-port memory of the XIVE engine: one write port, one synchronous read port
+// Simple dual-port memory of the engines (GIC, ITS, XIVE): one write port, one synchronous read port
 // (read data the cycle after the address), written as the block-RAM inference template
-// of Yosys and Vivado. No reset: the engine sweeps its tables after reset. A read of the
-// address being written in the same cycle may return either value; the engine forwards
-// the written value itself.
+// of Yosys and Vivado. No reset: each engine clears or sweeps what it uses before it reads
+// it. A read of the address being written in the same cycle may return either value; an
+// engine that needs the new value forwards it itself.
 
-module ioe_xive_ram #(
+module ioe_ram #(
   parameter int unsigned Width     = 8,
   parameter int unsigned AddrWidth = 4,
   localparam int unsigned Depth    = 1 << AddrWidth

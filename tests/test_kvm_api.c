@@ -22,24 +22,7 @@
 
 #include <ioe/ioe.h>
 
-/* ------------------------------------------------------------------ assertions */
-#define assert_err(want, call)                                                                     \
-    do {                                                                                           \
-        errno = 0;                                                                                 \
-        int r_ = (call);                                                                           \
-        int e_ = errno;                                                                            \
-        if (r_ != -1 || e_ != (want))                                                              \
-            fail_msg("%s: returned %d errno %d (%s), expected -1 errno %d (%s)", #call, r_, e_,    \
-                     strerror(e_), (want), strerror(want));                                        \
-    } while (0)
-
-#define assert_ok(call)                                                                            \
-    do {                                                                                           \
-        errno = 0;                                                                                 \
-        int r_ = (call);                                                                           \
-        if (r_ < 0)                                                                                \
-            fail_msg("%s: returned %d errno %d (%s)", #call, r_, errno, strerror(errno));          \
-    } while (0)
+#include "assert_errno.h"
 
 /* ------------------------------------------------------------------ constants */
 #define SZ_64K 0x10000ull
@@ -1303,7 +1286,7 @@ static void test_cpu_sysregs(void **state)
     assert_err(EINVAL, sysreg_set(h.dev, 1, ICC_CTLR, 7u << 8 | 0x2));
     assert_int_equal(sysreg_get(h.dev, 1, ICC_CTLR), 1u << 15 | 4u << 8 | 0x2);
     assert_err(EINVAL, sysreg_set(h.dev, 1, ICC_SRE, 0)); /* SRE bit clear */
-    assert_ok(sysreg_set(h.dev, 1, ICC_SRE, 0x1)); /* only the SRE bit is checked */
+    assert_ok(sysreg_set(h.dev, 1, ICC_SRE, 0x1));        /* only the SRE bit is checked */
     assert_int_equal(sysreg_get(h.dev, 1, ICC_SRE), 0x7);
     assert_err(EINVAL, sysreg_set(h.dev, 1, ICC_SRE, 0x6));
     /* APnR1..3: HAS says 0, GET/SET fail (5 priority bits) */

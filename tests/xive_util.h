@@ -24,23 +24,7 @@
 
 #include <ioe/ioe.h>
 
-#define assert_err(want, call)                                                                     \
-    do {                                                                                           \
-        errno = 0;                                                                                 \
-        int r_ = (call);                                                                           \
-        int e_ = errno;                                                                            \
-        if (r_ != -1 || e_ != (want))                                                              \
-            fail_msg("%s: returned %d errno %d (%s), expected -1 errno %d (%s)", #call, r_, e_,    \
-                     strerror(e_), (want), strerror(want));                                        \
-    } while (0)
-
-#define assert_ok(call)                                                                            \
-    do {                                                                                           \
-        errno = 0;                                                                                 \
-        int r_ = (call);                                                                           \
-        if (r_ < 0)                                                                                \
-            fail_msg("%s: returned %d errno %d (%s)", #call, r_, errno, strerror(errno));          \
-    } while (0)
+#include "assert_errno.h"
 
 #define XV_MAX 8
 #define RAM_GPA 0x40000000ull

@@ -136,6 +136,9 @@ static void test_connect(void **state)
     struct xvm t, o;
     x_open(&t, "soft", 3, false);
     x_open(&o, "soft", 1, false);
+    /* the card has XIVE sources: the capability is there on the system and VM fds */
+    assert_int_equal(ioe_ioctl(t.kvm, KVM_CHECK_EXTENSION, (unsigned long)KVM_CAP_PPC_IRQ_XIVE), 1);
+    assert_int_equal(ioe_ioctl(t.vm, KVM_CHECK_EXTENSION, (unsigned long)KVM_CAP_PPC_IRQ_XIVE), 1);
     struct kvm_enable_cap cap = {.cap = KVM_CAP_PPC_IRQ_XIVE};
     assert_err(EFAULT, ioe_ioctl(t.vcpu[0], KVM_ENABLE_CAP, BAD_PTR));
     cap.flags = 1;

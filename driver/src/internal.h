@@ -203,6 +203,8 @@ int its_signal_msi(struct vm *vm, const struct kvm_msi *msi);
 int its_save_pending(struct vm *vm);
 
 /* ---- the XIVE device (xive.c) */
+/* the card has XIVE sources: KVM_CHECK_EXTENSION(KVM_CAP_PPC_IRQ_XIVE) */
+bool xive_card_supported(const struct sys *s);
 int xive_create(struct vm *vm, bool test_only, int *fd_out);
 int xive_device_ioctl(struct xive_dev *d, unsigned long req, uint64_t arg);
 void xive_vm_release(struct vm *vm);

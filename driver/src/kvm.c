@@ -128,6 +128,7 @@ static long check_extension(struct sys *s, struct vm *vm, long ext)
     case KVM_CAP_MAX_VCPU_ID: return IOE_KVM_MAX_VCPU_IDS;
     case KVM_CAP_NR_MEMSLOTS: return IOE_KVM_USER_MEM_SLOTS;
     case KVM_CAP_ARM_VM_IPA_SIZE: return IPA_LIMIT;
+    case KVM_CAP_PPC_IRQ_XIVE: return xive_card_supported(s); /* kvm_vm_ioctl_check_extension */
     case KVM_CAP_MSI_DEVID:
         /* only a VM can say: msis_require_devid, set when it gets an ITS */
         return vm ? vm->nr_its > 0 : -EINVAL;

@@ -147,7 +147,7 @@ static struct sys *sys_of(const struct xive_dev *d)
     return d->vm->sys;
 }
 
-static bool card_has_xive(const struct sys *s)
+bool xive_card_supported(const struct sys *s)
 {
     return (s->info.features >> IOE_CORE_FEATURES_XIVE_SHIFT & 1) && s->info.xive_sources;
 }
@@ -258,7 +258,7 @@ int xive_create(struct vm *vm, bool test_only, int *fd_out)
 {
     struct sys *s = vm->sys;
     /* kvm_ioctl_create_device: the type exists when the card has its XIVE engine */
-    if (!card_has_xive(s))
+    if (!xive_card_supported(s))
         return -ENODEV;
     if (test_only)
         return 0;
@@ -654,7 +654,7 @@ static int connect_vcpu(struct vcpu *v, const struct kvm_enable_cap *cap)
     uint32_t server = (uint32_t)cap->args[1];
     if (fd < 0 || fcntl(fd, F_GETFD) < 0)
         return -EBADF;
-    if (!card_has_xive(v->vm->sys))
+    if (!xive_card_supported(v->vm->sys))
         return -ENXIO;
     struct xive_dev *d = dev_of_fd(fd);
     if (!d) /* not a device, or not a XIVE device */

@@ -40,11 +40,11 @@ struct ioe_notification {
 struct ioe_card_options {
     const char *trace_path;   /* sim: write an FST waveform of the whole run here */
     unsigned dma_latency;     /* sim: host-memory latency in cycles (0: default 200) */
-    unsigned dma_outstanding; /* sim: host-memory request limit (0: default 32) */
+    unsigned dma_outstanding; /* sim: host-memory request limit (0: default 256) */
 };
 
 #define IOE_CARD_DEFAULT_DMA_LATENCY 200u
-#define IOE_CARD_DEFAULT_DMA_OUTSTANDING 32u
+#define IOE_CARD_DEFAULT_DMA_OUTSTANDING 256u
 
 /* Open a card. target: "soft" (C reference model in process) or "sim" (Verilator model
  * of the RTL in process). -ENODEV for an unknown target, -EINVAL for bad options. */

@@ -16,8 +16,10 @@ package ioe_pkg;
   } notify_t;
   localparam int unsigned NOTIFY_WIDTH = 4 + 8 + 8;  // $bits(notify_t); Yosys 0.23 lacks $bits of a package type
 
-  // DMA channel towards host memory: one 8-byte aligned beat per request.
-  localparam int unsigned DMA_TAG_WIDTH = 8;
+  // DMA channel towards host memory: one 8-byte aligned beat per request. 10-bit tags (as
+  // PCIe's 10-bit tag field): the client index in the top bits, 256 local tags per client,
+  // enough to keep one 8-byte beat per cycle in flight over a 200-cycle memory latency.
+  localparam int unsigned DMA_TAG_WIDTH = 10;
 
   typedef struct packed {
     logic [DMA_TAG_WIDTH-1:0] tag;

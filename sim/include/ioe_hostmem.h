@@ -22,7 +22,7 @@ struct ioe_hostmem;
 
 /* One beat of the card's DMA channel: 8 bytes at an 8-byte aligned address. */
 struct ioe_dma_req {
-    uint8_t tag;
+    uint16_t tag; /* 10 bits used (ioe_pkg::DMA_TAG_WIDTH) */
     bool write;
     uint64_t addr;
     uint64_t wdata; /* little endian: byte i of memory is bits [8i+7:8i] */
@@ -30,7 +30,7 @@ struct ioe_dma_req {
 };
 
 struct ioe_dma_rsp {
-    uint8_t tag;
+    uint16_t tag;
     bool err; /* address not mapped */
     uint64_t rdata;
 };

@@ -1,13 +1,16 @@
 // Register-bus fabric: routes each request to the block selected by the address bits
 // above BlockShift (block n answers addresses n << BlockShift .. ((n+1) << BlockShift) - 1)
 // and returns that block's response. A request for a block index without a block is
-// answered here, one cycle later, with an error and zero data. Only one request is in
+// answered here, one cycle later, with an error and zero data; so is a request for a block
+// that this build leaves out (bit n of Present clear: its engine has no instance, so its
+// registers are not built either and FEATURES says the block is absent). Only one request is in
 // flight at a time (the AXI4-Lite bridge guarantees it), so responses are simply ORed.
 
 module ioe_csr_fabric #(
   parameter int unsigned AddrWidth  = 20,
   parameter int unsigned BlockShift = 12,
-  parameter int unsigned NrBlocks   = 1
+  parameter int unsigned NrBlocks   = 1,
+  parameter int unsigned Present    = 32'hffff_ffff
 ) (
   input  logic                             clk_i,
   input  logic                             rst_ni,
@@ -37,11 +40,11 @@ module ioe_csr_fabric #(
   logic                mapped, miss_q;
 
   assign sel    = req_addr_i[AddrWidth-1:BlockShift];
-  assign mapped = (32'(sel) < NrBlocks);
+  assign mapped = (32'(sel) < NrBlocks) && (((Present >> sel) & 32'd1) != 32'd0);
 
   always_comb begin
     for (int unsigned b = 0; b < NrBlocks; b++) begin
-      blk_req_valid_o[b] = req_valid_i & (32'(sel) == b);
+      blk_req_valid_o[b] = req_valid_i & (32'(sel) == b) & Present[b];
     end
   end
   assign blk_req_write_o = req_write_i;

@@ -2,7 +2,9 @@
 // (read data the cycle after the address), written as the block-RAM inference template
 // of Yosys and Vivado. No reset: each engine clears or sweeps what it uses before it reads
 // it. A read of the address being written in the same cycle may return either value; an
-// engine that needs the new value forwards it itself.
+// engine that needs the new value forwards it itself. The memory is always block RAM, even
+// where it is small enough that Yosys would build it from flip-flops and LUT multiplexers:
+// on the iCE40 the LUTs run out long before the 4-kbit RAMs do.
 
 module ioe_ram #(
   parameter int unsigned Width     = 8,
@@ -17,6 +19,7 @@ module ioe_ram #(
   output logic [Width-1:0]     rdata_o
 );
 
+  (* ram_style = "block" *)
   logic [Width-1:0] mem_q [Depth];
 
   always_ff @(posedge clk_i) begin

@@ -128,7 +128,9 @@ module ioe_top #(
   ioe_csr_fabric #(
     .AddrWidth (AW),
     .BlockShift(BS),
-    .NrBlocks  (NrBlocks)
+    .NrBlocks  (NrBlocks),
+    // blocks 2 (its) and 3 (xive) only in builds with the engine
+    .Present   ({28'd0, XiveSources != 0, NrIts != 0, 2'b11})
   ) u_fabric (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),

@@ -8,7 +8,8 @@ with the chosen parameter set of rtl/regmap/ioe.toml, and fails when
   - Yosys reports an error (including `check -assert`: multiple drivers, combinational
     loops, undriven wires),
   - a latch is inferred (checked right after `proc`, before any technology mapping),
-  - a latch primitive survives mapping.
+  - a latch primitive survives mapping,
+  - the netlist does not fit the set's device (DEVICE below: LUTs and block RAMs).
 Writes DIR/<arch>-<set>.log (Yosys log), DIR/<arch>-<set>.json (cell statistics) and
 appends the LUT / FF / BRAM counts to DIR/report.md.
 """
@@ -41,6 +42,14 @@ ARCH = {
         "bram": lambda t: t.startswith("SB_RAM40"),
         "lutram": lambda t: False,
     },
+}
+
+
+# The device each (arch, parameter set) must fit: (name, LUTs, block RAMs). The small set is
+# the iCE40 UP5K's (5280 LUT4 logic cells, 30 SB_RAM40_4K). The default set has no device
+# limit yet: its LPI state alone (docs/its.md) is larger than a mid-size 7-series part.
+DEVICE = {
+    ("ice40", "small"): ("iCE40 UP5K", 5280, 30),
 }
 
 
@@ -107,7 +116,13 @@ def main():
 
     lut, ff, bram, lutram = counts(a.arch, stat_json)
     write_report(a.out)
-    print(f"synth {tag}: ok  LUT {lut}  FF {ff}  BRAM {bram}  LUTRAM {lutram}")
+    dev = DEVICE.get((a.arch, a.params))
+    if dev and (lut > dev[1] or bram > dev[2]):
+        print(f"synth {tag}: LUT {lut} (of {dev[1]}), BRAM {bram} (of {dev[2]}): "
+              f"does not fit the {dev[0]}", file=sys.stderr)
+        return 1
+    fit = f"  ({dev[0]}: {100 * lut // dev[1]}% LUT, {100 * bram // dev[2]}% BRAM)" if dev else ""
+    print(f"synth {tag}: ok  LUT {lut}  FF {ff}  BRAM {bram}  LUTRAM {lutram}{fit}")
     return 0
 
 

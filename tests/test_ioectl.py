@@ -68,7 +68,8 @@ if BENCH:
     tmp = tempfile.mkdtemp()
     jpath, spath = os.path.join(tmp, "b.json"), os.path.join(tmp, "b.svg")
     r = subprocess.run([BENCH, "--quick", "--irqs", "64", "--vcpus", "2", "--seed", "7",
-                        "--json", jpath, "--plot", spath, "--no-progress"],
+                        "-d", "2", "-e", "8", "-i", "3", "--json", jpath, "--plot", spath,
+                        "--no-progress"],
                        capture_output=True, text=True, timeout=600)
     expect(f"ioe-bench --quick: exit 0 ({r.stderr})", r.returncode == 0)
     try:
@@ -77,10 +78,16 @@ if BENCH:
         doc = {"series": []}
         expect(f"ioe-bench JSON parses ({e})", False)
     series = doc["series"]
-    expect("ioe-bench JSON has the card and both API sections",
-           {x["section"] for x in series} >= {"card: GIC engine (sim)",
-                                               "API, soft backend (software path)",
-                                               "API, sim backend"})
+    sections = {x["section"] for x in series}
+    expect("ioe-bench JSON has the card sections and both API sections",
+           sections >= {"card: GIC engine (sim)", "card: ITS engine (sim)",
+                        "card: XIVE engine (sim)", "API, soft backend (software path)",
+                        "API, sim backend"})
+    for sec in ("API, soft backend (software path)", "API, sim backend"):
+        names = {x["name"] for x in series if x["section"] == sec}
+        expect(f"{sec}: KVM_IRQ_LINE, KVM_SIGNAL_MSI and ESB trigger rows",
+               {"IRQ_LINE -> vCPU readable", "SIGNAL_MSI (ITS) -> vCPU readable",
+                "ESB trigger (XIVE) -> vCPU readable"} <= names)
     kvm = [x for x in series if x["section"].startswith("Linux KVM")]
     expect("ioe-bench: Linux KVM measured beside the card, or skipped with a reason",
            len(kvm) == 2 or (not kvm and doc.get("skipped")))
@@ -88,32 +95,73 @@ if BENCH:
         expect("ioe-bench prints the skip reason", "skipped: " + doc["skipped"] in r.stdout)
     expect("ioe-bench JSON carries the run's parameters",
            doc.get("seed") == 7 and doc.get("vm") == {"irqs": 64, "vcpus": 2} and
-           doc.get("samples") == 100)
+           doc.get("samples") == 100 and doc.get("dma_latency") == 200 and
+           doc.get("working_set") == {"devices": 2, "events": 8, "iterations": 3})
+    ws_n = 2 * 8 * 3
+    table, sec = {}, None
+    for line in r.stdout.splitlines():
+        if line.startswith("-- "):
+            sec = line[3:]
+        elif sec:
+            table.setdefault(sec, []).append(line)
     for x in series:
         ordered = 0 < x["min"] <= x["p50"] <= x["p90"] <= x["p99"] <= x["p99_9"] <= x["max"]
-        expect(f"{x['name']}: percentiles ordered and positive", ordered and x["n"] == 100)
-        # every JSON series is a row of the table, with the same p50
-        row = [l for l in r.stdout.splitlines() if l.startswith(x["name"])]
-        expect(f"{x['name']}: shown in the table with its p50",
-               any(str(x["p50"]) in l.split() for l in row))
+        expect(f"{x['name']}: percentiles ordered and positive", ordered)
+        if x["name"].startswith("set "):
+            expect(f"{x['name']}: one sample per working-set MSI", x["n"] == ws_n)
+        elif "interval" not in x["name"]:
+            expect(f"{x['name']}: --quick samples", x["n"] == 100)
+        # every JSON series is a row of the table, with every field the table shows
+        row = [l for l in table.get(x["section"], []) if l.startswith(x["name"] + " ") and
+               l[len(x["name"]):].split()[0] in ("cyc", "ns")]
+        expect(f"{x['name']}: exactly one table row", len(row) == 1)
+        cells = row[0][len(x["name"]):].split() if row else []
+        shown = [str(x[k]) for k in ("min", "p50", "p90", "p99", "p99_9", "max")]
+        expect(f"{x['name']}: unit and percentiles in the table",
+               cells[:7] == ["cyc" if x["unit"] == "cycles" else "ns"] + shown)
+        expect(f"{x['name']}: p50 ns in the table", f"{x['p50_ns']:.1f}" in cells)
+        if x["per_second"] > 0:
+            expect(f"{x['name']}: per second in the table", f"{x['per_second']:.0f}" in cells)
+        if x["per_cycle"] > 0:
+            expect(f"{x['name']}: per cycle in the table", f"{x['per_cycle']:.3f}" in cells)
+            expect(f"{x['name']}: per second = per cycle at 250 MHz",
+                   abs(x["per_second"] - x["per_cycle"] * 250e6) < 1e-3 * x["per_second"])
+        goal = x["goal"]
+        if goal:
+            met = x["p50"] <= goal["value"] if goal["kind"] == "p50_max_cycles" \
+                else x["per_cycle"] >= goal["value"]
+            expect(f"{x['name']}: goal verdict", goal["met"] == met)
+            expect(f"{x['name']}: goal in the table",
+                   ("NOT met" in row[0]) == (not met) and "met" in row[0])
+        elif row:
+            expect(f"{x['name']}: no goal shown", "met" not in row[0].split())
         if x["unit"] == "cycles":
             # each card measurement waits at most 100000 cycles: anything above is a wrapped
             # (negative) difference
             expect(f"{x['name']}: cycles plausible", x["max"] < 100000)
             expect(f"{x['name']}: p50_ns = p50 cycles at 250 MHz",
                    abs(x["p50_ns"] - x["p50"] * 4.0) < 1e-6)
+    goals = {(x["section"].split()[1], x["goal"]["kind"], x["goal"]["value"])
+             for x in series if x["goal"]}
+    expect(f"the goals of issues 4 and 5 beside their rows ({goals})",
+           goals == {("ITS", "p50_max_cycles", 3), ("ITS", "min_per_cycle", 1.0),
+                     ("ITS", "min_per_cycle", 0.8), ("XIVE", "p50_max_cycles", 4),
+                     ("XIVE", "min_per_cycle", 1.0)})
     try:
         svg = xml.dom.minidom.parse(spath)
-        expect("ioe-bench plot has one curve per series",
-               len(svg.getElementsByTagName("polyline")) == len(series))
+        expect("ioe-bench plot has one curve per latency series",
+               len(svg.getElementsByTagName("polyline")) == sum(x["plotted"] for x in series))
     except Exception as e:  # noqa: BLE001 - any parse error fails the check
         expect(f"ioe-bench SVG parses ({e})", False)
     for args, msg in [(("--iterations", "0"), "invalid --iterations"), (("--irqs", "65"), "invalid --irqs"),
                       (("--bogus",), "unknown option"), (("extra",), "unexpected argument"),
-                      (("--seed", "x"), "invalid --seed"), (("--json",), "needs an argument")]:
+                      (("--seed", "x"), "invalid --seed"), (("--json",), "needs an argument"),
+                      (("-d", "0"), "invalid --devices"), (("--dma-latency", "0"), "invalid --dma-latency"),
+                      (("-d", "4096", "-e", "4096"), "at most 32768")]:
         r = subprocess.run([BENCH, *args], capture_output=True, text=True, timeout=60)
         expect(f"ioe-bench {args}: exit 2 with '{msg}'", r.returncode == 2 and msg in r.stderr)
-    r = subprocess.run([BENCH, "--quick", "--json", "/nonexistent-dir/x.json", "--no-progress"],
+    r = subprocess.run([BENCH, "--quick", "-d", "1", "-e", "4", "--json", "/nonexistent-dir/x.json",
+                        "--no-progress"],
                        capture_output=True, text=True, timeout=600)
     expect("ioe-bench: unwritable --json is an error", r.returncode == 1 and "cannot write" in r.stderr)
     r = subprocess.run([BENCH, "--help"], capture_output=True, text=True, timeout=60)

@@ -17,10 +17,9 @@
 
 #include <ioe/ioe.h>
 
+#include "api.h"
 #include "bench.h"
 
-#define DIST 0x08000000ull
-#define REDIST 0x080a0000ull
 #define ENC(op0, op1, crn, crm, op2) ((op0) << 14 | (op1) << 11 | (crn) << 7 | (crm) << 3 | (op2))
 
 uint64_t now_ns(void)
@@ -30,23 +29,18 @@ uint64_t now_ns(void)
     return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
 }
 
-struct vmset {
-    int kvm, vm, dev, vcpu[64];
-    unsigned n;
-};
-
-static int call(int fd, unsigned long req, void *arg)
+int call(int fd, unsigned long req, void *arg)
 {
     return ioe_ioctl(fd, req, arg) < 0 ? -errno : 0;
 }
 
-static int attr(int dev, uint32_t group, uint64_t a, void *val)
+int attr(int dev, uint32_t group, uint64_t a, void *val)
 {
     struct kvm_device_attr at = {.group = group, .attr = a, .addr = (uint64_t)(uintptr_t)val};
     return call(dev, KVM_SET_DEVICE_ATTR, &at);
 }
 
-static int mmio(int vm, uint64_t gpa, unsigned len, uint64_t val)
+int mmio(int vm, uint64_t gpa, unsigned len, uint64_t val)
 {
     struct ioe_mmio m = {.gpa = gpa, .len = len, .is_write = 1, .data = val};
     return call(vm, IOE_MMIO, &m);
@@ -58,7 +52,8 @@ static int sysreg(int vcpu, uint32_t enc, uint64_t val)
     return call(vcpu, IOE_VCPU_SYSREG, &r);
 }
 
-static int vm_setup(struct vmset *s, const char *target, const struct opts *o)
+int vm_setup(struct vmset *s, const char *target, const struct opts *o,
+             int (*before_run)(struct vmset *s, void *arg), void *arg)
 {
     int err;
     memset(s, 0xff, sizeof(*s));
@@ -77,7 +72,8 @@ static int vm_setup(struct vmset *s, const char *target, const struct opts *o)
     if ((err = attr(s->dev, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_DIST, &a)) ||
         (err = attr(s->dev, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION, &r)) ||
         (err = attr(s->dev, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &irqs)) ||
-        (err = attr(s->dev, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, NULL)))
+        (err = attr(s->dev, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, NULL)) ||
+        (before_run && (err = before_run(s, arg))))
         return err;
     for (unsigned i = 0; i < s->n; i++)
         if ((err = call(s->vcpu[i], KVM_RUN, NULL)) ||
@@ -95,7 +91,7 @@ static int vm_setup(struct vmset *s, const char *target, const struct opts *o)
     return 0;
 }
 
-static void vm_close(struct vmset *s)
+void vm_close(struct vmset *s)
 {
     for (unsigned i = 0; i < s->n; i++)
         if (s->vcpu[i] >= 0)
@@ -115,52 +111,39 @@ static int line(int vm, unsigned n, int level)
     return call(vm, KVM_IRQ_LINE, &l);
 }
 
-int bench_api(const struct opts *o, const char *target, struct series *out, unsigned *nout)
+int api_measure(const struct opts *o, const char *target, const struct api_path *ap, void *ctx,
+                struct series *out, unsigned *nout)
 {
-    struct vmset s;
-    uint64_t rng = o->seed ^ 0xa91;
+    uint64_t rng = o->seed ^ ap->salt;
     uint64_t *lat = calloc(o->n, sizeof(uint64_t)), *rt = calloc(o->n, sizeof(uint64_t));
-    int err = !lat || !rt ? -ENOMEM : vm_setup(&s, target, o);
+    int err = !lat || !rt ? -ENOMEM : 0;
     char what[48];
-    snprintf(what, sizeof(what), "API (%s)", target);
+    snprintf(what, sizeof(what), "API (%s): %s", target, ap->what);
     for (unsigned i = 0; !err && i < o->n; i++) {
-        unsigned spi = 32 + (unsigned)(bench_rand(&rng) % (o->irqs - 32));
-        int c = s.vcpu[spi % s.n];
-        struct pollfd p = {.fd = c, .events = POLLIN};
+        unsigned k = (unsigned)(bench_rand(&rng) % ap->count);
+        struct pollfd p = {.fd = ap->fd(ctx, k), .events = POLLIN};
         uint64_t t0 = now_ns();
-        if ((err = line(s.vm, spi, 1)))
+        if ((err = ap->inject(ctx, k)))
             break;
         if (poll(&p, 1, 1000) != 1) {
             err = -ETIMEDOUT;
             break;
         }
         lat[i] = now_ns() - t0;
-        struct ioe_irq irq;
         t0 = now_ns();
-        if ((err = call(c, IOE_VCPU_ACK, &irq)) || (err = line(s.vm, spi, 0)) ||
-            (err = call(c, IOE_VCPU_EOI, &irq)))
+        if ((err = ap->complete(ctx, k)))
             break;
         rt[i] = now_ns() - t0;
-        if (irq.intid != spi) {
-            err = -EIO; /* the card presented something else: a measurement bug */
-            break;
-        }
         progress(o, what, i + 1, o->n);
     }
     double per_sec = 0;
-    if (!err) { /* back-to-back raise/lower calls */
+    if (!err) { /* back-to-back calls */
         unsigned calls = o->n * 10;
         uint64_t t0 = now_ns();
-        for (unsigned i = 0; !err && i < calls; i += 2) {
-            unsigned spi = 32 + i % (o->irqs - 32);
-            err = line(s.vm, spi, 1);
-            if (!err)
-                err = line(s.vm, spi, 0);
-        }
+        for (unsigned i = 0; !err && i < calls; i++)
+            err = ap->burst(ctx, i);
         per_sec = calls * 1e9 / (double)(now_ns() - t0);
     }
-    if (lat && rt)
-        vm_close(&s);
     if (err) {
         free(lat);
         free(rt);
@@ -171,7 +154,61 @@ int bench_api(const struct opts *o, const char *target, struct series *out, unsi
     *b = (struct series){.unit = UNIT_NS, .v = rt, .n = o->n};
     a->section = b->section =
         strcmp(target, "soft") == 0 ? "API, soft backend (software path)" : "API, sim backend";
-    snprintf(a->name, sizeof(a->name), "IRQ_LINE -> vCPU readable");
-    snprintf(b->name, sizeof(b->name), "ACK + EOI");
+    snprintf(a->name, sizeof(a->name), "%s", ap->lat_name);
+    snprintf(b->name, sizeof(b->name), "%s", ap->rt_name);
     return 0;
+}
+
+struct spi_ctx {
+    struct vmset s;
+    unsigned irqs;
+};
+
+static int spi_fd(void *ctx, unsigned k)
+{
+    struct spi_ctx *x = ctx;
+    return x->s.vcpu[(32 + k) % x->s.n];
+}
+
+static int spi_raise(void *ctx, unsigned k)
+{
+    struct spi_ctx *x = ctx;
+    return line(x->s.vm, 32 + k, 1);
+}
+
+static int spi_complete(void *ctx, unsigned k)
+{
+    struct spi_ctx *x = ctx;
+    struct ioe_irq irq;
+    int err, c = spi_fd(ctx, k);
+    if ((err = call(c, IOE_VCPU_ACK, &irq)) || (err = line(x->s.vm, 32 + k, 0)) ||
+        (err = call(c, IOE_VCPU_EOI, &irq)))
+        return err;
+    return irq.intid == 32 + k ? 0 : -EIO; /* something else presented: a measurement bug */
+}
+
+/* raise and lower calls in turn */
+static int spi_burst(void *ctx, unsigned i)
+{
+    struct spi_ctx *x = ctx;
+    return line(x->s.vm, 32 + (i / 2) % (x->irqs - 32), !(i & 1));
+}
+
+int bench_api(const struct opts *o, const char *target, struct series *out, unsigned *nout)
+{
+    struct spi_ctx x = {.irqs = o->irqs};
+    const struct api_path ap = {.what = "KVM_IRQ_LINE",
+                                .lat_name = "IRQ_LINE -> vCPU readable",
+                                .rt_name = "ACK + EOI",
+                                .salt = 0xa91,
+                                .count = o->irqs - 32,
+                                .fd = spi_fd,
+                                .inject = spi_raise,
+                                .complete = spi_complete,
+                                .burst = spi_burst};
+    int err = vm_setup(&x.s, target, o, NULL, NULL);
+    if (!err)
+        err = api_measure(o, target, &ap, &x, out, nout);
+    vm_close(&x.s);
+    return err;
 }

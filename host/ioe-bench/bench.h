@@ -17,6 +17,13 @@ struct series {
     uint64_t *v; /* samples, sorted after stats() */
     unsigned n;
     double per_sec; /* throughput where measured, else 0 */
+    /* sustained rate in events per card cycle where measured, else 0 (per_sec is then
+     * per_cycle at --clock-mhz) */
+    double per_cycle;
+    /* the goal for this row: p50 at most `goal` cycles, or per_cycle at least */
+    enum goal_kind { GOAL_NONE, GOAL_P50_MAX, GOAL_RATE_MIN } goal_kind;
+    double goal;
+    int no_plot; /* samples are not latencies (intervals between accepted MSIs) */
 };
 
 struct stats {
@@ -29,7 +36,13 @@ struct opts {
     unsigned irqs, vcpus;
     double mhz;
     uint64_t seed;
-    int progress; /* draw a progress bar on stderr */
+    int progress;             /* draw a progress bar on stderr */
+    unsigned dma_latency;     /* host-memory latency of the sim card sections (cycles) */
+    unsigned dma_outstanding; /* host-memory request limit of those sections */
+    /* ITS working set shaped like the kernel's vgic_lpi_stress: devices, events per
+     * device, iterations over every (device, event) */
+    unsigned ws_devices, ws_events, ws_iters;
+    unsigned stream; /* MSIs per back-to-back stream of the throughput rows */
 };
 
 void series_stats(struct series *s, struct stats *st);
@@ -42,6 +55,12 @@ void progress(const struct opts *o, const char *what, unsigned done, unsigned to
 /* measurements; each appends to out[*nout] and returns 0 or -errno */
 int bench_gic_card(const struct opts *o, struct series *out, unsigned *nout);
 int bench_api(const struct opts *o, const char *target, struct series *out, unsigned *nout);
+int bench_its_card(const struct opts *o, struct series *out, unsigned *nout);
+int bench_xive_card(const struct opts *o, struct series *out, unsigned *nout);
+int bench_api_its(const struct opts *o, const char *target, struct series *out, unsigned *nout);
+int bench_api_xive(const struct opts *o, const char *target, struct series *out, unsigned *nout);
+/* whether the goal of a row is met (goal_kind != GOAL_NONE) */
+int series_goal_met(const struct series *s, const struct stats *st);
 
 uint64_t bench_rand(uint64_t *state);
 uint64_t now_ns(void);

@@ -20,6 +20,7 @@
 #include <ioe/regs.h>
 
 #include "bench.h"
+#include "card_port.h"
 
 enum { OP_READ32 = 1, OP_WRITE32, OP_READ64, OP_WRITE64, OP_LINE, OP_VM_CONFIG, OP_VCPU_CONFIG };
 #define ICC_PMR (3u << 14 | 4u << 7 | 6u << 3)
@@ -71,16 +72,7 @@ static int gic(struct ioe_card *c, unsigned space, uint32_t off, unsigned code, 
 /* Cycles from t0 to the next GIC notification. */
 static int wait_note(struct ioe_card *c, uint64_t t0, uint64_t *lat)
 {
-    struct ioe_notification n;
-    for (;;) {
-        int r = ioe_card_wait(c, 100000);
-        if (r <= 0)
-            return r ? r : -ETIMEDOUT;
-        if (ioe_card_drain(c, &n, 1) == 1 && n.src == IOE_NOTIFY_SRC_GIC && n.cycle >= t0) {
-            *lat = n.cycle - t0;
-            return 0;
-        }
-    }
+    return port_wait_note(c, IOE_NOTIFY_SRC_GIC, t0, lat);
 }
 
 static int run_gic(struct bench *b)
@@ -150,12 +142,7 @@ static int run_gic(struct bench *b)
 
 static void add(struct series *s, const char *name, uint64_t *v, unsigned n)
 {
-    s->section = "card: GIC engine (sim)";
-    snprintf(s->name, sizeof(s->name), "%s", name);
-    s->unit = UNIT_CYCLES;
-    s->v = v;
-    s->n = n;
-    s->per_sec = 0;
+    port_series(s, "card: GIC engine (sim)", name, v, n);
 }
 
 int bench_gic_card(const struct opts *o, struct series *out, unsigned *nout)

@@ -3,12 +3,16 @@
  * beside it in the same run.
  *
  *   card: GIC engine (sim)   the Verilator model at clock-cycle resolution (gic_card.c)
- *   API, soft / sim          libioe's public API at wall-clock resolution (api_path.c)
+ *   card: ITS engine (sim)   MSIs into the ingress port: translation-cache hits, misses,
+ *                            streams, a vgic_lpi_stress-shaped working set (its_card.c)
+ *   card: XIVE engine (sim)  ESB triggers through the ingress port (xive_card.c)
+ *   API, soft / sim          libioe's public API at wall-clock resolution: KVM_IRQ_LINE
+ *                            (api_path.c), KVM_SIGNAL_MSI on an ITS and ESB triggers on a
+ *                            XIVE device (api_msi.c)
  *   Linux KVM                KVM's own software injection on this host (kvm_baseline.c),
  *                            skipped with the reason where /dev/kvm cannot run a guest
  *
- * Output: a table on stdout, --json FILE, --plot FILE (SVG, latency CDFs). The ITS and
- * XIVE sections come with their issues (docs/performance.md says what is there).
+ * Output: a table on stdout, --json FILE, --plot FILE (SVG, latency CDFs).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -31,9 +35,17 @@ static void usage(FILE *f)
             "Measure the card's interrupt latency and the software path beside it.\n"
             "\n"
             "  -n, --iterations N   samples per latency measurement (default 1000)\n"
-            "      --quick          100 samples (CI and the demo)\n"
+            "      --quick          100 samples, 2 working-set iterations (CI and the demo)\n"
             "      --irqs N         interrupts of the measured VMs (default 256, KVM's default)\n"
-            "      --vcpus N        vCPUs of the measured VMs (default 4)\n"
+            "  -v, --vcpus N        vCPUs of the measured VMs (default 4)\n"
+            "      --dma-latency N  host-memory latency of the sim card in cycles (default 200)\n"
+            "      --dma-outstanding N  host-memory requests in flight at most (default 32)\n"
+            "ITS working set, shaped like the kernel's vgic_lpi_stress (every device's events\n"
+            "mapped to LPIs spread over the vCPUs; an MSI for every (device, event) each\n"
+            "iteration):\n"
+            "  -d, --devices N      devices (default 4)\n"
+            "  -e, --events N       events per device (default 64)\n"
+            "  -i, --set-iterations N  iterations (default 4, 2 with --quick)\n"
             "      --clock-mhz F    convert cycles to ns at F MHz (default 250)\n"
             "      --seed N         seed of the randomised injection order (default 1)\n"
             "      --json FILE      write every measurement as JSON\n"
@@ -41,9 +53,10 @@ static void usage(FILE *f)
             "      --no-progress    no progress bar\n"
             "  -h, --help           show this help and exit\n"
             "\n"
-            "Measured today: the GIC engine on the Verilator model (cycles); KVM_IRQ_LINE,\n"
-            "ACK and EOI through the API on the soft and sim backends (ns); and Linux KVM's\n"
-            "software injection (KVM_SIGNAL_MSI, irqfd) on this host where /dev/kvm works.\n",
+            "Measured: the GIC, ITS and XIVE engines on the Verilator model (cycles);\n"
+            "KVM_IRQ_LINE, KVM_SIGNAL_MSI (ITS) and ESB triggers (XIVE) through the API on the\n"
+            "soft and sim backends (ns); and Linux KVM's software injection (KVM_SIGNAL_MSI,\n"
+            "irqfd) on this host where /dev/kvm works.\n",
             prog);
 }
 
@@ -69,8 +82,13 @@ int main(int argc, char **argv)
     static const struct option longopts[] = {
         {"iterations", required_argument, NULL, 'n'},
         {"quick", no_argument, NULL, 'q'},
-        {"irqs", required_argument, NULL, 'i'},
+        {"irqs", required_argument, NULL, 'R'},
         {"vcpus", required_argument, NULL, 'v'},
+        {"dma-latency", required_argument, NULL, 'L'},
+        {"dma-outstanding", required_argument, NULL, 'O'},
+        {"devices", required_argument, NULL, 'd'},
+        {"events", required_argument, NULL, 'e'},
+        {"set-iterations", required_argument, NULL, 'i'},
         {"clock-mhz", required_argument, NULL, 'c'},
         {"seed", required_argument, NULL, 's'},
         {"json", required_argument, NULL, 'j'},
@@ -79,26 +97,60 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct opts o = {
-        .n = 1000, .irqs = 256, .vcpus = 4, .mhz = 250, .seed = 1, .progress = isatty(2)};
+    struct opts o = {.n = 1000,
+                     .irqs = 256,
+                     .vcpus = 4,
+                     .mhz = 250,
+                     .seed = 1,
+                     .progress = isatty(2),
+                     .dma_latency = 200,
+                     .dma_outstanding = 32,
+                     .ws_devices = 4,
+                     .ws_events = 64,
+                     .stream = 1000};
+    unsigned ws_iters = 0; /* 0: the default of the mode */
+    int quick = 0;
     const char *json = NULL, *plot = NULL;
     char *end;
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":n:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":n:v:d:e:i:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'n':
             if (parse_uint(optarg, 1, 10000000, &o.n))
                 return bad("--iterations", optarg);
             break;
-        case 'q': o.n = 100; break;
+        case 'q':
+            o.n = 100;
+            quick = 1;
+            break;
         case 'i':
+            if (parse_uint(optarg, 1, 1000000, &ws_iters))
+                return bad("--set-iterations", optarg);
+            break;
+        case 'R':
             if (parse_uint(optarg, 64, 1024, &o.irqs) || o.irqs % 32)
                 return bad("--irqs (64..1024, multiple of 32)", optarg);
             break;
         case 'v':
             if (parse_uint(optarg, 1, 64, &o.vcpus))
                 return bad("--vcpus", optarg);
+            break;
+        case 'L':
+            if (parse_uint(optarg, 1, 100000, &o.dma_latency))
+                return bad("--dma-latency", optarg);
+            break;
+        case 'O':
+            if (parse_uint(optarg, 1, 256, &o.dma_outstanding))
+                return bad("--dma-outstanding (1..256)", optarg);
+            break;
+        case 'd':
+            if (parse_uint(optarg, 1, 4096, &o.ws_devices))
+                return bad("--devices (1..4096)", optarg);
+            break;
+        case 'e':
+            if (parse_uint(optarg, 1, 65536, &o.ws_events))
+                return bad("--events (1..65536)", optarg);
             break;
         case 'c':
             o.mhz = strtod(optarg, &end);
@@ -133,23 +185,46 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    struct series s[32];
-    unsigned ns = 0;
-    int err = bench_gic_card(&o, s, &ns);
-    if (err) {
-        fprintf(stderr, "%s: card measurement failed: %s%s\n", prog, strerror(-err),
-                err == -EIO ? " (does the card have that many interrupts and vCPUs?)" : "");
-        return 1;
+    o.ws_iters = ws_iters ? ws_iters : quick ? 2 : 4;
+    if ((uint64_t)o.ws_devices * o.ws_events > 32768) {
+        fprintf(stderr, "%s: --devices x --events is at most 32768 (LPIs of the card)\n", prog);
+        return 2;
     }
-    static const char *const targets[] = {"soft", "sim"};
-    for (unsigned t = 0; t < 2; t++) {
-        err = bench_api(&o, targets[t], s, &ns);
+
+    struct series s[64];
+    unsigned ns = 0;
+    static const struct {
+        const char *what;
+        int (*run)(const struct opts *, struct series *, unsigned *);
+    } card[] = {{"GIC", bench_gic_card}, {"ITS", bench_its_card}, {"XIVE", bench_xive_card}};
+    for (unsigned k = 0; k < sizeof(card) / sizeof(card[0]); k++) {
+        int err = card[k].run(&o, s, &ns);
         if (err) {
-            fprintf(stderr, "%s: API measurement on %s failed: %s\n", prog, targets[t],
-                    strerror(-err));
+            fprintf(stderr, "%s: card measurement (%s) failed: %s%s\n", prog, card[k].what,
+                    strerror(-err),
+                    err == -EIO || err == -EOPNOTSUPP
+                        ? " (does the card have that many interrupts and vCPUs?)"
+                        : "");
             return 1;
         }
     }
+    static const char *const targets[] = {"soft", "sim"};
+    static const struct {
+        const char *what;
+        int (*run)(const struct opts *, const char *, struct series *, unsigned *);
+    } api[] = {{"KVM_IRQ_LINE", bench_api},
+               {"KVM_SIGNAL_MSI", bench_api_its},
+               {"ESB trigger", bench_api_xive}};
+    for (unsigned t = 0; t < 2; t++)
+        for (unsigned k = 0; k < sizeof(api) / sizeof(api[0]); k++) {
+            int err = api[k].run(&o, targets[t], s, &ns);
+            if (err) {
+                fprintf(stderr, "%s: API measurement (%s) on %s failed: %s\n", prog, api[k].what,
+                        targets[t], strerror(-err));
+                return 1;
+            }
+        }
+    int err;
 
     /* the alternative users have today: Linux KVM's software injection on this host */
     char why[256] = "";

@@ -60,29 +60,51 @@ void progress(const struct opts *o, const char *what, unsigned done, unsigned to
         fputc('\n', stderr);
 }
 
+int series_goal_met(const struct series *s, const struct stats *st)
+{
+    return s->goal_kind == GOAL_P50_MAX ? (double)st->p50 <= s->goal : s->per_cycle >= s->goal;
+}
+
+/* "p50<=3 no", ">=1.00/cyc yes", or "" */
+static void goal_text(const struct series *s, const struct stats *st, char *buf, size_t len)
+{
+    if (s->goal_kind == GOAL_NONE)
+        snprintf(buf, len, "%s", "");
+    else
+        snprintf(buf, len, s->goal_kind == GOAL_P50_MAX ? "p50<=%.0f %s" : ">=%.1f/cyc %s", s->goal,
+                 series_goal_met(s, st) ? "met" : "NOT met");
+}
+
 void report_table(FILE *f, struct series *s, unsigned n, const struct opts *o)
 {
     const char *sec = NULL;
-    fprintf(f, "%-33s %5s %8s %8s %8s %8s %8s %8s %10s %12s\n", "measurement", "unit", "min", "p50",
-            "p90", "p99", "p99.9", "max", "p50 ns", "per second");
+    fprintf(f, "%-38s %5s %7s %7s %7s %7s %7s %7s %10s %12s %9s  %s\n", "measurement", "unit",
+            "min", "p50", "p90", "p99", "p99.9", "max", "p50 ns", "per second", "per cycle",
+            "goal");
     for (unsigned i = 0; i < n; i++) {
         struct stats st;
+        char goal[32], rate[16] = "", cyc[16] = "";
         series_stats(&s[i], &st);
         if (!sec || strcmp(sec, s[i].section)) {
             sec = s[i].section;
             fprintf(f, "-- %s\n", sec);
         }
-        fprintf(f, "%-33s %5s %8llu %8llu %8llu %8llu %8llu %8llu %10.1f", s[i].name,
+        goal_text(&s[i], &st, goal, sizeof(goal));
+        if (s[i].per_sec > 0)
+            snprintf(rate, sizeof(rate), "%.0f", s[i].per_sec);
+        if (s[i].per_cycle > 0)
+            snprintf(cyc, sizeof(cyc), "%.3f", s[i].per_cycle);
+        fprintf(f, "%-38s %5s %7llu %7llu %7llu %7llu %7llu %7llu %10.1f %12s %9s  %s\n", s[i].name,
                 s[i].unit == UNIT_CYCLES ? "cyc" : "ns", (unsigned long long)st.min,
                 (unsigned long long)st.p50, (unsigned long long)st.p90, (unsigned long long)st.p99,
                 (unsigned long long)st.p999, (unsigned long long)st.max,
-                series_ns(&s[i], st.p50, o->mhz));
-        if (s[i].per_sec > 0)
-            fprintf(f, " %12.0f", s[i].per_sec);
-        fputc('\n', f);
+                series_ns(&s[i], st.p50, o->mhz), rate, cyc, goal);
     }
-    fprintf(f, "cycles convert to ns at %.0f MHz; %u samples per measurement; seed 0x%llx\n",
-            o->mhz, o->n, (unsigned long long)o->seed);
+    fprintf(f,
+            "cycles convert to ns at %.0f MHz; %u samples per latency measurement; seed 0x%llx;\n"
+            "sim card: host-memory latency %u cycles, at most %u requests outstanding; rows named\n"
+            "'interval' are cycles between MSIs accepted back to back (their rate: per cycle)\n",
+            o->mhz, o->n, (unsigned long long)o->seed, o->dma_latency, o->dma_outstanding);
 }
 
 static void json_str(FILE *f, const char *s)
@@ -106,6 +128,11 @@ int report_json(const char *path, struct series *s, unsigned n, const struct opt
             o->mhz, o->n);
     fprintf(f, "  \"seed\": %llu,\n  \"vm\": {\"irqs\": %u, \"vcpus\": %u},\n",
             (unsigned long long)o->seed, o->irqs, o->vcpus);
+    fprintf(f,
+            "  \"dma_latency\": %u,\n  \"dma_outstanding\": %u,\n  \"stream\": %u,\n"
+            "  \"working_set\": {\"devices\": %u, \"events\": %u, \"iterations\": %u},\n",
+            o->dma_latency, o->dma_outstanding, o->stream, o->ws_devices, o->ws_events,
+            o->ws_iters);
     fprintf(f, "  \"skipped\": ");
     json_str(f, skipped ? skipped : "");
     fprintf(f, ",\n  \"series\": [\n");
@@ -119,11 +146,19 @@ int report_json(const char *path, struct series *s, unsigned n, const struct opt
         fprintf(f,
                 ", \"unit\": \"%s\", \"n\": %u, \"min\": %llu, \"p50\": %llu, \"p90\": %llu, "
                 "\"p99\": %llu, \"p99_9\": %llu, \"max\": %llu, \"mean\": %.3f, \"p50_ns\": %.3f, "
-                "\"per_second\": %.3f}%s\n",
+                "\"per_second\": %.3f, \"per_cycle\": %.6f, \"plotted\": %s, \"goal\": ",
                 s[i].unit == UNIT_CYCLES ? "cycles" : "ns", s[i].n, (unsigned long long)st.min,
                 (unsigned long long)st.p50, (unsigned long long)st.p90, (unsigned long long)st.p99,
                 (unsigned long long)st.p999, (unsigned long long)st.max, st.mean,
-                series_ns(&s[i], st.p50, o->mhz), s[i].per_sec, i + 1 < n ? "," : "");
+                series_ns(&s[i], st.p50, o->mhz), s[i].per_sec, s[i].per_cycle,
+                s[i].no_plot ? "false" : "true");
+        if (s[i].goal_kind == GOAL_NONE)
+            fprintf(f, "null");
+        else
+            fprintf(f, "{\"kind\": \"%s\", \"value\": %g, \"met\": %s}",
+                    s[i].goal_kind == GOAL_P50_MAX ? "p50_max_cycles" : "min_per_cycle", s[i].goal,
+                    series_goal_met(&s[i], &st) ? "true" : "false");
+        fprintf(f, "}%s\n", i + 1 < n ? "," : "");
     }
     fprintf(f, "  ]\n}\n");
     return fclose(f);
@@ -135,15 +170,21 @@ int report_svg(const char *path, struct series *s, unsigned n, const struct opts
     static const char *const colors[] = {"#1b9e77", "#d95f02", "#7570b3", "#e7298a",
                                          "#66a61e", "#e6ab02", "#a6761d", "#666666",
                                          "#1f78b4", "#b2df8a", "#fb9a99", "#cab2d6"};
-    const double W = 900, H = 520, L = 70, R = 330, T = 40, B = 60;
+    const unsigned ncol = sizeof(colors) / sizeof(colors[0]);
+    const double W = 980, L = 70, R = 410, T = 40, B = 60;
     double lo = 1e18, hi = 0;
+    unsigned plotted = 0;
     for (unsigned i = 0; i < n; i++) {
         struct stats st;
+        if (s[i].no_plot)
+            continue;
+        plotted++;
         series_stats(&s[i], &st);
         double a = series_ns(&s[i], st.min, o->mhz), b = series_ns(&s[i], st.max, o->mhz);
         lo = fmin(lo, a > 0.1 ? a : 0.1);
         hi = fmax(hi, b);
     }
+    const double H = fmax(520, T + 20 + 14.0 * plotted + B);
     double x0 = floor(log10(lo)), x1 = ceil(log10(hi > lo ? hi : lo * 10));
     if (x1 <= x0)
         x1 = x0 + 1;
@@ -178,18 +219,28 @@ int report_svg(const char *path, struct series *s, unsigned n, const struct opts
     }
     fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">ns</text>\n", L + pw / 2,
             H - 15);
-    for (unsigned i = 0; i < n; i++) {
-        const char *c = colors[i % (sizeof(colors) / sizeof(colors[0]))];
-        fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", c);
+    for (unsigned i = 0, m = 0; i < n; i++) {
+        if (s[i].no_plot)
+            continue;
+        /* colours repeat with a dash pattern after the first round */
+        const char *c = colors[m % ncol], *dash = m / ncol ? "6 3" : "none";
+        fprintf(f,
+                "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
+                "stroke-dasharray=\"%s\" points=\"",
+                c, dash);
         for (unsigned k = 0; k < s[i].n; k++) {
             double ns = series_ns(&s[i], s[i].v[k], o->mhz);
             double x = L + (log10(ns > 0.1 ? ns : 0.1) - x0) / (x1 - x0) * pw;
             double y = T + ph - (double)(k + 1) / s[i].n * ph;
             fprintf(f, "%.1f,%.1f ", x, y);
         }
-        fprintf(f, "\"/>\n<rect x=\"%.0f\" y=\"%.0f\" width=\"14\" height=\"4\" fill=\"%s\"/>\n",
-                L + pw + 15, T + 10 + 18.0 * i, c);
-        fprintf(f, "<text x=\"%.0f\" y=\"%.0f\">", L + pw + 35, T + 15 + 18.0 * i);
+        double ly = T + 10 + 14.0 * m;
+        fprintf(f,
+                "\"/>\n<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"%s\" "
+                "stroke-width=\"3\" stroke-dasharray=\"%s\"/>\n",
+                L + pw + 12, ly + 2, L + pw + 30, ly + 2, c, dash);
+        fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\">", L + pw + 35, ly + 5);
+        m++;
         for (const char *p = s[i].section; *p && *p != '('; p++)
             fputc(*p == '<' ? ' ' : *p, f);
         fprintf(f, ": %s</text>\n", s[i].name[0] ? s[i].name : "");

@@ -35,7 +35,7 @@ static struct opts small_opts(unsigned dma_latency)
                      .mhz = 250,
                      .seed = 1,
                      .dma_latency = dma_latency,
-                     .dma_outstanding = 32,
+                     .dma_outstanding = IOE_CARD_DEFAULT_DMA_OUTSTANDING,
                      .ws_devices = 2,
                      .ws_events = 8,
                      .ws_iters = 2,

@@ -22,6 +22,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <ioe/card.h>
+
 #include "bench.h"
 #include "kvm_baseline.h"
 #include "report.h"
@@ -38,8 +40,8 @@ static void usage(FILE *f)
             "      --quick          100 samples, 2 working-set iterations (CI and the demo)\n"
             "      --irqs N         interrupts of the measured VMs (default 256, KVM's default)\n"
             "  -v, --vcpus N        vCPUs of the measured VMs (default 4)\n"
-            "      --dma-latency N  host-memory latency of the sim card in cycles (default 200)\n"
-            "      --dma-outstanding N  host-memory requests in flight at most (default 32)\n"
+            "      --dma-latency N  host-memory latency of the sim card in cycles (default %u)\n"
+            "      --dma-outstanding N  host-memory requests in flight at most (default %u)\n"
             "ITS working set, shaped like the kernel's vgic_lpi_stress (every device's events\n"
             "mapped to LPIs spread over the vCPUs; an MSI for every (device, event) each\n"
             "iteration):\n"
@@ -57,7 +59,7 @@ static void usage(FILE *f)
             "KVM_IRQ_LINE, KVM_SIGNAL_MSI (ITS) and ESB triggers (XIVE) through the API on the\n"
             "soft and sim backends (ns); and Linux KVM's software injection (KVM_SIGNAL_MSI,\n"
             "irqfd) on this host where /dev/kvm works.\n",
-            prog);
+            prog, IOE_CARD_DEFAULT_DMA_LATENCY, IOE_CARD_DEFAULT_DMA_OUTSTANDING);
 }
 
 static int bad(const char *what, const char *arg)
@@ -103,8 +105,8 @@ int main(int argc, char **argv)
                      .mhz = 250,
                      .seed = 1,
                      .progress = isatty(2),
-                     .dma_latency = 200,
-                     .dma_outstanding = 32,
+                     .dma_latency = IOE_CARD_DEFAULT_DMA_LATENCY,
+                     .dma_outstanding = IOE_CARD_DEFAULT_DMA_OUTSTANDING,
                      .ws_devices = 4,
                      .ws_events = 64,
                      .stream = 1000};
@@ -141,8 +143,8 @@ int main(int argc, char **argv)
                 return bad("--dma-latency", optarg);
             break;
         case 'O':
-            if (parse_uint(optarg, 1, 256, &o.dma_outstanding))
-                return bad("--dma-outstanding (1..256)", optarg);
+            if (parse_uint(optarg, 1, 4096, &o.dma_outstanding))
+                return bad("--dma-outstanding", optarg);
             break;
         case 'd':
             if (parse_uint(optarg, 1, 4096, &o.ws_devices))

@@ -413,20 +413,19 @@ int bench_its_card(const struct opts *o, struct series *out, unsigned *nout)
     port_series(x++, SECTION, name, r.miss_p, n);
     snprintf(name, sizeof(name), "miss (DMA %u): MSI -> notification", o->dma_latency);
     port_series(x++, SECTION, name, r.miss_n, n);
-    port_series(x++, SECTION, "hits back to back: MSI interval", r.hot_gap, s);
+    port_series(x++, SECTION, "hits back to back: interval", r.hot_gap, s);
     x[-1].goal_kind = GOAL_RATE_MIN;
     x[-1].goal = 1.0;
     x[-1].per_cycle = r.hot.per_cycle;
-    snprintf(name, sizeof(name), "%.0f%% misses back to back: MSI interval", r.mix.miss_frac * 100);
+    snprintf(name, sizeof(name), "%.1f%% misses back to back: interval", r.mix.miss_frac * 100);
     port_series(x++, SECTION, name, r.mix_gap, s);
     x[-1].goal_kind = GOAL_RATE_MIN;
     x[-1].goal = 0.8;
     x[-1].per_cycle = r.mix.per_cycle;
-    snprintf(name, sizeof(name), "set %ux%u (%.0f%% hits): MSI -> pending", o->ws_devices,
+    snprintf(name, sizeof(name), "set %ux%u (%.1f%% hits): MSI -> pending", o->ws_devices,
              o->ws_events, r.ws_hit * 100);
     port_series(x++, SECTION, name, r.ws_lat, ws_n);
-    snprintf(name, sizeof(name), "set %ux%u back to back: MSI interval", o->ws_devices,
-             o->ws_events);
+    snprintf(name, sizeof(name), "set %ux%u back to back: interval", o->ws_devices, o->ws_events);
     port_series(x++, SECTION, name, r.ws_gap, ws_n);
     x[-1].per_cycle = r.ws.per_cycle;
     for (struct series *y = &out[*nout]; y < x; y++) {

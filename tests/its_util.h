@@ -122,6 +122,19 @@ static inline uint64_t get64(const uint8_t *p)
     return v;
 }
 
+/* The guest's GIC with LPIs: every LPI configured enabled at priority 0xa0, the GIC on,
+ * PROPBASER/PENDBASER set and EnableLPIs on every vCPU. */
+static inline void x_guest_lpis(struct tvm *t, uint8_t *mem)
+{
+    memset(mem + PROP_OFF, 0xa1, 0x10000);
+    t_guest_init(t);
+    for (int c = 0; c < t->n; c++) {
+        t_mmio(t, t_rd(c) + GICR_PROPBASER, 8, 1, (MEM_GPA + PROP_OFF) | 15);
+        t_mmio(t, t_rd(c) + GICR_PENDBASER, 8, 1, MEM_GPA + PEND_OFF + 0x10000ull * c);
+        t_mmio(t, t_rd(c) + GICR_CTLR, 4, 1, 1);
+    }
+}
+
 /* The VM of t_vm_open with n vCPUs, guest memory, an ITS at ITS_BASE (created after the
  * GICv3 INIT, as QEMU does), PROPBASER/PENDBASER set and every LPI configured
  * enabled at priority 0xa0, EnableLPIs on every vCPU, the guest's GIC on. */
@@ -140,13 +153,7 @@ static inline void x_open(struct tits *x, const char *target, int n)
     assert_true(x->its >= 0);
     uint64_t a = ITS_BASE;
     t_set_attr(x->its, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_ITS_ADDR_TYPE, &a);
-    memset(x->mem + PROP_OFF, 0xa1, 0x10000);
-    t_guest_init(&x->t);
-    for (int c = 0; c < n; c++) {
-        t_mmio(&x->t, t_rd(c) + GICR_PROPBASER, 8, 1, (MEM_GPA + PROP_OFF) | 15);
-        t_mmio(&x->t, t_rd(c) + GICR_PENDBASER, 8, 1, MEM_GPA + PEND_OFF + 0x10000ull * c);
-        t_mmio(&x->t, t_rd(c) + GICR_CTLR, 4, 1, 1);
-    }
+    x_guest_lpis(&x->t, x->mem);
 }
 
 /* Guest: command queue of 4 KiB, device table (flat or indirect, page size ps, size

@@ -66,7 +66,7 @@ module ioe_its_core #(
   localparam int unsigned IW   = (NrIts > 1) ? $clog2(NrIts) : 1;
   localparam int unsigned VmW  = (NrVms > 1) ? $clog2(NrVms) : 1;
   localparam int unsigned VcW  = (NrVcpus > 1) ? $clog2(NrVcpus) : 1;
-  localparam int unsigned RefW = 8;                      // refs saturate at 255 (see docs)
+  localparam int unsigned RefW = 8;                      // at most 255 refs (MAPTI fails)
   localparam int unsigned LW   = RefW + VcW + 5 + 2;     // LPI word
   localparam int unsigned NColl = 16;
   localparam logic [31:0] LpiMax = (32'd1 << LpiBits) - 32'd1;
@@ -1052,9 +1052,17 @@ module ioe_its_core #(
       SMapti2: state_d = SMapti3;  // LPI word on the RAM output (read address l_q)
       SMapti3: begin
         lw_d = lw_rd;
-        if (lw_rd[LRefs +: RefW] != '0) begin
+        if (lw_rd[LRefs +: RefW] == '1) begin
+          // 255 references: the MAPTI fails (nothing created), RESTORE_TABLES gives ENOSPC
+          if (rs_q) begin
+            rdata_d = 64'd28;
+            state_d = SRsErr;
+          end else begin
+            state_d = SQEnd;
+          end
+        end else if (lw_rd[LRefs +: RefW] != '0) begin
           // reference: state kept, target follows the new ITE's collection if mapped
-          if (lw_rd[LRefs +: RefW] != '1) lw_d[LRefs +: RefW] = lw_rd[LRefs +: RefW] + RefW'(1);
+          lw_d[LRefs +: RefW] = lw_rd[LRefs +: RefW] + RefW'(1);
           if (tmap_q) begin
             lw_d[LTgt +: VcW] = t_q;
             if (lw_rd[LTgt +: VcW] != t_q) rescan_d = 1'b1;
@@ -1074,15 +1082,7 @@ module ioe_its_core #(
           rdata_d = 64'd14;
           state_d = SRsErr;
         end else if (derr_q) begin
-          // the LPI cannot be created; an unknown collection was created already (C model)
-          if (!ca_hit) begin
-            i_coll_we   = 1'b1;
-            i_coll_idx  = cur_ncoll[3:0];
-            i_coll_icid = c_icid;
-            i_coll_tgt  = 9'h100;
-            i_ncoll_we  = 1'b1;
-            i_ncoll_wd  = cur_ncoll + 5'd1;
-          end
+          // the LPI cannot be created: the MAPTI creates nothing (no collection either)
           state_d = SQEnd;
         end else begin
           lw_d = '0;
@@ -1183,10 +1183,12 @@ module ioe_its_core #(
           end else begin
             state_d = SQEnd;
           end
-        end else if (c_opc == 8'h01) begin  // MOVI
-          if (ca_hit && !ca_tgt[8]) begin
+        end else if (c_opc == 8'h01) begin  // MOVI: old and new collection mapped
+          if (ca_hit && !ca_tgt[8] && cb_hit && !cb_tgt[8]) begin
             state_d  = SCmdL0;
             lret_d   = SCmdL1;
+          end else begin
+            state_d  = SQEnd;
           end
         end else begin  // CLEAR, INV
           state_d = SCmdL0;
@@ -1270,8 +1272,8 @@ module ioe_its_core #(
       end
       SWIte: begin
         if (w_evn_q == 32'hffffffff) begin
-          // DTE on ddata
-          dte_d = ddata_q;
+          // DTE on ddata (a DMA error: no device)
+          dte_d = derr_q ? 64'd0 : ddata_q;
           if (derr_q || !ddata_q[63] || ddata_q[4:0] > 5'd30) begin
             state_d = SWNextDev;
           end else begin
@@ -1318,8 +1320,8 @@ module ioe_its_core #(
         end
       end
       SWNextDev: begin
-        if (w_free_q && dte_q[63] && !derr_q) begin
-          // zero the DTE
+        if (w_free_q && dte_q[63]) begin
+          // zero the DTE (also when the ITT was not readable)
           daddr_d  = dte_addr_q;
           dwdata_d = '0;
           dstrb_d  = 8'hff;
@@ -1385,8 +1387,7 @@ module ioe_its_core #(
             end else begin
               // deref (free an ITE)
               if (lw_rd[LRefs +: RefW] > RefW'(1)) begin
-                if (lw_rd[LRefs +: RefW] != '1)
-                  lram_wdata[LRefs +: RefW] = lw_rd[LRefs +: RefW] - RefW'(1);
+                lram_wdata[LRefs +: RefW] = lw_rd[LRefs +: RefW] - RefW'(1);
                 lram_we = 1'b1;
               end else if (lw_rd[LRefs +: RefW] == RefW'(1)) begin
                 lram_wdata = '0;

@@ -54,6 +54,7 @@ enum {
 #define BASER_INDIRECT (1ull << 62)
 #define CBASER_RES0 (1ull << 62 | 7ull << 56 | 1ull << 52 | 0xfull << 12 | 3ull << 8)
 #define E_INT_UNMAPPED 0x010307u
+#define MAX_REFS 255 /* ITEs per LPI (docs/its.md: the RTL's LPI word keeps 8 bits) */
 
 struct lpi {
     uint16_t refs;
@@ -160,7 +161,7 @@ static uint64_t pend_addr(struct ioe_its *x, unsigned vm, unsigned vcpu)
 static int lpi_ref(struct ioe_its *x, unsigned vm, uint32_t intid, uint32_t target)
 {
     struct lpi *l = lpi_of(x, vm, intid);
-    if (l->refs == 0xffff)
+    if (l->refs == MAX_REFS)
         return -ENOSPC;
     if (l->refs == 0) {
         struct lpi n = {0};
@@ -524,13 +525,15 @@ static void cmd_mapti(struct ioe_its *x, struct inst *t, const uint64_t *c, bool
         return;
     if (ite_intid(ite))
         return;
-    if (coll_find(t, icid) < 0) {
-        if (!coll_in_range(t, icid) || t->nr_coll == NR_COLL)
-            return;
-        t->coll[t->nr_coll++] = (struct coll){(uint16_t)icid, UNMAPPED};
-    }
+    bool new_coll = coll_find(t, icid) < 0;
+    if (new_coll && (!coll_in_range(t, icid) || t->nr_coll == NR_COLL))
+        return;
+    /* an LPI that cannot be referenced or created fails the whole MAPTI: no collection
+     * either (KVM frees the one it allocated) */
     if (lpi_ref(x, t->vm, intid, coll_target(t, icid)))
         return;
+    if (new_coll)
+        t->coll[t->nr_coll++] = (struct coll){(uint16_t)icid, UNMAPPED};
     if (wr64(x, t->vm, a, (uint64_t)intid << 16 | icid))
         lpi_unref(x, t->vm, intid);
 }
@@ -927,8 +930,8 @@ static int restore_itt(struct ioe_its *x, struct inst *t, uint64_t dte)
         if (coll_find(t, ite_icid(ite)) < 0)
             return -EINVAL;
         int err = lpi_ref(x, t->vm, intid, coll_target(t, ite_icid(ite)));
-        if (err)
-            return err == -EFAULT ? -EFAULT : -EINVAL;
+        if (err) /* EFAULT, or ENOSPC beyond MAX_REFS */
+            return err;
         pos = next ? i + next : n;
     }
     return 0;

@@ -794,7 +794,7 @@ static void one_op(void)
     } else if (r < 97000) {
         op_name = "GITS_ register";
         op_reg();
-    } else if (r < 97030) {
+    } else if (r < 97020) {
         op_name = "SAVE";
         if (cheap_walk(i))
             save(i);
@@ -905,7 +905,11 @@ static void test_differential(void **state)
     }
     for (op_no = 0; op_no < nops; op_no++) {
         if (op_no == 500)
-            refburst((int)(op_no & 1)); /* once early in every run */
+            refburst(0); /* once early in every run */
+        if (op_no == 1500) {
+            op_name = "SAVE + RESET + RESTORE";
+            save_restore(0); /* and a round trip */
+        }
         double t0 = now();
         one_op();
         profile(op_name, now() - t0);

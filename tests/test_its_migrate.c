@@ -7,7 +7,12 @@
  * GITS_ registers except CTLR, RESTORE_TABLES, CTLR. Both VMs must then hold identical
  * translations (every (DeviceID, EventID) delivers the same LPI to the same vCPU, or is
  * blocked in both), identical pending LPIs, and write identical table bytes when saved
- * again. soft->soft, soft->sim, sim->soft, sim->sim.
+ * again. soft->soft, soft->sim, sim->soft, sim->sim, with a flat device table and with a
+ * two-level one (several level-2 pages, level-1 entries left invalid).
+ *
+ * The walks over the whole two-level device table besides SAVE/RESTORE (MAPC moving the
+ * LPIs of a collection, RESET and GITS_BASER0 Valid=0 freeing every device) run on soft
+ * and sim side by side with the same guest, compared after each step.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -28,27 +33,73 @@
 
 struct pair {
     const char *src, *dst;
+    int two_level;
 };
+
+/* Two-level device table: 4 KiB pages (512 DTEs each), one level-1 page. The devices sit
+ * in level-2 pages 0, 1, 2, 4, 5 and 6 (L2_OFF + 0x1000 * index); level-1 entry 3 is
+ * invalid but names a page holding a valid-looking DTE whose ITT has a valid ITE (no walk
+ * may touch them), entry 7 is invalid and names nothing. */
+#define L2_PER 512u
+static const unsigned l2_page[NDEV + 1] = {0, 1, 2, 4, 5, 6, 0};
+#define STALE_ITT (ITT_OFF + 0x1000ull * (NDEV + 1))
+
+static int two_level;
 
 static uint32_t dev_id(int d)
 {
-    return (uint32_t)(d * 37 + 1); /* spread over the device table */
+    uint32_t lo = (uint32_t)(d * 37 + 1); /* spread over the device table (page) */
+    return two_level ? l2_page[d] * L2_PER + lo : lo;
+}
+
+static void dev_tables(struct tits *x)
+{
+    if (!two_level) {
+        x_tables(x, 0x10000, 0, 1);
+        return;
+    }
+    for (unsigned i = 0; i < 8; i++)
+        if (i != 3 && i != 7)
+            put64(x->mem + DT_OFF + 8 * i, 1ull << 63 | (MEM_GPA + L2_OFF + 0x1000ull * i));
+    put64(x->mem + DT_OFF + 8 * 3, MEM_GPA + L2_OFF + 0x3000);
+    put64(x->mem + L2_OFF + 0x3000 + 8 * 9, 1ull << 63 | (MEM_GPA + STALE_ITT) >> 8 << 5 | 2);
+    put64(x->mem + STALE_ITT + 8, (uint64_t)(LPI0 + 500) << 16 | 20);
+    x_tables(x, 0x1000, 1, 1);
+}
+
+/* Level-1 table, level-2 pages (or the flat table), ITTs, collection table. */
+static void compare_tables(struct tits *a, struct tits *b)
+{
+    assert_memory_equal(a->mem + DT_OFF, b->mem + DT_OFF, 0x10000);
+    assert_memory_equal(a->mem + L2_OFF, b->mem + L2_OFF, 0x8000);
+    assert_memory_equal(a->mem + CT_OFF, b->mem + CT_OFF, 0x10000);
+    assert_memory_equal(a->mem + ITT_OFF, b->mem + ITT_OFF, 0x1000 * (NDEV + 2));
+    /* the stale entries behind the invalid level-1 entry are untouched */
+    assert_int_equal(get64(a->mem + L2_OFF + 0x3000 + 8 * 9),
+                     two_level ? 1ull << 63 | (MEM_GPA + STALE_ITT) >> 8 << 5 | 2 : 0);
+}
+
+/* Tables, collections 20..22 on vCPUs 0..2, every device's events on collection
+ * 20 + (d + e) % ncoll (23: unmapped), some left out when holes. */
+static void map_all(struct tits *x, int holes, int ncoll)
+{
+    dev_tables(x);
+    for (int c = 0; c < NVCPU; c++)
+        cmd_mapc(x, (uint16_t)(20 + c), (uint32_t)c, 1);
+    for (int d = 0; d < NDEV; d++) {
+        cmd_mapd(x, dev_id(d), 3, MEM_GPA + ITT_OFF + 0x1000ull * (unsigned)d, 1);
+        for (uint32_t e = 0; e < NEV; e++)
+            if (!holes || (d + (int)e) % 5) /* leave holes in the ITTs */
+                cmd_mapti(x, dev_id(d), e, LPI0 + 64 * (uint32_t)d + e,
+                          (uint16_t)(20 + (d + (int)e) % ncoll));
+    }
 }
 
 /* The source: collections on every vCPU (one left unmapped), devices with events,
  * pending LPIs (some disabled so they stay pending), a moved one, a discarded one. */
 static void busy_its(struct tits *x)
 {
-    x_tables(x, 0x10000, 0, 1);
-    for (int c = 0; c < NVCPU; c++)
-        cmd_mapc(x, (uint16_t)(20 + c), (uint32_t)c, 1);
-    for (int d = 0; d < NDEV; d++) {
-        cmd_mapd(x, dev_id(d), 3, MEM_GPA + ITT_OFF + 0x1000ull * (unsigned)d, 1);
-        for (uint32_t e = 0; e < NEV; e++)
-            if ((d + (int)e) % 5) /* leave holes in the ITTs */
-                cmd_mapti(x, dev_id(d), e, LPI0 + 64 * (uint32_t)d + e,
-                          (uint16_t)(20 + (d + (int)e) % 4)); /* 23: unmapped */
-    }
+    map_all(x, 1, 4);
     cmd_dev_ev(x, C_MOVI, dev_id(1), 1, 20);
     cmd_dev_ev(x, C_DISCARD, dev_id(2), 2, 0);
     x_go(x);
@@ -79,25 +130,39 @@ static const uint64_t its_regs_order[] = {GITS_IIDR,     GITS_CBASER,   GITS_CWR
                                           GITS_CREADR,   GITS_BASER(0), GITS_BASER(1),
                                           GITS_BASER(2), GITS_BASER(7)};
 
+/* Every vCPU of both: the same LPIs in the same order until none is left; how many. */
+static int take_all(struct tits *a, struct tits *b)
+{
+    int n = 0;
+    for (int c = 0; c < NVCPU; c++) {
+        uint32_t ia, ib;
+        do {
+            ia = x_take(a, c);
+            ib = x_take(b, c);
+            if (ia != ib)
+                fail_msg("vCPU %d: LPI %u vs %u", c, ia, ib);
+            n += ia != 1023;
+        } while (ia != 1023);
+    }
+    return n;
+}
+
+/* MSI (d, e) on both: the same result. */
+static void msi_both(struct tits *a, struct tits *b, int d, uint32_t e)
+{
+    int ra = x_msi(a, dev_id(d), e), rb = x_msi(b, dev_id(d), e);
+    if (ra != rb)
+        fail_msg("MSI (%u, %u): %d vs %d", dev_id(d), e, ra, rb);
+}
+
 /* Every (DeviceID, EventID) on both: same result, same vCPU and LPI. */
 static void compare_translations(struct tits *a, struct tits *b)
 {
     int delivered = 0;
     for (int d = 0; d < NDEV + 1; d++)
         for (uint32_t e = 0; e < NEV; e++) {
-            int ra = x_msi(a, dev_id(d), e), rb = x_msi(b, dev_id(d), e);
-            if (ra != rb)
-                fail_msg("MSI (%u, %u): %d vs %d", dev_id(d), e, ra, rb);
-            for (int c = 0; c < NVCPU; c++) {
-                uint32_t ia, ib;
-                do {
-                    ia = x_take(a, c);
-                    ib = x_take(b, c);
-                    if (ia != ib)
-                        fail_msg("vCPU %d after MSI (%u, %u): %u vs %u", c, dev_id(d), e, ia, ib);
-                    delivered += ia != 1023;
-                } while (ia != 1023);
-            }
+            msi_both(a, b, d, e);
+            delivered += take_all(a, b);
         }
     printf("%d LPIs delivered identically\n", delivered);
     assert_true(delivered > 20);
@@ -112,6 +177,7 @@ static void save_all(struct tits *x)
 static void test_migrate(void **state)
 {
     const struct pair *p = *state;
+    two_level = p->two_level;
     if (!t_card_has_its(p->src) || !t_card_has_its(p->dst)) {
         printf("%s -> %s: a card has no ITS engine: skipped\n", p->src, p->dst);
         skip();
@@ -172,9 +238,7 @@ static void test_migrate(void **state)
      * pending tables */
     save_all(&a);
     save_all(&b);
-    assert_memory_equal(a.mem + DT_OFF, b.mem + DT_OFF, 0x10000);
-    assert_memory_equal(a.mem + CT_OFF, b.mem + CT_OFF, 0x10000);
-    assert_memory_equal(a.mem + ITT_OFF, b.mem + ITT_OFF, 0x1000 * NDEV);
+    compare_tables(&a, &b);
     assert_memory_equal(a.mem + PEND_OFF, b.mem + PEND_OFF, 0x10000 * NVCPU);
 
     /* pending LPIs come out identically once enabled */
@@ -187,17 +251,9 @@ static void test_migrate(void **state)
             x_cmd(x, C_INVALL, 0, c, 0);
         x_go(x);
     }
-    int pend = 0;
-    for (int c = 0; c < NVCPU; c++) {
-        uint32_t ia, ib;
-        do {
-            ia = x_take(&a, c);
-            ib = x_take(&b, c);
-            assert_int_equal(ia, ib);
-            pend += ia != 1023;
-        } while (ia != 1023);
-    }
-    printf("%s -> %s: %d pending LPIs identical after restore\n", p->src, p->dst, pend);
+    int pend = take_all(&a, &b);
+    printf("%s -> %s (%s device table): %d pending LPIs identical after restore\n", p->src, p->dst,
+           two_level ? "two-level" : "flat", pend);
     assert_true(pend >= 4);
     /* and the same translations */
     compare_translations(&a, &b);
@@ -205,15 +261,102 @@ static void test_migrate(void **state)
     x_close(&b);
 }
 
+/* Collections 20..22 on vCPUs 0..2, every device with NEV events on them, plus event NEV
+ * of the last device on the LPI of device 0's event 0 (two references). */
+static void map_devices(struct tits *x)
+{
+    map_all(x, 0, 3);
+    cmd_mapti(x, dev_id(NDEV - 1), NEV, LPI0, 21);
+    x_go(x);
+}
+
+/* After the devices were freed: nothing pending anywhere, the same tables on both, every
+ * device's DTE and ITEs zero. */
+static void check_freed(struct tits *a, struct tits *b)
+{
+    assert_int_equal(take_all(a, b), 0);
+    compare_tables(a, b);
+    for (int d = 0; d < NDEV; d++) {
+        uint64_t dte = L2_OFF + 0x1000ull * l2_page[d] + 8 * (dev_id(d) % L2_PER);
+        assert_int_equal(get64(b->mem + dte), 0);
+        for (uint32_t e = 0; e < NEV; e++)
+            assert_int_equal(get64(b->mem + ITT_OFF + 0x1000ull * (unsigned)d + 8 * e), 0);
+    }
+}
+
+/* MAPC retargeting, RESET and GITS_BASER0 Valid=0 walk every level-2 page: soft and sim
+ * side by side. */
+static void test_walks_two_level(void **state)
+{
+    (void)state;
+    if (!t_card_has_its("soft") || !t_card_has_its("sim")) {
+        printf("a card has no ITS engine: skipped\n");
+        skip();
+    }
+    two_level = 1;
+    static struct tits a, b;
+    struct tits *x[2] = {&a, &b};
+    x_open(&a, "soft", NVCPU);
+    x_open(&b, "sim", NVCPU);
+    for (int i = 0; i < 2; i++)
+        map_devices(x[i]);
+    /* MAPC of mapped collection 20 to vCPU 2: the LPIs of its ITEs in every level-2
+     * page follow (device 1's event 2 is on collection 20) */
+    for (int i = 0; i < 2; i++) {
+        cmd_mapc(x[i], 20, 2, 1);
+        x_go(x[i]);
+        assert_int_equal(x_msi(x[i], dev_id(1), 2), 1);
+        assert_int_equal(x_take(x[i], 0), 1023);
+        assert_int_equal(x_take(x[i], 2), LPI0 + 64 + 2);
+    }
+    int n = 0;
+    for (int d = 0; d < NDEV; d++)
+        for (uint32_t e = 0; e <= NEV; e++) {
+            msi_both(&a, &b, d, e);
+            n += take_all(&a, &b);
+        }
+    assert_int_equal(n, NDEV * NEV + 1); /* the shared LPI twice */
+    compare_tables(&a, &b);
+
+    /* RESET frees every device: DTEs and ITEs zeroed, the pending LPIs go with their
+     * last reference */
+    for (int d = 0; d < NDEV; d++)
+        for (uint32_t e = 0; e <= NEV; e++)
+            msi_both(&a, &b, d, e);
+    for (int i = 0; i < 2; i++)
+        its_ctrl(x[i]->its, KVM_DEV_ARM_ITS_CTRL_RESET);
+    check_freed(&a, &b);
+
+    /* GITS_BASER0 Valid=0 (ITS disabled) frees them too */
+    for (int i = 0; i < 2; i++)
+        map_devices(x[i]);
+    for (int d = 0; d < NDEV; d++)
+        for (uint32_t e = 0; e <= NEV; e++)
+            msi_both(&a, &b, d, e);
+    for (int i = 0; i < 2; i++) {
+        its_mmio_w(x[i], GITS_CTLR, 4, 0);
+        its_mmio_w(x[i], GITS_BASER(0), 8, its_mmio_r(x[i], GITS_BASER(0), 8) & ~(1ull << 63));
+    }
+    check_freed(&a, &b);
+    x_close(&a);
+    x_close(&b);
+}
+
 int main(void)
 {
     static const struct pair pairs[] = {
-        {"soft", "soft"}, {"soft", "sim"}, {"sim", "soft"}, {"sim", "sim"}};
+        {"soft", "soft", 0}, {"soft", "sim", 0}, {"sim", "soft", 0}, {"sim", "sim", 0},
+        {"soft", "soft", 1}, {"soft", "sim", 1}, {"sim", "soft", 1}, {"sim", "sim", 1}};
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_prestate(test_migrate, (void *)&pairs[0]),
         cmocka_unit_test_prestate(test_migrate, (void *)&pairs[1]),
         cmocka_unit_test_prestate(test_migrate, (void *)&pairs[2]),
         cmocka_unit_test_prestate(test_migrate, (void *)&pairs[3]),
+        cmocka_unit_test_prestate(test_migrate, (void *)&pairs[4]),
+        cmocka_unit_test_prestate(test_migrate, (void *)&pairs[5]),
+        cmocka_unit_test_prestate(test_migrate, (void *)&pairs[6]),
+        cmocka_unit_test_prestate(test_migrate, (void *)&pairs[7]),
+        cmocka_unit_test(test_walks_two_level),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

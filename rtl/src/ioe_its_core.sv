@@ -92,8 +92,9 @@ module ioe_its_core #(
     // commands
     SMapd1, SMapdW, SMapc1, SMapti1, SMapti2, SMapti3, SMapti4, SMapti5, SMapti6, SMovi1,
     SCmdL0, SCmdL1, SCmdInv1,
-    // walker: free / retarget ITEs of one device or of every device
-    SWDev, SWDte, SWIte, SWIteAct, SWNextDev,
+    // walker: free / retarget ITEs of one device or of every device; the level-1 entry
+    // of a two-level device table in the walks over every slot
+    SWDev, SWDte, SWIte, SWIteAct, SWNextDev, SSlotL1,
     // LPI deref / sweep / rescan
     SDeref0, SDeref1, SSw0, SSw1, SSw2, SSw3, SZero, SScan, SScanEnd, SFinish,
     // SAVE_TABLES
@@ -112,7 +113,8 @@ module ioe_its_core #(
   logic [19:5]      cwriter_q[NrIts], creadr_q[NrIts];
   logic [63:0]      baser0_q[NrIts], baser1_q[NrIts];
   logic [4:0]       ncoll_q [NrIts];
-  logic [NrIts*NColl*16-1:0] cicid_q;  // entry k of instance i at (i*NColl + k)
+  // entry k of instance i at i*NColl + k (only constant indices: per-entry enables)
+  logic [NrIts*NColl*16-1:0] cicid_q;
   logic [NrIts*NColl*9-1:0]  ctgt_q;   // {unmapped, vCPU}
 
   // ---------------------------------------------------------------- per-VM / per-vCPU
@@ -161,7 +163,7 @@ module ioe_its_core #(
   logic [15:0] sw_i_q;
   logic [15:0] sc_i_q, sc_di_q;
   logic        sc_dv_q;
-  // SAVE_TABLES / RESTORE_TABLES walks (flat device tables)
+  // SAVE_TABLES / RESTORE_TABLES walks
   logic        sv_he_q, sv_hd_q, sv_he_d, sv_hd_d;     // a previous valid ITE / DTE
   logic [31:0] sv_pe_q, sv_pd_q, sv_pe_d, sv_pd_d;     // its EventID / DeviceID
   logic [63:0] sv_pite_q, sv_pdte_q, sv_pite_d, sv_pdte_d;
@@ -169,6 +171,11 @@ module ioe_its_core #(
   logic        rs_q, rs_d;                             // restore: LPI creation returns here
   logic        rs_done_q, rs_done_d;
   logic [31:0] rs_pos_q, rs_pos_d;                     // next DeviceID / EventID scanned
+  // walks over every DTE slot: the level-2 page of w_dev_q (l1ok_q: read already; cleared
+  // when w_dev_q leaves the page) and the walk state SSlotL1 returns to
+  logic        l1ok_q, l1ok_d;
+  logic [63:0] l2_q, l2_d;
+  state_e      slr_q, slr_d;
   // translation cache: (instance, DeviceID, EventID) -> (INTID, ICID), direct mapped in
   // block RAM, valid bits in flops (invalidation clears them all in one cycle)
   localparam int unsigned CW  = (CacheEntries > 1) ? $clog2(CacheEntries) : 1;
@@ -219,17 +226,22 @@ module ioe_its_core #(
   endfunction
 
   // ---------------------------------------------------------------- helpers
-  function automatic logic [31:0] page_bytes(input logic [1:0] ps);
+  // log2 of the 8-byte entries of a page (4 KiB, 16 KiB, 64 KiB)
+  function automatic logic [4:0] page_sh(input logic [1:0] ps);
     unique case (ps)
-      2'd0:    page_bytes = 32'h1000;
-      2'd1:    page_bytes = 32'h4000;
-      default: page_bytes = 32'h10000;
+      2'd0:    page_sh = 5'd9;
+      2'd1:    page_sh = 5'd11;
+      default: page_sh = 5'd13;
     endcase
+  endfunction
+
+  function automatic logic [31:0] page_bytes(input logic [1:0] ps);
+    page_bytes = 32'd8 << page_sh(ps);
   endfunction
 
   // capacity in 8-byte entries: (Size + 1) pages
   function automatic logic [31:0] capacity(input logic [9:0] baser);
-    capacity = ({24'd0, baser[7:0]} + 32'd1) * (page_bytes(baser[9:8]) >> 3);
+    capacity = ({24'd0, baser[7:0]} + 32'd1) << page_sh(baser[9:8]);
   endfunction
 
   function automatic logic [63:0] sanitise(input logic [63:0] v);
@@ -258,22 +270,59 @@ module ioe_its_core #(
   assign cur_crd    = creadr_q[ci_q];
   assign cur_ncoll  = ncoll_q[ci_q];
   assign qsize      = ({24'd0, cur_cbaser[7:0]} + 32'd1) << 12;
-  assign cur_nvc    = gic_nvc_i[32'(vm_q)*8 +: 8];
-  assign cur_prop   = gic_prop_i[32'(vm_q)*64 +: 64];
+  always_comb begin
+    cur_nvc  = '0;
+    cur_prop = '0;
+    for (int v = 0; v < NrVms; v++) begin
+      if (vm_q == VmW'(v)) begin
+        cur_nvc  = gic_nvc_i[v*8 +: 8];
+        cur_prop = gic_prop_i[v*64 +: 64];
+      end
+    end
+  end
   assign cur_lmax   = lmax_q[vm_q];
 
-  function automatic logic [63:0] pendbase(input logic [VmW-1:0] v, input logic [VcW-1:0] c);
-    pendbase = gic_pend_i[(32'(v) * NrVcpus + 32'(c))*64 +: 64];
+  // PENDBASER of vCPU c of VM v (a multiplexer over the VM's vCPUs only)
+  logic [63:0] cur_pend [NrVcpus];
+  always_comb begin
+    for (int c = 0; c < NrVcpus; c++) begin
+      cur_pend[c] = '0;
+      for (int v = 0; v < NrVms; v++) begin
+        if (vm_q == VmW'(v)) cur_pend[c] = gic_pend_i[(v * NrVcpus + c)*64 +: 64];
+      end
+    end
+  end
+  function automatic logic [63:0] pendbase(input logic [VcW-1:0] c);
+    logic [63:0] r;
+    r = '0;
+    for (int k = 0; k < NrVcpus; k++) begin
+      if (c == VcW'(k)) r = cur_pend[k];
+    end
+    pendbase = r;
   endfunction
+
+  // the collections of the current instance (one instance multiplexer for all readers)
+  logic [15:0] cur_cicid [NColl];
+  logic [8:0]  cur_ctgt  [NColl];
+  always_comb begin
+    for (int k = 0; k < NColl; k++) begin
+      cur_cicid[k] = '0;
+      cur_ctgt[k]  = '0;
+      for (int i = 0; i < NrIts; i++) begin
+        if (ci_q == IW'(i)) begin
+          cur_cicid[k] = cicid_q[(i*NColl+k)*16 +: 16];
+          cur_ctgt[k]  = ctgt_q[(i*NColl+k)*9 +: 9];
+        end
+      end
+    end
+  end
 
   // collection lookup in the current instance: {hit, index, {unmapped, vCPU}}
   function automatic logic [13:0] coll_find(input logic [15:0] key);
     logic [13:0] r;
     r = {1'b0, 4'd0, 9'h100};
     for (int k = NColl - 1; k >= 0; k--) begin
-      if (5'(k) < cur_ncoll && cicid_q[(32'(ci_q)*NColl + k)*16 +: 16] == key) begin
-        r = {1'b1, 4'(k), ctgt_q[(32'(ci_q)*NColl + k)*9 +: 9]};
-      end
+      if (5'(k) < cur_ncoll && cur_cicid[k] == key) r = {1'b1, 4'(k), cur_ctgt[k]};
     end
     coll_find = r;
   endfunction
@@ -310,13 +359,36 @@ module ioe_its_core #(
   logic [63:0] pb_t, pb_t2, pb_lw;
   assign cfg_l  = ddata_q[8*l_q[2:0] +: 8];     // configuration byte of l_q
   assign cfg_sw = ddata_q[8*sw_i_q[2:0] +: 8];  // configuration byte of sw_i_q
-  assign pb_t   = pendbase(vm_q, t_q);
-  assign pb_t2  = pendbase(vm_q, t2_q);
-  assign pb_lw  = pendbase(vm_q, lram_rdata[LTgt +: VcW]);
+  assign pb_t   = pendbase(t_q);
+  assign pb_t2  = pendbase(t2_q);
+  assign pb_lw  = pendbase(lram_rdata[LTgt +: VcW]);
 
   // is lram word L (of VM vm_q) below the high-water mark (else it reads 0)
   logic [LW-1:0] lw_rd;
   assign lw_rd = (sc_di_q <= cur_lmax) ? lram_rdata : '0;
+
+  // DTE slot w_dev_q of the walks over the whole device table, as the C model's
+  // for_each_dte_slot: past the end (sl_end), level-1 entry to read first (sl_l1, at
+  // sl_l1a), else the DTE at sl_dte. b0_base: the device table's address (BASER0 with
+  // the bits below the page size cleared), for the lookups too.
+  logic        sl_end, sl_l1;
+  logic [31:0] sl_pmask;       // DTEs per page - 1
+  logic [63:0] b0_base, sl_l1a, sl_dte;
+  always_comb begin
+    sl_pmask = (32'd1 << page_sh(cur_b0[9:8])) - 32'd1;
+    b0_base  = {16'd0, cur_b0[47:12], 12'd0} & ~{32'd0, page_bytes(cur_b0[9:8]) - 32'd1};
+    sl_l1a   = iova_base | (b0_base + {29'd0, w_dev_q >> page_sh(cur_b0[9:8]), 3'd0});
+    if (cur_b0[62]) begin
+      sl_end = w_dev_q >= (32'd1 << DevBits) ||
+               (w_dev_q >> page_sh(cur_b0[9:8])) >= capacity(cur_b0[9:0]);
+      sl_l1  = !l1ok_q;
+      sl_dte = iova_base | (l2_q + {29'd0, w_dev_q & sl_pmask, 3'd0});
+    end else begin
+      sl_end = w_dev_q >= (32'd1 << DevBits) || w_dev_q >= capacity(cur_b0[9:0]);
+      sl_l1  = 1'b0;
+      sl_dte = iova_base | (b0_base + {29'd0, w_dev_q, 3'd0});
+    end
+  end
 
   // frame register read
   logic [63:0] fr_val;
@@ -478,8 +550,10 @@ module ioe_its_core #(
     better = w[LPend] & w[LEn] & (w[LRefs +: RefW] != '0) &
              (~bv | (w[LPrio +: 5] < pr) | ((w[LPrio +: 5] == pr) & (l < id)));
   endfunction
+  // the one candidate for a vCPU's best per cycle: word inc_w of INTID inc_l (inc_chk)
   logic [LW-1:0]  inc_w;
   logic [15:0]    inc_l;
+  logic           inc_chk;
 
 
   always_comb begin
@@ -500,6 +574,7 @@ module ioe_its_core #(
     sv_he_d = sv_he_q; sv_hd_d = sv_hd_q; sv_pe_d = sv_pe_q; sv_pd_d = sv_pd_q;
     sv_pite_d = sv_pite_q; sv_pdte_d = sv_pdte_q; sv_pa_d = sv_pa_q;
     rs_d = rs_q; rs_done_d = rs_done_q; rs_pos_d = rs_pos_q;
+    l1ok_d = l1ok_q; l2_d = l2_q; slr_d = slr_q;
     c_idx_d = c_idx_q; from_cache_d = from_cache_q; hit_inc = 1'b0; c_inv = 1'b0;
     c_we = 1'b0; c_waddr = c_idx_q;
     c_wdata = {c_key, ite_q[47:0]};
@@ -513,6 +588,7 @@ module ioe_its_core #(
     chg_set = '0;
     inc_w    = lw_q;
     inc_l    = l_q;
+    inc_chk  = 1'b0;
     lram_we = 1'b0; lram_waddr = {vm_q, l_q[LpiBits-1:0]}; lram_wdata = lw_q;
     lram_raddr = {vm_q, l_q[LpiBits-1:0]};
 
@@ -520,6 +596,7 @@ module ioe_its_core #(
       // ------------------------------------------------------------ dispatch
       SIdle: begin
         rescan_d     = 1'b0;
+        l1ok_d       = 1'b0;
         from_cache_d = 1'b0;
         if (gic_req_valid_i) begin
           src_d = 2'd3;
@@ -708,7 +785,7 @@ module ioe_its_core #(
             if (code_q == 4'd8) begin  // SAVE_TABLES
               w_dev_d = '0;
               sv_hd_d = 1'b0;
-              state_d = cur_b0[63] && !cur_b0[62] ? SSvDev : SSvEnd;
+              state_d = cur_b0[63] ? SSvDev : SSvEnd;
             end else begin             // RESTORE_TABLES
               i_ncoll_we = 1'b1;
               i_ncoll_wd = '0;
@@ -743,17 +820,17 @@ module ioe_its_core #(
             lk_fail_d = 1'b1;
             state_d   = lret_q;
           end else begin
-            dte_addr_d = iova_base | {16'd0, cur_b0[47:12], 12'd0} + {29'd0, dev_q, 3'd0};
-            daddr_d = iova_base | {16'd0, cur_b0[47:12], 12'd0} + {29'd0, dev_q, 3'd0};
+            dte_addr_d = iova_base | b0_base + {29'd0, dev_q, 3'd0};
+            daddr_d = iova_base | b0_base + {29'd0, dev_q, 3'd0};
             dwr_d = 1'b0; state_d = SDmaReq; ret_d = SLkDte;
           end
         end else begin
-          if (!cur_b0[63] || (dev_q / (page_bytes(cur_b0[9:8]) >> 3)) >= capacity(cur_b0[9:0])) begin
+          if (!cur_b0[63] || (dev_q >> page_sh(cur_b0[9:8])) >= capacity(cur_b0[9:0])) begin
             lk_fail_d = 1'b1;
             state_d   = lret_q;
           end else begin
-            daddr_d = iova_base | {16'd0, cur_b0[47:12], 12'd0} +
-                      {29'd0, dev_q / (page_bytes(cur_b0[9:8]) >> 3), 3'd0};
+            daddr_d = iova_base | b0_base +
+                      {29'd0, dev_q >> page_sh(cur_b0[9:8]), 3'd0};
             dwr_d = 1'b0; state_d = SDmaReq; ret_d = SLkL1;
           end
         end
@@ -765,10 +842,10 @@ module ioe_its_core #(
         end else begin
           dte_addr_d = iova_base | (({16'd0, ddata_q[47:12], 12'd0} &
                                      ~{32'd0, page_bytes(cur_b0[9:8]) - 32'd1}) +
-                                    {29'd0, dev_q % (page_bytes(cur_b0[9:8]) >> 3), 3'd0});
+                                    {29'd0, dev_q & ((32'd1 << page_sh(cur_b0[9:8])) - 32'd1), 3'd0});
           daddr_d = iova_base | (({16'd0, ddata_q[47:12], 12'd0} &
                                   ~{32'd0, page_bytes(cur_b0[9:8]) - 32'd1}) +
-                                 {29'd0, dev_q % (page_bytes(cur_b0[9:8]) >> 3), 3'd0});
+                                 {29'd0, dev_q & ((32'd1 << page_sh(cur_b0[9:8])) - 32'd1), 3'd0});
           dwr_d = 1'b0; state_d = SDmaReq; ret_d = SLkDte;
         end
       end
@@ -844,12 +921,7 @@ module ioe_its_core #(
             lram_we     = 1'b1;
             lram_wdata  = lw_d;
             inc_w       = lw_d;
-            if (better(inc_w, inc_l)) begin
-              best_set  = 1'b1;
-              best_lane = lw_d[LTgt +: VcW];
-              best_pr   = lw_d[LPrio +: 5];
-              best_id   = l_q;
-            end
+            inc_chk = 1'b1;
             lset_inc = 1'b1;
             miss_inc = ~from_cache_q;  // translations by a table walk
           end
@@ -948,6 +1020,7 @@ module ioe_its_core #(
         endcase
       end
       SQEnd: begin
+        l1ok_d   = 1'b0;
         i_crd_we = 1'b1;
         i_wd     = ({44'd0, cur_crd, 5'd0} + 64'd32 >= {32'd0, qsize}) ? 64'd0 :
                    {44'd0, cur_crd, 5'd0} + 64'd32;
@@ -1126,12 +1199,7 @@ module ioe_its_core #(
             lmax_wd = l_q;
           end
           inc_w = lw_q;
-          if (better(inc_w, inc_l)) begin
-            best_set  = 1'b1;
-            best_lane = lw_q[LTgt +: VcW];
-            best_pr   = lw_q[LPrio +: 5];
-            best_id   = l_q;
-          end
+          inc_chk = 1'b1;
           if (rs_q) begin
             state_d = SRsIteNext;
           end else begin
@@ -1250,20 +1318,40 @@ module ioe_its_core #(
       // w_all_q: every device of the table (w_dev_q counts), else device w_dev_q only.
       // w_free_q: free each valid ITE (zero it, deref its LPI) and zero the DTE; else
       // retarget the LPIs of the ITEs whose ICID is w_icid_q to w_tgt_q.
-      SWDev: begin
-        if (w_dev_q >= capacity(cur_b0[9:0]) || w_dev_q >= (32'd1 << DevBits) || cur_b0[62]) begin
-          state_d = wret_q;  // flat tables only are walked
+      // the walks over every DTE slot of the device table (flat or two-level), DeviceID
+      // w_dev_q next: the free / retarget walker (SWDev), SAVE_TABLES (SSvDev) and
+      // RESTORE_TABLES (SRsDev). A two-level table's level-1 entry is read first (SSlotL1);
+      // the slot's DTE read returns to the walk's own state.
+      SWDev, SSvDev, SRsDev: begin
+        if (sl_end || !cur_b0[63]) begin
+          state_d = (state_q == SWDev) ? wret_q : (state_q == SSvDev) ? SSvEnd : SFinish;
         end else begin
-          state_d = SWDte;
+          daddr_d    = sl_l1 ? sl_l1a : sl_dte;
+          dte_addr_d = sl_dte;
+          dwr_d      = 1'b0;
+          state_d    = SDmaReq;
+          slr_d      = state_q;
+          ret_d      = sl_l1 ? SSlotL1 : (state_q == SWDev) ? SWIte :
+                       (state_q == SSvDev) ? SSvDte : SRsDte;
+          w_ev_d     = '0;
+          w_evn_d    = 32'hffffffff;  // SWIte: "DTE just read"
         end
       end
-      SWDte: begin
-        daddr_d = iova_base | ({16'd0, cur_b0[47:12], 12'd0} + {29'd0, w_dev_q, 3'd0});
-        dte_addr_d = iova_base | ({16'd0, cur_b0[47:12], 12'd0} + {29'd0, w_dev_q, 3'd0});
-        if (!w_all_q) begin
-          daddr_d = dte_addr_q;
-          dte_addr_d = dte_addr_q;
+      SSlotL1: begin
+        // level-1 entry on ddata: an unreadable or invalid one skips its level-2 page
+        if (derr_q || !ddata_q[63]) begin
+          w_dev_d = (w_dev_q | sl_pmask) + 32'd1;
+        end else begin
+          l2_d   = {16'd0, ddata_q[47:12], 12'd0} & ~{32'd0, page_bytes(cur_b0[9:8]) - 32'd1};
+          l1ok_d = 1'b1;
+          if (!rs_done_q) rs_pos_d = w_dev_q;  // KVM's restore scans a page from its start
         end
+        derr_d  = 1'b0;
+        state_d = slr_q;
+      end
+      SWDte: begin
+        // one device (MAPD): its DTE address is dte_addr_q
+        daddr_d = dte_addr_q;
         dwr_d   = 1'b0;
         state_d = SDmaReq;
         ret_d   = SWIte;
@@ -1497,12 +1585,7 @@ module ioe_its_core #(
         if (sc_dv_q) begin
           inc_w    = lw_rd;
           inc_l    = sc_di_q;
-          if (better(inc_w, inc_l)) begin
-            best_set  = 1'b1;
-            best_lane = lw_rd[LTgt +: VcW];
-            best_pr   = lw_rd[LPrio +: 5];
-            best_id   = sc_di_q;
-          end
+          inc_chk = 1'b1;
         end
         if (!sc_issue && !sc_dv_q) begin
           for (int c = 0; c < NrVcpus; c++) chg_set[lidx(vm_q, VcW'(c))] = 1'b1;
@@ -1514,17 +1597,7 @@ module ioe_its_core #(
       // ------------------------------------------------------------ SAVE_TABLES
       // Valid DTEs in DeviceID order; each one's valid ITEs in EventID order get KVM's
       // next fields (the previous entry is rewritten when the next valid one is found),
-      // then the collections. Flat device tables.
-      SSvDev: begin
-        if (w_dev_q >= capacity(cur_b0[9:0]) || w_dev_q >= (32'd1 << DevBits)) begin
-          state_d = SSvEnd;
-        end else begin
-          daddr_d = iova_base | ({16'd0, cur_b0[47:12], 12'd0} + {29'd0, w_dev_q, 3'd0});
-          dwr_d   = 1'b0;
-          state_d = SDmaReq;
-          ret_d   = SSvDte;
-        end
-      end
+      // then the collections. The device table is walked from SSvDev (above).
       SSvDte: begin
         if (derr_q || !ddata_q[63] || ddata_q[4:0] > 5'd30) begin
           w_dev_d = w_dev_q + 32'd1;
@@ -1656,9 +1729,8 @@ module ioe_its_core #(
           daddr_d  = iova_base | ({16'd0, cur_b1[47:12], 12'd0} + {29'd0, w_ev_q, 3'd0});
           dwdata_d = (w_ev_q == {27'd0, cur_ncoll}) ? 64'd0 :
                      {1'b1, 15'd0,
-                      ctgt_q[(32'(ci_q)*NColl + w_ev_q)*9 + 8] ? 32'hffffffff :
-                      {24'd0, ctgt_q[(32'(ci_q)*NColl + w_ev_q)*9 +: 8]},
-                      cicid_q[(32'(ci_q)*NColl + w_ev_q)*16 +: 16]};
+                      cur_ctgt[w_ev_q[3:0]][8] ? 32'hffffffff :
+                      {24'd0, cur_ctgt[w_ev_q[3:0]][7:0]}, cur_cicid[w_ev_q[3:0]]};
           dstrb_d  = 8'hff;
           dwr_d    = 1'b1;
           w_ev_d   = w_ev_q + 32'd1;
@@ -1715,17 +1787,6 @@ module ioe_its_core #(
               state_d     = SRsColl;
             end
           end
-        end
-      end
-      SRsDev: begin
-        if (!cur_b0[63] || cur_b0[62] || w_dev_q >= capacity(cur_b0[9:0]) ||
-            w_dev_q >= (32'd1 << DevBits)) begin
-          state_d = SFinish;
-        end else begin
-          daddr_d = iova_base | ({16'd0, cur_b0[47:12], 12'd0} + {29'd0, w_dev_q, 3'd0});
-          dwr_d   = 1'b0;
-          state_d = SDmaReq;
-          ret_d   = SRsDte;
         end
       end
       SRsDte: begin
@@ -1849,6 +1910,12 @@ module ioe_its_core #(
 
       default: state_d = SIdle;
     endcase
+    if (inc_chk && better(inc_w, inc_l)) begin
+      best_set  = 1'b1;
+      best_lane = inc_w[LTgt +: VcW];
+      best_pr   = inc_w[LPrio +: 5];
+      best_id   = inc_l;
+    end
     lram_raddr = {vm_q, sc_i_q[LpiBits-1:0]};
     // Translation cache invalidation (docs/its.md): every event of the list clears the
     // whole cache (all instances), a superset of what the contract requires.
@@ -1902,6 +1969,7 @@ module ioe_its_core #(
       sc_i_q <= '0; sc_di_q <= '0; sc_dv_q <= 1'b0;
       sv_he_q <= 1'b0; sv_hd_q <= 1'b0; sv_pe_q <= '0; sv_pd_q <= '0; sv_pite_q <= '0;
       sv_pdte_q <= '0; sv_pa_q <= '0; rs_q <= 1'b0; rs_done_q <= 1'b0; rs_pos_q <= '0;
+      l1ok_q <= 1'b0; l2_q <= '0; slr_q <= SIdle;
       msi_in_q <= '0; msi_drop_q <= '0; miss_q <= '0; lset_q <= '0; lset_cyc_q <= '0;
     end else begin
       state_q <= state_d; ret_q <= ret_d; lret_q <= lret_d; wret_q <= wret_d;
@@ -1923,12 +1991,33 @@ module ioe_its_core #(
       sv_he_q <= sv_he_d; sv_hd_q <= sv_hd_d; sv_pe_q <= sv_pe_d; sv_pd_q <= sv_pd_d;
       sv_pite_q <= sv_pite_d; sv_pdte_q <= sv_pdte_d; sv_pa_q <= sv_pa_d;
       rs_q <= rs_d; rs_done_q <= rs_done_d; rs_pos_q <= rs_pos_d;
+      l1ok_q <= l1ok_d & (((w_dev_d ^ w_dev_q) & ~sl_pmask) == '0);
+      l2_q <= l2_d; slr_q <= slr_d;
       if (msi_take) msi_in_q <= msi_in_q + 32'd1;
       if (drop_inc) msi_drop_q <= msi_drop_q + 32'd1;
       if (miss_inc) miss_q <= miss_q + 32'd1;
       if (lset_inc) begin
         lset_q     <= lset_q + 32'd1;
         lset_cyc_q <= cycle_i;
+      end
+    end
+  end
+
+  // the collections of the current instance after a write (i_coll_we) or a removal
+  // (i_coll_del: the entries above i_coll_idx move down by one)
+  logic [15:0] nxt_cicid [NColl];
+  logic [8:0]  nxt_ctgt  [NColl];
+  always_comb begin
+    for (int k = 0; k < NColl; k++) begin
+      nxt_cicid[k] = cur_cicid[k];
+      nxt_ctgt[k]  = cur_ctgt[k];
+      if (i_coll_we && i_coll_idx == 4'(k)) begin
+        nxt_cicid[k] = i_coll_icid;
+        nxt_ctgt[k]  = i_coll_tgt;
+      end
+      if (i_coll_del && k < NColl - 1 && 4'(k) >= i_coll_idx) begin
+        nxt_cicid[k] = cur_cicid[(k+1)%NColl];
+        nxt_ctgt[k]  = cur_ctgt[(k+1)%NColl];
       end
     end
   end
@@ -1980,19 +2069,15 @@ module ioe_its_core #(
       if (i_b0_we) baser0_q[ci_q] <= i_wd;
       if (i_b1_we) baser1_q[ci_q] <= i_wd;
       if (i_ncoll_we) ncoll_q[ci_q] <= i_ncoll_wd;
-      if (i_coll_we) begin
-        cicid_q[(32'(ci_q)*NColl + 32'(i_coll_idx))*16 +: 16] <= i_coll_icid;
-        ctgt_q[(32'(ci_q)*NColl + 32'(i_coll_idx))*9 +: 9]    <= i_coll_tgt;
-      end
-      if (i_coll_del) begin
-        for (int k = 0; k < NColl - 1; k++) begin
-          if (4'(k) >= i_coll_idx) begin
-            cicid_q[(32'(ci_q)*NColl + k)*16 +: 16] <= cicid_q[(32'(ci_q)*NColl + k + 1)*16 +: 16];
-            ctgt_q[(32'(ci_q)*NColl + k)*9 +: 9]    <= ctgt_q[(32'(ci_q)*NColl + k + 1)*9 +: 9];
+      for (int i = 0; i < NrIts; i++) begin
+        if ((i_coll_we || i_coll_del) && ci_q == IW'(i)) begin
+          for (int k = 0; k < NColl; k++) begin
+            cicid_q[(i*NColl+k)*16 +: 16] <= nxt_cicid[k];
+            ctgt_q[(i*NColl+k)*9 +: 9]    <= nxt_ctgt[k];
           end
         end
-        ncoll_q[ci_q] <= cur_ncoll - 5'd1;
       end
+      if (i_coll_del) ncoll_q[ci_q] <= cur_ncoll - 5'd1;
     end
   end
 
@@ -2009,14 +2094,14 @@ module ioe_its_core #(
     end else begin
       if (lmax_we) lmax_q[vm_q] <= lmax_wd;
       chg_q <= chg_set;
-      if (best_clr_vm) begin
-        for (int c = 0; c < NrVcpus; c++) bv_q[lidx(vm_q, VcW'(c))] <= 1'b0;
-      end
-      if (best_set) begin
-        bv_q[lidx(vm_q, best_lane)]  <= 1'b1;
-        bpr_q[lidx(vm_q, best_lane)] <= best_pr;
-        bid_q[lidx(vm_q, best_lane)] <= best_id;
-        if (state_q != SScanEnd) chg_q[lidx(vm_q, best_lane)] <= 1'b1;
+      for (int x = 0; x < NV; x++) begin
+        if (best_clr_vm && x / NrVcpus == 32'(vm_q)) bv_q[x] <= 1'b0;
+        if (best_set && x == lidx(vm_q, best_lane)) begin
+          bv_q[x]  <= 1'b1;
+          bpr_q[x] <= best_pr;
+          bid_q[x] <= best_id;
+          if (state_q != SScanEnd) chg_q[x] <= 1'b1;
+        end
       end
     end
   end

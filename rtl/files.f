@@ -10,6 +10,8 @@ rtl/gen/ioe_gic_reg_top.sv
 rtl/src/ioe_ram.sv
 rtl/src/ioe_gic.sv
 rtl/gen/ioe_its_reg_top.sv
+rtl/src/ioe_its_pkg.sv
+rtl/src/ioe_its_xlate.sv
 rtl/src/ioe_its_core.sv
 rtl/src/ioe_its.sv
 rtl/gen/ioe_xive_reg_top.sv

@@ -1,10 +1,11 @@
 // ioe_its_core: the ITS engine (docs/its.md) behind the access port of register block 2.
 // One sequencer executes, one at a time, access-port operations, queued commands (fetched
-// over DMA), MSIs and the GIC engine's LPI requests (acknowledge, EnableLPIs changes, VM
-// reset). Device and interrupt translation tables are walked over the DMA port, one read
-// outstanding. Per-VM LPI state lives in one block RAM (u_lpi) indexed by {VM, INTID};
-// the best eligible LPI of every vCPU sits in flops that the GIC engine reads. docs/its.md,
-// "RTL micro-architecture", describes the choices.
+// over DMA) and the GIC engine's LPI requests (acknowledge, EnableLPIs changes, VM reset);
+// its table walks have one DMA read outstanding. MSIs go through the pipelined fast path
+// ioe_its_xlate (translation cache, walker with several reads outstanding), which the
+// sequencer drains before each of its operations. Per-VM LPI state lives in one block RAM
+// (u_lpi) indexed by {VM, INTID}; the best eligible LPI of every vCPU sits in flops that the
+// GIC engine reads. docs/its.md, "RTL micro-architecture", describes the choices.
 
 module ioe_its_core #(
   parameter int unsigned NrIts     = 8,
@@ -100,9 +101,7 @@ module ioe_its_core #(
     // SAVE_TABLES
     SSvDev, SSvDte, SSvIte, SSvIteW, SSvItt, SSvDteW, SSvEnd, SSvColl,
     // RESTORE_TABLES
-    SRsColl, SRsCte, SRsDev, SRsDte, SRsIte, SRsIteLpi, SRsIteNext, SRsErr,
-    // translation cache lookup of an MSI
-    SCh
+    SRsColl, SRsCte, SRsDev, SRsDte, SRsIte, SRsIteLpi, SRsIteNext, SRsErr
   } state_e;
 
   // ---------------------------------------------------------------- per-instance state
@@ -176,16 +175,20 @@ module ioe_its_core #(
   logic        l1ok_q, l1ok_d;
   logic [63:0] l2_q, l2_d;
   state_e      slr_q, slr_d;
-  // translation cache: (instance, DeviceID, EventID) -> (INTID, ICID), direct mapped in
-  // block RAM, valid bits in flops (invalidation clears them all in one cycle)
-  localparam int unsigned CW  = (CacheEntries > 1) ? $clog2(CacheEntries) : 1;
-  localparam int unsigned KW  = IW + DevBits + EventBits;
-  logic [CacheEntries-1:0] cv_q;
-  logic                    c_we, c_inv, hit_inc, from_cache_q, from_cache_d;
-  logic [CW-1:0]           c_raddr, c_waddr, c_idx_q, c_idx_d;
-  logic [KW+47:0]          c_wdata, c_rdata;   // {key, ITE [47:0]}
-  logic [KW-1:0]           c_key;
-  logic                    msi_last, msi_next;
+  // translation cache invalidation (the cache is in the fast path, u_xlate)
+  logic                    c_inv;
+  // fast path (ioe_its_xlate)
+  logic                    fp_idle, fp_hold, fp_lram_we, fp_best_set;
+  logic [VmW+LpiBits-1:0]  fp_lram_waddr, fp_lram_raddr;
+  logic [LW-1:0]           fp_lram_wdata;
+  logic [VmW-1:0]          fp_best_vm;
+  logic [VcW-1:0]          fp_best_lane;
+  logic [4:0]              fp_best_pr;
+  logic [15:0]             fp_best_id;
+  logic                    fp_in, fp_hit, fp_miss, fp_drop, fp_set;
+  logic                    fp_dma_valid;
+  ioe_pkg::dma_req_t       fp_dma_req;
+  logic                    op_pend_q, op_go;  // an OP strobe waiting for the fast path to drain
   // counters
   logic [31:0] msi_in_q, msi_drop_q, miss_q, lset_q, lset_cyc_q;
 
@@ -199,40 +202,17 @@ module ioe_its_core #(
     .AddrWidth(VmW + LpiBits)
   ) u_lpi (
     .clk_i  (clk_i),
-    .we_i   (lram_we),
-    .waddr_i(lram_waddr),
-    .wdata_i(lram_wdata),
-    .raddr_i(lram_raddr),
+    .we_i   (lram_we | fp_lram_we),
+    .waddr_i(fp_lram_we ? fp_lram_waddr : lram_waddr),
+    .wdata_i(fp_lram_we ? fp_lram_wdata : lram_wdata),
+    .raddr_i((state_q == SIdle) ? fp_lram_raddr : lram_raddr),
     .rdata_o(lram_rdata)
   );
-
-  ioe_ram #(
-    .Width    (KW + 48),
-    .AddrWidth(CW)
-  ) u_cache (
-    .clk_i  (clk_i),
-    .we_i   (c_we),
-    .waddr_i(c_waddr),
-    .wdata_i(c_wdata),
-    .raddr_i(c_raddr),
-    .rdata_o(c_rdata)
-  );
-
-  function automatic logic [CW-1:0] c_hash(input logic [IW-1:0] i, input logic [31:0] d,
-                                           input logic [31:0] e);
-    logic [47:0] x;
-    x = {16'd0, e} ^ {5'd0, d, 11'd0} ^ {16'd0, d} ^ {45'd0, 3'(i)} << 5;
-    c_hash = CW'(x ^ (x >> CW) ^ (x >> (2 * CW)));
-  endfunction
 
   // ---------------------------------------------------------------- helpers
   // log2 of the 8-byte entries of a page (4 KiB, 16 KiB, 64 KiB)
   function automatic logic [4:0] page_sh(input logic [1:0] ps);
-    unique case (ps)
-      2'd0:    page_sh = 5'd9;
-      2'd1:    page_sh = 5'd11;
-      default: page_sh = 5'd13;
-    endcase
+    page_sh = {1'b0, ioe_its_pkg::epp_log2(ps)};
   endfunction
 
   function automatic logic [31:0] page_bytes(input logic [1:0] ps);
@@ -241,7 +221,7 @@ module ioe_its_core #(
 
   // capacity in 8-byte entries: (Size + 1) pages
   function automatic logic [31:0] capacity(input logic [9:0] baser);
-    capacity = ({24'd0, baser[7:0]} + 32'd1) << page_sh(baser[9:8]);
+    capacity = ioe_its_pkg::capacity(baser);
   endfunction
 
   function automatic logic [63:0] sanitise(input logic [63:0] v);
@@ -509,7 +489,7 @@ module ioe_its_core #(
   logic [15:0] sw_i_d;
   logic [15:0] sc_i_d;
   logic        sc_issue;
-  logic        msi_take, lset_inc, miss_inc, drop_inc;
+  logic        lset_inc, miss_inc;
   // instance writes (instance ci_q)
   logic        i_bind_we, i_bind_v, i_base_we, i_en_we, i_en_wd, i_cb_we, i_cwr_we, i_crd_we;
   logic        i_b0_we, i_b1_we, i_ncoll_we, i_coll_we, i_coll_del, i_rst;
@@ -575,10 +555,8 @@ module ioe_its_core #(
     sv_pite_d = sv_pite_q; sv_pdte_d = sv_pdte_q; sv_pa_d = sv_pa_q;
     rs_d = rs_q; rs_done_d = rs_done_q; rs_pos_d = rs_pos_q;
     l1ok_d = l1ok_q; l2_d = l2_q; slr_d = slr_q;
-    c_idx_d = c_idx_q; from_cache_d = from_cache_q; hit_inc = 1'b0; c_inv = 1'b0;
-    c_we = 1'b0; c_waddr = c_idx_q;
-    c_wdata = {c_key, ite_q[47:0]};
-    msi_take = 1'b0; lset_inc = 1'b0; miss_inc = 1'b0; drop_inc = 1'b0;
+    c_inv = 1'b0;
+    lset_inc = 1'b0; miss_inc = 1'b0;
     i_bind_we = 1'b0; i_bind_v = 1'b0; i_base_we = 1'b0; i_en_we = 1'b0; i_en_wd = 1'b0;
     i_cb_we = 1'b0; i_cwr_we = 1'b0; i_crd_we = 1'b0; i_b0_we = 1'b0; i_b1_we = 1'b0;
     i_ncoll_we = 1'b0; i_coll_we = 1'b0; i_coll_del = 1'b0; i_rst = 1'b0;
@@ -597,8 +575,10 @@ module ioe_its_core #(
       SIdle: begin
         rescan_d     = 1'b0;
         l1ok_d       = 1'b0;
-        from_cache_d = 1'b0;
-        if (gic_req_valid_i) begin
+        // every operation waits until no MSI is in flight in the fast path
+        if (!fp_idle) begin
+          state_d = SIdle;
+        end else if (gic_req_valid_i) begin
           src_d = 2'd3;
           vm_d  = gic_req_vm_i[VmW-1:0];
           t_d   = gic_req_vcpu_i[VcW-1:0];
@@ -613,7 +593,7 @@ module ioe_its_core #(
             sw_i_d    = 16'd8192;
             state_d   = SSw0;
           end
-        end else if (op_qe_i) begin
+        end else if (op_go) begin
           src_d   = 2'd0;
           code_d  = op_i[3:0];
           ci_d    = IW'(target_i[7:0]);
@@ -643,34 +623,6 @@ module ioe_its_core #(
           end else if (op_i[3:0] != OpBind || bound_q[IW'(target_i[7:0])]) begin
             vm_d = VmW'(ivm_q[IW'(target_i[7:0])]);
           end
-        end else if (msi_valid_i && claim) begin
-          msi_take = 1'b1;
-          src_d    = 2'd1;
-          ci_d     = claim_its;
-          vm_d     = VmW'(ivm_q[claim_its]);
-          dev_d    = msi_devid_i;
-          ev_d     = msi_data_i;
-          lk_dte_only_d = 1'b0;
-          lret_d   = STrDone;
-          c_idx_d  = c_hash(claim_its, msi_devid_i, msi_data_i);
-          state_d  = SCh;
-        end
-      end
-
-      // the cache word of the MSI is on the RAM output: a hit goes straight to the
-      // collection and LPI (STrDone), a miss walks the tables
-      SCh: begin
-        if (cv_q[c_idx_q] && c_rdata[KW+47:48] == c_key && (dev_q >> DevBits) == '0 &&
-            (ev_q >> EventBits) == '0) begin
-          hit_inc      = 1'b1;
-          from_cache_d = 1'b1;
-          lk_fail_d    = 1'b0;
-          ite_d        = {16'd0, c_rdata[47:0]};
-          sc_i_d       = c_rdata[31:16];  // read the LPI word now
-          state_d      = STrDone;
-        end else begin
-          from_cache_d = 1'b0;
-          state_d      = SLk0;
         end
       end
 
@@ -802,7 +754,7 @@ module ioe_its_core #(
       // ------------------------------------------------------------ DMA (one beat, tag 0)
       SDmaReq: if (dma_req_ready_i) state_d = SDmaRsp;
       SDmaRsp: begin
-        if (dma_rsp_valid_i) begin
+        if (dma_rsp_valid_i && !dma_rsp_i.tag[5]) begin
           ddata_d = dma_rsp_i.rdata;
           derr_d  = dma_rsp_i.err;
           state_d = ret_q;
@@ -874,8 +826,6 @@ module ioe_its_core #(
 
       // ------------------------------------------------------------ translation result
       STrDone: begin
-        // a walk found a valid ITE for an MSI: fill the cache
-        if (src_q == 2'd1 && !from_cache_q && !lk_fail_q && ite_q[47:16] != 32'd0) c_we = 1'b1;
         if (src_q == 2'd0 && code_q == OpTranslate) begin
           if (lk_fail_q || ite_q[47:16] == 32'd0) rdata_d = 64'd0;
           else rdata_d = {8'd0, cb_hit ? cb_tgt[7:0] | {8{cb_tgt[8]}} : 8'hff,
@@ -896,11 +846,6 @@ module ioe_its_core #(
           l_d     = ite_q[31:16];
           sc_i_d  = ite_q[31:16];
           state_d = STrSet0;
-          if (from_cache_q) begin
-            // hit: the LPI word was addressed in SCh already (sc_i_q)
-            lret_d  = SIdle;
-            state_d = STrSet1;
-          end
         end
       end
       STrSet0: begin
@@ -923,24 +868,11 @@ module ioe_its_core #(
             inc_w       = lw_d;
             inc_chk = 1'b1;
             lset_inc = 1'b1;
-            miss_inc = ~from_cache_q;  // translations by a table walk
+            miss_inc = 1'b1;  // INJECT / INT: translations by a table walk
           end
-          if (src_q == 2'd1 && res_q != 8'd1) drop_inc = 1'b1;
           if (src_q == 2'd0) rdata_d = {(res_q == 8'd0) ? 32'h010307 : 32'd0, 24'd0, res_q};
           lret_d  = STrDone;
-          state_d = (src_q == 2'd2) ? SQEnd : (src_q == 2'd1) ? SIdle : SFinish;
-          if (msi_next) begin
-            // back-to-back MSIs: take the next one now (as SIdle would)
-            msi_take      = 1'b1;
-            ci_d          = claim_its;
-            vm_d          = VmW'(ivm_q[claim_its]);
-            dev_d         = msi_devid_i;
-            ev_d          = msi_data_i;
-            lk_dte_only_d = 1'b0;
-            c_idx_d       = c_hash(claim_its, msi_devid_i, msi_data_i);
-            from_cache_d  = 1'b0;
-            state_d       = SCh;
-          end
+          state_d = (src_q == 2'd2) ? SQEnd : SFinish;
         end
       end
 
@@ -1926,31 +1858,85 @@ module ioe_its_core #(
             ((state_q == SQExec) &&
              (c_opc == 8'h08 || c_opc == 8'h01 || c_opc == 8'h0F || c_opc == 8'h0E ||
               c_opc == 8'h09)) ||
-            ((state_q == SIdle) && gic_req_valid_i && gic_req_kind_i[1]);
+            ((state_q == SIdle) && fp_idle && gic_req_valid_i && gic_req_kind_i[1]);
   end
 
-  assign c_key   = {ci_q, dev_q[DevBits-1:0], ev_q[EventBits-1:0]};
-  assign c_raddr = msi_ready_o ? c_hash(claim_its, msi_devid_i, msi_data_i) : c_idx_q;
-
-  // the last cycle of an MSI's translation can accept the next MSI (no GIC request or
-  // access-port operation waiting)
-  assign msi_last = (state_q == STrSet1) & (src_q == 2'd1) &
-                    ~(res_q == 8'd1 && lret_q == SIdle &&
-                      (l_q > cur_lmax || lw_rd[LRefs +: RefW] == '0));
-  assign msi_next = msi_last & msi_valid_i & claim & ~gic_req_valid_i & ~op_qe_i;
-
+  // ---------------------------------------------------------------- MSI fast path
+  // It takes MSIs only while the sequencer is idle and nothing waits for it; the
+  // sequencer starts an operation only once the fast path is empty (op_pend_q keeps an
+  // OP strobe until then).
+  assign op_go   = op_qe_i | op_pend_q;
+  assign fp_hold = (state_q != SIdle) | gic_req_valid_i | op_go;
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      cv_q         <= '0;
-      c_idx_q      <= '0;
-      from_cache_q <= 1'b0;
-    end else begin
-      c_idx_q      <= c_idx_d;
-      from_cache_q <= from_cache_d;
-      if (c_inv) cv_q <= '0;
-      else if (c_we) cv_q[c_waddr] <= 1'b1;
-    end
+    if (!rst_ni) op_pend_q <= 1'b0;
+    else op_pend_q <= op_go & ~((state_q == SIdle) & fp_idle & ~gic_req_valid_i);
   end
+
+  logic [NrIts*8-1:0]  fl_ivm;
+  logic [NrIts*64-1:0] fl_b0;
+  logic [NrIts*5-1:0]  fl_ncoll;
+  logic [NrVms*16-1:0] fl_lmax;
+  for (genvar i = 0; i < NrIts; i++) begin : g_fl_its
+    assign fl_ivm[i*8 +: 8]    = ivm_q[i];
+    assign fl_b0[i*64 +: 64]   = baser0_q[i];
+    assign fl_ncoll[i*5 +: 5]  = ncoll_q[i];
+  end
+  for (genvar v = 0; v < NrVms; v++) begin : g_fl_vm
+    assign fl_lmax[v*16 +: 16] = lmax_q[v];
+  end
+
+  ioe_its_xlate #(
+    .NrIts       (NrIts),
+    .NrVms       (NrVms),
+    .NrVcpus     (NrVcpus),
+    .LpiBits     (LpiBits),
+    .DevBits     (DevBits),
+    .EventBits   (EventBits),
+    .CacheEntries(CacheEntries),
+    .LW          (LW)
+  ) u_xlate (
+    .clk_i          (clk_i),
+    .rst_ni         (rst_ni),
+    .hold_i         (fp_hold),
+    .idle_o         (fp_idle),
+    .inv_i          (c_inv),
+    .msi_valid_i    (msi_valid_i),
+    .msi_ready_o    (msi_ready_o),
+    .claim_i        (claim),
+    .claim_its_i    (claim_its),
+    .msi_devid_i    (msi_devid_i),
+    .msi_data_i     (msi_data_i),
+    .en_i           (en_q),
+    .ivm_i          (fl_ivm),
+    .baser0_i       (fl_b0),
+    .ncoll_i        (fl_ncoll),
+    .cicid_i        (cicid_q),
+    .ctgt_i         (ctgt_q),
+    .nvc_i          (gic_nvc_i),
+    .enlpis_i       (gic_enlpis_i),
+    .lmax_i         (fl_lmax),
+    .best_i         (lpi_best_o),
+    .lram_we_o      (fp_lram_we),
+    .lram_waddr_o   (fp_lram_waddr),
+    .lram_wdata_o   (fp_lram_wdata),
+    .lram_raddr_o   (fp_lram_raddr),
+    .lram_rdata_i   (lram_rdata),
+    .best_set_o     (fp_best_set),
+    .best_vm_o      (fp_best_vm),
+    .best_lane_o    (fp_best_lane),
+    .best_pr_o      (fp_best_pr),
+    .best_id_o      (fp_best_id),
+    .in_inc_o       (fp_in),
+    .hit_inc_o      (fp_hit),
+    .miss_inc_o     (fp_miss),
+    .drop_inc_o     (fp_drop),
+    .set_inc_o      (fp_set),
+    .dma_req_valid_o(fp_dma_valid),
+    .dma_req_ready_i(dma_req_ready_i & (state_q != SDmaReq)),
+    .dma_req_o      (fp_dma_req),
+    .dma_rsp_valid_i(dma_rsp_valid_i),
+    .dma_rsp_i      (dma_rsp_i)
+  );
 
   // ---------------------------------------------------------------- flops
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -1993,10 +1979,11 @@ module ioe_its_core #(
       rs_q <= rs_d; rs_done_q <= rs_done_d; rs_pos_q <= rs_pos_d;
       l1ok_q <= l1ok_d & (((w_dev_d ^ w_dev_q) & ~sl_pmask) == '0);
       l2_q <= l2_d; slr_q <= slr_d;
-      if (msi_take) msi_in_q <= msi_in_q + 32'd1;
-      if (drop_inc) msi_drop_q <= msi_drop_q + 32'd1;
-      if (miss_inc) miss_q <= miss_q + 32'd1;
-      if (lset_inc) begin
+      // the sequencer's and the fast path's increments never coincide (one of them is idle)
+      if (fp_in) msi_in_q <= msi_in_q + 32'd1;
+      if (fp_drop) msi_drop_q <= msi_drop_q + 32'd1;
+      if (miss_inc | fp_miss) miss_q <= miss_q + 32'd1;
+      if (lset_inc | fp_set) begin
         lset_q     <= lset_q + 32'd1;
         lset_cyc_q <= cycle_i;
       end
@@ -2101,13 +2088,19 @@ module ioe_its_core #(
           bpr_q[x] <= best_pr;
           bid_q[x] <= best_id;
           if (state_q != SScanEnd) chg_q[x] <= 1'b1;
+        end else if (!best_set && fp_best_set && x == lidx(fp_best_vm, fp_best_lane)) begin
+          // an MSI of the fast path (the sequencer is idle then)
+          bv_q[x]  <= 1'b1;
+          bpr_q[x] <= fp_best_pr;
+          bid_q[x] <= fp_best_id;
+          chg_q[x] <= 1'b1;
         end
       end
     end
   end
 
   // ---------------------------------------------------------------- outputs
-  assign status_o = op_qe_i ? 32'h1 : {28'd0, bad_q, undef_q, done_q, busy_q};
+  assign status_o = op_go ? 32'h1 : {28'd0, bad_q, undef_q, done_q, busy_q};
   assign rdata_lo_o = rdata_q[31:0];
   assign rdata_hi_o = rdata_q[63:32];
   assign msi_in_o = msi_in_q;
@@ -2115,20 +2108,19 @@ module ioe_its_core #(
   logic [31:0] hit_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) hit_q <= '0;
-    else if (hit_inc) hit_q <= hit_q + 32'd1;
+    else if (fp_hit) hit_q <= hit_q + 32'd1;
   end
   assign cache_hit_o = hit_q;
   assign cache_miss_o = miss_q;
   assign lpi_set_o = lset_q;
   assign lpi_set_cycle_o = lset_cyc_q;
-  assign msi_ready_o = ((state_q == SIdle) | msi_last) & ~gic_req_valid_i & ~op_qe_i;
   assign gic_req_done_o = (state_q == SFinish) & ~rescan_q & (src_q == 2'd3);
   assign lpi_chg_o = chg_q;
   for (genvar x = 0; x < NV; x++) begin : g_best
     assign lpi_best_o[x*22 +: 22] = {bv_q[x], bpr_q[x], bid_q[x]};
   end
 
-  assign dma_req_valid_o = (state_q == SDmaReq);
+  assign dma_req_valid_o = (state_q == SDmaReq) | fp_dma_valid;
 
   logic unused;
   assign unused = ^{target_i[31:17], op_i[31:4], msi_addr_i[16:0], dma_rsp_i.tag, gic_req_vm_i,
@@ -2140,6 +2132,7 @@ module ioe_its_core #(
     dma_req_o.addr  = daddr_q;
     dma_req_o.wdata = dwdata_q;
     dma_req_o.wstrb = dwr_q ? dstrb_q : 8'h00;
+    if (state_q != SDmaReq) dma_req_o = fp_dma_req;  // the fast path's walker (tags 32..63)
   end
 
 endmodule

@@ -54,11 +54,14 @@ static inline void t_get_attr(int dev, uint32_t group, uint64_t attr, void *val)
 
 /* A VM with n vCPUs (ids 0..n-1), distributor and one redistributor region, nr_irqs
  * interrupts, initialised; the vCPUs have run (they are "running"). */
+/* the card options t_vm_open opens its cards with (a test may set them first) */
+static struct ioe_card_options t_card_opts;
+
 static inline void t_vm_open(struct tvm *t, const char *target, int n, uint32_t nr_irqs)
 {
     memset(t, 0, sizeof(*t));
     t->n = n;
-    t->kvm = ioe_open(target);
+    t->kvm = ioe_open_opts(target, &t_card_opts);
     assert_true(t->kvm >= 0);
     t->vm = ioe_ioctl(t->kvm, KVM_CREATE_VM, 0);
     assert_true(t->vm >= 0);

@@ -10,8 +10,10 @@
  * group), the vCPUs' readability and HPPIR1, every GITS_ register (GRP_ITS_REGS), and all
  * guest-memory bytes (live tables, pending tables, saved tables).
  *
- * Usage: test_its_diff [--seed S] [--ops N] [--no-indirect-walks]
- *   (or IOE_TEST_SEED / IOE_TEST_OPS / IOE_TEST_NO_INDIRECT_WALKS=1). The seed is printed.
+ * Usage: test_its_diff [--seed S] [--ops N] [--dma-latency C] [--no-indirect-walks]
+ *   (or IOE_TEST_SEED / IOE_TEST_OPS / IOE_TEST_DMA_LATENCY / IOE_TEST_NO_INDIRECT_WALKS=1).
+ * The seed is printed. --dma-latency sets the sim card's host-memory latency in cycles
+ * (default 200): results must not depend on it, and a short one makes long runs affordable.
  * --no-indirect-walks keeps the operations that walk a whole device table (RESET, BASER0
  * Valid 0, MAPC retarget of an existing collection, SAVE_TABLES, RESTORE_TABLES) away
  * from two-level tables: ITS 0 then uses flat tables only, ITS 1 two-level ones without
@@ -883,8 +885,11 @@ static void test_differential(void **state)
         printf("the sim card has no ITS engine: skipped\n");
         skip();
     }
-    printf("ITS differential soft vs sim: seed 0x%" PRIx64 ", %" PRIu64 " operations%s\n", seed,
-           nops, no_indirect_walks ? ", no whole-table walks of two-level tables" : "");
+    printf("ITS differential soft vs sim: seed 0x%" PRIx64 ", %" PRIu64
+           " operations, DMA latency %u cycles%s\n",
+           seed, nops,
+           t_card_opts.dma_latency ? t_card_opts.dma_latency : IOE_CARD_DEFAULT_DMA_LATENCY,
+           no_indirect_walks ? ", no whole-table walks of two-level tables" : "");
     rs = seed ? seed : 1;
     op_no = 0;
     op_name = "setup";
@@ -961,16 +966,21 @@ int main(int argc, char **argv)
     seed = env_u64("IOE_TEST_SEED", 0x175d1ff);
     nops = env_u64("IOE_TEST_OPS", nops);
     no_indirect_walks = (int)env_u64("IOE_TEST_NO_INDIRECT_WALKS", 0);
+    t_card_opts.dma_latency = (unsigned)env_u64("IOE_TEST_DMA_LATENCY", 0);
     trace = (int)env_u64("IOE_TEST_TRACE", 0); /* every command and register write on stderr */
     for (int a = 1; a < argc; a++) {
         if (!strcmp(argv[a], "--seed") && a + 1 < argc)
             seed = strtoull(argv[++a], NULL, 0);
         else if (!strcmp(argv[a], "--ops") && a + 1 < argc)
             nops = strtoull(argv[++a], NULL, 0);
+        else if (!strcmp(argv[a], "--dma-latency") && a + 1 < argc)
+            t_card_opts.dma_latency = (unsigned)strtoul(argv[++a], NULL, 0);
         else if (!strcmp(argv[a], "--no-indirect-walks"))
             no_indirect_walks = 1;
         else {
-            fprintf(stderr, "usage: %s [--seed S] [--ops N] [--no-indirect-walks]\n", argv[0]);
+            fprintf(stderr,
+                    "usage: %s [--seed S] [--ops N] [--dma-latency C] [--no-indirect-walks]\n",
+                    argv[0]);
             return 2;
         }
     }

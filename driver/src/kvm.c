@@ -512,6 +512,11 @@ static int vcpu_ioctl(struct vcpu *v, unsigned long req, unsigned long arg)
 /* ------------------------------------------------------------------ public entry points */
 int ioe_open(const char *target)
 {
+    return ioe_open_opts(target, NULL);
+}
+
+int ioe_open_opts(const char *target, const struct ioe_card_options *opts)
+{
     struct sys *s = calloc(1, sizeof(*s));
     int err;
     if (!s) {
@@ -520,7 +525,7 @@ int ioe_open(const char *target)
     }
     s->o.type = OBJ_SYS;
     s->o.refs = 1;
-    err = ioe_card_open(target, &s->card);
+    err = ioe_card_open_opts(target, opts, &s->card);
     if (!err) {
         err = ioe_card_info(s->card, &s->info);
         if (err)

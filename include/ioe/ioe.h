@@ -23,6 +23,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
+#include <ioe/card.h>
 #include <ioe/kvm.h>
 
 #ifdef __cplusplus
@@ -32,6 +33,10 @@ extern "C" {
 /* target: "soft" (C reference model of the card) or "sim" (Verilator model). Returns a
  * descriptor like an open /dev/kvm, or -1 with errno (ENODEV: unknown target). */
 int ioe_open(const char *target);
+/* ioe_open() with the card's options (<ioe/card.h>; NULL: the defaults), e.g. the host
+ * memory latency of a simulated card. -1 with errno EINVAL for options the target does
+ * not take (a waveform on "soft"). */
+int ioe_open_opts(const char *target, const struct ioe_card_options *opts);
 /* ioctl(2) on an ioe descriptor. EBADF for a descriptor that is not libioe's. */
 int ioe_ioctl(int fd, unsigned long request, ...);
 /* Close an ioe descriptor; objects live on while descriptors that need them are open

@@ -1558,26 +1558,29 @@ module ioe_gic #(
 
   if (Lpis) begin : g_lpi_mirror
     // copies of PROPBASER (redistributor 0) and PENDBASER for the ITS engine's table walks
-    logic [63:0] prop_q [NrVms];
-    logic [63:0] pend_q [NV];
-    always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) begin
-        for (int v = 0; v < NrVms; v++) prop_q[v] <= '0;
-        for (int x = 0; x < NV; x++) pend_q[x] <= '0;
-      end else if (state_q == SClear && sc_i_q == '0) begin
-        for (int c = 0; c < NrVcpus; c++) pend_q[32'(vm) * NrVcpus + c] <= '0;
-        prop_q[vm] <= '0;
-      end else if (state_q == SMWb && misc_we) begin
-        if (mk_q == MkProp && vc == '0) prop_q[vm] <= m_new[MProp +: 64];
-        if (mk_q == MkPend) pend_q[cur_idx] <= m_new[MPend +: 64];
+    // flat vectors written per entry (constant part-selects): the ports are these flops,
+    // with no per-cycle concatenation in simulation and no dynamic part-select in synthesis
+    logic [NrVms*64-1:0] prop_q;
+    logic [NV*64-1:0]    pend_q;
+    for (genvar v = 0; v < NrVms; v++) begin : g_p
+      always_ff @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) prop_q[v*64 +: 64] <= '0;
+        else if (32'(vm) == v && state_q == SClear && sc_i_q == '0) prop_q[v*64 +: 64] <= '0;
+        else if (32'(vm) == v && state_q == SMWb && misc_we && mk_q == MkProp && vc == '0)
+          prop_q[v*64 +: 64] <= m_new[MProp +: 64];
       end
     end
-    for (genvar v = 0; v < NrVms; v++) begin : g_p
-      assign lpi_prop_o[v*64 +: 64] = prop_q[v];
-    end
     for (genvar x = 0; x < NV; x++) begin : g_q
-      assign lpi_pend_o[x*64 +: 64] = pend_q[x];
+      always_ff @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) pend_q[x*64 +: 64] <= '0;
+        else if (32'(vm) == x / NrVcpus && state_q == SClear && sc_i_q == '0)
+          pend_q[x*64 +: 64] <= '0;
+        else if (32'(cur_idx) == x && state_q == SMWb && misc_we && mk_q == MkPend)
+          pend_q[x*64 +: 64] <= m_new[MPend +: 64];
+      end
     end
+    assign lpi_prop_o = prop_q;
+    assign lpi_pend_o = pend_q;
   end else begin : g_no_lpi
     assign lpi_prop_o = '0;
     assign lpi_pend_o = '0;

@@ -584,10 +584,9 @@ module ioe_xive_core #(
       eq_write_count_q <= '0;
       eq_write_cycle_q <= '0;
     end else begin
-      for (int unsigned i = 0; i < NTags; i++) begin
-        if (dma_fire && LTagW'(i) == tag_q) tag_busy_q[i] <= 1'b1;
-        else if (dma_rsp_valid_i && LTagW'(i) == dma_rsp_i.tag[LTagW-1:0]) tag_busy_q[i] <= 1'b0;
-      end
+      // a response frees its tag; a request taking the same tag in that cycle wins
+      if (dma_rsp_valid_i) tag_busy_q[dma_rsp_i.tag[LTagW-1:0]] <= 1'b0;
+      if (dma_fire) tag_busy_q[tag_q] <= 1'b1;
       if (dma_fire) begin
         tag_q            <= tag_q + 1'b1;
         eq_write_count_q <= eq_write_count_q + 1'b1;

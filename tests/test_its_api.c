@@ -629,6 +629,61 @@ static void test_bad_input(void **state)
     x_close(&x);
 }
 
+/* The top of the LPI ID space (GICD_TYPER.IDbits): LPIs at the last two INTIDs take part
+ * in every walk over the LPIs (acknowledge, INVALL, MOVALL, EnableLPIs off and on, MAPD
+ * V=0) and each ends (a walk must not wrap to INTID 0 and start again). */
+static void test_top_lpi(void **state)
+{
+    const char *target = target_or_skip(state);
+    struct tits x;
+    x_open(&x, target, 2);
+    uint32_t idbits = (uint32_t)t_mmio(&x.t, DIST_BASE + 0x0004, 4, 0, 0) >> 19 & 0x1f;
+    uint32_t top = (1u << (idbits + 1)) - 1;
+    assert_true(top >= LPI0 + 2);
+    x_tables(&x, 0x10000, 0, 1);
+    cmd_mapc(&x, 0, 0, 1);
+    cmd_mapc(&x, 1, 1, 1);
+    cmd_mapd(&x, 4, 2, MEM_GPA + ITT_OFF, 1);
+    cmd_mapti(&x, 4, 0, top, 0);
+    cmd_mapti(&x, 4, 1, top - 1, 0);
+    cmd_mapti(&x, 4, 2, LPI0, 1);
+    x_go(&x);
+    /* two pending on vCPU 0: the acknowledge of the first finds the second */
+    assert_int_equal(x_msi(&x, 4, 0), 1);
+    assert_int_equal(x_msi(&x, 4, 1), 1);
+    uint32_t a = x_take(&x, 0), b = x_take(&x, 0);
+    assert_true((a == top && b == top - 1) || (a == top - 1 && b == top));
+    assert_int_equal(x_take(&x, 0), 1023);
+    /* disabled in the property table, INVALL keeps it pending but hidden */
+    x.mem[PROP_OFF + top - LPI0] = 0xa0;
+    x_cmd(&x, C_INVALL, 0, 0, 0);
+    x_go(&x);
+    assert_int_equal(x_msi(&x, 4, 0), 1);
+    assert_int_equal(x_take(&x, 0), 1023);
+    /* MOVALL to vCPU 1, re-enable + INVALL there: it is delivered on vCPU 1 */
+    x_cmd(&x, C_MOVALL, 0, 0, 1ull << 16);
+    x.mem[PROP_OFF + top - LPI0] = 0xa1;
+    x_cmd(&x, C_INVALL, 0, 1, 0);
+    x_go(&x);
+    assert_int_equal(x_take(&x, 0), 1023);
+    assert_int_equal(x_take(&x, 1), top);
+    /* pending across EnableLPIs off and on, through the pending table */
+    assert_int_equal(x_msi(&x, 4, 1), 1); /* top - 1, on vCPU 1 since the MOVALL */
+    t_mmio(&x.t, t_rd(1) + GICR_CTLR, 4, 1, 0);
+    assert_int_equal(x_take(&x, 1), 1023);
+    x.mem[PEND_OFF + 0x10000 + (top - 1) / 8] |= (uint8_t)(1u << ((top - 1) % 8));
+    t_mmio(&x.t, t_rd(1) + GICR_CTLR, 4, 1, 1);
+    assert_int_equal(x_take(&x, 1), top - 1);
+    /* MAPD V=0 frees every ITE of the device, the LPIs at the top too */
+    cmd_mapd(&x, 4, 0, 0, 0);
+    x_go(&x);
+    assert_int_equal(x_msi(&x, 4, 0), 0);
+    assert_int_equal(x_msi(&x, 4, 2), 0);
+    assert_int_equal(x_take(&x, 0), 1023);
+    assert_int_equal(x_take(&x, 1), 1023);
+    x_close(&x);
+}
+
 #define BOTH(fn)                                                                                   \
     cmocka_unit_test_prestate(fn, (void *)"soft"), cmocka_unit_test_prestate(fn, (void *)"sim")
 
@@ -637,9 +692,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         BOTH(test_create),     BOTH(test_create_after_run), BOTH(test_addr),
         BOTH(test_ctrl),       BOTH(test_regs_errno),       BOTH(test_reset_state),
-        BOTH(test_signal_msi), BOTH(test_flat_64k),         BOTH(test_flat_16k),
-        BOTH(test_flat_4k),    BOTH(test_2level_64k),       BOTH(test_2level_16k),
-        BOTH(test_2level_4k),  BOTH(test_bad_input),
+        BOTH(test_signal_msi), BOTH(test_top_lpi),          BOTH(test_flat_64k),
+        BOTH(test_flat_16k),   BOTH(test_flat_4k),          BOTH(test_2level_64k),
+        BOTH(test_2level_16k), BOTH(test_2level_4k),        BOTH(test_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -97,7 +97,7 @@ module ioe_its_core #(
     // of a two-level device table in the walks over every slot
     SWDev, SWDte, SWIte, SWIteAct, SWNextDev, SSlotL1,
     // LPI deref / sweep / rescan
-    SDeref0, SDeref1, SSw0, SSw1, SSw2, SSw3, SZero, SScan, SScanEnd, SFinish,
+    SDeref0, SDeref1, SSw0, SSwB, SSw1, SSw2, SSw3, SZero, SScan, SScanEnd, SFinish,
     // SAVE_TABLES
     SSvDev, SSvDte, SSvIte, SSvIteW, SSvItt, SSvDteW, SSvEnd, SSvColl,
     // RESTORE_TABLES
@@ -162,6 +162,8 @@ module ioe_its_core #(
   logic [15:0] sw_i_q;
   logic [15:0] sc_i_q, sc_di_q;
   logic        sc_dv_q;
+  logic        sw_blk_q, sw_blk_d;      // the block of sw_i_q was found occupied
+  logic        sw_wrap_q, sw_wrap_d;    // sw_i_q / sc_i_q went past INTID 65535
   // SAVE_TABLES / RESTORE_TABLES walks
   logic        sv_he_q, sv_hd_q, sv_he_d, sv_hd_d;     // a previous valid ITE / DTE
   logic [31:0] sv_pe_q, sv_pd_q, sv_pe_d, sv_pd_d;     // its EventID / DeviceID
@@ -203,10 +205,47 @@ module ioe_its_core #(
   ) u_lpi (
     .clk_i  (clk_i),
     .we_i   (lram_we | fp_lram_we),
-    .waddr_i(fp_lram_we ? fp_lram_waddr : lram_waddr),
+    .waddr_i(lram_waddr_all),
     .wdata_i(fp_lram_we ? fp_lram_wdata : lram_wdata),
     .raddr_i((state_q == SIdle) ? fp_lram_raddr : lram_raddr),
     .rdata_o(lram_rdata)
+  );
+
+  // ---------------------------------------------------------------- LPI occupancy
+  // One bit per block of 64 INTIDs of a VM: 0 means every word of the block at or below
+  // the VM's high-water mark is zero (no LPI), so the sweeps and rescans step over the
+  // block in one cycle instead of 64 (docs/its.md). Every non-zero write to the LPI RAM
+  // sets its block's bit; only the VM-reset sweep clears bits, block by block as it zeroes
+  // them. Bits above the high-water mark and bits left set after an LPI is freed only
+  // cost time. No reset is needed: after a reset every VM's high-water mark is 0.
+  localparam int unsigned OccW = VmW + LpiBits - 6;
+  logic            occ_we, occ_clr, occ_rdata;
+  logic [OccW-1:0] occ_waddr, occ_raddr;
+  logic [VmW+LpiBits-1:0] lram_waddr_all;
+  assign lram_waddr_all = fp_lram_we ? fp_lram_waddr : lram_waddr;
+  assign occ_we    = occ_clr | ((lram_we | fp_lram_we) &
+                                ((fp_lram_we ? fp_lram_wdata : lram_wdata) != '0));
+  assign occ_waddr = occ_clr ? {vm_q, sw_i_q[LpiBits-1:6]} : lram_waddr_all[VmW+LpiBits-1:6];
+  // SSw0: the block of sw_i_q (read in SSwB); SScan: the first block; SScanEnd: the block
+  // after sc_i_q's, which is sc_i_q's own once sc_i_q steps into it (by 1 or by 64)
+  localparam logic [LpiBits-7:0] OccFirst = (LpiBits - 6)'(8192 >> 6);  // INTID 8192
+  always_comb begin
+    unique case (state_q)
+      SSw0:    occ_raddr = {vm_q, sw_i_q[LpiBits-1:6]};
+      SScan:   occ_raddr = {vm_q, OccFirst};
+      default: occ_raddr = {vm_q, sc_i_q[LpiBits-1:6] + 1'b1};
+    endcase
+  end
+  ioe_ram #(
+    .Width    (1),
+    .AddrWidth(OccW)
+  ) u_occ (
+    .clk_i  (clk_i),
+    .we_i   (occ_we),
+    .waddr_i(occ_waddr),
+    .wdata_i(~occ_clr),
+    .raddr_i(occ_raddr),
+    .rdata_o(occ_rdata)
   );
 
   // ---------------------------------------------------------------- helpers
@@ -488,7 +527,7 @@ module ioe_its_core #(
   logic [2:0]  sw_kind_d;
   logic [15:0] sw_i_d;
   logic [15:0] sc_i_d;
-  logic        sc_issue;
+  logic        sc_issue, sc_more, sc_skip;
   logic        lset_inc, miss_inc;
   // instance writes (instance ci_q)
   logic        i_bind_we, i_bind_v, i_base_we, i_en_we, i_en_wd, i_cb_we, i_cwr_we, i_crd_we;
@@ -551,6 +590,7 @@ module ioe_its_core #(
     w_dev_d = w_dev_q; w_ev_d = w_ev_q; w_evn_d = w_evn_q;
     l_d = l_q; lw_d = lw_q; t_d = t_q; t2_d = t2_q; tmap_d = tmap_q;
     sw_kind_d = sw_kind_q; sw_i_d = sw_i_q; sc_i_d = sc_i_q; sc_issue = 1'b0;
+    sw_blk_d = sw_blk_q; sw_wrap_d = sw_wrap_q; occ_clr = 1'b0; sc_more = 1'b0; sc_skip = 1'b0;
     sv_he_d = sv_he_q; sv_hd_d = sv_hd_q; sv_pe_d = sv_pe_q; sv_pd_d = sv_pd_q;
     sv_pite_d = sv_pite_q; sv_pdte_d = sv_pdte_q; sv_pa_d = sv_pa_q;
     rs_d = rs_q; rs_done_d = rs_done_q; rs_pos_d = rs_pos_q;
@@ -591,6 +631,7 @@ module ioe_its_core #(
             sw_kind_d = (gic_req_kind_i == 2'd1) ? 3'd3 : (gic_req_kind_i == 2'd2) ? 3'd4 : 3'd5;
             t2_d      = gic_req_vcpu_i[VcW-1:0];
             sw_i_d    = 16'd8192;
+            sw_wrap_d = 1'b0;
             state_d   = SSw0;
           end
         end else if (op_go) begin
@@ -731,6 +772,7 @@ module ioe_its_core #(
           OpSavePending: begin
             sw_kind_d = 3'd6;
             sw_i_d    = 16'd8192;
+            sw_wrap_d = 1'b0;
             state_d   = SSw0;
           end
           default: begin
@@ -935,6 +977,7 @@ module ioe_its_core #(
               sw_kind_d = 3'd1;
               t2_d      = ca_tgt[VcW-1:0];
               sw_i_d    = 16'd8192;
+              sw_wrap_d = 1'b0;
               state_d   = SSw0;
             end
           end
@@ -944,6 +987,7 @@ module ioe_its_core #(
               t2_d      = c_rd1[VcW-1:0];
               t_d       = c_rd2[VcW-1:0];
               sw_i_d    = 16'd8192;
+              sw_wrap_d = 1'b0;
               rescan_d  = 1'b1;
               state_d   = SSw0;
             end
@@ -1373,7 +1417,8 @@ module ioe_its_core #(
       // kind 1 INVALL (target t2), 2 MOVALL (t2 -> t), 3 EnableLPIs on (t2), 4 off (t2),
       // 5 VM reset, 6 SAVE_PENDING, 0 single LPI l_q (deref / retarget / INV), 7 ack
       SSw0: begin
-        if (sw_i_q > cur_lmax || cur_lmax < 16'd8192) begin
+        if (sw_i_q > cur_lmax || cur_lmax < 16'd8192 || sw_wrap_q) begin
+          sw_wrap_d = 1'b0;
           state_d = SScan;
           if (sw_kind_q == 3'd5) begin
             lmax_we = 1'b1;
@@ -1383,18 +1428,30 @@ module ioe_its_core #(
           if (sw_kind_q == 3'd1 || sw_kind_q == 3'd2 || sw_kind_q == 3'd3 || sw_kind_q == 3'd4 ||
               sw_kind_q == 3'd5) rescan_d = 1'b1;
           if (src_q == 2'd2) state_d = SQEnd;
+        end else if (sw_i_q[5:0] == 6'd0 && !sw_blk_q) begin
+          state_d = SSwB;  // the block's occupancy bit is read in this cycle
         end else begin
+          sw_blk_d = 1'b0;
           sc_i_d  = sw_i_q;
           l_d     = sw_i_q;
           state_d = SSw1;
+        end
+      end
+      SSwB: begin
+        state_d = SSw0;
+        if (occ_rdata) begin
+          sw_blk_d = 1'b1;
+          occ_clr  = sw_kind_q == 3'd5;  // the VM-reset sweep zeroes this block now
+        end else begin
+          {sw_wrap_d, sw_i_d} = {1'b0, sw_i_q} + 17'd64;
         end
       end
       SSw1: state_d = SSw2;  // read address sc_i_q -> word on the output next cycle
       SSw2: begin
         lw_d = lw_rd;
         state_d = SSw0;
-        sw_i_d  = sw_i_q + 16'd1;
         lram_wdata = lw_rd;
+        {sw_wrap_d, sw_i_d} = {1'b0, sw_i_q} + 17'd1;
         unique case (sw_kind_q)
           3'd0: begin
             if (lret_q == SWIte && !w_free_q) begin
@@ -1470,7 +1527,7 @@ module ioe_its_core #(
         // DMA result of a sweep step; lw_q holds the word of sw_i_q (== l_q)
         lram_wdata = lw_q;
         lram_waddr = {vm_q, sw_i_q[LpiBits-1:0]};
-        sw_i_d     = sw_i_q + 16'd1;
+        {sw_wrap_d, sw_i_d} = {1'b0, sw_i_q} + 17'd1;
         state_d    = SSw0;
         rescan_d   = 1'b1;
         if (sw_kind_q == 3'd6) begin
@@ -1507,19 +1564,24 @@ module ioe_its_core #(
         end else begin
           best_clr_vm = 1'b1;
           sc_i_d      = 16'd8192;
+          sw_wrap_d   = 1'b0;
           state_d     = SScanEnd;
         end
       end
       SScanEnd: begin
         // sc_i_q is being read; sc_di_q (previous) is on the output
-        sc_issue = (sc_i_q <= cur_lmax) & (cur_lmax >= 16'd8192);
-        if (sc_issue) sc_i_d = sc_i_q + 16'd1;
+        // the first INTID of an empty block: step over the block
+        sc_more  = (sc_i_q <= cur_lmax) & (cur_lmax >= 16'd8192) & ~sw_wrap_q;
+        sc_skip  = sc_more & (sc_i_q[5:0] == 6'd0) & ~occ_rdata;
+        sc_issue = sc_more & ~sc_skip;
+        if (sc_more) {sw_wrap_d, sc_i_d} = {1'b0, sc_i_q} + (sc_skip ? 17'd64 : 17'd1);
         if (sc_dv_q) begin
           inc_w    = lw_rd;
           inc_l    = sc_di_q;
           inc_chk = 1'b1;
         end
-        if (!sc_issue && !sc_dv_q) begin
+        if (!sc_more && !sc_dv_q) begin
+          sw_wrap_d = 1'b0;
           for (int c = 0; c < NrVcpus; c++) chg_set[lidx(vm_q, VcW'(c))] = 1'b1;
           rescan_d = 1'b0;
           state_d  = (src_q == 2'd2) ? SQEnd : SFinish;
@@ -1952,7 +2014,7 @@ module ioe_its_core #(
       w_all_q <= 1'b0; w_free_q <= 1'b0; w_icid_q <= '0; w_tgt_q <= '0; w_dev_q <= '0;
       w_ev_q <= '0; w_evn_q <= '0;
       l_q <= '0; lw_q <= '0; t_q <= '0; t2_q <= '0; tmap_q <= 1'b0; sw_kind_q <= '0; sw_i_q <= '0;
-      sc_i_q <= '0; sc_di_q <= '0; sc_dv_q <= 1'b0;
+      sc_i_q <= '0; sc_di_q <= '0; sc_dv_q <= 1'b0; sw_blk_q <= 1'b0; sw_wrap_q <= 1'b0;
       sv_he_q <= 1'b0; sv_hd_q <= 1'b0; sv_pe_q <= '0; sv_pd_q <= '0; sv_pite_q <= '0;
       sv_pdte_q <= '0; sv_pa_q <= '0; rs_q <= 1'b0; rs_done_q <= 1'b0; rs_pos_q <= '0;
       l1ok_q <= 1'b0; l2_q <= '0; slr_q <= SIdle;
@@ -1974,6 +2036,7 @@ module ioe_its_core #(
       l_q <= l_d; lw_q <= lw_d; t_q <= t_d; t2_q <= t2_d; tmap_q <= tmap_d;
       sw_kind_q <= sw_kind_d; sw_i_q <= sw_i_d;
       sc_i_q <= sc_i_d; sc_di_q <= lram_raddr[15:0]; sc_dv_q <= sc_issue;
+      sw_blk_q <= sw_blk_d; sw_wrap_q <= sw_wrap_d;
       sv_he_q <= sv_he_d; sv_hd_q <= sv_hd_d; sv_pe_q <= sv_pe_d; sv_pd_q <= sv_pd_d;
       sv_pite_q <= sv_pite_d; sv_pdte_q <= sv_pdte_d; sv_pa_q <= sv_pa_d;
       rs_q <= rs_d; rs_done_q <= rs_done_d; rs_pos_q <= rs_pos_d;

@@ -684,6 +684,50 @@ static void test_top_lpi(void **state)
     x_close(&x);
 }
 
+/* RESTORE_TABLES that fails in the collection table (a target beyond the vCPUs: EINVAL)
+ * leaves the ITS as KVM leaves it, without collections and devices: the valid DTE and the
+ * ITE in the live tables are freed (zeroed), and an MSI finds no device. */
+static void test_restore_bad_collection(void **state)
+{
+    const char *target = target_or_skip(state);
+    struct tits x;
+    x_open(&x, target, 2);
+    x_tables(&x, 0x10000, 0, 1);
+    cmd_mapc(&x, 0, 1, 1);
+    cmd_mapd(&x, 3, 1, MEM_GPA + ITT_OFF, 1);
+    cmd_mapti(&x, 3, 1, LPI0 + 9, 0);
+    x_go(&x);
+    assert_int_equal(x_msi(&x, 3, 1), 1);
+    assert_int_equal(x_take(&x, 1), LPI0 + 9);
+    its_ctrl(x.its, KVM_DEV_ARM_ITS_SAVE_TABLES);
+    static const uint64_t order[] = {GITS_BASER(0), GITS_BASER(1), GITS_CBASER, GITS_CREADR};
+    uint64_t regs[4];
+    for (int r = 0; r < 4; r++)
+        regs[r] = its_reg(x.its, order[r]);
+    assert_true(get64(x.mem + DT_OFF + 8 * 3) >> 63);
+    assert_true(get64(x.mem + ITT_OFF + 8) != 0);
+    its_ctrl(x.its, KVM_DEV_ARM_ITS_CTRL_RESET);
+    for (int r = 0; r < 4; r++)
+        its_set_reg(x.its, order[r], regs[r]);
+    put64(x.mem + CT_OFF, 1ull << 63 | 99ull << 16 | 0); /* target vCPU 99 */
+    struct kvm_device_attr a = {.group = KVM_DEV_ARM_VGIC_GRP_CTRL,
+                                .attr = KVM_DEV_ARM_ITS_RESTORE_TABLES};
+    assert_err(EINVAL, ioe_ioctl(x.its, KVM_SET_DEVICE_ATTR, &a));
+    its_set_reg(x.its, GITS_CTLR, 1);
+    assert_int_equal(get64(x.mem + DT_OFF + 8 * 3), 0);
+    assert_int_equal(get64(x.mem + ITT_OFF + 8), 0);
+    assert_int_equal(x_msi(&x, 3, 1), 0);
+    /* the ITS works on: the device mapped again delivers */
+    x.cwriter = (uint32_t)regs[3];
+    cmd_mapc(&x, 0, 1, 1);
+    cmd_mapd(&x, 3, 1, MEM_GPA + ITT_OFF, 1);
+    cmd_mapti(&x, 3, 1, LPI0 + 9, 0);
+    x_go(&x);
+    assert_int_equal(x_msi(&x, 3, 1), 1);
+    assert_int_equal(x_take(&x, 1), LPI0 + 9);
+    x_close(&x);
+}
+
 #define BOTH(fn)                                                                                   \
     cmocka_unit_test_prestate(fn, (void *)"soft"), cmocka_unit_test_prestate(fn, (void *)"sim")
 
@@ -692,9 +736,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         BOTH(test_create),     BOTH(test_create_after_run), BOTH(test_addr),
         BOTH(test_ctrl),       BOTH(test_regs_errno),       BOTH(test_reset_state),
-        BOTH(test_signal_msi), BOTH(test_top_lpi),          BOTH(test_flat_64k),
-        BOTH(test_flat_16k),   BOTH(test_flat_4k),          BOTH(test_2level_64k),
-        BOTH(test_2level_16k), BOTH(test_2level_4k),        BOTH(test_bad_input),
+        BOTH(test_signal_msi), BOTH(test_top_lpi),          BOTH(test_restore_bad_collection),
+        BOTH(test_flat_64k),   BOTH(test_flat_16k),         BOTH(test_flat_4k),
+        BOTH(test_2level_64k), BOTH(test_2level_16k),       BOTH(test_2level_4k),
+        BOTH(test_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

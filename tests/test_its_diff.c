@@ -141,6 +141,14 @@ static void compare_memory(const char *what)
     while (s[0].mem[i] == s[1].mem[i])
         i++;
     size_t a = i & ~(size_t)7;
+    if (trace) /* every differing 8-byte word, and the snapshot of both sides */
+        for (size_t q = a, n = 0; q < MEM_SZ && n < 64; q += 8)
+            if (get64(s[0].mem + q) != get64(s[1].mem + q)) {
+                fprintf(stderr, "  GPA 0x%llx: soft 0x%016llx sim 0x%016llx\n",
+                        (unsigned long long)(MEM_GPA + q), (unsigned long long)get64(s[0].mem + q),
+                        (unsigned long long)get64(s[1].mem + q));
+                n++;
+            }
     fail_msg("op %" PRIu64 " (%s, seed 0x%" PRIx64 "): %s: guest memory differs first at GPA "
              "0x%llx: soft 0x%016llx sim 0x%016llx",
              op_no, op_name, seed, what, (unsigned long long)(MEM_GPA + i),
@@ -177,6 +185,10 @@ static void attr_both(int its_i, int set, uint32_t grp, uint64_t attr, uint64_t 
     uint64_t val[2] = {v, v};
     for (int k = 0; k < 2; k++)
         r[k] = attr_op(its_i < 0 ? s[k].t.dev : s[k].its[its_i], set, grp, attr, &val[k], &e[k]);
+    if (trace && set)
+        fprintf(stderr, "op %" PRIu64 " ITS %d attr group %u 0x%" PRIx64 " <- 0x%" PRIx64
+                        ": %d errno %d\n",
+                op_no, its_i, grp, attr, v, r[0], r[0] < 0 ? e[0] : 0);
     SAME(r[0], r[1], w);
     SAME(e[0], e[1], w);
     SAME(val[0], val[1], w);

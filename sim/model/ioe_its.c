@@ -985,7 +985,8 @@ static int restore_tables(struct ioe_its *x, struct inst *t)
 {
     /* The tables to restore are the live tables in guest memory: only the collections
      * are dropped first (RESTORE_TABLES expects an ITS without devices, fresh or after
-     * RESET, as QEMU's restore does). */
+     * RESET, as QEMU's restore does). Any error frees every device of the table and every
+     * collection again. */
     t->nr_coll = 0;
     uint64_t b = t->baser[1];
     if (b & BASER_VALID) {
@@ -1008,7 +1009,9 @@ static int restore_tables(struct ioe_its *x, struct inst *t)
             else if (!err && t->nr_coll == NR_COLL)
                 err = -ENOMEM;
             if (err) {
-                t->nr_coll = 0;
+                /* the devices of the live table were not restored either: free them, so
+                 * the ITS is left without devices and collections as KVM's is */
+                free_everything(x, t);
                 return err;
             }
             t->coll[t->nr_coll++] = (struct coll){(uint16_t)icid, target};

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Synthesise ioe_top with Yosys and check the netlist.
 
-  synth.py {xilinx,ice40} {default,small} --out DIR [--root REPO]
+  synth.py {xilinx,ice40} {default,mid,small} --out DIR [--root REPO]
 
 Runs Debian's Yosys (0.23) with synth_xilinx or synth_ice40 on the files of rtl/files.f
 with the chosen parameter set of rtl/regmap/ioe.toml, and fails when
@@ -32,6 +32,8 @@ ARCH = {
         "ff": lambda t: t.startswith("FD"),
         "bram": lambda t: t.startswith("RAMB"),
         "lutram": lambda t: t.startswith("RAM") and not t.startswith("RAMB"),
+        # block RAM of the device table: RAMB36 tiles (a RAMB18 is half of one)
+        "bram_tiles": lambda t: 1.0 if t.startswith("RAMB36") else 0.5 if t.startswith("RAMB18") else 0,
     },
     "ice40": {
         "synth": "synth_ice40 -top ioe_top",
@@ -41,24 +43,29 @@ ARCH = {
         "ff": lambda t: t.startswith("SB_DFF"),
         "bram": lambda t: t.startswith("SB_RAM40"),
         "lutram": lambda t: False,
+        "bram_tiles": lambda t: 1.0 if t.startswith("SB_RAM40") else 0,
     },
 }
 
 
-# The device each (arch, parameter set) must fit: (name, LUTs, block RAMs). The small set is
-# the iCE40 UP5K's (5280 LUT4 logic cells, 30 SB_RAM40_4K). The default set has no device
-# limit yet: its LPI state alone (docs/its.md) is larger than a mid-size 7-series part.
+# The device each (arch, parameter set) must fit: (name, LUTs, block RAM tiles): the iCE40
+# UP5K (5280 LUT4 logic cells, 30 SB_RAM40_4K), the Artix-7 100T (63400 LUT6, 135 RAMB36)
+# and the Kintex-7 325T (203800 LUT6, 445 RAMB36).
 DEVICE = {
     ("ice40", "small"): ("iCE40 UP5K", 5280, 30),
+    ("xilinx", "mid"): ("Artix-7 100T", 63400, 135),
+    ("xilinx", "default"): ("Kintex-7 325T", 203800, 445),
 }
 
 
 def counts(arch_name, stat_json):
+    """(LUT, FF, BRAM cells, LUTRAM cells, BRAM tiles) of a `stat -json` result."""
     arch = ARCH[arch_name]
     with open(stat_json) as f:
         cells = json.load(f)["design"]["num_cells_by_type"]
-    return tuple(sum(n for t, n in cells.items() if arch[k](t))
-                 for k in ("lut", "ff", "bram", "lutram"))
+    return tuple(sum(n * arch[k](t) if k == "bram_tiles" else n
+                     for t, n in cells.items() if arch[k](t))
+                 for k in ("lut", "ff", "bram", "lutram", "bram_tiles"))
 
 
 def write_report(out):
@@ -69,7 +76,7 @@ def write_report(out):
         if ext != ".json" or stem.count("-") != 1 or stem.split("-")[0] not in ARCH:
             continue
         arch_name, params = stem.split("-")
-        lut, ff, bram, lutram = counts(arch_name, os.path.join(out, name))
+        lut, ff, bram, lutram, _ = counts(arch_name, os.path.join(out, name))
         rows.append(f"| {arch_name} | {params} | {lut} | {ff} | {bram} | {lutram} |")
     with open(os.path.join(out, "report.md"), "w") as f:
         f.write("# ioe_top synthesis (Yosys)\n\n| arch | params | LUT | FF | BRAM | LUTRAM |\n"
@@ -79,7 +86,7 @@ def write_report(out):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("arch", choices=sorted(ARCH))
-    ap.add_argument("params", choices=["default", "small"])
+    ap.add_argument("params", choices=["default", "mid", "small"])
     ap.add_argument("--out", required=True)
     ap.add_argument("--root", default=os.path.normpath(os.path.join(HERE, "..", "..")))
     ap.add_argument("--yosys", default="yosys")
@@ -114,14 +121,15 @@ def main():
         print(f"synth {tag}: FAILED (see {log})", file=sys.stderr)
         return 1
 
-    lut, ff, bram, lutram = counts(a.arch, stat_json)
+    lut, ff, bram, lutram, tiles = counts(a.arch, stat_json)
     write_report(a.out)
     dev = DEVICE.get((a.arch, a.params))
-    if dev and (lut > dev[1] or bram > dev[2]):
-        print(f"synth {tag}: LUT {lut} (of {dev[1]}), BRAM {bram} (of {dev[2]}): "
+    if dev and (lut > dev[1] or tiles > dev[2]):
+        print(f"synth {tag}: LUT {lut} (of {dev[1]}), block RAM {tiles:g} tiles (of {dev[2]}): "
               f"does not fit the {dev[0]}", file=sys.stderr)
         return 1
-    fit = f"  ({dev[0]}: {100 * lut // dev[1]}% LUT, {100 * bram // dev[2]}% BRAM)" if dev else ""
+    fit = (f"  ({dev[0]}: {100 * lut // dev[1]}% LUT, {100 * tiles // dev[2]:.0f}% block RAM)"
+           if dev else "")
     print(f"synth {tag}: ok  LUT {lut}  FF {ff}  BRAM {bram}  LUTRAM {lutram}{fit}")
     return 0
 

@@ -666,6 +666,19 @@ static uint32_t wait_sets(uint32_t set0, uint32_t n, uint64_t t0)
 }
 
 static uint32_t rng_state;
+
+/* The translation-cache index of ioe_its_xlate's c_hash for a cache of 2^cw entries: the
+ * EventID's low bits XOR the DeviceID's low bits reversed, the higher bits of both folded
+ * in, the instance in the middle bits. */
+static uint32_t cache_index(unsigned cw, uint32_t its, uint32_t d, uint32_t e)
+{
+    uint32_t m = (1u << cw) - 1, h = e & m;
+    for (unsigned b = 0; b < cw; b++)
+        h ^= (d >> b & 1u) << (cw - 1 - b);
+    for (unsigned k = 1; k * cw < 32; k++)
+        h ^= (e >> (k * cw) ^ d >> (k * cw)) & m;
+    return (h ^ its << (cw / 2)) & m;
+}
 static uint32_t rng(void)
 {
     rng_state = rng_state * 1103515245u + 12345u;
@@ -730,20 +743,38 @@ static void test_pipeline(void **state)
 
     /* sustained rate: n MSIs, 10% of them (random positions, seed printed) to events never
      * seen before, the rest to the 32 cached events of device 1. Phase 0: the cold events
-     * are events 128..255 of devices 2 and 3, whose translation-cache indexes (the hash of
-     * ioe_its_xlate) never meet those of the hot events, so exactly the cold MSIs miss.
-     * Phase 1: events 0..127 of devices 2 and 3, whose fills evict hot entries, so later hot
-     * MSIs miss too (measured and printed; only correctness asserted). Each device's DTE is
-     * in the DTE cache after its first walk, so a miss is one ITE read. */
+     * are 128 events of each of devices 2 and 3 whose translation-cache indexes
+     * (cache_index, a copy of ioe_its_xlate's hash) never meet those of the hot events, so
+     * exactly the cold MSIs miss. Phase 1: 128 events of each whose indexes do meet them, so
+     * their fills evict hot entries and later hot MSIs miss too (measured and printed; only
+     * correctness asserted). Each device's DTE is in the DTE cache after its first walk, so a
+     * miss is one ITE read. */
     const char *seed_env = getenv("IOE_TEST_SEED");
     rng_state = seed_env ? (uint32_t)strtoul(seed_env, NULL, 0) : 4u;
     print_message("its pipeline: seed %u (IOE_TEST_SEED)\n", rng_state);
     mapd(2, 8, 1); /* 512 events */
     mapd(3, 8, 1);
-    mapti_range(2, 0, 256, LPI0 + 1024, 0);
-    mapti_range(3, 0, 256, LPI0 + 1280, 0);
+    mapti_range(2, 0, 512, LPI0 + 1024, 0);
+    mapti_range(3, 0, 512, LPI0 + 1536, 0);
+    struct ioe_card_info info;
+    assert_int_equal(ioe_card_info(card, &info), 0);
+    assert_true(info.its_cache_entries >= 64 && info.its_cache_entries <= 1024);
+    unsigned cw = 0;
+    while ((1u << cw) < info.its_cache_entries)
+        cw++;
+    uint8_t hot_line[1024] = {0};
+    for (uint32_t e = 0; e < hot; e++)
+        hot_line[cache_index(cw, 0, 1, e)] = 1;
     for (uint32_t phase = 0; phase < 2; phase++) {
-        const uint32_t ncold = 256, n = 10 * ncold, ebase = phase ? 0 : 128;
+        /* up to 128 events of each device, as many of each (phase 1 finds fewer: only the
+         * events whose index is one of the 32 hot lines) */
+        uint32_t cold_ev[2][128], nc[2] = {0, 0};
+        for (uint32_t d = 0; d < 2; d++)
+            for (uint32_t e = 0; e < 512 && nc[d] < 128; e++)
+                if (hot_line[cache_index(cw, 0, 2 + d, e)] == phase)
+                    cold_ev[d][nc[d]++] = e;
+        const uint32_t ncold = 2 * (nc[0] < nc[1] ? nc[0] : nc[1]), n = 10 * ncold;
+        assert_true(ncold >= (phase ? 64u : 256u));
         /* MAPD invalidated the cache: the hot events walk once more */
         for (uint32_t e = 0; e < hot; e++)
             assert_int_equal(ioe_card_msi(card, 1, ITS_BASE + 0x10040, e), 0);
@@ -758,7 +789,7 @@ static void test_pipeline(void **state)
             uint32_t r = rng();
             int to_cold = cold < ncold && (r % 10 == 0 || n - i <= ncold - cold);
             uint32_t d = to_cold ? 2 + (cold & 1) : 1;
-            uint32_t e = to_cold ? ebase + cold / 2 : (r >> 4) % hot;
+            uint32_t e = to_cold ? cold_ev[cold & 1][cold / 2] : (r >> 4) % hot;
             cold += to_cold ? 1 : 0;
             assert_int_equal(ioe_card_msi(card, d, ITS_BASE + 0x10040, e), 0);
         }

@@ -99,11 +99,18 @@ module ioe_its_xlate #(
   localparam logic [1:0] EFree = 2'd0, EReq = 2'd1, EWait = 2'd2, EDone = 2'd3;
   localparam logic [1:0] StL1 = 2'd0, StDte = 2'd1, StIte = 2'd2;
 
+  // Translation-cache index (direct mapped): the EventID's low CW bits XOR the DeviceID's
+  // low CW bits in reverse order, so small DeviceIDs spread over the high index bits and
+  // small EventIDs over the low ones (2^a devices x 2^b events from 0 never collide when
+  // a + b <= CW); the higher bits of both IDs fold in, and the instance in the middle bits.
+  // tests/test_its_rtl.c keeps a copy (cache_index) to choose colliding and apart events.
   function automatic logic [CW-1:0] c_hash(input logic [IW-1:0] i, input logic [31:0] d,
                                            input logic [31:0] e);
-    logic [47:0] x;
-    x = {16'd0, e} ^ {5'd0, d, 11'd0} ^ {16'd0, d} ^ {45'd0, 3'(i)} << 5;
-    c_hash = CW'(x ^ (x >> CW) ^ (x >> (2 * CW)));
+    logic [CW-1:0] h;
+    for (int b = 0; b < CW; b++) h[b] = d[CW-1-b];
+    h = h ^ e[CW-1:0];
+    for (int k = 1; k * CW < 32; k++) h = h ^ CW'(e >> (k * CW)) ^ CW'(d >> (k * CW));
+    c_hash = h ^ CW'({24'd0, 8'(i)} << (CW / 2));
   endfunction
 
   function automatic logic [63:0] iova(input logic [IW-1:0] i);

@@ -83,6 +83,8 @@ struct ioe_its {
     struct inst its[NR_ITS];
     struct lpi *lpi[NR_VMS]; /* NR_LPIS each */
     uint32_t npending[NR_VMS];
+    /* the pending bits again, 64 LPIs per word: the candidate search visits only these */
+    uint64_t pend_map[NR_VMS][NR_LPIS / 64];
 };
 
 /* ------------------------------------------------------------------ guest memory */
@@ -123,8 +125,11 @@ static struct lpi *lpi_of(struct ioe_its *x, unsigned vm, uint32_t intid)
 
 static void set_pending(struct ioe_its *x, unsigned vm, struct lpi *l, bool p)
 {
-    if (l->pending != p)
+    if (l->pending != p) {
+        size_t i = (size_t)(l - x->lpi[vm]);
         x->npending[vm] += p ? 1u : (uint32_t)-1;
+        x->pend_map[vm][i / 64] ^= 1ull << (i % 64);
+    }
     l->pending = p;
 }
 
@@ -211,14 +216,16 @@ static void lpi_best(void *ctx, unsigned vm, unsigned nr_vcpus, int *intid, unsi
     }
     if (vm >= NR_VMS || !x->npending[vm])
         return;
-    for (uint32_t i = 0; i < NR_LPIS; i++) {
-        const struct lpi *l = &x->lpi[vm][i];
-        if (l->pending && l->enabled && l->refs && l->target < nr_vcpus &&
-            l->prio < prio[l->target]) {
-            prio[l->target] = l->prio;
-            intid[l->target] = (int)(i + LPI_FIRST);
+    /* in INTID order, so a tie goes to the lower INTID */
+    for (uint32_t w = 0; w < NR_LPIS / 64; w++)
+        for (uint64_t m = x->pend_map[vm][w]; m; m &= m - 1) {
+            uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(m);
+            const struct lpi *l = &x->lpi[vm][i];
+            if (l->enabled && l->refs && l->target < nr_vcpus && l->prio < prio[l->target]) {
+                prio[l->target] = l->prio;
+                intid[l->target] = (int)(i + LPI_FIRST);
+            }
         }
-    }
 }
 
 static void lpi_ack(void *ctx, unsigned vm, unsigned intid)
@@ -252,6 +259,7 @@ static void lpi_vm_reset(void *ctx, unsigned vm)
 {
     struct ioe_its *x = ctx;
     memset(x->lpi[vm], 0, NR_LPIS * sizeof(struct lpi));
+    memset(x->pend_map[vm], 0, sizeof(x->pend_map[vm]));
     x->npending[vm] = 0;
 }
 

@@ -687,18 +687,24 @@ static void test_top_lpi(void **state)
 /* RESTORE_TABLES that fails in the collection table (a target beyond the vCPUs: EINVAL)
  * leaves the ITS as KVM leaves it, without collections and devices: the valid DTE and the
  * ITE in the live tables are freed (zeroed), and an MSI finds no device. */
+/* Map device 3 event 1 to LPI0 + 9 on vCPU 1 (collection 0) and check it delivers. */
+static void map_one_and_deliver(struct tits *x)
+{
+    cmd_mapc(x, 0, 1, 1);
+    cmd_mapd(x, 3, 1, MEM_GPA + ITT_OFF, 1);
+    cmd_mapti(x, 3, 1, LPI0 + 9, 0);
+    x_go(x);
+    assert_int_equal(x_msi(x, 3, 1), 1);
+    assert_int_equal(x_take(x, 1), LPI0 + 9);
+}
+
 static void test_restore_bad_collection(void **state)
 {
     const char *target = target_or_skip(state);
     struct tits x;
     x_open(&x, target, 2);
     x_tables(&x, 0x10000, 0, 1);
-    cmd_mapc(&x, 0, 1, 1);
-    cmd_mapd(&x, 3, 1, MEM_GPA + ITT_OFF, 1);
-    cmd_mapti(&x, 3, 1, LPI0 + 9, 0);
-    x_go(&x);
-    assert_int_equal(x_msi(&x, 3, 1), 1);
-    assert_int_equal(x_take(&x, 1), LPI0 + 9);
+    map_one_and_deliver(&x);
     its_ctrl(x.its, KVM_DEV_ARM_ITS_SAVE_TABLES);
     static const uint64_t order[] = {GITS_BASER(0), GITS_BASER(1), GITS_CBASER, GITS_CREADR};
     uint64_t regs[4];
@@ -719,12 +725,7 @@ static void test_restore_bad_collection(void **state)
     assert_int_equal(x_msi(&x, 3, 1), 0);
     /* the ITS works on: the device mapped again delivers */
     x.cwriter = (uint32_t)regs[3];
-    cmd_mapc(&x, 0, 1, 1);
-    cmd_mapd(&x, 3, 1, MEM_GPA + ITT_OFF, 1);
-    cmd_mapti(&x, 3, 1, LPI0 + 9, 0);
-    x_go(&x);
-    assert_int_equal(x_msi(&x, 3, 1), 1);
-    assert_int_equal(x_take(&x, 1), LPI0 + 9);
+    map_one_and_deliver(&x);
     x_close(&x);
 }
 

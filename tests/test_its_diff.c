@@ -374,7 +374,7 @@ static void random_cmd(int i)
         uint32_t rd = chance(92) ? rnd() % NV : NV + rnd() % 300;
         int v = chance(85);
         if (v && maybe_known(i, icid) && (!walks_ok(i) || !chance(4))) {
-            if (chance(60)) {
+            if (chance(90)) { /* mostly: collections stay mapped, so more MSIs deliver */
                 cmd(i, C_SYNC, 0, 0, 0);
                 return;
             }

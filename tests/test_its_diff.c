@@ -76,7 +76,7 @@ struct gits {
     int enabled;
     uint64_t ps;
     int indirect;
-    unsigned pages, l1n;
+    unsigned pages, hole; /* hole: the invalid level-1 entry of a two-level table */
     uint32_t icid_used; /* --no-indirect-walks, ITS 1: ICIDs named since collections were dropped */
     int size[NPOOL];    /* Size of a pool device as last mapped by MAPD, -1: unmapped */
     uint32_t pairs[32][2];
@@ -186,8 +186,8 @@ static void attr_both(int its_i, int set, uint32_t grp, uint64_t attr, uint64_t 
     for (int k = 0; k < 2; k++)
         r[k] = attr_op(its_i < 0 ? s[k].t.dev : s[k].its[its_i], set, grp, attr, &val[k], &e[k]);
     if (trace && set)
-        fprintf(stderr, "op %" PRIu64 " ITS %d attr group %u 0x%" PRIx64 " <- 0x%" PRIx64
-                        ": %d errno %d\n",
+        fprintf(stderr,
+                "op %" PRIu64 " ITS %d attr group %u 0x%" PRIx64 " <- 0x%" PRIx64 ": %d errno %d\n",
                 op_no, its_i, grp, attr, v, r[0], r[0] < 0 ? e[0] : 0);
     SAME(r[0], r[1], w);
     SAME(e[0], e[1], w);
@@ -267,6 +267,15 @@ static int pool_index(uint32_t dev)
         if (pool[p] == dev)
             return p;
     return -1;
+}
+
+/* Whether the device table of ITS i has a slot for dev (MAPD of any other fails) */
+static int dev_fits(int i, uint32_t dev)
+{
+    uint64_t per = g[i].ps / 8;
+    if (g[i].indirect)
+        return dev / per < 3 && dev / per != g[i].hole;
+    return dev < per * g[i].pages;
 }
 
 static uint32_t pick_ev(int i, uint32_t *dev)
@@ -367,8 +376,8 @@ static void random_cmd(int i)
             itt = 0x7f000000ull + (rnd() & 0xfff) * 0x100; /* outside guest memory */
         int v = chance(85);
         mapd(i, dev, size, itt, v);
-        if (p >= 0)
-            g[i].size[p] = v && size <= 15 ? (int)size : -1;
+        if (p >= 0) /* what the stream takes as mapped: a MAPD that succeeds */
+            g[i].size[p] = v && size <= 15 && dev_fits(i, dev) ? (int)size : -1;
     } else if (r < 10) { /* MAPC */
         icid = pick_icid();
         uint32_t rd = chance(92) ? rnd() % NV : NV + rnd() % 300;
@@ -502,6 +511,7 @@ static void new_tables(int i)
     if (ind) {
         /* L1 entries 0..2 valid (DeviceIDs below 3 * P / 8), one of them left invalid */
         unsigned hole = rnd() % 4;
+        g[i].hole = hole;
         for (unsigned e = 0; e < 3; e++)
             if (e != hole)
                 mem_w64(lay[i].dt + 8 * e, 1ull << 63 | (MEM_GPA + lay[i].l2 + e * ps[psf]));

@@ -82,7 +82,6 @@ struct ioe_its {
     uint32_t msi_in, msi_drop, misses, lpi_set, lpi_set_cycle;
     struct inst its[NR_ITS];
     struct lpi *lpi[NR_VMS]; /* NR_LPIS each */
-    uint32_t npending[NR_VMS];
     /* the pending bits again, 64 LPIs per word: the candidate search visits only these */
     uint64_t pend_map[NR_VMS][NR_LPIS / 64];
 };
@@ -127,7 +126,6 @@ static void set_pending(struct ioe_its *x, unsigned vm, struct lpi *l, bool p)
 {
     if (l->pending != p) {
         size_t i = (size_t)(l - x->lpi[vm]);
-        x->npending[vm] += p ? 1u : (uint32_t)-1;
         x->pend_map[vm][i / 64] ^= 1ull << (i % 64);
     }
     l->pending = p;
@@ -214,7 +212,7 @@ static void lpi_best(void *ctx, unsigned vm, unsigned nr_vcpus, int *intid, unsi
         intid[c] = -1;
         prio[c] = 0x100;
     }
-    if (vm >= NR_VMS || !x->npending[vm])
+    if (vm >= NR_VMS)
         return;
     /* in INTID order, so a tie goes to the lower INTID */
     for (uint32_t w = 0; w < NR_LPIS / 64; w++)
@@ -260,7 +258,6 @@ static void lpi_vm_reset(void *ctx, unsigned vm)
     struct ioe_its *x = ctx;
     memset(x->lpi[vm], 0, NR_LPIS * sizeof(struct lpi));
     memset(x->pend_map[vm], 0, sizeof(x->pend_map[vm]));
-    x->npending[vm] = 0;
 }
 
 static const struct ioe_gic_lpi_ops lpi_ops = {lpi_best, lpi_ack, lpi_enable, lpi_vm_reset};

@@ -20,7 +20,7 @@
 static void test_create(void **state)
 {
     (void)state;
-    int kvm = ioe_open("soft");
+    int kvm = ioe_open_host("soft", "ppc64", NULL);
     int vm = ioe_ioctl(kvm, KVM_CREATE_VM, 0);
     struct kvm_create_device cd = {.type = KVM_DEV_TYPE_XIVE, .flags = KVM_CREATE_DEVICE_TEST};
     assert_ok(ioe_ioctl(vm, KVM_CREATE_DEVICE, &cd));
@@ -39,14 +39,17 @@ static void test_create(void **state)
     /* unknown requests on the device fd */
     assert_err(ENOTTY, ioe_ioctl((int)cd.fd, KVM_RUN, 0));
     ioe_close((int)cd.fd);
-    /* a VM with a VGIC has its interrupt controller already */
-    int vm2 = ioe_ioctl(kvm, KVM_CREATE_VM, 0);
+    /* a POWER9 host has no GICv3 device type, an arm64 host no XIVE (host personas) */
     struct kvm_create_device g = {.type = KVM_DEV_TYPE_ARM_VGIC_V3};
-    assert_ok(ioe_ioctl(vm2, KVM_CREATE_DEVICE, &g));
-    cd.flags = 0;
-    assert_err(EEXIST, ioe_ioctl(vm2, KVM_CREATE_DEVICE, &cd));
-    ioe_close((int)g.fd);
+    assert_err(ENODEV, ioe_ioctl(vm, KVM_CREATE_DEVICE, &g));
+    int arm = ioe_open_host("soft", "arm64", NULL);
+    int vm2 = ioe_ioctl(arm, KVM_CREATE_VM, 0);
+    cd.flags = KVM_CREATE_DEVICE_TEST;
+    assert_err(ENODEV, ioe_ioctl(vm2, KVM_CREATE_DEVICE, &cd));
+    assert_int_equal(ioe_ioctl(arm, KVM_CHECK_EXTENSION, KVM_CAP_PPC_IRQ_XIVE), 0);
+    assert_int_equal(ioe_ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_PPC_IRQ_XIVE), 1);
     ioe_close(vm2);
+    ioe_close(arm);
     ioe_close(vm);
     ioe_close(kvm);
 }

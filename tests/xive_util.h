@@ -62,7 +62,7 @@ static inline void x_open(struct xvm *t, const char *target, int n, bool connect
     memset(t, 0, sizeof(*t));
     t->target = target;
     t->n = n;
-    t->kvm = ioe_open(target);
+    t->kvm = ioe_open_host(target, "ppc64", NULL);
     assert_true(t->kvm >= 0);
     t->vm = ioe_ioctl(t->kvm, KVM_CREATE_VM, 0);
     assert_true(t->vm >= 0);

@@ -29,8 +29,21 @@ struct devobj {
     struct vm *vm;
 };
 
+/* ---- host personas (persona.c) */
+enum host_arch { HOST_ARM64, HOST_PPC64, HOST_PPC_BOOKE, HOST_S390X, HOST_X86_64 };
+struct persona {
+    const char *name;
+    enum host_arch arch;
+};
+/* The persona named `name` (NULL: $IOE_HOST, else arm64); NULL and *err = -EINVAL with
+ * ioe_last_error() set for an unknown name. */
+const struct persona *persona_find(const char *name, int *err);
+/* ioe_last_error()'s text: fmt with one %s */
+void set_last_error(const char *fmt, const char *arg);
+
 struct sys {
     struct obj o;
+    const struct persona *host;
     struct ioe_card *card;
     struct ioe_card_info info;
     struct vm *vms[256]; /* by VM context on the card */

@@ -105,7 +105,7 @@ static int its_op_errno(struct its_dev *d, bool uaccess, uint32_t offset, enum i
 
 static bool card_has_its(const struct sys *s)
 {
-    return s->info.features >> IOE_CORE_FEATURES_ITS_SHIFT & 1;
+    return s->host->arch == HOST_ARM64 && (s->info.features >> IOE_CORE_FEATURES_ITS_SHIFT & 1);
 }
 
 /* ------------------------------------------------------------------ device lifetime */

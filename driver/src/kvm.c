@@ -512,19 +512,31 @@ static int vcpu_ioctl(struct vcpu *v, unsigned long req, unsigned long arg)
 /* ------------------------------------------------------------------ public entry points */
 int ioe_open(const char *target)
 {
-    return ioe_open_opts(target, NULL);
+    return ioe_open_host(target, NULL, NULL);
 }
 
 int ioe_open_opts(const char *target, const struct ioe_card_options *opts)
 {
+    return ioe_open_host(target, NULL, opts);
+}
+
+int ioe_open_host(const char *target, const char *host, const struct ioe_card_options *opts)
+{
+    int err = 0;
+    set_last_error("%s", "");
+    const struct persona *p = persona_find(host, &err);
+    if (!p) {
+        errno = -err;
+        return -1;
+    }
     struct sys *s = calloc(1, sizeof(*s));
-    int err;
     if (!s) {
         errno = ENOMEM;
         return -1;
     }
     s->o.type = OBJ_SYS;
     s->o.refs = 1;
+    s->host = p;
     err = ioe_card_open_opts(target, opts, &s->card);
     if (!err) {
         err = ioe_card_info(s->card, &s->info);
@@ -532,6 +544,8 @@ int ioe_open_opts(const char *target, const struct ioe_card_options *opts)
             ioe_card_close(s->card);
     }
     if (err) {
+        set_last_error(err == -ENODEV ? "target '%s': no such card" : "target '%s': cannot open",
+                       target ? target : "(null)");
         free(s);
         errno = -err;
         return -1;

@@ -100,7 +100,7 @@ int vgic_create(struct vm *vm, uint32_t type, bool test_only, int *fd_out)
     /* kvm_ioctl_create_device: only device types the card implements are registered:
      * GICv3 when the card has its GIC engine. GICv2 cannot be emulated (as on a host
      * without GICv2 compatibility); the ITS comes with the ITS issue. */
-    if (type != KVM_DEV_TYPE_ARM_VGIC_V3 ||
+    if (type != KVM_DEV_TYPE_ARM_VGIC_V3 || vm->sys->host->arch != HOST_ARM64 ||
         !(vm->sys->info.features >> IOE_CORE_FEATURES_GIC_SHIFT & 1))
         return -ENODEV;
     if (test_only)

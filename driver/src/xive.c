@@ -149,7 +149,9 @@ static struct sys *sys_of(const struct xive_dev *d)
 
 bool xive_card_supported(const struct sys *s)
 {
-    return (s->info.features >> IOE_CORE_FEATURES_XIVE_SHIFT & 1) && s->info.xive_sources;
+    /* KVM_DEV_TYPE_XIVE exists on a POWER9 host only */
+    return s->host->arch == HOST_PPC64 && (s->info.features >> IOE_CORE_FEATURES_XIVE_SHIFT & 1) &&
+           s->info.xive_sources;
 }
 
 static struct xsrc *src_of(struct xive_dev *d, uint64_t irq)

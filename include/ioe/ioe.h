@@ -37,6 +37,17 @@ int ioe_open(const char *target);
  * memory latency of a simulated card. -1 with errno EINVAL for options the target does
  * not take (a waveform on "soft"). */
 int ioe_open_opts(const char *target, const struct ioe_card_options *opts);
+/* ioe_open_opts() on a host persona: the architecture whose KVM libioe answers as
+ * ("arm64", "ppc64", "ppc-booke", "s390x", "x86_64"; docs/api.md "Host personas"). It
+ * decides KVM_CREATE_VM's type argument, KVM_IRQ_LINE's layout, KVM_CHECK_EXTENSION's
+ * answers and which device types exist. host NULL: the environment variable IOE_HOST,
+ * else "arm64". ioe_open() and ioe_open_opts() are ioe_open_host(target, NULL, opts).
+ * -1 with errno EINVAL for an unknown persona name, ENODEV for an unknown target;
+ * ioe_last_error() says which. */
+int ioe_open_host(const char *target, const char *host, const struct ioe_card_options *opts);
+/* Why the calling thread's last failed ioe_open*() failed, in words (never NULL; "" when
+ * it did not fail). */
+const char *ioe_last_error(void);
 /* ioctl(2) on an ioe descriptor. EBADF for a descriptor that is not libioe's. */
 int ioe_ioctl(int fd, unsigned long request, ...);
 /* Close an ioe descriptor; objects live on while descriptors that need them are open

@@ -5,8 +5,9 @@
  * destruction with the VM, a per-VM list of devices, and KVM's rule of one interrupt
  * controller per VM.
  *
- * Adding a device family: a file in devices/ that defines its struct device_ops, and a
- * row in device_types below.
+ * Adding a device family: a file in devices/ that defines its struct device_ops (the
+ * build takes every file there), a row in device_types below and its extern in
+ * internal.h.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -165,23 +166,38 @@ int vcpu_connect_cap(struct vcpu *v, const struct kvm_enable_cap *cap)
 }
 
 /* ------------------------------------------------------------------ device descriptors */
+typedef int (*attr_fn)(struct device *, const struct kvm_device_attr *);
+
+/* a family's group table: the group's accessor for req, or NULL */
+static attr_fn group_accessor(const struct device_ops *ops, unsigned long req, uint32_t group)
+{
+    for (size_t i = 0; i < ops->nr_groups; i++)
+        if (ops->groups[i].group == group)
+            return req == KVM_SET_DEVICE_ATTR   ? ops->groups[i].set
+                   : req == KVM_GET_DEVICE_ATTR ? ops->groups[i].get
+                                                : ops->groups[i].has;
+    return NULL;
+}
+
 /* kvm_device_ioctl, kvm_device_ioctl_attr */
 static int device_ioctl(struct obj *o, unsigned long req, unsigned long arg)
 {
     struct device *d = (struct device *)o;
-    int (*attr_fn)(struct device *, const struct kvm_device_attr *);
+    attr_fn fn;
     switch (req) {
-    case KVM_SET_DEVICE_ATTR: attr_fn = d->ops->set_attr; break;
-    case KVM_GET_DEVICE_ATTR: attr_fn = d->ops->get_attr; break;
-    case KVM_HAS_DEVICE_ATTR: attr_fn = d->ops->has_attr; break;
+    case KVM_SET_DEVICE_ATTR: fn = d->ops->set_attr; break;
+    case KVM_GET_DEVICE_ATTR: fn = d->ops->get_attr; break;
+    case KVM_HAS_DEVICE_ATTR: fn = d->ops->has_attr; break;
     default: return d->ops->ioctl ? d->ops->ioctl(d, req, arg) : -ENOTTY;
     }
     struct kvm_device_attr a;
-    if (!attr_fn)
+    if (!fn && !d->ops->groups)
         return -EPERM;
     if (copy_from_user(&a, arg, sizeof(a)))
         return -EFAULT;
-    int err = attr_fn(d, &a);
+    if (!fn && !(fn = group_accessor(d->ops, req, a.group)))
+        return -ENXIO;
+    int err = fn(d, &a);
     if (req != KVM_HAS_DEVICE_ATTR)
         sys_sync_notifications(d->vm->sys);
     return err;

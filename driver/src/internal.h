@@ -171,6 +171,14 @@ struct irqchip_ops {
     int (*first_run)(struct device *d, struct vcpu *v);    /* a vCPU's first KVM_RUN */
 };
 
+/* A family's attribute group: its accessors (NULL: -ENXIO), for device_ops.groups. */
+struct attr_group {
+    uint32_t group;
+    int (*set)(struct device *d, const struct kvm_device_attr *a);
+    int (*get)(struct device *d, const struct kvm_device_attr *a);
+    int (*has)(struct device *d, const struct kvm_device_attr *a);
+};
+
 /* A device type, as Linux's struct kvm_device_ops. */
 struct device_ops {
     const char *name;
@@ -187,7 +195,10 @@ struct device_ops {
     void (*release)(struct device *d);
     /* the VM goes away (its vCPUs are gone already) */
     void (*destroy)(struct device *d);
-    /* KVM_{SET,GET,HAS}_DEVICE_ATTR with the attribute copied in; NULL: -EPERM */
+    /* KVM_{SET,GET,HAS}_DEVICE_ATTR with the attribute copied in: either a table of
+     * attribute groups (an unknown group is -ENXIO) or accessors (NULL: -EPERM) */
+    const struct attr_group *groups;
+    size_t nr_groups;
     int (*set_attr)(struct device *d, const struct kvm_device_attr *a);
     int (*get_attr)(struct device *d, const struct kvm_device_attr *a);
     int (*has_attr)(struct device *d, const struct kvm_device_attr *a);

@@ -142,8 +142,9 @@ static void its_destroy(struct device *dev)
 }
 
 /* ------------------------------------------------------------------ GRP_ADDR */
-static int addr_set(struct its_dev *d, const struct kvm_device_attr *a)
+static int addr_set(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct its_dev *d = to_its(dev);
     struct vm *vm = d->dev.vm;
     uint64_t addr, ipa = 1ull << vm->ipa_bits;
     if (a->attr != KVM_VGIC_ITS_ADDR_TYPE)
@@ -173,22 +174,25 @@ static int addr_set(struct its_dev *d, const struct kvm_device_attr *a)
     return err;
 }
 
-static int addr_get(struct its_dev *d, const struct kvm_device_attr *a)
+static int addr_get(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct its_dev *d = to_its(dev);
     if (a->attr != KVM_VGIC_ITS_ADDR_TYPE)
         return -ENODEV;
     return copy_to_user(a->addr, &d->base, sizeof(d->base));
 }
 
-static int addr_has(struct its_dev *d, const struct kvm_device_attr *a)
+static int addr_has(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct its_dev *d = to_its(dev);
     (void)d;
     return a->attr == KVM_VGIC_ITS_ADDR_TYPE ? 0 : -ENXIO;
 }
 
 /* ------------------------------------------------------------------ GRP_CTRL */
-static int ctrl_set(struct its_dev *d, const struct kvm_device_attr *a)
+static int ctrl_set(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct its_dev *d = to_its(dev);
     /* vgic_its_ctrl order */
     if (a->attr == KVM_DEV_ARM_VGIC_CTRL_INIT)
         return 0;
@@ -202,15 +206,17 @@ static int ctrl_set(struct its_dev *d, const struct kvm_device_attr *a)
     }
 }
 
-static int ctrl_get(struct its_dev *d, const struct kvm_device_attr *a)
+static int ctrl_get(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct its_dev *d = to_its(dev);
     (void)d;
     (void)a;
     return -ENXIO;
 }
 
-static int ctrl_has(struct its_dev *d, const struct kvm_device_attr *a)
+static int ctrl_has(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct its_dev *d = to_its(dev);
     (void)d;
     switch (a->attr) {
     case KVM_DEV_ARM_VGIC_CTRL_INIT:
@@ -278,58 +284,31 @@ static int regs_access(struct its_dev *d, const struct kvm_device_attr *a, bool 
     return copy_to_user(a->addr, &val, sizeof(val));
 }
 
-static int regs_set(struct its_dev *d, const struct kvm_device_attr *a)
+static int regs_set(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct its_dev *d = to_its(dev);
     return regs_access(d, a, true);
 }
 
-static int regs_get(struct its_dev *d, const struct kvm_device_attr *a)
+static int regs_get(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct its_dev *d = to_its(dev);
     return regs_access(d, a, false);
 }
 
-static int regs_has(struct its_dev *d, const struct kvm_device_attr *a)
+static int regs_has(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct its_dev *d = to_its(dev);
     (void)d;
     return reg_check(a->attr);
 }
 
-/* ------------------------------------------------------------------ dispatch */
-typedef int (*attr_fn)(struct its_dev *d, const struct kvm_device_attr *a);
-static const struct {
-    uint32_t group;
-    attr_fn set, get, has;
-} groups[] = {
+/* ------------------------------------------------------------------ attribute groups */
+static const struct attr_group its_groups[] = {
     {KVM_DEV_ARM_VGIC_GRP_ADDR, addr_set, addr_get, addr_has},
     {KVM_DEV_ARM_VGIC_GRP_CTRL, ctrl_set, ctrl_get, ctrl_has},
     {KVM_DEV_ARM_VGIC_GRP_ITS_REGS, regs_set, regs_get, regs_has},
 };
-
-static attr_fn group_fn(const struct kvm_device_attr *a, int which)
-{
-    for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
-        if (groups[i].group == a->group)
-            return which == 0 ? groups[i].set : which == 1 ? groups[i].get : groups[i].has;
-    return NULL;
-}
-
-static int its_set_attr(struct device *d, const struct kvm_device_attr *a)
-{
-    attr_fn fn = group_fn(a, 0);
-    return fn ? fn(to_its(d), a) : -ENXIO;
-}
-
-static int its_get_attr(struct device *d, const struct kvm_device_attr *a)
-{
-    attr_fn fn = group_fn(a, 1);
-    return fn ? fn(to_its(d), a) : -ENXIO;
-}
-
-static int its_has_attr(struct device *d, const struct kvm_device_attr *a)
-{
-    attr_fn fn = group_fn(a, 2);
-    return fn ? fn(to_its(d), a) : -ENXIO;
-}
 
 /* ------------------------------------------------------------------ guest MMIO */
 static struct its_dev *its_at(struct vm *vm, uint64_t gpa)
@@ -415,8 +394,7 @@ const struct device_ops its_ops = {
     .create = its_create,
     .init = its_init,
     .destroy = its_destroy,
-    .set_attr = its_set_attr,
-    .get_attr = its_get_attr,
-    .has_attr = its_has_attr,
+    .groups = its_groups,
+    .nr_groups = sizeof(its_groups) / sizeof(its_groups[0]),
     .mmio = its_mmio,
 };

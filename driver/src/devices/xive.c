@@ -276,27 +276,31 @@ static int ctrl_find(uint64_t attr)
     return -1;
 }
 
-static int ctrl_set(struct xive_dev *d, const struct kvm_device_attr *a)
+static int ctrl_set(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct xive_dev *d = to_xive(dev);
     int i = ctrl_find(a->attr);
     return i < 0 ? -ENXIO : ctrl_attrs[i].set(d, a->addr);
 }
 
-static int ctrl_has(struct xive_dev *d, const struct kvm_device_attr *a)
+static int ctrl_has(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct xive_dev *d = to_xive(dev);
     (void)d;
     return ctrl_find(a->attr) < 0 ? -ENXIO : 0;
 }
 
 /* ------------------------------------------------------------------ sources */
-static int source_has(struct xive_dev *d, const struct kvm_device_attr *a)
+static int source_has(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct xive_dev *d = to_xive(dev);
     (void)d;
     return a->attr < NR_IRQS ? 0 : -ENXIO;
 }
 
-static int source_set(struct xive_dev *d, const struct kvm_device_attr *a)
+static int source_set(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct xive_dev *d = to_xive(dev);
     /* kvmppc_xive_native_set_source */
     uint64_t irq = a->attr, val, old = 0;
     if (irq >= NR_IRQS)
@@ -340,8 +344,9 @@ static int source_lookup(struct xive_dev *d, uint64_t irq, struct xsrc **out)
     return 0;
 }
 
-static int source_config_set(struct xive_dev *d, const struct kvm_device_attr *a)
+static int source_config_set(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct xive_dev *d = to_xive(dev);
     /* kvmppc_xive_native_set_source_config, then _update_source_config */
     struct xsrc *s;
     uint64_t val, eas = KVM_XIVE_SOURCE_MASKED_MASK;
@@ -376,8 +381,9 @@ static int source_config_set(struct xive_dev *d, const struct kvm_device_attr *a
     return xop(d, (uint32_t)a->attr, XOP_SOURCE_CONFIG, 0, eas, NULL) ? -ENXIO : 0;
 }
 
-static int source_sync_set(struct xive_dev *d, const struct kvm_device_attr *a)
+static int source_sync_set(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct xive_dev *d = to_xive(dev);
     struct xsrc *s;
     int err = source_lookup(d, a->attr, &s);
     if (err)
@@ -387,8 +393,9 @@ static int source_sync_set(struct xive_dev *d, const struct kvm_device_attr *a)
 }
 
 /* ------------------------------------------------------------------ EQ_CONFIG */
-static int eq_has(struct xive_dev *d, const struct kvm_device_attr *a)
+static int eq_has(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct xive_dev *d = to_xive(dev);
     (void)d;
     (void)a;
     return 0; /* no validation of server or priority */
@@ -403,8 +410,9 @@ static int eq_lookup(struct xive_dev *d, uint64_t attr, struct vcpu **v, unsigne
     return *prio == 7 ? -EINVAL : 0;
 }
 
-static int eq_set(struct xive_dev *d, const struct kvm_device_attr *a)
+static int eq_set(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct xive_dev *d = to_xive(dev);
     /* kvmppc_xive_native_set_queue_config */
     struct kvm_ppc_xive_eq eq;
     struct vcpu *v;
@@ -437,8 +445,9 @@ static int eq_set(struct xive_dev *d, const struct kvm_device_attr *a)
     return 0;
 }
 
-static int eq_get(struct xive_dev *d, const struct kvm_device_attr *a)
+static int eq_get(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct xive_dev *d = to_xive(dev);
     /* kvmppc_xive_native_get_queue_config */
     struct kvm_ppc_xive_eq eq;
     struct vcpu *v;
@@ -462,31 +471,13 @@ static int eq_get(struct xive_dev *d, const struct kvm_device_attr *a)
 }
 
 /* ------------------------------------------------------------------ attribute dispatch */
-typedef int (*attr_fn)(struct xive_dev *, const struct kvm_device_attr *);
-
-static const struct {
-    uint32_t group;
-    attr_fn has, set, get; /* NULL: -ENXIO */
-} groups[] = {
-    {KVM_DEV_XIVE_GRP_CTRL, ctrl_has, ctrl_set, NULL},
-    {KVM_DEV_XIVE_GRP_SOURCE, source_has, source_set, NULL},
-    {KVM_DEV_XIVE_GRP_SOURCE_CONFIG, source_has, source_config_set, NULL},
-    {KVM_DEV_XIVE_GRP_EQ_CONFIG, eq_has, eq_set, eq_get},
-    {KVM_DEV_XIVE_GRP_SOURCE_SYNC, source_has, source_sync_set, NULL},
+static const struct attr_group xive_groups[] = {
+    {KVM_DEV_XIVE_GRP_CTRL, ctrl_set, NULL, ctrl_has},
+    {KVM_DEV_XIVE_GRP_SOURCE, source_set, NULL, source_has},
+    {KVM_DEV_XIVE_GRP_SOURCE_CONFIG, source_config_set, NULL, source_has},
+    {KVM_DEV_XIVE_GRP_EQ_CONFIG, eq_set, eq_get, eq_has},
+    {KVM_DEV_XIVE_GRP_SOURCE_SYNC, source_sync_set, NULL, source_has},
 };
-
-static int attr_dispatch(struct xive_dev *d, unsigned long req, const struct kvm_device_attr *a)
-{
-    for (unsigned i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
-        if (groups[i].group != a->group)
-            continue;
-        attr_fn fn = req == KVM_HAS_DEVICE_ATTR   ? groups[i].has
-                     : req == KVM_SET_DEVICE_ATTR ? groups[i].set
-                                                  : groups[i].get;
-        return fn ? fn(d, a) : -ENXIO;
-    }
-    return -ENXIO;
-}
 
 /* ------------------------------------------------------------------ ESB pages */
 static int esb_access(struct xive_dev *d, uint64_t uptr)
@@ -511,21 +502,6 @@ static int esb_access(struct xive_dev *d, uint64_t uptr)
         return 0; /* UNDEF: a store with no effect */
     e.data = r;
     return copy_to_user(uptr, &e, sizeof(e));
-}
-
-static int xive_set_attr(struct device *d, const struct kvm_device_attr *a)
-{
-    return attr_dispatch(to_xive(d), KVM_SET_DEVICE_ATTR, a);
-}
-
-static int xive_get_attr(struct device *d, const struct kvm_device_attr *a)
-{
-    return attr_dispatch(to_xive(d), KVM_GET_DEVICE_ATTR, a);
-}
-
-static int xive_has_attr(struct device *d, const struct kvm_device_attr *a)
-{
-    return attr_dispatch(to_xive(d), KVM_HAS_DEVICE_ATTR, a);
 }
 
 static int xive_ioctl(struct device *d, unsigned long req, unsigned long arg)
@@ -694,9 +670,8 @@ const struct device_ops xive_ops = {
     .available = xive_available,
     .create = xive_create,
     .release = xive_release,
-    .set_attr = xive_set_attr,
-    .get_attr = xive_get_attr,
-    .has_attr = xive_has_attr,
+    .groups = xive_groups,
+    .nr_groups = sizeof(xive_groups) / sizeof(xive_groups[0]),
     .ioctl = xive_ioctl,
     .irqchip = &xive_irqchip,
     .irqchip_exists = EEXIST,

@@ -38,6 +38,7 @@ struct simcard_transport {
     uint64_t timeout_ns; /* of one POLL */
     int efd;             /* notification eventfd, -1 until ioe_card_notify_fd() */
     bool efd_set;        /* the eventfd's counter is non-zero */
+    bool direct;         /* neither free_run nor an eventfd: calls need no enter/leave */
     /* free_run only */
     bool free_run;
     pthread_mutex_t lock;
@@ -146,8 +147,9 @@ static int sc_reset(struct ioe_transport *t)
     return 0;
 }
 
-/* Read until (value & mask) == expect, one cycle apart, within the wall-clock timeout. */
-static int sc_poll(struct simcard_transport *sc, struct ioe_csr_op *op)
+/* Read until (value & mask) == expect, one cycle apart, within the wall-clock timeout.
+ * Kept out of line so that the batch loop around it stays lean. */
+__attribute__((noinline)) static int sc_poll(struct simcard_transport *sc, struct ioe_csr_op *op)
 {
     uint64_t deadline = 0;
     for (unsigned n = 0;; n++) {
@@ -169,21 +171,44 @@ static int sc_poll(struct simcard_transport *sc, struct ioe_csr_op *op)
     }
 }
 
+static int sc_run(struct simcard_transport *sc, struct ioe_csr_op *ops, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int err;
+        switch (ops[i].kind) {
+        case IOE_CSR_READ: err = sc->card_ops->read32(sc->card, ops[i].addr, &ops[i].val); break;
+        case IOE_CSR_WRITE: err = sc->card_ops->write32(sc->card, ops[i].addr, ops[i].val); break;
+        default: err = sc_poll(sc, &ops[i]); break;
+        }
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
+__attribute__((noinline)) static int sc_batch_slow(struct simcard_transport *sc,
+                                                   struct ioe_csr_op *ops, size_t n)
+{
+    if (sc->direct)
+        return sc_run(sc, ops, n);
+    enter(sc);
+    int err = sc_run(sc, ops, n);
+    leave(sc);
+    return err;
+}
+
+/* The hot path, a single access on a card without free_run whose descriptor nobody asked
+ * for, goes straight to the card: no lock, no look at the stream. */
 static int sc_batch(struct ioe_transport *t, struct ioe_csr_op *ops, size_t n)
 {
     struct simcard_transport *sc = to_sc(t);
-    int err = 0;
-    enter(sc);
-    for (size_t i = 0; i < n && !err; i++) {
-        struct ioe_csr_op *op = &ops[i];
-        switch (op->kind) {
-        case IOE_CSR_READ: err = sc->card_ops->read32(sc->card, op->addr, &op->val); break;
-        case IOE_CSR_WRITE: err = sc->card_ops->write32(sc->card, op->addr, op->val); break;
-        default: err = sc_poll(sc, op); break;
-        }
+    if (sc->direct && n == 1) {
+        if (ops->kind == IOE_CSR_READ)
+            return sc->card_ops->read32(sc->card, ops->addr, &ops->val);
+        if (ops->kind == IOE_CSR_WRITE)
+            return sc->card_ops->write32(sc->card, ops->addr, ops->val);
     }
-    leave(sc);
-    return err;
+    return sc_batch_slow(sc, ops, n);
 }
 
 static int sc_dma_map(struct ioe_transport *t, const struct ioe_dma_region *r)
@@ -249,6 +274,7 @@ static int sc_notify_fd(struct ioe_transport *t)
     if (sc->efd < 0) {
         sc->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         sc->efd_set = false;
+        sc->direct = false;
     }
     fd = sc->efd >= 0 ? sc->efd : -errno;
     leave(sc);
@@ -331,6 +357,7 @@ int ioe_transport_simcard_open(const char *name, const char *args,
     sc->card_ops = card_ops;
     sc->efd = -1;
     sc->free_run = opts->free_run;
+    sc->direct = !opts->free_run;
     sc->timeout_ns =
         (uint64_t)(opts->timeout_ms ? opts->timeout_ms : IOE_CARD_DEFAULT_TIMEOUT_MS) * 1000000u;
     atomic_init(&sc->callers, 0);

@@ -85,16 +85,18 @@ const char *ioe_card_backend(const struct ioe_card *card);
 /* Put the card back in its reset state (host memory mappings are kept). */
 int ioe_card_reset(struct ioe_card *card);
 
-/* What the card's transport can do. Operations a card lacks answer -EOPNOTSUPP. */
-#define IOE_CARD_CAP_STEP (1u << 0)  /* ioe_card_step() and ioe_card_cycles() */
-#define IOE_CARD_CAP_MSI (1u << 1)   /* ioe_card_msi(): direct MSI injection */
-#define IOE_CARD_CAP_WIRED (1u << 2) /* ioe_card_set_wired() */
-#define IOE_CARD_CAP_ASYNC                                                                         \
-    (1u << 3) /* the card advances and notifies between calls:                                     \
-               * watch ioe_card_notify_fd() */
-#define IOE_CARD_CAP_FD_MEMORY                                                                     \
-    (1u << 4) /* DMA regions must be backed by a file descriptor                                   \
-               * (the card runs in another process) */
+/* What the card's transport can do. Operations a card lacks answer -EOPNOTSUPP.
+ *   STEP       ioe_card_step() and ioe_card_cycles()
+ *   MSI        ioe_card_msi(): direct MSI injection
+ *   WIRED      ioe_card_set_wired()
+ *   ASYNC      the card advances and notifies between calls: watch ioe_card_notify_fd()
+ *   FD_MEMORY  DMA regions must be backed by a file descriptor (the card runs in another
+ *              process): see ioe_mem_alloc() and ioe_card_dma_map_region() */
+#define IOE_CARD_CAP_STEP (1u << 0)
+#define IOE_CARD_CAP_MSI (1u << 1)
+#define IOE_CARD_CAP_WIRED (1u << 2)
+#define IOE_CARD_CAP_ASYNC (1u << 3)
+#define IOE_CARD_CAP_FD_MEMORY (1u << 4)
 uint32_t ioe_card_caps(const struct ioe_card *card);
 
 /* CSR window. Addresses are byte offsets, 4-byte aligned (8 for 64-bit accesses, which

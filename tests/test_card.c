@@ -1,10 +1,15 @@
 /*
- * The card API over both in-process backends: opening, DMA through the probe (with the
- * latency known answer on the RTL), MSI ingress, wired lines, notifications, traces.
+ * The card API over both in-process backends: opening and target parsing, DMA through the
+ * probe (with the latency known answer on the RTL), MSI ingress, wired lines,
+ * notifications, traces, and the transport layer: batches, wall-clock timeouts,
+ * capabilities, the notification descriptor with and without free_run, and memory from
+ * ioe_mem_alloc() in the DMA window.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <poll.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -200,11 +206,13 @@ static void test_notifications(void **state)
     for (int t = 0; t < 2; t++) {
         struct ioe_card *c = open_opts(targets[t], NULL);
         struct ioe_notification n[8];
-        assert_int_equal(ioe_card_wait(c, 50), 0); /* nothing yet: times out */
+        assert_int_equal(ioe_card_wait(c, 0), 0);  /* nothing yet */
+        assert_int_equal(ioe_card_wait(c, 50), 0); /* nor after 50 us */
         assert_int_equal(ioe_card_drain(c, n, 8), 0);
         for (uint32_t i = 0; i < 5; i++)
             assert_int_equal(ioe_card_write32(c, IOE_CORE_NOTIFY_TEST, (i + 1) << 8 | (7 - i)), 0);
-        assert_int_equal(ioe_card_wait(c, 100), 1);
+        assert_int_equal(ioe_card_wait(c, 1000000), 1);
+        assert_int_equal(ioe_card_wait(c, 0), 1);
         assert_int_equal(ioe_card_step(c, 10), 0);
         assert_int_equal(ioe_card_drain(c, n, 2), 2);
         assert_int_equal(ioe_card_drain(c, n + 2, 8), 3);
@@ -254,13 +262,393 @@ static void test_trace_file(void **state)
     assert_int_not_equal(ioe_card_open_opts("sim", &o, &bad), 0);
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void test_targets(void **state)
+{
+    (void)state;
+    const struct ioe_target_desc *d = ioe_card_targets();
+    bool soft = false, sim = false;
+    size_t n = 0;
+    for (; d[n].syntax; n++) {
+        assert_non_null(d[n].summary);
+        assert_true(strlen(d[n].summary) > 0);
+        soft |= strcmp(d[n].syntax, "soft") == 0;
+        sim |= strcmp(d[n].syntax, "sim") == 0;
+    }
+    assert_null(d[n].summary);
+    assert_true(soft && sim);
+    assert_true(n >= 2);
+
+    static const char *const bad[] = {"soft:x",   "sim:", "soft:", "",  "nosuch",
+                                      "nosuch:1", ":",    "sim2",  "so"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct ioe_card *c = (struct ioe_card *)0x1;
+        assert_int_equal(ioe_card_open(bad[i], &c), -ENODEV);
+        assert_ptr_equal(c, (struct ioe_card *)0x1);
+    }
+    for (int t = 0; t < 2; t++) {
+        struct ioe_card *c = open_opts(targets[t], NULL);
+        assert_string_equal(ioe_card_backend(c), targets[t]);
+        ioe_card_close(c);
+    }
+}
+
+static void test_caps(void **state)
+{
+    (void)state;
+    const uint32_t sim_caps = IOE_CARD_CAP_STEP | IOE_CARD_CAP_MSI | IOE_CARD_CAP_WIRED;
+    for (int t = 0; t < 2; t++) {
+        struct ioe_card *c = open_opts(targets[t], NULL);
+        assert_int_equal(ioe_card_caps(c), sim_caps);
+        ioe_card_close(c);
+        struct ioe_card_options o = {.free_run = true};
+        c = open_opts(targets[t], &o);
+        assert_int_equal(ioe_card_caps(c), sim_caps | IOE_CARD_CAP_ASYNC);
+        ioe_card_close(c);
+    }
+}
+
+static uint32_t rd(struct ioe_card *c, uint32_t addr)
+{
+    uint32_t v = 0;
+    assert_int_equal(ioe_card_read32(c, addr, &v), 0);
+    return v;
+}
+
+static void test_batch(void **state)
+{
+    (void)state;
+    for (int t = 0; t < 2; t++) {
+        struct ioe_card *c = open_opts(targets[t], NULL);
+        struct ioe_csr_op ops[] = {
+            {.kind = IOE_CSR_WRITE, .addr = IOE_CORE_SCRATCH, .val = 0x1234},
+            {.kind = IOE_CSR_READ, .addr = IOE_CORE_SCRATCH, .val = 0xdead},
+            {.kind = IOE_CSR_WRITE, .addr = IOE_CORE_SCRATCH, .val = 0xabcd5678},
+            {.kind = IOE_CSR_READ, .addr = IOE_CORE_SCRATCH},
+            {.kind = IOE_CSR_READ, .addr = IOE_CORE_ID},
+            {.kind = IOE_CSR_POLL, .addr = IOE_CORE_SCRATCH, .mask = 0xff00, .expect = 0x5600},
+        };
+        assert_int_equal(ioe_card_batch(c, ops, 6), 0);
+        assert_int_equal(ops[0].val, 0x1234); /* a write's value is left alone */
+        assert_int_equal(ops[1].val, 0x1234);
+        assert_int_equal(ops[3].val, 0xabcd5678);
+        assert_int_equal(ops[4].val, IOE_CORE_ID_RESET);
+        assert_int_equal(ops[5].val, 0xabcd5678); /* POLL leaves the value read */
+        assert_int_equal(ioe_card_batch(c, ops, 0), 0);
+        assert_int_equal(ioe_card_batch(c, NULL, 0), 0);
+        assert_int_equal(ioe_card_batch(c, NULL, 1), -EINVAL);
+
+        /* a bad op anywhere: refused before the first op is sent */
+        struct ioe_csr_op bad[] = {
+            {.kind = IOE_CSR_WRITE, .addr = IOE_CORE_SCRATCH, .val = 0x99},
+            {.kind = IOE_CSR_READ, .addr = IOE_CORE_SCRATCH},
+            {.kind = IOE_CSR_WRITE, .addr = IOE_CORE_SCRATCH, .val = 0x77},
+        };
+        const struct ioe_csr_op wrong[] = {
+            {.kind = 3, .addr = IOE_CORE_SCRATCH},
+            {.kind = IOE_CSR_READ, .addr = IOE_CORE_SCRATCH + 2},
+            {.kind = IOE_CSR_WRITE, .addr = IOE_CSR_WINDOW_SIZE},
+            {.kind = IOE_CSR_READ, .addr = 0xfffffffc},
+            {.kind = IOE_CSR_POLL, .addr = IOE_CORE_SCRATCH, .mask = 0xf, .expect = 0x10},
+        };
+        for (size_t i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
+            bad[1] = wrong[i];
+            assert_int_equal(ioe_card_batch(c, bad, 3), -EINVAL);
+            assert_int_equal(rd(c, IOE_CORE_SCRATCH), 0xabcd5678);
+        }
+
+        /* a card error stops the batch: the ops before it took effect, not those after */
+        struct ioe_csr_op eio[] = {
+            {.kind = IOE_CSR_WRITE, .addr = IOE_CORE_SCRATCH, .val = 1},
+            {.kind = IOE_CSR_READ, .addr = 0xffffc}, /* no register there */
+            {.kind = IOE_CSR_WRITE, .addr = IOE_CORE_SCRATCH, .val = 2},
+        };
+        assert_int_equal(ioe_card_batch(c, eio, 3), -EIO);
+        assert_int_equal(rd(c, IOE_CORE_SCRATCH), 1);
+
+        /* 64-bit accesses are batches of two */
+        uint64_t v64 = 0;
+        assert_int_equal(ioe_card_write64(c, IOE_CORE_DMA_WDATA_LO, 0x0123456789abcdefull), 0);
+        assert_int_equal(ioe_card_read64(c, IOE_CORE_DMA_WDATA_LO, &v64), 0);
+        assert_true(v64 == 0x0123456789abcdefull);
+        ioe_card_close(c);
+    }
+}
+
+/* A POLL that never matches fails with -ETIMEDOUT after timeout_ms of wall clock. */
+static void test_batch_poll_timeout(void **state)
+{
+    (void)state;
+    for (int t = 0; t < 2; t++) {
+        struct ioe_card_options o = {.timeout_ms = 50};
+        struct ioe_card *c = open_opts(targets[t], &o);
+        struct ioe_csr_op ops[] = {
+            {.kind = IOE_CSR_WRITE, .addr = IOE_CORE_SCRATCH, .val = 0x101},
+            {.kind = IOE_CSR_POLL, .addr = IOE_CORE_SCRATCH, .mask = 0xff, .expect = 0x02},
+            {.kind = IOE_CSR_WRITE, .addr = IOE_CORE_SCRATCH, .val = 0x7},
+        };
+        uint64_t c0 = 0, c1 = 0;
+        assert_int_equal(ioe_card_cycles(c, &c0), 0);
+        double t0 = now_s();
+        assert_int_equal(ioe_card_batch(c, ops, 3), -ETIMEDOUT);
+        double dt = now_s() - t0;
+        assert_true(dt >= 0.049);
+        assert_true(dt < 5.0);
+        assert_int_equal(ops[1].val, 0x101);
+        assert_int_equal(rd(c, IOE_CORE_SCRATCH), 0x101); /* the op after it was not sent */
+        assert_int_equal(ioe_card_cycles(c, &c1), 0);
+        assert_true(c1 - c0 > 64); /* the card was stepped while polling */
+
+        /* ioe_card_wait is bounded in wall clock too */
+        t0 = now_s();
+        assert_int_equal(ioe_card_wait(c, 20000), 0);
+        dt = now_s() - t0;
+        assert_true(dt >= 0.019 && dt < 5.0);
+        ioe_card_close(c);
+    }
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, ms % 1000 * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+static int readable(int fd, int timeout_ms)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    int r = poll(&p, 1, timeout_ms);
+    assert_true(r >= 0);
+    return r == 1 && (p.revents & POLLIN);
+}
+
+static void check_note(const struct ioe_notification *n, uint32_t vm, uint32_t vcpu)
+{
+    assert_int_equal(n->vm, vm);
+    assert_int_equal(n->vcpu, vcpu);
+    assert_int_equal(n->src, IOE_NOTIFY_SRC_TEST);
+}
+
+/* free_run: the card runs between calls and the fd turns readable by itself. */
+static void test_notify_fd_free_run(void **state)
+{
+    (void)state;
+    for (int t = 0; t < 2; t++) {
+        struct ioe_card_options o = {.free_run = true};
+        struct ioe_card *c = open_opts(targets[t], &o);
+        int fd = ioe_card_notify_fd(c);
+        assert_true(fd >= 0);
+        assert_int_equal(ioe_card_notify_fd(c), fd); /* one descriptor per card */
+        assert_false(readable(fd, 0));
+
+        /* the clock runs between calls */
+        uint64_t c0 = 0, c1 = 0;
+        assert_int_equal(ioe_card_cycles(c, &c0), 0);
+        for (int i = 0; i < 500 && c1 <= c0 + 1000; i++) {
+            sleep_ms(2);
+            assert_int_equal(ioe_card_cycles(c, &c1), 0);
+        }
+        assert_true(c1 > c0 + 1000);
+
+        assert_int_equal(ioe_card_write32(c, IOE_CORE_NOTIFY_TEST, 4u << 8 | 2u), 0);
+        assert_true(readable(fd, 10000)); /* no further call on the card */
+        struct ioe_notification n[4];
+        assert_int_equal(ioe_card_drain(c, n, 4), 1);
+        check_note(&n[0], 4, 2);
+        assert_false(readable(fd, 0));
+        assert_false(readable(fd, 20)); /* and stays quiet while nothing arrives */
+
+        /* the DMA probe (200 cycles of memory latency on sim) completes between calls:
+         * wait for the clock thread alone (ioe_card_cycles does not step), then read */
+        uint64_t *buf = ioe_mem_alloc(64);
+        assert_non_null(buf);
+        buf[1] = 0x1122334455667788ull;
+        assert_int_equal(ioe_card_dma_map(c, 0x40000, buf, 64), 0);
+        assert_int_equal(ioe_card_write64(c, IOE_CORE_DMA_ADDR_LO, 0x40008), 0);
+        assert_int_equal(ioe_card_write32(c, IOE_CORE_DMA_CMD, 1u << IOE_CORE_DMA_CMD_GO_SHIFT), 0);
+        assert_int_equal(ioe_card_cycles(c, &c0), 0);
+        c1 = c0;
+        for (int i = 0; i < 5000 && c1 <= c0 + 1000; i++) {
+            sleep_ms(1);
+            assert_int_equal(ioe_card_cycles(c, &c1), 0);
+        }
+        assert_true(c1 > c0 + 1000);
+        struct ioe_csr_op ops[] = {
+            {.kind = IOE_CSR_READ, .addr = IOE_CORE_DMA_STATUS},
+            {.kind = IOE_CSR_READ, .addr = IOE_CORE_DMA_RDATA_LO},
+            {.kind = IOE_CSR_READ, .addr = IOE_CORE_DMA_RDATA_HI},
+        };
+        assert_int_equal(ioe_card_batch(c, ops, 3), 0);
+        assert_int_equal(ops[0].val, 1u << IOE_CORE_DMA_STATUS_DONE_SHIFT);
+        assert_int_equal(ops[1].val, 0x55667788);
+        assert_int_equal(ops[2].val, 0x11223344);
+        assert_int_equal(ioe_card_dma_unmap(c, 0x40000, 64), 0);
+        assert_int_equal(ioe_mem_free(buf), 0);
+        ioe_card_close(c);
+    }
+}
+
+/* Without free_run the card stands still between calls; the fd follows every call. */
+static void test_notify_fd_in_calls(void **state)
+{
+    (void)state;
+    for (int t = 0; t < 2; t++) {
+        struct ioe_card *c = open_opts(targets[t], NULL);
+        int fd = ioe_card_notify_fd(c);
+        assert_true(fd >= 0);
+        assert_false(readable(fd, 0));
+        uint64_t c0 = 0, c1 = 0;
+        assert_int_equal(ioe_card_cycles(c, &c0), 0);
+        sleep_ms(10);
+        assert_int_equal(ioe_card_cycles(c, &c1), 0);
+        assert_true(c1 == c0);
+
+        assert_int_equal(ioe_card_write32(c, IOE_CORE_NOTIFY_TEST, 1u << 8 | 3u), 0);
+        if (!readable(fd, 0)) {
+            assert_false(readable(fd, 20)); /* nothing moves by itself */
+            assert_int_equal(ioe_card_step(c, 16), 0);
+        }
+        assert_true(readable(fd, 0));
+        assert_int_equal(ioe_card_write32(c, IOE_CORE_NOTIFY_TEST, 2u << 8 | 5u), 0);
+        assert_int_equal(ioe_card_step(c, 16), 0);
+        assert_true(readable(fd, 0));
+        struct ioe_notification n[4];
+        assert_int_equal(ioe_card_drain(c, n, 1), 1); /* one of two: still readable */
+        check_note(&n[0], 1, 3);
+        assert_true(readable(fd, 0));
+        assert_int_equal(ioe_card_drain(c, n, 4), 1);
+        check_note(&n[0], 2, 5);
+        assert_false(readable(fd, 0));
+
+        /* reset empties the stream and the fd with it */
+        assert_int_equal(ioe_card_write32(c, IOE_CORE_NOTIFY_TEST, 1u << 8), 0);
+        assert_int_equal(ioe_card_wait(c, 1000000), 1);
+        assert_true(readable(fd, 0));
+        assert_int_equal(ioe_card_reset(c), 0);
+        assert_int_equal(ioe_card_drain(c, n, 4), 0);
+        assert_false(readable(fd, 0));
+        ioe_card_close(c);
+    }
+}
+
+/* Is [p, p+len) mapped from the memfd that ioe_mem_alloc() names "ioe-mem"? */
+static bool memfd_backed(const void *p)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[512];
+    bool found = false;
+    assert_non_null(f);
+    while (!found && fgets(line, sizeof(line), f)) {
+        unsigned long lo, hi;
+        if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && (uintptr_t)p >= lo && (uintptr_t)p < hi)
+            found = strstr(line, "memfd:ioe-mem") != NULL && strstr(line, " rw-s ") != NULL;
+    }
+    fclose(f);
+    return found;
+}
+
+static void test_mem_dma(void **state)
+{
+    (void)state;
+    long page = sysconf(_SC_PAGESIZE);
+    errno = 0;
+    assert_null(ioe_mem_alloc(0));
+    assert_int_equal(errno, EINVAL);
+    int local = 0;
+    assert_int_equal(ioe_mem_free(NULL), -EINVAL);
+    assert_int_equal(ioe_mem_free(&local), -EINVAL);
+
+    uint8_t *p = ioe_mem_alloc(100);
+    assert_non_null(p);
+    assert_int_equal((uintptr_t)p % (uintptr_t)page, 0);
+    assert_true(memfd_backed(p));
+    for (long i = 0; i < page; i++)
+        assert_int_equal(p[i], 0); /* zero-filled, the whole page usable */
+    p[page - 1] = 0x5a;
+    assert_int_equal(ioe_mem_free(p + 8), -EINVAL); /* not the allocation's start */
+
+    for (int t = 0; t < 2; t++) {
+        struct ioe_card *c = open_opts(targets[t], NULL);
+        uint64_t word = 0x8877665544332211ull;
+        memcpy(p + 64, &word, 8);
+        /* an address inside the allocation: the region carries the memfd */
+        assert_int_equal(ioe_card_dma_map(c, 0x7000040, p + 64, 64), 0);
+        assert_int_equal(ioe_card_dma_map(c, 0x7000040, p + 64, 64), -EEXIST);
+        /* one round trip: address, go, poll for done, read data */
+        struct ioe_csr_op ops[] = {
+            {.kind = IOE_CSR_WRITE, .addr = IOE_CORE_DMA_ADDR_LO, .val = 0x7000040},
+            {.kind = IOE_CSR_WRITE, .addr = IOE_CORE_DMA_ADDR_HI, .val = 0},
+            {.kind = IOE_CSR_WRITE,
+             .addr = IOE_CORE_DMA_CMD,
+             .val = 1u << IOE_CORE_DMA_CMD_GO_SHIFT},
+            {.kind = IOE_CSR_POLL,
+             .addr = IOE_CORE_DMA_STATUS,
+             .mask = 1u << IOE_CORE_DMA_STATUS_BUSY_SHIFT,
+             .expect = 0},
+            {.kind = IOE_CSR_READ, .addr = IOE_CORE_DMA_RDATA_LO},
+            {.kind = IOE_CSR_READ, .addr = IOE_CORE_DMA_RDATA_HI},
+        };
+        assert_int_equal(ioe_card_batch(c, ops, 6), 0);
+        assert_int_equal(ops[3].val, 1u << IOE_CORE_DMA_STATUS_DONE_SHIFT);
+        assert_int_equal(ops[4].val, 0x44332211);
+        assert_int_equal(ops[5].val, 0x88776655);
+        assert_int_equal(ioe_card_dma_unmap(c, 0x7000040, 64), 0);
+        assert_int_equal(ioe_card_dma_unmap(c, 0x7000040, 64), -ENOENT);
+
+        /* a region the caller describes; these cards take fd -1 (no IOE_CARD_CAP_FD_MEMORY) */
+        assert_false(ioe_card_caps(c) & IOE_CARD_CAP_FD_MEMORY);
+        uint64_t plain[2] = {0, 0xfeedface};
+        struct ioe_dma_region r = {.iova = 0x9000, .size = 16, .hva = plain, .fd = -1};
+        assert_int_equal(ioe_card_dma_map_region(c, &r), 0);
+        ops[0].val = 0x9008;
+        assert_int_equal(ioe_card_batch(c, ops, 6), 0);
+        assert_int_equal(ops[4].val, 0xfeedface);
+        assert_int_equal(ioe_card_dma_unmap(c, 0x9000, 16), 0);
+        struct ioe_dma_region bad = r;
+        bad.size = 0;
+        assert_int_equal(ioe_card_dma_map_region(c, &bad), -EINVAL);
+        bad = r;
+        bad.hva = NULL;
+        assert_int_equal(ioe_card_dma_map_region(c, &bad), -EINVAL);
+        bad = r;
+        bad.iova = UINT64_MAX - 7;
+        assert_int_equal(ioe_card_dma_map_region(c, &bad), -EINVAL);
+        assert_int_equal(ioe_card_dma_map_region(c, NULL), -EINVAL);
+        /* a range reaching past the allocation is mapped as plain memory */
+        assert_int_equal(ioe_card_dma_map(c, 0x10000, p + page - 8, 16), 0);
+        assert_int_equal(ioe_card_dma_unmap(c, 0x10000, 16), 0);
+        ioe_card_close(c);
+    }
+    assert_int_equal(p[page - 1], 0x5a);
+    assert_int_equal(ioe_mem_free(p), 0);
+    assert_int_equal(ioe_mem_free(p), -EINVAL); /* already freed */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_open_errors),   cmocka_unit_test(test_info),
-        cmocka_unit_test(test_dma_probe),     cmocka_unit_test(test_dma_latency_known_answer),
-        cmocka_unit_test(test_msi_ingress),   cmocka_unit_test(test_wired_lines),
-        cmocka_unit_test(test_notifications), cmocka_unit_test(test_trace_file),
+        cmocka_unit_test(test_open_errors),
+        cmocka_unit_test(test_info),
+        cmocka_unit_test(test_dma_probe),
+        cmocka_unit_test(test_dma_latency_known_answer),
+        cmocka_unit_test(test_msi_ingress),
+        cmocka_unit_test(test_wired_lines),
+        cmocka_unit_test(test_notifications),
+        cmocka_unit_test(test_trace_file),
+        cmocka_unit_test(test_targets),
+        cmocka_unit_test(test_caps),
+        cmocka_unit_test(test_batch),
+        cmocka_unit_test(test_batch_poll_timeout),
+        cmocka_unit_test(test_notify_fd_free_run),
+        cmocka_unit_test(test_notify_fd_in_calls),
+        cmocka_unit_test(test_mem_dma),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -47,6 +47,25 @@ for args, msg in [
     expect(f"{args}: message '{msg}' on stderr (got {r.stderr!r})", msg in r.stderr)
     expect(f"{args}: hint to --help", "--help" in r.stderr)
 
+r = run("targets")
+lines = r.stdout.splitlines()
+expect("targets: exit 0", r.returncode == 0)
+for name in ("soft", "sim"):
+    row = [l for l in lines if l.split()[:1] == [name]]
+    expect(f"targets: one row for {name} with a summary ({r.stdout!r})",
+           len(row) == 1 and len(row[0].split()) > 2)
+r = run("--help")
+expect("--help mentions the targets command", "targets" in r.stdout)
+for bad in ("nosuch", "soft:x", "sim:", "pci:0000:01:00.0"):
+    r = run("info", "--target", bad)
+    expect(f"--target {bad}: non-zero exit", r.returncode != 0)
+    expect(f"--target {bad}: names the target ({r.stderr!r})", f"unknown target '{bad}'" in r.stderr)
+    known = [l.split()[0] for l in r.stderr.splitlines() if l.startswith("  ")]
+    expect(f"--target {bad}: lists the known targets ({r.stderr!r})", {"soft", "sim"} <= set(known))
+    expect(f"--target {bad}: nothing on stdout", r.stdout == "")
+r = run("targets", "extra")
+expect("targets extra: exit 2", r.returncode == 2 and "takes no arguments" in r.stderr)
+
 for target in ("soft", "sim"):
     r = run("info", "--target", target)
     expect(f"info {target}: exit 0", r.returncode == 0)

@@ -1,6 +1,7 @@
 /*
  * <ioe/card.h> over the transport interface: argument checks, target parsing, 64-bit
- * accesses, and the identification read-out. Nothing here knows which backend it uses.
+ * accesses as batches, DMA regions, and the identification read-out. Nothing here knows
+ * which backend it uses.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,16 +17,32 @@ struct ioe_card {
     char backend[16];
 };
 
+/* The targets of this build: one row per target, in the order `ioectl targets` lists
+ * them. A new transport adds a row (its syntax, summary, and open function). */
+#define IOE_TARGETS(X)                                                                             \
+    X("soft", "soft", "C reference model of the card, in this process",                            \
+      ioe_transport_simcard_open)                                                                  \
+    X("sim", "sim", "Verilator model of the card's RTL, in this process",                          \
+      ioe_transport_simcard_open)
+
 struct backend {
     const char *name;
-    int (*open)(const char *target, const struct ioe_card_options *opts,
+    int (*open)(const char *name, const char *args, const struct ioe_card_options *opts,
                 struct ioe_transport **out);
 };
 
-static const struct backend backends[] = {
-    {"soft", ioe_transport_simcard_open},
-    {"sim", ioe_transport_simcard_open},
-};
+#define BACKEND_ROW(name, syntax, summary, open) {name, open},
+static const struct backend backends[] = {IOE_TARGETS(BACKEND_ROW)};
+#undef BACKEND_ROW
+
+#define DESC_ROW(name, syntax, summary, open) {syntax, summary},
+static const struct ioe_target_desc target_descs[] = {IOE_TARGETS(DESC_ROW){NULL, NULL}};
+#undef DESC_ROW
+
+const struct ioe_target_desc *ioe_card_targets(void)
+{
+    return target_descs;
+}
 
 int ioe_card_open_opts(const char *target, const struct ioe_card_options *opts,
                        struct ioe_card **card)
@@ -35,13 +52,17 @@ int ioe_card_open_opts(const char *target, const struct ioe_card_options *opts,
         return -EINVAL;
     if (!opts)
         opts = &none;
+    /* name[:arguments] */
+    const char *colon = strchr(target, ':');
+    size_t len = colon ? (size_t)(colon - target) : strlen(target);
+    const char *args = colon ? colon + 1 : NULL;
     for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
-        if (strcmp(target, backends[i].name) != 0)
+        if (strlen(backends[i].name) != len || strncmp(target, backends[i].name, len) != 0)
             continue;
         struct ioe_card *c = calloc(1, sizeof(*c));
         if (!c)
             return -ENOMEM;
-        int err = backends[i].open(target, opts, &c->t);
+        int err = backends[i].open(backends[i].name, args, opts, &c->t);
         if (err) {
             free(c);
             return err;
@@ -71,6 +92,11 @@ const char *ioe_card_backend(const struct ioe_card *card)
     return card->backend;
 }
 
+uint32_t ioe_card_caps(const struct ioe_card *card)
+{
+    return card->t->caps;
+}
+
 int ioe_card_reset(struct ioe_card *card)
 {
     return card->t->ops->reset(card->t);
@@ -83,54 +109,96 @@ static int check_csr(uint32_t addr, uint32_t size)
     return 0;
 }
 
+static int check_op(const struct ioe_csr_op *op)
+{
+    switch (op->kind) {
+    case IOE_CSR_READ:
+    case IOE_CSR_WRITE: break;
+    case IOE_CSR_POLL:
+        if (op->expect & ~op->mask)
+            return -EINVAL; /* could never match */
+        break;
+    default: return -EINVAL;
+    }
+    return check_csr(op->addr, 4);
+}
+
+int ioe_card_batch(struct ioe_card *card, struct ioe_csr_op *ops, size_t n)
+{
+    if (!ops && n)
+        return -EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        int err = check_op(&ops[i]);
+        if (err)
+            return err;
+    }
+    return n ? card->t->ops->batch(card->t, ops, n) : 0;
+}
+
+/* The single accesses are batches the checks above need not see. */
 int ioe_card_read32(struct ioe_card *card, uint32_t addr, uint32_t *val)
 {
+    struct ioe_csr_op op = {.kind = IOE_CSR_READ, .addr = addr};
     int err = check_csr(addr, 4);
     if (err)
         return err;
     if (!val)
         return -EINVAL;
-    return card->t->ops->read32(card->t, addr, val);
+    err = card->t->ops->batch(card->t, &op, 1);
+    if (!err)
+        *val = op.val;
+    return err;
 }
 
 int ioe_card_write32(struct ioe_card *card, uint32_t addr, uint32_t val)
 {
+    struct ioe_csr_op op = {.kind = IOE_CSR_WRITE, .addr = addr, .val = val};
     int err = check_csr(addr, 4);
-    return err ? err : card->t->ops->write32(card->t, addr, val);
+    return err ? err : card->t->ops->batch(card->t, &op, 1);
 }
 
 int ioe_card_read64(struct ioe_card *card, uint32_t addr, uint64_t *val)
 {
-    uint32_t lo, hi;
+    struct ioe_csr_op ops[2] = {{.kind = IOE_CSR_READ, .addr = addr},
+                                {.kind = IOE_CSR_READ, .addr = addr + 4}};
     int err = check_csr(addr, 8);
     if (err)
         return err;
     if (!val)
         return -EINVAL;
-    err = card->t->ops->read32(card->t, addr, &lo);
+    err = card->t->ops->batch(card->t, ops, 2);
     if (!err)
-        err = card->t->ops->read32(card->t, addr + 4, &hi);
-    if (err)
-        return err;
-    *val = (uint64_t)hi << 32 | lo;
-    return 0;
+        *val = (uint64_t)ops[1].val << 32 | ops[0].val;
+    return err;
 }
 
 int ioe_card_write64(struct ioe_card *card, uint32_t addr, uint64_t val)
 {
+    struct ioe_csr_op ops[2] = {
+        {.kind = IOE_CSR_WRITE, .addr = addr, .val = (uint32_t)val},
+        {.kind = IOE_CSR_WRITE, .addr = addr + 4, .val = (uint32_t)(val >> 32)}};
     int err = check_csr(addr, 8);
-    if (!err)
-        err = card->t->ops->write32(card->t, addr, (uint32_t)val);
-    if (!err)
-        err = card->t->ops->write32(card->t, addr + 4, (uint32_t)(val >> 32));
-    return err;
+    return err ? err : card->t->ops->batch(card->t, ops, 2);
+}
+
+int ioe_card_dma_map_region(struct ioe_card *card, const struct ioe_dma_region *r)
+{
+    if (!r || !r->hva || r->size == 0 || r->iova + r->size < r->iova ||
+        (uintptr_t)r->hva + r->size < (uintptr_t)r->hva)
+        return -EINVAL;
+    if (r->fd < 0 && (card->t->caps & IOE_CARD_CAP_FD_MEMORY))
+        return -EFAULT; /* the card cannot reach memory of this process only */
+    return card->t->ops->dma_map(card->t, r);
 }
 
 int ioe_card_dma_map(struct ioe_card *card, uint64_t iova, void *hva, uint64_t size)
 {
-    if (!hva || size == 0 || iova + size < iova)
+    struct ioe_dma_region r = {.iova = iova, .size = size, .hva = hva, .fd = -1};
+    if (!hva || size == 0)
         return -EINVAL;
-    return card->t->ops->dma_map(card->t, iova, hva, size);
+    if (ioe_mem_lookup(hva, size, &r.fd, &r.fd_offset))
+        r.fd = -1;
+    return ioe_card_dma_map_region(card, &r);
 }
 
 int ioe_card_dma_unmap(struct ioe_card *card, uint64_t iova, uint64_t size)
@@ -147,9 +215,14 @@ int ioe_card_drain(struct ioe_card *card, struct ioe_notification *buf, size_t m
     return card->t->ops->drain(card->t, buf, max);
 }
 
-int ioe_card_wait(struct ioe_card *card, uint64_t timeout)
+int ioe_card_wait(struct ioe_card *card, uint64_t timeout_us)
 {
-    return card->t->ops->wait(card->t, timeout);
+    return card->t->ops->wait(card->t, timeout_us);
+}
+
+int ioe_card_notify_fd(struct ioe_card *card)
+{
+    return card->t->ops->notify_fd ? card->t->ops->notify_fd(card->t) : -EOPNOTSUPP;
 }
 
 int ioe_card_step(struct ioe_card *card, uint64_t cycles)

@@ -1,4 +1,3 @@
-#define _POSIX_C_SOURCE 200809L
 /*
  * The card's engines (GIC, ITS, XIVE) each have one access port of the same shape
  * (docs/registers.md): TARGET, OFFSET, WDATA_LO/HI, OP, STATUS (BUSY, DONE, UNDEF,
@@ -7,7 +6,6 @@
  * BUSY, and the RDATA reads: one batch, so one round trip on a card behind a link.
  */
 #include <errno.h>
-#include <time.h>
 
 #include <ioe/regs.h>
 
@@ -37,45 +35,6 @@ _Static_assert(IOE_GIC_STATUS - IOE_GIC_TARGET == P_STATUS &&
 _Static_assert(IOE_GIC_STATUS_BUSY_SHIFT == 0 && IOE_ITS_STATUS_UNDEF_SHIFT == 2 &&
                    IOE_XIVE_STATUS_BADTARGET_SHIFT == 3,
                "the engines' STATUS registers share one layout");
-
-/* TEMPORARY until <ioe/card.h> has ioe_card_batch (transport branch) */
-enum { IOE_CSR_READ, IOE_CSR_WRITE, IOE_CSR_POLL };
-struct ioe_csr_op {
-    uint32_t kind, addr, val, mask, expect;
-};
-static int ioe_card_batch(struct ioe_card *c, struct ioe_csr_op *ops, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        struct ioe_csr_op *o = &ops[i];
-        int err = 0;
-        if (o->kind == IOE_CSR_WRITE) {
-            err = ioe_card_write32(c, o->addr, o->val);
-        } else if (o->kind == IOE_CSR_READ) {
-            err = ioe_card_read32(c, o->addr, &o->val);
-        } else {
-            struct timespec t0, t;
-            clock_gettime(CLOCK_MONOTONIC, &t0);
-            for (unsigned k = 1;; k++) {
-                if ((err = ioe_card_read32(c, o->addr, &o->val)))
-                    break;
-                if ((o->val & o->mask) == o->expect)
-                    break;
-                if (k % 256 == 0) {
-                    clock_gettime(CLOCK_MONOTONIC, &t);
-                    if (t.tv_sec - t0.tv_sec > 30)
-                        return -ETIMEDOUT;
-                }
-                err = ioe_card_step(c, 1);
-                if (err && err != -EOPNOTSUPP)
-                    break;
-                err = 0;
-            }
-        }
-        if (err)
-            return err;
-    }
-    return 0;
-}
 
 int engine_op(struct sys *s, enum engine e, uint32_t target, uint32_t offset, uint32_t code,
               uint64_t wdata, uint64_t *rdata, bool rdata64)

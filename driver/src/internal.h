@@ -92,7 +92,8 @@ struct sys {
     struct ioe_card *card;
     struct ioe_card_info info;
     const struct persona *host;
-    struct vm *vms[256]; /* by VM context on the card */
+    struct vm *vms[256];       /* by VM context on the card */
+    struct sys_events *events; /* event thread of a card that notifies on its own */
     /* what libioe last wrote to each engine port's registers (they keep their values):
      * unchanged ones are not written again */
     struct engine_port_cache {

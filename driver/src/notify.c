@@ -3,17 +3,21 @@
  * may be presented. The card notifies every change of a vCPU's presentation status; the
  * VM's interrupt controller says what the status is (irqchip_ops.vcpu_pending).
  *
- * Requests drain the card's notifications before they return, so a vCPU descriptor is
- * up to date when the request that changed it returns. A card that advances on its own
- * (IOE_CARD_CAP_ASYNC: a real card, or a simulated one with free_run) may notify between
- * requests too: an event thread per open card waits on the card's notification
- * descriptor and drains under the API lock.
+ * A card that advances only inside calls (the simulated cards without free_run) is
+ * stepped a few cycles and drained before every request that may change what a vCPU has
+ * to present returns, so a vCPU descriptor is up to date when that request returns. A
+ * card that advances on its own (IOE_CARD_CAP_ASYNC: a real card, or a simulated one with
+ * free_run) notifies whenever it is ready: an event thread per open card waits on the
+ * card's notification descriptor and drains it under the API lock, between requests as
+ * well as during them; requests do not drain such a card themselves.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -43,12 +47,11 @@ int vcpu_refresh(struct vcpu *v)
     return 0;
 }
 
-void sys_sync_notifications(struct sys *s)
+/* Take every notification waiting on the card and refresh the vCPUs they name. */
+static void drain(struct sys *s)
 {
     struct ioe_notification n[32];
     int got;
-    /* let a simulated card finish what the last operations started */
-    ioe_card_step(s->card, 4);
     while ((got = ioe_card_drain(s->card, n, 32)) > 0) {
         for (int i = 0; i < got; i++) {
             if (n[i].src != IOE_NOTIFY_SRC_GIC && n[i].src != IOE_NOTIFY_SRC_XIVE)
@@ -60,13 +63,81 @@ void sys_sync_notifications(struct sys *s)
     }
 }
 
+void sys_sync_notifications(struct sys *s)
+{
+    if (s->events)
+        return; /* the event thread takes them as the card raises them */
+    /* let a simulated card finish what the last operations started */
+    ioe_card_step(s->card, 4);
+    drain(s);
+}
+
+/* ------------------------------------------------------------------ event thread */
+struct sys_events {
+    struct sys *sys;
+    pthread_t thread;
+    int notify_fd; /* the card's: readable while notifications wait */
+    int wake_fd;   /* ours: written to stop the thread */
+    bool stop;
+};
+
+static void *event_thread(void *arg)
+{
+    struct sys_events *ev = arg;
+    for (;;) {
+        struct pollfd p[2] = {{.fd = ev->notify_fd, .events = POLLIN},
+                              {.fd = ev->wake_fd, .events = POLLIN}};
+        if (poll(p, 2, -1) < 0 && errno != EINTR)
+            break;
+        api_lock();
+        bool stop = ev->stop;
+        if (!stop)
+            drain(ev->sys);
+        api_unlock();
+        if (stop)
+            break;
+    }
+    return NULL;
+}
+
 int sys_events_start(struct sys *s)
 {
-    (void)s;
+    if (!(ioe_card_caps(s->card) & IOE_CARD_CAP_ASYNC))
+        return 0; /* the card only advances inside requests: they drain it */
+    struct sys_events *ev = calloc(1, sizeof(*ev));
+    if (!ev)
+        return -ENOMEM;
+    ev->sys = s;
+    ev->notify_fd = ioe_card_notify_fd(s->card);
+    ev->wake_fd = ev->notify_fd < 0 ? -1 : eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    int err = ev->notify_fd < 0 ? ev->notify_fd : ev->wake_fd < 0 ? -errno : 0;
+    if (!err)
+        err = -pthread_create(&ev->thread, NULL, event_thread, ev);
+    if (err) {
+        if (ev->wake_fd >= 0)
+            close(ev->wake_fd);
+        free(ev);
+        return err;
+    }
+    s->events = ev;
     return 0;
 }
 
+/* Called with the API lock held, when the card is going away. */
 void sys_events_stop(struct sys *s)
 {
-    (void)s;
+    struct sys_events *ev = s->events;
+    uint64_t one = 1;
+    if (!ev)
+        return;
+    ev->stop = true;
+    if (write(ev->wake_fd, &one, sizeof(one)) != sizeof(one))
+        pthread_cancel(ev->thread); /* cannot happen with an eventfd; never hang */
+    /* the thread takes the lock once more to see `stop`: let it */
+    api_unlock();
+    pthread_join(ev->thread, NULL);
+    api_lock();
+    close(ev->wake_fd);
+    free(ev);
+    s->events = NULL;
 }

@@ -3,7 +3,8 @@
  * nothing more. Every backend (soft, sim today; sim over a socket, PCIe/VFIO, USB,
  * JTAG later) fills one of these tables; the layers above never see which it is.
  * Functions return 0 / a count, or a negative errno. Arguments are already checked by
- * card.c (alignment, window bounds, NULL pointers).
+ * card.c (alignment, window bounds, op kinds, NULL pointers, the fd rule of DMA regions).
+ * docs/transport.md says what each backend must implement.
  */
 #ifndef IOE_TRANSPORT_H
 #define IOE_TRANSPORT_H
@@ -16,15 +17,17 @@ struct ioe_transport_ops {
     const char *name;
     void (*close)(struct ioe_transport *t);
     int (*reset)(struct ioe_transport *t);
-    /* CSR window, 32-bit accesses (64-bit values are split by card.c) */
-    int (*read32)(struct ioe_transport *t, uint32_t addr, uint32_t *val);
-    int (*write32)(struct ioe_transport *t, uint32_t addr, uint32_t val);
+    /* CSR window: ops[0..n), n >= 1, in order, stopping at the first failure (see
+     * ioe_card_batch). One round trip on a remote card; a batch of one is the hot path. */
+    int (*batch)(struct ioe_transport *t, struct ioe_csr_op *ops, size_t n);
     /* DMA window: what the card can reach of host memory */
-    int (*dma_map)(struct ioe_transport *t, uint64_t iova, void *hva, uint64_t size);
+    int (*dma_map)(struct ioe_transport *t, const struct ioe_dma_region *r);
     int (*dma_unmap)(struct ioe_transport *t, uint64_t iova, uint64_t size);
     /* notification stream */
     int (*drain)(struct ioe_transport *t, struct ioe_notification *buf, size_t max);
-    int (*wait)(struct ioe_transport *t, uint64_t timeout);
+    int (*wait)(struct ioe_transport *t, uint64_t timeout_us);
+    /* descriptor readable while the stream is not empty; NULL: -EOPNOTSUPP */
+    int (*notify_fd)(struct ioe_transport *t);
     /* simulated cards only: NULL elsewhere (card.c answers -EOPNOTSUPP) */
     int (*step)(struct ioe_transport *t, uint64_t cycles);
     int (*cycles)(struct ioe_transport *t, uint64_t *cycles);
@@ -34,10 +37,16 @@ struct ioe_transport_ops {
 
 struct ioe_transport {
     const struct ioe_transport_ops *ops;
+    uint32_t caps; /* IOE_CARD_CAP_*, set by the backend at open */
 };
 
-/* Backends: open the card named by the part of the target after the backend's name. */
-int ioe_transport_simcard_open(const char *target, const struct ioe_card_options *opts,
-                               struct ioe_transport **out);
+/* Backends: open the card `name` (the target up to the colon) with `args` (the part after
+ * the colon; NULL when the target has none). -ENODEV for arguments the backend rejects. */
+int ioe_transport_simcard_open(const char *name, const char *args,
+                               const struct ioe_card_options *opts, struct ioe_transport **out);
+
+/* Host-memory registry of ioe_mem_alloc() (mem.c): the descriptor and offset of
+ * [hva, hva+size) when it lies inside one allocation; -ENOENT otherwise. */
+int ioe_mem_lookup(const void *hva, uint64_t size, int *fd, uint64_t *fd_offset);
 
 #endif

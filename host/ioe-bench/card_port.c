@@ -68,16 +68,26 @@ void port_drain(struct ioe_card *c, unsigned settle)
 
 int port_wait_note(struct ioe_card *c, unsigned src, uint64_t t0, uint64_t *lat)
 {
+    /* one cycle at a time, at most PORT_NOTE_CYCLES from the last record seen, so the
+     * latency is exact and bounded in card cycles (ioe_card_wait bounds wall clock) */
     struct ioe_notification n;
-    for (;;) {
-        int r = ioe_card_wait(c, 100000);
-        if (r <= 0)
-            return r ? r : -ETIMEDOUT;
-        if (ioe_card_drain(c, &n, 1) == 1 && n.src == src && n.cycle >= t0) {
-            *lat = n.cycle - t0;
-            return 0;
+    for (uint64_t waited = 0; waited <= PORT_NOTE_CYCLES;) {
+        int r = ioe_card_drain(c, &n, 1);
+        if (r < 0)
+            return r;
+        if (r == 1) {
+            if (n.src == src && n.cycle >= t0) {
+                *lat = n.cycle - t0;
+                return 0;
+            }
+            waited = 0;
+            continue;
         }
+        if ((r = ioe_card_step(c, 1)))
+            return r;
+        waited++;
     }
+    return -ETIMEDOUT;
 }
 
 int port_stream(struct ioe_card *c, const struct msi *m, unsigned n, uint64_t *t_first,

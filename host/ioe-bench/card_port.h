@@ -29,7 +29,9 @@ int port_wait_count(struct ioe_card *c, uint32_t reg, uint32_t from, uint32_t de
 /* Drop every notification waiting in the stream, after `settle` cycles. */
 void port_drain(struct ioe_card *c, unsigned settle);
 
-/* Cycles from t0 to the next notification of source `src` that left at or after t0. */
+/* Cycles from t0 to the next notification of source `src` that left at or after t0; the
+ * card is stepped one cycle at a time, -ETIMEDOUT after PORT_NOTE_CYCLES without a record. */
+#define PORT_NOTE_CYCLES 100000u
 int port_wait_note(struct ioe_card *c, unsigned src, uint64_t t0, uint64_t *lat);
 
 /* Cycles from t0 (a cycle read with ioe_card_cycles) to `stamp`, a CYCLE_LO value the

@@ -6,6 +6,7 @@
  *   ioectl [--target T] read REG     one register, by name (SCRATCH) or address (0x00c)
  *   ioectl [--target T] write REG V  write then read back one register
  *   ioectl [--target T] selftest     CSR, DMA, MSI-ingress and notification round trips
+ *   ioectl targets                   the targets this build can open
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -47,10 +48,10 @@ static void usage(FILE *f)
             "  read REG          read one register (name such as SCRATCH, or address)\n"
             "  write REG VALUE   write one register and read it back\n"
             "  selftest          CSR, DMA, MSI-ingress and notification round trips\n"
+            "  targets           the targets this build can open (for --target)\n"
             "\n"
             "Options:\n"
-            "  -t, --target T        card to open: soft (C model) or sim (Verilator model);\n"
-            "                        default soft\n"
+            "  -t, --target T        card to open, NAME[:ARGS] (see 'targets'); default soft\n"
             "      --trace FILE      sim: write an FST waveform of the run to FILE\n"
             "      --dma-latency N   sim: host-memory latency in cycles (default %u)\n"
             "  -h, --help            show this help and exit\n"
@@ -66,6 +67,20 @@ static int fail_usage(const char *fmt, const char *arg)
     fprintf(stderr, "%s: ", prog);
     fprintf(stderr, fmt, arg);
     fprintf(stderr, "\nTry '%s --help' for more information.\n", prog);
+    return 2;
+}
+
+static void print_targets(FILE *f)
+{
+    for (const struct ioe_target_desc *d = ioe_card_targets(); d->syntax; d++)
+        fprintf(f, "  %-20s %s\n", d->syntax, d->summary);
+}
+
+static int fail_target(const char *target)
+{
+    fprintf(stderr, "%s: unknown target '%s'; this build knows:\n", prog, target);
+    print_targets(stderr);
+    fprintf(stderr, "Try '%s --help' for more information.\n", prog);
     return 2;
 }
 
@@ -189,14 +204,14 @@ static int cmd_selftest(struct ioe_card *card)
     ok &= check(ioe_card_read32(card, 0xffffc, &v) == -EIO, "unmapped address reports an error");
 
     /* DMA round trip through the probe */
-    uint64_t *buf = calloc(16, sizeof(uint64_t));
+    uint64_t *buf = ioe_mem_alloc(16 * sizeof(uint64_t)); /* reachable by any card */
     if (!buf)
         return card_error("allocating DMA buffer", -ENOMEM);
     const uint64_t iova = 0x10000000;
     buf[3] = 0x1122334455667788ull;
     err = ioe_card_dma_map(card, iova, buf, 16 * sizeof(uint64_t));
     if (err) {
-        free(buf);
+        ioe_mem_free(buf);
         return card_error("mapping DMA buffer", err);
     }
     uint64_t rd = 0;
@@ -218,7 +233,7 @@ static int cmd_selftest(struct ioe_card *card)
     ioe_card_read32(card, IOE_CORE_DMA_LATENCY, &lat);
     printf("  %-44s %u cycles\n", "DMA probe round trip", lat);
     ioe_card_dma_unmap(card, iova, 16 * sizeof(uint64_t));
-    free(buf);
+    ioe_mem_free(buf);
 
     /* MSI ingress capture */
     uint32_t cnt0 = 0, cnt1 = 0, dev = 0, data = 0;
@@ -235,7 +250,7 @@ static int cmd_selftest(struct ioe_card *card)
     err = ioe_card_write32(card, IOE_CORE_NOTIFY_TEST,
                            3u << IOE_CORE_NOTIFY_TEST_VM_SHIFT |
                                5u << IOE_CORE_NOTIFY_TEST_VCPU_SHIFT);
-    bool note_ok = !err && ioe_card_wait(card, 1000) == 1 && ioe_card_drain(card, &n, 1) == 1 &&
+    bool note_ok = !err && ioe_card_wait(card, 1000000) == 1 && ioe_card_drain(card, &n, 1) == 1 &&
                    n.vm == 3 && n.vcpu == 5 && n.src == IOE_NOTIFY_SRC_TEST;
     ok &= check(note_ok, "NOTIFY_TEST reaches the host");
 
@@ -274,12 +289,18 @@ int main(int argc, char **argv)
         }
     }
     if (optind >= argc)
-        return fail_usage("%s", "missing command (info, regs, read, write, selftest)");
+        return fail_usage("%s", "missing command (info, regs, read, write, selftest, targets)");
     const char *cmd = argv[optind++];
     int nargs = argc - optind;
     const struct reg *r = NULL;
     uint32_t value = 0;
 
+    if (!strcmp(cmd, "targets")) {
+        if (nargs)
+            return fail_usage("'%s' takes no arguments", cmd);
+        print_targets(stdout);
+        return 0;
+    }
     if (!strcmp(cmd, "info") || !strcmp(cmd, "regs") || !strcmp(cmd, "selftest")) {
         if (nargs)
             return fail_usage("'%s' takes no arguments", cmd);
@@ -300,7 +321,7 @@ int main(int argc, char **argv)
     struct ioe_card *card;
     int err = ioe_card_open_opts(target, &opts, &card);
     if (err == -ENODEV)
-        return fail_usage("unknown target '%s' (soft or sim)", target);
+        return fail_target(target);
     if (err == -EINVAL && opts.trace_path)
         return fail_usage("--trace needs the sim target, not '%s'", target);
     if (err)

@@ -145,8 +145,7 @@ int ioe_card_read32(struct ioe_card *card, uint32_t addr, uint32_t *val)
     if (!val)
         return -EINVAL;
     err = card->t->ops->batch(card->t, &op, 1);
-    if (!err)
-        *val = op.val;
+    *val = op.val; /* also on -EIO: what the card answered (0 for a hole) */
     return err;
 }
 

@@ -515,6 +515,9 @@ module ioe_gic #(
   assign su_bpr1_rd = cur_cbpr ? ((cur_bpr0 == 3'd7) ? 8'd7 : (8'(cur_bpr0) + 8'd1)) : 8'(cur_bpr1);
 
   // ---------------------------------------------------------------- memories
+  // No operation uses the data of a read issued in the cycle that writes its address (the
+  // per-interrupt loop writes in SEWb and reads the next INTID in SERd; the clear and the
+  // misc write-back read nothing they use; scans do not write): no collision logic.
   logic                  priv_we, spi_we, misc_we;
   logic [VmW+5-1:0]      priv_waddr, priv_raddr;
   logic [VmW+IrqW-1:0]   spi_waddr, spi_raddr;
@@ -525,7 +528,8 @@ module ioe_gic #(
 
   ioe_ram #(
     .Width    (PW),
-    .AddrWidth(VmW + 5)
+    .AddrWidth(VmW + 5),
+    .NoRwCheck(1'b1)
   ) u_priv (
     .clk_i  (clk_i),
     .we_i   (priv_we),
@@ -537,7 +541,8 @@ module ioe_gic #(
 
   ioe_ram #(
     .Width    (XW),
-    .AddrWidth(VmW + IrqW)
+    .AddrWidth(VmW + IrqW),
+    .NoRwCheck(1'b1)
   ) u_spi (
     .clk_i  (clk_i),
     .we_i   (spi_we),
@@ -549,7 +554,8 @@ module ioe_gic #(
 
   ioe_ram #(
     .Width    (MW),
-    .AddrWidth(VmW + VcW)
+    .AddrWidth(VmW + VcW),
+    .NoRwCheck(1'b1)
   ) u_misc (
     .clk_i  (clk_i),
     .we_i   (misc_we),

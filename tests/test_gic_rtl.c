@@ -2,7 +2,8 @@
  * The GICv3 engine of the RTL (Verilator model, "sim") against docs/gic.md: the access
  * port, VM/vCPU configuration, reset values, distributor and redistributor registers,
  * input lines, routing, candidate and presentation status, acknowledge / EOI / DIR,
- * SGI generation, notifications, UNDEF / BADTARGET, and VM isolation.
+ * SGI generation, notifications, UNDEF / BADTARGET, and VM isolation. test_set_its (the ITS
+ * flag, VM_SET_ITS) runs on the C model ("soft") as well.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
@@ -17,7 +18,7 @@
 #include <ioe/card.h>
 #include <ioe/regs.h>
 
-enum { READ32 = 1, WRITE32, READ64, WRITE64, LINE, VM_CONFIG, VCPU_CONFIG, VM_RESET };
+enum { READ32 = 1, WRITE32, READ64, WRITE64, LINE, VM_CONFIG, VCPU_CONFIG, VM_RESET, VM_SET_ITS };
 enum { GICD = 0, RD = 1, SGI = 2, ICC = 3, STAT = 4 };
 
 #define ST_DONE (1u << IOE_GIC_STATUS_DONE_SHIFT)
@@ -190,6 +191,13 @@ static int setup(void **state)
     return 0;
 }
 
+static int setup_soft(void **state)
+{
+    (void)state;
+    assert_int_equal(ioe_card_open("soft", &card), 0);
+    return 0;
+}
+
 static int teardown(void **state)
 {
     (void)state;
@@ -232,7 +240,7 @@ static void test_badtarget(void **state)
     assert_int_equal(gic_op(0, 0, 5, 0, 0, 0, READ32, NULL), ST_BAD);
     assert_int_equal(gic_op(0, 0, 15, 0, 0, 0, READ32, NULL), ST_BAD);
     assert_int_equal(gic_op(0, 0, GICD, 0, 0, 0, 0, NULL), ST_BAD);
-    assert_int_equal(gic_op(0, 0, GICD, 0, 0, 0, 9, NULL), ST_BAD);
+    assert_int_equal(gic_op(0, 0, GICD, 0, 0, 0, 10, NULL), ST_BAD);
     assert_int_equal(gic_op(0, 0, GICD, 0, 0, 0, 15, NULL), ST_BAD);
     /* PPI line of a missing vCPU */
     assert_int_equal(gic_op(0, 2, 0, 0, 0, 20 | 1u << 31, LINE, NULL), ST_BAD);
@@ -856,6 +864,175 @@ static void test_uaccess_cpuif(void **state)
     assert_int_equal(v, 0);
 }
 
+/* Every register of VM `vm` (count interrupts, nv vCPUs) that an operation can read without
+ * side effects, in a fixed order; GICD_TYPER and GICR_TYPER.PLPIS are left out (the ITS
+ * flag shows there). Returns the number of values. */
+#define SNAP_MAX 1024
+static int snapshot(uint32_t vm, uint32_t count, uint32_t nv, uint64_t *s)
+{
+    int k = 0;
+    s[k++] = rd(vm, 0, GICD, 0, 0x0000);
+    s[k++] = rd(vm, 0, GICD, 0, 0x0008);
+    s[k++] = rd(vm, 0, GICD, 1, 0x0010);
+    for (uint32_t n = 1; n < count / 32; n++) {
+        for (uint32_t r = 0x080; r <= 0x380; r += 0x80)
+            s[k++] = rd(vm, 0, GICD, 0, r + 4 * n);
+        s[k++] = rd(vm, 0, GICD, 1, 0x0200 + 4 * n); /* latches */
+        s[k++] = rd(vm, 0, GICD, 0, 0x0c00 + 8 * n);
+        s[k++] = rd(vm, 0, GICD, 0, 0x0c04 + 8 * n);
+        s[k++] = rd(vm, 0, STAT, 0, 0x1000 + 4 * n);
+    }
+    for (uint32_t i = 32; i < count; i += 4)
+        s[k++] = rd(vm, 0, GICD, 0, 0x0400 + i);
+    for (uint32_t i = 32; i < count; i++)
+        s[k++] = rd64(vm, 0, GICD, 0, 0x6000 + 8 * i);
+    for (uint32_t c = 0; c < nv; c++) {
+        s[k++] = rd(vm, c, RD, 0, 0x0000);
+        s[k++] = rd64(vm, c, RD, 0, 0x0008) & ~1ull;
+        s[k++] = rd(vm, c, RD, 1, 0x0010);
+        s[k++] = rd64(vm, c, RD, 0, 0x0070);
+        s[k++] = rd64(vm, c, RD, 0, 0x0078);
+        for (uint32_t r = 0x080; r <= 0x380; r += 0x80)
+            s[k++] = rd(vm, c, SGI, 0, r);
+        s[k++] = rd(vm, c, SGI, 1, 0x0200);
+        for (uint32_t r = 0x400; r < 0x420; r += 4)
+            s[k++] = rd(vm, c, SGI, 0, r);
+        s[k++] = rd(vm, c, SGI, 0, 0x0c04);
+        s[k++] = rd(vm, c, STAT, 0, 0x1000);
+        const uint32_t icc[] = {ICC_PMR,     ICC_BPR0,    ICC_BPR1, ICC_AP0R0,  ICC_AP1R0, ICC_CTLR,
+                                ICC_IGRPEN0, ICC_IGRPEN1, ICC_RPR,  ICC_HPPIR0, ICC_HPPIR1};
+        for (size_t j = 0; j < sizeof(icc) / sizeof(icc[0]); j++)
+            s[k++] = icc_rd(vm, c, icc[j]);
+        s[k++] = status(vm, c);
+    }
+    assert_true(k <= SNAP_MAX);
+    return k;
+}
+
+static void same_snapshot(const uint64_t *a, const uint64_t *b, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (a[i] != b[i])
+            fail_msg("snapshot value %d: 0x%llx before, 0x%llx after", i, (unsigned long long)a[i],
+                     (unsigned long long)b[i]);
+}
+
+static uint32_t set_its(uint32_t vm, uint64_t wdata, uint64_t *rdata)
+{
+    return gic_op(vm, 0, 0, 0, 0, wdata, VM_SET_ITS, rdata);
+}
+
+/* VM_SET_ITS sets and clears the VM's ITS flag (GICD_TYPER.LPIS and IDbits, GICR_TYPER.PLPIS,
+ * EnableLPIs writable, EOIR of an LPI INTID) and changes nothing else. */
+static void test_set_its(void **state)
+{
+    (void)state;
+    struct ioe_card_info in;
+    struct ioe_notification n[16];
+    static uint64_t before[SNAP_MAX], after[SNAP_MAX];
+    const uint32_t typer = 3 | 9u << 19, typer_its = 3 | 15u << 19 | 1u << 17;
+    assert_int_equal(ioe_card_info(card, &in), 0);
+    uint64_t v = 0;
+
+    /* a VM that was never configured, and one out of range: BADTARGET, RDATA untouched */
+    config_vm(1, 128, 2, 0);
+    assert_int_equal(rd(1, 0, GICD, 0, 0x0004), typer);
+    assert_int_equal(set_its(0, 1, &v), ST_BAD);
+    assert_int_equal(v, typer);
+    assert_int_equal(set_its(in.nr_vms, 1, &v), ST_BAD);
+    assert_int_equal(v, typer);
+
+    /* some state: SPI 40 routed to vCPU 1, enabled, pending, priority 0x50; SPI 41's line
+     * high; PPI 20 of vCPU 0 acknowledged (active, AP1R0); the CPU interfaces and the
+     * redistributors' registers away from reset; EnableLPIs stays 0 without an ITS */
+    enable_grp1(1, 2);
+    wr64(1, 0, GICD, 0, 0x6000 + 8 * 40, 1u << 8 | 1);
+    set_prio(1, 0, 40, 0x50);
+    enable(1, 0, 40);
+    set_pending(1, 0, 40);
+    enable(1, 0, 41);
+    line(1, 0, 41, 1);
+    set_prio(1, 0, 20, 0x30);
+    enable(1, 0, 20);
+    line(1, 0, 20, 1);
+    assert_int_equal(icc_rd(1, 0, ICC_IAR1), 20);
+    icc_wr(1, 1, ICC_BPR1, 5);
+    icc_wr(1, 1, ICC_PMR, 0xe0);
+    wr(1, 0, GICD, 0, 0x0c08, 2u << 20); /* SPI 42 edge */
+    wr(1, 0, GICD, 1, 0x0010, 0x1234);
+    wr(1, 1, RD, 1, 0x0010, 0x5678);
+    wr64(1, 0, RD, 0, 0x0070, 0x0000000000789f0bull);
+    wr64(1, 0, RD, 0, 0x0078, 0x4000000000456000ull); /* PTZ: no pending table to read */
+    wr(1, 0, RD, 0, 0x0000, 1);
+    assert_int_equal(rd(1, 0, RD, 0, 0x0000), 0);
+    assert_int_equal(status(1, 1), pres(1, 0x50, 40));
+    drain_gic(n, 16);
+    int k = snapshot(1, 128, 2, before);
+
+    /* set: only the flag changes; DONE, RDATA 0, no notification */
+    v = 7;
+    assert_int_equal(set_its(1, ~0ull, &v), ST_DONE); /* WDATA beyond bit 0 ignored */
+    assert_int_equal(v, 0);
+    assert_int_equal(drain_gic(n, 16), 0);
+    assert_int_equal(rd(1, 0, GICD, 0, 0x0004), typer_its);
+    assert_int_equal(rd64(1, 1, RD, 0, 0x0008) & 1, 1);
+    assert_int_equal(snapshot(1, 128, 2, after), k);
+    same_snapshot(before, after, k);
+    assert_int_equal(set_its(1, 1, NULL), ST_DONE); /* again: no change */
+    assert_int_equal(rd(1, 0, GICD, 0, 0x0004), typer_its);
+
+    /* EnableLPIs is writable now; the flag cannot be cleared while a vCPU has it */
+    wr(1, 0, RD, 0, 0x0000, 1);
+    assert_int_equal(rd(1, 1, RD, 0, 0x0000), 0);
+    assert_int_equal(rd(1, 0, RD, 0, 0x0000), 1);
+    assert_int_equal(set_its(1, ~1ull, &v), ST_BAD);
+    assert_int_equal(v, 1);
+    assert_int_equal(rd(1, 0, GICD, 0, 0x0004), typer_its);
+    /* EOIR1 of an LPI INTID drops the priority while the VM has an ITS */
+    icc_wr(1, 0, ICC_AP1R0, 0x3);
+    icc_wr(1, 0, ICC_EOIR1, 8192);
+    assert_int_equal(icc_rd(1, 0, ICC_AP1R0), 0x2);
+    wr(1, 0, RD, 0, 0x0000, 0);
+    assert_int_equal(rd(1, 0, RD, 0, 0x0000), 0);
+    icc_wr(1, 0, ICC_AP1R0, 1u << 6); /* back to PPI 20's active priority */
+
+    /* clear: back to the first snapshot (EnableLPIs 0 again) */
+    v = 7;
+    assert_int_equal(set_its(1, ~1ull, &v), ST_DONE);
+    assert_int_equal(v, 0);
+    assert_int_equal(drain_gic(n, 16), 0);
+    assert_int_equal(rd(1, 0, GICD, 0, 0x0004), typer);
+    assert_int_equal(rd64(1, 1, RD, 0, 0x0008) & 1, 0);
+    assert_int_equal(snapshot(1, 128, 2, after), k);
+    same_snapshot(before, after, k);
+    assert_int_equal(set_its(1, 0, NULL), ST_DONE);
+    /* without the flag: EnableLPIs write-ignored, EOIR1 of an LPI INTID ignored */
+    wr(1, 1, RD, 0, 0x0000, 1);
+    assert_int_equal(rd(1, 1, RD, 0, 0x0000), 0);
+    icc_wr(1, 0, ICC_AP1R0, 0x3);
+    icc_wr(1, 0, ICC_EOIR1, 8192);
+    assert_int_equal(icc_rd(1, 0, ICC_AP1R0), 0x3);
+
+    /* the flag is the VM's own; VM_CONFIG bit 24 sets it, VM_RESET clears it */
+    config_vm(2, 64, 1, 0);
+    assert_int_equal(set_its(2, 1, NULL), ST_DONE);
+    assert_int_equal(rd(2, 0, GICD, 0, 0x0004), 1 | 15u << 19 | 1u << 17);
+    assert_int_equal(rd(1, 0, GICD, 0, 0x0004), typer);
+    config_vm(2, 64, 1, 1);
+    assert_int_equal(set_its(2, 0, NULL), ST_DONE);
+    assert_int_equal(rd(2, 0, GICD, 0, 0x0004), 1 | 9u << 19);
+    assert_int_equal(set_its(2, 1, NULL), ST_DONE);
+    /* (VM_RESET and VM_CONFIG rewrite RDATA with 0, as every operation but BADTARGET) */
+    assert_int_equal(rd(2, 0, GICD, 0, 0x0004), 1 | 15u << 19 | 1u << 17);
+    assert_int_equal(gic_op(2, 0, 0, 0, 0, 0, VM_RESET, &v), ST_DONE);
+    assert_int_equal(v, 0);
+    assert_int_equal(set_its(2, 1, NULL), ST_BAD);
+    assert_int_equal(rd(1, 0, GICD, 0, 0x0004), typer);
+    assert_int_equal(gic_op(2, 0, 0, 0, 0, 64 | 1u << 16, VM_CONFIG, &v), ST_DONE);
+    assert_int_equal(v, 0);
+    assert_int_equal(rd(2, 0, GICD, 0, 0x0004), 1 | 9u << 19);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -873,6 +1050,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_notifications, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_vms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_uaccess_cpuif, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_set_its, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_set_its, setup_soft, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -98,6 +98,7 @@ module ioe_gic #(
   localparam logic [3:0] OpVmConfig  = 4'd6;
   localparam logic [3:0] OpVcpuConfig = 4'd7;
   localparam logic [3:0] OpVmReset   = 4'd8;
+  localparam logic [3:0] OpVmSetIts  = 4'd9;
 
   // ICC system-register encodings: Op0[15:14] Op1[13:11] CRn[10:7] CRm[6:3] Op2[2:0]
   localparam logic [15:0] IccPmr     = 16'hc230;
@@ -225,10 +226,10 @@ module ioe_gic #(
   logic                cur_its, cur_grp1;
   logic [31:0]         cur_dstat;
   // per-VM commands (for VM `vm`)
-  logic                v_cfg_we, v_grp1_we, v_dstat_we;
+  logic                v_cfg_we, v_grp1_we, v_dstat_we, v_its_we;
   logic [10:0]         v_cfg_cnt;
   logic [7:0]          v_cfg_nvc;
-  logic                v_cfg_its, v_grp1_wd;
+  logic                v_cfg_its, v_grp1_wd, v_its_wd;
   logic [31:0]         v_dstat_wd;
 
   assign vm_ok   = (32'(op_vm_q) < NrVms);
@@ -284,11 +285,12 @@ module ioe_gic #(
         end
         if (v_grp1_we) grp1_q <= v_grp1_wd;
         if (v_dstat_we) dstat_q <= v_dstat_wd;
+        if (v_its_we) its_q <= v_its_wd;
       end
     end
     assign vm_cnt_all[g*11 +: 11]  = cnt_q;
     assign vm_nvc_all[g*8 +: 8]    = nvc_q;
-    assign vm_its_all[g]           = its_q;
+    assign vm_its_all[g]           = Lpis & its_q;  // no ITS engine: no VM has an ITS
     assign vm_grp1_all[g]          = grp1_q;
     assign vm_dstat_all[g*32 +: 32] = dstat_q;
   end
@@ -382,7 +384,7 @@ module ioe_gic #(
     assign ig1_all[g]           = ig1_q;
     assign eoim_all[g]          = eoim_q;
     assign cbpr_all[g]          = cbpr_q;
-    assign enlpis_all[g]        = enlpis_q;
+    assign enlpis_all[g]        = Lpis & enlpis_q;
     assign cv_all[g]            = cv_q;
     assign cid_all[g*10 +: 10]  = cid_q;
     assign cpr_all[g*5 +: 5]    = cpr_q;
@@ -404,6 +406,7 @@ module ioe_gic #(
   logic [NrVcpus-1:0]    lane_cv, lane_cg;
   logic [NrVcpus*10-1:0] lane_cid;
   logic [NrVcpus*5-1:0]  lane_cpr;
+  logic                  vm_enlpis;  // a vCPU of VM `vm` has EnableLPIs = 1
 
   always_comb begin
     cur_aff    = '0;
@@ -452,8 +455,10 @@ module ioe_gic #(
     lane_cg  = '0;
     lane_cid = '0;
     lane_cpr = '0;
+    vm_enlpis = 1'b0;
     for (int v = 0; v < NrVms; v++) begin
       for (int c = 0; c < NrVcpus; c++) begin
+        vm_enlpis = vm_enlpis | (enlpis_all[v*NrVcpus + c] & vm_oh[v]);
         lane_aff[c*32 +: 32] = lane_aff[c*32 +: 32] |
                                (aff_all[(v*NrVcpus + c)*32 +: 32] & {32{vm_oh[v]}});
         lane_ig0[c] = lane_ig0[c] | (ig0_all[v*NrVcpus + c] & vm_oh[v]);
@@ -480,7 +485,7 @@ module ioe_gic #(
     for (int i = 0; i < NV; i++) begin
       cur_lpi = cur_lpi | (lpi_best_i[i*22 +: 22] & {22{cur_idx == NvW'(i)}});
     end
-    m_lpi = Lpis & cur_lpi[21] & cur_grp1 & cur_ig1 & (~cur_cv | (cur_lpi[20:16] < cur_cpr));
+    m_lpi = Lpis & cur_its & cur_lpi[21] & cur_grp1 & cur_ig1 & (~cur_cv | (cur_lpi[20:16] < cur_cpr));
     m_cv  = cur_cv | m_lpi;
     m_cg  = m_lpi | cur_cg;
     m_cpr = m_lpi ? cur_lpi[20:16] : cur_cpr;
@@ -515,6 +520,9 @@ module ioe_gic #(
   assign su_bpr1_rd = cur_cbpr ? ((cur_bpr0 == 3'd7) ? 8'd7 : (8'(cur_bpr0) + 8'd1)) : 8'(cur_bpr1);
 
   // ---------------------------------------------------------------- memories
+  // No operation uses the data of a read issued in the cycle that writes its address (the
+  // per-interrupt loop writes in SEWb and reads the next INTID in SERd; the clear and the
+  // misc write-back read nothing they use; scans do not write): no collision logic.
   logic                  priv_we, spi_we, misc_we;
   logic [VmW+5-1:0]      priv_waddr, priv_raddr;
   logic [VmW+IrqW-1:0]   spi_waddr, spi_raddr;
@@ -525,7 +533,8 @@ module ioe_gic #(
 
   ioe_ram #(
     .Width    (PW),
-    .AddrWidth(VmW + 5)
+    .AddrWidth(VmW + 5),
+    .NoRwCheck(1'b1)
   ) u_priv (
     .clk_i  (clk_i),
     .we_i   (priv_we),
@@ -537,7 +546,8 @@ module ioe_gic #(
 
   ioe_ram #(
     .Width    (XW),
-    .AddrWidth(VmW + IrqW)
+    .AddrWidth(VmW + IrqW),
+    .NoRwCheck(1'b1)
   ) u_spi (
     .clk_i  (clk_i),
     .we_i   (spi_we),
@@ -549,7 +559,8 @@ module ioe_gic #(
 
   ioe_ram #(
     .Width    (MW),
-    .AddrWidth(VmW + VcW)
+    .AddrWidth(VmW + VcW),
+    .NoRwCheck(1'b1)
   ) u_misc (
     .clk_i  (clk_i),
     .we_i   (misc_we),
@@ -835,7 +846,7 @@ module ioe_gic #(
   assign line_intid = {1'b0, op_wd_q[9:0]};
   assign eoi_intid  = wd[23:0];
   assign eoi_lim    = cur_cnt;
-  assign eoi_lpi    = Lpis & (eoi_intid >= 24'd8192);
+  assign eoi_lpi    = Lpis & cur_its & (eoi_intid >= 24'd8192);
   assign eoi_ok     = (eoi_intid < 24'(eoi_lim)) & ~((eoi_intid >= 24'd1020) & (eoi_intid <= 24'd1023));
   assign rt_n       = {1'b0, off[12:3]};
 
@@ -1162,6 +1173,8 @@ module ioe_gic #(
     v_cfg_cnt    = '0;
     v_cfg_nvc    = '0;
     v_cfg_its    = 1'b0;
+    v_its_we     = 1'b0;
+    v_its_wd     = op_wd_q[0];
     vm_rst       = 1'b0;
     cand_we      = 1'b0;
     c_last_we    = 1'b0;
@@ -1246,8 +1259,21 @@ module ioe_gic #(
             v_cfg_its = (op_code_q == OpVmConfig) & op_wd_q[24];
             state_d   = SClear;
           end
-        end else if (!cfg || op_code_q == 4'd0 || op_code_q > OpVmReset) begin
+        end else if (!cfg || op_code_q == 4'd0 || op_code_q > OpVmSetIts) begin
           bad_d = 1'b1;
+        end else if (op_code_q == OpVmSetIts) begin
+          // the VM's ITS flag alone; no flag without an ITS engine, and no clearing while
+          // a vCPU has EnableLPIs = 1 (it implies an ITS)
+          if (op_wd_q[0] ? !Lpis : vm_enlpis) begin
+            bad_d = 1'b1;
+          end else begin
+            v_its_we = 1'b1;
+            if (Lpis) begin
+              // LPIs are presented only while the flag is set: check every lane's status
+              nt_mask_d = '1;
+              state_d   = SNotify;
+            end
+          end
         end else if (op_code_q == OpVcpuConfig) begin
           if (!vc_ok) begin
             bad_d = 1'b1;

@@ -24,7 +24,7 @@ module ioe_its_xlate #(
   parameter int unsigned DevBits      = 16,
   parameter int unsigned EventBits    = 16,
   parameter int unsigned CacheEntries = 256,  // translation cache (power of two)
-  parameter int unsigned MissEntries  = 32,   // walks outstanding (at most 32: tags 32..63)
+  parameter int unsigned MissEntries  = 32,   // walks outstanding (local tags TagBase + entry)
   parameter int unsigned DteEntries   = 16,   // DTE cache (power of two)
   parameter int unsigned LW           = 18,   // LPI word (layout of ioe_its_core)
   localparam int unsigned NV          = NrVms * NrVcpus,
@@ -74,7 +74,7 @@ module ioe_its_xlate #(
   output logic                     miss_inc_o,
   output logic                     drop_inc_o,
   output logic                     set_inc_o,
-  // DMA client (read beats, local tags 32 + entry)
+  // DMA client (read beats, local tags TagBase + entry)
   output logic                     dma_req_valid_o,
   input  logic                     dma_req_ready_i,
   output ioe_pkg::dma_req_t        dma_req_o,
@@ -86,6 +86,10 @@ module ioe_its_xlate #(
   localparam int unsigned CW    = (CacheEntries > 1) ? $clog2(CacheEntries) : 1;
   localparam int unsigned KW    = IW + DevBits + EventBits;
   localparam int unsigned MW    = (MissEntries > 1) ? $clog2(MissEntries) : 1;
+  // DMA local tags of the walker entries: TagBase .. TagBase + MissEntries - 1 (the
+  // sequencer of ioe_its_core uses tag 0)
+  localparam int unsigned LTW     = ioe_pkg::DMA_LOCAL_TAG_WIDTH;
+  localparam int unsigned TagBase = 32;
   localparam int unsigned DW    = (DteEntries > 1) ? $clog2(DteEntries) : 1;
   localparam int unsigned RefW  = LW - VcW - 7;
   localparam logic [31:0] LpiMax = (32'd1 << LpiBits) - 32'd1;
@@ -356,13 +360,15 @@ module ioe_its_xlate #(
   assign dma_req_valid_o = any_req;
   always_comb begin
     dma_req_o       = '0;
-    dma_req_o.tag   = ioe_pkg::DMA_TAG_WIDTH'(32 + 32'(req_idx));
+    dma_req_o.tag   = ioe_pkg::DMA_TAG_WIDTH'(TagBase + 32'(req_idx));
     dma_req_o.write = 1'b0;
     dma_req_o.addr  = e_addr_q[req_idx];
   end
 
-  assign rsp_v  = dma_rsp_valid_i & dma_rsp_i.tag[5] & (32'(dma_rsp_i.tag[4:0]) < MissEntries);
-  assign rsp_k  = MW'(dma_rsp_i.tag[4:0]);
+  logic [31:0] rsp_entry;  // local tag - TagBase (wraps below TagBase)
+  assign rsp_entry = 32'(dma_rsp_i.tag[LTW-1:0]) - TagBase;
+  assign rsp_v  = dma_rsp_valid_i & (rsp_entry < MissEntries);
+  assign rsp_k  = MW'(rsp_entry);
   assign r_step = e_step_q[rsp_k];
   assign r_ci   = e_ci_q[rsp_k];
   assign r_dev  = e_dev_q[rsp_k];
@@ -486,6 +492,6 @@ module ioe_its_xlate #(
   end
 
   logic unused;
-  assign unused = ^{dma_rsp_i.tag[7:6], a_b0[61:48], a_b0[11:10], r_d[62:49]};
+  assign unused = ^{rsp_entry, a_b0[61:48], a_b0[11:10], r_d[62:49]};
 
 endmodule

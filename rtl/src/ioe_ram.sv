@@ -5,10 +5,16 @@
 // engine that needs the new value forwards it itself. The memory is always block RAM, even
 // where it is small enough that Yosys would build it from flip-flops and LUT multiplexers:
 // on the iCE40 the LUTs run out long before the 4-kbit RAMs do.
+//
+// NoRwCheck = 1 (an engine that never uses the data of such a read, e.g. the GIC) marks the
+// memory `no_rw_check`: that read returns an undefined value and synthesis builds no
+// collision logic (on the iCE40, whose RAMs do not define it, a comparator and a multiplexer
+// of the read data: 180 LUTs for the GIC's 177-bit misc memory).
 
 module ioe_ram #(
   parameter int unsigned Width     = 8,
   parameter int unsigned AddrWidth = 4,
+  parameter bit          NoRwCheck = 1'b0,
   localparam int unsigned Depth    = 1 << AddrWidth
 ) (
   input  logic                 clk_i,
@@ -19,12 +25,22 @@ module ioe_ram #(
   output logic [Width-1:0]     rdata_o
 );
 
-  (* ram_style = "block" *)
-  logic [Width-1:0] mem_q [Depth];
+  if (NoRwCheck) begin : g_no_rw_check
+    (* ram_style = "block", no_rw_check *)
+    logic [Width-1:0] mem_q [Depth];
 
-  always_ff @(posedge clk_i) begin
-    if (we_i) mem_q[waddr_i] <= wdata_i;
-    rdata_o <= mem_q[raddr_i];
+    always_ff @(posedge clk_i) begin
+      if (we_i) mem_q[waddr_i] <= wdata_i;
+      rdata_o <= mem_q[raddr_i];
+    end
+  end else begin : g_read_first
+    (* ram_style = "block" *)
+    logic [Width-1:0] mem_q [Depth];
+
+    always_ff @(posedge clk_i) begin
+      if (we_i) mem_q[waddr_i] <= wdata_i;
+      rdata_o <= mem_q[raddr_i];
+    end
   end
 
 endmodule

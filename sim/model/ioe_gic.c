@@ -23,7 +23,8 @@ enum {
     OP_LINE,
     OP_VM_CONFIG,
     OP_VCPU_CONFIG,
-    OP_VM_RESET
+    OP_VM_RESET,
+    OP_VM_SET_ITS
 };
 enum { SP_GICD, SP_GICR_RD, SP_GICR_SGI, SP_ICC, SP_STATUS, SP_COUNT };
 
@@ -746,10 +747,11 @@ static uint32_t run_op(struct ioe_gic *g, unsigned code)
     uint64_t w = (uint64_t)g->wdata_hi << 32 | g->wdata_lo;
     uint64_t r = 0;
 
-    if (vmi >= NR_VMS || code < OP_READ32 || code > OP_VM_RESET)
+    if (vmi >= NR_VMS || code < OP_READ32 || code > OP_VM_SET_ITS)
         return ST_BADTARGET;
     struct vm *v = &g->vm[vmi];
     if (code == OP_VM_RESET) {
+        g->rdata_lo = g->rdata_hi = 0; /* as every operation but a BADTARGET one */
         vm_reset(v, 0, 0, false);
         if (g->lpi)
             g->lpi->vm_reset(g->lpi_ctx, vmi);
@@ -760,6 +762,7 @@ static uint32_t run_op(struct ioe_gic *g, unsigned code)
         bool its = g->wdata_lo >> 24 & 1;
         if (nirq < 64 || nirq > NR_IRQS || nirq % 32 || ncpu < 1 || ncpu > NR_VCPUS)
             return ST_BADTARGET;
+        g->rdata_lo = g->rdata_hi = 0;
         vm_reset(v, nirq, ncpu, its);
         if (g->lpi)
             g->lpi->vm_reset(g->lpi_ctx, vmi);
@@ -767,6 +770,19 @@ static uint32_t run_op(struct ioe_gic *g, unsigned code)
     }
     if (v->nr_vcpus == 0)
         return ST_BADTARGET;
+    if (code == OP_VM_SET_ITS) {
+        /* the flag alone (docs/gic.md); the card has an ITS engine. Clearing it while a
+         * vCPU has EnableLPIs = 1 is refused (EnableLPIs = 1 implies an ITS). LPIs are
+         * presented only while the flag is set: every vCPU's status is re-evaluated. */
+        bool its = g->wdata_lo & 1;
+        for (unsigned c = 0; !its && c < v->nr_vcpus; c++)
+            if (v->cpu[c].enable_lpis)
+                return ST_BADTARGET;
+        v->its = its;
+        g->rdata_lo = g->rdata_hi = 0;
+        publish(g, vmi);
+        return ST_DONE;
+    }
     bool needs_vcpu =
         code == OP_VCPU_CONFIG || ((code <= OP_WRITE64) && space != SP_GICD) ||
         (code == OP_LINE && (g->wdata_lo & 0x3ff) >= 16 && (g->wdata_lo & 0x3ff) < 32);

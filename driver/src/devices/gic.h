@@ -20,7 +20,8 @@ enum gic_code {
     GIC_LINE,
     GIC_VM_CONFIG,
     GIC_VCPU_CONFIG,
-    GIC_VM_RESET
+    GIC_VM_RESET,
+    GIC_VM_SET_ITS
 };
 #define GIC_ST_UNDEF ENGINE_ST_UNDEF
 #define GIC_ST_BADTARGET ENGINE_ST_BADTARGET
@@ -64,8 +65,6 @@ static inline int gic_op(struct sys *s, unsigned vm, unsigned vcpu, enum gic_spa
 #define ICC_IGRPEN1_EL1 SYSREG_ENC(3, 0, 12, 12, 7)
 
 /* ---- between the VGIC and the ITS devices */
-/* the VM has a VGIC and KVM_DEV_ARM_VGIC_CTRL_INIT made it ready */
-bool vgic_initialized(struct vm *vm);
 /* the VM got its first ITS: the card's GIC learns that the VM has one (GICD_TYPER.LPIS) */
 int vgic_its_created(struct vm *vm);
 /* KVM_SIGNAL_MSI after the generic checks (kvm_set_msi on arm64) */

@@ -100,11 +100,6 @@ static int its_create(struct device *dev)
     unsigned nr = vm_count_devices(vm, &its_ops);
     if (nr == MAX_ITS_PER_VM)
         return -ENOSPC;
-    /* The card learns "the VM has an ITS" (GICD_TYPER.LPIS, EnableLPIs) through VM_CONFIG,
-     * which resets the VM's GIC state: after a vCPU ran that would lose guest state. */
-    bool first = nr == 0;
-    if (first && vgic_initialized(vm) && vm_any_vcpu_ran(vm))
-        return -EBUSY;
     d->base = ADDR_UNDEF;
     int err = -ENOSPC;
     for (unsigned idx = 0; idx < 256; idx++) {

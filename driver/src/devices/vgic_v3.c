@@ -124,21 +124,19 @@ static int card_sync(struct vgic *g)
     return err ? err : card_vcpus(g);
 }
 
-bool vgic_initialized(struct vm *vm)
-{
-    struct vgic *g = vgic_of(vm);
-    return g && g->initialized;
-}
-
 int vgic_its_created(struct vm *vm)
 {
-    /* a VM_CONFIG again (after INIT it resets the GIC state of the VM: its.c refuses
-     * the first ITS once a vCPU ran) */
+    /* KVM's vgic_has_its: GICD_TYPER.LPIS and EnableLPIs follow the ITS whenever it comes.
+     * Before INIT the configuration is provisional (VM_CONFIG, nothing to keep); after it
+     * the flag alone changes (VM_SET_ITS keeps every other state of the VM). */
     struct vgic *g = vgic_of(vm);
     if (!g)
-        return 0;
-    int err = card_configure(g);
-    return err ? err : card_vcpus(g);
+        return 0; /* the VGIC, when it comes, configures the card with the flag */
+    if (!g->initialized) {
+        int err = card_configure(g);
+        return err ? err : card_vcpus(g);
+    }
+    return card_err(gic_op(vm->sys, vm->ctx, 0, GIC_GICD, false, 0, GIC_VM_SET_ITS, 1, NULL));
 }
 
 /* ------------------------------------------------------------------ device lifetime */

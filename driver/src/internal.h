@@ -1,7 +1,14 @@
 /*
- * libioe internals: the objects behind ioe descriptors, shared by kvm.c (system, VM
- * and vCPU requests), vgic.c (the KVM_DEV_TYPE_ARM_VGIC_V3 device) and gic_port.c
- * (operations on the card's GIC engine).
+ * libioe internals: the objects behind ioe descriptors (system, VM, vCPU, device), the
+ * interfaces a device family and a host persona fill in, and the services they share
+ * (the card engines' access ports, notifications, user-memory copies).
+ *
+ *   api.c       descriptors, ioe_open* / ioe_ioctl / ioe_close, system requests
+ *   vm.c        VM objects and requests      vcpu.c     vCPU objects and requests
+ *   device.c    the table of device types, device descriptors, one irqchip per VM
+ *   persona.c   host personas                arch_arm64.c  what only arm64 KVM does
+ *   engine_port.c  the card's engine access ports   notify.c  vCPU readability
+ *   devices/    one file per device family (vgic_v3.c, its.c, xive.c)
  */
 #ifndef IOE_INTERNAL_H
 #define IOE_INTERNAL_H
@@ -13,53 +20,86 @@
 #include <ioe/card.h>
 #include <ioe/ioe.h>
 
-enum obj_type { OBJ_SYS = 1, OBJ_VM, OBJ_VCPU, OBJ_DEV, OBJ_ITS, OBJ_XIVE };
+/* ------------------------------------------------------------------ descriptors (api.c) */
+struct obj;
+struct obj_ops {
+    int (*ioctl)(struct obj *o, unsigned long req, unsigned long arg);
+    void (*closed)(struct obj *o); /* the descriptor was closed */
+    void (*free)(struct obj *o);   /* the last reference went (refcounted objects) */
+};
 
 struct obj {
-    enum obj_type type;
+    const struct obj_ops *ops;
     int fd;
     unsigned refs; /* the descriptor itself + objects that depend on this one */
     bool fd_open;
 };
 
-struct vm;
-/* Every device object (vgic, its_dev, xive_dev) starts with this header. */
-struct devobj {
-    struct obj o;
-    struct vm *vm;
-};
+void obj_get(struct obj *o);
+void obj_put(struct obj *o);
+/* Give o a descriptor (an eventfd, so that it can be polled); the fd or -errno. */
+int obj_install(struct obj *o);
+/* The object behind an open libioe descriptor, or NULL. */
+struct obj *obj_lookup(int fd);
+/* the lock every request runs under */
+void api_lock(void);
+void api_unlock(void);
 
-/* ---- host personas (persona.c) */
+/* ------------------------------------------------------------------ host personas */
 enum host_arch { HOST_ARM64, HOST_PPC64, HOST_PPC_BOOKE, HOST_S390X, HOST_X86_64 };
+#define HOST_BIT(a) (1u << (a))
+
+struct sys;
+struct vm;
+struct vcpu;
+struct kvm_enable_cap;
+
+/* What a host's KVM answers as that architecture's KVM does (persona.c, arch_*.c). */
 struct persona {
     const char *name;
     enum host_arch arch;
+    /* KVM_CREATE_VM's type argument: 0, or -EINVAL (sets the VM's IPA size on arm64) */
+    int (*vm_type)(struct vm *vm, unsigned long type);
+    /* KVM_CHECK_EXTENSION beyond the generic memory capabilities (vm may be NULL) */
+    long (*check_extension)(struct sys *s, struct vm *vm, long ext);
+    /* KVM_IRQ_LINE when the VM's interrupt controller does not take it */
+    int (*irq_line)(struct vm *vm, uint32_t irq, uint32_t level);
+    /* architecture requests of the VM and vCPU descriptors; -ENOTTY: not one of them */
+    int (*vm_ioctl)(struct vm *vm, unsigned long req, unsigned long arg);
+    int (*vcpu_ioctl)(struct vcpu *v, unsigned long req, unsigned long arg);
+    /* a vCPU was created / enters KVM_RUN for the first time (after the irqchip's checks) */
+    void (*vcpu_init)(struct vcpu *v);
+    int (*first_run)(struct vcpu *v);
+    /* the errno of requests the architecture does not have (kvm_arch_*_ioctl's default) */
+    int enotty_sys, enotty_vm, enotty_vcpu;
 };
-/* The persona named `name` (NULL: $IOE_HOST, else arm64); NULL and *err = -EINVAL with
- * ioe_last_error() set for an unknown name. */
+
+/* The persona named `name` (NULL: $IOE_HOST, else arm64); NULL and -EINVAL in *err, with
+ * ioe_last_error() saying why, for an unknown name. */
 const struct persona *persona_find(const char *name, int *err);
 /* ioe_last_error()'s text: fmt with one %s */
 void set_last_error(const char *fmt, const char *arg);
+extern const struct persona persona_arm64;
 
+/* ------------------------------------------------------------------ the card's engines */
+enum engine { ENGINE_GIC, ENGINE_ITS, ENGINE_XIVE, ENGINE_COUNT };
+#define ENGINE_ST_UNDEF 1
+#define ENGINE_ST_BADTARGET 2
+
+/* ------------------------------------------------------------------ system, VM, vCPU */
 struct sys {
     struct obj o;
-    const struct persona *host;
     struct ioe_card *card;
     struct ioe_card_info info;
+    const struct persona *host;
     struct vm *vms[256]; /* by VM context on the card */
-    /* what libioe last wrote to the GIC access port's registers (they keep their values):
+    /* what libioe last wrote to each engine port's registers (they keep their values):
      * unchanged ones are not written again */
-    struct {
+    struct engine_port_cache {
         bool valid;
         uint32_t target, offset;
         uint64_t wdata;
-    } gic_port;
-    /* the same for the ITS access port (its.c) */
-    struct {
-        bool valid;
-        uint32_t target, offset;
-        uint64_t wdata;
-    } its_port;
+    } port[ENGINE_COUNT];
 };
 
 struct memslot {
@@ -69,39 +109,19 @@ struct memslot {
 };
 
 #define MAX_VCPUS 512
-#define MAX_RDIST_REGIONS 256
-
-struct rdist_region {
-    uint32_t index;
-    uint64_t base;
-    uint32_t count; /* 0: the legacy REDIST region, sized by the vCPU count */
-    uint32_t free_index;
-};
-
-struct vgic {
-    struct obj o;
-    struct vm *vm;
-    bool initialized;
-    uint32_t nr_spis; /* 0 until NR_IRQS or INIT */
-    uint64_t dist_base;
-    struct rdist_region regions[MAX_RDIST_REGIONS];
-    unsigned nr_regions;
-    uint32_t maint_irq;
-    uint8_t nassgicap;
-};
 
 struct vcpu {
     struct obj o;
     struct vm *vm;
-    unsigned idx;     /* creation order = the card's vCPU index */
-    uint32_t id;      /* KVM vcpu id */
-    uint32_t aff;     /* Aff3..Aff0 in KVM's attr layout */
-    uint64_t rd_base; /* IOE_VGIC_ADDR_UNDEF until a redistributor frame is assigned */
-    int region;       /* index into vgic->regions, -1 */
+    unsigned idx; /* creation order = the card's vCPU index */
+    uint32_t id;  /* KVM vcpu id */
+    uint32_t aff; /* arm64: MPIDR Aff3..Aff0 in KVM's attr layout */
     bool has_run, running;
-    bool readable;        /* eventfd signalled */
-    struct xive_vp *xive; /* XIVE connection (xive.c), or NULL */
+    bool readable; /* eventfd signalled */
+    void *irq;     /* the VM's interrupt controller's state of this vCPU, or NULL */
 };
+
+struct device;
 
 struct vm {
     struct obj o;
@@ -111,122 +131,145 @@ struct vm {
     struct vcpu *vcpus[MAX_VCPUS];
     unsigned nr_vcpus;
     struct memslot slots[IOE_KVM_USER_MEM_SLOTS];
-    struct vgic *vgic;
-    uint32_t vtimer, ptimer; /* timer PPIs, VM-wide as in recent KVM */
-#define MAX_ITS_PER_VM 8
-    struct its_dev *its[MAX_ITS_PER_VM]; /* its.c */
-    unsigned nr_its;
-    struct xive_dev *xive; /* xive.c */
+    struct device *devices; /* every device of the VM, in creation order */
+    struct device *irqchip; /* the device that is the VM's interrupt controller, or NULL */
+    union {
+        struct {
+            uint32_t vtimer, ptimer; /* timer PPIs, VM-wide as in recent KVM */
+        } arm64;
+    } arch;
 };
 
-/* ---- objects (kvm.c) */
-void obj_get(struct obj *o);
-void obj_put(struct obj *o);
-int obj_install(struct obj *o);
-struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint64_t mpidr_attr);
+#define IOVA_VM_SHIFT 48 /* the card reaches VM context c's guest memory at c << 48 | GPA */
+
+/* a new VM's own state and the card's VM context (vm->ctx, ->sys and the persona's
+ * vm_type fields set); 0 or -errno */
+int vm_init(struct vm *vm);
+struct vm *sys_vm_of_ctx(struct sys *s, unsigned ctx);
 bool vm_any_vcpu_running(const struct vm *vm);
 bool vm_any_vcpu_ran(const struct vm *vm);
-uint32_t vcpu_aff_of_id(uint32_t id);
-struct vm *sys_vm_of_ctx(struct sys *s, unsigned ctx);
+/* Is [gpa, gpa+size) guest RAM of one KVM_SET_USER_MEMORY_REGION slot? */
+bool vm_gpa_in_ram(const struct vm *vm, uint64_t gpa, uint64_t size);
+struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint64_t mpidr_attr);
+long vm_check_extension(struct sys *s, struct vm *vm, long ext);
+int vcpu_create(struct vm *vm, unsigned long id);
 
-/* ---- user memory (uaccess.c): 0 or -EFAULT, never a crash */
-int copy_from_user(void *dst, uint64_t uaddr, size_t len);
-int copy_to_user(uint64_t uaddr, const void *src, size_t len);
+/* ------------------------------------------------------------------ devices (device.c) */
+struct kvm_device_attr;
+struct kvm_msi;
 
-/* ---- the card's GIC engine (gic_port.c) */
-enum gic_space { GIC_GICD = 0, GIC_GICR_RD = 1, GIC_GICR_SGI = 2, GIC_ICC = 3, GIC_STATUS = 4 };
-enum gic_code {
-    GIC_READ32 = 1,
-    GIC_WRITE32,
-    GIC_READ64,
-    GIC_WRITE64,
-    GIC_LINE,
-    GIC_VM_CONFIG,
-    GIC_VCPU_CONFIG,
-    GIC_VM_RESET
+/* The VM's interrupt controller: hooks of the device that provides it. NULL hooks: the
+ * request is not the interrupt controller's (the persona answers). */
+struct irqchip_ops {
+    int (*irq_line)(struct device *d, uint32_t irq, uint32_t level);  /* KVM_IRQ_LINE */
+    int (*signal_msi)(struct device *d, const struct kvm_msi *msi);   /* KVM_SIGNAL_MSI */
+    int (*vcpu_pending)(struct device *d, struct vcpu *v, bool *yes); /* has something */
+    /* vCPU requests of the interrupt controller (the CPU interface); -ENOTTY: not one */
+    int (*vcpu_ioctl)(struct device *d, struct vcpu *v, unsigned long req, unsigned long arg);
+    int (*vcpu_precreate)(struct device *d);               /* KVM_CREATE_VCPU may go on? */
+    int (*vcpu_created)(struct device *d, struct vcpu *v); /* a vCPU was created */
+    int (*first_run)(struct device *d, struct vcpu *v);    /* a vCPU's first KVM_RUN */
 };
-#define GIC_ST_UNDEF 1
-#define GIC_ST_BADTARGET 2
-/* One operation. Returns 0, GIC_ST_UNDEF, GIC_ST_BADTARGET, or a negative errno from the
- * transport. *rdata may be NULL. */
-int gic_op(struct sys *s, unsigned vm, unsigned vcpu, enum gic_space space, bool uaccess,
-           uint32_t offset, enum gic_code code, uint64_t wdata, uint64_t *rdata);
-/* Drain the card's notifications and bring every vCPU descriptor's readability up to
- * date. */
+
+/* A family's attribute group: its accessors (NULL: -ENXIO), for device_ops.groups. */
+struct attr_group {
+    uint32_t group;
+    int (*set)(struct device *d, const struct kvm_device_attr *a);
+    int (*get)(struct device *d, const struct kvm_device_attr *a);
+    int (*has)(struct device *d, const struct kvm_device_attr *a);
+};
+
+/* A device type, as Linux's struct kvm_device_ops. */
+struct device_ops {
+    const char *name;
+    uint32_t type;  /* KVM_DEV_TYPE_* */
+    unsigned hosts; /* HOST_BIT()s of the personas whose KVM has the type */
+    size_t size;    /* the family's object, which starts with struct device */
+    /* the card has what the type needs (else the type is not registered: ENODEV) */
+    bool (*available)(const struct sys *s);
+    /* KVM_CREATE_DEVICE after the generic checks; d is zeroed but for the header */
+    int (*create)(struct device *d);
+    /* the device is on the VM's list (KVM's ->init) */
+    void (*init)(struct device *d);
+    /* the descriptor was closed (KVM's ->release); NULL: the device lives until the VM goes */
+    void (*release)(struct device *d);
+    /* the VM goes away (its vCPUs are gone already) */
+    void (*destroy)(struct device *d);
+    /* KVM_{SET,GET,HAS}_DEVICE_ATTR with the attribute copied in: either a table of
+     * attribute groups (an unknown group is -ENXIO) or accessors (NULL: -EPERM) */
+    const struct attr_group *groups;
+    size_t nr_groups;
+    int (*set_attr)(struct device *d, const struct kvm_device_attr *a);
+    int (*get_attr)(struct device *d, const struct kvm_device_attr *a);
+    int (*has_attr)(struct device *d, const struct kvm_device_attr *a);
+    /* any other request on the device descriptor; NULL: -ENOTTY */
+    int (*ioctl)(struct device *d, unsigned long req, unsigned long arg);
+    /* guest MMIO on the device's frames: -ENXIO outside them */
+    int (*mmio)(struct device *d, struct ioe_mmio *m);
+    /* a device that is the VM's interrupt controller (one per VM) */
+    const struct irqchip_ops *irqchip;
+    int irqchip_exists; /* its create's errno when the VM has an interrupt controller */
+    /* KVM_ENABLE_CAP(vcpu_cap) on a vCPU connects it to a device of this type */
+    uint32_t vcpu_cap;
+    int (*connect_vcpu)(struct device *d, struct vcpu *v, const struct kvm_enable_cap *cap);
+};
+
+struct device {
+    struct obj o;
+    const struct device_ops *ops;
+    struct vm *vm;
+    struct device *next; /* in vm->devices */
+};
+
+/* The device families (devices/); device.c's table lists them. */
+extern const struct device_ops vgic_v3_ops, its_ops, xive_ops;
+
+int device_create(struct vm *vm, uint64_t uptr);                   /* KVM_CREATE_DEVICE */
+void vm_destroy_devices(struct vm *vm);                            /* the VM goes away */
+int vm_irqchip_check(struct vm *vm, const struct device_ops *ops); /* 0 or ops' errno */
+/* the VM's devices of one type: for (d = NULL; (d = vm_next_device(vm, ops, d));) */
+struct device *vm_next_device(struct vm *vm, const struct device_ops *ops, struct device *d);
+unsigned vm_count_devices(struct vm *vm, const struct device_ops *ops);
+/* The device behind descriptor fd, or NULL (not a libioe device descriptor). */
+struct device *device_of_fd(int fd);
+/* guest MMIO: the first device whose frame holds m->gpa; -ENXIO when none does */
+int vm_mmio(struct vm *vm, struct ioe_mmio *m);
+/* KVM_ENABLE_CAP of a vCPU with a device-connecting capability; -ENOTTY: not one */
+int vcpu_connect_cap(struct vcpu *v, const struct kvm_enable_cap *cap);
+
+/* ------------------------------------------------------------------ engine ports */
+/* One operation on engine e's access port (docs/gic.md, its.md, xive.md): TARGET, OFFSET,
+ * WDATA, OP, wait while STATUS.BUSY, RDATA. Returns 0, ENGINE_ST_UNDEF,
+ * ENGINE_ST_BADTARGET, or a negative errno from the transport (-ETIMEDOUT when the engine
+ * stays busy past the card's timeout). *rdata (may be NULL) gets RDATA_HI:RDATA_LO, or
+ * RDATA_LO alone when !rdata64. */
+int engine_op(struct sys *s, enum engine e, uint32_t target, uint32_t offset, uint32_t code,
+              uint64_t wdata, uint64_t *rdata, bool rdata64);
+
+/* Clear the card's VM context `ctx` (the GIC engine's VM_RESET, which clears the ITS
+ * engine's LPI state of the context too): 0, ENGINE_ST_* or -errno. */
+int card_vm_reset(struct sys *s, unsigned ctx);
+
+/* ------------------------------------------------------------------ notifications */
+/* Drain the card's notifications and bring every notified vCPU descriptor's readability up
+ * to date. Called after every request that may change what a vCPU has to present. */
 void sys_sync_notifications(struct sys *s);
 /* Re-read one vCPU's presentation status and update its descriptor. */
 int vcpu_refresh(struct vcpu *v);
+/* start/stop the event thread of a card that notifies on its own (notify.c) */
+int sys_events_start(struct sys *s);
+void sys_events_stop(struct sys *s);
 
-/* ---- ICC system-register encodings */
-#define SYSREG_ENC(op0, op1, crn, crm, op2)                                                        \
-    ((op0) << 14 | (op1) << 11 | (crn) << 7 | (crm) << 3 | (op2))
-#define ICC_PMR_EL1 SYSREG_ENC(3, 0, 4, 6, 0)
-#define ICC_IAR0_EL1 SYSREG_ENC(3, 0, 12, 8, 0)
-#define ICC_EOIR0_EL1 SYSREG_ENC(3, 0, 12, 8, 1)
-#define ICC_BPR0_EL1 SYSREG_ENC(3, 0, 12, 8, 3)
-#define ICC_AP0R0_EL1 SYSREG_ENC(3, 0, 12, 8, 4)
-#define ICC_AP0R1_EL1 SYSREG_ENC(3, 0, 12, 8, 5)
-#define ICC_AP0R2_EL1 SYSREG_ENC(3, 0, 12, 8, 6)
-#define ICC_AP0R3_EL1 SYSREG_ENC(3, 0, 12, 8, 7)
-#define ICC_AP1R0_EL1 SYSREG_ENC(3, 0, 12, 9, 0)
-#define ICC_AP1R1_EL1 SYSREG_ENC(3, 0, 12, 9, 1)
-#define ICC_AP1R2_EL1 SYSREG_ENC(3, 0, 12, 9, 2)
-#define ICC_AP1R3_EL1 SYSREG_ENC(3, 0, 12, 9, 3)
-#define ICC_DIR_EL1 SYSREG_ENC(3, 0, 12, 11, 1)
-#define ICC_SGI1R_EL1 SYSREG_ENC(3, 0, 12, 11, 5)
-#define ICC_IAR1_EL1 SYSREG_ENC(3, 0, 12, 12, 0)
-#define ICC_EOIR1_EL1 SYSREG_ENC(3, 0, 12, 12, 1)
-#define ICC_BPR1_EL1 SYSREG_ENC(3, 0, 12, 12, 3)
-#define ICC_CTLR_EL1 SYSREG_ENC(3, 0, 12, 12, 4)
-#define ICC_SRE_EL1 SYSREG_ENC(3, 0, 12, 12, 5)
-#define ICC_IGRPEN0_EL1 SYSREG_ENC(3, 0, 12, 12, 6)
-#define ICC_IGRPEN1_EL1 SYSREG_ENC(3, 0, 12, 12, 7)
-
-/* ---- the VGIC device (vgic.c) */
-int vgic_create(struct vm *vm, uint32_t type, bool test_only, int *fd_out);
-int vgic_device_ioctl(struct vgic *g, unsigned long req, uint64_t arg);
-void vgic_release(struct vgic *g);
-/* first-run checks (KVM_RUN) */
-int vgic_map_resources(struct vgic *g);
-/* the VM got its first ITS: the card's VM_CONFIG must say so (GICD_TYPER.LPIS) */
-int vgic_its_created(struct vgic *g);
-/* redistributor assignment for a vCPU created after regions exist */
-int vgic_vcpu_created(struct vgic *g, struct vcpu *v);
-/* Guest-view MMIO on the GICD/GICR frames: 0, or -ENXIO outside them. */
-int vgic_mmio(struct vgic *g, struct ioe_mmio *m);
-int vgic_irq_line(struct vm *vm, uint32_t irq, uint32_t level);
-
-/* ---- the ITS device (its.c) */
-struct its_dev {
-    struct obj o;
-    struct vm *vm;
-    unsigned idx;  /* the card's ITS instance, bound to vm->ctx */
-    uint64_t base; /* frame GPA, IOE_VGIC_ADDR_UNDEF until GRP_ADDR */
+/* ------------------------------------------------------------------ arm64 */
+struct arm64_irq {
+    unsigned type, vidx, num; /* KVM_IRQ_LINE's fields (KVM_ARM_IRQ_*), vidx with vcpu2 */
 };
-int its_create(struct vm *vm, bool test_only, int *fd_out);
-int its_device_ioctl(struct its_dev *d, unsigned long req, uint64_t arg);
-/* the VM goes away: free its ITS devices */
-void its_vm_release(struct vm *vm);
-/* Guest-view MMIO on an ITS frame: 0, or -ENXIO outside every ITS frame of the VM. */
-int its_mmio(struct vm *vm, struct ioe_mmio *m);
-/* KVM_SIGNAL_MSI after the generic checks (kvm_set_msi on arm64). */
-struct kvm_msi;
-int its_signal_msi(struct vm *vm, const struct kvm_msi *msi);
-/* KVM_DEV_ARM_VGIC_SAVE_PENDING_TABLES (the GICv3 device): 0 or -errno */
-int its_save_pending(struct vm *vm);
+struct arm64_irq arm64_irq_decode(uint32_t irq);
+uint32_t arm64_aff_of_id(uint32_t id);
 
-/* ---- the XIVE device (xive.c) */
-/* the card has XIVE sources: KVM_CHECK_EXTENSION(KVM_CAP_PPC_IRQ_XIVE) */
-bool xive_card_supported(const struct sys *s);
-int xive_create(struct vm *vm, bool test_only, int *fd_out);
-int xive_device_ioctl(struct xive_dev *d, unsigned long req, uint64_t arg);
-void xive_vm_release(struct vm *vm);
-/* vCPU / VM requests the XIVE device serves; -ENOTTY for any other request */
-int xive_vcpu_ioctl(struct vcpu *v, unsigned long req, unsigned long arg);
-int xive_vm_ioctl(struct vm *vm, unsigned long req, unsigned long arg);
-/* KVM_IRQ_LINE on a VM with a XIVE device */
-int xive_irq_line(struct vm *vm, uint32_t irq, uint32_t level);
-/* Has the card an exception pending (NSR set) for a XIVE-connected vCPU? */
-int xive_vcpu_pending(struct vcpu *v, bool *pending);
+/* ------------------------------------------------------------------ user memory */
+/* Fault-safe copies (uaccess.c): 0 or -EFAULT, never a crash. */
+int copy_from_user(void *dst, uint64_t uaddr, size_t len);
+int copy_to_user(uint64_t uaddr, const void *src, size_t len);
 
 #endif

@@ -198,7 +198,8 @@ static int xive_setup(struct guest *g, const char *target, const struct opts *o)
     int err;
     memset(&g->s, 0xff, sizeof(g->s));
     g->s.n = o->vcpus;
-    if ((g->s.kvm = ioe_open(target)) < 0 || (g->s.vm = ioe_ioctl(g->s.kvm, KVM_CREATE_VM, 0)) < 0)
+    if ((g->s.kvm = ioe_open_host(target, "ppc64", NULL)) < 0 ||
+        (g->s.vm = ioe_ioctl(g->s.kvm, KVM_CREATE_VM, 0)) < 0)
         return -errno;
     if ((err = guest_mem(g)))
         return err;

@@ -8,7 +8,6 @@
  * reservations, the server of each connected vCPU and NR_SERVERS.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,8 +51,7 @@ struct xive_vp {
 };
 
 struct xive_dev {
-    struct obj o;
-    struct vm *vm;
+    struct device dev;
     uint32_t nr_servers;
     bool vp_block;       /* allocated at the first vCPU connect */
     struct xive_vp *vps; /* by the card's vCPU index */
@@ -79,55 +77,27 @@ enum xop {
     XOP_VM_CTRL
 };
 enum { XCTRL_RESET = 1, XCTRL_EQ_SYNC, XCTRL_CLEAR, XCTRL_ESB_WINDOW };
-#define XST_UNDEF 1
-#define XST_BADTARGET 2
-/* Polls of STATUS before an operation counts as hung (each poll steps a simulated card);
- * right after a card reset the RTL initialises its tables for NrVms * XiveSources cycles. */
-#define XIVE_POLL_LIMIT 2000000
+#define XST_UNDEF ENGINE_ST_UNDEF
+#define XST_BADTARGET ENGINE_ST_BADTARGET
 
-/* One operation of docs/xive.md. Returns 0, XST_UNDEF, XST_BADTARGET or a negative errno
- * from the transport; *rdata (may be NULL) gets RDATA. */
-static int xive_port(struct sys *s, unsigned vm, uint32_t index, enum xop code, uint32_t offset,
-                     uint64_t wdata, uint64_t *rdata)
+static struct xive_dev *to_xive(struct device *d)
 {
-    struct ioe_card *c = s->card;
-    uint32_t st = 0;
-    int err = ioe_card_write32(
-        c, IOE_XIVE_TARGET, vm << IOE_XIVE_TARGET_VM_SHIFT | index << IOE_XIVE_TARGET_INDEX_SHIFT);
-    if (!err)
-        err = ioe_card_write32(c, IOE_XIVE_OFFSET, offset);
-    if (!err)
-        err = ioe_card_write32(c, IOE_XIVE_WDATA_LO, (uint32_t)wdata);
-    if (!err)
-        err = ioe_card_write32(c, IOE_XIVE_WDATA_HI, (uint32_t)(wdata >> 32));
-    if (!err)
-        err = ioe_card_write32(c, IOE_XIVE_OP, code);
-    if (err)
-        return err;
-    for (int i = 0;; i++) {
-        if ((err = ioe_card_read32(c, IOE_XIVE_STATUS, &st)))
-            return err;
-        if (!(st >> IOE_XIVE_STATUS_BUSY_SHIFT & 1))
-            break;
-        if (i == XIVE_POLL_LIMIT)
-            return -ETIMEDOUT;
-        err = ioe_card_step(c, 1);
-        if (err && err != -EOPNOTSUPP)
-            return err;
-    }
-    if (rdata && (err = ioe_card_read64(c, IOE_XIVE_RDATA_LO, rdata)))
-        return err;
-    if (st >> IOE_XIVE_STATUS_BADTARGET_SHIFT & 1)
-        return XST_BADTARGET;
-    if (st >> IOE_XIVE_STATUS_UNDEF_SHIFT & 1)
-        return XST_UNDEF;
-    return 0;
+    return (struct xive_dev *)d;
+}
+
+/* a vCPU's connection to the VM's XIVE device, or NULL */
+static struct xive_vp *vp_of(const struct vcpu *v)
+{
+    return v->irq;
 }
 
 static int xop(struct xive_dev *d, uint32_t index, enum xop code, uint32_t offset, uint64_t wdata,
                uint64_t *rdata)
 {
-    return xive_port(d->vm->sys, d->vm->ctx, index, code, offset, wdata, rdata);
+    struct vm *vm = d->dev.vm;
+    return engine_op(vm->sys, ENGINE_XIVE,
+                     vm->ctx << IOE_XIVE_TARGET_VM_SHIFT | index << IOE_XIVE_TARGET_INDEX_SHIFT,
+                     offset, code, wdata, rdata, true);
 }
 
 /* END index of the card: card server << 3 | priority */
@@ -144,14 +114,12 @@ static int card_err(int err)
 
 static struct sys *sys_of(const struct xive_dev *d)
 {
-    return d->vm->sys;
+    return d->dev.vm->sys;
 }
 
-bool xive_card_supported(const struct sys *s)
+static bool xive_available(const struct sys *s)
 {
-    /* KVM_DEV_TYPE_XIVE exists on a POWER9 host only */
-    return s->host->arch == HOST_PPC64 && (s->info.features >> IOE_CORE_FEATURES_XIVE_SHIFT & 1) &&
-           s->info.xive_sources;
+    return (s->info.features >> IOE_CORE_FEATURES_XIVE_SHIFT & 1) && s->info.xive_sources;
 }
 
 static struct xsrc *src_of(struct xive_dev *d, uint64_t irq)
@@ -163,9 +131,9 @@ static struct xsrc *src_of(struct xive_dev *d, uint64_t irq)
 /* kvmppc_xive_find_server: the connected vCPU with that server number */
 static struct vcpu *find_server(struct xive_dev *d, uint32_t server)
 {
-    struct vm *vm = d->vm;
+    struct vm *vm = d->dev.vm;
     for (unsigned i = 0; i < vm->nr_vcpus; i++)
-        if (vm->vcpus[i]->xive && vm->vcpus[i]->xive->server == server)
+        if (vp_of(vm->vcpus[i]) && vp_of(vm->vcpus[i])->server == server)
             return vm->vcpus[i];
     return NULL;
 }
@@ -188,127 +156,65 @@ static int select_target(struct xive_dev *d, uint32_t *server, unsigned prio)
     struct vcpu *v = find_server(d, *server);
     if (!v)
         return -EINVAL;
-    if (!try_pick(v->xive, prio))
+    if (!try_pick(vp_of(v), prio))
         return 0;
-    for (unsigned i = 0; i < d->vm->nr_vcpus; i++) {
-        struct vcpu *o = d->vm->vcpus[i];
-        if (o->xive && !try_pick(o->xive, prio)) {
-            *server = o->xive->server;
+    for (unsigned i = 0; i < d->dev.vm->nr_vcpus; i++) {
+        struct vcpu *o = d->dev.vm->vcpus[i];
+        if (vp_of(o) && !try_pick(vp_of(o), prio)) {
+            *server = vp_of(o)->server;
             return 0;
         }
     }
     return -EBUSY;
 }
 
-/* The queue must be guest RAM registered with KVM_SET_USER_MEMORY_REGION, in one region
- * (KVM: the page behind the gfn must exist and be at least the queue's size). */
-static bool queue_in_ram(const struct vm *vm, uint64_t qaddr, uint64_t size)
-{
-    for (unsigned i = 0; i < IOE_KVM_USER_MEM_SLOTS; i++) {
-        const struct memslot *m = &vm->slots[i];
-        if (m->used && qaddr >= m->gpa && qaddr - m->gpa <= m->size &&
-            size <= m->size - (qaddr - m->gpa))
-            return true;
-    }
-    return false;
-}
-
 static int card_eq_disable(struct xive_dev *d, struct vcpu *v, unsigned prio)
 {
-    struct xq *q = &v->xive->q[prio];
+    struct xq *q = &vp_of(v)->q[prio];
     q->qaddr = 0;
     q->qshift = 0;
     return card_err(xop(d, end_of(v, prio), XOP_EQ_CONFIG, 0, 0, NULL));
 }
 
 /* ------------------------------------------------------------------ device lifetime */
-/* every live device of every card, to resolve the device fd of KVM_ENABLE_CAP */
-static struct xive_dev **all_devs;
-static size_t nr_all_devs;
-
-static void dev_free(struct xive_dev *d)
+static int xive_create(struct device *dev)
 {
-    for (size_t i = 0; i < nr_all_devs; i++)
-        if (all_devs[i] == d)
-            all_devs[i] = all_devs[--nr_all_devs];
+    struct xive_dev *d = to_xive(dev);
+    struct vm *vm = dev->vm;
+    /* kvmppc_xive_native_create: one XIVE-family interrupt controller per VM */
+    int err = vm_irqchip_check(vm, dev->ops);
+    if (err)
+        return err;
+    if (!(d->vps = calloc(vm->sys->info.nr_vcpus, sizeof(*d->vps))))
+        return -ENOMEM;
+    d->nr_servers = NR_SERVERS_LIMIT; /* KVM_MAX_VCPUS until NR_SERVERS */
+    err = card_err(xop(d, 0, XOP_VM_CTRL, XCTRL_CLEAR, 0, NULL));
+    if (err)
+        free(d->vps);
+    return err;
+}
+
+/* kvmppc_xive_native_release: when the descriptor is closed every vCPU is disconnected,
+ * every source freed and the card's state of the VM cleared */
+static void xive_release(struct device *dev)
+{
+    struct xive_dev *d = to_xive(dev);
+    struct vm *vm = dev->vm;
+    xop(d, 0, XOP_VM_CTRL, XCTRL_CLEAR, 0, NULL);
+    for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+        vm->vcpus[i]->irq = NULL;
+        vcpu_refresh(vm->vcpus[i]); /* vm->irqchip is NULL already */
+    }
     for (unsigned b = 0; b < NR_BLOCKS; b++)
         free(d->blocks[b]);
     free(d->vps);
-    free(d);
-}
-
-/* KVM releases the device when its descriptor is closed (kvmppc_xive_native_release):
- * every vCPU is disconnected, every source freed and the card's state of the VM cleared.
- * ioe_close has no device hook, so the release happens at the next XIVE request of the VM
- * (nothing of the device is reachable in between). */
-static struct xive_dev *live(struct vm *vm)
-{
-    struct xive_dev *d = vm->xive;
-    if (!d || d->o.fd_open)
-        return d;
-    xop(d, 0, XOP_VM_CTRL, XCTRL_CLEAR, 0, NULL);
-    vm->xive = NULL;
-    for (unsigned i = 0; i < vm->nr_vcpus; i++) {
-        vm->vcpus[i]->xive = NULL;
-        vcpu_refresh(vm->vcpus[i]);
-    }
-    dev_free(d);
-    return NULL;
-}
-
-int xive_create(struct vm *vm, bool test_only, int *fd_out)
-{
-    struct sys *s = vm->sys;
-    /* kvm_ioctl_create_device: the type exists when the card has its XIVE engine */
-    if (!xive_card_supported(s))
-        return -ENODEV;
-    if (test_only)
-        return 0;
-    /* kvmppc_xive_native_create: one XIVE-family interrupt controller per VM; on ioe a
-     * VGIC takes that place too */
-    if (live(vm) || vm->vgic)
-        return -EEXIST;
-    struct xive_dev *d = calloc(1, sizeof(*d));
-    struct xive_dev **t = realloc(all_devs, (nr_all_devs + 1) * sizeof(*t));
-    if (t)
-        all_devs = t;
-    if (!d || !t || !(d->vps = calloc(s->info.nr_vcpus, sizeof(*d->vps)))) {
-        free(d);
-        return -ENOMEM;
-    }
-    d->o.type = OBJ_XIVE;
-    d->vm = vm;
-    d->nr_servers = NR_SERVERS_LIMIT; /* KVM_MAX_VCPUS until NR_SERVERS */
-    int err = card_err(xop(d, 0, XOP_VM_CTRL, XCTRL_CLEAR, 0, NULL));
-    int fd = err ? err : obj_install(&d->o);
-    if (fd < 0) {
-        free(d->vps);
-        free(d);
-        return fd;
-    }
-    all_devs[nr_all_devs++] = d;
-    vm->xive = d;
-    obj_get(&vm->o);
-    *fd_out = fd;
-    return 0;
-}
-
-void xive_vm_release(struct vm *vm)
-{
-    /* the VM's vCPUs are gone already: only the card and the device remain */
-    struct xive_dev *d = vm->xive;
-    if (!d)
-        return;
-    xop(d, 0, XOP_VM_CTRL, XCTRL_CLEAR, 0, NULL);
-    vm->xive = NULL;
-    dev_free(d);
 }
 
 /* ------------------------------------------------------------------ GRP_CTRL */
 static int ctrl_reset(struct xive_dev *d, uint64_t uaddr)
 {
     (void)uaddr;
-    struct vm *vm = d->vm;
+    struct vm *vm = d->dev.vm;
     /* kvmppc_xive_reset: every source that is not masked: EISN 0, masked, PQ = 01 */
     for (unsigned b = 0; b < NR_BLOCKS; b++)
         for (unsigned k = 0; d->blocks[b] && k < BLOCK_SIZE; k++) {
@@ -325,7 +231,7 @@ static int ctrl_reset(struct xive_dev *d, uint64_t uaddr)
     /* and every queue of every connected vCPU is disabled (the card has no escalation
      * queue 7 to keep) */
     for (unsigned i = 0; i < vm->nr_vcpus; i++)
-        for (unsigned p = 0; vm->vcpus[i]->xive && p < Q_COUNT; p++)
+        for (unsigned p = 0; vp_of(vm->vcpus[i]) && p < Q_COUNT; p++)
             card_eq_disable(d, vm->vcpus[i], p);
     return 0; /* always, as KVM */
 }
@@ -370,27 +276,31 @@ static int ctrl_find(uint64_t attr)
     return -1;
 }
 
-static int ctrl_set(struct xive_dev *d, const struct kvm_device_attr *a)
+static int ctrl_set(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct xive_dev *d = to_xive(dev);
     int i = ctrl_find(a->attr);
     return i < 0 ? -ENXIO : ctrl_attrs[i].set(d, a->addr);
 }
 
-static int ctrl_has(struct xive_dev *d, const struct kvm_device_attr *a)
+static int ctrl_has(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct xive_dev *d = to_xive(dev);
     (void)d;
     return ctrl_find(a->attr) < 0 ? -ENXIO : 0;
 }
 
 /* ------------------------------------------------------------------ sources */
-static int source_has(struct xive_dev *d, const struct kvm_device_attr *a)
+static int source_has(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct xive_dev *d = to_xive(dev);
     (void)d;
     return a->attr < NR_IRQS ? 0 : -ENXIO;
 }
 
-static int source_set(struct xive_dev *d, const struct kvm_device_attr *a)
+static int source_set(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct xive_dev *d = to_xive(dev);
     /* kvmppc_xive_native_set_source */
     uint64_t irq = a->attr, val, old = 0;
     if (irq >= NR_IRQS)
@@ -434,8 +344,9 @@ static int source_lookup(struct xive_dev *d, uint64_t irq, struct xsrc **out)
     return 0;
 }
 
-static int source_config_set(struct xive_dev *d, const struct kvm_device_attr *a)
+static int source_config_set(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct xive_dev *d = to_xive(dev);
     /* kvmppc_xive_native_set_source_config, then _update_source_config */
     struct xsrc *s;
     uint64_t val, eas = KVM_XIVE_SOURCE_MASKED_MASK;
@@ -470,8 +381,9 @@ static int source_config_set(struct xive_dev *d, const struct kvm_device_attr *a
     return xop(d, (uint32_t)a->attr, XOP_SOURCE_CONFIG, 0, eas, NULL) ? -ENXIO : 0;
 }
 
-static int source_sync_set(struct xive_dev *d, const struct kvm_device_attr *a)
+static int source_sync_set(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct xive_dev *d = to_xive(dev);
     struct xsrc *s;
     int err = source_lookup(d, a->attr, &s);
     if (err)
@@ -481,8 +393,9 @@ static int source_sync_set(struct xive_dev *d, const struct kvm_device_attr *a)
 }
 
 /* ------------------------------------------------------------------ EQ_CONFIG */
-static int eq_has(struct xive_dev *d, const struct kvm_device_attr *a)
+static int eq_has(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct xive_dev *d = to_xive(dev);
     (void)d;
     (void)a;
     return 0; /* no validation of server or priority */
@@ -497,8 +410,9 @@ static int eq_lookup(struct xive_dev *d, uint64_t attr, struct vcpu **v, unsigne
     return *prio == 7 ? -EINVAL : 0;
 }
 
-static int eq_set(struct xive_dev *d, const struct kvm_device_attr *a)
+static int eq_set(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct xive_dev *d = to_xive(dev);
     /* kvmppc_xive_native_set_queue_config */
     struct kvm_ppc_xive_eq eq;
     struct vcpu *v;
@@ -516,7 +430,7 @@ static int eq_set(struct xive_dev *d, const struct kvm_device_attr *a)
         return -EINVAL;
     if (eq.qaddr & ((1ull << eq.qshift) - 1))
         return -EINVAL;
-    if (!queue_in_ram(d->vm, eq.qaddr, 1ull << eq.qshift))
+    if (!vm_gpa_in_ram(d->dev.vm, eq.qaddr, 1ull << eq.qshift))
         return -EINVAL; /* no page behind the gfn, or less than the queue */
     /* KVM enables the queue at (generation 1, index 0) and restores another state after;
      * the card takes both at once. A state the hardware refuses leaves the queue
@@ -526,13 +440,14 @@ static int eq_set(struct xive_dev *d, const struct kvm_device_attr *a)
         card_eq_disable(d, v, prio);
         return -EIO;
     }
-    v->xive->q[prio].qaddr = eq.qaddr;
-    v->xive->q[prio].qshift = eq.qshift;
+    vp_of(v)->q[prio].qaddr = eq.qaddr;
+    vp_of(v)->q[prio].qshift = eq.qshift;
     return 0;
 }
 
-static int eq_get(struct xive_dev *d, const struct kvm_device_attr *a)
+static int eq_get(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct xive_dev *d = to_xive(dev);
     /* kvmppc_xive_native_get_queue_config */
     struct kvm_ppc_xive_eq eq;
     struct vcpu *v;
@@ -541,7 +456,7 @@ static int eq_get(struct xive_dev *d, const struct kvm_device_attr *a)
     int err = eq_lookup(d, a->attr, &v, &prio);
     if (err)
         return err;
-    struct xq *q = &v->xive->q[prio];
+    struct xq *q = &vp_of(v)->q[prio];
     if (!q->qshift)
         return 0; /* the caller's buffer is left as it was */
     if (xop(d, end_of(v, prio), XOP_EQ_READ, 0, 0, &w))
@@ -556,31 +471,13 @@ static int eq_get(struct xive_dev *d, const struct kvm_device_attr *a)
 }
 
 /* ------------------------------------------------------------------ attribute dispatch */
-typedef int (*attr_fn)(struct xive_dev *, const struct kvm_device_attr *);
-
-static const struct {
-    uint32_t group;
-    attr_fn has, set, get; /* NULL: -ENXIO */
-} groups[] = {
-    {KVM_DEV_XIVE_GRP_CTRL, ctrl_has, ctrl_set, NULL},
-    {KVM_DEV_XIVE_GRP_SOURCE, source_has, source_set, NULL},
-    {KVM_DEV_XIVE_GRP_SOURCE_CONFIG, source_has, source_config_set, NULL},
-    {KVM_DEV_XIVE_GRP_EQ_CONFIG, eq_has, eq_set, eq_get},
-    {KVM_DEV_XIVE_GRP_SOURCE_SYNC, source_has, source_sync_set, NULL},
+static const struct attr_group xive_groups[] = {
+    {KVM_DEV_XIVE_GRP_CTRL, ctrl_set, NULL, ctrl_has},
+    {KVM_DEV_XIVE_GRP_SOURCE, source_set, NULL, source_has},
+    {KVM_DEV_XIVE_GRP_SOURCE_CONFIG, source_config_set, NULL, source_has},
+    {KVM_DEV_XIVE_GRP_EQ_CONFIG, eq_set, eq_get, eq_has},
+    {KVM_DEV_XIVE_GRP_SOURCE_SYNC, source_sync_set, NULL, source_has},
 };
-
-static int attr_dispatch(struct xive_dev *d, unsigned long req, const struct kvm_device_attr *a)
-{
-    for (unsigned i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
-        if (groups[i].group != a->group)
-            continue;
-        attr_fn fn = req == KVM_HAS_DEVICE_ATTR   ? groups[i].has
-                     : req == KVM_SET_DEVICE_ATTR ? groups[i].set
-                                                  : groups[i].get;
-        return fn ? fn(d, a) : -ENXIO;
-    }
-    return -ENXIO;
-}
 
 /* ------------------------------------------------------------------ ESB pages */
 static int esb_access(struct xive_dev *d, uint64_t uptr)
@@ -607,23 +504,9 @@ static int esb_access(struct xive_dev *d, uint64_t uptr)
     return copy_to_user(uptr, &e, sizeof(e));
 }
 
-int xive_device_ioctl(struct xive_dev *d, unsigned long req, uint64_t arg)
+static int xive_ioctl(struct device *d, unsigned long req, unsigned long arg)
 {
-    struct kvm_device_attr a;
-    int err;
-    switch (req) {
-    case KVM_SET_DEVICE_ATTR:
-    case KVM_GET_DEVICE_ATTR:
-    case KVM_HAS_DEVICE_ATTR:
-        if (copy_from_user(&a, arg, sizeof(a)))
-            return -EFAULT;
-        err = attr_dispatch(d, req, &a);
-        if (req == KVM_SET_DEVICE_ATTR)
-            sys_sync_notifications(sys_of(d));
-        return err;
-    case IOE_XIVE_ESB: return esb_access(d, arg);
-    default: return -ENOTTY;
-    }
+    return req == IOE_XIVE_ESB ? esb_access(to_xive(d), arg) : -ENOTTY;
 }
 
 /* ------------------------------------------------------------------ vCPU requests */
@@ -641,29 +524,14 @@ static void be64_put(uint8_t b[8], uint64_t v)
         b[i] = (uint8_t)v;
 }
 
-static struct xive_dev *dev_of_fd(int fd)
+/* kvmppc_xive_native_connect_vcpu, after kvm_vcpu_ioctl_enable_cap's checks (device.c) */
+static int connect_vcpu(struct device *dev, struct vcpu *v, const struct kvm_enable_cap *cap)
 {
-    for (size_t i = 0; i < nr_all_devs; i++)
-        if (all_devs[i]->o.fd_open && all_devs[i]->o.fd == fd)
-            return all_devs[i];
-    return NULL;
-}
-
-static int connect_vcpu(struct vcpu *v, const struct kvm_enable_cap *cap)
-{
-    /* kvm_vcpu_ioctl_enable_cap (powerpc), then kvmppc_xive_native_connect_vcpu */
-    int fd = (int)(uint32_t)cap->args[0];
+    struct xive_dev *d = to_xive(dev);
     uint32_t server = (uint32_t)cap->args[1];
-    if (fd < 0 || fcntl(fd, F_GETFD) < 0)
-        return -EBADF;
-    if (!xive_card_supported(v->vm->sys))
-        return -ENXIO;
-    struct xive_dev *d = dev_of_fd(fd);
-    if (!d) /* not a device, or not a XIVE device */
+    if (dev->vm != v->vm)
         return -EPERM;
-    if (d->vm != v->vm)
-        return -EPERM;
-    if (v->xive)
+    if (vp_of(v))
         return -EBUSY;
     if (server >= d->nr_servers)
         return -EINVAL;
@@ -677,11 +545,11 @@ static int connect_vcpu(struct vcpu *v, const struct kvm_enable_cap *cap)
     int err = card_err(xop(d, v->idx, XOP_VP_SET, 0, 0x00000000ff000000ull, NULL));
     if (err)
         return err;
-    v->xive = vp;
+    v->irq = vp;
     return 0;
 }
 
-static int one_reg(struct vcpu *v, unsigned long req, uint64_t uptr)
+static int one_reg(struct xive_dev *d, struct vcpu *v, unsigned long req, uint64_t uptr)
 {
     /* kvm_vcpu_ioctl_get_one_reg / _set_one_reg (powerpc) for KVM_REG_PPC_VP_STATE */
     struct kvm_one_reg r;
@@ -690,19 +558,18 @@ static int one_reg(struct vcpu *v, unsigned long req, uint64_t uptr)
     if (copy_from_user(&r, uptr, sizeof(r)))
         return -EFAULT;
     if (r.id != KVM_REG_PPC_VP_STATE)
-        return -ENOTTY; /* not a register libioe has */
-    struct xive_dev *d = v->vm->xive;
+        return -ENOTTY; /* not the XIVE's: the persona answers */
     if (req == KVM_SET_ONE_REG) {
         if (copy_from_user(val, r.addr, sizeof(val)))
             return -EFAULT;
-        if (!v->xive)
+        if (!vp_of(v))
             return -ENXIO;
         int err = card_err(xop(d, v->idx, XOP_VP_SET, 0, be64_of(val), NULL));
         sys_sync_notifications(v->vm->sys);
         vcpu_refresh(v);
         return err;
     }
-    if (!v->xive)
+    if (!vp_of(v))
         return -ENXIO;
     int err = card_err(xop(d, v->idx, XOP_VP_GET, 0, 0, &w));
     if (err)
@@ -712,19 +579,18 @@ static int one_reg(struct vcpu *v, unsigned long req, uint64_t uptr)
     return copy_to_user(r.addr, val, sizeof(val));
 }
 
-static int tima_access(struct vcpu *v, uint64_t uptr)
+static int tima_access(struct xive_dev *d, struct vcpu *v, uint64_t uptr)
 {
     struct ioe_xive_tima t;
     uint64_t r = 0;
     int err = 0;
     if (copy_from_user(&t, uptr, sizeof(t)))
         return -EFAULT;
-    if (!v->xive)
+    if (!vp_of(v))
         return -ENXIO; /* no TIMA page for this vCPU: SIGBUS on KVM */
     if (t.offset >= TIMA_PAGE_SIZE || (t.len != 1 && t.len != 2 && t.len != 4 && t.len != 8) ||
         (t.offset & (t.len - 1u)))
         return -EINVAL;
-    struct xive_dev *d = v->vm->xive;
     if (!t.is_store) {
         if (t.offset >= TM_QW1_OS && t.offset + t.len <= TM_QW1_OS + 8u) {
             err = xop(d, v->idx, XOP_TM_LOAD, TM_QW1_OS, 0, &r);
@@ -747,47 +613,32 @@ static int tima_access(struct vcpu *v, uint64_t uptr)
     return t.is_store ? 0 : copy_to_user(uptr, &t, sizeof(t));
 }
 
-int xive_vcpu_ioctl(struct vcpu *v, unsigned long req, unsigned long arg)
+static int xive_vcpu_ioctl(struct device *dev, struct vcpu *v, unsigned long req, unsigned long arg)
 {
-    struct kvm_enable_cap cap;
-    live(v->vm);
     switch (req) {
-    case KVM_ENABLE_CAP:
-        if (copy_from_user(&cap, arg, sizeof(cap)))
-            return -EFAULT;
-        if (cap.flags || cap.cap != KVM_CAP_PPC_IRQ_XIVE)
-            return -EINVAL;
-        return connect_vcpu(v, &cap);
     case KVM_GET_ONE_REG:
-    case KVM_SET_ONE_REG: return one_reg(v, req, arg);
-    case IOE_XIVE_TIMA: return tima_access(v, arg);
+    case KVM_SET_ONE_REG: return one_reg(to_xive(dev), v, req, arg);
+    case IOE_XIVE_TIMA: return tima_access(to_xive(dev), v, arg);
     default: return -ENOTTY;
     }
 }
 
-int xive_vcpu_pending(struct vcpu *v, bool *pending)
+/* Has the card an exception pending (NSR set) for the vCPU? */
+static int xive_vcpu_pending(struct device *dev, struct vcpu *v, bool *pending)
 {
     uint64_t w = 0;
-    int err = card_err(xop(v->vm->xive, v->idx, XOP_VP_GET, 0, 0, &w));
+    if (!vp_of(v))
+        return *pending = false, 0;
+    int err = card_err(xop(to_xive(dev), v->idx, XOP_VP_GET, 0, 0, &w));
     *pending = !err && (w >> 56 & TM_QW1_NSR_EO);
     return err;
 }
 
-int xive_vm_ioctl(struct vm *vm, unsigned long req, unsigned long arg)
+/* KVM_IRQ_LINE: kvmppc_xive_set_irq */
+static int xive_irq_line(struct device *dev, uint32_t irq, uint32_t level)
 {
-    (void)arg;
-    (void)req;
-    live(vm);
-    return -ENOTTY;
-}
-
-int xive_irq_line(struct vm *vm, uint32_t irq, uint32_t level)
-{
-    /* kvmppc_xive_set_irq */
-    struct xive_dev *d = live(vm);
+    struct xive_dev *d = to_xive(dev);
     uint64_t st = 0;
-    if (!d)
-        return -ENODEV;
     struct xsrc *s = src_of(d, irq);
     if (!s || !s->valid)
         return -EINVAL;
@@ -804,3 +655,26 @@ int xive_irq_line(struct vm *vm, uint32_t irq, uint32_t level)
         err = xop(d, irq, XOP_TRIGGER, 0, 0, NULL);
     return card_err(err);
 }
+
+static const struct irqchip_ops xive_irqchip = {
+    .irq_line = xive_irq_line,
+    .vcpu_pending = xive_vcpu_pending,
+    .vcpu_ioctl = xive_vcpu_ioctl,
+};
+
+const struct device_ops xive_ops = {
+    .name = "kvm-xive-native",
+    .type = KVM_DEV_TYPE_XIVE,
+    .hosts = HOST_BIT(HOST_PPC64),
+    .size = sizeof(struct xive_dev),
+    .available = xive_available,
+    .create = xive_create,
+    .release = xive_release,
+    .groups = xive_groups,
+    .nr_groups = sizeof(xive_groups) / sizeof(xive_groups[0]),
+    .ioctl = xive_ioctl,
+    .irqchip = &xive_irqchip,
+    .irqchip_exists = EEXIST,
+    .vcpu_cap = KVM_CAP_PPC_IRQ_XIVE,
+    .connect_vcpu = connect_vcpu,
+};

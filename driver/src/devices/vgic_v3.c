@@ -11,13 +11,50 @@
 
 #include <ioe/regs.h>
 
-#include "internal.h"
+#include "gic.h"
 
 #define SZ_64K 0x10000ull
 #define RD_FRAME KVM_VGIC_V3_REDIST_SIZE
 #define NR_IRQS_LEGACY 256u
 #define ADDR_UNDEF IOE_VGIC_ADDR_UNDEF
 #define IS_UNDEF(a) ((a) == ADDR_UNDEF)
+#define MAX_RDIST_REGIONS 256
+
+struct rdist_region {
+    uint32_t index;
+    uint64_t base;
+    uint32_t count; /* 0: the legacy REDIST region, sized by the vCPU count */
+    uint32_t free_index;
+};
+
+/* a vCPU's redistributor */
+struct vgic_cpu {
+    uint64_t rd_base; /* ADDR_UNDEF until a redistributor frame is assigned */
+    int region;       /* index into regions, -1 */
+};
+
+struct vgic {
+    struct device dev;
+    bool initialized;
+    uint32_t nr_spis; /* 0 until NR_IRQS or INIT */
+    uint64_t dist_base;
+    struct rdist_region regions[MAX_RDIST_REGIONS];
+    unsigned nr_regions;
+    uint32_t maint_irq;
+    uint8_t nassgicap;
+    struct vgic_cpu cpu[MAX_VCPUS]; /* by the card's vCPU index */
+};
+
+static struct vgic *to_vgic(struct device *d)
+{
+    return (struct vgic *)d;
+}
+
+/* the VM's VGIC, or NULL */
+static struct vgic *vgic_of(struct vm *vm)
+{
+    return vm->irqchip && vm->irqchip->ops == &vgic_v3_ops ? to_vgic(vm->irqchip) : NULL;
+}
 
 /* ------------------------------------------------------------------ card helpers */
 static int card_err(int err)
@@ -27,7 +64,7 @@ static int card_err(int err)
 
 static struct sys *sys_of(struct vgic *g)
 {
-    return g->vm->sys;
+    return g->dev.vm->sys;
 }
 
 static unsigned nr_irqs(const struct vgic *g)
@@ -40,12 +77,13 @@ static unsigned nr_irqs(const struct vgic *g)
  * card has (HAS_ATTR probes use it) is replaced at INIT by the real one. */
 static int card_configure(struct vgic *g)
 {
-    struct vm *vm = g->vm;
+    struct vm *vm = g->dev.vm;
     unsigned n = g->initialized ? nr_irqs(g) : sys_of(g)->info.nr_irqs;
     if (!vm->nr_vcpus)
         return 0;
     /* bit 24: the VM has an ITS (KVM: vgic_has_its decides GICD_TYPER.LPIS) */
-    uint64_t cfg = n | (uint64_t)vm->nr_vcpus << 16 | (uint64_t)(vm->nr_its > 0) << 24;
+    uint64_t cfg =
+        n | (uint64_t)vm->nr_vcpus << 16 | (uint64_t)(vm_count_devices(vm, &its_ops) > 0) << 24;
     int err = gic_op(sys_of(g), vm->ctx, 0, GIC_GICD, false, 0, GIC_VM_CONFIG, cfg, NULL);
     return card_err(err);
 }
@@ -53,8 +91,8 @@ static int card_configure(struct vgic *g)
 /* GICR_TYPER.Last as KVM computes it (vgic_mmio_read_v3r_typer / vgic_v3_rdist_region_last). */
 static bool rdist_last(const struct vgic *g, const struct vcpu *v)
 {
-    const struct rdist_region *r = &g->regions[v->region];
-    uint32_t slot = (uint32_t)((v->rd_base - r->base) / RD_FRAME);
+    const struct rdist_region *r = &g->regions[g->cpu[v->idx].region];
+    uint32_t slot = (uint32_t)((g->cpu[v->idx].rd_base - r->base) / RD_FRAME);
     if (slot != r->free_index - 1)
         return false;
     if (!r->count || slot != r->count - 1)
@@ -68,10 +106,10 @@ static bool rdist_last(const struct vgic *g, const struct vcpu *v)
 
 static int card_vcpus(struct vgic *g)
 {
-    struct vm *vm = g->vm;
+    struct vm *vm = g->dev.vm;
     for (unsigned i = 0; i < vm->nr_vcpus; i++) {
         struct vcpu *v = vm->vcpus[i];
-        bool last = v->region >= 0 && rdist_last(g, v);
+        bool last = g->cpu[v->idx].region >= 0 && rdist_last(g, v);
         uint64_t w = v->aff | (uint64_t)(v->id & 0xffff) << 32 | (uint64_t)last << 48;
         int err = gic_op(sys_of(g), vm->ctx, v->idx, GIC_GICD, false, 0, GIC_VCPU_CONFIG, w, NULL);
         if ((err = card_err(err)))
@@ -86,55 +124,50 @@ static int card_sync(struct vgic *g)
     return err ? err : card_vcpus(g);
 }
 
-int vgic_its_created(struct vgic *g)
+bool vgic_initialized(struct vm *vm)
+{
+    struct vgic *g = vgic_of(vm);
+    return g && g->initialized;
+}
+
+int vgic_its_created(struct vm *vm)
 {
     /* a VM_CONFIG again (after INIT it resets the GIC state of the VM: its.c refuses
      * the first ITS once a vCPU ran) */
+    struct vgic *g = vgic_of(vm);
+    if (!g)
+        return 0;
     int err = card_configure(g);
     return err ? err : card_vcpus(g);
 }
 
 /* ------------------------------------------------------------------ device lifetime */
-int vgic_create(struct vm *vm, uint32_t type, bool test_only, int *fd_out)
+static bool vgic_available(const struct sys *s)
 {
-    /* kvm_ioctl_create_device: only device types the card implements are registered:
-     * GICv3 when the card has its GIC engine. GICv2 cannot be emulated (as on a host
-     * without GICv2 compatibility); the ITS comes with the ITS issue. */
-    if (type != KVM_DEV_TYPE_ARM_VGIC_V3 || vm->sys->host->arch != HOST_ARM64 ||
-        !(vm->sys->info.features >> IOE_CORE_FEATURES_GIC_SHIFT & 1))
-        return -ENODEV;
-    if (test_only)
-        return 0;
+    /* GICv3 when the card has its GIC engine; GICv2 cannot be emulated (as on a host
+     * without GICv2 compatibility) */
+    return s->info.features >> IOE_CORE_FEATURES_GIC_SHIFT & 1;
+}
+
+static int vgic_create(struct device *d)
+{
+    struct vgic *g = to_vgic(d);
+    struct vm *vm = d->vm;
     /* kvm_vgic_create order */
     if (vm_any_vcpu_running(vm))
         return -EBUSY;
-    if (vm->vgic)
-        return -EEXIST;
+    int err = vm_irqchip_check(vm, d->ops);
+    if (err)
+        return err;
     if (vm_any_vcpu_ran(vm))
         return -EBUSY;
     if (vm->nr_vcpus > MAX_VCPUS)
         return -E2BIG;
-    struct vgic *g = calloc(1, sizeof(*g));
-    if (!g)
-        return -ENOMEM;
-    g->o.type = OBJ_DEV;
-    g->vm = vm;
     g->dist_base = ADDR_UNDEF;
-    int fd = obj_install(&g->o);
-    if (fd < 0) {
-        free(g);
-        return fd;
-    }
-    vm->vgic = g;
-    obj_get(&vm->o);
+    for (unsigned i = 0; i < MAX_VCPUS; i++)
+        g->cpu[i] = (struct vgic_cpu){ADDR_UNDEF, -1};
     card_sync(g);
-    *fd_out = fd;
     return 0;
-}
-
-void vgic_release(struct vgic *g)
-{
-    free(g);
 }
 
 /* ------------------------------------------------------------------ address checks */
@@ -142,7 +175,7 @@ void vgic_release(struct vgic *g)
 static int check_iorange(const struct vgic *g, uint64_t cur, uint64_t addr, uint64_t align,
                          uint64_t size)
 {
-    uint64_t ipa = 1ull << g->vm->ipa_bits;
+    uint64_t ipa = 1ull << g->dev.vm->ipa_bits;
     if (!IS_UNDEF(cur))
         return -EEXIST;
     if ((addr & (align - 1)) || (size & (align - 1)))
@@ -168,7 +201,7 @@ static bool overlaps(uint64_t a, uint64_t asz, uint64_t b, uint64_t bsz)
 /* vgic_v3_check_base, with legacy regions sized for `online` vCPUs */
 static bool check_base_online(const struct vgic *g, unsigned online)
 {
-    uint64_t ipa = 1ull << g->vm->ipa_bits;
+    uint64_t ipa = 1ull << g->dev.vm->ipa_bits;
     if (!IS_UNDEF(g->dist_base) && g->dist_base + KVM_VGIC_V3_DIST_SIZE < g->dist_base)
         return false;
     for (unsigned i = 0; i < g->nr_regions; i++) {
@@ -184,7 +217,7 @@ static bool check_base_online(const struct vgic *g, unsigned online)
 
 static bool check_base(const struct vgic *g)
 {
-    return check_base_online(g, g->vm->nr_vcpus);
+    return check_base_online(g, g->dev.vm->nr_vcpus);
 }
 
 /* vgic_v3_rdist_free_slot */
@@ -199,8 +232,8 @@ static int free_slot(const struct vgic *g)
 static void assign(struct vgic *g, struct vcpu *v, int ri)
 {
     struct rdist_region *r = &g->regions[ri];
-    v->rd_base = r->base + (uint64_t)r->free_index * RD_FRAME;
-    v->region = ri;
+    g->cpu[v->idx].rd_base = r->base + (uint64_t)r->free_index * RD_FRAME;
+    g->cpu[v->idx].region = ri;
     r->free_index++;
 }
 
@@ -217,13 +250,16 @@ static int register_redist(struct vgic *g, struct vcpu *v, unsigned online)
     return 0;
 }
 
-int vgic_vcpu_created(struct vgic *g, struct vcpu *v)
+static int vgic_vcpu_created(struct device *d, struct vcpu *v)
 {
+    struct vgic *g = to_vgic(d);
+    g->cpu[v->idx] = (struct vgic_cpu){ADDR_UNDEF, -1};
     /* kvm_vgic_vcpu_init runs before the new vCPU is online: the legacy region is sized
      * for the vCPUs created before it, so running out of legacy space is only caught at
      * the first KVM_RUN (ref 3.3 "Placement": "At vcpu-create time the legacy size check
      * uses the online-vcpu count *before* the new vcpu is counted"). */
-    int err = v->rd_base == ADDR_UNDEF ? register_redist(g, v, g->vm->nr_vcpus - 1) : 0;
+    int err =
+        g->cpu[v->idx].rd_base == ADDR_UNDEF ? register_redist(g, v, g->dev.vm->nr_vcpus - 1) : 0;
     if (!err)
         err = card_sync(g);
     return err;
@@ -232,7 +268,7 @@ int vgic_vcpu_created(struct vgic *g, struct vcpu *v)
 /* vgic_v3_alloc_redist_region + vgic_register_all_redist_iodevs */
 static int add_region(struct vgic *g, uint32_t index, uint64_t base, uint32_t count)
 {
-    struct vm *vm = g->vm;
+    struct vm *vm = g->dev.vm;
     uint64_t size = (count ? count : vm->nr_vcpus) * RD_FRAME;
     if (base + size < base)
         return -EINVAL;
@@ -261,20 +297,20 @@ static int add_region(struct vgic *g, uint32_t index, uint64_t base, uint32_t co
     unsigned assigned[MAX_VCPUS], n = 0;
     for (unsigned i = 0; i < vm->nr_vcpus; i++) {
         struct vcpu *v = vm->vcpus[i];
-        if (v->rd_base != ADDR_UNDEF)
+        if (g->cpu[v->idx].rd_base != ADDR_UNDEF)
             continue;
         err = register_redist(g, v, vm->nr_vcpus);
         if (err)
             break;
-        if (v->rd_base != ADDR_UNDEF)
+        if (g->cpu[v->idx].rd_base != ADDR_UNDEF)
             assigned[n++] = i;
     }
     if (err) {
         for (unsigned k = 0; k < n; k++) {
             struct vcpu *v = vm->vcpus[assigned[k]];
-            g->regions[v->region].free_index--;
-            v->rd_base = ADDR_UNDEF;
-            v->region = -1;
+            g->regions[g->cpu[v->idx].region].free_index--;
+            g->cpu[v->idx].rd_base = ADDR_UNDEF;
+            g->cpu[v->idx].region = -1;
         }
         g->nr_regions--;
         return err;
@@ -337,7 +373,7 @@ static int addr_get(struct vgic *g, uint64_t type, uint64_t uaddr)
 /* ------------------------------------------------------------------ GRP_CTRL */
 static int vgic_init(struct vgic *g)
 {
-    struct vm *vm = g->vm;
+    struct vm *vm = g->dev.vm;
     if (g->initialized)
         return 0;
     if (!vm->nr_vcpus)
@@ -361,11 +397,11 @@ static int ctrl_set(struct vgic *g, uint64_t attr)
     switch (attr) {
     case KVM_DEV_ARM_VGIC_CTRL_INIT: return vgic_init(g);
     case KVM_DEV_ARM_VGIC_SAVE_PENDING_TABLES:
-        if (vm_any_vcpu_running(g->vm))
+        if (vm_any_vcpu_running(g->dev.vm))
             return -EBUSY;
         if (!g->initialized)
             return -ENXIO;
-        return its_save_pending(g->vm);
+        return its_save_pending(g->dev.vm);
     default: return -ENXIO;
     }
 }
@@ -410,7 +446,7 @@ static int sysreg_access(struct vgic *g, struct vcpu *v, uint32_t enc, bool writ
         if (enc == ICC_SRE_EL1 && !(val & 1))
             return -EINVAL; /* set_gic_sre: the SRE bit must stay set */
     }
-    int err = gic_op(sys_of(g), g->vm->ctx, v->idx, GIC_ICC, true, enc,
+    int err = gic_op(sys_of(g), g->dev.vm->ctx, v->idx, GIC_ICC, true, enc,
                      write ? GIC_WRITE64 : GIC_READ64, val, &val);
     if ((err = card_err(err)))
         return err;
@@ -432,7 +468,7 @@ static int level_info(struct vgic *g, struct vcpu *v, uint64_t attr, bool write,
         for (unsigned i = intid < 32 ? 16 : 0; i < 32; i++) {
             uint64_t w = (intid + i) | 1u << 30 | (uint64_t)(val >> i & 1) << 31; /* RAW */
             int err =
-                card_err(gic_op(s, g->vm->ctx, v->idx, GIC_GICD, false, 0, GIC_LINE, w, NULL));
+                card_err(gic_op(s, g->dev.vm->ctx, v->idx, GIC_GICD, false, 0, GIC_LINE, w, NULL));
             if (err)
                 return err;
         }
@@ -440,8 +476,8 @@ static int level_info(struct vgic *g, struct vcpu *v, uint64_t attr, bool write,
     }
     uint64_t r = 0;
     if (intid < nr_irqs(g)) {
-        int err =
-            gic_op(s, g->vm->ctx, v->idx, GIC_STATUS, true, 0x1000 + intid / 8, GIC_READ32, 0, &r);
+        int err = gic_op(s, g->dev.vm->ctx, v->idx, GIC_STATUS, true, 0x1000 + intid / 8,
+                         GIC_READ32, 0, &r);
         if ((err = card_err(err)))
             return err;
     }
@@ -452,7 +488,7 @@ static int level_info(struct vgic *g, struct vcpu *v, uint64_t attr, bool write,
 /* vgic_v3_attr_regs_access */
 static int regs_access(struct vgic *g, const struct kvm_device_attr *a, bool write)
 {
-    struct vm *vm = g->vm;
+    struct vm *vm = g->dev.vm;
     struct vcpu *v;
     uint32_t val = 0;
     if (a->group == KVM_DEV_ARM_VGIC_GRP_DIST_REGS) {
@@ -509,7 +545,7 @@ static int regs_access(struct vgic *g, const struct kvm_device_attr *a, bool wri
 /* Does a DIST/REDIST offset name a register? (HAS_ATTR; vgic_v3_has_attr_regs) */
 static int has_reg(struct vgic *g, const struct kvm_device_attr *a)
 {
-    struct vm *vm = g->vm;
+    struct vm *vm = g->dev.vm;
     struct vcpu *v;
     if (a->group == KVM_DEV_ARM_VGIC_GRP_DIST_REGS) {
         if (!vm->nr_vcpus)
@@ -569,7 +605,7 @@ static int has_attr(struct vgic *g, const struct kvm_device_attr *a)
     case KVM_DEV_ARM_VGIC_GRP_DIST_REGS:
     case KVM_DEV_ARM_VGIC_GRP_REDIST_REGS: return has_reg(g, a);
     case KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS:
-        if (!vm_vcpu_by_mpidr(g->vm, a->attr))
+        if (!vm_vcpu_by_mpidr(g->dev.vm, a->attr))
             return -EINVAL;
         return known_sysreg((uint32_t)(a->attr & KVM_DEV_ARM_VGIC_SYSREG_INSTR_MASK)) ? 0 : -ENXIO;
     case KVM_DEV_ARM_VGIC_GRP_NR_IRQS:
@@ -659,27 +695,29 @@ static int get_attr(struct vgic *g, const struct kvm_device_attr *a)
     }
 }
 
-int vgic_device_ioctl(struct vgic *g, unsigned long req, uint64_t arg)
+static int vgic_set_attr(struct device *d, const struct kvm_device_attr *a)
 {
-    struct kvm_device_attr a;
-    int err;
-    if (req != KVM_SET_DEVICE_ATTR && req != KVM_GET_DEVICE_ATTR && req != KVM_HAS_DEVICE_ATTR)
-        return -ENOTTY;
-    if (copy_from_user(&a, arg, sizeof(a)))
-        return -EFAULT;
-    if (req == KVM_HAS_DEVICE_ATTR)
-        return has_attr(g, &a);
-    err = req == KVM_SET_DEVICE_ATTR ? set_attr(g, &a) : get_attr(g, &a);
-    sys_sync_notifications(sys_of(g));
-    return err;
+    return set_attr(to_vgic(d), a);
+}
+
+static int vgic_get_attr(struct device *d, const struct kvm_device_attr *a)
+{
+    return get_attr(to_vgic(d), a);
+}
+
+static int vgic_has_attr(struct device *d, const struct kvm_device_attr *a)
+{
+    return has_attr(to_vgic(d), a);
 }
 
 /* ------------------------------------------------------------------ first run */
-int vgic_map_resources(struct vgic *g)
+static int vgic_first_run(struct device *d, struct vcpu *v)
 {
+    (void)v;
+    struct vgic *g = to_vgic(d);
     /* vgic_v3_map_resources order */
-    for (unsigned i = 0; i < g->vm->nr_vcpus; i++)
-        if (g->vm->vcpus[i]->rd_base == ADDR_UNDEF)
+    for (unsigned i = 0; i < g->dev.vm->nr_vcpus; i++)
+        if (g->cpu[i].rd_base == ADDR_UNDEF)
             return -ENXIO;
     if (IS_UNDEF(g->dist_base))
         return -ENXIO;
@@ -691,36 +729,24 @@ int vgic_map_resources(struct vgic *g)
 }
 
 /* ------------------------------------------------------------------ injection */
-int vgic_irq_line(struct vm *vm, uint32_t irq, uint32_t level)
+static int vgic_irq_line(struct device *d, uint32_t irq, uint32_t level)
 {
-    /* kvm_vm_ioctl_irq_line (arm64) order */
-    unsigned type = irq >> KVM_ARM_IRQ_TYPE_SHIFT & KVM_ARM_IRQ_TYPE_MASK;
-    unsigned vidx = (irq >> KVM_ARM_IRQ_VCPU_SHIFT & KVM_ARM_IRQ_VCPU_MASK) +
-                    (irq >> KVM_ARM_IRQ_VCPU2_SHIFT & KVM_ARM_IRQ_VCPU2_MASK) * 256;
-    unsigned num = irq >> KVM_ARM_IRQ_NUM_SHIFT & KVM_ARM_IRQ_NUM_MASK;
-    struct vgic *g = vm->vgic;
+    /* kvm_vm_ioctl_irq_line (arm64) order, with a VGIC */
+    struct vgic *g = to_vgic(d);
+    struct vm *vm = d->vm;
+    struct arm64_irq q = arm64_irq_decode(irq);
+    unsigned num = q.num;
     struct vcpu *v = NULL;
-    switch (type) {
-    case KVM_ARM_IRQ_TYPE_CPU:
-        if (g)
-            return -ENXIO;
-        if (vidx >= vm->nr_vcpus)
-            return -EINVAL;
-        if (num > KVM_ARM_IRQ_CPU_FIQ)
-            return -EINVAL;
-        return -EOPNOTSUPP; /* the card offloads the in-kernel irqchip only */
+    switch (q.type) {
+    case KVM_ARM_IRQ_TYPE_CPU: return -ENXIO;
     case KVM_ARM_IRQ_TYPE_PPI:
-        if (!g)
-            return -ENXIO;
-        if (vidx >= vm->nr_vcpus)
+        if (q.vidx >= vm->nr_vcpus)
             return -EINVAL;
-        v = vm->vcpus[vidx];
+        v = vm->vcpus[q.vidx];
         if (num < 16 || num >= 32)
             return -EINVAL;
         break;
     case KVM_ARM_IRQ_TYPE_SPI:
-        if (!g)
-            return -ENXIO;
         if (num < 32)
             return -EINVAL;
         break;
@@ -737,9 +763,10 @@ int vgic_irq_line(struct vm *vm, uint32_t irq, uint32_t level)
 }
 
 /* ------------------------------------------------------------------ guest MMIO */
-int vgic_mmio(struct vgic *g, struct ioe_mmio *m)
+static int vgic_mmio(struct device *d, struct ioe_mmio *m)
 {
-    struct vm *vm = g->vm;
+    struct vgic *g = to_vgic(d);
+    struct vm *vm = d->vm;
     enum gic_space space;
     struct vcpu *v = NULL;
     uint64_t off;
@@ -753,12 +780,13 @@ int vgic_mmio(struct vgic *g, struct ioe_mmio *m)
     } else {
         for (unsigned i = 0; i < vm->nr_vcpus && !v; i++) {
             struct vcpu *c = vm->vcpus[i];
-            if (c->rd_base != ADDR_UNDEF && m->gpa >= c->rd_base && m->gpa - c->rd_base < RD_FRAME)
+            if (g->cpu[c->idx].rd_base != ADDR_UNDEF && m->gpa >= g->cpu[c->idx].rd_base &&
+                m->gpa - g->cpu[c->idx].rd_base < RD_FRAME)
                 v = c;
         }
         if (!v)
             return -ENXIO;
-        off = m->gpa - v->rd_base;
+        off = m->gpa - g->cpu[v->idx].rd_base;
         space = off >= SZ_64K ? GIC_GICR_SGI : GIC_GICR_RD;
         off %= SZ_64K;
     }
@@ -790,3 +818,119 @@ int vgic_mmio(struct vgic *g, struct ioe_mmio *m)
     m->data = m->is_write || err ? 0 : r;
     return 0;
 }
+
+/* ------------------------------------------------------------------ the CPU interface */
+/* ioe's vCPU requests: what the vCPU's trapped ICC_* accesses do (include/ioe/ioe.h) */
+static int vgic_vcpu_ioctl(struct device *d, struct vcpu *v, unsigned long req, unsigned long arg)
+{
+    struct vgic *g = to_vgic(d);
+    struct sys *s = d->vm->sys;
+    unsigned ctx = d->vm->ctx;
+    struct ioe_irq irq;
+    struct ioe_sysreg sr;
+    uint64_t st, val;
+    int err;
+    switch (req) {
+    case IOE_VCPU_ACK:
+    case IOE_VCPU_EOI:
+    case IOE_VCPU_DIR:
+    case IOE_VCPU_SYSREG:
+    case IOE_VCPU_SGI:
+        if (!g->initialized)
+            return -ENXIO;
+        break;
+    default: return -ENOTTY;
+    }
+    switch (req) {
+    case IOE_VCPU_ACK:
+        memset(&irq, 0, sizeof(irq));
+        irq.intid = 1023;
+        err = gic_op(s, ctx, v->idx, GIC_STATUS, false, 0, GIC_READ32, 0, &st);
+        if (!err && st >> 31) {
+            irq.group = st >> 24 & 1;
+            irq.priority = st >> 16 & 0xff;
+            err = gic_op(s, ctx, v->idx, GIC_ICC, false, irq.group ? ICC_IAR1_EL1 : ICC_IAR0_EL1,
+                         GIC_READ64, 0, &val);
+            irq.intid = (uint32_t)val;
+        }
+        sys_sync_notifications(s); /* the card notifies every status change */
+        if (err)
+            return err < 0 ? err : -EIO;
+        return copy_to_user(arg, &irq, sizeof(irq));
+    case IOE_VCPU_EOI:
+    case IOE_VCPU_DIR:
+        if (copy_from_user(&irq, arg, sizeof(irq)))
+            return -EFAULT;
+        if (irq.group > 1)
+            return -EINVAL;
+        err = gic_op(s, ctx, v->idx, GIC_ICC, false,
+                     req == IOE_VCPU_DIR ? ICC_DIR_EL1
+                     : irq.group         ? ICC_EOIR1_EL1
+                                         : ICC_EOIR0_EL1,
+                     GIC_WRITE64, irq.intid, NULL);
+        sys_sync_notifications(s);
+        return err < 0 ? err : err ? -EIO : 0;
+    case IOE_VCPU_SYSREG:
+        if (copy_from_user(&sr, arg, sizeof(sr)))
+            return -EFAULT;
+        err = gic_op(s, ctx, v->idx, GIC_ICC, false, sr.enc & 0xffff,
+                     sr.is_write ? GIC_WRITE64 : GIC_READ64, sr.value, &val);
+        sys_sync_notifications(s);
+        if (err)
+            return err < 0 ? err : -ENXIO;
+        if (sr.is_write)
+            return 0;
+        sr.value = val;
+        return copy_to_user(arg, &sr, sizeof(sr));
+    default: /* IOE_VCPU_SGI */
+        if (copy_from_user(&val, arg, sizeof(val)))
+            return -EFAULT;
+        err = gic_op(s, ctx, v->idx, GIC_ICC, false, ICC_SGI1R_EL1, GIC_WRITE64, val, NULL);
+        sys_sync_notifications(s);
+        return err < 0 ? err : err ? -EIO : 0;
+    }
+}
+
+/* the card's presentation status of the vCPU (docs/gic.md, STATUS space) */
+static int vgic_vcpu_pending(struct device *d, struct vcpu *v, bool *yes)
+{
+    uint64_t st = 0;
+    int err = gic_op(d->vm->sys, d->vm->ctx, v->idx, GIC_STATUS, false, 0, GIC_READ32, 0, &st);
+    *yes = !err && (st >> 31 & 1);
+    return 0; /* a VM context the card has not configured yet has nothing to present */
+}
+
+static int vgic_vcpu_precreate(struct device *d)
+{
+    return to_vgic(d)->initialized ? -EBUSY : 0; /* kvm_arch_vcpu_precreate */
+}
+
+static int vgic_signal_msi(struct device *d, const struct kvm_msi *msi)
+{
+    return its_signal_msi(d->vm, msi);
+}
+
+static const struct irqchip_ops vgic_irqchip = {
+    .irq_line = vgic_irq_line,
+    .signal_msi = vgic_signal_msi,
+    .vcpu_pending = vgic_vcpu_pending,
+    .vcpu_ioctl = vgic_vcpu_ioctl,
+    .vcpu_precreate = vgic_vcpu_precreate,
+    .vcpu_created = vgic_vcpu_created,
+    .first_run = vgic_first_run,
+};
+
+const struct device_ops vgic_v3_ops = {
+    .name = "kvm-arm-vgic-v3",
+    .type = KVM_DEV_TYPE_ARM_VGIC_V3,
+    .hosts = HOST_BIT(HOST_ARM64),
+    .size = sizeof(struct vgic),
+    .available = vgic_available,
+    .create = vgic_create,
+    .set_attr = vgic_set_attr,
+    .get_attr = vgic_get_attr,
+    .has_attr = vgic_has_attr,
+    .mmio = vgic_mmio,
+    .irqchip = &vgic_irqchip,
+    .irqchip_exists = EEXIST,
+};

@@ -11,7 +11,7 @@
 
 #include <ioe/regs.h>
 
-#include "internal.h"
+#include "gic.h"
 
 #define SZ_64K 0x10000ull
 #define ITS_FRAME KVM_VGIC_V3_ITS_SIZE
@@ -34,58 +34,29 @@ enum its_code {
     ITS_LPI_STATE,
     ITS_TRANSLATE
 };
-#define ITS_ST_UNDEF 1
-#define ITS_ST_BADTARGET 2
-/* Polls of STATUS before an operation counts as hung (each poll steps a simulated card). A
- * command queue runs inside one operation, so this is generous. */
-#define ITS_POLL_LIMIT 10000000
+#define MAX_ITS_PER_VM 8
+#define ITS_ST_UNDEF ENGINE_ST_UNDEF
+#define ITS_ST_BADTARGET ENGINE_ST_BADTARGET
+
+struct its_dev {
+    struct device dev;
+    unsigned idx;  /* the card's ITS instance, bound to the VM's context */
+    uint64_t base; /* frame GPA, IOE_VGIC_ADDR_UNDEF until GRP_ADDR */
+};
+
+static struct its_dev *to_its(struct device *d)
+{
+    return (struct its_dev *)d;
+}
 
 /* One operation. Returns 0, ITS_ST_UNDEF, ITS_ST_BADTARGET or a negative errno from the
  * transport. *rdata (may be NULL) gets RDATA_HI:RDATA_LO. */
 static int its_op(struct sys *s, unsigned its, unsigned vm, bool uaccess, uint32_t offset,
                   enum its_code code, uint64_t wdata, uint64_t *rdata)
 {
-    struct ioe_card *c = s->card;
     uint32_t target = its << IOE_ITS_TARGET_ITS_SHIFT | vm << IOE_ITS_TARGET_VM_SHIFT |
                       (uint32_t)uaccess << IOE_ITS_TARGET_UACCESS_SHIFT;
-    uint32_t st = 0;
-    int err = 0;
-    bool v = s->its_port.valid;
-    s->its_port.valid = false; /* until every write below has landed */
-    if (!v || s->its_port.target != target)
-        err = ioe_card_write32(c, IOE_ITS_TARGET, target);
-    if (!err && (!v || s->its_port.offset != offset))
-        err = ioe_card_write32(c, IOE_ITS_OFFSET, offset);
-    if (!err && (!v || (uint32_t)s->its_port.wdata != (uint32_t)wdata))
-        err = ioe_card_write32(c, IOE_ITS_WDATA_LO, (uint32_t)wdata);
-    if (!err && (!v || s->its_port.wdata >> 32 != wdata >> 32))
-        err = ioe_card_write32(c, IOE_ITS_WDATA_HI, (uint32_t)(wdata >> 32));
-    if (err)
-        return err;
-    s->its_port.target = target;
-    s->its_port.offset = offset;
-    s->its_port.wdata = wdata;
-    s->its_port.valid = true;
-    if ((err = ioe_card_write32(c, IOE_ITS_OP, code)))
-        return err;
-    for (long i = 0;; i++) {
-        if ((err = ioe_card_read32(c, IOE_ITS_STATUS, &st)))
-            return err;
-        if (!(st >> IOE_ITS_STATUS_BUSY_SHIFT & 1))
-            break;
-        if (i == ITS_POLL_LIMIT)
-            return -ETIMEDOUT;
-        err = ioe_card_step(c, 1);
-        if (err && err != -EOPNOTSUPP)
-            return err;
-    }
-    if (rdata && (err = ioe_card_read64(c, IOE_ITS_RDATA_LO, rdata)))
-        return err;
-    if (st >> IOE_ITS_STATUS_BADTARGET_SHIFT & 1)
-        return ITS_ST_BADTARGET;
-    if (st >> IOE_ITS_STATUS_UNDEF_SHIFT & 1)
-        return ITS_ST_UNDEF;
-    return 0;
+    return engine_op(s, ENGINE_ITS, target, offset, code, wdata, rdata, true);
 }
 
 /* An operation whose RDATA_LO is 0 or a positive errno (docs/its.md "Results"). */
@@ -93,7 +64,7 @@ static int its_op_errno(struct its_dev *d, bool uaccess, uint32_t offset, enum i
                         uint64_t wdata)
 {
     uint64_t r = 0;
-    int err = its_op(d->vm->sys, d->idx, d->vm->ctx, uaccess, offset, code, wdata, &r);
+    int err = its_op(d->dev.vm->sys, d->idx, d->dev.vm->ctx, uaccess, offset, code, wdata, &r);
     if (err < 0)
         return err;
     if (err == ITS_ST_BADTARGET)
@@ -103,45 +74,37 @@ static int its_op_errno(struct its_dev *d, bool uaccess, uint32_t offset, enum i
     return (uint32_t)r ? -(int)(uint32_t)r : 0;
 }
 
-static bool card_has_its(const struct sys *s)
+static bool its_available(const struct sys *s)
 {
-    return s->host->arch == HOST_ARM64 && (s->info.features >> IOE_CORE_FEATURES_ITS_SHIFT & 1);
+    /* the type is registered when the card has its ITS engine */
+    return s->info.features >> IOE_CORE_FEATURES_ITS_SHIFT & 1;
 }
 
 /* ------------------------------------------------------------------ device lifetime */
 static bool instance_in_use(struct sys *s, unsigned idx)
 {
-    for (unsigned c = 0; c < 256; c++) {
-        struct vm *vm = s->vms[c];
-        for (unsigned i = 0; vm && i < vm->nr_its; i++)
-            if (vm->its[i]->idx == idx)
+    for (unsigned c = 0; c < 256; c++)
+        for (struct device *d = NULL; s->vms[c] && (d = vm_next_device(s->vms[c], &its_ops, d));)
+            if (to_its(d)->idx == idx)
                 return true;
-    }
     return false;
 }
 
-int its_create(struct vm *vm, bool test_only, int *fd_out)
+static int its_create(struct device *dev)
 {
+    struct its_dev *d = to_its(dev);
+    struct vm *vm = dev->vm;
     struct sys *s = vm->sys;
-    /* kvm_ioctl_create_device: the type is registered when the card has its ITS engine */
-    if (!card_has_its(s))
-        return -ENODEV;
-    if (test_only)
-        return 0;
     /* vgic_its_create asks for no GICv3 device and no vCPU state; the card adds its own
      * limits: instances per VM and on the card (-ENOSPC, as for VM contexts). */
-    if (vm->nr_its == MAX_ITS_PER_VM)
+    unsigned nr = vm_count_devices(vm, &its_ops);
+    if (nr == MAX_ITS_PER_VM)
         return -ENOSPC;
     /* The card learns "the VM has an ITS" (GICD_TYPER.LPIS, EnableLPIs) through VM_CONFIG,
      * which resets the VM's GIC state: after a vCPU ran that would lose guest state. */
-    bool first = vm->nr_its == 0;
-    if (first && vm->vgic && vm->vgic->initialized && vm_any_vcpu_ran(vm))
+    bool first = nr == 0;
+    if (first && vgic_initialized(vm) && vm_any_vcpu_ran(vm))
         return -EBUSY;
-    struct its_dev *d = calloc(1, sizeof(*d));
-    if (!d)
-        return -ENOMEM;
-    d->o.type = OBJ_ITS;
-    d->vm = vm;
     d->base = ADDR_UNDEF;
     int err = -ENOSPC;
     for (unsigned idx = 0; idx < 256; idx++) {
@@ -163,38 +126,26 @@ int its_create(struct vm *vm, bool test_only, int *fd_out)
         err = 0;
         break;
     }
-    if (err) {
-        free(d);
-        return err;
-    }
-    int fd = obj_install(&d->o);
-    if (fd < 0) {
-        its_op(s, d->idx, vm->ctx, false, 0, ITS_BIND, 0, NULL);
-        free(d);
-        return fd;
-    }
-    vm->its[vm->nr_its++] = d;
-    obj_get(&vm->o);
-    if (first && vm->vgic)
-        vgic_its_created(vm->vgic);
-    *fd_out = fd;
-    return 0;
+    return err;
 }
 
-void its_vm_release(struct vm *vm)
+/* on the VM's list now: the VM's first ITS changes what its GIC is */
+static void its_init(struct device *dev)
 {
-    for (unsigned i = 0; i < vm->nr_its; i++) {
-        its_op(vm->sys, vm->its[i]->idx, vm->ctx, false, 0, ITS_BIND, 0, NULL);
-        free(vm->its[i]);
-        vm->its[i] = NULL;
-    }
-    vm->nr_its = 0;
+    if (vm_count_devices(dev->vm, &its_ops) == 1)
+        vgic_its_created(dev->vm);
+}
+
+static void its_destroy(struct device *dev)
+{
+    its_op(dev->vm->sys, to_its(dev)->idx, dev->vm->ctx, false, 0, ITS_BIND, 0, NULL);
 }
 
 /* ------------------------------------------------------------------ GRP_ADDR */
-static int addr_set(struct its_dev *d, const struct kvm_device_attr *a)
+static int addr_set(struct device *dev, const struct kvm_device_attr *a)
 {
-    struct vm *vm = d->vm;
+    struct its_dev *d = to_its(dev);
+    struct vm *vm = d->dev.vm;
     uint64_t addr, ipa = 1ull << vm->ipa_bits;
     if (a->attr != KVM_VGIC_ITS_ADDR_TYPE)
         return -ENODEV; /* not -ENXIO (§4.1, documented) */
@@ -211,8 +162,8 @@ static int addr_set(struct its_dev *d, const struct kvm_device_attr *a)
         return -E2BIG;
     /* KVM's MMIO bus would take an overlapping frame; the card cannot tell which instance
      * claims an MSI at a shared doorbell, so frames of two ITSes may not overlap. */
-    for (unsigned i = 0; i < vm->nr_its; i++) {
-        const struct its_dev *o = vm->its[i];
+    for (struct device *od = NULL; (od = vm_next_device(vm, &its_ops, od));) {
+        const struct its_dev *o = to_its(od);
         if (o != d && !IS_UNDEF(o->base) && addr < o->base + ITS_FRAME &&
             o->base < addr + ITS_FRAME)
             return -EINVAL;
@@ -223,26 +174,29 @@ static int addr_set(struct its_dev *d, const struct kvm_device_attr *a)
     return err;
 }
 
-static int addr_get(struct its_dev *d, const struct kvm_device_attr *a)
+static int addr_get(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct its_dev *d = to_its(dev);
     if (a->attr != KVM_VGIC_ITS_ADDR_TYPE)
         return -ENODEV;
     return copy_to_user(a->addr, &d->base, sizeof(d->base));
 }
 
-static int addr_has(struct its_dev *d, const struct kvm_device_attr *a)
+static int addr_has(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct its_dev *d = to_its(dev);
     (void)d;
     return a->attr == KVM_VGIC_ITS_ADDR_TYPE ? 0 : -ENXIO;
 }
 
 /* ------------------------------------------------------------------ GRP_CTRL */
-static int ctrl_set(struct its_dev *d, const struct kvm_device_attr *a)
+static int ctrl_set(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct its_dev *d = to_its(dev);
     /* vgic_its_ctrl order */
     if (a->attr == KVM_DEV_ARM_VGIC_CTRL_INIT)
         return 0;
-    if (vm_any_vcpu_running(d->vm))
+    if (vm_any_vcpu_running(d->dev.vm))
         return -EBUSY;
     switch (a->attr) {
     case KVM_DEV_ARM_ITS_CTRL_RESET: return its_op_errno(d, false, 0, ITS_RESET, 0);
@@ -252,15 +206,17 @@ static int ctrl_set(struct its_dev *d, const struct kvm_device_attr *a)
     }
 }
 
-static int ctrl_get(struct its_dev *d, const struct kvm_device_attr *a)
+static int ctrl_get(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct its_dev *d = to_its(dev);
     (void)d;
     (void)a;
     return -ENXIO;
 }
 
-static int ctrl_has(struct its_dev *d, const struct kvm_device_attr *a)
+static int ctrl_has(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct its_dev *d = to_its(dev);
     (void)d;
     switch (a->attr) {
     case KVM_DEV_ARM_VGIC_CTRL_INIT:
@@ -305,7 +261,7 @@ static int regs_access(struct its_dev *d, const struct kvm_device_attr *a, bool 
     uint64_t align = off < 0x8 || off >= 0xffd0 ? 3 : 7;
     if (off & align)
         return -EINVAL;
-    if (vm_any_vcpu_running(d->vm))
+    if (vm_any_vcpu_running(d->dev.vm))
         return -EBUSY;
     if (IS_UNDEF(d->base))
         return -ENXIO;
@@ -317,7 +273,7 @@ static int regs_access(struct its_dev *d, const struct kvm_device_attr *a, bool 
                            w == 8 ? val : (uint32_t)val);
         return err;
     }
-    err = its_op(d->vm->sys, d->idx, d->vm->ctx, true, (uint32_t)off,
+    err = its_op(d->dev.vm->sys, d->idx, d->dev.vm->ctx, true, (uint32_t)off,
                  w == 8 ? ITS_READ64 : ITS_READ32, 0, &val);
     if (err < 0)
         return err;
@@ -328,67 +284,48 @@ static int regs_access(struct its_dev *d, const struct kvm_device_attr *a, bool 
     return copy_to_user(a->addr, &val, sizeof(val));
 }
 
-static int regs_set(struct its_dev *d, const struct kvm_device_attr *a)
+static int regs_set(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct its_dev *d = to_its(dev);
     return regs_access(d, a, true);
 }
 
-static int regs_get(struct its_dev *d, const struct kvm_device_attr *a)
+static int regs_get(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct its_dev *d = to_its(dev);
     return regs_access(d, a, false);
 }
 
-static int regs_has(struct its_dev *d, const struct kvm_device_attr *a)
+static int regs_has(struct device *dev, const struct kvm_device_attr *a)
 {
+    struct its_dev *d = to_its(dev);
     (void)d;
     return reg_check(a->attr);
 }
 
-/* ------------------------------------------------------------------ dispatch */
-typedef int (*attr_fn)(struct its_dev *d, const struct kvm_device_attr *a);
-static const struct {
-    uint32_t group;
-    attr_fn set, get, has;
-} groups[] = {
+/* ------------------------------------------------------------------ attribute groups */
+static const struct attr_group its_groups[] = {
     {KVM_DEV_ARM_VGIC_GRP_ADDR, addr_set, addr_get, addr_has},
     {KVM_DEV_ARM_VGIC_GRP_CTRL, ctrl_set, ctrl_get, ctrl_has},
     {KVM_DEV_ARM_VGIC_GRP_ITS_REGS, regs_set, regs_get, regs_has},
 };
 
-int its_device_ioctl(struct its_dev *d, unsigned long req, uint64_t arg)
-{
-    struct kvm_device_attr a;
-    if (req != KVM_SET_DEVICE_ATTR && req != KVM_GET_DEVICE_ATTR && req != KVM_HAS_DEVICE_ATTR)
-        return -ENOTTY;
-    if (copy_from_user(&a, arg, sizeof(a)))
-        return -EFAULT;
-    for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
-        if (groups[i].group != a.group)
-            continue;
-        if (req == KVM_HAS_DEVICE_ATTR)
-            return groups[i].has(d, &a);
-        int err = req == KVM_SET_DEVICE_ATTR ? groups[i].set(d, &a) : groups[i].get(d, &a);
-        sys_sync_notifications(d->vm->sys); /* RESTORE_TABLES may make LPIs pending */
-        return err;
-    }
-    return -ENXIO;
-}
-
 /* ------------------------------------------------------------------ guest MMIO */
 static struct its_dev *its_at(struct vm *vm, uint64_t gpa)
 {
-    for (unsigned i = 0; i < vm->nr_its; i++) {
-        struct its_dev *d = vm->its[i];
+    for (struct device *dev = NULL; (dev = vm_next_device(vm, &its_ops, dev));) {
+        struct its_dev *d = to_its(dev);
         if (!IS_UNDEF(d->base) && gpa >= d->base && gpa - d->base < ITS_FRAME)
             return d;
     }
     return NULL;
 }
 
-int its_mmio(struct vm *vm, struct ioe_mmio *m)
+static int its_mmio(struct device *dev, struct ioe_mmio *m)
 {
-    struct its_dev *d = its_at(vm, m->gpa);
-    if (!d)
+    struct its_dev *d = to_its(dev);
+    struct vm *vm = dev->vm;
+    if (IS_UNDEF(d->base) || m->gpa < d->base || m->gpa - d->base >= ITS_FRAME)
         return -ENXIO;
     if (m->len != 1 && m->len != 2 && m->len != 4 && m->len != 8)
         return -EINVAL;
@@ -411,7 +348,7 @@ int its_mmio(struct vm *vm, struct ioe_mmio *m)
 int its_signal_msi(struct vm *vm, const struct kvm_msi *msi)
 {
     /* kvm_set_msi (arm64), then vgic_its_inject_msi's slow path */
-    if (!vm->nr_its)
+    if (!vm_count_devices(vm, &its_ops))
         return -ENODEV;
     if (!(msi->flags & KVM_MSI_VALID_DEVID))
         return -EINVAL;
@@ -437,7 +374,7 @@ int its_signal_msi(struct vm *vm, const struct kvm_msi *msi)
 /* KVM_DEV_ARM_VGIC_SAVE_PENDING_TABLES of the VM: 0 or -errno. */
 int its_save_pending(struct vm *vm)
 {
-    if (!vm->nr_its)
+    if (!vm_count_devices(vm, &its_ops))
         return 0; /* no ITS, no LPI */
     uint64_t r = 0;
     int err = its_op(vm->sys, 0, vm->ctx, false, 0, ITS_SAVE_PENDING, 0, &r);
@@ -447,3 +384,17 @@ int its_save_pending(struct vm *vm)
         return -EIO;
     return (uint32_t)r ? -(int)(uint32_t)r : 0;
 }
+
+const struct device_ops its_ops = {
+    .name = "kvm-arm-vgic-its",
+    .type = KVM_DEV_TYPE_ARM_VGIC_ITS,
+    .hosts = HOST_BIT(HOST_ARM64),
+    .size = sizeof(struct its_dev),
+    .available = its_available,
+    .create = its_create,
+    .init = its_init,
+    .destroy = its_destroy,
+    .groups = its_groups,
+    .nr_groups = sizeof(its_groups) / sizeof(its_groups[0]),
+    .mmio = its_mmio,
+};

@@ -1,0 +1,218 @@
+/*
+ * VM objects: the VM descriptor's requests, guest memory slots, and the dispatch of
+ * interrupt requests to the VM's interrupt controller (the device that registered its
+ * irqchip hooks) or to the host persona. Errors and their order are KVM's (the comments
+ * name the kernel function whose order is followed).
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "internal.h"
+
+#define PAGE_SZ 4096u
+
+/* ------------------------------------------------------------------ helpers */
+struct vm *sys_vm_of_ctx(struct sys *s, unsigned ctx)
+{
+    return ctx < 256 ? s->vms[ctx] : NULL;
+}
+
+bool vm_any_vcpu_running(const struct vm *vm)
+{
+    for (unsigned i = 0; i < vm->nr_vcpus; i++)
+        if (vm->vcpus[i]->running)
+            return true;
+    return false;
+}
+
+bool vm_any_vcpu_ran(const struct vm *vm)
+{
+    for (unsigned i = 0; i < vm->nr_vcpus; i++)
+        if (vm->vcpus[i]->has_run)
+            return true;
+    return false;
+}
+
+bool vm_gpa_in_ram(const struct vm *vm, uint64_t gpa, uint64_t size)
+{
+    for (unsigned i = 0; i < IOE_KVM_USER_MEM_SLOTS; i++) {
+        const struct memslot *m = &vm->slots[i];
+        if (m->used && gpa >= m->gpa && gpa - m->gpa <= m->size && size <= m->size - (gpa - m->gpa))
+            return true;
+    }
+    return false;
+}
+
+struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint64_t mpidr_attr)
+{
+    uint32_t aff = (uint32_t)(mpidr_attr >> KVM_DEV_ARM_VGIC_V3_MPIDR_SHIFT);
+    for (unsigned i = 0; i < vm->nr_vcpus; i++)
+        if (vm->vcpus[i]->aff == aff)
+            return vm->vcpus[i];
+    return NULL;
+}
+
+/* kvm_vm_ioctl_check_extension_generic, then the persona's kvm_vm_ioctl_check_extension */
+long vm_check_extension(struct sys *s, struct vm *vm, long ext)
+{
+    switch (ext) {
+    case KVM_CAP_USER_MEMORY:
+    case KVM_CAP_DESTROY_MEMORY_REGION_WORKS:
+    case KVM_CAP_JOIN_MEMORY_REGIONS_WORKS: return 1;
+    case KVM_CAP_NR_MEMSLOTS: return IOE_KVM_USER_MEM_SLOTS;
+    default: return s->host->check_extension(s, vm, ext);
+    }
+}
+
+/* ------------------------------------------------------------------ lifetime */
+static const struct obj_ops vm_obj_ops;
+
+int vm_init(struct vm *vm)
+{
+    vm->o.ops = &vm_obj_ops;
+    vm->o.refs = 1;
+    int err = card_vm_reset(vm->sys, vm->ctx);
+    return err < 0 ? err : err ? -EIO : 0;
+}
+
+static void vm_free(struct obj *o)
+{
+    struct vm *vm = (struct vm *)o;
+    struct sys *s = vm->sys;
+    card_vm_reset(s, vm->ctx);
+    for (unsigned i = 0; i < IOE_KVM_USER_MEM_SLOTS; i++)
+        if (vm->slots[i].used)
+            ioe_card_dma_unmap(s->card, (uint64_t)vm->ctx << IOVA_VM_SHIFT | vm->slots[i].gpa,
+                               vm->slots[i].size);
+    for (unsigned i = 0; i < vm->nr_vcpus; i++)
+        free(vm->vcpus[i]);
+    vm->nr_vcpus = 0;
+    vm_destroy_devices(vm);
+    s->vms[vm->ctx] = NULL;
+    free(vm);
+    obj_put(&s->o);
+}
+
+static void vm_closed(struct obj *o)
+{
+    obj_put(o);
+}
+
+/* ------------------------------------------------------------------ memory */
+static int set_memory_region(struct vm *vm, uint64_t uptr)
+{
+    struct kvm_userspace_memory_region m;
+    if (copy_from_user(&m, uptr, sizeof(m)))
+        return -EFAULT;
+    /* __kvm_set_memory_region order */
+    if (m.flags & ~(uint32_t)(KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY))
+        return -EINVAL;
+    unsigned as_id = m.slot >> 16, id = m.slot & 0xffff;
+    if (m.memory_size & (PAGE_SZ - 1))
+        return -EINVAL;
+    if (m.guest_phys_addr & (PAGE_SZ - 1))
+        return -EINVAL;
+    if (m.userspace_addr & (PAGE_SZ - 1))
+        return -EINVAL;
+    if (as_id >= 1 || id >= IOE_KVM_USER_MEM_SLOTS)
+        return -EINVAL;
+    if (m.guest_phys_addr + m.memory_size < m.guest_phys_addr)
+        return -EINVAL;
+    struct memslot *old = &vm->slots[id];
+    struct ioe_card *card = vm->sys->card;
+    uint64_t base = (uint64_t)vm->ctx << IOVA_VM_SHIFT;
+    if (!m.memory_size) {
+        if (!old->used)
+            return -EINVAL;
+        ioe_card_dma_unmap(card, base | old->gpa, old->size);
+        old->used = false;
+        return 0;
+    }
+    bool move = false;
+    if (old->used) {
+        if (m.userspace_addr != old->hva || m.memory_size != old->size ||
+            ((m.flags ^ old->flags) & KVM_MEM_READONLY))
+            return -EINVAL;
+        if (m.guest_phys_addr == old->gpa) {
+            old->flags = m.flags;
+            return 0;
+        }
+        move = true;
+    }
+    for (unsigned i = 0; i < IOE_KVM_USER_MEM_SLOTS; i++) {
+        const struct memslot *o = &vm->slots[i];
+        if (i != id && o->used && m.guest_phys_addr < o->gpa + o->size &&
+            o->gpa < m.guest_phys_addr + m.memory_size)
+            return -EEXIST;
+    }
+    /* kvm_arch_prepare_memory_region: beyond the IPA space */
+    if (vm->ipa_bits && m.guest_phys_addr + m.memory_size > (1ull << vm->ipa_bits))
+        return -EFAULT;
+    if (move)
+        ioe_card_dma_unmap(card, base | old->gpa, old->size);
+    int err = ioe_card_dma_map(card, base | m.guest_phys_addr, (void *)(uintptr_t)m.userspace_addr,
+                               m.memory_size);
+    if (err) {
+        old->used = false;
+        return err;
+    }
+    *old = (struct memslot){true, m.flags, m.guest_phys_addr, m.memory_size, m.userspace_addr};
+    return 0;
+}
+
+/* ------------------------------------------------------------------ interrupts */
+static int irq_line(struct vm *vm, uint64_t uptr)
+{
+    struct kvm_irq_level l;
+    if (copy_from_user(&l, uptr, sizeof(l)))
+        return -EFAULT;
+    const struct irqchip_ops *ic = vm->irqchip ? vm->irqchip->ops->irqchip : NULL;
+    int err = ic && ic->irq_line ? ic->irq_line(vm->irqchip, l.irq, l.level)
+                                 : vm->sys->host->irq_line(vm, l.irq, l.level);
+    sys_sync_notifications(vm->sys);
+    return err;
+}
+
+static int signal_msi(struct vm *vm, uint64_t uptr)
+{
+    struct kvm_msi msi;
+    if (copy_from_user(&msi, uptr, sizeof(msi)))
+        return -EFAULT;
+    /* kvm_send_userspace_msi */
+    const struct irqchip_ops *ic = vm->irqchip ? vm->irqchip->ops->irqchip : NULL;
+    if (!ic || !ic->signal_msi || (msi.flags & ~(uint32_t)KVM_MSI_VALID_DEVID))
+        return -EINVAL;
+    int err = ic->signal_msi(vm->irqchip, &msi);
+    sys_sync_notifications(vm->sys);
+    return err;
+}
+
+static int mmio(struct vm *vm, uint64_t uptr)
+{
+    struct ioe_mmio m;
+    if (copy_from_user(&m, uptr, sizeof(m)))
+        return -EFAULT;
+    int err = vm_mmio(vm, &m);
+    sys_sync_notifications(vm->sys);
+    return err ? err : copy_to_user(uptr, &m, sizeof(m));
+}
+
+static int vm_ioctl(struct obj *o, unsigned long req, unsigned long arg)
+{
+    struct vm *vm = (struct vm *)o;
+    switch (req) {
+    case KVM_CHECK_EXTENSION: return (int)vm_check_extension(vm->sys, vm, (long)arg);
+    case KVM_CREATE_VCPU: return vcpu_create(vm, arg);
+    case KVM_SET_USER_MEMORY_REGION: return set_memory_region(vm, arg);
+    case KVM_CREATE_DEVICE: return device_create(vm, arg);
+    case KVM_IRQ_LINE: return irq_line(vm, arg);
+    case KVM_SIGNAL_MSI: return signal_msi(vm, arg);
+    case IOE_MMIO: return mmio(vm, arg);
+    default: {
+        int err = vm->sys->host->vm_ioctl ? vm->sys->host->vm_ioctl(vm, req, arg) : -ENOTTY;
+        return err == -ENOTTY ? -vm->sys->host->enotty_vm : err; /* kvm_arch_vm_ioctl */
+    }
+    }
+}
+
+static const struct obj_ops vm_obj_ops = {vm_ioctl, vm_closed, vm_free};

@@ -15,7 +15,7 @@ unset LD_LIBRARY_PATH
 run_installed() {
   local p=$1 out
   out=$("$p/bin/ioectl" info --target soft) || { echo "$p/bin/ioectl info --target soft failed"; exit 1; }
-  grep -qi "id" <<<"$out" || { echo "unexpected ioectl output from $p: $out"; exit 1; }
+  grep -q "^card id" <<<"$out" || { echo "unexpected ioectl output from $p: $out"; exit 1; }
   "$p/bin/ioe-bench" --help >/dev/null || { echo "$p/bin/ioe-bench --help failed"; exit 1; }
   echo "installed ioectl runs from $p"
 }

@@ -1,11 +1,28 @@
 #!/usr/bin/env bash
-# cmake --install into a scratch prefix, then build a program against the installed
-# libioe three ways (pkg-config shared, pkg-config static, CMake package) and run it.
+# cmake --install into a scratch prefix; the installed ioectl runs there with no
+# LD_LIBRARY_PATH (install RPATH relative to the binary), and again after the whole tree is
+# moved to a second prefix (relocatable); then build a program against the installed libioe
+# three ways (pkg-config shared, pkg-config static, CMake package) and run it.
 set -euo pipefail
 build_dir=$1
-prefix=$(mktemp -d)
-trap 'rm -rf "$prefix"' EXIT
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+prefix=$scratch/first
 cmake --install "$build_dir" --prefix "$prefix" >/dev/null
+unset LD_LIBRARY_PATH
+
+# the installed programs, from the first prefix and from a second one after a move
+run_installed() {
+  local p=$1 out
+  out=$("$p/bin/ioectl" info --target soft) || { echo "$p/bin/ioectl info --target soft failed"; exit 1; }
+  grep -q "^card id" <<<"$out" || { echo "unexpected ioectl output from $p: $out"; exit 1; }
+  "$p/bin/ioe-bench" --help >/dev/null || { echo "$p/bin/ioe-bench --help failed"; exit 1; }
+  echo "installed ioectl runs from $p"
+}
+run_installed "$prefix"
+mv "$prefix" "$scratch/second"
+run_installed "$scratch/second"
+prefix=$scratch/second # the rest (pkg-config, CMake package) from the moved tree
 
 for f in include/ioe/card.h include/ioe/regs.h bin/ioectl; do
   [ -e "$prefix/$f" ] || { echo "missing $f after install"; exit 1; }

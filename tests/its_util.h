@@ -73,7 +73,7 @@ static inline int t_card_has_its(const char *target)
     return ok;
 }
 
-static inline int x_its_create(int vm)
+static inline int its_create(int vm)
 {
     struct kvm_create_device cd = {.type = KVM_DEV_TYPE_ARM_VGIC_ITS};
     if (ioe_ioctl(vm, KVM_CREATE_DEVICE, &cd))
@@ -124,7 +124,7 @@ static inline uint64_t get64(const uint8_t *p)
 
 /* The guest's GIC with LPIs: every LPI configured enabled at priority 0xa0, the GIC on,
  * PROPBASER/PENDBASER set and EnableLPIs on every vCPU. */
-static inline void x_guest_lpis(struct tvm *t, uint8_t *mem)
+static inline void its_guest_lpis(struct tvm *t, uint8_t *mem)
 {
     memset(mem + PROP_OFF, 0xa1, 0x10000);
     t_guest_init(t);
@@ -138,7 +138,7 @@ static inline void x_guest_lpis(struct tvm *t, uint8_t *mem)
 /* The VM of t_vm_open with n vCPUs, guest memory, an ITS at ITS_BASE (created after the
  * GICv3 INIT, as QEMU does), PROPBASER/PENDBASER set and every LPI configured
  * enabled at priority 0xa0, EnableLPIs on every vCPU, the guest's GIC on. */
-static inline void x_open(struct tits *x, const char *target, int n)
+static inline void its_open(struct tits *x, const char *target, int n)
 {
     memset(x, 0, sizeof(*x));
     t_vm_open(&x->t, target, n, 64);
@@ -149,16 +149,16 @@ static inline void x_open(struct tits *x, const char *target, int n)
                                             .memory_size = MEM_SZ,
                                             .userspace_addr = (uint64_t)(uintptr_t)x->mem};
     assert_int_equal(ioe_ioctl(x->t.vm, KVM_SET_USER_MEMORY_REGION, &r), 0);
-    x->its = x_its_create(x->t.vm);
+    x->its = its_create(x->t.vm);
     assert_true(x->its >= 0);
     uint64_t a = ITS_BASE;
     t_set_attr(x->its, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_ITS_ADDR_TYPE, &a);
-    x_guest_lpis(&x->t, x->mem);
+    its_guest_lpis(&x->t, x->mem);
 }
 
 /* Guest: command queue of 4 KiB, device table (flat or indirect, page size ps, size
  * pages), collection table, ITS enabled. */
-static inline void x_tables(struct tits *x, uint64_t ps, int indirect, unsigned pages)
+static inline void its_tables(struct tits *x, uint64_t ps, int indirect, unsigned pages)
 {
     unsigned psf = ps == 0x1000 ? 0 : ps == 0x4000 ? 1 : 2;
     x->qsize = 0x1000;
@@ -172,7 +172,7 @@ static inline void x_tables(struct tits *x, uint64_t ps, int indirect, unsigned 
 }
 
 /* Put one command in the queue (not yet visible to the ITS). */
-static inline void x_cmd(struct tits *x, uint64_t d0, uint64_t d1, uint64_t d2, uint64_t d3)
+static inline void its_cmd(struct tits *x, uint64_t d0, uint64_t d1, uint64_t d2, uint64_t d3)
 {
     uint8_t *p = x->mem + CMDQ_OFF + x->cwriter;
     put64(p, d0);
@@ -183,7 +183,7 @@ static inline void x_cmd(struct tits *x, uint64_t d0, uint64_t d1, uint64_t d2, 
 }
 
 /* Make the queued commands visible (CWRITER) and check they were all consumed. */
-static inline void x_go(struct tits *x)
+static inline void its_go(struct tits *x)
 {
     its_mmio_w(x, GITS_CWRITER, 8, x->cwriter);
     assert_int_equal(its_mmio_r(x, GITS_CREADR, 8), x->cwriter);
@@ -191,25 +191,25 @@ static inline void x_go(struct tits *x)
 
 static inline void cmd_mapd(struct tits *x, uint32_t dev, unsigned size, uint64_t itt, int v)
 {
-    x_cmd(x, C_MAPD | (uint64_t)dev << 32, size, (uint64_t)v << 63 | itt, 0);
+    its_cmd(x, C_MAPD | (uint64_t)dev << 32, size, (uint64_t)v << 63 | itt, 0);
 }
 
 static inline void cmd_mapc(struct tits *x, uint16_t icid, uint32_t rd, int v)
 {
-    x_cmd(x, C_MAPC, 0, (uint64_t)v << 63 | (uint64_t)rd << 16 | icid, 0);
+    its_cmd(x, C_MAPC, 0, (uint64_t)v << 63 | (uint64_t)rd << 16 | icid, 0);
 }
 
 static inline void cmd_mapti(struct tits *x, uint32_t dev, uint32_t ev, uint32_t lpi, uint16_t icid)
 {
-    x_cmd(x, C_MAPTI | (uint64_t)dev << 32, ev | (uint64_t)lpi << 32, icid, 0);
+    its_cmd(x, C_MAPTI | (uint64_t)dev << 32, ev | (uint64_t)lpi << 32, icid, 0);
 }
 
 static inline void cmd_dev_ev(struct tits *x, unsigned op, uint32_t dev, uint32_t ev, uint16_t icid)
 {
-    x_cmd(x, op | (uint64_t)dev << 32, ev, icid, 0);
+    its_cmd(x, op | (uint64_t)dev << 32, ev, icid, 0);
 }
 
-static inline int x_msi(struct tits *x, uint32_t dev, uint32_t ev)
+static inline int its_msi(struct tits *x, uint32_t dev, uint32_t ev)
 {
     struct kvm_msi m = {.address_lo = (uint32_t)(ITS_BASE + 0x10040),
                         .address_hi = (uint32_t)((ITS_BASE + 0x10040) >> 32),
@@ -221,7 +221,7 @@ static inline int x_msi(struct tits *x, uint32_t dev, uint32_t ev)
 }
 
 /* Acknowledge on vCPU c and complete it; returns the INTID (1023: none). */
-static inline uint32_t x_take(struct tits *x, int c)
+static inline uint32_t its_take(struct tits *x, int c)
 {
     struct ioe_irq a = t_ack(&x->t, c);
     if (a.intid != 1023)
@@ -229,7 +229,7 @@ static inline uint32_t x_take(struct tits *x, int c)
     return a.intid;
 }
 
-static inline void x_close(struct tits *x)
+static inline void its_close(struct tits *x)
 {
     assert_int_equal(ioe_close(x->its), 0);
     t_vm_close(&x->t);

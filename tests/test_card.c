@@ -25,7 +25,11 @@
 #include <ioe/card.h>
 #include <ioe/regs.h>
 
-static const char *const targets[] = {"soft", "sim"};
+#include "targets.h"
+
+/* the targets of the tests: IOE_TEST_TARGETS (tests/targets.h; default soft and sim) */
+#define targets (tt_list())
+#define NTARGETS ((int)tt_count())
 
 static struct ioe_card *open_opts(const char *target, const struct ioe_card_options *o)
 {
@@ -52,7 +56,7 @@ static void test_open_errors(void **state)
 static void test_info(void **state)
 {
     (void)state;
-    for (int t = 0; t < 2; t++) {
+    for (int t = 0; t < NTARGETS; t++) {
         struct ioe_card *c = open_opts(targets[t], NULL);
         struct ioe_card_info in;
         assert_string_equal(ioe_card_backend(c), targets[t]);
@@ -97,7 +101,7 @@ static uint32_t probe(struct ioe_card *c, uint64_t addr, int write, uint64_t wda
 static void test_dma_probe(void **state)
 {
     (void)state;
-    for (int t = 0; t < 2; t++) {
+    for (int t = 0; t < NTARGETS; t++) {
         struct ioe_card *c = open_opts(targets[t], NULL);
         uint64_t buf[4] = {0x0706050403020100ull, 0x0f0e0d0c0b0a0908ull, 0, 0};
         uint64_t rd = 0;
@@ -158,7 +162,7 @@ static void test_dma_latency_known_answer(void **state)
 static void test_msi_ingress(void **state)
 {
     (void)state;
-    for (int t = 0; t < 2; t++) {
+    for (int t = 0; t < NTARGETS; t++) {
         struct ioe_card *c = open_opts(targets[t], NULL);
         uint32_t v;
         for (uint32_t i = 0; i < 100; i++)
@@ -184,7 +188,7 @@ static void test_msi_ingress(void **state)
 static void test_wired_lines(void **state)
 {
     (void)state;
-    for (int t = 0; t < 2; t++) {
+    for (int t = 0; t < NTARGETS; t++) {
         struct ioe_card *c = open_opts(targets[t], NULL);
         uint32_t v;
         assert_int_equal(ioe_card_set_wired(c, 0, 1), 0);
@@ -203,7 +207,7 @@ static void test_wired_lines(void **state)
 static void test_notifications(void **state)
 {
     (void)state;
-    for (int t = 0; t < 2; t++) {
+    for (int t = 0; t < NTARGETS; t++) {
         struct ioe_card *c = open_opts(targets[t], NULL);
         struct ioe_notification n[8];
         assert_int_equal(ioe_card_wait(c, 0), 0);  /* nothing yet */

@@ -1,11 +1,13 @@
 /*
  * Random differential test of the GIC engine through the public API: the same seeded
  * stream of operations (lines, guest register writes and reads, ICC system registers,
- * acknowledges, EOIs, deactivations, SGIs) on a VM of the C model ("soft") and of the
- * Verilator model ("sim") must give identical results: every read, every acknowledge,
- * every vCPU descriptor's readability, and the whole register state at checkpoints.
+ * acknowledges, EOIs, deactivations, SGIs) on VMs of two targets (default the C model
+ * "soft" and the Verilator model "sim") must give identical results: every read, every
+ * acknowledge, every vCPU descriptor's readability, and the whole register state at
+ * checkpoints. Options (tests/targets.h):
  *
- *   IOE_TEST_SEED=<n>  reproduce a run      IOE_TEST_OPS=<n>  length (default 100000)
+ *   --seed N / IOE_TEST_SEED=N   reproduce a run     --ops N / IOE_TEST_OPS=N  length (100000)
+ *   --targets A,B / IOE_TEST_DIFF="A B"   the two targets compared (default soft, sim)
  */
 #include <inttypes.h>
 #include <setjmp.h>
@@ -18,9 +20,11 @@
 #include <cmocka.h>
 
 #include "gic_util.h"
+#include "targets.h"
 
 #define NV 4
 #define NIRQ 128
+#define SEED 0x61c5eed /* the default seed */
 
 static uint64_t rs;
 static uint32_t rnd(void)
@@ -31,12 +35,6 @@ static uint32_t rnd(void)
     return (uint32_t)(rs >> 17);
 }
 
-static uint64_t env_u64(const char *name, uint64_t def)
-{
-    const char *s = getenv(name);
-    return s && *s ? strtoull(s, NULL, 0) : def;
-}
-
 struct side {
     struct tvm t;
     struct ioe_irq stack[NV][64];
@@ -44,12 +42,13 @@ struct side {
 };
 
 static uint64_t op_no, seed, delivered;
+static struct tt_pair tg; /* the two targets compared (--targets, IOE_TEST_DIFF) */
 
 #define SAME(a, b, what)                                                                           \
     do {                                                                                           \
         if ((a) != (b))                                                                            \
-            fail_msg("op %" PRIu64 " (seed 0x%" PRIx64 "): %s: soft 0x%llx sim 0x%llx", op_no,     \
-                     seed, what, (unsigned long long)(a), (unsigned long long)(b));                \
+            fail_msg("op %" PRIu64 " (seed 0x%" PRIx64 "): %s: %s 0x%llx %s 0x%llx", op_no, seed,  \
+                     what, tg.src, (unsigned long long)(a), tg.dst, (unsigned long long)(b));      \
     } while (0)
 
 /* A register of the guest view: distributor or a redistributor's SGI frame. */
@@ -190,15 +189,15 @@ static void checkpoint(struct side *s)
 static void test_differential(void **state)
 {
     (void)state;
-    seed = env_u64("IOE_TEST_SEED", 0x61c5eed);
-    uint64_t nops = env_u64("IOE_TEST_OPS", 100000);
-    printf("GIC differential soft vs sim: seed 0x%" PRIx64 ", %" PRIu64 " operations\n", seed,
-           nops);
+    seed = tt_seed(SEED);
+    uint64_t nops = tt_ops(100000);
+    printf("GIC differential %s vs %s: seed 0x%" PRIx64 ", %" PRIu64 " operations\n", tg.src,
+           tg.dst, seed, nops);
     rs = seed ? seed : 1;
     static struct side s[2];
     memset(s, 0, sizeof(s));
-    t_vm_open(&s[0].t, "soft", NV, NIRQ);
-    t_vm_open(&s[1].t, "sim", NV, NIRQ);
+    t_vm_open(&s[0].t, tg.src, NV, NIRQ);
+    t_vm_open(&s[1].t, tg.dst, NV, NIRQ);
     for (int k = 0; k < 2; k++) {
         t_run_all(&s[k].t);
         t_guest_init(&s[k].t);
@@ -228,8 +227,8 @@ static void test_icc_decode(void **state)
     (void)state;
     static struct side s[2];
     memset(s, 0, sizeof(s));
-    t_vm_open(&s[0].t, "soft", 2, 64);
-    t_vm_open(&s[1].t, "sim", 2, 64);
+    t_vm_open(&s[0].t, tg.src, 2, 64);
+    t_vm_open(&s[1].t, tg.dst, 2, 64);
     unsigned checked = 0;
     for (int k = 0; k < 2; k++) {
         t_run_all(&s[k].t);
@@ -261,8 +260,11 @@ static void test_icc_decode(void **state)
         t_vm_close(&s[k].t);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    tt_init(argc, argv);
+    tg = tt_diff_targets();
+    tt_seed(SEED);
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_icc_decode),
                                        cmocka_unit_test(test_differential)};
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,8 +2,9 @@
  * Migration of the whole GIC state through the attribute ABI: a VM is driven into a
  * state with enabled, pending (latched and by line level), active and preempted
  * interrupts, PPIs, SGIs, routes and CPU-interface settings; its state is saved, restored
- * into a fresh VM on a fresh card (soft to soft, and across backends where both have the
- * GIC engine), and afterwards the two behave identically.
+ * into a fresh VM on a fresh card (every ordered pair of the targets of IOE_TEST_TARGETS,
+ * tests/targets.h: soft->soft, soft->sim, sim->soft, sim->sim by default), and afterwards
+ * the two behave identically.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,13 +15,10 @@
 #include <cmocka.h>
 
 #include "gic_state.h"
+#include "targets.h"
 
 #define NVCPU 3
 #define NIRQ 96
-
-struct pair {
-    const char *src, *dst;
-};
 
 /* what busy_vm left active, per vCPU, in acknowledge order */
 static struct ioe_irq acked[NVCPU][2];
@@ -94,7 +92,7 @@ static size_t drain_trace(struct tvm *t, uint32_t *trace, size_t max)
 
 static void test_migrate(void **state)
 {
-    const struct pair *p = *state;
+    const struct tt_pair *p = *state;
     struct tvm a, b;
     static struct gic_state sa, sb, sa2;
     t_vm_open(&a, p->src, NVCPU, NIRQ);
@@ -130,15 +128,9 @@ static void test_migrate(void **state)
     t_vm_close(&b);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    static const struct pair pairs[] = {
-        {"soft", "soft"}, {"soft", "sim"}, {"sim", "soft"}, {"sim", "sim"}};
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_prestate(test_migrate, (void *)&pairs[0]),
-        cmocka_unit_test_prestate(test_migrate, (void *)&pairs[1]),
-        cmocka_unit_test_prestate(test_migrate, (void *)&pairs[2]),
-        cmocka_unit_test_prestate(test_migrate, (void *)&pairs[3]),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    tt_init(argc, argv);
+    const struct CMUnitTest tests[] = {TT_PAIR_TEST(test_migrate)};
+    return tt_run_tests("gic_migrate", tests, NULL, NULL);
 }

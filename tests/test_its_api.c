@@ -3,8 +3,9 @@
  * /work/shared/reference/kvm-arm-abi.md §4 and §7 and docs/its.md: every attribute and
  * errno row of §4.1 in KVM's order of checks, the creation and reset state, the return
  * values of KVM_SIGNAL_MSI (§4.6), and guest scenarios driven through a command queue in
- * guest memory. Each test runs on "soft" and "sim"; on a card without its ITS engine
- * (FEATURES.ITS = 0) the test checks that the device type is not registered and skips.
+ * guest memory. Each test runs on each target of IOE_TEST_TARGETS (tests/targets.h; soft and
+ * sim by default); on a card without its ITS engine (FEATURES.ITS = 0) the test checks that
+ * the device type is not registered and skips.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include "its_util.h"
 
 #include "assert_errno.h"
+#include "targets.h"
 
 #define BAD_PTR 8ull
 #define G_ADDR KVM_DEV_ARM_VGIC_GRP_ADDR
@@ -57,7 +59,7 @@ static const char *target_or_skip(void **state)
 static void vm_its(struct tvm *t, int *its, const char *target, int base)
 {
     t_vm_open(t, target, 2, 64);
-    *its = x_its_create(t->vm);
+    *its = its_create(t->vm);
     assert_true(*its >= 0);
     if (base) {
         uint64_t a = ITS_BASE;
@@ -89,7 +91,7 @@ static void test_create(void **state)
     /* vgic_its_create needs no GICv3 device and no vCPU */
     int its[8];
     for (int i = 0; i < 8; i++) {
-        its[i] = x_its_create(vm);
+        its[i] = its_create(vm);
         assert_true(its[i] >= 0);
     }
     assert_int_equal(ioe_ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_MSI_DEVID), 1);
@@ -112,7 +114,7 @@ static void test_create(void **state)
     for (int i = 0; i < 8; i++)
         assert_int_equal(ioe_close(its[i]), 0);
     assert_int_equal(ioe_close(vm), 0);
-    int x = x_its_create(vm2);
+    int x = its_create(vm2);
     assert_true(x >= 0);
     assert_int_equal(ioe_ioctl(vm2, KVM_CHECK_EXTENSION, KVM_CAP_MSI_DEVID), 1);
     /* unknown ioctl on the device: ENOTTY; bad attr pointer: EFAULT */
@@ -124,7 +126,9 @@ static void test_create(void **state)
     ioe_close(kvm);
 }
 
-/* the first ITS after INIT once a vCPU ran: documented deviation (EBUSY) */
+/* A VM's first ITS may come at any time, as in KVM (vgic_has_its is read at access time):
+ * after INIT and after a vCPU ran, GICD_TYPER says LPIS from then on, GICR_CTLR.EnableLPIs
+ * becomes writable, and the VM's GIC state is kept (the card's VM_SET_ITS). */
 static void test_create_after_run(void **state)
 {
     const char *target = target_or_skip(state);
@@ -132,15 +136,35 @@ static void test_create_after_run(void **state)
     t_vm_open(&t, target, 2, 64);
     t_run_all(&t);
     t_exit_all(&t);
-    assert_err(EBUSY, ioe_ioctl(t.vm, KVM_CREATE_DEVICE,
-                                &(struct kvm_create_device){.type = KVM_DEV_TYPE_ARM_VGIC_ITS}));
-    t_vm_close(&t);
+    /* some state of the running VM: SPI 40 enabled, priority 0x40, pending */
+    t_gicd_w(&t, 0x104, 1u << 8);
+    t_mmio(&t, DIST_BASE + 0x400 + 40, 1, 1, 0x40);
+    struct kvm_irq_level l = {.irq = KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT | 40,
+                              .level = 1};
+    assert_ok(ioe_ioctl(t.vm, KVM_IRQ_LINE, &l));
+    t_mmio(&t, t_rd(0), 4, 1, 1); /* EnableLPIs without an ITS: ignored */
+    assert_int_equal(t_mmio(&t, t_rd(0), 4, 0, 0) & 1, 0);
+    assert_int_equal(t_gicd_r(&t, 0x4) >> 17 & 1, 0);
+    int its = its_create(t.vm);
+    assert_true(its >= 0);
+    assert_int_equal(t_gicd_r(&t, 0x4) >> 17 & 1, 1);
+    assert_int_equal(t_gicd_r(&t, 0x104) >> 8 & 1, 1);                   /* still enabled */
+    assert_int_equal(t_mmio(&t, DIST_BASE + 0x400 + 40, 1, 0, 0), 0x40); /* priority */
+    assert_int_equal(t_gicd_r(&t, 0x204) >> 8 & 1, 1);                   /* still pending */
+    t_mmio(&t, t_rd(0), 4, 1, 1);
+    assert_int_equal(t_mmio(&t, t_rd(0), 4, 0, 0) & 1, 1);
+    /* a second ITS changes nothing of that */
+    int its2 = its_create(t.vm);
+    assert_true(its2 >= 0);
+    assert_int_equal(t_mmio(&t, t_rd(0), 4, 0, 0) & 1, 1);
+    ioe_close(its2);
+    vm_its_close(&t, its);
     /* after INIT, no vCPU ran: the first ITS makes GICD_TYPER say LPIS */
     t_vm_open(&t, target, 1, 64);
     uint32_t typer = 0;
     t_get_attr(t.dev, KVM_DEV_ARM_VGIC_GRP_DIST_REGS, 0x4, &typer);
     assert_int_equal(typer >> 17 & 1, 0);
-    int its = x_its_create(t.vm);
+    its = its_create(t.vm);
     assert_true(its >= 0);
     t_get_attr(t.dev, KVM_DEV_ARM_VGIC_GRP_DIST_REGS, 0x4, &typer);
     assert_int_equal(typer >> 17 & 1, 1);
@@ -187,7 +211,7 @@ static void test_addr(void **state)
     assert_true(a == ipa - 0x20000);
     assert_err(EFAULT, GET(its, G_ADDR, KVM_VGIC_ITS_ADDR_TYPE, BAD_PTR));
     /* a frame over the GICD (KVM's MMIO bus takes it too): accepted */
-    int its2 = x_its_create(t.vm);
+    int its2 = its_create(t.vm);
     a = DIST_BASE;
     assert_ok(SET(its2, G_ADDR, KVM_VGIC_ITS_ADDR_TYPE, &a));
     ioe_close(its2);
@@ -326,7 +350,7 @@ static void test_reset_state(void **state)
 {
     const char *target = target_or_skip(state);
     struct tits x;
-    x_open(&x, target, 2);
+    its_open(&x, target, 2);
     struct ioe_card *c;
     struct ioe_card_info info;
     assert_int_equal(ioe_card_open(target, &c), 0);
@@ -356,13 +380,13 @@ static void test_reset_state(void **state)
     m.gpa = ITS_BASE - 4;
     assert_err(ENXIO, ioe_ioctl(x.t.vm, IOE_MMIO, &m));
     /* program it, run commands, then RESET */
-    x_tables(&x, 0x10000, 0, 1);
+    its_tables(&x, 0x10000, 0, 1);
     cmd_mapc(&x, 1, 0, 1);
     cmd_mapd(&x, 1, 3, MEM_GPA + ITT_OFF, 1);
     cmd_mapti(&x, 1, 0, LPI0, 1);
-    x_go(&x);
+    its_go(&x);
     assert_int_equal(its_reg(x.its, GITS_CTLR), 0x80000001u);
-    assert_int_equal(x_msi(&x, 1, 0), 1);
+    assert_int_equal(its_msi(&x, 1, 0), 1);
     uint64_t b0 = its_reg(x.its, GITS_BASER(0)), b1 = its_reg(x.its, GITS_BASER(1));
     its_ctrl(x.its, KVM_DEV_ARM_ITS_CTRL_RESET);
     assert_int_equal(its_reg(x.its, GITS_CTLR), 0x80000000u);
@@ -377,8 +401,8 @@ static void test_reset_state(void **state)
     its_mmio_w(&x, GITS_BASER(0), 8, b0);
     its_mmio_w(&x, GITS_BASER(1), 8, b1);
     its_mmio_w(&x, GITS_CTLR, 4, 1);
-    assert_int_equal(x_msi(&x, 1, 0), 0);
-    x_close(&x);
+    assert_int_equal(its_msi(&x, 1, 0), 0);
+    its_close(&x);
 }
 
 /* ------------------------------------------------------------------ KVM_SIGNAL_MSI (§4.6) */
@@ -397,7 +421,7 @@ static void test_signal_msi(void **state)
     t_vm_close(&t);
 
     struct tits x;
-    x_open(&x, target, 2);
+    its_open(&x, target, 2);
     m.flags = 0x10; /* unknown flag: EINVAL first */
     assert_err(EINVAL, ioe_ioctl(x.t.vm, KVM_SIGNAL_MSI, &m));
     assert_err(EFAULT, ioe_ioctl(x.t.vm, KVM_SIGNAL_MSI, (void *)BAD_PTR));
@@ -411,7 +435,7 @@ static void test_signal_msi(void **state)
     /* ITS disabled: EBUSY (any address inside the frame is the doorbell) */
     m.address_lo = (uint32_t)ITS_BASE;
     assert_err(EBUSY, ioe_ioctl(x.t.vm, KVM_SIGNAL_MSI, &m));
-    x_tables(&x, 0x10000, 0, 1);
+    its_tables(&x, 0x10000, 0, 1);
     /* enabled, nothing mapped: 0 */
     assert_int_equal(ioe_ioctl(x.t.vm, KVM_SIGNAL_MSI, &m), 0);
     cmd_mapc(&x, 0, 0, 1);
@@ -420,23 +444,23 @@ static void test_signal_msi(void **state)
     cmd_mapti(&x, 7, 3, LPI0 + 5, 1);
     cmd_mapti(&x, 7, 4, LPI0 + 6, 0);
     cmd_mapti(&x, 7, 5, LPI0 + 7, 9); /* collection 9 not mapped */
-    x_go(&x);
-    assert_int_equal(x_msi(&x, 7, 2), 0);  /* no ITE */
-    assert_int_equal(x_msi(&x, 8, 3), 0);  /* no device */
-    assert_int_equal(x_msi(&x, 7, 5), 0);  /* collection unmapped */
-    assert_int_equal(x_msi(&x, 7, 99), 0); /* EventID beyond the ITT */
+    its_go(&x);
+    assert_int_equal(its_msi(&x, 7, 2), 0);  /* no ITE */
+    assert_int_equal(its_msi(&x, 8, 3), 0);  /* no device */
+    assert_int_equal(its_msi(&x, 7, 5), 0);  /* collection unmapped */
+    assert_int_equal(its_msi(&x, 7, 99), 0); /* EventID beyond the ITT */
     /* LPIs disabled at the target redistributor: EBUSY */
     t_mmio(&x.t, t_rd(1) + GICR_CTLR, 4, 1, 0);
-    assert_int_equal(x_msi(&x, 7, 3), -EBUSY);
-    assert_int_equal(x_take(&x, 1), 1023);
+    assert_int_equal(its_msi(&x, 7, 3), -EBUSY);
+    assert_int_equal(its_take(&x, 1), 1023);
     t_mmio(&x.t, t_rd(1) + GICR_CTLR, 4, 1, 1);
-    assert_int_equal(x_msi(&x, 7, 3), 1);
-    assert_int_equal(x_msi(&x, 7, 4), 1);
-    assert_int_equal(x_take(&x, 1), LPI0 + 5);
-    assert_int_equal(x_take(&x, 1), 1023);
-    assert_int_equal(x_take(&x, 0), LPI0 + 6);
-    assert_int_equal(x_take(&x, 0), 1023);
-    x_close(&x);
+    assert_int_equal(its_msi(&x, 7, 3), 1);
+    assert_int_equal(its_msi(&x, 7, 4), 1);
+    assert_int_equal(its_take(&x, 1), LPI0 + 5);
+    assert_int_equal(its_take(&x, 1), 1023);
+    assert_int_equal(its_take(&x, 0), LPI0 + 6);
+    assert_int_equal(its_take(&x, 0), 1023);
+    its_close(&x);
 }
 
 /* ------------------------------------------------------------------ scenarios */
@@ -445,7 +469,7 @@ static void test_signal_msi(void **state)
 static void scenario(const char *target, uint64_t ps, int indirect)
 {
     struct tits x;
-    x_open(&x, target, 3);
+    its_open(&x, target, 3);
     unsigned per = (unsigned)(ps / 8);
     /* devices: 1, and one in the second level-2 page (two-level) or further away (flat) */
     uint32_t devs[3] = {1, per + 2, 5};
@@ -453,9 +477,9 @@ static void scenario(const char *target, uint64_t ps, int indirect)
         /* L1: 2 pages of level 2 */
         put64(x.mem + DT_OFF, 1ull << 63 | (MEM_GPA + L2_OFF));
         put64(x.mem + DT_OFF + 8, 1ull << 63 | (MEM_GPA + L2_OFF + ps));
-        x_tables(&x, ps, 1, 1);
+        its_tables(&x, ps, 1, 1);
     } else {
-        x_tables(&x, ps, 0, (unsigned)((8ull * (per + 3) + ps - 1) / ps));
+        its_tables(&x, ps, 0, (unsigned)((8ull * (per + 3) + ps - 1) / ps));
     }
     for (int c = 0; c < 3; c++)
         cmd_mapc(&x, (uint16_t)(10 + c), (uint32_t)c, 1);
@@ -464,77 +488,77 @@ static void scenario(const char *target, uint64_t ps, int indirect)
         for (uint32_t e = 0; e < 4; e++)
             cmd_mapti(&x, devs[d], e, LPI0 + 100 * (uint32_t)d + e, (uint16_t)(10 + (e % 3)));
     }
-    x_go(&x);
+    its_go(&x);
     /* MSI and INT: the right vCPU sees the right LPI */
     for (int d = 0; d < 3; d++)
         for (uint32_t e = 0; e < 4; e++) {
             uint32_t lpi = LPI0 + 100 * (uint32_t)d + e;
             if ((d + e) % 2) {
-                assert_int_equal(x_msi(&x, devs[d], e), 1);
+                assert_int_equal(its_msi(&x, devs[d], e), 1);
             } else {
                 cmd_dev_ev(&x, C_INT, devs[d], e, 0);
-                x_go(&x);
+                its_go(&x);
             }
             for (int c = 0; c < 3; c++)
                 if (c != (int)(e % 3))
-                    assert_int_equal(x_take(&x, c), 1023);
-            assert_int_equal(x_take(&x, (int)(e % 3)), lpi);
-            assert_int_equal(x_take(&x, (int)(e % 3)), 1023);
+                    assert_int_equal(its_take(&x, c), 1023);
+            assert_int_equal(its_take(&x, (int)(e % 3)), lpi);
+            assert_int_equal(its_take(&x, (int)(e % 3)), 1023);
         }
     /* disable LPI of (1,0) in the property table + INV: no delivery; re-enable + INVALL:
      * the pending one comes */
     x.mem[PROP_OFF + 0] = 0xa0;
     cmd_dev_ev(&x, C_INV, 1, 0, 0);
-    x_go(&x);
-    assert_int_equal(x_msi(&x, 1, 0), 1);
-    assert_int_equal(x_take(&x, 0), 1023);
+    its_go(&x);
+    assert_int_equal(its_msi(&x, 1, 0), 1);
+    assert_int_equal(its_take(&x, 0), 1023);
     x.mem[PROP_OFF + 0] = 0xa1;
-    assert_int_equal(x_take(&x, 0), 1023); /* not yet re-read */
-    x_cmd(&x, C_INVALL, 0, 10, 0);
-    x_go(&x);
-    assert_int_equal(x_take(&x, 0), LPI0);
+    assert_int_equal(its_take(&x, 0), 1023); /* not yet re-read */
+    its_cmd(&x, C_INVALL, 0, 10, 0);
+    its_go(&x);
+    assert_int_equal(its_take(&x, 0), LPI0);
     /* MOVI: a pending LPI moves with its ITE; MOVALL moves every LPI of a vCPU */
     x.mem[PROP_OFF + 1] = 0xa0; /* hold LPI0+1 (vCPU 1) pending while moving */
     cmd_dev_ev(&x, C_INV, 1, 1, 0);
-    x_go(&x);
-    assert_int_equal(x_msi(&x, 1, 1), 1);
+    its_go(&x);
+    assert_int_equal(its_msi(&x, 1, 1), 1);
     cmd_dev_ev(&x, C_MOVI, 1, 1, 12); /* to vCPU 2 */
-    x_go(&x);
+    its_go(&x);
     x.mem[PROP_OFF + 1] = 0xa1;
     cmd_dev_ev(&x, C_INV, 1, 1, 0);
-    x_go(&x);
-    assert_int_equal(x_take(&x, 1), 1023);
-    assert_int_equal(x_take(&x, 2), LPI0 + 1);
+    its_go(&x);
+    assert_int_equal(its_take(&x, 1), 1023);
+    assert_int_equal(its_take(&x, 2), LPI0 + 1);
     x.mem[PROP_OFF + 2] = 0xa0; /* LPI0+2 on vCPU 2 */
     cmd_dev_ev(&x, C_INV, 1, 2, 0);
-    x_go(&x);
-    assert_int_equal(x_msi(&x, 1, 2), 1);
-    x_cmd(&x, C_MOVALL, 0, 2ull << 16, 0ull << 16);
-    x_go(&x);
+    its_go(&x);
+    assert_int_equal(its_msi(&x, 1, 2), 1);
+    its_cmd(&x, C_MOVALL, 0, 2ull << 16, 0ull << 16);
+    its_go(&x);
     x.mem[PROP_OFF + 2] = 0xa1;
-    x_cmd(&x, C_INVALL, 0, 10, 0); /* collection 10 = vCPU 0, where LPI0+2 now is */
-    x_go(&x);
-    assert_int_equal(x_take(&x, 2), 1023);
-    assert_int_equal(x_take(&x, 0), LPI0 + 2);
+    its_cmd(&x, C_INVALL, 0, 10, 0); /* collection 10 = vCPU 0, where LPI0+2 now is */
+    its_go(&x);
+    assert_int_equal(its_take(&x, 2), 1023);
+    assert_int_equal(its_take(&x, 0), LPI0 + 2);
     /* MAPD V=0: the device stops */
     cmd_mapd(&x, devs[2], 0, 0, 0);
-    x_go(&x);
-    assert_int_equal(x_msi(&x, devs[2], 0), 0);
-    assert_int_equal(x_msi(&x, devs[1], 0), 1);
-    assert_int_equal(x_take(&x, 0), LPI0 + 100);
+    its_go(&x);
+    assert_int_equal(its_msi(&x, devs[2], 0), 0);
+    assert_int_equal(its_msi(&x, devs[1], 0), 1);
+    assert_int_equal(its_take(&x, 0), LPI0 + 100);
     /* DISCARD, CLEAR */
     cmd_dev_ev(&x, C_DISCARD, devs[1], 3, 0);
-    x_go(&x);
-    assert_int_equal(x_msi(&x, devs[1], 3), 0);
+    its_go(&x);
+    assert_int_equal(its_msi(&x, devs[1], 3), 0);
     x.mem[PROP_OFF + 101] = 0xa0;
     cmd_dev_ev(&x, C_INV, devs[1], 1, 0);
     cmd_dev_ev(&x, C_INT, devs[1], 1, 0);
     cmd_dev_ev(&x, C_CLEAR, devs[1], 1, 0);
     x.mem[PROP_OFF + 101] = 0xa1;
     cmd_dev_ev(&x, C_INV, devs[1], 1, 0);
-    x_go(&x);
-    assert_int_equal(x_take(&x, 1), 1023);
-    x_close(&x);
+    its_go(&x);
+    assert_int_equal(its_take(&x, 1), 1023);
+    its_close(&x);
 }
 
 static void test_flat_64k(void **state)
@@ -567,16 +591,16 @@ static void test_bad_input(void **state)
 {
     const char *target = target_or_skip(state);
     struct tits x;
-    x_open(&x, target, 2);
-    x_tables(&x, 0x10000, 0, 1); /* flat, 8192 DeviceIDs */
+    its_open(&x, target, 2);
+    its_tables(&x, 0x10000, 0, 1); /* flat, 8192 DeviceIDs */
     cmd_mapc(&x, 0, 0, 1);
     cmd_mapd(&x, 1, 1, MEM_GPA + ITT_OFF, 1); /* 4 EventIDs */
     cmd_mapti(&x, 1, 0, LPI0, 0);
-    x_go(&x);
+    its_go(&x);
     /* garbage: unknown opcodes, random words; the queue still advances */
     for (int i = 0; i < 20; i++)
-        x_cmd(&x, 0x1234567800000000ull * (uint64_t)i | (0x20 + (unsigned)i),
-              0xdeadbeefcafef00dull * (uint64_t)i, 0x8000ffffffffffffull, ~0ull);
+        its_cmd(&x, 0x1234567800000000ull * (uint64_t)i | (0x20 + (unsigned)i),
+                0xdeadbeefcafef00dull * (uint64_t)i, 0x8000ffffffffffffull, ~0ull);
     /* out of range: DeviceID beyond the table, EventID beyond the ITT, LPI beyond,
      * MAPC to a vCPU that does not exist, ITT outside guest memory */
     cmd_mapd(&x, 9000, 1, MEM_GPA + ITT_OFF + 0x1000, 1);
@@ -586,28 +610,28 @@ static void test_bad_input(void **state)
     cmd_mapc(&x, 1, 7, 1);
     cmd_mapd(&x, 2, 1, 0x7000000000ull, 1);
     cmd_mapti(&x, 2, 0, LPI0 + 2, 0);
-    x_go(&x);
-    assert_int_equal(x_msi(&x, 9000, 0), 0);
-    assert_int_equal(x_msi(&x, 1, 4), 0);
-    assert_int_equal(x_msi(&x, 2, 0), 0);
-    assert_int_equal(x_msi(&x, 1, 0), 1); /* the good state is intact */
-    assert_int_equal(x_take(&x, 0), LPI0);
+    its_go(&x);
+    assert_int_equal(its_msi(&x, 9000, 0), 0);
+    assert_int_equal(its_msi(&x, 1, 4), 0);
+    assert_int_equal(its_msi(&x, 2, 0), 0);
+    assert_int_equal(its_msi(&x, 1, 0), 1); /* the good state is intact */
+    assert_int_equal(its_take(&x, 0), LPI0);
     /* CWRITER beyond the queue: dropped */
     uint64_t cw = its_mmio_r(&x, GITS_CWRITER, 8);
     its_mmio_w(&x, GITS_CWRITER, 8, 0x1000);
     assert_int_equal(its_mmio_r(&x, GITS_CWRITER, 8), cw);
     /* wrap: fill to the end of the queue and past it */
     while (x.cwriter != 0x1000 - 64)
-        x_cmd(&x, C_SYNC, 0, 0, 0);
-    x_go(&x);
+        its_cmd(&x, C_SYNC, 0, 0, 0);
+    its_go(&x);
     cmd_mapti(&x, 1, 1, LPI0 + 1, 0);
     cmd_mapti(&x, 1, 2, LPI0 + 2, 0); /* the last slot */
     cmd_mapti(&x, 1, 3, LPI0 + 3, 0); /* slot 0 after the wrap */
     assert_int_equal(x.cwriter, 32);
-    x_go(&x);
+    its_go(&x);
     for (uint32_t e = 1; e < 4; e++) {
-        assert_int_equal(x_msi(&x, 1, e), 1);
-        assert_int_equal(x_take(&x, 0), LPI0 + e);
+        assert_int_equal(its_msi(&x, 1, e), 1);
+        assert_int_equal(its_take(&x, 0), LPI0 + e);
     }
     /* command queue outside guest memory: commands are skipped, CREADR advances */
     its_mmio_w(&x, GITS_CTLR, 4, 0);
@@ -615,8 +639,8 @@ static void test_bad_input(void **state)
     its_mmio_w(&x, GITS_CTLR, 4, 1);
     its_mmio_w(&x, GITS_CWRITER, 8, 0x100);
     assert_int_equal(its_mmio_r(&x, GITS_CREADR, 8), 0x100);
-    assert_int_equal(x_msi(&x, 1, 0), 1);
-    assert_int_equal(x_take(&x, 0), LPI0);
+    assert_int_equal(its_msi(&x, 1, 0), 1);
+    assert_int_equal(its_take(&x, 0), LPI0);
     /* device table outside guest memory: MAPD fails, nothing breaks */
     its_mmio_w(&x, GITS_CTLR, 4, 0);
     its_mmio_w(&x, GITS_CBASER, 8, 1ull << 63 | (MEM_GPA + CMDQ_OFF));
@@ -624,9 +648,9 @@ static void test_bad_input(void **state)
     its_mmio_w(&x, GITS_CTLR, 4, 1);
     x.cwriter = 0;
     cmd_mapd(&x, 3, 1, MEM_GPA + ITT_OFF + 0x3000, 1);
-    x_go(&x);
-    assert_int_equal(x_msi(&x, 3, 0), 0);
-    x_close(&x);
+    its_go(&x);
+    assert_int_equal(its_msi(&x, 3, 0), 0);
+    its_close(&x);
 }
 
 /* The top of the LPI ID space (GICD_TYPER.IDbits): LPIs at the last two INTIDs take part
@@ -636,52 +660,52 @@ static void test_top_lpi(void **state)
 {
     const char *target = target_or_skip(state);
     struct tits x;
-    x_open(&x, target, 2);
+    its_open(&x, target, 2);
     uint32_t idbits = (uint32_t)t_mmio(&x.t, DIST_BASE + 0x0004, 4, 0, 0) >> 19 & 0x1f;
     uint32_t top = (1u << (idbits + 1)) - 1;
     assert_true(top >= LPI0 + 2);
-    x_tables(&x, 0x10000, 0, 1);
+    its_tables(&x, 0x10000, 0, 1);
     cmd_mapc(&x, 0, 0, 1);
     cmd_mapc(&x, 1, 1, 1);
     cmd_mapd(&x, 4, 2, MEM_GPA + ITT_OFF, 1);
     cmd_mapti(&x, 4, 0, top, 0);
     cmd_mapti(&x, 4, 1, top - 1, 0);
     cmd_mapti(&x, 4, 2, LPI0, 1);
-    x_go(&x);
+    its_go(&x);
     /* two pending on vCPU 0: the acknowledge of the first finds the second */
-    assert_int_equal(x_msi(&x, 4, 0), 1);
-    assert_int_equal(x_msi(&x, 4, 1), 1);
-    uint32_t a = x_take(&x, 0), b = x_take(&x, 0);
+    assert_int_equal(its_msi(&x, 4, 0), 1);
+    assert_int_equal(its_msi(&x, 4, 1), 1);
+    uint32_t a = its_take(&x, 0), b = its_take(&x, 0);
     assert_true((a == top && b == top - 1) || (a == top - 1 && b == top));
-    assert_int_equal(x_take(&x, 0), 1023);
+    assert_int_equal(its_take(&x, 0), 1023);
     /* disabled in the property table, INVALL keeps it pending but hidden */
     x.mem[PROP_OFF + top - LPI0] = 0xa0;
-    x_cmd(&x, C_INVALL, 0, 0, 0);
-    x_go(&x);
-    assert_int_equal(x_msi(&x, 4, 0), 1);
-    assert_int_equal(x_take(&x, 0), 1023);
+    its_cmd(&x, C_INVALL, 0, 0, 0);
+    its_go(&x);
+    assert_int_equal(its_msi(&x, 4, 0), 1);
+    assert_int_equal(its_take(&x, 0), 1023);
     /* MOVALL to vCPU 1, re-enable + INVALL there: it is delivered on vCPU 1 */
-    x_cmd(&x, C_MOVALL, 0, 0, 1ull << 16);
+    its_cmd(&x, C_MOVALL, 0, 0, 1ull << 16);
     x.mem[PROP_OFF + top - LPI0] = 0xa1;
-    x_cmd(&x, C_INVALL, 0, 1, 0);
-    x_go(&x);
-    assert_int_equal(x_take(&x, 0), 1023);
-    assert_int_equal(x_take(&x, 1), top);
+    its_cmd(&x, C_INVALL, 0, 1, 0);
+    its_go(&x);
+    assert_int_equal(its_take(&x, 0), 1023);
+    assert_int_equal(its_take(&x, 1), top);
     /* pending across EnableLPIs off and on, through the pending table */
-    assert_int_equal(x_msi(&x, 4, 1), 1); /* top - 1, on vCPU 1 since the MOVALL */
+    assert_int_equal(its_msi(&x, 4, 1), 1); /* top - 1, on vCPU 1 since the MOVALL */
     t_mmio(&x.t, t_rd(1) + GICR_CTLR, 4, 1, 0);
-    assert_int_equal(x_take(&x, 1), 1023);
+    assert_int_equal(its_take(&x, 1), 1023);
     x.mem[PEND_OFF + 0x10000 + (top - 1) / 8] |= (uint8_t)(1u << ((top - 1) % 8));
     t_mmio(&x.t, t_rd(1) + GICR_CTLR, 4, 1, 1);
-    assert_int_equal(x_take(&x, 1), top - 1);
+    assert_int_equal(its_take(&x, 1), top - 1);
     /* MAPD V=0 frees every ITE of the device, the LPIs at the top too */
     cmd_mapd(&x, 4, 0, 0, 0);
-    x_go(&x);
-    assert_int_equal(x_msi(&x, 4, 0), 0);
-    assert_int_equal(x_msi(&x, 4, 2), 0);
-    assert_int_equal(x_take(&x, 0), 1023);
-    assert_int_equal(x_take(&x, 1), 1023);
-    x_close(&x);
+    its_go(&x);
+    assert_int_equal(its_msi(&x, 4, 0), 0);
+    assert_int_equal(its_msi(&x, 4, 2), 0);
+    assert_int_equal(its_take(&x, 0), 1023);
+    assert_int_equal(its_take(&x, 1), 1023);
+    its_close(&x);
 }
 
 /* RESTORE_TABLES that fails in the collection table (a target beyond the vCPUs: EINVAL)
@@ -693,17 +717,17 @@ static void map_one_and_deliver(struct tits *x)
     cmd_mapc(x, 0, 1, 1);
     cmd_mapd(x, 3, 1, MEM_GPA + ITT_OFF, 1);
     cmd_mapti(x, 3, 1, LPI0 + 9, 0);
-    x_go(x);
-    assert_int_equal(x_msi(x, 3, 1), 1);
-    assert_int_equal(x_take(x, 1), LPI0 + 9);
+    its_go(x);
+    assert_int_equal(its_msi(x, 3, 1), 1);
+    assert_int_equal(its_take(x, 1), LPI0 + 9);
 }
 
 static void test_restore_bad_collection(void **state)
 {
     const char *target = target_or_skip(state);
     struct tits x;
-    x_open(&x, target, 2);
-    x_tables(&x, 0x10000, 0, 1);
+    its_open(&x, target, 2);
+    its_tables(&x, 0x10000, 0, 1);
     map_one_and_deliver(&x);
     its_ctrl(x.its, KVM_DEV_ARM_ITS_SAVE_TABLES);
     static const uint64_t order[] = {GITS_BASER(0), GITS_BASER(1), GITS_CBASER, GITS_CREADR};
@@ -722,25 +746,33 @@ static void test_restore_bad_collection(void **state)
     its_set_reg(x.its, GITS_CTLR, 1);
     assert_int_equal(get64(x.mem + DT_OFF + 8 * 3), 0);
     assert_int_equal(get64(x.mem + ITT_OFF + 8), 0);
-    assert_int_equal(x_msi(&x, 3, 1), 0);
+    assert_int_equal(its_msi(&x, 3, 1), 0);
     /* the ITS works on: the device mapped again delivers */
     x.cwriter = (uint32_t)regs[3];
     map_one_and_deliver(&x);
-    x_close(&x);
+    its_close(&x);
 }
 
-#define BOTH(fn)                                                                                   \
-    cmocka_unit_test_prestate(fn, (void *)"soft"), cmocka_unit_test_prestate(fn, (void *)"sim")
-
-int main(void)
+int main(int argc, char **argv)
 {
+    tt_init(argc, argv);
     const struct CMUnitTest tests[] = {
-        BOTH(test_create),     BOTH(test_create_after_run), BOTH(test_addr),
-        BOTH(test_ctrl),       BOTH(test_regs_errno),       BOTH(test_reset_state),
-        BOTH(test_signal_msi), BOTH(test_top_lpi),          BOTH(test_restore_bad_collection),
-        BOTH(test_flat_64k),   BOTH(test_flat_16k),         BOTH(test_flat_4k),
-        BOTH(test_2level_64k), BOTH(test_2level_16k),       BOTH(test_2level_4k),
-        BOTH(test_bad_input),
+        TT_TARGET_TEST(test_create),
+        TT_TARGET_TEST(test_create_after_run),
+        TT_TARGET_TEST(test_addr),
+        TT_TARGET_TEST(test_ctrl),
+        TT_TARGET_TEST(test_regs_errno),
+        TT_TARGET_TEST(test_reset_state),
+        TT_TARGET_TEST(test_signal_msi),
+        TT_TARGET_TEST(test_top_lpi),
+        TT_TARGET_TEST(test_restore_bad_collection),
+        TT_TARGET_TEST(test_flat_64k),
+        TT_TARGET_TEST(test_flat_16k),
+        TT_TARGET_TEST(test_flat_4k),
+        TT_TARGET_TEST(test_2level_64k),
+        TT_TARGET_TEST(test_2level_16k),
+        TT_TARGET_TEST(test_2level_4k),
+        TT_TARGET_TEST(test_bad_input),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return tt_run_tests("its_api", tests, NULL, NULL);
 }

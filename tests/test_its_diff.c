@@ -5,13 +5,14 @@
  * guest memory, GICR EnableLPIs toggles, acknowledges and EOIs, GITS_ register writes
  * (CTLR, CBASER, CWRITER beyond the queue, BASERn with flat and two-level device tables of
  * 4/16/64 KiB pages), SAVE_TABLES + SAVE_PENDING_TABLES, RESET and a RESET + RESTORE_TABLES
- * round trip, on a VM with two ITSes of the C model ("soft") and of the Verilator RTL
- * ("sim"). Compared: every return value and errno, every acknowledge (INTID, priority,
- * group), the vCPUs' readability and HPPIR1, every GITS_ register (GRP_ITS_REGS), and all
+ * round trip, on a VM with two ITSes on each of two targets (default the C model "soft" and
+ * the Verilator RTL "sim"). Compared: every return value and errno, every acknowledge (INTID,
+ * priority, group), the vCPUs' readability and HPPIR1, every GITS_ register (GRP_ITS_REGS), and all
  * guest-memory bytes (live tables, pending tables, saved tables).
  *
- * Usage: test_its_diff [--seed S] [--ops N] [--dma-latency C] [--no-indirect-walks]
- *   (or IOE_TEST_SEED / IOE_TEST_OPS / IOE_TEST_DMA_LATENCY / IOE_TEST_NO_INDIRECT_WALKS=1).
+ * Usage: test_its_diff [--seed S] [--ops N] [--targets A,B] [--dma-latency C]
+ *        [--no-indirect-walks] (or IOE_TEST_SEED / IOE_TEST_OPS / IOE_TEST_DIFF="A B" /
+ *        IOE_TEST_DMA_LATENCY / IOE_TEST_NO_INDIRECT_WALKS=1; tests/targets.h).
  * The seed is printed. --dma-latency sets the sim card's host-memory latency in cycles
  * (default 200): results must not depend on it, and a short one makes long runs affordable.
  * --no-indirect-walks keeps the operations that walk a whole device table (RESET, BASER0
@@ -32,6 +33,7 @@
 #include <time.h>
 
 #include "its_util.h"
+#include "targets.h"
 
 #define NV 4
 #define NITS 2
@@ -86,6 +88,7 @@ struct gits {
 static struct side s[2];
 static struct gits g[NITS];
 static uint64_t rs, seed, op_no, nops = 200000;
+static struct tt_pair tg; /* the two targets compared (--targets, IOE_TEST_DIFF) */
 static int no_indirect_walks, trace;
 static int lpis_on[NV];
 static uint64_t n_delivered, n_msi_ok, n_cmds, n_saves, n_restores, n_resets, n_mem_cmp;
@@ -109,8 +112,9 @@ static int chance(unsigned pct)
 #define SAME(a, b, what)                                                                           \
     do {                                                                                           \
         if ((uint64_t)(a) != (uint64_t)(b))                                                        \
-            fail_msg("op %" PRIu64 " (%s, seed 0x%" PRIx64 "): %s: soft 0x%llx sim 0x%llx", op_no, \
-                     op_name, seed, what, (unsigned long long)(a), (unsigned long long)(b));       \
+            fail_msg("op %" PRIu64 " (%s, seed 0x%" PRIx64 "): %s: %s 0x%llx %s 0x%llx", op_no,    \
+                     op_name, seed, what, tg.src, (unsigned long long)(a), tg.dst,                 \
+                     (unsigned long long)(b));                                                     \
     } while (0)
 
 /* ------------------------------------------------------------------ both sides */
@@ -144,15 +148,17 @@ static void compare_memory(const char *what)
     if (trace) /* every differing 8-byte word, and the snapshot of both sides */
         for (size_t q = a, n = 0; q < MEM_SZ && n < 64; q += 8)
             if (get64(s[0].mem + q) != get64(s[1].mem + q)) {
-                fprintf(stderr, "  GPA 0x%llx: soft 0x%016llx sim 0x%016llx\n",
-                        (unsigned long long)(MEM_GPA + q), (unsigned long long)get64(s[0].mem + q),
+                fprintf(stderr, "  GPA 0x%llx: %s 0x%016llx %s 0x%016llx\n",
+                        (unsigned long long)(MEM_GPA + q), tg.src,
+                        (unsigned long long)get64(s[0].mem + q), tg.dst,
                         (unsigned long long)get64(s[1].mem + q));
                 n++;
             }
     fail_msg("op %" PRIu64 " (%s, seed 0x%" PRIx64 "): %s: guest memory differs first at GPA "
-             "0x%llx: soft 0x%016llx sim 0x%016llx",
-             op_no, op_name, seed, what, (unsigned long long)(MEM_GPA + i),
-             (unsigned long long)get64(s[0].mem + a), (unsigned long long)get64(s[1].mem + a));
+             "0x%llx: %s 0x%016llx %s 0x%016llx",
+             op_no, op_name, seed, what, (unsigned long long)(MEM_GPA + i), tg.src,
+             (unsigned long long)get64(s[0].mem + a), tg.dst,
+             (unsigned long long)get64(s[1].mem + a));
 }
 
 static uint64_t mmio(int k, int i, uint64_t off, unsigned len, int wr, uint64_t v)
@@ -870,10 +876,9 @@ static void profile(const char *name, double sec)
 
 static void setup(void)
 {
-    static const char *const tgt[2] = {"soft", "sim"};
     for (int k = 0; k < 2; k++) {
         struct side *x = &s[k];
-        t_vm_open(&x->t, tgt[k], NV, 64);
+        t_vm_open(&x->t, k ? tg.dst : tg.src, NV, 64);
         x->mem = mmap(NULL, MEM_SZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         snap[k] = mmap(NULL, MEM_SZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         assert_true(x->mem != MAP_FAILED && snap[k] != MAP_FAILED);
@@ -883,12 +888,12 @@ static void setup(void)
                                                 .userspace_addr = (uint64_t)(uintptr_t)x->mem};
         assert_int_equal(ioe_ioctl(x->t.vm, KVM_SET_USER_MEMORY_REGION, &r), 0);
         for (int i = 0; i < NITS; i++) {
-            x->its[i] = x_its_create(x->t.vm);
+            x->its[i] = its_create(x->t.vm);
             assert_true(x->its[i] >= 0);
             uint64_t a = lay[i].frame;
             t_set_attr(x->its[i], KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_ITS_ADDR_TYPE, &a);
         }
-        x_guest_lpis(&x->t, x->mem);
+        its_guest_lpis(&x->t, x->mem);
     }
     for (int c = 0; c < NV; c++)
         lpis_on[c] = 1;
@@ -903,13 +908,13 @@ static void setup(void)
 static void test_differential(void **state)
 {
     (void)state;
-    if (!t_card_has_its("sim")) {
-        printf("the sim card has no ITS engine: skipped\n");
+    if (!t_card_has_its(tg.src) || !t_card_has_its(tg.dst)) {
+        printf("a card has no ITS engine: skipped\n");
         skip();
     }
-    printf("ITS differential soft vs sim: seed 0x%" PRIx64 ", %" PRIu64
+    printf("ITS differential %s vs %s: seed 0x%" PRIx64 ", %" PRIu64
            " operations, DMA latency %u cycles%s\n",
-           seed, nops,
+           tg.src, tg.dst, seed, nops,
            t_card_opts.dma_latency ? t_card_opts.dma_latency : IOE_CARD_DEFAULT_DMA_LATENCY,
            no_indirect_walks ? ", no whole-table walks of two-level tables" : "");
     rs = seed ? seed : 1;
@@ -985,23 +990,22 @@ static uint64_t env_u64(const char *name, uint64_t def)
 
 int main(int argc, char **argv)
 {
-    seed = env_u64("IOE_TEST_SEED", 0x175d1ff);
-    nops = env_u64("IOE_TEST_OPS", nops);
+    tt_args(&argc, argv);
+    tg = tt_diff_targets();
+    seed = tt_seed(0x175d1ff);
+    nops = tt_ops(nops);
     no_indirect_walks = (int)env_u64("IOE_TEST_NO_INDIRECT_WALKS", 0);
     t_card_opts.dma_latency = (unsigned)env_u64("IOE_TEST_DMA_LATENCY", 0);
     trace = (int)env_u64("IOE_TEST_TRACE", 0); /* every command and register write on stderr */
     for (int a = 1; a < argc; a++) {
-        if (!strcmp(argv[a], "--seed") && a + 1 < argc)
-            seed = strtoull(argv[++a], NULL, 0);
-        else if (!strcmp(argv[a], "--ops") && a + 1 < argc)
-            nops = strtoull(argv[++a], NULL, 0);
-        else if (!strcmp(argv[a], "--dma-latency") && a + 1 < argc)
+        if (!strcmp(argv[a], "--dma-latency") && a + 1 < argc)
             t_card_opts.dma_latency = (unsigned)strtoul(argv[++a], NULL, 0);
         else if (!strcmp(argv[a], "--no-indirect-walks"))
             no_indirect_walks = 1;
         else {
             fprintf(stderr,
-                    "usage: %s [--seed S] [--ops N] [--dma-latency C] [--no-indirect-walks]\n",
+                    "usage: %s [--seed S] [--ops N] [--targets A,B] [--dma-latency C] "
+                    "[--no-indirect-walks]\n",
                     argv[0]);
             return 2;
         }

@@ -7,12 +7,14 @@
  * GITS_ registers except CTLR, RESTORE_TABLES, CTLR. Both VMs must then hold identical
  * translations (every (DeviceID, EventID) delivers the same LPI to the same vCPU, or is
  * blocked in both), identical pending LPIs, and write identical table bytes when saved
- * again. soft->soft, soft->sim, sim->soft, sim->sim, with a flat device table and with a
+ * again. Every ordered pair of the targets of IOE_TEST_TARGETS (tests/targets.h; soft->soft,
+ * soft->sim, sim->soft, sim->sim by default), with a flat device table and with a
  * two-level one (several level-2 pages, level-1 entries left invalid).
  *
  * The walks over the whole two-level device table besides SAVE/RESTORE (MAPC moving the
- * LPIs of a collection, RESET and GITS_BASER0 Valid=0 freeing every device) run on soft
- * and sim side by side with the same guest, compared after each step.
+ * LPIs of a collection, RESET and GITS_BASER0 Valid=0 freeing every device) run on the two
+ * targets of the differential tests (soft and sim by default) side by side with the same
+ * guest, compared after each step.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -26,15 +28,11 @@
 
 #include "gic_state.h"
 #include "its_util.h"
+#include "targets.h"
 
 #define NVCPU 3
 #define NDEV 6
 #define NEV 8
-
-struct pair {
-    const char *src, *dst;
-    int two_level;
-};
 
 /* Two-level device table: 4 KiB pages (512 DTEs each), one level-1 page. The devices sit
  * in level-2 pages 0, 1, 2, 4, 5 and 6 (L2_OFF + 0x1000 * index); level-1 entry 3 is
@@ -55,7 +53,7 @@ static uint32_t dev_id(int d)
 static void dev_tables(struct tits *x)
 {
     if (!two_level) {
-        x_tables(x, 0x10000, 0, 1);
+        its_tables(x, 0x10000, 0, 1);
         return;
     }
     for (unsigned i = 0; i < 8; i++)
@@ -64,7 +62,7 @@ static void dev_tables(struct tits *x)
     put64(x->mem + DT_OFF + 8 * 3, MEM_GPA + L2_OFF + 0x3000);
     put64(x->mem + L2_OFF + 0x3000 + 8 * 9, 1ull << 63 | (MEM_GPA + STALE_ITT) >> 8 << 5 | 2);
     put64(x->mem + STALE_ITT + 8, (uint64_t)(LPI0 + 500) << 16 | 20);
-    x_tables(x, 0x1000, 1, 1);
+    its_tables(x, 0x1000, 1, 1);
 }
 
 /* Level-1 table, level-2 pages (or the flat table), ITTs, collection table. */
@@ -102,19 +100,19 @@ static void busy_its(struct tits *x)
     map_all(x, 1, 4);
     cmd_dev_ev(x, C_MOVI, dev_id(1), 1, 20);
     cmd_dev_ev(x, C_DISCARD, dev_id(2), 2, 0);
-    x_go(x);
+    its_go(x);
     /* disable every LPI of device 3 so their pending state survives in the table */
     for (uint32_t e = 0; e < NEV; e++)
         x->mem[PROP_OFF + 64 * 3 + e] = 0xa0;
-    x_cmd(x, C_INVALL, 0, 20, 0);
-    x_cmd(x, C_INVALL, 0, 21, 0);
-    x_cmd(x, C_INVALL, 0, 22, 0);
-    x_go(x);
+    its_cmd(x, C_INVALL, 0, 20, 0);
+    its_cmd(x, C_INVALL, 0, 21, 0);
+    its_cmd(x, C_INVALL, 0, 22, 0);
+    its_go(x);
     for (uint32_t e = 0; e < NEV; e++)
-        x_msi(x, dev_id(3), e);
+        its_msi(x, dev_id(3), e);
     /* some enabled LPIs pending but not taken */
-    x_msi(x, dev_id(4), 1);
-    x_msi(x, dev_id(5), 3);
+    its_msi(x, dev_id(4), 1);
+    its_msi(x, dev_id(5), 3);
 }
 
 /* GICR_PROPBASER/PENDBASER/CTLR of every vCPU, through the REDIST_REGS attributes */
@@ -137,8 +135,8 @@ static int take_all(struct tits *a, struct tits *b)
     for (int c = 0; c < NVCPU; c++) {
         uint32_t ia, ib;
         do {
-            ia = x_take(a, c);
-            ib = x_take(b, c);
+            ia = its_take(a, c);
+            ib = its_take(b, c);
             if (ia != ib)
                 fail_msg("vCPU %d: LPI %u vs %u", c, ia, ib);
             n += ia != 1023;
@@ -150,7 +148,7 @@ static int take_all(struct tits *a, struct tits *b)
 /* MSI (d, e) on both: the same result. */
 static void msi_both(struct tits *a, struct tits *b, int d, uint32_t e)
 {
-    int ra = x_msi(a, dev_id(d), e), rb = x_msi(b, dev_id(d), e);
+    int ra = its_msi(a, dev_id(d), e), rb = its_msi(b, dev_id(d), e);
     if (ra != rb)
         fail_msg("MSI (%u, %u): %d vs %d", dev_id(d), e, ra, rb);
 }
@@ -174,10 +172,9 @@ static void save_all(struct tits *x)
     its_ctrl(x->its, KVM_DEV_ARM_ITS_SAVE_TABLES);
 }
 
-static void test_migrate(void **state)
+static void migrate(const struct tt_pair *p, int layout)
 {
-    const struct pair *p = *state;
-    two_level = p->two_level;
+    two_level = layout;
     if (!t_card_has_its(p->src) || !t_card_has_its(p->dst)) {
         printf("%s -> %s: a card has no ITS engine: skipped\n", p->src, p->dst);
         skip();
@@ -185,7 +182,7 @@ static void test_migrate(void **state)
     static struct tits a, b;
     static struct gic_state sa;
     uint32_t lpi_regs[NVCPU][5];
-    x_open(&a, p->src, NVCPU);
+    its_open(&a, p->src, NVCPU);
     busy_its(&a);
     /* save: GICv3, then the pending tables and the ITS tables, then RAM */
     st_save(&a.t, &sa);
@@ -213,7 +210,7 @@ static void test_migrate(void **state)
                                             .memory_size = MEM_SZ,
                                             .userspace_addr = (uint64_t)(uintptr_t)b.mem};
     assert_int_equal(ioe_ioctl(b.t.vm, KVM_SET_USER_MEMORY_REGION, &r), 0);
-    b.its = x_its_create(b.t.vm); /* before the GIC state: creating it reconfigures */
+    b.its = its_create(b.t.vm); /* before the GIC state: creating it reconfigures */
     assert_true(b.its >= 0);
     static struct gic_state sb;
     sb = sa;
@@ -248,8 +245,8 @@ static void test_migrate(void **state)
     }
     for (struct tits *x = &a; x; x = x == &a ? &b : NULL) {
         for (uint16_t c = 20; c < 23; c++)
-            x_cmd(x, C_INVALL, 0, c, 0);
-        x_go(x);
+            its_cmd(x, C_INVALL, 0, c, 0);
+        its_go(x);
     }
     int pend = take_all(&a, &b);
     printf("%s -> %s (%s device table): %d pending LPIs identical after restore\n", p->src, p->dst,
@@ -257,8 +254,18 @@ static void test_migrate(void **state)
     assert_true(pend >= 4);
     /* and the same translations */
     compare_translations(&a, &b);
-    x_close(&a);
-    x_close(&b);
+    its_close(&a);
+    its_close(&b);
+}
+
+static void test_migrate_flat(void **state)
+{
+    migrate(*state, 0);
+}
+
+static void test_migrate_two_level(void **state)
+{
+    migrate(*state, 1);
 }
 
 /* Collections 20..22 on vCPUs 0..2, every device with NEV events on them, plus event NEV
@@ -267,7 +274,7 @@ static void map_devices(struct tits *x)
 {
     map_all(x, 0, 3);
     cmd_mapti(x, dev_id(NDEV - 1), NEV, LPI0, 21);
-    x_go(x);
+    its_go(x);
 }
 
 /* After the devices were freed: nothing pending anywhere, the same tables on both, every
@@ -284,30 +291,32 @@ static void check_freed(struct tits *a, struct tits *b)
     }
 }
 
-/* MAPC retargeting, RESET and GITS_BASER0 Valid=0 walk every level-2 page: soft and sim
- * side by side. */
+/* MAPC retargeting, RESET and GITS_BASER0 Valid=0 walk every level-2 page: the two targets
+ * of the differential tests (tt_diff_targets: soft and sim by default) side by side. */
 static void test_walks_two_level(void **state)
 {
     (void)state;
-    if (!t_card_has_its("soft") || !t_card_has_its("sim")) {
+    struct tt_pair p = tt_diff_targets();
+    printf("%s beside %s\n", p.src, p.dst);
+    if (!t_card_has_its(p.src) || !t_card_has_its(p.dst)) {
         printf("a card has no ITS engine: skipped\n");
         skip();
     }
     two_level = 1;
     static struct tits a, b;
     struct tits *x[2] = {&a, &b};
-    x_open(&a, "soft", NVCPU);
-    x_open(&b, "sim", NVCPU);
+    its_open(&a, p.src, NVCPU);
+    its_open(&b, p.dst, NVCPU);
     for (int i = 0; i < 2; i++)
         map_devices(x[i]);
     /* MAPC of mapped collection 20 to vCPU 2: the LPIs of its ITEs in every level-2
      * page follow (device 1's event 2 is on collection 20) */
     for (int i = 0; i < 2; i++) {
         cmd_mapc(x[i], 20, 2, 1);
-        x_go(x[i]);
-        assert_int_equal(x_msi(x[i], dev_id(1), 2), 1);
-        assert_int_equal(x_take(x[i], 0), 1023);
-        assert_int_equal(x_take(x[i], 2), LPI0 + 64 + 2);
+        its_go(x[i]);
+        assert_int_equal(its_msi(x[i], dev_id(1), 2), 1);
+        assert_int_equal(its_take(x[i], 0), 1023);
+        assert_int_equal(its_take(x[i], 2), LPI0 + 64 + 2);
     }
     int n = 0;
     for (int d = 0; d < NDEV; d++)
@@ -338,25 +347,17 @@ static void test_walks_two_level(void **state)
         its_mmio_w(x[i], GITS_BASER(0), 8, its_mmio_r(x[i], GITS_BASER(0), 8) & ~(1ull << 63));
     }
     check_freed(&a, &b);
-    x_close(&a);
-    x_close(&b);
+    its_close(&a);
+    its_close(&b);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    static const struct pair pairs[] = {
-        {"soft", "soft", 0}, {"soft", "sim", 0}, {"sim", "soft", 0}, {"sim", "sim", 0},
-        {"soft", "soft", 1}, {"soft", "sim", 1}, {"sim", "soft", 1}, {"sim", "sim", 1}};
+    tt_init(argc, argv);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_prestate(test_migrate, (void *)&pairs[0]),
-        cmocka_unit_test_prestate(test_migrate, (void *)&pairs[1]),
-        cmocka_unit_test_prestate(test_migrate, (void *)&pairs[2]),
-        cmocka_unit_test_prestate(test_migrate, (void *)&pairs[3]),
-        cmocka_unit_test_prestate(test_migrate, (void *)&pairs[4]),
-        cmocka_unit_test_prestate(test_migrate, (void *)&pairs[5]),
-        cmocka_unit_test_prestate(test_migrate, (void *)&pairs[6]),
-        cmocka_unit_test_prestate(test_migrate, (void *)&pairs[7]),
+        TT_PAIR_TEST(test_migrate_flat),
+        TT_PAIR_TEST(test_migrate_two_level),
         cmocka_unit_test(test_walks_two_level),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return tt_run_tests("its_migrate", tests, NULL, NULL);
 }

@@ -3,14 +3,17 @@
  * Documentation/virt/kvm/devices/xive.rst) and docs/xive.md: every attribute and errno row
  * in KVM's order of checks, the vCPU connection, VP_STATE, the ESB pages (every PQ
  * transition at every offset), the TIMA OS ring, event queues read the way a guest OS
- * reads them, queue overflow, and LSIs through KVM_IRQ_LINE. Tests that involve the card's
- * engine run on both "soft" and "sim".
+ * reads them, queue overflow, and LSIs through KVM_IRQ_LINE. Every test runs on each target
+ * of IOE_TEST_TARGETS (tests/targets.h; soft and sim by default); the consumer's event order
+ * is seeded (--seed, IOE_TEST_SEED).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <unistd.h>
 
 #include "xive_util.h"
+
+#include "targets.h"
 
 #define SET KVM_SET_DEVICE_ATTR
 #define GET KVM_GET_DEVICE_ATTR
@@ -19,8 +22,8 @@
 /* ------------------------------------------------------------------ create (ref 1.5) */
 static void test_create(void **state)
 {
-    (void)state;
-    int kvm = ioe_open_host("soft", "ppc64", NULL);
+    const char *target = *state;
+    int kvm = ioe_open_host(target, "ppc64", NULL);
     int vm = ioe_ioctl(kvm, KVM_CREATE_VM, 0);
     struct kvm_create_device cd = {.type = KVM_DEV_TYPE_XIVE, .flags = KVM_CREATE_DEVICE_TEST};
     assert_ok(ioe_ioctl(vm, KVM_CREATE_DEVICE, &cd));
@@ -42,7 +45,7 @@ static void test_create(void **state)
     /* a POWER9 host has no GICv3 device type, an arm64 host no XIVE (host personas) */
     struct kvm_create_device g = {.type = KVM_DEV_TYPE_ARM_VGIC_V3};
     assert_err(ENODEV, ioe_ioctl(vm, KVM_CREATE_DEVICE, &g));
-    int arm = ioe_open_host("soft", "arm64", NULL);
+    int arm = ioe_open_host(target, "arm64", NULL);
     int vm2 = ioe_ioctl(arm, KVM_CREATE_VM, 0);
     cd.flags = KVM_CREATE_DEVICE_TEST;
     assert_err(ENODEV, ioe_ioctl(vm2, KVM_CREATE_DEVICE, &cd));
@@ -57,9 +60,9 @@ static void test_create(void **state)
 /* ------------------------------------------------------------------ has_attr (ref 1.2) */
 static void test_has_attr(void **state)
 {
-    (void)state;
+    const char *target = *state;
     struct xvm t;
-    x_open(&t, "soft", 1, false);
+    xive_open(&t, target, 1, false);
     static const struct {
         uint32_t group;
         uint64_t attr;
@@ -99,15 +102,15 @@ static void test_has_attr(void **state)
     /* the attribute struct itself (ref 0.2/3) */
     assert_err(EFAULT, ioe_ioctl(t.dev, KVM_SET_DEVICE_ATTR, BAD_PTR));
     assert_err(EFAULT, ioe_ioctl(t.dev, KVM_HAS_DEVICE_ATTR, BAD_PTR));
-    x_close(&t);
+    xive_close(&t);
 }
 
 /* ------------------------------------------------------------------ CTRL (ref 1.3) */
 static void test_ctrl(void **state)
 {
-    (void)state;
+    const char *target = *state;
     struct xvm t;
-    x_open(&t, "soft", 2, false);
+    xive_open(&t, target, 2, false);
     uint32_t n = 0;
     /* RESET and EQ_SYNC ignore addr and always succeed */
     assert_ok(xattr(t.dev, SET, KVM_DEV_XIVE_GRP_CTRL, KVM_DEV_XIVE_RESET, BAD_PTR));
@@ -120,25 +123,25 @@ static void test_ctrl(void **state)
     n = 4;
     assert_ok(xattr(t.dev, SET, KVM_DEV_XIVE_GRP_CTRL, KVM_DEV_XIVE_NR_SERVERS, &n));
     /* server 4 is beyond NR_SERVERS (before the VP block exists: NR_SERVERS still free) */
-    assert_err(EINVAL, x_connect(&t, 0, t.dev, 4));
+    assert_err(EINVAL, xive_connect(&t, 0, t.dev, 4));
     n = IOE_KVM_MAX_VCPU_IDS;
     assert_ok(xattr(t.dev, SET, KVM_DEV_XIVE_GRP_CTRL, KVM_DEV_XIVE_NR_SERVERS, &n));
-    assert_ok(x_connect(&t, 0, t.dev, 4));
+    assert_ok(xive_connect(&t, 0, t.dev, 4));
     n = 8;
     assert_err(EBUSY, xattr(t.dev, SET, KVM_DEV_XIVE_GRP_CTRL, KVM_DEV_XIVE_NR_SERVERS, &n));
     n = 0; /* EINVAL before EBUSY, EFAULT before both */
     assert_err(EINVAL, xattr(t.dev, SET, KVM_DEV_XIVE_GRP_CTRL, KVM_DEV_XIVE_NR_SERVERS, &n));
     assert_err(EFAULT, xattr(t.dev, SET, KVM_DEV_XIVE_GRP_CTRL, KVM_DEV_XIVE_NR_SERVERS, BAD_PTR));
-    x_close(&t);
+    xive_close(&t);
 }
 
 /* ------------------------------------------------------------------ vCPU connect (ref 0.3, 1.6) */
 static void test_connect(void **state)
 {
-    (void)state;
+    const char *target = *state;
     struct xvm t, o;
-    x_open(&t, "soft", 3, false);
-    x_open(&o, "soft", 1, false);
+    xive_open(&t, target, 3, false);
+    xive_open(&o, target, 1, false);
     /* the card has XIVE sources: the capability is there on the system and VM fds */
     assert_int_equal(ioe_ioctl(t.kvm, KVM_CHECK_EXTENSION, (unsigned long)KVM_CAP_PPC_IRQ_XIVE), 1);
     assert_int_equal(ioe_ioctl(t.vm, KVM_CHECK_EXTENSION, (unsigned long)KVM_CAP_PPC_IRQ_XIVE), 1);
@@ -153,30 +156,30 @@ static void test_connect(void **state)
     /* bad fd, then not a XIVE device, then another VM's device */
     int closed = dup(0);
     close(closed);
-    assert_err(EBADF, x_connect(&t, 0, closed, 0));
-    assert_err(EBADF, x_connect(&t, 0, -1, 0));
+    assert_err(EBADF, xive_connect(&t, 0, closed, 0));
+    assert_err(EBADF, xive_connect(&t, 0, -1, 0));
     int null = open("/dev/null", O_RDONLY);
-    assert_err(EPERM, x_connect(&t, 0, null, 0));
+    assert_err(EPERM, xive_connect(&t, 0, null, 0));
     close(null);
-    assert_err(EPERM, x_connect(&t, 0, t.vm, 0));
-    assert_err(EPERM, x_connect(&t, 0, t.vcpu[1], 0));
-    assert_err(EPERM, x_connect(&t, 0, o.dev, 0));
+    assert_err(EPERM, xive_connect(&t, 0, t.vm, 0));
+    assert_err(EPERM, xive_connect(&t, 0, t.vcpu[1], 0));
+    assert_err(EPERM, xive_connect(&t, 0, o.dev, 0));
     /* server >= NR_SERVERS (default KVM_MAX_VCPUS) */
-    assert_err(EINVAL, x_connect(&t, 0, t.dev, IOE_KVM_MAX_VCPU_IDS));
-    assert_ok(x_connect(&t, 0, t.dev, 200));
-    assert_err(EBUSY, x_connect(&t, 0, t.dev, 201));                  /* already connected */
-    assert_err(EBUSY, x_connect(&t, 0, t.dev, IOE_KVM_MAX_VCPU_IDS)); /* EBUSY first */
-    assert_err(EEXIST, x_connect(&t, 1, t.dev, 200));                 /* server in use */
-    assert_ok(x_connect(&t, 1, t.dev, 0));
-    assert_ok(x_connect(&t, 2, t.dev, 511));
+    assert_err(EINVAL, xive_connect(&t, 0, t.dev, IOE_KVM_MAX_VCPU_IDS));
+    assert_ok(xive_connect(&t, 0, t.dev, 200));
+    assert_err(EBUSY, xive_connect(&t, 0, t.dev, 201));                  /* already connected */
+    assert_err(EBUSY, xive_connect(&t, 0, t.dev, IOE_KVM_MAX_VCPU_IDS)); /* EBUSY first */
+    assert_err(EEXIST, xive_connect(&t, 1, t.dev, 200));                 /* server in use */
+    assert_ok(xive_connect(&t, 1, t.dev, 0));
+    assert_ok(xive_connect(&t, 2, t.dev, 511));
     /* releasing the device disconnects the vCPUs: they connect to the next one */
     ioe_close(t.dev);
     struct kvm_create_device cd = {.type = KVM_DEV_TYPE_XIVE};
     assert_ok(ioe_ioctl(t.vm, KVM_CREATE_DEVICE, &cd));
     t.dev = (int)cd.fd;
-    assert_ok(x_connect(&t, 0, t.dev, 200));
-    x_close(&o);
-    x_close(&t);
+    assert_ok(xive_connect(&t, 0, t.dev, 200));
+    xive_close(&o);
+    xive_close(&t);
 }
 
 /* ------------------------------------------------------------------ VP_STATE (ref 1.7) */
@@ -184,7 +187,7 @@ static void test_vp_state(void **state)
 {
     const char *target = *state;
     struct xvm t;
-    x_open(&t, target, 2, false);
+    xive_open(&t, target, 2, false);
     uint8_t v[16];
     struct kvm_one_reg r = {.id = KVM_REG_PPC_VP_STATE, .addr = (uint64_t)(uintptr_t)v};
     assert_err(EFAULT, ioe_ioctl(t.vcpu[0], KVM_GET_ONE_REG, BAD_PTR));
@@ -197,7 +200,7 @@ static void test_vp_state(void **state)
     struct kvm_one_reg other = {.id = KVM_REG_PPC | KVM_REG_SIZE_U64 | 0x1234,
                                 .addr = (uint64_t)(uintptr_t)v};
     assert_err(EINVAL, ioe_ioctl(t.vcpu[0], KVM_GET_ONE_REG, &other));
-    assert_ok(x_connect(&t, 0, t.dev, 1));
+    assert_ok(xive_connect(&t, 0, t.dev, 1));
     /* after connect: ACK# 0xff, CPPR 0 (KVM's w01); PIPR derived from IPB = 0: 0xff */
     memset(v, 0x5a, sizeof(v));
     assert_ok(ioe_ioctl(t.vcpu[0], KVM_GET_ONE_REG, &r));
@@ -206,7 +209,7 @@ static void test_vp_state(void **state)
     /* a context with pending priorities 2 and 5, CPPR 7 (PIPR 2 < CPPR: NSR raised) */
     static const uint8_t set[16] = {0x00, 0x07, 0x24, 0x00, 0xff, 0x00, 0x00, 0x00};
     memcpy(v, set, 16);
-    assert_false(x_readable(&t, 0));
+    assert_false(xive_readable(&t, 0));
     assert_ok(ioe_ioctl(t.vcpu[0], KVM_SET_ONE_REG, &r));
     memset(v, 0, sizeof(v));
     r.addr = (uint64_t)(uintptr_t)BAD_PTR;
@@ -215,28 +218,28 @@ static void test_vp_state(void **state)
     assert_ok(ioe_ioctl(t.vcpu[0], KVM_GET_ONE_REG, &r));
     static const uint8_t got[16] = {0x80, 0x07, 0x24, 0x00, 0xff, 0x00, 0x00, 0x02};
     assert_memory_equal(v, got, 16);
-    assert_true(x_readable(&t, 0));
+    assert_true(xive_readable(&t, 0));
     /* the TIMA shows the same ring; acknowledge takes priority 2 */
-    assert_int_equal(x_qw1(&t, 0), 0x80072400ff000002ull);
-    assert_int_equal(x_tima(&t, 0, TM_QW1_OS + TM_IPB, 1, false, 0), 0x24);
-    assert_int_equal(x_tima(&t, 0, TM_SPC_ACK_OS_REG, 2, false, 0), 0x8002);
-    assert_false(x_readable(&t, 0));
-    assert_int_equal(x_qw1(&t, 0), 0x00020400ff000005ull);
+    assert_int_equal(xive_qw1(&t, 0), 0x80072400ff000002ull);
+    assert_int_equal(xive_tima(&t, 0, TM_QW1_OS + TM_IPB, 1, false, 0), 0x24);
+    assert_int_equal(xive_tima(&t, 0, TM_SPC_ACK_OS_REG, 2, false, 0), 0x8002);
+    assert_false(xive_readable(&t, 0));
+    assert_int_equal(xive_qw1(&t, 0), 0x00020400ff000005ull);
     /* raising CPPR above 5 presents the other one (the returned CPPR is the acknowledged
      * priority) */
-    x_cppr(&t, 0, 0xff);
-    assert_true(x_readable(&t, 0));
-    assert_int_equal(x_tima(&t, 0, TM_SPC_ACK_OS_REG, 2, false, 0), 0x8005);
-    assert_int_equal(x_tima(&t, 0, TM_SPC_ACK_OS_REG, 2, false, 0), 0x0005);
-    assert_false(x_readable(&t, 0));
+    xive_cppr(&t, 0, 0xff);
+    assert_true(xive_readable(&t, 0));
+    assert_int_equal(xive_tima(&t, 0, TM_SPC_ACK_OS_REG, 2, false, 0), 0x8005);
+    assert_int_equal(xive_tima(&t, 0, TM_SPC_ACK_OS_REG, 2, false, 0), 0x0005);
+    assert_false(xive_readable(&t, 0));
     /* SET_OS_PENDING */
-    x_cppr(&t, 0, 0xff);
-    x_tima(&t, 0, TM_SPC_SET_OS_PENDING, 1, true, 3);
-    assert_true(x_readable(&t, 0));
-    assert_int_equal(x_tima(&t, 0, TM_SPC_ACK_OS_REG, 2, false, 0), 0x8003);
+    xive_cppr(&t, 0, 0xff);
+    xive_tima(&t, 0, TM_SPC_SET_OS_PENDING, 1, true, 3);
+    assert_true(xive_readable(&t, 0));
+    assert_int_equal(xive_tima(&t, 0, TM_SPC_ACK_OS_REG, 2, false, 0), 0x8003);
     /* a CPPR above 7 reads as 0xff */
-    x_cppr(&t, 0, 9);
-    assert_int_equal(x_tima(&t, 0, TM_QW1_OS + TM_CPPR, 1, false, 0), 0xff);
+    xive_cppr(&t, 0, 9);
+    assert_int_equal(xive_tima(&t, 0, TM_QW1_OS + TM_CPPR, 1, false, 0), 0xff);
     /* TIMA request rules */
     struct ioe_xive_tima m = {.offset = TM_QW1_OS, .len = 3};
     assert_err(EINVAL, ioe_ioctl(t.vcpu[0], IOE_XIVE_TIMA, &m));
@@ -245,16 +248,16 @@ static void test_vp_state(void **state)
     assert_err(EINVAL, ioe_ioctl(t.vcpu[0], IOE_XIVE_TIMA, &m));
     assert_err(ENXIO, ioe_ioctl(t.vcpu[1], IOE_XIVE_TIMA, &m)); /* not connected */
     assert_err(EFAULT, ioe_ioctl(t.vcpu[0], IOE_XIVE_TIMA, BAD_PTR));
-    x_close(&t);
+    xive_close(&t);
 }
 
 /* ------------------------------------------------------------------ SOURCE, SOURCE_CONFIG,
  * SOURCE_SYNC */
 static void test_sources(void **state)
 {
-    (void)state;
+    const char *target = *state;
     struct xvm t;
-    x_open(&t, "soft", 3, true);
+    xive_open(&t, target, 3, true);
     uint64_t v = 0, cfg;
     /* GRP_SOURCE: E2BIG (before the payload), EFAULT, ENXIO (no hardware interrupt) */
     assert_err(E2BIG, xattr(t.dev, SET, KVM_DEV_XIVE_GRP_SOURCE, 0x100000, BAD_PTR));
@@ -269,69 +272,69 @@ static void test_sources(void **state)
     assert_err(EINVAL, xattr(t.dev, SET, KVM_DEV_XIVE_GRP_SOURCE_SYNC, 5000, NULL));
     /* block 0 exists since the EFAULT above (KVM creates the block first) */
     assert_err(EINVAL, xattr(t.dev, SET, KVM_DEV_XIVE_GRP_SOURCE_CONFIG, 10, &v));
-    assert_ok(x_source(&t, 10, 0));
+    assert_ok(xive_source(&t, 10, 0));
     assert_err(EINVAL, xattr(t.dev, SET, KVM_DEV_XIVE_GRP_SOURCE_CONFIG, 11, &v));
     assert_ok(xattr(t.dev, SET, KVM_DEV_XIVE_GRP_SOURCE_SYNC, 10, BAD_PTR));
     assert_err(EFAULT, xattr(t.dev, SET, KVM_DEV_XIVE_GRP_SOURCE_CONFIG, 10, BAD_PTR));
     /* the new source is masked with PQ 01 */
-    assert_int_equal(x_pq(&t, 10), 1);
+    assert_int_equal(xive_pq(&t, 10), 1);
     /* priority 7 */
-    assert_err(EINVAL, x_target(&t, 10, t.server[0], 7, 1, false));
-    assert_err(EINVAL, x_target(&t, 10, t.server[0], 7, 1, true));
+    assert_err(EINVAL, xive_target(&t, 10, t.server[0], 7, 1, false));
+    assert_err(EINVAL, xive_target(&t, 10, t.server[0], 7, 1, true));
     /* unknown server */
-    assert_err(EINVAL, x_target(&t, 10, 2, 3, 1, false));
+    assert_err(EINVAL, xive_target(&t, 10, 2, 3, 1, false));
     /* no queue for priority 3 anywhere: EBUSY */
-    assert_err(EBUSY, x_target(&t, 10, t.server[0], 3, 1, false));
+    assert_err(EBUSY, xive_target(&t, 10, t.server[0], 3, 1, false));
     /* masked targeting needs no queue */
-    assert_ok(x_target(&t, 10, t.server[0], 3, 1, true));
+    assert_ok(xive_target(&t, 10, t.server[0], 3, 1, true));
     /* a queue on vCPU 2 only: KVM's fallback puts the source there */
-    assert_ok(x_eq_set(&t, 2, 3, 1, 0));
-    x_cppr(&t, 2, 0xff);
-    assert_ok(x_target(&t, 10, t.server[0], 3, 0x1234, false));
-    x_esb(&t, 10, true, XIVE_ESB_SET_PQ_00, false);
-    x_trigger(&t, 10);
+    assert_ok(xive_eq_set(&t, 2, 3, 1, 0));
+    xive_cppr(&t, 2, 0xff);
+    assert_ok(xive_target(&t, 10, t.server[0], 3, 0x1234, false));
+    xive_esb(&t, 10, true, XIVE_ESB_SET_PQ_00, false);
+    xive_trigger(&t, 10);
     struct reader r;
     rd_init(&r, &t, 2, 3, 0, 0);
     assert_int_equal(rd_next(&r), 0x1234);
     assert_int_equal(rd_next(&r), -1);
-    assert_true(x_readable(&t, 2));
-    assert_false(x_readable(&t, 0));
+    assert_true(xive_readable(&t, 2));
+    assert_false(xive_readable(&t, 0));
     /* the early exit ignores the mask bit: same (server, prio, eisn) masked stays unmasked.
      * (the recorded server is the effective one) */
-    assert_ok(x_target(&t, 10, t.server[2], 3, 0x1234, true));
-    x_esb(&t, 10, true, XIVE_ESB_SET_PQ_00, false);
-    x_trigger(&t, 10);
+    assert_ok(xive_target(&t, 10, t.server[2], 3, 0x1234, true));
+    xive_esb(&t, 10, true, XIVE_ESB_SET_PQ_00, false);
+    xive_trigger(&t, 10);
     assert_int_equal(rd_next(&r), 0x1234);
     /* masked for real: the event is dropped, PQ untouched by SOURCE_CONFIG */
-    assert_ok(x_target(&t, 10, t.server[2], 3, 0x99, true));
-    assert_int_equal(x_pq(&t, 10), 2);
-    x_esb(&t, 10, true, XIVE_ESB_SET_PQ_00, false);
-    x_trigger(&t, 10);
+    assert_ok(xive_target(&t, 10, t.server[2], 3, 0x99, true));
+    assert_int_equal(xive_pq(&t, 10), 2);
+    xive_esb(&t, 10, true, XIVE_ESB_SET_PQ_00, false);
+    xive_trigger(&t, 10);
     assert_int_equal(rd_next(&r), -1);
-    assert_int_equal(x_pq(&t, 10), 2);
+    assert_int_equal(xive_pq(&t, 10), 2);
     /* GRP_SOURCE again re-masks (PQ 01) and keeps the source valid */
-    assert_ok(x_target(&t, 10, t.server[2], 3, 0x77, false));
-    assert_ok(x_source(&t, 10, 0));
-    assert_int_equal(x_pq(&t, 10), 1);
-    x_esb(&t, 10, true, XIVE_ESB_SET_PQ_00, false);
-    x_trigger(&t, 10);
+    assert_ok(xive_target(&t, 10, t.server[2], 3, 0x77, false));
+    assert_ok(xive_source(&t, 10, 0));
+    assert_int_equal(xive_pq(&t, 10), 1);
+    xive_esb(&t, 10, true, XIVE_ESB_SET_PQ_00, false);
+    xive_trigger(&t, 10);
     assert_int_equal(rd_next(&r), -1);
     cfg = src_cfg(t.server[2], 3, 0x77, false);
     assert_ok(xattr(t.dev, SET, KVM_DEV_XIVE_GRP_SOURCE_CONFIG, 10, &cfg));
-    x_trigger(&t, 10); /* PQ was 10 from the dropped event: coalesced */
+    xive_trigger(&t, 10); /* PQ was 10 from the dropped event: coalesced */
     assert_int_equal(rd_next(&r), -1);
-    x_esb(&t, 10, true, XIVE_ESB_SET_PQ_00, false);
-    x_trigger(&t, 10);
+    xive_esb(&t, 10, true, XIVE_ESB_SET_PQ_00, false);
+    xive_trigger(&t, 10);
     assert_int_equal(rd_next(&r), 0x77);
-    x_close(&t);
+    xive_close(&t);
 }
 
 /* ------------------------------------------------------------------ EQ_CONFIG (ref 1.3) */
 static void test_eq_config(void **state)
 {
-    (void)state;
+    const char *target = *state;
     struct xvm t;
-    x_open(&t, "soft", 2, true);
+    xive_open(&t, target, 2, true);
     struct kvm_ppc_xive_eq eq, back;
     memset(&eq, 0, sizeof(eq));
     uint32_t s0 = t.server[0];
@@ -375,7 +378,7 @@ static void test_eq_config(void **state)
     eq.qtoggle = 1;
     eq.qindex = 0;
     assert_ok(xattr(t.dev, SET, KVM_DEV_XIVE_GRP_EQ_CONFIG, eq_id(s0, 2), &eq));
-    back = x_eq_get(&t, 0, 2);
+    back = xive_eq_get(&t, 0, 2);
     assert_int_equal(back.flags, KVM_XIVE_EQ_ALWAYS_NOTIFY);
     assert_int_equal(back.qshift, 16);
     assert_int_equal(back.qaddr, q_gpa(0, 2));
@@ -383,22 +386,22 @@ static void test_eq_config(void **state)
     assert_int_equal(back.qindex, 0);
     assert_err(EFAULT, xattr(t.dev, GET, KVM_DEV_XIVE_GRP_EQ_CONFIG, eq_id(s0, 2), BAD_PTR));
     /* a restored state */
-    assert_ok(x_eq_set(&t, 0, 2, 0, 12345));
-    back = x_eq_get(&t, 0, 2);
+    assert_ok(xive_eq_set(&t, 0, 2, 0, 12345));
+    back = xive_eq_get(&t, 0, 2);
     assert_int_equal(back.qtoggle, 0);
     assert_int_equal(back.qindex, 12345);
     /* an index the hardware refuses: EIO, and the queue is cleaned */
-    assert_err(EIO, x_eq_set(&t, 0, 2, 0, EQ_ENTRIES));
+    assert_err(EIO, xive_eq_set(&t, 0, 2, 0, EQ_ENTRIES));
     memset(&back, 0xab, sizeof(back));
     assert_ok(xattr(t.dev, GET, KVM_DEV_XIVE_GRP_EQ_CONFIG, eq_id(s0, 2), &back));
     assert_memory_equal(&back, &ab, sizeof(back));
     /* reset through qshift 0 */
-    assert_ok(x_eq_set(&t, 0, 2, 1, 0));
+    assert_ok(xive_eq_set(&t, 0, 2, 1, 0));
     eq.qshift = 0;
     assert_ok(xattr(t.dev, SET, KVM_DEV_XIVE_GRP_EQ_CONFIG, eq_id(s0, 2), &eq));
     assert_ok(xattr(t.dev, GET, KVM_DEV_XIVE_GRP_EQ_CONFIG, eq_id(s0, 2), &back));
     assert_memory_equal(&back, &ab, sizeof(back));
-    x_close(&t);
+    xive_close(&t);
 }
 
 /* ------------------------------------------------------------------ RESET and EQ_SYNC */
@@ -406,27 +409,27 @@ static void test_reset(void **state)
 {
     const char *target = *state;
     struct xvm t;
-    x_open(&t, target, 2, true);
+    xive_open(&t, target, 2, true);
     for (unsigned p = 0; p < 7; p++)
-        assert_ok(x_eq_set(&t, 0, p, 1, 0));
-    x_cppr(&t, 0, 0xff);
+        assert_ok(xive_eq_set(&t, 0, p, 1, 0));
+    xive_cppr(&t, 0, 0xff);
     for (uint32_t irq = 0; irq < 4; irq++) {
-        assert_ok(x_source(&t, irq, 0));
-        assert_ok(x_target(&t, irq, t.server[0], irq, 100 + irq, irq == 3));
-        x_esb(&t, irq, true, XIVE_ESB_SET_PQ_00, false);
+        assert_ok(xive_source(&t, irq, 0));
+        assert_ok(xive_target(&t, irq, t.server[0], irq, 100 + irq, irq == 3));
+        xive_esb(&t, irq, true, XIVE_ESB_SET_PQ_00, false);
     }
-    x_esb(&t, 3, true, XIVE_ESB_SET_PQ_10, false);
-    x_trigger(&t, 0);
+    xive_esb(&t, 3, true, XIVE_ESB_SET_PQ_10, false);
+    xive_trigger(&t, 0);
     assert_ok(xattr(t.dev, SET, KVM_DEV_XIVE_GRP_CTRL, KVM_DEV_XIVE_EQ_SYNC, NULL));
     struct reader r;
     rd_init(&r, &t, 0, 0, 0, 0);
     assert_int_equal(rd_next(&r), 100);
     assert_ok(xattr(t.dev, SET, KVM_DEV_XIVE_GRP_CTRL, KVM_DEV_XIVE_RESET, NULL));
     /* unmasked sources: PQ 01; the masked one keeps its PQ (KVM skips masked sources) */
-    assert_int_equal(x_pq(&t, 0), 1);
-    assert_int_equal(x_pq(&t, 1), 1);
-    assert_int_equal(x_pq(&t, 2), 1);
-    assert_int_equal(x_pq(&t, 3), 2);
+    assert_int_equal(xive_pq(&t, 0), 1);
+    assert_int_equal(xive_pq(&t, 1), 1);
+    assert_int_equal(xive_pq(&t, 2), 1);
+    assert_int_equal(xive_pq(&t, 3), 2);
     /* queues are gone: GET leaves the buffer, targeting needs a queue again */
     struct kvm_ppc_xive_eq back, ab;
     memset(&back, 0xab, sizeof(back));
@@ -434,15 +437,15 @@ static void test_reset(void **state)
     assert_ok(xattr(t.dev, GET, KVM_DEV_XIVE_GRP_EQ_CONFIG, eq_id(t.server[0], 1), &back));
     assert_memory_equal(&back, &ab, sizeof(back));
     /* sources stay valid; the thread context is untouched (CPPR still 0xff) */
-    assert_int_equal(x_tima(&t, 0, TM_QW1_OS + TM_CPPR, 1, false, 0), 0xff);
-    assert_err(EBUSY, x_target(&t, 1, t.server[0], 1, 5, false));
-    assert_ok(x_eq_set(&t, 0, 1, 1, 0));
-    assert_ok(x_target(&t, 1, t.server[0], 1, 5, false));
-    x_esb(&t, 1, true, XIVE_ESB_SET_PQ_00, false);
-    x_trigger(&t, 1);
+    assert_int_equal(xive_tima(&t, 0, TM_QW1_OS + TM_CPPR, 1, false, 0), 0xff);
+    assert_err(EBUSY, xive_target(&t, 1, t.server[0], 1, 5, false));
+    assert_ok(xive_eq_set(&t, 0, 1, 1, 0));
+    assert_ok(xive_target(&t, 1, t.server[0], 1, 5, false));
+    xive_esb(&t, 1, true, XIVE_ESB_SET_PQ_00, false);
+    xive_trigger(&t, 1);
     rd_init(&r, &t, 0, 1, 0, 0);
     assert_int_equal(rd_next(&r), 5);
-    x_close(&t);
+    xive_close(&t);
 }
 
 /* ------------------------------------------------------------------ ESB (ref 2.1, 2.2) */
@@ -460,11 +463,11 @@ static void test_esb(void **state)
 {
     const char *target = *state;
     struct xvm t;
-    x_open(&t, target, 1, true);
-    assert_ok(x_eq_set(&t, 0, 4, 1, 0));
-    x_cppr(&t, 0, 0xff);
-    assert_ok(x_source(&t, 42, 0));
-    assert_ok(x_target(&t, 42, t.server[0], 4, 0x42, false));
+    xive_open(&t, target, 1, true);
+    assert_ok(xive_eq_set(&t, 0, 4, 1, 0));
+    xive_cppr(&t, 0, 0xff);
+    assert_ok(xive_source(&t, 42, 0));
+    assert_ok(xive_target(&t, 42, t.server[0], 4, 0x42, false));
     struct reader r;
     rd_init(&r, &t, 0, 4, 0, 0);
     static const struct esb_row rows[] = {
@@ -500,8 +503,8 @@ static void test_esb(void **state)
     unsigned events = 0;
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
         for (unsigned old = 0; old < 4; old++) {
-            x_esb(&t, 42, true, set_pq[old], false);
-            uint64_t v = x_esb(&t, 42, rows[i].mgmt, rows[i].off, rows[i].store);
+            xive_esb(&t, 42, true, set_pq[old], false);
+            uint64_t v = xive_esb(&t, 42, rows[i].mgmt, rows[i].off, rows[i].store);
             int64_t want = rows[i].val[old];
             if (want == -1)
                 assert_int_equal(v, old);
@@ -509,10 +512,10 @@ static void test_esb(void **state)
                 assert_int_equal(v, ~0ull);
             else if (want >= 0)
                 assert_int_equal(v, (uint64_t)want);
-            if (x_pq(&t, 42) != rows[i].pq[old])
+            if (xive_pq(&t, 42) != rows[i].pq[old])
                 fail_msg("row %zu (%s %s 0x%x) from PQ %u: PQ %u, expected %u", i,
                          rows[i].store ? "store" : "load", rows[i].mgmt ? "mgmt" : "trig",
-                         rows[i].off, old, x_pq(&t, 42), rows[i].pq[old]);
+                         rows[i].off, old, xive_pq(&t, 42), rows[i].pq[old]);
             int64_t e = rd_next(&r);
             if (rows[i].fwd[old]) {
                 assert_int_equal(e, 0x42);
@@ -522,17 +525,17 @@ static void test_esb(void **state)
         }
     assert_int_equal(events, 8 * 1); /* the forwarding cells of the table */
     /* coalescing while P is set, then the EOI re-sends once */
-    x_esb(&t, 42, true, XIVE_ESB_SET_PQ_00, false);
+    xive_esb(&t, 42, true, XIVE_ESB_SET_PQ_00, false);
     for (int i = 0; i < 5; i++)
-        x_trigger(&t, 42);
+        xive_trigger(&t, 42);
     assert_int_equal(rd_next(&r), 0x42);
     assert_int_equal(rd_next(&r), -1);
-    assert_int_equal(x_pq(&t, 42), 3);
-    assert_int_equal(x_esb(&t, 42, true, XIVE_ESB_LOAD_EOI, false), 1);
+    assert_int_equal(xive_pq(&t, 42), 3);
+    assert_int_equal(xive_esb(&t, 42, true, XIVE_ESB_LOAD_EOI, false), 1);
     assert_int_equal(rd_next(&r), 0x42);
-    assert_int_equal(x_esb(&t, 42, true, XIVE_ESB_LOAD_EOI, false), 0);
+    assert_int_equal(xive_esb(&t, 42, true, XIVE_ESB_LOAD_EOI, false), 0);
     assert_int_equal(rd_next(&r), -1);
-    assert_int_equal(x_pq(&t, 42), 0);
+    assert_int_equal(xive_pq(&t, 42), 0);
     /* request rules */
     struct ioe_xive_esb e = {.page = 2 * 43 + 1, .offset = XIVE_ESB_GET};
     assert_err(ENXIO, ioe_ioctl(t.dev, IOE_XIVE_ESB, &e)); /* not initialised */
@@ -542,11 +545,12 @@ static void test_esb(void **state)
     e.offset = 0x10000;
     assert_err(EINVAL, ioe_ioctl(t.dev, IOE_XIVE_ESB, &e));
     assert_err(EFAULT, ioe_ioctl(t.dev, IOE_XIVE_ESB, BAD_PTR));
-    x_close(&t);
+    xive_close(&t);
 }
 
 /* ------------------------------------------------------------------ the guest's EQ reader */
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
+#define RNG_SEED 0x9e3779b97f4a7c15ull /* the default seed (--seed, IOE_TEST_SEED) */
+static uint64_t rng;
 static uint32_t rnd(void)
 {
     rng ^= rng << 13;
@@ -564,10 +568,12 @@ static void test_eq_consumer(void **state)
     const char *target = *state;
     struct xvm t;
     enum { NC = 3, NSRC = 96 };
-    x_open(&t, target, NC, true);
+    xive_open(&t, target, NC, true);
     bool soft = !strcmp(target, "soft");
     unsigned total = soft ? 60000 : 24000;
-    printf("seed 0x%llx, %u events\n", (unsigned long long)rng, total);
+    uint64_t seed = tt_seed(RNG_SEED);
+    rng = seed ? seed : 1; /* xorshift: never 0 */
+    printf("seed 0x%llx, %u events\n", (unsigned long long)seed, total);
     struct reader r[NC][7];
     for (int c = 0; c < NC; c++)
         for (unsigned p = 0; p < 7; p++) {
@@ -575,14 +581,14 @@ static void test_eq_consumer(void **state)
              * the entries it has not seen carry generation 0 */
             uint32_t idx = EQ_ENTRIES - 100 - 7 * (uint32_t)c - p;
             q_prefill(&t, c, p, idx, 1);
-            assert_ok(x_eq_set(&t, c, p, 1, idx));
+            assert_ok(xive_eq_set(&t, c, p, 1, idx));
             rd_init(&r[c][p], &t, c, p, idx, 0);
-            struct kvm_ppc_xive_eq g = x_eq_get(&t, c, p);
+            struct kvm_ppc_xive_eq g = xive_eq_get(&t, c, p);
             assert_int_equal(g.qindex, idx);
             assert_int_equal(g.qtoggle, 1);
         }
     for (int c = 0; c < NC; c++)
-        x_cppr(&t, c, 0xff);
+        xive_cppr(&t, c, 0xff);
     uint32_t eisn_of[NSRC];
     int cpu_of[NSRC];
     unsigned prio_of[NSRC];
@@ -590,9 +596,9 @@ static void test_eq_consumer(void **state)
         cpu_of[s] = (int)(s % NC);
         prio_of[s] = (s / NC) % 7;
         eisn_of[s] = 0x1000 + s * 7;
-        assert_ok(x_source(&t, s, 0));
-        assert_ok(x_target(&t, s, t.server[cpu_of[s]], prio_of[s], eisn_of[s], false));
-        x_esb(&t, s, true, XIVE_ESB_SET_PQ_00, false);
+        assert_ok(xive_source(&t, s, 0));
+        assert_ok(xive_target(&t, s, t.server[cpu_of[s]], prio_of[s], eisn_of[s], false));
+        xive_esb(&t, s, true, XIVE_ESB_SET_PQ_00, false);
     }
     /* what the guest must see, per queue, in order; P and Q of each source */
     static uint32_t expect[NC][7][1024];
@@ -603,7 +609,7 @@ static void test_eq_consumer(void **state)
         unsigned burst = 1 + rnd() % 40;
         for (unsigned k = 0; k < burst; k++) {
             uint32_t s = rnd() % NSRC;
-            x_trigger(&t, s);
+            xive_trigger(&t, s);
             triggered++;
             if (pp[s]) {
                 qq[s] = true; /* coalesced */
@@ -618,9 +624,9 @@ static void test_eq_consumer(void **state)
             bool any = false;
             for (unsigned p = 0; p < 7; p++)
                 any |= head[c][p] != tail[c][p];
-            assert_int_equal(x_readable(&t, c), any);
+            assert_int_equal(xive_readable(&t, c), any);
             for (;;) {
-                uint64_t ack = x_tima(&t, c, TM_SPC_ACK_OS_REG, 2, false, 0);
+                uint64_t ack = xive_tima(&t, c, TM_SPC_ACK_OS_REG, 2, false, 0);
                 if (!(ack >> 8 & TM_QW1_NSR_EO))
                     break;
                 unsigned p = ack & 0xff; /* the acknowledged priority */
@@ -637,20 +643,20 @@ static void test_eq_consumer(void **state)
                     if (r[c][p].idx == 0)
                         wraps++;
                     uint32_t s = ((uint32_t)e - 0x1000) / 7;
-                    uint64_t old = x_esb(&t, s, true, XIVE_ESB_SET_PQ_00, false);
+                    uint64_t old = xive_esb(&t, s, true, XIVE_ESB_SET_PQ_00, false);
                     assert_int_equal(old, qq[s] ? 3 : 2);
                     pp[s] = qq[s] = false;
                     if (old & XIVE_ESB_VAL_Q) { /* the EOI re-triggers in software */
-                        x_trigger(&t, s);
+                        xive_trigger(&t, s);
                         pp[s] = true;
                         expect[c][p][tail[c][p]++ % 1024] = eisn_of[s];
                     }
                 }
-                x_cppr(&t, c, 0xff);
+                xive_cppr(&t, c, 0xff);
             }
             for (unsigned p = 0; p < 7; p++)
                 assert_int_equal(head[c][p], tail[c][p]);
-            assert_false(x_readable(&t, c));
+            assert_false(xive_readable(&t, c));
         }
     }
     printf("%s: %u triggers, %u events, %u queue wraps\n", target, triggered, seen, wraps);
@@ -658,11 +664,11 @@ static void test_eq_consumer(void **state)
     /* the writer's state agrees with the reader's */
     for (int c = 0; c < NC; c++)
         for (unsigned p = 0; p < 7; p++) {
-            struct kvm_ppc_xive_eq g = x_eq_get(&t, c, p);
+            struct kvm_ppc_xive_eq g = xive_eq_get(&t, c, p);
             assert_int_equal(g.qindex, r[c][p].idx);
             assert_int_equal(g.qtoggle, !r[c][p].toggle);
         }
-    x_close(&t);
+    xive_close(&t);
 }
 
 /* ------------------------------------------------------------------ queue full (docs/xive.md) */
@@ -671,21 +677,21 @@ static void test_queue_full(void **state)
     const char *target = *state;
     struct xvm t;
     enum { NSRC = 1000 };
-    x_open(&t, target, 1, true);
-    assert_ok(x_eq_set(&t, 0, 6, 1, 0));
+    xive_open(&t, target, 1, true);
+    assert_ok(xive_eq_set(&t, 0, 6, 1, 0));
     for (uint32_t s = 0; s < NSRC; s++) {
-        assert_ok(x_source(&t, s, 0));
-        assert_ok(x_target(&t, s, t.server[0], 6, 0x100 + s, false));
-        x_esb(&t, s, true, XIVE_ESB_SET_PQ_00, false);
+        assert_ok(xive_source(&t, s, 0));
+        assert_ok(xive_target(&t, s, t.server[0], 6, 0x100 + s, false));
+        xive_esb(&t, s, true, XIVE_ESB_SET_PQ_00, false);
     }
     /* entries + 3 events that nobody reads (each source EOIed at once, so it fires again) */
     for (uint32_t k = 0; k < EQ_ENTRIES + 3; k++) {
-        x_trigger(&t, k % NSRC);
-        x_esb(&t, k % NSRC, true, XIVE_ESB_SET_PQ_00, false);
+        xive_trigger(&t, k % NSRC);
+        xive_esb(&t, k % NSRC, true, XIVE_ESB_SET_PQ_00, false);
     }
     assert_ok(xattr(t.dev, SET, KVM_DEV_XIVE_GRP_SOURCE_SYNC, 0, NULL));
     /* the writer went round and overwrote entries 0..2 with the next generation */
-    struct kvm_ppc_xive_eq g = x_eq_get(&t, 0, 6);
+    struct kvm_ppc_xive_eq g = xive_eq_get(&t, 0, 6);
     assert_int_equal(g.qindex, 3);
     assert_int_equal(g.qtoggle, 0);
     const uint8_t *q = t.ram + (q_gpa(0, 6) - RAM_GPA);
@@ -697,7 +703,7 @@ static void test_queue_full(void **state)
     struct reader r;
     rd_init(&r, &t, 0, 6, 0, 0);
     assert_int_equal(rd_next(&r), -1);
-    x_close(&t);
+    xive_close(&t);
 }
 
 /* KVM's reservation: at most entries - 2 sources per queue, then the other vCPUs of the
@@ -705,29 +711,29 @@ static void test_queue_full(void **state)
  * with a new EISN uses one each time. */
 static void test_reservation(void **state)
 {
-    (void)state;
+    const char *target = *state;
     struct xvm t;
-    x_open(&t, "soft", 2, true);
-    assert_ok(x_eq_set(&t, 0, 1, 1, 0));
-    assert_ok(x_eq_set(&t, 1, 1, 1, 0));
-    x_cppr(&t, 1, 0xff);
-    assert_ok(x_source(&t, 7, 0));
+    xive_open(&t, target, 2, true);
+    assert_ok(xive_eq_set(&t, 0, 1, 1, 0));
+    assert_ok(xive_eq_set(&t, 1, 1, 1, 0));
+    xive_cppr(&t, 1, 0xff);
+    assert_ok(xive_source(&t, 7, 0));
     uint32_t k;
     for (k = 0; k < EQ_ENTRIES - 2; k++)
-        assert_ok(x_target(&t, 7, t.server[0], 1, k, false));
+        assert_ok(xive_target(&t, 7, t.server[0], 1, k, false));
     /* vCPU 0's queue is full of reservations: the source lands on vCPU 1 */
-    assert_ok(x_target(&t, 7, t.server[0], 1, 0xabc, false));
-    x_esb(&t, 7, true, XIVE_ESB_SET_PQ_00, false);
-    x_trigger(&t, 7);
+    assert_ok(xive_target(&t, 7, t.server[0], 1, 0xabc, false));
+    xive_esb(&t, 7, true, XIVE_ESB_SET_PQ_00, false);
+    xive_trigger(&t, 7);
     struct reader r;
     rd_init(&r, &t, 1, 1, 0, 0);
     assert_int_equal(rd_next(&r), 0xabc);
-    assert_true(x_readable(&t, 1));
+    assert_true(xive_readable(&t, 1));
     for (k = 1; k < EQ_ENTRIES - 2; k++)
-        assert_ok(x_target(&t, 7, t.server[0], 1, k, false));
-    assert_err(EBUSY, x_target(&t, 7, t.server[0], 1, 0xdef, false));
-    assert_ok(x_target(&t, 7, t.server[0], 1, 0xdef, true)); /* masking needs none */
-    x_close(&t);
+        assert_ok(xive_target(&t, 7, t.server[0], 1, k, false));
+    assert_err(EBUSY, xive_target(&t, 7, t.server[0], 1, 0xdef, false));
+    assert_ok(xive_target(&t, 7, t.server[0], 1, 0xdef, true)); /* masking needs none */
+    xive_close(&t);
 }
 
 /* ------------------------------------------------------------------ KVM_IRQ_LINE */
@@ -741,58 +747,58 @@ static void test_irq_line(void **state)
 {
     const char *target = *state;
     struct xvm t;
-    x_open(&t, target, 1, true);
-    assert_ok(x_eq_set(&t, 0, 5, 1, 0));
-    x_cppr(&t, 0, 0xff);
+    xive_open(&t, target, 1, true);
+    assert_ok(xive_eq_set(&t, 0, 5, 1, 0));
+    xive_cppr(&t, 0, 0xff);
     struct reader r;
     rd_init(&r, &t, 0, 5, 0, 0);
     assert_err(EINVAL, irq_line(&t, 3, 1)); /* no such source */
     assert_err(EINVAL, irq_line(&t, 0x100000, 1));
     /* an LSI, asserted at creation */
-    assert_ok(x_source(&t, 3, KVM_XIVE_LEVEL_SENSITIVE | KVM_XIVE_LEVEL_ASSERTED));
-    assert_ok(x_target(&t, 3, t.server[0], 5, 0x33, false));
-    assert_int_equal(x_pq(&t, 3), 1);
-    x_esb(&t, 3, true, XIVE_ESB_SET_PQ_00, false); /* SET_PQ never forwards */
+    assert_ok(xive_source(&t, 3, KVM_XIVE_LEVEL_SENSITIVE | KVM_XIVE_LEVEL_ASSERTED));
+    assert_ok(xive_target(&t, 3, t.server[0], 5, 0x33, false));
+    assert_int_equal(xive_pq(&t, 3), 1);
+    xive_esb(&t, 3, true, XIVE_ESB_SET_PQ_00, false); /* SET_PQ never forwards */
     assert_int_equal(rd_next(&r), -1);
     assert_ok(irq_line(&t, 3, 1));
     assert_int_equal(rd_next(&r), 0x33);
-    assert_int_equal(x_pq(&t, 3), 2);
+    assert_int_equal(xive_pq(&t, 3), 2);
     assert_ok(irq_line(&t, 3, 1)); /* no Q for LSIs */
-    assert_int_equal(x_pq(&t, 3), 2);
+    assert_int_equal(xive_pq(&t, 3), 2);
     assert_int_equal(rd_next(&r), -1);
     /* EOI while still asserted: a new event */
-    assert_int_equal(x_esb(&t, 3, true, XIVE_ESB_LOAD_EOI, false), 0);
+    assert_int_equal(xive_esb(&t, 3, true, XIVE_ESB_LOAD_EOI, false), 0);
     assert_int_equal(rd_next(&r), 0x33);
-    assert_int_equal(x_pq(&t, 3), 2);
+    assert_int_equal(xive_pq(&t, 3), 2);
     /* lowered: the EOI completes */
     assert_ok(irq_line(&t, 3, 0));
-    assert_int_equal(x_pq(&t, 3), 2);
-    x_esb(&t, 3, true, XIVE_ESB_LOAD_EOI, false);
-    assert_int_equal(x_pq(&t, 3), 0);
+    assert_int_equal(xive_pq(&t, 3), 2);
+    xive_esb(&t, 3, true, XIVE_ESB_LOAD_EOI, false);
+    assert_int_equal(xive_pq(&t, 3), 0);
     assert_int_equal(rd_next(&r), -1);
     /* GRP_SOURCE without the LSI bits does not make it an MSI again (KVM's quirk); it
      * masks the source again, so it is targeted again */
-    assert_ok(x_source(&t, 3, 0));
-    assert_ok(x_target(&t, 3, t.server[0], 5, 0x33, false));
-    x_esb(&t, 3, true, XIVE_ESB_SET_PQ_00, false);
+    assert_ok(xive_source(&t, 3, 0));
+    assert_ok(xive_target(&t, 3, t.server[0], 5, 0x33, false));
+    xive_esb(&t, 3, true, XIVE_ESB_SET_PQ_00, false);
     assert_ok(irq_line(&t, 3, 1));
     assert_ok(irq_line(&t, 3, 1));
-    assert_int_equal(x_pq(&t, 3), 2); /* an MSI would be at 11 */
+    assert_int_equal(xive_pq(&t, 3), 2); /* an MSI would be at 11 */
     assert_int_equal(rd_next(&r), 0x33);
     assert_ok(irq_line(&t, 3, 0));
     /* an MSI source: level 1 is a trigger, 0 nothing */
-    assert_ok(x_source(&t, 4, 0));
-    assert_ok(x_target(&t, 4, t.server[0], 5, 0x44, false));
-    x_esb(&t, 4, true, XIVE_ESB_SET_PQ_00, false);
+    assert_ok(xive_source(&t, 4, 0));
+    assert_ok(xive_target(&t, 4, t.server[0], 5, 0x44, false));
+    xive_esb(&t, 4, true, XIVE_ESB_SET_PQ_00, false);
     assert_ok(irq_line(&t, 4, 0));
-    assert_int_equal(x_pq(&t, 4), 0);
+    assert_int_equal(xive_pq(&t, 4), 0);
     assert_ok(irq_line(&t, 4, 1));
     assert_int_equal(rd_next(&r), 0x44);
     assert_ok(irq_line(&t, 4, 1));
-    assert_int_equal(x_pq(&t, 4), 3);
+    assert_int_equal(xive_pq(&t, 4), 3);
     assert_int_equal(rd_next(&r), -1);
-    assert_true(x_readable(&t, 0));
-    x_close(&t);
+    assert_true(xive_readable(&t, 0));
+    xive_close(&t);
 }
 
 /* One queue through several laps: the index wraps and the generation flips each time, the
@@ -802,55 +808,47 @@ static void test_eq_laps(void **state)
     const char *target = *state;
     struct xvm t;
     enum { NSRC = 16 };
-    x_open(&t, target, 1, true);
+    xive_open(&t, target, 1, true);
     unsigned laps = strcmp(target, "soft") ? 2 : 5;
-    assert_ok(x_eq_set(&t, 0, 0, 1, 0));
+    assert_ok(xive_eq_set(&t, 0, 0, 1, 0));
     for (uint32_t s = 0; s < NSRC; s++) {
-        assert_ok(x_source(&t, s, 0));
-        assert_ok(x_target(&t, s, t.server[0], 0, 0x500 + s, false));
-        x_esb(&t, s, true, XIVE_ESB_SET_PQ_00, false);
+        assert_ok(xive_source(&t, s, 0));
+        assert_ok(xive_target(&t, s, t.server[0], 0, 0x500 + s, false));
+        xive_esb(&t, s, true, XIVE_ESB_SET_PQ_00, false);
     }
     struct reader r;
     rd_init(&r, &t, 0, 0, 0, 0);
     unsigned flips = 0;
     for (uint32_t k = 0; k < laps * EQ_ENTRIES + 7; k += NSRC) {
         for (uint32_t s = 0; s < NSRC; s++)
-            x_trigger(&t, s);
+            xive_trigger(&t, s);
         for (uint32_t s = 0; s < NSRC; s++) {
             uint32_t tog = r.toggle;
             assert_int_equal(rd_next(&r), 0x500 + s);
             flips += r.toggle != tog;
-            assert_int_equal(x_esb(&t, s, true, XIVE_ESB_SET_PQ_00, false), 2);
+            assert_int_equal(xive_esb(&t, s, true, XIVE_ESB_SET_PQ_00, false), 2);
         }
         assert_int_equal(rd_next(&r), -1);
     }
     assert_int_equal(flips, laps);
-    struct kvm_ppc_xive_eq g = x_eq_get(&t, 0, 0);
+    struct kvm_ppc_xive_eq g = xive_eq_get(&t, 0, 0);
     assert_int_equal(g.qindex, r.idx);
     assert_int_equal(g.qtoggle, !r.toggle);
-    x_close(&t);
+    xive_close(&t);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    static const char *soft = "soft", *sim = "sim";
-#define BOTH(fn)                                                                                   \
-    cmocka_unit_test_prestate(fn, (void *)soft), cmocka_unit_test_prestate(fn, (void *)sim)
+    tt_init(argc, argv);
+    tt_seed(RNG_SEED);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_create),
-        cmocka_unit_test(test_has_attr),
-        cmocka_unit_test(test_ctrl),
-        cmocka_unit_test(test_connect),
-        cmocka_unit_test(test_sources),
-        cmocka_unit_test(test_eq_config),
-        cmocka_unit_test(test_reservation),
-        BOTH(test_vp_state),
-        BOTH(test_reset),
-        BOTH(test_esb),
-        BOTH(test_irq_line),
-        BOTH(test_queue_full),
-        BOTH(test_eq_laps),
-        BOTH(test_eq_consumer),
+        TT_TARGET_TEST(test_create),      TT_TARGET_TEST(test_has_attr),
+        TT_TARGET_TEST(test_ctrl),        TT_TARGET_TEST(test_connect),
+        TT_TARGET_TEST(test_sources),     TT_TARGET_TEST(test_eq_config),
+        TT_TARGET_TEST(test_reservation), TT_TARGET_TEST(test_vp_state),
+        TT_TARGET_TEST(test_reset),       TT_TARGET_TEST(test_esb),
+        TT_TARGET_TEST(test_irq_line),    TT_TARGET_TEST(test_queue_full),
+        TT_TARGET_TEST(test_eq_laps),     TT_TARGET_TEST(test_eq_consumer),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return tt_run_tests("xive_api", tests, NULL, NULL);
 }

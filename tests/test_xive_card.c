@@ -1,9 +1,9 @@
 /*
- * The card's XIVE engine against docs/xive.md, on both backends (C model "soft" and
- * Verilator RTL "sim"): every PQ transition and ESB offset, EQ entries, generation and
- * wrap, overflow (overwrite) behaviour, presentation and notifications, TIMA operations,
- * VP state, RESET / CLEAR / EQ_SYNC / SOURCE_SYNC, MSI ingress through the ESB window,
- * VM isolation, BADTARGET / UNDEF.
+ * The card's XIVE engine against docs/xive.md, on each target of IOE_TEST_TARGETS
+ * (tests/targets.h; the C model "soft" and the Verilator RTL "sim" by default): every PQ transition
+ * and ESB offset, EQ entries, generation and wrap, overflow (overwrite) behaviour, presentation and
+ * notifications, TIMA operations, VP state, RESET / CLEAR / EQ_SYNC / SOURCE_SYNC, MSI ingress
+ * through the ESB window, VM isolation, BADTARGET / UNDEF.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
@@ -18,6 +18,8 @@
 
 #include <ioe/card.h>
 #include <ioe/regs.h>
+
+#include "targets.h"
 
 enum {
     ESB_LOAD = 1,
@@ -123,7 +125,7 @@ static void queue(uint32_t vm, uint32_t server, uint32_t prio, uint64_t qaddr)
 
 static int setup(void **state)
 {
-    (void)state;
+    backend = *state;
     assert_int_equal(ioe_card_open(backend, &card), 0);
     for (unsigned v = 0; v < 2; v++) {
         ram[v] = calloc(1, GUEST_RAM);
@@ -467,19 +469,15 @@ static void test_eq_write_rate(void **state)
         assert_int_equal(eq_word(0, 0x20000, s), 0x80000000u | s);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) TT_TARGET_TEST_SETUP_TEARDOWN(f, setup, teardown)
 
-int main(void)
+int main(int argc, char **argv)
 {
+    tt_init(argc, argv);
     const struct CMUnitTest tests[] = {
         T(test_badtarget_undef),     T(test_source_state),      T(test_pq_machine),
         T(test_eq_and_presentation), T(test_eq_wrap),           T(test_vp_state),
         T(test_reset_clear_sync),    T(test_msi_and_isolation), T(test_eq_write_rate),
     };
-    int fails = 0;
-    backend = "soft";
-    fails += cmocka_run_group_tests_name("xive soft", tests, NULL, NULL);
-    backend = "sim";
-    fails += cmocka_run_group_tests_name("xive sim", tests, NULL, NULL);
-    return fails;
+    return tt_run_tests("xive_card", tests, NULL, NULL);
 }

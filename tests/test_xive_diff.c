@@ -2,9 +2,10 @@
  * Random differential test of the XIVE engine: the same seeded stream of access-port
  * operations (ESB loads/stores, triggers, source set/config/level/read/sync, EQ config
  * and read, TIMA and VP_STATE operations, RESET / CLEAR / EQ_SYNC / ESB window) and MSIs
- * on the C model (soft) and on the Verilator RTL (sim). Compared: STATUS and RDATA of
- * every operation, the notification streams, and the guest-memory bytes of every queue.
- * Usage: test_xive_diff [seed [operations]]; the seed is printed.
+ * on two targets (default the C model "soft" and the Verilator RTL "sim"). Compared: STATUS
+ * and RDATA of every operation, the notification streams, and the guest-memory bytes of
+ * every queue. Usage (tests/targets.h): test_xive_diff [--seed N] [--ops N] [--targets A,B]
+ * (or IOE_TEST_SEED, IOE_TEST_OPS, IOE_TEST_DIFF="A B"); the seed is printed.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
@@ -14,19 +15,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cmocka.h>
 
 #include <ioe/card.h>
 #include <ioe/regs.h>
 
+#include "targets.h"
+
 #define NVM 3
 #define RAM_SIZE 0x40000ull /* 64 queues of 4 KiB per VM at GPA 0 */
 #define NSRC 24
 #define WIN 0x1000000ull
 
+#define SEED 0x5eedu /* the default seed (never the time: a run reproduces) */
+
 static uint64_t seed, nops = 200000, rng;
+static struct tt_pair tg; /* the two targets compared (--targets, IOE_TEST_DIFF) */
 static struct ioe_card *card[2];
 static uint8_t *ram[2][NVM];
 
@@ -80,8 +85,8 @@ static void compare_notes(uint64_t i)
 {
     collect();
     if (nnotes[0] != nnotes[1])
-        fail_msg("seed %llu op %llu: %zu soft notifications, %zu sim", (unsigned long long)seed,
-                 (unsigned long long)i, nnotes[0], nnotes[1]);
+        fail_msg("seed %llu op %llu: %zu %s notifications, %zu %s", (unsigned long long)seed,
+                 (unsigned long long)i, nnotes[0], tg.src, nnotes[1], tg.dst);
     for (size_t k = 0; k < nnotes[0]; k++)
         if (notes[0][k].vm != notes[1][k].vm || notes[0][k].vcpu != notes[1][k].vcpu ||
             notes[0][k].src != notes[1][k].src)
@@ -180,17 +185,17 @@ static void one_op(uint64_t i)
     for (int k = 0; k < 2; k++)
         op(card[k], target, off, wd, code, &st[k], &rd[k]);
     if (st[0] != st[1] || rd[0] != rd[1])
-        fail_msg("seed %llu op %llu: code %u target %#x off %#x wdata %#llx: soft status %#x "
-                 "rdata %#llx, sim status %#x rdata %#llx",
+        fail_msg("seed %llu op %llu: code %u target %#x off %#x wdata %#llx: %s status %#x "
+                 "rdata %#llx, %s status %#x rdata %#llx",
                  (unsigned long long)seed, (unsigned long long)i, code, target, off,
-                 (unsigned long long)wd, st[0], (unsigned long long)rd[0], st[1],
+                 (unsigned long long)wd, tg.src, st[0], (unsigned long long)rd[0], tg.dst, st[1],
                  (unsigned long long)rd[1]);
 }
 
 static void test_diff(void **state)
 {
     (void)state;
-    const char *names[2] = {"soft", "sim"};
+    const char *names[2] = {tg.src, tg.dst};
     for (int k = 0; k < 2; k++) {
         assert_int_equal(ioe_card_open(names[k], &card[k]), 0);
         for (int v = 0; v < NVM; v++) {
@@ -230,11 +235,12 @@ static void test_diff(void **state)
 
 int main(int argc, char **argv)
 {
-    seed = argc > 1 ? strtoull(argv[1], NULL, 0) : (uint64_t)time(NULL);
-    if (argc > 2)
-        nops = strtoull(argv[2], NULL, 0);
-    printf("test_xive_diff: seed %llu, %llu operations\n", (unsigned long long)seed,
-           (unsigned long long)nops);
+    tt_init(argc, argv);
+    tg = tt_diff_targets();
+    seed = tt_seed(SEED);
+    nops = tt_ops(nops);
+    printf("test_xive_diff: %s vs %s, seed %llu, %llu operations\n", tg.src, tg.dst,
+           (unsigned long long)seed, (unsigned long long)nops);
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_diff)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

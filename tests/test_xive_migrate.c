@@ -7,18 +7,17 @@
  * the queues) and the guest's queue readers move with the VM. Afterwards both the
  * original VM (resumed) and the copy deliver every pending event exactly once, in order,
  * with the queues continuing at the saved index and generation (they wrap right after).
- * soft -> soft, soft -> sim, sim -> soft, sim -> sim.
+ * Every ordered pair of the targets of IOE_TEST_TARGETS (tests/targets.h): soft -> soft,
+ * soft -> sim, sim -> soft, sim -> sim by default; the trigger order is seeded (--seed).
  */
 #define _GNU_SOURCE
 #include "xive_util.h"
 
+#include "targets.h"
+
 #define NC 3
 #define NSRC 60
 #define NMASKED 3 /* the last sources are targeted but masked */
-
-struct pair {
-    const char *src, *dst;
-};
 
 /* the test's model of what the guest must see */
 struct model {
@@ -54,7 +53,7 @@ static void m_push(struct model *m, uint32_t s)
 /* a trigger as the ESB does it, in the model */
 static void trig(struct xvm *t, struct model *m, uint32_t s)
 {
-    x_trigger(t, s);
+    xive_trigger(t, s);
     if (masked(s))
         return;
     if (!m->p[s]) {
@@ -68,7 +67,7 @@ static void trig(struct xvm *t, struct model *m, uint32_t s)
 /* EOI as Linux does it: SET_PQ_00, and a software re-trigger when Q was set */
 static void eoi(struct xvm *t, struct model *m, uint32_t s)
 {
-    uint64_t old = x_esb(t, s, true, XIVE_ESB_SET_PQ_00, false);
+    uint64_t old = xive_esb(t, s, true, XIVE_ESB_SET_PQ_00, false);
     assert_int_equal(old, m->q[s] ? 3 : 2);
     m->p[s] = m->q[s] = false;
     if (old & XIVE_ESB_VAL_Q)
@@ -103,8 +102,8 @@ static size_t drain(struct xvm *t, struct model *m, struct reader r[NC][7], uint
             while (take(t, m, &r[c][p], c, p, trace, &n))
                 ;
         for (;;) {
-            x_cppr(t, c, 0xff);
-            uint64_t ack = x_tima(t, c, TM_SPC_ACK_OS_REG, 2, false, 0);
+            xive_cppr(t, c, 0xff);
+            uint64_t ack = xive_tima(t, c, TM_SPC_ACK_OS_REG, 2, false, 0);
             if (!(ack >> 8 & TM_QW1_NSR_EO))
                 break;
             unsigned p = ack & 0xff;
@@ -112,7 +111,7 @@ static size_t drain(struct xvm *t, struct model *m, struct reader r[NC][7], uint
             while (take(t, m, &r[c][p], c, p, trace, &n))
                 ;
         }
-        assert_false(x_readable(t, c));
+        assert_false(xive_readable(t, c));
     }
     for (int c = 0; c < NC; c++)
         for (unsigned p = 0; p < 7; p++)
@@ -124,9 +123,9 @@ static size_t drain(struct xvm *t, struct model *m, struct reader r[NC][7], uint
 
 static void setup(struct xvm *t, const char *target)
 {
-    x_open(t, target, NC, true);
+    xive_open(t, target, NC, true);
     for (int c = 0; c < NC; c++)
-        x_cppr(t, c, 0xff);
+        xive_cppr(t, c, 0xff);
 }
 
 struct saved {
@@ -138,12 +137,12 @@ struct saved {
 static void save(struct xvm *t, struct saved *sv)
 {
     for (uint32_t s = 0; s < NSRC; s++) /* (1) mask, keeping the old PQ */
-        sv->pq[s] = x_esb(t, s, true, XIVE_ESB_SET_PQ_01, false);
+        sv->pq[s] = xive_esb(t, s, true, XIVE_ESB_SET_PQ_01, false);
     assert_ok(
         xattr(t->dev, KVM_SET_DEVICE_ATTR, KVM_DEV_XIVE_GRP_CTRL, KVM_DEV_XIVE_EQ_SYNC, NULL));
     for (int c = 0; c < NC; c++) { /* (3) EQs and thread contexts; targeting is the test's */
         for (unsigned p = 0; p < 7; p++)
-            sv->eq[c][p] = x_eq_get(t, c, p);
+            sv->eq[c][p] = xive_eq_get(t, c, p);
         struct kvm_one_reg r = {.id = KVM_REG_PPC_VP_STATE, .addr = (uint64_t)(uintptr_t)sv->vp[c]};
         assert_ok(ioe_ioctl(t->vcpu[c], KVM_GET_ONE_REG, &r));
     }
@@ -158,8 +157,8 @@ static void restore(struct xvm *t, const struct saved *sv, bool fresh)
                             eq_id(t->server[c], p), &eq));
         }
     for (uint32_t s = 0; s < NSRC && fresh; s++) { /* (2) targeting */
-        assert_ok(x_source(t, s, 0));
-        assert_ok(x_target(t, s, t->server[cpu_of(s)], prio_of(s), eisn_of(s), masked(s)));
+        assert_ok(xive_source(t, s, 0));
+        assert_ok(xive_target(t, s, t->server[cpu_of(s)], prio_of(s), eisn_of(s), masked(s)));
     }
     for (int c = 0; c < NC && fresh; c++) { /* (3) thread contexts */
         struct kvm_one_reg r = {.id = KVM_REG_PPC_VP_STATE, .addr = (uint64_t)(uintptr_t)sv->vp[c]};
@@ -168,18 +167,18 @@ static void restore(struct xvm *t, const struct saved *sv, bool fresh)
     static const uint32_t set_pq[4] = {XIVE_ESB_SET_PQ_00, XIVE_ESB_SET_PQ_01, XIVE_ESB_SET_PQ_10,
                                        XIVE_ESB_SET_PQ_11};
     for (uint32_t s = 0; s < NSRC; s++) /* (4) source states */
-        x_esb(t, s, true, set_pq[sv->pq[s] & 3], false);
+        xive_esb(t, s, true, set_pq[sv->pq[s] & 3], false);
 }
 
 static void test_migrate(void **state)
 {
-    const struct pair *pr = *state;
+    const struct tt_pair *pr = *state;
     static struct xvm a, b;
     static struct model ma, mb;
     static struct reader ra[NC][7], rb[NC][7];
     static uint32_t ta[4096], tb[4096];
     static struct saved sa, sb;
-    uint64_t seed = 0x1234567ull;
+    uint64_t seed = tt_seed(0x1234567ull);
     printf("%s -> %s, seed 0x%llx\n", pr->src, pr->dst, (unsigned long long)seed);
     memset(&ma, 0, sizeof(ma));
     setup(&a, pr->src);
@@ -188,13 +187,13 @@ static void test_migrate(void **state)
         for (unsigned p = 0; p < 7; p++) {
             uint32_t idx = EQ_ENTRIES - 2 - ((uint32_t)c + p) % 3;
             q_prefill(&a, c, p, idx, 1);
-            assert_ok(x_eq_set(&a, c, p, 1, idx));
+            assert_ok(xive_eq_set(&a, c, p, 1, idx));
             rd_init(&ra[c][p], &a, c, p, idx, 0);
         }
     for (uint32_t s = 0; s < NSRC; s++) {
-        assert_ok(x_source(&a, s, 0));
-        assert_ok(x_target(&a, s, a.server[cpu_of(s)], prio_of(s), eisn_of(s), masked(s)));
-        x_esb(&a, s, true, XIVE_ESB_SET_PQ_00, false);
+        assert_ok(xive_source(&a, s, 0));
+        assert_ok(xive_target(&a, s, a.server[cpu_of(s)], prio_of(s), eisn_of(s), masked(s)));
+        xive_esb(&a, s, true, XIVE_ESB_SET_PQ_00, false);
     }
     /* a busy state: events queued, some sources triggered twice (PQ 11), some events
      * consumed, vCPU 0 in the middle of a priority, vCPU 1 with an exception not taken */
@@ -206,9 +205,9 @@ static void test_migrate(void **state)
     for (int c = 0; c < NC; c++)
         for (unsigned p = 0; p < 7; p += 2)
             take(&a, &ma, &ra[c][p], c, p, ta, &junk);
-    uint64_t ack = x_tima(&a, 0, TM_SPC_ACK_OS_REG, 2, false, 0);
+    uint64_t ack = xive_tima(&a, 0, TM_SPC_ACK_OS_REG, 2, false, 0);
     assert_true(ack >> 8 & TM_QW1_NSR_EO);
-    assert_true(x_readable(&a, 1));
+    assert_true(xive_readable(&a, 1));
 
     /* save, and restore into a fresh VM on a fresh card; RAM and readers move along */
     save(&a, &sa);
@@ -226,7 +225,7 @@ static void test_migrate(void **state)
     for (int c = 0; c < NC; c++)
         for (unsigned p = 0; p < 7; p++)
             rb[c][p].q = b.ram + (q_gpa(c, p) - RAM_GPA);
-    assert_true(x_readable(&b, 1));
+    assert_true(xive_readable(&b, 1));
 
     /* the same deliveries on both: every pending event once, in order */
     size_t na = drain(&a, &ma, ra, ta), nb = drain(&b, &mb, rb, tb);
@@ -246,7 +245,7 @@ static void test_migrate(void **state)
     }
     for (int c = 0; c < NC; c++)
         for (unsigned p = 0; p < 7; p++) {
-            struct kvm_ppc_xive_eq ea = x_eq_get(&a, c, p), eb = x_eq_get(&b, c, p);
+            struct kvm_ppc_xive_eq ea = xive_eq_get(&a, c, p), eb = xive_eq_get(&b, c, p);
             assert_memory_equal(&ea, &eb, sizeof(ea));
             assert_int_equal(ea.qindex, ra[c][p].idx);
             assert_int_equal(ea.qtoggle, !ra[c][p].toggle);
@@ -254,19 +253,14 @@ static void test_migrate(void **state)
         }
     printf("%s -> %s: %zu pending events delivered identically after restore\n", pr->src, pr->dst,
            na);
-    x_close(&a);
-    x_close(&b);
+    xive_close(&a);
+    xive_close(&b);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    static const struct pair pairs[] = {
-        {"soft", "soft"}, {"soft", "sim"}, {"sim", "soft"}, {"sim", "sim"}};
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_prestate(test_migrate, (void *)&pairs[0]),
-        cmocka_unit_test_prestate(test_migrate, (void *)&pairs[1]),
-        cmocka_unit_test_prestate(test_migrate, (void *)&pairs[2]),
-        cmocka_unit_test_prestate(test_migrate, (void *)&pairs[3]),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    tt_init(argc, argv);
+    tt_seed(0x1234567ull);
+    const struct CMUnitTest tests[] = {TT_PAIR_TEST(test_migrate)};
+    return tt_run_tests("xive_migrate", tests, NULL, NULL);
 }

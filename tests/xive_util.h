@@ -47,7 +47,7 @@ static inline int xattr(int fd, unsigned long req, uint32_t group, uint64_t attr
     return ioe_ioctl(fd, req, &a);
 }
 
-static inline int x_connect(struct xvm *t, int c, int devfd, uint64_t server)
+static inline int xive_connect(struct xvm *t, int c, int devfd, uint64_t server)
 {
     struct kvm_enable_cap cap = {.cap = KVM_CAP_PPC_IRQ_XIVE};
     cap.args[0] = (uint64_t)devfd;
@@ -57,7 +57,7 @@ static inline int x_connect(struct xvm *t, int c, int devfd, uint64_t server)
 
 /* A VM on `target` with n vCPUs (ids 0..n-1), guest RAM, and (connect) a XIVE device with
  * vCPU c connected as server 3c + 1 (KVM servers are not the card's indexes). */
-static inline void x_open(struct xvm *t, const char *target, int n, bool connect)
+static inline void xive_open(struct xvm *t, const char *target, int n, bool connect)
 {
     memset(t, 0, sizeof(*t));
     t->target = target;
@@ -83,10 +83,10 @@ static inline void x_open(struct xvm *t, const char *target, int n, bool connect
     t->dev = (int)cd.fd;
     if (connect)
         for (int c = 0; c < n; c++)
-            assert_ok(x_connect(t, c, t->dev, t->server[c]));
+            assert_ok(xive_connect(t, c, t->dev, t->server[c]));
 }
 
-static inline void x_close(struct xvm *t)
+static inline void xive_close(struct xvm *t)
 {
     for (int c = 0; c < t->n; c++)
         ioe_close(t->vcpu[c]);
@@ -107,7 +107,7 @@ static inline uint64_t eq_id(uint32_t server, unsigned prio)
     return (uint64_t)server << KVM_XIVE_EQ_SERVER_SHIFT | prio;
 }
 
-static inline int x_eq_set(struct xvm *t, int c, unsigned p, uint32_t toggle, uint32_t index)
+static inline int xive_eq_set(struct xvm *t, int c, unsigned p, uint32_t toggle, uint32_t index)
 {
     struct kvm_ppc_xive_eq eq = {.flags = KVM_XIVE_EQ_ALWAYS_NOTIFY,
                                  .qshift = 16,
@@ -118,7 +118,7 @@ static inline int x_eq_set(struct xvm *t, int c, unsigned p, uint32_t toggle, ui
                  &eq);
 }
 
-static inline struct kvm_ppc_xive_eq x_eq_get(struct xvm *t, int c, unsigned p)
+static inline struct kvm_ppc_xive_eq xive_eq_get(struct xvm *t, int c, unsigned p)
 {
     struct kvm_ppc_xive_eq eq;
     memset(&eq, 0, sizeof(eq));
@@ -127,7 +127,7 @@ static inline struct kvm_ppc_xive_eq x_eq_get(struct xvm *t, int c, unsigned p)
     return eq;
 }
 
-static inline int x_source(struct xvm *t, uint32_t irq, uint64_t flags)
+static inline int xive_source(struct xvm *t, uint32_t irq, uint64_t flags)
 {
     return xattr(t->dev, KVM_SET_DEVICE_ATTR, KVM_DEV_XIVE_GRP_SOURCE, irq, &flags);
 }
@@ -139,51 +139,51 @@ static inline uint64_t src_cfg(uint32_t server, unsigned prio, uint32_t eisn, bo
            (uint64_t)eisn << KVM_XIVE_SOURCE_EISN_SHIFT;
 }
 
-static inline int x_target(struct xvm *t, uint32_t irq, uint32_t server, unsigned prio,
-                           uint32_t eisn, bool masked)
+static inline int xive_target(struct xvm *t, uint32_t irq, uint32_t server, unsigned prio,
+                              uint32_t eisn, bool masked)
 {
     uint64_t v = src_cfg(server, prio, eisn, masked);
     return xattr(t->dev, KVM_SET_DEVICE_ATTR, KVM_DEV_XIVE_GRP_SOURCE_CONFIG, irq, &v);
 }
 
 /* ESB access: mgmt selects the EOI/management page */
-static inline uint64_t x_esb(struct xvm *t, uint32_t irq, bool mgmt, uint32_t off, bool store)
+static inline uint64_t xive_esb(struct xvm *t, uint32_t irq, bool mgmt, uint32_t off, bool store)
 {
     struct ioe_xive_esb e = {.page = 2ull * irq + mgmt, .offset = off, .is_store = store};
     assert_ok(ioe_ioctl(t->dev, IOE_XIVE_ESB, &e));
     return e.data;
 }
 
-static inline unsigned x_pq(struct xvm *t, uint32_t irq)
+static inline unsigned xive_pq(struct xvm *t, uint32_t irq)
 {
-    return (unsigned)x_esb(t, irq, true, XIVE_ESB_GET, false);
+    return (unsigned)xive_esb(t, irq, true, XIVE_ESB_GET, false);
 }
 
-static inline void x_trigger(struct xvm *t, uint32_t irq)
+static inline void xive_trigger(struct xvm *t, uint32_t irq)
 {
-    x_esb(t, irq, false, 0, true);
+    xive_esb(t, irq, false, 0, true);
 }
 
-static inline uint64_t x_tima(struct xvm *t, int c, uint32_t off, uint8_t len, bool store,
-                              uint64_t data)
+static inline uint64_t xive_tima(struct xvm *t, int c, uint32_t off, uint8_t len, bool store,
+                                 uint64_t data)
 {
     struct ioe_xive_tima m = {.offset = off, .len = len, .is_store = store, .data = data};
     assert_ok(ioe_ioctl(t->vcpu[c], IOE_XIVE_TIMA, &m));
     return m.data;
 }
 
-static inline void x_cppr(struct xvm *t, int c, uint8_t cppr)
+static inline void xive_cppr(struct xvm *t, int c, uint8_t cppr)
 {
-    x_tima(t, c, TM_QW1_OS + TM_CPPR, 1, true, cppr);
+    xive_tima(t, c, TM_QW1_OS + TM_CPPR, 1, true, cppr);
 }
 
 /* the OS ring bytes NSR .. PIPR as a big-endian number */
-static inline uint64_t x_qw1(struct xvm *t, int c)
+static inline uint64_t xive_qw1(struct xvm *t, int c)
 {
-    return x_tima(t, c, TM_QW1_OS, 8, false, 0);
+    return xive_tima(t, c, TM_QW1_OS, 8, false, 0);
 }
 
-static inline bool x_readable(struct xvm *t, int c)
+static inline bool xive_readable(struct xvm *t, int c)
 {
     struct pollfd p = {.fd = t->vcpu[c], .events = POLLIN};
     return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);

@@ -62,7 +62,7 @@ struct ioe_card_options {
 
 #define IOE_CARD_DEFAULT_DMA_LATENCY 200u
 #define IOE_CARD_DEFAULT_DMA_OUTSTANDING 256u
-#define IOE_CARD_DEFAULT_TIMEOUT_MS 30000u
+#define IOE_CARD_DEFAULT_TIMEOUT_MS 120000u
 
 /* Targets are named "name[:arguments]". This build knows "soft" (C reference model in
  * process) and "sim" (Verilator model of the RTL in process); neither takes arguments.

@@ -1,9 +1,11 @@
 /*
- * Register-level test of the whole map, run against both backends (soft = C model,
- * sim = Verilator model of the RTL), and a differential test that drives both with the
- * same seeded stream of register writes and compares every read.
+ * Register-level test of the whole map, run against each target of IOE_TEST_TARGETS
+ * (tests/targets.h; default soft = C model, sim = Verilator model of the RTL), and a
+ * differential test that drives two targets (--targets A,B or IOE_TEST_DIFF; default soft
+ * and sim) with the same seeded stream of register writes and compares every read.
  *
- * IOE_TEST_SEED=<n> reproduces a differential run; IOE_TEST_OPS=<n> makes it longer.
+ * --seed N / IOE_TEST_SEED=N reproduces a differential run; --ops N / IOE_TEST_OPS=N makes
+ * it longer.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -21,6 +23,10 @@
 #include <ioe/card.h>
 #include <ioe/regs.h>
 
+#include "targets.h"
+
+#define SEED 0x10e5eed /* the default seed of the differential run */
+
 struct reg {
     const char *name;
     uint32_t addr;
@@ -32,7 +38,8 @@ static const struct reg regs[] = {IOE_REG_LIST(X)};
 #undef X
 #define NREGS (sizeof(regs) / sizeof(regs[0]))
 
-static const char *const targets[] = {"soft", "sim"};
+/* the targets (IOE_TEST_TARGETS, tests/targets.h; default soft and sim) */
+#define targets (tt_list())
 
 static struct ioe_card *open_card(const char *target)
 {
@@ -51,7 +58,7 @@ static bool comparable(const struct reg *r)
 static void test_reset_values(void **state)
 {
     (void)state;
-    for (size_t t = 0; t < 2; t++) {
+    for (size_t t = 0; t < tt_count(); t++) {
         struct ioe_card *c = open_card(targets[t]);
         for (size_t i = 0; i < NREGS; i++) {
             const struct reg *r = &regs[i];
@@ -73,7 +80,7 @@ static void test_readback(void **state)
     (void)state;
     static const uint32_t pats[] = {0xffffffff, 0x00000000, 0xa5a5a5a5, 0x5a5a5a5a,
                                     0x80000001, 0x0000fff8, 0x12345678};
-    for (size_t t = 0; t < 2; t++) {
+    for (size_t t = 0; t < tt_count(); t++) {
         struct ioe_card *c = open_card(targets[t]);
         for (size_t i = 0; i < NREGS; i++) {
             const struct reg *r = &regs[i];
@@ -114,8 +121,9 @@ static bool defined_addr(uint32_t a)
 static void test_unmapped_and_bad_addresses(void **state)
 {
     (void)state;
-    static const uint32_t holes[] = {0x018, 0x03c, 0x0fc, 0xffc, 0x1020, 0x1ffc, 0x2040, 0xff000, 0xffffc};
-    for (size_t t = 0; t < 2; t++) {
+    static const uint32_t holes[] = {0x018,  0x03c,  0x0fc,   0xffc,  0x1020,
+                                     0x1ffc, 0x2040, 0xff000, 0xffffc};
+    for (size_t t = 0; t < tt_count(); t++) {
         struct ioe_card *c = open_card(targets[t]);
         uint32_t v;
         for (size_t i = 0; i < sizeof(holes) / sizeof(holes[0]); i++) {
@@ -143,7 +151,7 @@ static void test_unmapped_and_bad_addresses(void **state)
 static void test_cycle_counter(void **state)
 {
     (void)state;
-    for (size_t t = 0; t < 2; t++) {
+    for (size_t t = 0; t < tt_count(); t++) {
         struct ioe_card *c = open_card(targets[t]);
         uint64_t a, b, h0, h1;
         assert_int_equal(ioe_card_read64(c, IOE_CORE_CYCLE_LO, &a), 0);
@@ -167,12 +175,6 @@ static uint32_t rnd(void)
     return (uint32_t)(rng_state >> 11);
 }
 
-static uint64_t env_u64(const char *name, uint64_t def)
-{
-    const char *s = getenv(name);
-    return s && *s ? strtoull(s, NULL, 0) : def;
-}
-
 static void wait_dma_idle(struct ioe_card *c)
 {
     uint32_t st = 0;
@@ -188,10 +190,12 @@ static void wait_dma_idle(struct ioe_card *c)
 static void test_differential(void **state)
 {
     (void)state;
-    uint64_t seed = env_u64("IOE_TEST_SEED", 0x10e5eed), nops = env_u64("IOE_TEST_OPS", 20000);
-    printf("differential soft vs sim: seed 0x%" PRIx64 ", %" PRIu64 " ops\n", seed, nops);
+    uint64_t seed = tt_seed(SEED), nops = tt_ops(20000);
+    struct tt_pair tg = tt_diff_targets();
+    printf("differential %s vs %s: seed 0x%" PRIx64 ", %" PRIu64 " ops\n", tg.src, tg.dst, seed,
+           nops);
     rng_state = seed ? seed : 1;
-    struct ioe_card *c[2] = {open_card("soft"), open_card("sim")};
+    struct ioe_card *c[2] = {open_card(tg.src), open_card(tg.dst)};
     static uint64_t mem[2][64]; /* host memory each card's DMA probe can reach */
     for (int k = 0; k < 2; k++) {
         for (int i = 0; i < 64; i++)
@@ -227,8 +231,8 @@ static void test_differential(void **state)
             for (int k = 0; k < 2; k++)
                 assert_int_equal(ioe_card_read32(c[k], regs[i].addr, &v[k]), 0);
             if (v[0] != v[1])
-                fail_msg("op %" PRIu64 " (seed 0x%" PRIx64 "): %s soft 0x%08x sim 0x%08x", op, seed,
-                         regs[i].name, v[0], v[1]);
+                fail_msg("op %" PRIu64 " (seed 0x%" PRIx64 "): %s %s 0x%08x %s 0x%08x", op, seed,
+                         regs[i].name, tg.src, v[0], tg.dst, v[1]);
         }
         struct ioe_notification n[2][16];
         int cnt[2];
@@ -246,8 +250,10 @@ static void test_differential(void **state)
         ioe_card_close(c[k]);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    tt_init(argc, argv);
+    tt_seed(SEED);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reset_values),
         cmocka_unit_test(test_readback),

@@ -2,8 +2,8 @@
  * The KVM-compatible API of libioe against the reference of /work/shared/reference/
  * kvm-arm-abi.md (sections 1, 2, 3 and 7), Documentation/virt/kvm/devices/
  * arm-vgic-v3.rst and vcpu.rst: directed tests for every attribute and every errno row
- * that applies to a VGICv3 VM, on the "soft" target. Each test names the reference row it
- * checks ("ref 3.3/4" = section 3.3, row 4).
+ * that applies to a VGICv3 VM, on every target of IOE_TEST_TARGETS (tests/targets.h). Each
+ * test names the reference row it checks ("ref 3.3/4" = section 3.3, row 4).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,6 +23,7 @@
 #include <ioe/ioe.h>
 
 #include "assert_errno.h"
+#include "targets.h"
 
 /* ------------------------------------------------------------------ constants */
 #define SZ_64K 0x10000ull
@@ -230,6 +231,15 @@ static int timer_get(int vcpu, uint64_t attr)
 }
 
 /* ------------------------------------------------------------------ VM builder */
+/* the target of the running test (use_target, its cmocka setup) */
+static const char *target;
+
+static int use_target(void **state)
+{
+    target = *state;
+    return 0;
+}
+
 struct vmh {
     int sys, vm, dev;
     int vcpu[8];
@@ -241,7 +251,7 @@ static void vm_open(struct vmh *h, unsigned long type)
 {
     memset(h, 0xff, sizeof(*h));
     h->n = 0;
-    h->sys = ioe_open("soft");
+    h->sys = ioe_open(target);
     assert_true(h->sys >= 0);
     h->vm = ioe_ioctl(h->sys, KVM_CREATE_VM, type);
     assert_true(h->vm >= 0);
@@ -325,7 +335,7 @@ static void test_ebadf(void **state)
     assert_err(EBADF, ioe_ioctl(100000, KVM_GET_API_VERSION, 0UL));
     assert_err(EBADF, ioe_close(fd));
     close(fd);
-    int s = ioe_open("soft");
+    int s = ioe_open(target);
     assert_true(s >= 0);
     assert_ok(ioe_close(s));
     assert_err(EBADF, ioe_ioctl(s, KVM_GET_API_VERSION, 0UL));
@@ -351,7 +361,7 @@ static void test_create_vm_ipa(void **state)
         assert_int_equal(get_addr(h.dev, KVM_VGIC_V3_ADDR_TYPE_DIST), top - SZ_64K);
         vm_close(&h);
     }
-    int sys = ioe_open("soft");
+    int sys = ioe_open(target);
     assert_true(sys >= 0);
     static const unsigned long bad[] = {
         1, 31, 49, 64, 255, 0x100, 0x100 | 40, 1ul << 31, 1ul << 40 | 40};
@@ -365,7 +375,7 @@ static void test_create_vm_ipa(void **state)
 static void test_create_vm_contexts(void **state)
 {
     (void)state;
-    int sys = ioe_open("soft");
+    int sys = ioe_open(target);
     assert_true(sys >= 0);
     int vm[8];
     for (int i = 0; i < 8; i++) {
@@ -1767,45 +1777,47 @@ static int group_teardown(void **state)
     return 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    tt_init(argc, argv);
+#define T(f) TT_TARGET_TEST_SETUP_TEARDOWN(f, use_target, NULL)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_api_version_and_extensions),
-        cmocka_unit_test(test_ebadf),
-        cmocka_unit_test(test_create_vm_ipa),
-        cmocka_unit_test(test_create_vm_contexts),
-        cmocka_unit_test(test_create_vcpu),
-        cmocka_unit_test(test_create_vcpu_after_init),
-        cmocka_unit_test(test_mpidr_affinity),
-        cmocka_unit_test(test_memory_region),
-        cmocka_unit_test(test_create_device),
-        cmocka_unit_test(test_create_device_copy_out_fails),
-        cmocka_unit_test(test_create_device_after_run),
-        cmocka_unit_test(test_device_fd_plumbing),
-        cmocka_unit_test(test_addr_dist),
-        cmocka_unit_test(test_addr_types_and_faults),
-        cmocka_unit_test(test_addr_redist_legacy),
-        cmocka_unit_test(test_addr_redist_region),
-        cmocka_unit_test(test_gicr_typer_last),
-        cmocka_unit_test(test_nr_irqs),
-        cmocka_unit_test(test_ctrl),
-        cmocka_unit_test(test_regs_before_init),
-        cmocka_unit_test(test_regs_efault_order),
-        cmocka_unit_test(test_regs_while_running),
-        cmocka_unit_test(test_dist_regs),
-        cmocka_unit_test(test_redist_regs),
-        cmocka_unit_test(test_pending_uaccess),
-        cmocka_unit_test(test_cpu_sysregs),
-        cmocka_unit_test(test_level_info),
-        cmocka_unit_test(test_maint_irq),
-        cmocka_unit_test(test_features),
-        cmocka_unit_test(test_first_run_errors),
-        cmocka_unit_test(test_has_attr_table),
-        cmocka_unit_test(test_irq_line_no_gic),
-        cmocka_unit_test(test_irq_line),
-        cmocka_unit_test(test_signal_msi_without_its),
-        cmocka_unit_test(test_signal_msi_without_irqchip),
-        cmocka_unit_test(test_vcpu_timer),
+        T(test_api_version_and_extensions),
+        T(test_ebadf),
+        T(test_create_vm_ipa),
+        T(test_create_vm_contexts),
+        T(test_create_vcpu),
+        T(test_create_vcpu_after_init),
+        T(test_mpidr_affinity),
+        T(test_memory_region),
+        T(test_create_device),
+        T(test_create_device_copy_out_fails),
+        T(test_create_device_after_run),
+        T(test_device_fd_plumbing),
+        T(test_addr_dist),
+        T(test_addr_types_and_faults),
+        T(test_addr_redist_legacy),
+        T(test_addr_redist_region),
+        T(test_gicr_typer_last),
+        T(test_nr_irqs),
+        T(test_ctrl),
+        T(test_regs_before_init),
+        T(test_regs_efault_order),
+        T(test_regs_while_running),
+        T(test_dist_regs),
+        T(test_redist_regs),
+        T(test_pending_uaccess),
+        T(test_cpu_sysregs),
+        T(test_level_info),
+        T(test_maint_irq),
+        T(test_features),
+        T(test_first_run_errors),
+        T(test_has_attr_table),
+        T(test_irq_line_no_gic),
+        T(test_irq_line),
+        T(test_signal_msi_without_its),
+        T(test_signal_msi_without_irqchip),
+        T(test_vcpu_timer),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return tt_run_tests("vgic_v3_api", tests, group_setup, group_teardown);
 }

@@ -3,8 +3,8 @@
  * registers, commands fetched from a queue in guest memory, MSI ingress, INJECT /
  * TRANSLATE / LPI_STATE, the translation counters, and LPIs presented through the GIC
  * engine (candidate against SGIs/PPIs, acknowledge, EOI, EnableLPIs). Every test runs on
- * the Verilator model ("sim") and, when its C model has the ITS engine, on "soft" with the
- * same expectations.
+ * each target of IOE_TEST_TARGETS (tests/targets.h; soft and sim by default) whose card has
+ * the ITS engine, with the same expectations; the timed ones on sim only.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
@@ -19,6 +19,8 @@
 
 #include <ioe/card.h>
 #include <ioe/regs.h>
+
+#include "targets.h"
 
 /* GIC access port */
 enum { G_READ32 = 1, G_WRITE32, G_READ64, G_WRITE64, G_LINE, G_VM_CONFIG, G_VCPU_CONFIG };
@@ -665,6 +667,7 @@ static uint32_t wait_sets(uint32_t set0, uint32_t n, uint64_t t0)
     return csr(IOE_ITS_LPI_SET_CYCLE) - (uint32_t)t0;
 }
 
+#define RNG_SEED 4u /* the default seed of the pipeline test */
 static uint32_t rng_state;
 
 /* The translation-cache index of ioe_its_xlate's c_hash for a cache of 2^cw entries: the
@@ -749,9 +752,8 @@ static void test_pipeline(void **state)
      * their fills evict hot entries and later hot MSIs miss too (measured and printed; only
      * correctness asserted). Each device's DTE is in the DTE cache after its first walk, so a
      * miss is one ITE read. */
-    const char *seed_env = getenv("IOE_TEST_SEED");
-    rng_state = seed_env ? (uint32_t)strtoul(seed_env, NULL, 0) : 4u;
-    print_message("its pipeline: seed %u (IOE_TEST_SEED)\n", rng_state);
+    rng_state = (uint32_t)tt_seed(RNG_SEED);
+    print_message("its pipeline: seed %u (--seed, IOE_TEST_SEED)\n", rng_state);
     mapd(2, 8, 1); /* 512 events */
     mapd(3, 8, 1);
     mapti_range(2, 0, 512, LPI0 + 1024, 0);
@@ -812,40 +814,27 @@ static void test_pipeline(void **state)
     }
 }
 
-int main(void)
+/* Does the card behind `target` have the ITS engine (BIND answers DONE)? */
+static bool has_its_engine(const char *target)
 {
-    static const char *backends[] = {"sim", "soft"};
-    int rc = 0;
-    for (unsigned b = 0; b < 2; b++) {
-        void *st = (void *)backends[b];
-        /* soft: only when the C model has the ITS engine (BIND answers DONE) */
-        if (b == 1) {
-            struct ioe_card *c;
-            uint32_t s = ST_BAD;
-            if (!ioe_card_open("soft", &c)) {
-                card = c;
-                s = its_op(0, 0, 0, 0, 1, BIND, NULL);
-                ioe_card_close(c);
-                card = NULL;
-            }
-            if (s != ST_DONE) {
-                printf("soft: no ITS engine in the C model, skipped\n");
-                continue;
-            }
-        }
-        const struct CMUnitTest tests[] = {
-            cmocka_unit_test_prestate_setup_teardown(test_frame_registers, setup, teardown, st),
-            cmocka_unit_test_prestate_setup_teardown(test_translate_msi, setup, teardown, st),
-            cmocka_unit_test_prestate_setup_teardown(test_lpi_vs_ppi, setup, teardown, st),
-            cmocka_unit_test_prestate_setup_teardown(test_commands, setup, teardown, st),
-            cmocka_unit_test_prestate_setup_teardown(test_pending_tables, setup, teardown, st),
-            cmocka_unit_test_prestate_setup_teardown(test_save_restore, setup, teardown, st),
-            cmocka_unit_test_prestate_setup_teardown(test_cache, setup, teardown, st),
-            cmocka_unit_test_prestate_setup_teardown(test_pipeline, setup, teardown, st),
-        };
-        char name[32];
-        snprintf(name, sizeof(name), "its_rtl_%s", backends[b]);
-        rc |= _cmocka_run_group_tests(name, tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);
+    uint32_t s = ST_BAD;
+    if (!ioe_card_open(target, &card)) {
+        s = its_op(0, 0, 0, 0, 1, BIND, NULL);
+        ioe_card_close(card);
     }
-    return rc;
+    card = NULL;
+    return s == ST_DONE;
+}
+
+int main(int argc, char **argv)
+{
+    tt_init(argc, argv);
+    tt_seed(RNG_SEED);
+    tt_filter(has_its_engine, "no ITS engine on the card");
+#define T(f) TT_TARGET_TEST_SETUP_TEARDOWN(f, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_frame_registers), T(test_translate_msi), T(test_lpi_vs_ppi), T(test_commands),
+        T(test_pending_tables),  T(test_save_restore),  T(test_cache),      T(test_pipeline),
+    };
+    return tt_run_tests("its_card", tests, NULL, NULL);
 }

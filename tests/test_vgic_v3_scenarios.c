@@ -3,7 +3,7 @@
  * vCPUs, raises SPIs, PPIs and SGIs; the right vCPU descriptor becomes readable,
  * IOE_VCPU_ACK returns INTIDs in priority order, and EOI, PMR, running priority,
  * binary point and EOImode behave as the architecture says. Every scenario runs on each
- * backend that has the GIC engine (soft = C model, sim = Verilator model of the RTL).
+ * target of IOE_TEST_TARGETS (tests/targets.h; default soft = C model, sim = Verilator model).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "gic_util.h"
+#include "targets.h"
 
 #define SPI 1
 #define PPI 2
@@ -281,23 +282,17 @@ static void test_level_info_and_line_state(void **state)
     t_vm_close(&t);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    static const char *const targets[] = {"soft", "sim"};
-    int failed = 0;
-    for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
-        void *st = (void *)targets[i];
-        const struct CMUnitTest tests[] = {
-            cmocka_unit_test_prestate(test_spi_routing, st),
-            cmocka_unit_test_prestate(test_priority_order_and_ties, st),
-            cmocka_unit_test_prestate(test_pmr_and_preemption, st),
-            cmocka_unit_test_prestate(test_eoimode1_and_levels, st),
-            cmocka_unit_test_prestate(test_sgis, st),
-            cmocka_unit_test_prestate(test_vms_kept_apart, st),
-            cmocka_unit_test_prestate(test_level_info_and_line_state, st),
-        };
-        printf("target %s\n", targets[i]);
-        failed += cmocka_run_group_tests_name(targets[i], tests, NULL, NULL);
-    }
-    return failed;
+    tt_init(argc, argv);
+    const struct CMUnitTest tests[] = {
+        TT_TARGET_TEST(test_spi_routing),
+        TT_TARGET_TEST(test_priority_order_and_ties),
+        TT_TARGET_TEST(test_pmr_and_preemption),
+        TT_TARGET_TEST(test_eoimode1_and_levels),
+        TT_TARGET_TEST(test_sgis),
+        TT_TARGET_TEST(test_vms_kept_apart),
+        TT_TARGET_TEST(test_level_info_and_line_state),
+    };
+    return tt_run_tests("vgic_v3_scenarios", tests, NULL, NULL);
 }

@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "targets.h"
+
 #include <ioe/card.h>
 #include <ioe/regs.h>
 
@@ -186,8 +188,7 @@ static int drain_gic(struct ioe_notification *n, int max)
 
 static int setup(void **state)
 {
-    (void)state;
-    assert_int_equal(ioe_card_open("sim", &card), 0);
+    assert_int_equal(ioe_card_open(*state, &card), 0);
     return 0;
 }
 
@@ -1033,25 +1034,28 @@ static void test_set_its(void **state)
     assert_int_equal(rd(2, 0, GICD, 0, 0x0004), 1 | 9u << 19);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    tt_init(argc, argv);
+    tt_only("sim"); /* the RTL engine: skipped when sim is not among IOE_TEST_TARGETS */
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_badtarget, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_undef, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reset_values, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_dist_regs, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_lines, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ack_order_and_eoi, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_gating, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_preemption_bpr, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_eoimode_dir, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_routing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sgi, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_notifications, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_two_vms, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_uaccess_cpuif, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_set_its, setup, teardown),
+        TT_TARGET_TEST_SETUP_TEARDOWN(test_badtarget, setup, teardown),
+        TT_TARGET_TEST_SETUP_TEARDOWN(test_undef, setup, teardown),
+        TT_TARGET_TEST_SETUP_TEARDOWN(test_reset_values, setup, teardown),
+        TT_TARGET_TEST_SETUP_TEARDOWN(test_dist_regs, setup, teardown),
+        TT_TARGET_TEST_SETUP_TEARDOWN(test_lines, setup, teardown),
+        TT_TARGET_TEST_SETUP_TEARDOWN(test_ack_order_and_eoi, setup, teardown),
+        TT_TARGET_TEST_SETUP_TEARDOWN(test_gating, setup, teardown),
+        TT_TARGET_TEST_SETUP_TEARDOWN(test_preemption_bpr, setup, teardown),
+        TT_TARGET_TEST_SETUP_TEARDOWN(test_eoimode_dir, setup, teardown),
+        TT_TARGET_TEST_SETUP_TEARDOWN(test_routing, setup, teardown),
+        TT_TARGET_TEST_SETUP_TEARDOWN(test_sgi, setup, teardown),
+        TT_TARGET_TEST_SETUP_TEARDOWN(test_notifications, setup, teardown),
+        TT_TARGET_TEST_SETUP_TEARDOWN(test_two_vms, setup, teardown),
+        TT_TARGET_TEST_SETUP_TEARDOWN(test_uaccess_cpuif, setup, teardown),
+        TT_TARGET_TEST_SETUP_TEARDOWN(test_set_its, setup, teardown),
+        /* VM_SET_ITS on the C model too: its rules are the model's and the RTL's */
         cmocka_unit_test_setup_teardown(test_set_its, setup_soft, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return tt_run_tests("gic_card", tests, NULL, NULL);
 }

@@ -282,6 +282,52 @@ static void test_level_info_and_line_state(void **state)
     t_vm_close(&t);
 }
 
+/* Poll fd until its readability is `want`, for at most ms milliseconds. */
+static bool wait_readable(int fd, bool want, int ms)
+{
+    for (int waited = 0;; waited += 10) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        assert_true(poll(&p, 1, want ? 10 : 0) >= 0);
+        if (((p.revents & POLLIN) != 0) == want)
+            return true;
+        if (waited >= ms)
+            return false;
+        if (!want)
+            poll(NULL, 0, 10); /* sleep 10 ms */
+    }
+}
+
+/* A card that runs on its own (free_run: IOE_CARD_CAP_ASYNC) notifies when it is ready;
+ * libioe's event thread, not the request, makes the vCPU descriptor readable, and not
+ * readable again after the acknowledge, with no further request. */
+static void test_async_notifications(void **state)
+{
+    const char *target = *state;
+    struct ioe_card_options o = {.free_run = true};
+    struct ioe_card *c;
+    assert_int_equal(ioe_card_open_opts(target, &o, &c), 0);
+    assert_true(ioe_card_caps(c) & IOE_CARD_CAP_ASYNC);
+    ioe_card_close(c);
+    struct tvm t;
+    t_card_opts.free_run = true;
+    t_vm_open(&t, target, 2, 64);
+    t_card_opts.free_run = false;
+    t_run_all(&t);
+    t_guest_init(&t);
+    spi_setup(&t, 40, 1, 0x80, 0);
+    t_line(&t, SPI, 0, 40, 1);
+    assert_true(wait_readable(t.vcpu[1], true, 5000));
+    assert_false(t_readable(&t, 0));
+    assert_int_equal(t_ack(&t, 1).intid, 40);
+    assert_true(wait_readable(t.vcpu[1], false, 5000));
+    t_line(&t, SPI, 0, 40, 0);
+    t_eoi(&t, 1, 40, 1);
+    /* edge: a second assertion after the EOI makes it readable again */
+    t_line(&t, SPI, 0, 40, 1);
+    assert_true(wait_readable(t.vcpu[1], true, 5000));
+    t_vm_close(&t);
+}
+
 int main(int argc, char **argv)
 {
     tt_init(argc, argv);
@@ -293,6 +339,7 @@ int main(int argc, char **argv)
         TT_TARGET_TEST(test_sgis),
         TT_TARGET_TEST(test_vms_kept_apart),
         TT_TARGET_TEST(test_level_info_and_line_state),
+        TT_TARGET_TEST(test_async_notifications),
     };
     return tt_run_tests("vgic_v3_scenarios", tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include <ioe/regs.h>
 
 #include "devices/gic.h"
+#include "transport.h"
 
 static const uint32_t port_base[ENGINE_COUNT] = {
     [ENGINE_GIC] = IOE_GIC_TARGET,
@@ -61,8 +62,8 @@ int engine_op(struct sys *s, enum engine e, uint32_t target, uint32_t offset, ui
         ops[n++] = (struct ioe_csr_op){IOE_CSR_READ, base + P_RDATA_LO, 0, 0, 0};
     if (rdata && rdata64)
         ops[n++] = (struct ioe_csr_op){IOE_CSR_READ, base + P_RDATA_HI, 0, 0, 0};
-    c->valid = false; /* until the batch has landed */
-    int err = ioe_card_batch(s->card, ops, n);
+    c->valid = false;                              /* until the batch has landed */
+    int err = card_batch_trusted(s->card, ops, n); /* built from the register map */
     if (err)
         return err;
     *c = (struct engine_port_cache){true, target, offset, wdata};

@@ -47,6 +47,10 @@ int ioe_transport_simcard_open(const char *name, const char *args,
 
 /* Host-memory registry of ioe_mem_alloc() (mem.c): the descriptor and offset of
  * [hva, hva+size) when it lies inside one allocation; -ENOENT otherwise. */
+/* ioe_card_batch() for ops libioe builds itself from the register map (the engines'
+ * access ports): the same, without the argument checks. */
+int card_batch_trusted(struct ioe_card *card, struct ioe_csr_op *ops, size_t n);
+
 int ioe_mem_lookup(const void *hva, uint64_t size, int *fd, uint64_t *fd_offset);
 
 #endif

@@ -178,7 +178,11 @@ static int sc_run(struct simcard_transport *sc, struct ioe_csr_op *ops, size_t n
         switch (ops[i].kind) {
         case IOE_CSR_READ: err = sc->card_ops->read32(sc->card, ops[i].addr, &ops[i].val); break;
         case IOE_CSR_WRITE: err = sc->card_ops->write32(sc->card, ops[i].addr, ops[i].val); break;
-        default: err = sc_poll(sc, &ops[i]); break;
+        default: /* POLL: most match at the first read */
+            err = sc->card_ops->read32(sc->card, ops[i].addr, &ops[i].val);
+            if (!err && (ops[i].val & ops[i].mask) != ops[i].expect)
+                err = sc_poll(sc, &ops[i]);
+            break;
         }
         if (err)
             return err;

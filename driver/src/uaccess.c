@@ -6,11 +6,27 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include "internal.h"
+
+/* This process's id, read once (getpid is a system call) and again in a forked child. */
+static pid_t self;
+static pthread_once_t self_once = PTHREAD_ONCE_INIT;
+
+static void self_refresh(void)
+{
+    self = getpid();
+}
+
+static void self_init(void)
+{
+    self_refresh();
+    pthread_atfork(NULL, NULL, self_refresh);
+}
 
 static int xfer(void *local, uint64_t remote, size_t len, bool write)
 {
@@ -20,8 +36,9 @@ static int xfer(void *local, uint64_t remote, size_t len, bool write)
         return -EFAULT;
     struct iovec l = {.iov_base = local, .iov_len = len};
     struct iovec r = {.iov_base = (void *)(uintptr_t)remote, .iov_len = len};
-    ssize_t n = write ? process_vm_writev(getpid(), &l, 1, &r, 1, 0)
-                      : process_vm_readv(getpid(), &l, 1, &r, 1, 0);
+    pthread_once(&self_once, self_init);
+    ssize_t n =
+        write ? process_vm_writev(self, &l, 1, &r, 1, 0) : process_vm_readv(self, &l, 1, &r, 1, 0);
     return n == (ssize_t)len ? 0 : -EFAULT;
 }
 

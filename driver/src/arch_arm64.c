@@ -12,7 +12,7 @@
 
 #define IPA_LIMIT 48 /* KVM_CAP_ARM_VM_IPA_SIZE */
 
-uint32_t arm64_aff_of_id(uint32_t id)
+static uint32_t arm64_aff_of_id(uint32_t id)
 {
     /* KVM's reset_mpidr: Aff0 = id[3:0], Aff1 = id[11:4], Aff2 = id[19:12] */
     return (id & 0x0f) | ((id >> 4) & 0xff) << 8 | ((id >> 12) & 0xff) << 16;

@@ -126,7 +126,8 @@ unsigned vm_count_devices(struct vm *vm, const struct device_ops *ops)
     return n;
 }
 
-struct device *device_of_fd(int fd)
+/* The device behind descriptor fd, or NULL (not a libioe device descriptor). */
+static struct device *device_of_fd(int fd)
 {
     struct obj *o = obj_lookup(fd);
     return o && o->ops == &device_obj_ops ? (struct device *)o : NULL;

@@ -231,8 +231,6 @@ int vm_irqchip_check(struct vm *vm, const struct device_ops *ops); /* 0 or ops' 
 /* the VM's devices of one type: for (d = NULL; (d = vm_next_device(vm, ops, d));) */
 struct device *vm_next_device(struct vm *vm, const struct device_ops *ops, struct device *d);
 unsigned vm_count_devices(struct vm *vm, const struct device_ops *ops);
-/* The device behind descriptor fd, or NULL (not a libioe device descriptor). */
-struct device *device_of_fd(int fd);
 /* guest MMIO: the first device whose frame holds m->gpa; -ENXIO when none does */
 int vm_mmio(struct vm *vm, struct ioe_mmio *m);
 /* KVM_ENABLE_CAP of a vCPU with a device-connecting capability; -ENOTTY: not one */
@@ -266,7 +264,6 @@ struct arm64_irq {
     unsigned type, vidx, num; /* KVM_IRQ_LINE's fields (KVM_ARM_IRQ_*), vidx with vcpu2 */
 };
 struct arm64_irq arm64_irq_decode(uint32_t irq);
-uint32_t arm64_aff_of_id(uint32_t id);
 
 /* ------------------------------------------------------------------ user memory */
 /* Fault-safe copies (uaccess.c): 0 or -EFAULT, never a crash. */

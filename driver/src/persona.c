@@ -179,7 +179,7 @@ void set_last_error(const char *fmt, const char *arg)
 
 const struct persona *persona_find(const char *name, int *err)
 {
-    const char *src = name ? "host persona" : "IOE_HOST";
+    const char *what = name ? "host persona" : "IOE_HOST";
     if (!name)
         name = getenv("IOE_HOST");
     if (!name || !*name)
@@ -187,9 +187,8 @@ const struct persona *persona_find(const char *name, int *err)
     for (size_t i = 0; i < sizeof(personas) / sizeof(personas[0]); i++)
         if (strcmp(personas[i]->name, name) == 0)
             return personas[i];
-    char msg[160];
-    snprintf(msg, sizeof(msg), "%s '%%s' is unknown (arm64, ppc64, ppc-booke, s390x, x86_64)", src);
-    set_last_error(msg, name);
+    snprintf(last_error, sizeof(last_error),
+             "%s '%s' is unknown (arm64, ppc64, ppc-booke, s390x, x86_64)", what, name);
     *err = -EINVAL;
     return NULL;
 }

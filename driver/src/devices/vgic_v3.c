@@ -828,17 +828,11 @@ static int vgic_vcpu_ioctl(struct device *d, struct vcpu *v, unsigned long req, 
     struct ioe_sysreg sr;
     uint64_t st, val;
     int err;
-    switch (req) {
-    case IOE_VCPU_ACK:
-    case IOE_VCPU_EOI:
-    case IOE_VCPU_DIR:
-    case IOE_VCPU_SYSREG:
-    case IOE_VCPU_SGI:
-        if (!g->initialized)
-            return -ENXIO;
-        break;
-    default: return -ENOTTY;
-    }
+    if (req != IOE_VCPU_ACK && req != IOE_VCPU_EOI && req != IOE_VCPU_DIR &&
+        req != IOE_VCPU_SYSREG && req != IOE_VCPU_SGI)
+        return -ENOTTY;
+    if (!g->initialized)
+        return -ENXIO; /* no CPU interface before INIT */
     switch (req) {
     case IOE_VCPU_ACK:
         memset(&irq, 0, sizeof(irq));

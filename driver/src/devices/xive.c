@@ -627,8 +627,9 @@ static int xive_vcpu_ioctl(struct device *dev, struct vcpu *v, unsigned long req
 static int xive_vcpu_pending(struct device *dev, struct vcpu *v, bool *pending)
 {
     uint64_t w = 0;
+    *pending = false;
     if (!vp_of(v))
-        return *pending = false, 0;
+        return 0; /* not connected: nothing is presented to it */
     int err = card_err(xop(to_xive(dev), v->idx, XOP_VP_GET, 0, 0, &w));
     *pending = !err && (w >> 56 & TM_QW1_NSR_EO);
     return err;

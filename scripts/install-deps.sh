@@ -9,6 +9,8 @@ pkgs=(
   verilator zlib1g-dev                       # Verilator model (+ FST traces)
   yosys                                      # synthesis gates
   libcmocka-dev                              # C unit-test framework
+  nextpnr-ice40 fpga-icestorm                # iCE40 place and route, bitstream (boards/icebreaker)
+  libusb-1.0-0-dev libftdi1-dev              # libioe's usb target (FT2232H)
 )
 
 missing=()

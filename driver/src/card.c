@@ -18,12 +18,18 @@ struct ioe_card {
 };
 
 /* The targets of this build: one row per target, in the order `ioectl targets` lists
- * them. A new transport adds a row (its syntax, summary, and open function). */
+ * them. A new transport adds a row (its syntax, summary, and open function). Rows may
+ * share a name: each is tried in turn until one does not answer -ENODEV (the arguments
+ * tell them apart: "sim", "sim:unix:PATH", "sim:spawn"). */
 #define IOE_TARGETS(X)                                                                             \
     X("soft", "soft", "C reference model of the card, in this process",                            \
       ioe_transport_simcard_open)                                                                  \
     X("sim", "sim", "Verilator model of the card's RTL, in this process",                          \
-      ioe_transport_simcard_open)
+      ioe_transport_simcard_open)                                                                  \
+    X("sim", "sim:unix:PATH", "the card of ioe-simd on the Unix socket PATH (docs/wire.md)",       \
+      ioe_transport_wire_open_unix)                                                                \
+    X("sim", "sim:spawn[:soft|sim]", "a private ioe-simd for this card, stopped on close",         \
+      ioe_transport_wire_open_spawn)
 
 struct backend {
     const char *name;
@@ -65,6 +71,8 @@ int ioe_card_open_opts(const char *target, const struct ioe_card_options *opts,
         int err = backends[i].open(backends[i].name, args, opts, &c->t);
         if (err) {
             free(c);
+            if (err == -ENODEV)
+                continue; /* not this row's arguments: the next row of the name may take them */
             return err;
         }
         strncpy(c->backend, backends[i].name, sizeof(c->backend) - 1);

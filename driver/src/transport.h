@@ -44,6 +44,12 @@ struct ioe_transport {
  * the colon; NULL when the target has none). -ENODEV for arguments the backend rejects. */
 int ioe_transport_simcard_open(const char *name, const char *args,
                                const struct ioe_card_options *opts, struct ioe_transport **out);
+/* "sim:unix:PATH" and "sim:spawn[:soft|sim]": the wire protocol to ioe-simd
+ * (transport_wire.c) */
+int ioe_transport_wire_open_unix(const char *name, const char *args,
+                                 const struct ioe_card_options *opts, struct ioe_transport **out);
+int ioe_transport_wire_open_spawn(const char *name, const char *args,
+                                  const struct ioe_card_options *opts, struct ioe_transport **out);
 
 /* Host-memory registry of ioe_mem_alloc() (mem.c): the descriptor and offset of
  * [hva, hva+size) when it lies inside one allocation; -ENOENT otherwise. */

@@ -45,6 +45,17 @@ int wire_link_unix_connect(const char *path, struct wire_link **out);
 /* A link over an accepted or connected socket; the link owns fd from then on. */
 int wire_link_unix_adopt(int fd, struct wire_link **out);
 
+/* A private ioe-simd (wire_spawn.c) serving `card` ("soft" or "sim", else -ENODEV) with the
+ * options that mean something to it (free_run, timeout_ms, dma_latency, dma_outstanding,
+ * trace_path), on a socket in a fresh temporary directory; *link is connected to it. The
+ * program is $IOE_SIMD, else ioe-simd in the bindir next to libioe's libdir, else the
+ * build tree's. The server exits when its client disconnects; wire_spawn_stop() also
+ * stops it (SIGTERM) and removes the directory. */
+struct wire_spawn;
+int wire_spawn_start(const char *card, const struct ioe_card_options *opts, struct wire_spawn **out,
+                     struct wire_link **link);
+void wire_spawn_stop(struct wire_spawn *s);
+
 /* The client transport over a link (transport_wire.c): says HELLO, reads the caps, and
  * serves libioe's card API. Takes ownership of the link (closed on failure too). */
 int ioe_transport_wire_open_link(struct wire_link *link, const struct ioe_card_options *opts,

@@ -22,6 +22,8 @@ struct ioe_hostmem {
     struct inflight *ring; /* max_outstanding entries, FIFO */
     unsigned head, count;
     struct ioe_hostmem_stats stats;
+    ioe_hostmem_remote_fn remote; /* NULL: the regions */
+    void *remote_ctx;
 };
 
 struct ioe_hostmem *ioe_hostmem_create(unsigned latency, unsigned max_outstanding)
@@ -96,8 +98,42 @@ static uint8_t *lookup(struct ioe_hostmem *hm, uint64_t iova, size_t len)
     return NULL;
 }
 
+void ioe_hostmem_set_remote(struct ioe_hostmem *hm, ioe_hostmem_remote_fn beat, void *ctx)
+{
+    hm->remote = beat;
+    hm->remote_ctx = ctx;
+}
+
+/* A functional access through the remote beat function, one aligned 8-byte word at a
+ * time. */
+static int remote_access(struct ioe_hostmem *hm, bool write, uint64_t iova, uint8_t *buf,
+                         size_t len)
+{
+    while (len) {
+        uint64_t word = iova & ~(uint64_t)7, data = 0;
+        unsigned off = (unsigned)(iova & 7), n = 8 - off < len ? 8 - off : (unsigned)len;
+        uint8_t strb = 0;
+        for (unsigned i = 0; i < n; i++) {
+            if (write)
+                data |= (uint64_t)buf[i] << (8 * (off + i));
+            strb |= (uint8_t)(1u << (off + i));
+        }
+        if (hm->remote(hm->remote_ctx, write, word, &data, strb))
+            return -EFAULT;
+        if (!write)
+            for (unsigned i = 0; i < n; i++)
+                buf[i] = (uint8_t)(data >> (8 * (off + i)));
+        iova += n;
+        buf += n;
+        len -= n;
+    }
+    return 0;
+}
+
 int ioe_hostmem_read(struct ioe_hostmem *hm, uint64_t iova, void *buf, size_t len)
 {
+    if (hm->remote)
+        return remote_access(hm, false, iova, buf, len);
     uint8_t *p = lookup(hm, iova, len);
     if (!p)
         return -EFAULT;
@@ -107,6 +143,8 @@ int ioe_hostmem_read(struct ioe_hostmem *hm, uint64_t iova, void *buf, size_t le
 
 int ioe_hostmem_write(struct ioe_hostmem *hm, uint64_t iova, const void *buf, size_t len)
 {
+    if (hm->remote)
+        return remote_access(hm, true, iova, (uint8_t *)buf, len);
     uint8_t *p = lookup(hm, iova, len);
     if (!p)
         return -EFAULT;
@@ -117,6 +155,19 @@ int ioe_hostmem_write(struct ioe_hostmem *hm, uint64_t iova, const void *buf, si
 struct ioe_dma_rsp ioe_hostmem_beat(struct ioe_hostmem *hm, const struct ioe_dma_req *req)
 {
     struct ioe_dma_rsp rsp = {.tag = req->tag};
+    if (hm->remote) {
+        uint64_t data = req->wdata;
+        rsp.err = (req->addr & 7) ||
+                  hm->remote(hm->remote_ctx, req->write, req->addr, &data, req->wstrb) != 0;
+        rsp.rdata = req->write || rsp.err ? 0 : data;
+        if (rsp.err)
+            hm->stats.errors++;
+        else if (req->write)
+            hm->stats.writes++;
+        else
+            hm->stats.reads++;
+        return rsp;
+    }
     uint8_t *p = (req->addr & 7) ? NULL : lookup(hm, req->addr, 8);
     if (!p) {
         rsp.err = true;

@@ -59,6 +59,15 @@ int ioe_hostmem_poll(struct ioe_hostmem *hm, uint64_t now, struct ioe_dma_rsp *r
 /* Drop every request in flight (card reset). */
 void ioe_hostmem_flush(struct ioe_hostmem *hm);
 
+/* Serve every access through `beat` instead of the mapped regions (ioe-simd --dma wire:
+ * the host answers each 8-byte access over the link). beat performs one access at an
+ * 8-byte aligned address: a read fills *data, a write stores the bytes of strb; 0 or
+ * -EFAULT. Functional accesses are split into such beats (a write that fails part-way has
+ * written the beats before). NULL goes back to the regions. */
+typedef int (*ioe_hostmem_remote_fn)(void *ctx, bool write, uint64_t addr, uint64_t *data,
+                                     uint8_t strb);
+void ioe_hostmem_set_remote(struct ioe_hostmem *hm, ioe_hostmem_remote_fn beat, void *ctx);
+
 unsigned ioe_hostmem_latency(const struct ioe_hostmem *hm);
 void ioe_hostmem_get_stats(const struct ioe_hostmem *hm, struct ioe_hostmem_stats *st);
 

@@ -142,8 +142,8 @@ static inline void its_open(struct tits *x, const char *target, int n)
 {
     memset(x, 0, sizeof(*x));
     t_vm_open(&x->t, target, n, 64);
-    x->mem = mmap(NULL, MEM_SZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    assert_true(x->mem != MAP_FAILED);
+    x->mem = ioe_mem_alloc(MEM_SZ); /* every target reaches it, out of process too */
+    assert_non_null(x->mem);
     struct kvm_userspace_memory_region r = {.slot = 0,
                                             .guest_phys_addr = MEM_GPA,
                                             .memory_size = MEM_SZ,
@@ -233,7 +233,7 @@ static inline void its_close(struct tits *x)
 {
     assert_int_equal(ioe_close(x->its), 0);
     t_vm_close(&x->t);
-    munmap(x->mem, MEM_SZ);
+    assert_int_equal(ioe_mem_free(x->mem), 0);
 }
 
 #endif

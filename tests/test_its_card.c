@@ -236,7 +236,7 @@ static int setup(void **state)
 {
     backend = *state;
     assert_int_equal(ioe_card_open(backend, &card), 0);
-    mem = calloc(1, MEM_SZ);
+    mem = ioe_mem_alloc(MEM_SZ); /* every target reaches it, out of process too */
     assert_non_null(mem);
     assert_int_equal(ioe_card_dma_map(card, MEM_GPA, mem, MEM_SZ), 0);
     cwriter = 0;
@@ -266,7 +266,7 @@ static int teardown(void **state)
     (void)state;
     ioe_card_close(card);
     card = NULL;
-    free(mem);
+    assert_int_equal(ioe_mem_free(mem), 0);
     mem = NULL;
     return 0;
 }
@@ -587,7 +587,7 @@ static void test_save_restore(void **state)
 static void test_cache(void **state)
 {
     (void)state;
-    if (strcmp(backend, "sim"))
+    if (strcmp(tt_card(backend), "sim"))
         skip();
     map_basic();
     mapti(1, 4, 8201, 0);
@@ -694,7 +694,7 @@ static uint32_t rng(void)
 static void test_pipeline(void **state)
 {
     (void)state;
-    if (strcmp(backend, "sim"))
+    if (strcmp(tt_card(backend), "sim"))
         skip();
     const uint32_t hot = 32;
     mapd(1, 5, 1); /* 64 events */

@@ -879,7 +879,8 @@ static void setup(void)
     for (int k = 0; k < 2; k++) {
         struct side *x = &s[k];
         t_vm_open(&x->t, k ? tg.dst : tg.src, NV, 64);
-        x->mem = mmap(NULL, MEM_SZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        x->mem = ioe_mem_alloc(MEM_SZ); /* every target reaches it, out of process too */
+        assert_non_null(x->mem);
         snap[k] = mmap(NULL, MEM_SZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         assert_true(x->mem != MAP_FAILED && snap[k] != MAP_FAILED);
         struct kvm_userspace_memory_region r = {.slot = 0,
@@ -977,7 +978,7 @@ static void test_differential(void **state)
         for (int i = 0; i < NITS; i++)
             assert_int_equal(ioe_close(s[k].its[i]), 0);
         t_vm_close(&s[k].t);
-        munmap(s[k].mem, MEM_SZ);
+        ioe_mem_free(s[k].mem);
         munmap(snap[k], MEM_SZ);
     }
 }

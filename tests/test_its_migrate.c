@@ -202,8 +202,8 @@ static void migrate(const struct tt_pair *p, int layout)
     /* restore on a fresh card: RAM, vCPUs, GICv3 (with LPI registers), then the ITS */
     memset(&b, 0, sizeof(b));
     t_vm_open(&b.t, p->dst, NVCPU, 64);
-    b.mem = mmap(NULL, MEM_SZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    assert_true(b.mem != MAP_FAILED);
+    b.mem = ioe_mem_alloc(MEM_SZ); /* every target reaches it, out of process too */
+    assert_non_null(b.mem);
     memcpy(b.mem, a.mem, MEM_SZ);
     struct kvm_userspace_memory_region r = {.slot = 0,
                                             .guest_phys_addr = MEM_GPA,

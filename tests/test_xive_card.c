@@ -128,7 +128,7 @@ static int setup(void **state)
     backend = *state;
     assert_int_equal(ioe_card_open(backend, &card), 0);
     for (unsigned v = 0; v < 2; v++) {
-        ram[v] = calloc(1, GUEST_RAM);
+        ram[v] = ioe_mem_alloc(GUEST_RAM); /* every target reaches it */
         assert_non_null(ram[v]);
         assert_int_equal(ioe_card_dma_map(card, (uint64_t)v << 48, ram[v], GUEST_RAM), 0);
     }
@@ -139,8 +139,8 @@ static int teardown(void **state)
 {
     (void)state;
     ioe_card_close(card);
-    free(ram[0]);
-    free(ram[1]);
+    assert_int_equal(ioe_mem_free(ram[0]), 0);
+    assert_int_equal(ioe_mem_free(ram[1]), 0);
     return 0;
 }
 
@@ -431,7 +431,7 @@ static void test_msi_and_isolation(void **state)
 static void test_eq_write_rate(void **state)
 {
     (void)state;
-    if (strcmp(backend, "sim") != 0)
+    if (strcmp(tt_card(backend), "sim") != 0)
         skip();              /* the C model is untimed */
     queue(0, 0, 5, 0x20000); /* qshift 12: 1024 entries */
     for (uint32_t s = 0; s < TIMED_SOURCES; s++)

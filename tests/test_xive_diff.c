@@ -199,7 +199,7 @@ static void test_diff(void **state)
     for (int k = 0; k < 2; k++) {
         assert_int_equal(ioe_card_open(names[k], &card[k]), 0);
         for (int v = 0; v < NVM; v++) {
-            ram[k][v] = calloc(1, RAM_SIZE);
+            ram[k][v] = ioe_mem_alloc(RAM_SIZE); /* every target reaches it */
             assert_non_null(ram[k][v]);
             assert_int_equal(ioe_card_dma_map(card[k], (uint64_t)v << 48, ram[k][v], RAM_SIZE), 0);
         }
@@ -229,7 +229,7 @@ static void test_diff(void **state)
     for (int k = 0; k < 2; k++) {
         ioe_card_close(card[k]);
         for (int v = 0; v < NVM; v++)
-            free(ram[k][v]);
+            ioe_mem_free(ram[k][v]);
     }
 }
 

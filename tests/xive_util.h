@@ -66,8 +66,8 @@ static inline void xive_open(struct xvm *t, const char *target, int n, bool conn
     assert_true(t->kvm >= 0);
     t->vm = ioe_ioctl(t->kvm, KVM_CREATE_VM, 0);
     assert_true(t->vm >= 0);
-    t->ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    assert_true(t->ram != MAP_FAILED);
+    t->ram = ioe_mem_alloc(RAM_SIZE); /* every target reaches it, out of process too */
+    assert_non_null(t->ram);
     struct kvm_userspace_memory_region m = {.slot = 0,
                                             .guest_phys_addr = RAM_GPA,
                                             .memory_size = RAM_SIZE,
@@ -93,7 +93,7 @@ static inline void xive_close(struct xvm *t)
     ioe_close(t->dev);
     ioe_close(t->vm);
     ioe_close(t->kvm);
-    munmap(t->ram, RAM_SIZE);
+    assert_int_equal(ioe_mem_free(t->ram), 0);
 }
 
 /* the guest address of the queue of (vCPU c, priority p) */

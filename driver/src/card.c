@@ -14,7 +14,7 @@
 
 struct ioe_card {
     struct ioe_transport *t;
-    char backend[16];
+    char backend[128]; /* the target as opened (truncated) */
 };
 
 /* The targets of this build: one row per target, in the order `ioectl targets` lists
@@ -75,7 +75,7 @@ int ioe_card_open_opts(const char *target, const struct ioe_card_options *opts,
                 continue; /* not this row's arguments: the next row of the name may take them */
             return err;
         }
-        strncpy(c->backend, backends[i].name, sizeof(c->backend) - 1);
+        strncpy(c->backend, target, sizeof(c->backend) - 1);
         *card = c;
         return 0;
     }

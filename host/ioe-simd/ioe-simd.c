@@ -109,14 +109,17 @@ int simd_wait(struct simd_conn *c, int timeout_ms)
             continue;
         if (r < 0)
             return -1;
-        if (p[1].revents & POLLIN) {
-            refuse_busy(c->listen_fd);
-            if (!(p[0].revents))
-                continue;
-        }
         if (stop_requested)
             return -1;
-        return p[0].revents ? 1 : 0;
+        if (p[0].revents) /* first: a client that left lets the next one in, not BUSY */
+            return 1;
+        if (p[1].revents & POLLIN) {
+            refuse_busy(c->listen_fd);
+            continue;
+        }
+        if (r > 0)
+            continue; /* the wake pipe without a stop */
+        return 0;
     }
 }
 

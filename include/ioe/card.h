@@ -65,8 +65,9 @@ struct ioe_card_options {
 #define IOE_CARD_DEFAULT_TIMEOUT_MS 120000u
 
 /* Targets are named "name[:arguments]". This build knows "soft" (C reference model in
- * process) and "sim" (Verilator model of the RTL in process); neither takes arguments.
- * Later transports take theirs after the colon ("pci:DDDD:BB:DD.F", "jtag:HOST:PORT"). */
+ * process), "sim" (Verilator model of the RTL in process), "sim:unix:PATH" (the card of
+ * ioe-simd on a Unix socket, docs/wire.md) and "sim:spawn[:soft|sim]" (a private ioe-simd
+ * started for the card and stopped on close). ioe_card_targets() lists them. */
 struct ioe_target_desc {
     const char *syntax;  /* how to write the target, e.g. "sim" or "pci:DDDD:BB:DD.F" */
     const char *summary; /* one line */
@@ -80,7 +81,8 @@ int ioe_card_open(const char *target, struct ioe_card **card);
 int ioe_card_open_opts(const char *target, const struct ioe_card_options *opts,
                        struct ioe_card **card);
 void ioe_card_close(struct ioe_card *card);
-/* Name of the backend ("soft", "sim"). */
+/* The target the card was opened with ("soft", "sim", "sim:unix:PATH"; at most 127
+ * characters). */
 const char *ioe_card_backend(const struct ioe_card *card);
 /* Put the card back in its reset state (host memory mappings are kept). */
 int ioe_card_reset(struct ioe_card *card);

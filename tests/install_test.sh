@@ -17,14 +17,27 @@ run_installed() {
   out=$("$p/bin/ioectl" info --target soft) || { echo "$p/bin/ioectl info --target soft failed"; exit 1; }
   grep -q "^card id" <<<"$out" || { echo "unexpected ioectl output from $p: $out"; exit 1; }
   "$p/bin/ioe-bench" --help >/dev/null || { echo "$p/bin/ioe-bench --help failed"; exit 1; }
-  echo "installed ioectl runs from $p"
+  # ioe-simd serves a card on a socket that the installed ioectl reaches (sim:unix), and
+  # the installed libioe finds it next to itself for sim:spawn
+  "$p/bin/ioe-simd" --help >/dev/null || { echo "$p/bin/ioe-simd --help failed"; exit 1; }
+  "$p/bin/ioe-simd" --card soft --listen "$scratch/simd.sock" --once 2>/dev/null &
+  local simd=$!
+  for _ in $(seq 100); do [ -S "$scratch/simd.sock" ] && break; sleep 0.05; done
+  out=$("$p/bin/ioectl" info --target "sim:unix:$scratch/simd.sock") ||
+    { echo "$p/bin/ioectl info --target sim:unix failed"; exit 1; }
+  grep -q "^card id" <<<"$out" || { echo "unexpected ioectl output over sim:unix: $out"; exit 1; }
+  wait "$simd" || { echo "ioe-simd --once did not exit cleanly"; exit 1; }
+  out=$(IOE_SIMD= "$p/bin/ioectl" info --target sim:spawn:soft 2>/dev/null) ||
+    { echo "$p/bin/ioectl info --target sim:spawn:soft failed"; exit 1; }
+  grep -q "^card id" <<<"$out" || { echo "unexpected ioectl output over sim:spawn: $out"; exit 1; }
+  echo "installed ioectl and ioe-simd run from $p"
 }
 run_installed "$prefix"
 mv "$prefix" "$scratch/second"
 run_installed "$scratch/second"
 prefix=$scratch/second # the rest (pkg-config, CMake package) from the moved tree
 
-for f in include/ioe/card.h include/ioe/regs.h bin/ioectl; do
+for f in include/ioe/card.h include/ioe/regs.h bin/ioectl bin/ioe-simd; do
   [ -e "$prefix/$f" ] || { echo "missing $f after install"; exit 1; }
 done
 libdir=$(dirname "$(find "$prefix" -name ioe.pc)")/..

@@ -66,6 +66,37 @@ for bad in ("nosuch", "soft:x", "sim:", "pci:0000:01:00.0"):
 r = run("targets", "extra")
 expect("targets extra: exit 2", r.returncode == 2 and "takes no arguments" in r.stderr)
 
+# sim:unix:PATH: the card of an ioe-simd (built next to ioectl) over a Unix socket
+import os
+import tempfile
+import time
+simd = os.path.join(os.path.dirname(IOECTL), "ioe-simd")
+sockdir = tempfile.mkdtemp()
+sock = os.path.join(sockdir, "sock")
+server = subprocess.Popen([simd, "--card", "soft", "--listen", sock], stderr=subprocess.DEVNULL)
+for _ in range(200):
+    if os.path.exists(sock):
+        break
+    time.sleep(0.02)
+unix_target = "sim:unix:" + sock
+r = run("targets")
+expect("targets: lists sim:unix:PATH", "sim:unix:PATH" in r.stdout)
+r = run("info", "--target", unix_target)
+expect(f"info {unix_target}: exit 0 with the card id ({r.stderr!r})",
+       r.returncode == 0 and "0x494f4543 (IOEC)" in r.stdout)
+r = run("selftest", "--target", unix_target)
+expect(f"selftest over sim:unix ({r.stdout!r} {r.stderr!r})",
+       r.returncode == 0 and "selftest passed" in r.stdout)
+r = run("info", "--target", unix_target, "--dma-latency", "8")
+expect(f"sim:unix refuses the server's options ({r.stderr!r})", r.returncode != 0)
+server.terminate()
+expect("ioe-simd exits 0 on SIGTERM", server.wait(timeout=30) == 0)
+expect("ioe-simd removes its socket", not os.path.exists(sock))
+r = run("info", "--target", unix_target)
+expect(f"sim:unix with nobody listening: exit 1 and says so ({r.stderr!r})",
+       r.returncode == 1 and "is ioe-simd listening" in r.stderr)
+os.rmdir(sockdir)
+
 for target in ("soft", "sim"):
     r = run("info", "--target", target)
     expect(f"info {target}: exit 0", r.returncode == 0)

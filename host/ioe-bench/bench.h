@@ -59,6 +59,10 @@ int bench_its_card(const struct opts *o, struct series *out, unsigned *nout);
 int bench_xive_card(const struct opts *o, struct series *out, unsigned *nout);
 int bench_api_its(const struct opts *o, const char *target, struct series *out, unsigned *nout);
 int bench_api_xive(const struct opts *o, const char *target, struct series *out, unsigned *nout);
+/* register read and KVM_IRQ_LINE round trips on soft, sim and the same cards in ioe-simd
+ * (wire_path.c); a target that cannot be opened for want of ioe-simd is skipped, the
+ * reason in why */
+int bench_wire(const struct opts *o, struct series *out, unsigned *nout, char *why, size_t len);
 /* whether the goal of a row is met (goal_kind != GOAL_NONE) */
 int series_goal_met(const struct series *s, const struct stats *st);
 

@@ -9,6 +9,8 @@
  *   API, soft / sim          libioe's public API at wall-clock resolution: KVM_IRQ_LINE
  *                            (api_path.c), KVM_SIGNAL_MSI on an ITS and ESB triggers on a
  *                            XIVE device (api_msi.c)
+ *   Round trips by target    one register read and one KVM_IRQ_LINE injection on soft and
+ *                            sim, in process and in ioe-simd over a socket (wire_path.c)
  *   Linux KVM                KVM's own software injection on this host (kvm_baseline.c),
  *                            skipped with the reason where /dev/kvm cannot run a guest
  *
@@ -226,7 +228,12 @@ int main(int argc, char **argv)
                 return 1;
             }
         }
-    int err;
+    char wire_why[256] = "";
+    int err = bench_wire(&o, s, &ns, wire_why, sizeof(wire_why));
+    if (err) {
+        fprintf(stderr, "%s: round trips by target failed: %s\n", prog, strerror(-err));
+        return 1;
+    }
 
     /* the alternative users have today: Linux KVM's software injection on this host */
     char why[256] = "";
@@ -260,6 +267,8 @@ int main(int argc, char **argv)
     report_table(stdout, s, ns, &o);
     if (err)
         printf("Linux KVM on this host: skipped: %s\n", why);
+    if (wire_why[0])
+        printf("Round trips by target: skipped %s\n", wire_why);
     int rc = 0;
     if (json && report_json(json, s, ns, &o, err ? why : NULL)) {
         fprintf(stderr, "%s: cannot write %s: %s\n", prog, json, strerror(errno));

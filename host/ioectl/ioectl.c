@@ -320,6 +320,10 @@ int main(int argc, char **argv)
 
     struct ioe_card *card;
     int err = ioe_card_open_opts(target, &opts, &card);
+    if (err == -ENODEV && !strncmp(target, "sim:unix:", 9) && target[9]) {
+        fprintf(stderr, "%s: no card at %s (is ioe-simd listening there?)\n", prog, target + 9);
+        return 1;
+    }
     if (err == -ENODEV)
         return fail_target(target);
     if (err == -EINVAL && opts.trace_path)

@@ -218,8 +218,8 @@ static int take_frames(struct wire_transport *w, int seq, uint8_t type)
                 return err;
             continue;
         }
-        case IOE_WIRE_ERROR:
-            if (seq >= 0 && m->u.error.seq == seq)
+        case IOE_WIRE_ERROR: /* BUSY may come before the server read our seq */
+            if (seq >= 0 && (m->u.error.seq == seq || m->u.error.code == IOE_WIRE_E_BUSY))
                 return m->u.error.code == IOE_WIRE_E_BUSY ? -EBUSY : -EIO;
             continue; /* about a frame of ours nobody waits for any more */
         default:

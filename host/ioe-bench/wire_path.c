@@ -66,7 +66,7 @@ int bench_wire(const struct opts *o, struct series *out, unsigned *nout, char *w
             return err;
         /* keep the injection row, renamed; the ACK + EOI row is api_path's own section's */
         out[at].section = section;
-        snprintf(out[at].name, sizeof(out[at].name), "%s: IRQ_LINE -> vCPU readable", targets[t]);
+        snprintf(out[at].name, sizeof(out[at].name), "%s: IRQ_LINE -> readable", targets[t]);
         free(out[at + 1].v);
         *nout = at + 1;
     }

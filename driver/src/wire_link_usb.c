@@ -27,8 +27,9 @@
 #include "internal.h"
 #include "wire_link.h"
 
-#define IOE_USB_VID 0x0403 /* FTDI */
-#define IOE_USB_PID 0x6010 /* FT2232H */
+#define IOE_USB_VID 0x0403   /* FTDI */
+#define IOE_USB_PID 0x6010   /* FT2232H */
+#define IOE_USB_BAUD 3000000 /* the UART of boards/icebreaker/ioe_icebreaker_top.sv */
 
 struct usb_link {
     struct wire_link link;
@@ -163,7 +164,7 @@ static int usb_setup(struct ftdi_context *ftdi)
     return rc;
 }
 
-int wire_link_usb_open(const char *serial, struct wire_link **out)
+static int wire_link_usb_open(const char *serial, struct wire_link **out)
 {
     char what[160];
     snprintf(what, sizeof(what), "an FT2232H (USB %04x:%04x, interface B%s%s)", IOE_USB_VID,
@@ -221,4 +222,19 @@ int wire_link_usb_open(const char *serial, struct wire_link **out)
     }
     *out = &u->link;
     return 0;
+}
+
+/* "usb" or "usb:SERIAL": the first FT2232H, or the one with that serial number */
+int ioe_transport_usb_open(const char *name, const char *args, const struct ioe_card_options *opts,
+                           struct ioe_transport **out)
+{
+    (void)name;
+    if (args && !*args)
+        return -ENODEV;
+    /* a board: no waveform, no simulated memory latency */
+    if (opts->trace_path || opts->dma_latency || opts->dma_outstanding)
+        return -EINVAL;
+    struct wire_link *link;
+    int err = wire_link_usb_open(args, &link);
+    return err ? err : ioe_transport_wire_open_link(link, opts, out);
 }

@@ -50,7 +50,7 @@ for args, msg in [
 r = run("targets")
 lines = r.stdout.splitlines()
 expect("targets: exit 0", r.returncode == 0)
-for name in ("soft", "sim"):
+for name in ("soft", "sim", "usb[:SERIAL]"):
     row = [l for l in lines if l.split()[:1] == [name]]
     expect(f"targets: one row for {name} with a summary ({r.stdout!r})",
            len(row) == 1 and len(row[0].split()) > 2)
@@ -63,6 +63,18 @@ for bad in ("nosuch", "soft:x", "sim:", "pci:0000:01:00.0"):
     known = [l.split()[0] for l in r.stderr.splitlines() if l.startswith("  ")]
     expect(f"--target {bad}: lists the known targets ({r.stderr!r})", {"soft", "sim"} <= set(known))
     expect(f"--target {bad}: nothing on stdout", r.stdout == "")
+# The usb target on a machine without the board (CI has no USB bus at all): it says what it
+# looked for and fails, whether libusb finds no bus or no FT2232H on it.
+for target, serial in (("usb", ""), ("usb:IOE-NO-SUCH-BOARD", "IOE-NO-SUCH-BOARD")):
+    r = run("info", "--target", target)
+    expect(f"--target {target}: exit 1 ({r.returncode})", r.returncode == 1)
+    expect(f"--target {target}: names the FT2232H it looked for ({r.stderr!r})",
+           "FT2232H (USB 0403:6010, interface B" in r.stderr and serial in r.stderr)
+    expect(f"--target {target}: not an unknown target ({r.stderr!r})", "unknown target" not in r.stderr)
+    expect(f"--target {target}: nothing on stdout", r.stdout == "")
+r = run("info", "--target", "usb:")
+expect("--target usb: (empty serial): unknown target", r.returncode == 2 and "unknown target 'usb:'" in r.stderr)
+
 r = run("targets", "extra")
 expect("targets extra: exit 2", r.returncode == 2 and "takes no arguments" in r.stderr)
 

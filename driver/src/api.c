@@ -166,9 +166,10 @@ int ioe_open_host(const char *target, const char *host, const struct ioe_card_op
     err = ioe_card_open_opts(target, opts, &s->card);
     if (err) {
         s->card = NULL;
-        set_last_error(err == -ENODEV ? "target '%s': no such card (ioectl targets lists them)"
-                                      : "target '%s': the card cannot be opened",
-                       target ? target : "(null)");
+        if (!*ioe_last_error()) /* the transport said nothing more precise */
+            set_last_error(err == -ENODEV ? "target '%s': no such card (ioectl targets lists them)"
+                                          : "target '%s': the card cannot be opened",
+                           target ? target : "(null)");
         return open_failed(s, err);
     }
     if ((err = ioe_card_info(s->card, &s->info))) {

@@ -10,6 +10,7 @@
 #include <ioe/card.h>
 #include <ioe/regs.h>
 
+#include "internal.h"
 #include "transport.h"
 
 struct ioe_card {
@@ -29,7 +30,9 @@ struct ioe_card {
     X("sim", "sim:unix:PATH", "the card of ioe-simd on the Unix socket PATH (docs/wire.md)",       \
       ioe_transport_wire_open_unix)                                                                \
     X("sim", "sim:spawn[:soft|sim]", "a private ioe-simd for this card, stopped on close",         \
-      ioe_transport_wire_open_spawn)
+      ioe_transport_wire_open_spawn)                                                               \
+    X("usb", "usb[:SERIAL]", "an iCEBreaker board on its FT2232H's USB UART (docs/boards.md)",     \
+      ioe_transport_usb_open)
 
 struct backend {
     const char *name;
@@ -53,6 +56,7 @@ const struct ioe_target_desc *ioe_card_targets(void)
 int ioe_card_open_opts(const char *target, const struct ioe_card_options *opts,
                        struct ioe_card **card)
 {
+    set_last_error("%s", ""); /* a transport says why it failed, when it can */
     static const struct ioe_card_options none;
     if (!target || !card)
         return -EINVAL;

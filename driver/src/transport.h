@@ -50,6 +50,9 @@ int ioe_transport_wire_open_unix(const char *name, const char *args,
                                  const struct ioe_card_options *opts, struct ioe_transport **out);
 int ioe_transport_wire_open_spawn(const char *name, const char *args,
                                   const struct ioe_card_options *opts, struct ioe_transport **out);
+/* "usb[:SERIAL]": the wire protocol over a board's FT2232H UART (wire_link_usb.c) */
+int ioe_transport_usb_open(const char *name, const char *args, const struct ioe_card_options *opts,
+                           struct ioe_transport **out);
 
 /* Host-memory registry of ioe_mem_alloc() (mem.c): the descriptor and offset of
  * [hva, hva+size) when it lies inside one allocation; -ENOENT otherwise. */

@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdio.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "internal.h"
 #include "wire_link.h"
 
 struct unix_link {
@@ -193,6 +195,10 @@ int wire_link_unix_connect(const char *path, struct wire_link **out)
             continue;
         int err = errno;
         close(fd);
+        char msg[sizeof(sa.sun_path) + 96];
+        snprintf(msg, sizeof(msg), "no card at %s (is ioe-simd listening there?): %s", path,
+                 strerror(err));
+        set_last_error("%s", msg);
         /* nobody listening there: no such card */
         return err == ENOENT || err == ECONNREFUSED || err == ENOTSOCK ? -ENODEV : -err;
     }

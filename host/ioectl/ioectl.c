@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include <ioe/card.h>
+#include <ioe/ioe.h>
 #include <ioe/regs.h>
 
 struct reg {
@@ -320,8 +321,8 @@ int main(int argc, char **argv)
 
     struct ioe_card *card;
     int err = ioe_card_open_opts(target, &opts, &card);
-    if (err == -ENODEV && !strncmp(target, "sim:unix:", 9) && target[9]) {
-        fprintf(stderr, "%s: no card at %s (is ioe-simd listening there?)\n", prog, target + 9);
+    if (err && *ioe_last_error()) { /* the transport says what it looked for */
+        fprintf(stderr, "%s: %s: %s\n", prog, target, ioe_last_error());
         return 1;
     }
     if (err == -ENODEV)

@@ -76,7 +76,8 @@ struct ioe_target_desc {
 const struct ioe_target_desc *ioe_card_targets(void);
 
 /* Open a card. -ENODEV for an unknown target, a known one with arguments it does not
- * take ("soft:x") or bad arguments; -EINVAL for bad options. */
+ * take ("soft:x") or bad arguments, or a card that is not there; -EINVAL for bad options.
+ * ioe_last_error() (<ioe/ioe.h>) says what a transport looked for and did not find. */
 int ioe_card_open(const char *target, struct ioe_card **card);
 int ioe_card_open_opts(const char *target, const struct ioe_card_options *opts,
                        struct ioe_card **card);

@@ -45,8 +45,9 @@ int ioe_open_opts(const char *target, const struct ioe_card_options *opts);
  * -1 with errno EINVAL for an unknown persona name, ENODEV for an unknown target;
  * ioe_last_error() says which. */
 int ioe_open_host(const char *target, const char *host, const struct ioe_card_options *opts);
-/* Why the calling thread's last failed ioe_open*() failed, in words (never NULL; "" when
- * it did not fail). */
+/* Why the calling thread's last failed ioe_open*() or ioe_card_open*() failed, in words
+ * (never NULL; "" when it did not fail, or when the transport had nothing to add to the
+ * errno: an unknown target name, say). */
 const char *ioe_last_error(void);
 /* ioctl(2) on an ioe descriptor. EBADF for a descriptor that is not libioe's. */
 int ioe_ioctl(int fd, unsigned long request, ...);

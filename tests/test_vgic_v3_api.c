@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -602,6 +603,64 @@ static void test_create_device_copy_out_fails(void **state)
     munmap(p, 4096);
     assert_ok(ioe_close(h.vm));
     assert_ok(ioe_close(h.sys));
+}
+
+/* User copies from the caller's own stack take libioe's fast path (uaccess.c: no system
+ * call for a range between the current frame and the stack's top). Its edge: a thread on a
+ * stack of ours with an inaccessible page right above it. A structure that ends at the top
+ * is read; one that crosses it is EFAULT, not a crash; a structure in a frame of the thread
+ * is read and written back. The results are checked after the join (cmocka asserts only in
+ * the test's thread). */
+struct stack_edge {
+    int vm;
+    uint8_t *top;
+    int at_top, across_top, create, created_fd;
+    int errno_across;
+};
+
+static void *stack_edge_thread(void *arg)
+{
+    struct stack_edge *e = arg;
+    struct kvm_irq_level l = {.irq = KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT | 32,
+                              .level = 1};
+    /* no irqchip: a KVM_IRQ_LINE that was read answers ENXIO */
+    memcpy(e->top - sizeof(l), &l, sizeof(l));
+    e->at_top = ioe_ioctl(e->vm, KVM_IRQ_LINE, e->top - sizeof(l)) < 0 ? errno : 0;
+    e->across_top = ioe_ioctl(e->vm, KVM_IRQ_LINE, e->top - sizeof(l) / 2);
+    e->errno_across = errno;
+    struct kvm_create_device cd = {.type = KVM_DEV_TYPE_ARM_VGIC_V3, .fd = 0, .flags = 0};
+    e->create = ioe_ioctl(e->vm, KVM_CREATE_DEVICE, &cd);
+    e->created_fd = (int)cd.fd;
+    return NULL;
+}
+
+static void test_user_copy_stack_edge(void **state)
+{
+    (void)state;
+    struct vmh h;
+    vm_open(&h, 0);
+    const size_t stack_sz = 256 * 1024, page = (size_t)sysconf(_SC_PAGESIZE);
+    uint8_t *base =
+        mmap(NULL, stack_sz + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(base != MAP_FAILED);
+    assert_int_equal(mprotect(base + stack_sz, page, PROT_NONE), 0);
+    struct stack_edge e = {.vm = h.vm, .top = base + stack_sz};
+    pthread_attr_t a;
+    pthread_t t;
+    assert_int_equal(pthread_attr_init(&a), 0);
+    assert_int_equal(pthread_attr_setstack(&a, base, stack_sz), 0);
+    assert_int_equal(pthread_create(&t, &a, stack_edge_thread, &e), 0);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    pthread_attr_destroy(&a);
+    munmap(base, stack_sz + page);
+    assert_int_equal(e.at_top, ENXIO);
+    assert_int_equal(e.across_top, -1);
+    assert_int_equal(e.errno_across, EFAULT);
+    assert_int_equal(e.create, 0);
+    assert_true(e.created_fd >= 0);
+    assert_int_equal(has(e.created_fd, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT), 0);
+    assert_ok(ioe_close(e.created_fd));
+    vm_close(&h);
 }
 
 /* kvm_vgic_create rows 2 and 4: a running vCPU, or one that ran, gives EBUSY; running
@@ -1792,6 +1851,7 @@ int main(int argc, char **argv)
         T(test_memory_region),
         T(test_create_device),
         T(test_create_device_copy_out_fails),
+        T(test_user_copy_stack_edge),
         T(test_create_device_after_run),
         T(test_device_fd_plumbing),
         T(test_addr_dist),

@@ -25,6 +25,11 @@ int ioe_model_msi(struct ioe_model *m, uint32_t devid, uint64_t addr, uint32_t d
 int ioe_model_set_wired(struct ioe_model *m, unsigned line, int level);
 size_t ioe_model_drain(struct ioe_model *m, struct ioe_notification *buf, size_t max);
 size_t ioe_model_pending(const struct ioe_model *m);
+/* Run ops[0..n) (IOE_CSR_READ, _WRITE, _POLL) in order, in one call, without stepping the
+ * model. Stops at the first op that fails (its -errno in *err) or at a POLL whose first
+ * read does not match (*err = 0: the caller polls it, stepping the model). Returns the
+ * number of ops completed. The model is untimed: an engine's STATUS is never BUSY. */
+size_t ioe_model_batch(struct ioe_model *m, struct ioe_csr_op *ops, size_t n, int *err);
 
 #ifdef __cplusplus
 }

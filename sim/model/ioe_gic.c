@@ -85,6 +85,7 @@ struct cpu {
     uint32_t statusr;
     uint32_t status; /* presentation status as last published */
     struct irq priv[32];
+    uint32_t priv_live; /* live() of priv[i] in bit i */
 };
 
 struct vm {
@@ -92,6 +93,9 @@ struct vm {
     bool its, enabled;
     uint32_t statusr;
     struct irq spi[NR_SPIS];
+    /* live() of SPI 32 + i in bit i % 32 of word i / 32: the candidate search visits only
+     * these (an interrupt that is not live cannot be eligible) */
+    uint32_t spi_live[NR_SPIS / 32];
     struct cpu cpu[NR_VCPUS];
     int cand[NR_VCPUS];         /* every vCPU's candidate as of the end of the last operation */
     uint8_t lpi_prio[NR_VCPUS]; /* its priority when the candidate is an LPI */
@@ -207,6 +211,21 @@ static bool pending(const struct irq *q)
     return q->latch || (!q->edge && q->level);
 }
 
+/* Pending, enabled and not active: eligible but for the CPU interface's group enables. */
+static bool live(const struct irq *q)
+{
+    return pending(q) && q->en && !q->active;
+}
+
+/* Bring the live bit of one interrupt up to date; every change of its latch, level, en,
+ * active or edge is followed by this. */
+static void touch(struct vm *v, unsigned vcpu, unsigned intid)
+{
+    uint32_t *w = intid < 32 ? &v->cpu[vcpu].priv_live : &v->spi_live[(intid - 32) / 32];
+    uint32_t bit = 1u << (intid % 32);
+    *w = live(irq_of(v, vcpu, intid)) ? *w | bit : *w & ~bit;
+}
+
 static int vcpu_of_aff(const struct vm *v, uint32_t aff)
 {
     for (unsigned c = 0; c < v->nr_vcpus; c++)
@@ -233,8 +252,9 @@ static bool eligible(const struct cpu *p, const struct irq *q)
     return pending(q) && q->en && !q->active && (q->group ? p->igrpen1 : p->igrpen0);
 }
 
-/* The candidate of docs/gic.md for every vCPU in one pass over the interrupts: best[c] is
- * the INTID, or -1. Ascending INTIDs and a strict compare keep ties on the lowest INTID. */
+/* The candidate of docs/gic.md for every vCPU in one pass over the live interrupts (the
+ * others are not eligible): best[c] is the INTID, or -1. Ascending INTIDs and a strict
+ * compare keep ties on the lowest INTID. */
 static void candidates(struct vm *v, int *best)
 {
     unsigned prio[NR_VCPUS];
@@ -245,7 +265,8 @@ static void candidates(struct vm *v, int *best)
     if (!v->enabled)
         return;
     for (unsigned c = 0; c < v->nr_vcpus; c++) {
-        for (unsigned i = 0; i < 32; i++) {
+        for (uint32_t m = v->cpu[c].priv_live; m; m &= m - 1) {
+            unsigned i = (unsigned)__builtin_ctz(m);
             const struct irq *q = &v->cpu[c].priv[i];
             if (eligible(&v->cpu[c], q) && q->prio < prio[c]) {
                 best[c] = (int)i;
@@ -253,12 +274,15 @@ static void candidates(struct vm *v, int *best)
             }
         }
     }
-    for (unsigned i = 32; i < v->nr_irqs; i++) {
-        const struct irq *q = &v->spi[i - 32];
-        int c = vcpu_of_aff(v, q->route);
-        if (c >= 0 && eligible(&v->cpu[c], q) && q->prio < prio[c]) {
-            best[c] = (int)i;
-            prio[c] = q->prio;
+    for (unsigned w = 0; w < (v->nr_irqs - 32) / 32; w++) {
+        for (uint32_t m = v->spi_live[w]; m; m &= m - 1) {
+            unsigned i = 32 + w * 32 + (unsigned)__builtin_ctz(m);
+            const struct irq *q = &v->spi[i - 32];
+            int c = vcpu_of_aff(v, q->route);
+            if (c >= 0 && eligible(&v->cpu[c], q) && q->prio < prio[c]) {
+                best[c] = (int)i;
+                prio[c] = q->prio;
+            }
         }
     }
 }
@@ -351,6 +375,7 @@ static uint32_t acknowledge(struct ioe_gic *g, unsigned vmi, unsigned vcpu, bool
         q = irq_of(v, vcpu, intid);
         q->active = true;
         q->latch = false;
+        touch(v, vcpu, intid);
     }
     uint32_t bit = 1u << (group_prio(p, q) >> 3);
     if (group1)
@@ -362,8 +387,10 @@ static uint32_t acknowledge(struct ioe_gic *g, unsigned vmi, unsigned vcpu, bool
 
 static void deactivate(struct vm *v, unsigned vcpu, unsigned intid)
 {
-    if (intid < v->nr_irqs)
+    if (intid < v->nr_irqs) {
         irq_of(v, vcpu, intid)->active = false;
+        touch(v, vcpu, intid);
+    }
 }
 
 static void eoi(struct vm *v, unsigned vcpu, unsigned intid, bool group1)
@@ -395,8 +422,10 @@ static void generate_sgi(struct vm *v, unsigned self, uint64_t val, bool group1)
             hit = (aff & 0xffffff00u) == aff_hi && aff0 / 16 == rs && (val >> (aff0 % 16) & 1);
         }
         struct irq *q = &v->cpu[c].priv[intid];
-        if (hit && q->group == group1)
+        if (hit && q->group == group1) {
             q->latch = true;
+            touch(v, c, intid);
+        }
     }
 }
 
@@ -596,8 +625,10 @@ static bool irq_reg_access(struct vm *v, unsigned vcpu, uint32_t off, bool redis
         for (unsigned i = 0; i < per_word; i++) {
             struct irq *q = irq_of(v, vcpu, first + i);
             uint32_t fv = (w >> (i * bits)) & mask;
-            if (write)
+            if (write) {
                 field_write(q, first + i, f, fv, uaccess);
+                touch(v, vcpu, first + i);
+            }
             *r |= field_read(q, f, uaccess) << (i * bits);
         }
         if (write)
@@ -809,6 +840,7 @@ static uint32_t run_op(struct ioe_gic *g, unsigned code)
             } else {
                 q->level = level;
             }
+            touch(v, vcpu, intid);
         }
     } else {
         bool write = code == OP_WRITE32 || code == OP_WRITE64;

@@ -22,6 +22,8 @@
 #define LPI_FIRST 8192u
 #define NR_LPIS ((1u << LPI_BITS) - LPI_FIRST)
 #define NR_COLL 16
+#define PEND_WORDS (NR_LPIS / 64)
+#define PEND_SUM_WORDS ((PEND_WORDS + 63) / 64)
 #define UNMAPPED 0xffffffffu
 #define VM_SHIFT 48
 
@@ -82,8 +84,10 @@ struct ioe_its {
     uint32_t msi_in, msi_drop, misses, lpi_set, lpi_set_cycle;
     struct inst its[NR_ITS];
     struct lpi *lpi[NR_VMS]; /* NR_LPIS each */
-    /* the pending bits again, 64 LPIs per word: the candidate search visits only these */
-    uint64_t pend_map[NR_VMS][NR_LPIS / 64];
+    /* the pending bits again, 64 LPIs per word, and a summary of it (bit w: word w is not
+     * zero): the candidate search visits only the non-zero words of the pending ones */
+    uint64_t pend_map[NR_VMS][PEND_WORDS];
+    uint64_t pend_sum[NR_VMS][PEND_SUM_WORDS];
 };
 
 /* ------------------------------------------------------------------ guest memory */
@@ -125,8 +129,10 @@ static struct lpi *lpi_of(struct ioe_its *x, unsigned vm, uint32_t intid)
 static void set_pending(struct ioe_its *x, unsigned vm, struct lpi *l, bool p)
 {
     if (l->pending != p) {
-        size_t i = (size_t)(l - x->lpi[vm]);
-        x->pend_map[vm][i / 64] ^= 1ull << (i % 64);
+        size_t i = (size_t)(l - x->lpi[vm]), w = i / 64;
+        x->pend_map[vm][w] ^= 1ull << (i % 64);
+        uint64_t *sum = &x->pend_sum[vm][w / 64], bit = 1ull << (w % 64);
+        *sum = x->pend_map[vm][w] ? *sum | bit : *sum & ~bit;
     }
     l->pending = p;
 }
@@ -215,13 +221,16 @@ static void lpi_best(void *ctx, unsigned vm, unsigned nr_vcpus, int *intid, unsi
     if (vm >= NR_VMS)
         return;
     /* in INTID order, so a tie goes to the lower INTID */
-    for (uint32_t w = 0; w < NR_LPIS / 64; w++)
-        for (uint64_t m = x->pend_map[vm][w]; m; m &= m - 1) {
-            uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(m);
-            const struct lpi *l = &x->lpi[vm][i];
-            if (l->enabled && l->refs && l->target < nr_vcpus && l->prio < prio[l->target]) {
-                prio[l->target] = l->prio;
-                intid[l->target] = (int)(i + LPI_FIRST);
+    for (uint32_t s = 0; s < PEND_SUM_WORDS; s++)
+        for (uint64_t sm = x->pend_sum[vm][s]; sm; sm &= sm - 1) {
+            uint32_t w = s * 64 + (uint32_t)__builtin_ctzll(sm);
+            for (uint64_t m = x->pend_map[vm][w]; m; m &= m - 1) {
+                uint32_t i = w * 64 + (uint32_t)__builtin_ctzll(m);
+                const struct lpi *l = &x->lpi[vm][i];
+                if (l->enabled && l->refs && l->target < nr_vcpus && l->prio < prio[l->target]) {
+                    prio[l->target] = l->prio;
+                    intid[l->target] = (int)(i + LPI_FIRST);
+                }
             }
         }
 }
@@ -258,6 +267,7 @@ static void lpi_vm_reset(void *ctx, unsigned vm)
     struct ioe_its *x = ctx;
     memset(x->lpi[vm], 0, NR_LPIS * sizeof(struct lpi));
     memset(x->pend_map[vm], 0, sizeof(x->pend_map[vm]));
+    memset(x->pend_sum[vm], 0, sizeof(x->pend_sum[vm]));
 }
 
 static const struct ioe_gic_lpi_ops lpi_ops = {lpi_best, lpi_ack, lpi_enable, lpi_vm_reset};

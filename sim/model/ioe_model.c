@@ -135,7 +135,9 @@ static bool defined(uint32_t addr)
 #undef X
 }
 
-int ioe_model_read32(struct ioe_model *m, uint32_t addr, uint32_t *val)
+/* read32/write32 are static (so that ioe_model_batch calls them directly, not through the
+ * shared library's PLT) behind the exported functions */
+static int read32(struct ioe_model *m, uint32_t addr, uint32_t *val)
 {
     uint32_t v = 0;
     if (!defined(addr)) {
@@ -224,7 +226,7 @@ static void dma_probe(struct ioe_model *m, uint32_t cmd)
                                                                << IOE_CORE_DMA_STATUS_ERR_SHIFT;
 }
 
-int ioe_model_write32(struct ioe_model *m, uint32_t addr, uint32_t val)
+static int write32(struct ioe_model *m, uint32_t addr, uint32_t val)
 {
     if (!defined(addr))
         return -EIO;
@@ -256,6 +258,16 @@ int ioe_model_write32(struct ioe_model *m, uint32_t addr, uint32_t val)
     default: break; /* read-only registers ignore writes */
     }
     return 0;
+}
+
+int ioe_model_read32(struct ioe_model *m, uint32_t addr, uint32_t *val)
+{
+    return read32(m, addr, val);
+}
+
+int ioe_model_write32(struct ioe_model *m, uint32_t addr, uint32_t val)
+{
+    return write32(m, addr, val);
 }
 
 int ioe_model_msi(struct ioe_model *m, uint32_t devid, uint64_t addr, uint32_t data)
@@ -298,6 +310,26 @@ size_t ioe_model_drain(struct ioe_model *m, struct ioe_notification *buf, size_t
 size_t ioe_model_pending(const struct ioe_model *m)
 {
     return m->nr_notes;
+}
+
+size_t ioe_model_batch(struct ioe_model *m, struct ioe_csr_op *ops, size_t n, int *err)
+{
+    *err = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct ioe_csr_op *op = &ops[i];
+        switch (op->kind) {
+        case IOE_CSR_WRITE: *err = write32(m, op->addr, op->val); break;
+        case IOE_CSR_READ: *err = read32(m, op->addr, &op->val); break;
+        default: /* POLL */
+            *err = read32(m, op->addr, &op->val);
+            if (!*err && (op->val & op->mask) != op->expect)
+                return i; /* the transport polls it */
+            break;
+        }
+        if (*err)
+            return i;
+    }
+    return n;
 }
 
 /* ------------------------------------------------------------------ simcard table */

@@ -553,20 +553,44 @@ static void test_bad_frames(void **state)
     assert_int_equal(stop(s, SIGTERM), 0);
 }
 
+/* the same scenarios on the C model and on the Verilator model behind ioe-simd */
+static void test_card_ops_soft(void **state)
+{
+    *state = NULL;
+    test_card_ops(state);
+}
+
+static void test_card_ops_sim(void **state)
+{
+    *state = (void *)1;
+    test_card_ops(state);
+}
+
+static void test_kill_soft(void **state)
+{
+    *state = NULL;
+    test_kill(state);
+}
+
+static void test_kill_sim(void **state)
+{
+    *state = (void *)1;
+    test_kill(state);
+}
+
 int main(int argc, char **argv)
 {
     tt_init(argc, argv);
     signal(SIGPIPE, SIG_DFL); /* a send to a dead server must not raise it */
-    static int on_sim = 1;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_card_ops, setup, teardown),
-        cmocka_unit_test_prestate_setup_teardown(test_card_ops, setup, teardown, &on_sim),
+        cmocka_unit_test_setup_teardown(test_card_ops_soft, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_card_ops_sim, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dma_wire, setup, teardown),
         cmocka_unit_test_setup_teardown(test_free_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_targets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_busy, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_kill, setup, teardown),
-        cmocka_unit_test_prestate_setup_teardown(test_kill, setup, teardown, &on_sim),
+        cmocka_unit_test_setup_teardown(test_kill_soft, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kill_sim, setup, teardown),
         cmocka_unit_test_setup_teardown(test_silent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_frames, setup, teardown),
     };

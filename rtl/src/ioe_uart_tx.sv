@@ -21,25 +21,26 @@ module ioe_uart_tx #(
   logic [3:0]    bits_q;
   logic [CW-1:0] cnt_q;
 
-  assign ready_o = (bits_q == '0);
+  // ready in the last cycle of a stop bit too, so that bytes follow back to back
+  assign ready_o = (bits_q == '0) || (bits_q == 4'd1 && cnt_q == '0);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       sh_q   <= '1;
       bits_q <= '0;
       cnt_q  <= '0;
-    end else if (bits_q == '0) begin
-      if (valid_i) begin
-        sh_q   <= {1'b1, data_i, 1'b0};
-        bits_q <= 4'd10;
+    end else if (ready_o && valid_i) begin
+      sh_q   <= {1'b1, data_i, 1'b0};
+      bits_q <= 4'd10;
+      cnt_q  <= FullBit;
+    end else if (bits_q != '0) begin
+      if (cnt_q != '0) begin
+        cnt_q <= cnt_q - 1'b1;
+      end else begin
+        sh_q   <= {1'b1, sh_q[9:1]};
+        bits_q <= bits_q - 1'b1;
         cnt_q  <= FullBit;
       end
-    end else if (cnt_q != '0) begin
-      cnt_q <= cnt_q - 1'b1;
-    end else begin
-      sh_q   <= {1'b1, sh_q[9:1]};
-      bits_q <= bits_q - 1'b1;
-      cnt_q  <= FullBit;
     end
   end
 

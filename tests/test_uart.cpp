@@ -52,6 +52,16 @@ struct Line {
 };
 
 // The tests at kCpb clocks per bit, on the models verilated with ClksPerBit = kCpb.
+template <class M> void reset(M &m)
+{
+    m.rst_ni = 0;
+    m.clk_i = 0;
+    m.eval();
+    m.clk_i = 1;
+    m.eval();
+    m.rst_ni = 1;
+}
+
 template <class RxModel, class TxModel, int kCpb> struct Suite {
     struct Rx {
         VerilatedContext ctx;
@@ -59,13 +69,8 @@ template <class RxModel, class TxModel, int kCpb> struct Suite {
         std::vector<int> bytes; // received bytes, -1 for a frame error
         Rx()
         {
-            m.rst_ni = 0;
             m.rx_i = 1;
-            m.clk_i = 0;
-            m.eval();
-            m.clk_i = 1;
-            m.eval();
-            m.rst_ni = 1;
+            reset(m);
         }
         void cycle(int line)
         {
@@ -78,6 +83,30 @@ template <class RxModel, class TxModel, int kCpb> struct Suite {
                 bytes.push_back(-1);
             m.clk_i = 1;
             m.eval();
+        }
+    };
+
+    // The transmitter, fed from a list of bytes; cycle() returns the line after the edge.
+    struct Tx {
+        VerilatedContext ctx;
+        TxModel m{&ctx};
+        size_t next = 0; // bytes of the list taken
+        Tx()
+        {
+            m.valid_i = 0;
+            reset(m);
+        }
+        int cycle(const std::vector<int> &q)
+        {
+            m.valid_i = next < q.size();
+            m.data_i = next < q.size() ? (uint8_t)q[next] : 0;
+            m.clk_i = 0;
+            m.eval();
+            if (m.valid_i && m.ready_o)
+                next++;
+            m.clk_i = 1;
+            m.eval();
+            return m.tx_o;
         }
     };
 
@@ -113,30 +142,12 @@ template <class RxModel, class TxModel, int kCpb> struct Suite {
 
     static void test_tx_waveform()
     {
-        VerilatedContext ctx;
-        TxModel tx(&ctx);
-        tx.rst_ni = 0;
-        tx.valid_i = 0;
-        tx.clk_i = 0;
-        tx.eval();
-        tx.clk_i = 1;
-        tx.eval();
-        tx.rst_ni = 1;
-        const int msg[] = {0x55, 0x00, 0xff, 0xa5, 0x3c};
+        Tx tx;
+        const std::vector<int> msg = {0x55, 0x00, 0xff, 0xa5, 0x3c};
         std::vector<uint8_t> line;
-        size_t next = 0;
-        for (int c = 0; c < 5 * 10 * kCpb + 40; c++) {
-            tx.valid_i = next < 5;
-            tx.data_i = next < 5 ? msg[next] : 0;
-            tx.clk_i = 0;
-            tx.eval();
-            if (tx.valid_i && tx.ready_o)
-                next++;
-            tx.clk_i = 1;
-            tx.eval();
-            line.push_back(tx.tx_o);
-        }
-        CHECK(next == 5);
+        for (int c = 0; c < 5 * 10 * kCpb + 40; c++)
+            line.push_back((uint8_t)tx.cycle(msg));
+        CHECK(tx.next == 5);
         // the first start bit begins in the cycle after the byte is taken; decode ideally
         size_t s = 0;
         while (s < line.size() && line[s])
@@ -203,30 +214,13 @@ template <class RxModel, class TxModel, int kCpb> struct Suite {
 
     static void test_loopback(std::mt19937 &rng)
     {
-        VerilatedContext ctx;
-        TxModel tx(&ctx);
+        Tx tx;
         Rx rx;
-        tx.rst_ni = 0;
-        tx.clk_i = 0;
-        tx.eval();
-        tx.clk_i = 1;
-        tx.eval();
-        tx.rst_ni = 1;
         std::vector<int> sent;
         for (int i = 0; i < 256; i++)
             sent.push_back((int)(rng() & 0xff));
-        size_t next = 0;
-        for (int c = 0; c < 256 * 10 * kCpb + 100; c++) {
-            tx.valid_i = next < sent.size();
-            tx.data_i = next < sent.size() ? (uint8_t)sent[next] : 0;
-            tx.clk_i = 0;
-            tx.eval();
-            if (tx.valid_i && tx.ready_o)
-                next++;
-            tx.clk_i = 1;
-            tx.eval();
-            rx.cycle(tx.tx_o);
-        }
+        for (int c = 0; c < 256 * 10 * kCpb + 100; c++)
+            rx.cycle(tx.cycle(sent));
         CHECK(rx.bytes == sent);
     }
 

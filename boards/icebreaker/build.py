@@ -27,7 +27,9 @@ LC_TOTAL = 5280
 MAX_LC = LC_TOTAL * 9 // 10  # 4752: 10% of the logic cells free
 
 
-def run(cmd, log):
+def run(cmd, log, fatal=True):
+    """Run a tool with its output in `log`; on failure print the log's tail, then exit
+    (fatal) or return False."""
     with open(log, "w") as f:
         res = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT, text=True)
     if res.returncode != 0:
@@ -35,7 +37,9 @@ def run(cmd, log):
             tail = f.readlines()[-25:]
         sys.stderr.write("".join(tail))
         print(f"build: {os.path.basename(cmd[0])} FAILED (see {log})", file=sys.stderr)
-        sys.exit(1)
+        if fatal:
+            sys.exit(1)
+    return res.returncode == 0
 
 
 def main():
@@ -65,10 +69,12 @@ def main():
          f"; hierarchy -top {TOP}; synth_ice40 {a.synth_opts} -top {TOP} -json {netlist}"],
         os.path.join(a.out, "yosys.out"))
     pnr_log = os.path.join(a.out, "nextpnr.log")
-    run(["nextpnr-ice40", "--up5k", "--package", "sg48", "--json", netlist,
-         "--pcf", os.path.join(HERE, "ioe_icebreaker.pcf"), "--asc", asc,
-         "--freq", str(a.freq), "--seed", str(a.seed)], pnr_log)
-    run(["icepack", asc, binf], os.path.join(a.out, "icepack.log"))
+    # the utilisation is reported also when placement, routing or timing fails
+    placed = run(["nextpnr-ice40", "--up5k", "--package", "sg48", "--json", netlist,
+                  "--pcf", os.path.join(HERE, "ioe_icebreaker.pcf"), "--asc", asc,
+                  "--freq", str(a.freq), "--seed", str(a.seed)], pnr_log, fatal=False)
+    if placed:
+        run(["icepack", asc, binf], os.path.join(a.out, "icepack.log"))
 
     with open(pnr_log) as f:
         log = f.read()
@@ -80,6 +86,12 @@ def main():
             util[cell] = tuple(int(x) for x in m[-1])
     fmax = re.findall(r"Max frequency for clock\s+'([^']+)':\s+([\d.]+) MHz", log)
     fmax_mhz = min(float(x[1]) for x in fmax) if fmax else 0.0
+    if placed:
+        fcol = f"{fmax_mhz:.2f} (constraint {a.freq:g})"
+    elif "FAIL at" in log:
+        fcol = f"{fmax_mhz:.2f}: FAILS the constraint {a.freq:g}"
+    else:
+        fcol = "- (does not place)"
     with open(os.path.join(a.out, "yosys.log")) as f:
         ylog = f.read()
     luts = re.findall(r"SB_LUT4\s+(\d+)", ylog)
@@ -90,7 +102,7 @@ def main():
     row = (f"| iCEBreaker (iCE40 UP5K) | {design} | "
            f"{luts[-1] if luts else '?'} | {ffs} | {lc}/{lc_tot} | "
            f"{util.get('ICESTORM_RAM', (0, 30))[0]}/30 | {util.get('ICESTORM_SPRAM', (0, 4))[0]}/4 | "
-           f"{fmax_mhz:.2f} (constraint {a.freq:g}) |")
+           f"{fcol} |")
     table = ("| board | design | LUT (yosys) | FF (yosys) | logic cells (nextpnr) | BRAM | SPRAM | "
              "Fmax MHz (nextpnr) |\n|---|---|---|---|---|---|---|---|\n" + row + "\n")
     with open(os.path.join(a.out, "utilisation.md"), "w") as f:
@@ -104,8 +116,10 @@ def main():
         sys.path.insert(0, os.path.join(a.root, "rtl", "synth"))
         import synth  # noqa: E402
         synth.write_report(a.report_dir)
-    print(f"build icebreaker: {binf}  LC {lc}/{lc_tot}  RAM {util.get('ICESTORM_RAM', (0, 0))[0]}  "
-          f"Fmax {fmax_mhz:.2f} MHz (constraint {a.freq:g})")
+    print(f"build icebreaker: {binf if placed else 'no bitstream'}  LC {lc}/{lc_tot}  "
+          f"RAM {util.get('ICESTORM_RAM', (0, 0))[0]}  Fmax {fcol}")
+    if not placed:
+        return 1
     if lc > a.max_lc:
         print(f"build icebreaker: {lc} logic cells used, more than {a.max_lc}", file=sys.stderr)
         return 1

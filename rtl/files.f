@@ -21,3 +21,8 @@ rtl/src/ioe_rr_arb.sv
 rtl/src/ioe_dma_arb.sv
 rtl/src/ioe_notify_merge.sv
 rtl/src/ioe_top.sv
+rtl/src/ioe_crc32.sv
+rtl/src/ioe_uart_rx.sv
+rtl/src/ioe_uart_tx.sv
+rtl/src/ioe_wire_bridge.sv
+rtl/src/ioe_wire_card.sv

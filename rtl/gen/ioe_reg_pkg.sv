@@ -7,9 +7,9 @@ package ioe_reg_pkg;
 
   // Build parameter sets of ioe_top
   localparam int unsigned NrVmsDefault = 8;
-  localparam int unsigned NrVmsSmall = 2;
+  localparam int unsigned NrVmsSmall = 1;
   localparam int unsigned NrVcpusDefault = 8;
-  localparam int unsigned NrVcpusSmall = 2;
+  localparam int unsigned NrVcpusSmall = 1;
   localparam int unsigned NrIrqsDefault = 256;
   localparam int unsigned NrIrqsSmall = 64;
   localparam int unsigned NrWiredDefault = 32;

@@ -11,7 +11,8 @@ with the chosen parameter set of rtl/regmap/ioe.toml, and fails when
   - a latch primitive survives mapping,
   - the netlist does not fit the set's device (DEVICE below: LUTs and block RAMs).
 Writes DIR/<arch>-<set>.log (Yosys log), DIR/<arch>-<set>.json (cell statistics) and
-appends the LUT / FF / BRAM counts to DIR/report.md.
+appends the LUT / FF / BRAM counts to DIR/report.md, followed by the tables that board
+builds left in DIR (*.board.md: utilisation and Fmax after place and route).
 """
 
 import argparse
@@ -78,9 +79,16 @@ def write_report(out):
         arch_name, params = stem.split("-")
         lut, ff, bram, lutram, _ = counts(arch_name, os.path.join(out, name))
         rows.append(f"| {arch_name} | {params} | {lut} | {ff} | {bram} | {lutram} |")
+    # board builds (boards/*/build.py --report-dir) leave their place-and-route tables here
+    boards = [os.path.join(out, n) for n in sorted(os.listdir(out)) if n.endswith(".board.md")]
     with open(os.path.join(out, "report.md"), "w") as f:
         f.write("# ioe_top synthesis (Yosys)\n\n| arch | params | LUT | FF | BRAM | LUTRAM |\n"
                 "|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n")
+        if boards:
+            f.write("\n# Boards (yosys, nextpnr; boards/*/build.py)\n\n")
+        for b in boards:
+            with open(b) as t:
+                f.write(t.read() + "\n")
 
 
 def main():

@@ -1,0 +1,153 @@
+// iCEBreaker board top: the 12 MHz oscillator through the iCE40 PLL to the design clock,
+// power-on and button reset, the FT2232H channel B UART (pins 6 and 9) on the wire
+// card's byte streams (rtl/src/ioe_wire_card.sv), LEDs and buttons. Pins: ioe_icebreaker.pcf.
+//
+// Design clock 24 MHz (12 MHz x 64 / 32: icepll -i 12 -o 24), UART 6 Mbaud (4 clocks per
+// bit; 6 Mbaud is one of the FT2232H's exact rates, 12 MHz / 2). docs/boards.md says why.
+//
+// LEDs (the main board's are active low): green blinks (heartbeat, about 1.4 Hz), red lights
+// when a frame was dropped; on the PMOD 2 board LED1 receive, LED2 transmit, LED3 a
+// notification, LED4 a request served (each lit for 44 to 87 ms after the event). The user
+// button resets the card and the bridge; BTN1..BTN3 drive wired SPI lines 0..2.
+
+module ioe_icebreaker_top (
+  input  logic clk_12m_i,
+  input  logic uart_rx_i,
+  output logic uart_tx_o,
+  input  logic btn_ni,
+  output logic led_red_no,
+  output logic led_grn_no,
+  output logic led1_o,
+  output logic led2_o,
+  output logic led3_o,
+  output logic led4_o,
+  input  logic btn1_i,
+  input  logic btn2_i,
+  input  logic btn3_i
+);
+
+  localparam int unsigned ClkHz      = 24_000_000;
+  localparam int unsigned Baud       = 6_000_000;
+  localparam int unsigned NrWired    = ioe_reg_pkg::NrWiredSmall;
+
+  logic       clk, lock, btn_n, rst_n;
+  logic [7:0] por_q;
+  logic       rx_valid, rx_ready, tx_valid, tx_ready;
+  logic [7:0] rx_data, tx_data;
+  logic       rx_err, served, drop, notify;
+  logic [NrWired-1:0] wired;
+  logic [23:0] hb_q;
+  logic [4:0]  seen_q, led_q, ev;
+  logic        tick;
+  logic        unused_ready;
+
+  // 12 MHz x (DIVF+1) / 2^DIVQ = 12 x 64 / 32 = 24 MHz
+  SB_PLL40_PAD #(
+    .FEEDBACK_PATH("SIMPLE"),
+    .DIVR         (4'b0000),
+    .DIVF         (7'b0111111),
+    .DIVQ         (3'b101),
+    .FILTER_RANGE (3'b001)
+  ) u_pll (
+    .PACKAGEPIN  (clk_12m_i),
+    .PLLOUTCORE  (clk),
+    .PLLOUTGLOBAL(),
+    .EXTFEEDBACK (1'b0),
+    .DYNAMICDELAY(8'd0),
+    .LOCK        (lock),
+    .BYPASS      (1'b0),
+    .RESETB      (1'b1),
+    .LATCHINPUTVALUE(1'b0),
+    .SDO         (),
+    .SDI         (1'b0),
+    .SCLK        (1'b0)
+  );
+
+  // reset: held until the PLL locks, then 255 cycles; the button restarts it
+  ioe_sync #(
+    .Width     (1),
+    .ResetValue(1'b1)
+  ) u_btn_sync (
+    .clk_i (clk),
+    .rst_ni(lock),
+    .d_i   (btn_ni),
+    .q_o   (btn_n)
+  );
+
+  always_ff @(posedge clk or negedge lock) begin
+    if (!lock) por_q <= '0;
+    else if (!btn_n) por_q <= '0;
+    else if (por_q != 8'hFF) por_q <= por_q + 1'b1;
+  end
+  assign rst_n = (por_q == 8'hFF);
+
+  ioe_uart_rx #(
+    .ClksPerBit(ClkHz / Baud)
+  ) u_rx (
+    .clk_i      (clk),
+    .rst_ni     (rst_n),
+    .rx_i       (uart_rx_i),
+    .valid_o    (rx_valid),
+    .data_o     (rx_data),
+    .frame_err_o(rx_err)
+  );
+
+  ioe_uart_tx #(
+    .ClksPerBit(ClkHz / Baud)
+  ) u_tx (
+    .clk_i  (clk),
+    .rst_ni (rst_n),
+    .valid_i(tx_valid),
+    .ready_o(tx_ready),
+    .data_i (tx_data),
+    .tx_o   (uart_tx_o)
+  );
+
+  assign wired = NrWired'({btn3_i, btn2_i, btn1_i});
+
+  ioe_wire_card #(
+    .ClkHz(ClkHz)
+  ) u_card (
+    .clk_i      (clk),
+    .rst_ni     (rst_n),
+    .in_valid_i (rx_valid),
+    .in_ready_o (rx_ready),  // a byte that finds the ring full is lost (its frame fails)
+    .in_data_i  (rx_data),
+    .out_valid_o(tx_valid),
+    .out_ready_i(tx_ready),
+    .out_data_o (tx_data),
+    .wired_i    (wired),
+    .served_o   (served),
+    .drop_o     (drop),
+    .notify_o   (notify)
+  );
+
+  // LEDs: an event lights its LED from the next tick (every 2^20 cycles, 44 ms) to the one after
+  assign ev   = {served, notify, tx_valid & tx_ready, rx_valid, drop | rx_err};
+  assign tick = (hb_q[19:0] == '0);
+
+  always_ff @(posedge clk or negedge rst_n) begin
+    if (!rst_n) begin
+      hb_q   <= '0;
+      seen_q <= '0;
+      led_q  <= '0;
+    end else begin
+      hb_q <= hb_q + 1'b1;
+      if (tick) begin
+        led_q  <= seen_q | ev;
+        seen_q <= '0;
+      end else begin
+        seen_q <= seen_q | ev;
+      end
+    end
+  end
+
+  assign led_grn_no = ~hb_q[23];
+  assign led_red_no = ~led_q[0];
+  assign led1_o     = led_q[1];
+  assign led2_o     = led_q[2];
+  assign led3_o     = led_q[3];
+  assign led4_o     = led_q[4];
+  assign unused_ready = rx_ready;
+
+endmodule

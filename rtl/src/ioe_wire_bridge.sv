@@ -1,0 +1,786 @@
+// Wire bridge: the card side of the wire protocol (docs/wire.md, version 1) between a
+// byte stream (a UART on the iCEBreaker, the Verilator harness in sim) and ioe_top's CSR
+// port (AXI4-Lite master) and notification port.
+//
+// Receive: every byte goes into a 2 KiB ring (block RAM) that keeps the frame being
+// parsed from its sync byte on, so that a dropped frame can be scanned again for a sync
+// byte from its second byte on, as the protocol asks. One state machine hunts for the
+// sync byte, reads the header, checks the length (BAD_LEN at once), runs the CRC-32 over
+// header, payload and checksum (the residue of a good frame is constant), then serves the
+// request from the ring: HELLO, BATCH (READ / WRITE / POLL on the AXI master, POLL timed
+// in microseconds of ClkHz), RESET (pulses card_rst_no, the bridge keeps its state).
+// A frame that stops arriving for RxTimeoutUs microseconds is dropped as BAD_LEN (a wait
+// on the link has a bound). in_ready_o is low while the ring is full.
+//
+// Transmit: one frame at a time, byte by byte with its own CRC-32; a notification record
+// waiting on the notify port goes first (one record per NOTIFY frame, taken from the
+// port when its frame starts, so the port is back-pressured while the link is busy and no
+// record is ever dropped), then an ERROR, then the response, whose payload the request's
+// state machine wrote into a 512-byte buffer (block RAM).
+//
+// Not served: DMA (no DMA port on the board: caps has neither FD_MEMORY nor DMA_WIRE) and
+// the simulation messages (no SIM cap); those types are answered with BAD_TYPE.
+
+module ioe_wire_bridge #(
+  parameter int unsigned  ClkHz       = 24_000_000,
+  parameter int unsigned  AddrWidth   = 20,
+  parameter logic [31:0]  Caps        = 32'h0000_0008,  // ASYNC: the card runs on its own
+  parameter logic [127:0] Name        = {"ioe-icebreaker", 16'h0000},  // NUL-padded, first char in [127:120]
+  parameter int unsigned  RxTimeoutUs = 2000,
+  parameter int unsigned  CycleBits   = 64,  // NOTIFY's cycle field: a counter of this width
+  parameter int unsigned  DropBits    = 32,  // ERROR's dropped field: a counter of this width
+  localparam int unsigned AW          = AddrWidth
+) (
+  input  logic          clk_i,
+  input  logic          rst_ni,
+  // bytes from the host
+  input  logic          in_valid_i,
+  output logic          in_ready_o,
+  input  logic [7:0]    in_data_i,
+  // bytes to the host
+  output logic          out_valid_o,
+  input  logic          out_ready_i,
+  output logic [7:0]    out_data_o,
+  // reset of the card (RESET request), active low, registered
+  output logic          card_rst_no,
+  // AXI4-Lite master on the card's CSR port
+  output logic          m_axil_awvalid_o,
+  input  logic          m_axil_awready_i,
+  output logic [AW-1:0] m_axil_awaddr_o,
+  output logic          m_axil_wvalid_o,
+  input  logic          m_axil_wready_i,
+  output logic [31:0]   m_axil_wdata_o,
+  output logic [3:0]    m_axil_wstrb_o,
+  input  logic          m_axil_bvalid_i,
+  output logic          m_axil_bready_o,
+  input  logic [1:0]    m_axil_bresp_i,
+  output logic          m_axil_arvalid_o,
+  input  logic          m_axil_arready_i,
+  output logic [AW-1:0] m_axil_araddr_o,
+  input  logic          m_axil_rvalid_i,
+  output logic          m_axil_rready_o,
+  input  logic [31:0]   m_axil_rdata_i,
+  input  logic [1:0]    m_axil_rresp_i,
+  // the card's notification stream
+  input  logic          notify_valid_i,
+  output logic          notify_ready_o,
+  input  logic [7:0]    notify_vm_i,
+  input  logic [7:0]    notify_vcpu_i,
+  input  logic [3:0]    notify_src_i,
+  // status, one-cycle pulses (LEDs)
+  output logic          served_o,  // a request was answered
+  output logic          drop_o     // a frame was dropped (an ERROR is sent)
+);
+
+  // ---------------------------------------------------------------- protocol constants
+  localparam logic [7:0]  Sync       = 8'hA5;
+  localparam logic [7:0]  TypeHello  = 8'h01;
+  localparam logic [7:0]  TypeBatch  = 8'h02;
+  localparam logic [7:0]  TypeReset  = 8'h03;
+  localparam logic [7:0]  TypeNotify = 8'h20;
+  localparam logic [7:0]  TypeError  = 8'h7F;
+  localparam logic [2:0]  ErrCrc     = 3'd1;
+  localparam logic [2:0]  ErrLen     = 3'd2;
+  localparam logic [2:0]  ErrType    = 3'd3;
+  localparam logic [2:0]  ErrPayload = 3'd4;
+  localparam logic [2:0]  ErrVersion = 3'd5;
+  localparam logic [2:0]  ErrOrder   = 3'd7;
+  localparam logic [31:0] Residue    = 32'hDEBB20E3;  // CRC register after a good frame
+  localparam logic [31:0] MaxPayload = 32'd1024;
+  localparam logic [31:0] ErrnoEio   = -32'sd5;
+  localparam logic [31:0] ErrnoInval = -32'sd22;
+  localparam logic [31:0] ErrnoTime  = -32'sd110;
+  localparam int unsigned UsDiv      = (ClkHz / 1_000_000 > 0) ? ClkHz / 1_000_000 : 1;
+  localparam int unsigned PW         = (UsDiv > 1) ? $clog2(UsDiv) : 1;
+
+  // ---------------------------------------------------------------- state
+  typedef enum logic [4:0] {
+    MHunt, MHdr, MPay, MCrc, MCrcChk, MDispatch, MDrop, MReject, MFin,
+    MHello, MHelloWr, MTmo, MOpLoad, MOpExec, MRd, MRdW, MWr, MWrB, MOpEval, MOpNext,
+    MBatchEnd, MBatchDone, MReset, MWordWr, MRespond
+  } m_state_e;
+
+  typedef enum logic [1:0] {
+    TIdle, TByte
+  } t_state_e;
+
+  typedef enum logic [1:0] {
+    KNotify, KError, KResp
+  } t_kind_e;
+
+  typedef enum logic [1:0] {
+    StOk, StEio, StInval, StTime
+  } status_e;
+
+  // receive ring and the request state machine
+  m_state_e       st_q, st_d, ret_q, ret_d;
+  logic [10:0]    wr_q, base_q, base_d, ra_q, ra_d;
+  logic           ph_q, ph_d;
+  logic [10:0]    cnt_q, cnt_d;
+  logic [7:0]     rbyte, type_q, type_d;
+  logic [15:0]    seq_q, seq_d;
+  logic [10:0]    len_q, len_d;
+  logic           hello_q, hello_d;
+  logic [31:0]    tmr_q, tmr_d, tmo_q, tmo_d;
+  logic [PW-1:0]  pre_q;
+  logic           us_tick;
+  logic [7:0]     kind_q, kind_d;
+  logic [31:0]    addr_q, addr_d, a_q, a_d, b_q, b_d;
+  logic           match_q, match_d, axerr_q, axerr_d, aw_done_q, aw_done_d, w_done_q, w_done_d;
+  logic [5:0]     opi_q, opi_d;
+  status_e        stat_q, stat_d;
+  logic [31:0]    word_q, word_d;
+  logic [8:0]     woff_q, woff_d;
+  logic [1:0]     wcnt_q, wcnt_d;
+  logic [3:0]     rst_cnt_q, rst_cnt_d;
+  logic           resp_we;
+  logic [2:0]     err_code_q, err_code_d;
+  logic [15:0]    err_seq_q, err_seq_d;
+  logic           err_valid_q, err_set, err_clr;
+  logic [DropBits-1:0] dropped_q;
+  logic [31:0]    dropped32;
+  logic           resp_valid_q, resp_set, resp_clr;
+  logic [1:0]     rtype_q, rtype_d;
+  logic [15:0]    rseq_q, rseq_d;
+  logic [8:0]     rlen_q, rlen_d;
+  logic           byte_go, avail, expired, crx_busy, crx_init, crx_valid;
+  logic [31:0]    crx;
+  logic [10:0]    frame_end;
+
+  // transmit
+  t_state_e              ts_q, ts_d;
+  t_kind_e               tk_q, tk_d;
+  logic                  tph_q, tph_d;
+  logic [8:0]            tcnt_q, tcnt_d;
+  logic [15:0]           cseq_q, cseq_d;
+  logic [7:0]            nvm_q, nvcpu_q;
+  logic [3:0]            nsrc_q;
+  logic [CycleBits-1:0]  cyc_q, ncyc_q;
+  logic [63:0]           ncyc64;
+  logic                  ctx_busy, ctx_init, ctx_valid, take_note;
+  logic [31:0]           ctx;
+  logic [7:0]            tbyte, pbyte, rsp_byte;
+  logic [8:0]            tlen, pidx;
+  logic [7:0]            ttype;
+  logic [15:0]           tseq;
+  logic [1:0]            ck;       // checksum byte
+  logic                  unused_bits;
+
+  // ---------------------------------------------------------------- receive ring
+  assign in_ready_o = (wr_q - base_q) != 11'h7FF;
+  assign avail      = (ra_q != wr_q);
+
+  ioe_ram #(
+    .Width    (8),
+    .AddrWidth(11),
+    .NoRwCheck(1'b1)  // the parser reads only bytes written in earlier cycles
+  ) u_ring (
+    .clk_i  (clk_i),
+    .we_i   (in_valid_i & in_ready_o),
+    .waddr_i(wr_q),
+    .wdata_i(in_data_i),
+    .raddr_i(ra_q),
+    .rdata_o(rbyte)
+  );
+
+  ioe_crc32 u_crc_rx (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .init_i (crx_init),
+    .valid_i(crx_valid),
+    .data_i (rbyte),
+    .busy_o (crx_busy),
+    .crc_o  (crx)
+  );
+
+  // response payload: written by the request state machine, read by the transmitter
+  ioe_ram #(
+    .Width    (8),
+    .AddrWidth(9),
+    .NoRwCheck(1'b1)  // written only while no response is being sent
+  ) u_resp (
+    .clk_i  (clk_i),
+    .we_i   (resp_we),
+    .waddr_i(woff_q + 9'(wcnt_q)),
+    .wdata_i(word_q[7:0]),
+    .raddr_i(pidx),
+    .rdata_o(rsp_byte)
+  );
+
+  // microsecond tick
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) pre_q <= '0;
+    else pre_q <= us_tick ? PW'(UsDiv - 1) : pre_q - 1'b1;
+  end
+  assign us_tick = (pre_q == '0);
+  assign expired = (tmr_q == '0);
+
+  // one byte of the ring per two cycles: ph 0 waits for a byte (and the CRC unit), ph 1 has
+  // it in rbyte
+  assign byte_go   = ph_q;
+  assign frame_end = base_q + 11'd12 + len_q;
+
+  function automatic logic [31:0] hello_word(input logic [2:0] k);
+    unique case (k)
+      3'd0:    hello_word = 32'h0000_0001;  // version 1, 0
+      3'd2:    hello_word = Caps;
+      3'd3:    hello_word = MaxPayload;
+      default: begin
+        for (int i = 0; i < 4; i++) begin
+          hello_word[8*i+:8] = Name[127-8*(4*(32'(k)-4)+i)-:8];
+        end
+      end
+    endcase
+  endfunction
+
+  always_comb begin
+    st_d       = st_q;
+    ret_d      = ret_q;
+    base_d     = base_q;
+    ra_d       = ra_q;
+    ph_d       = 1'b0;
+    cnt_d      = cnt_q;
+    type_d     = type_q;
+    seq_d      = seq_q;
+    len_d      = len_q;
+    hello_d    = hello_q;
+    tmr_d      = (us_tick && !expired) ? tmr_q - 1'b1 : tmr_q;
+    tmo_d      = tmo_q;
+    kind_d     = kind_q;
+    addr_d     = addr_q;
+    a_d        = a_q;
+    b_d        = b_q;
+    match_d    = match_q;
+    axerr_d    = axerr_q;
+    aw_done_d  = aw_done_q;
+    w_done_d   = w_done_q;
+    opi_d      = opi_q;
+    stat_d     = stat_q;
+    word_d     = word_q;
+    woff_d     = woff_q;
+    wcnt_d     = wcnt_q;
+    rst_cnt_d  = (rst_cnt_q != '0) ? rst_cnt_q - 1'b1 : rst_cnt_q;
+    resp_we    = 1'b0;
+    err_code_d = err_code_q;
+    err_seq_d  = err_seq_q;
+    err_set    = 1'b0;
+    resp_set   = 1'b0;
+    rtype_d    = rtype_q;
+    rseq_d     = rseq_q;
+    rlen_d     = rlen_q;
+    crx_init   = 1'b0;
+    crx_valid  = 1'b0;
+    m_axil_arvalid_o = 1'b0;
+    m_axil_rready_o  = 1'b0;
+    m_axil_awvalid_o = 1'b0;
+    m_axil_wvalid_o  = 1'b0;
+    m_axil_bready_o  = 1'b0;
+
+    // the byte fetch of the states that read the ring
+    if (st_q == MHunt || st_q == MHdr || st_q == MPay || st_q == MCrc || st_q == MHello ||
+        st_q == MTmo || st_q == MOpLoad) begin
+      if (!ph_q) ph_d = avail && !crx_busy;
+      else ra_d = ra_q + 1'b1;
+    end
+
+    unique case (st_q)
+      MHunt: begin
+        if (byte_go) begin
+          if (rbyte == Sync) begin
+            base_d    = ra_q;
+            crx_init  = 1'b1;
+            crx_valid = 1'b1;
+            cnt_d     = 11'd1;
+            seq_d     = '0;
+            tmr_d     = RxTimeoutUs;
+            st_d      = MHdr;
+          end else begin
+            base_d = ra_q + 1'b1;
+          end
+        end
+      end
+      MHdr, MPay, MCrc: begin
+        if (byte_go) begin
+          crx_valid = 1'b1;
+          tmr_d     = RxTimeoutUs;
+          if (st_q == MHdr) begin
+            cnt_d = cnt_q + 1'b1;
+            unique case (cnt_q[2:0])
+              3'd1: type_d = rbyte;
+              3'd2: seq_d[7:0] = rbyte;
+              3'd3: seq_d[15:8] = rbyte;
+              3'd4: len_d[7:0] = rbyte;
+              3'd5: begin
+                len_d[10:8] = rbyte[2:0];
+                if (rbyte > 8'd4 || (rbyte == 8'd4 && len_q[7:0] != '0)) begin
+                  err_code_d = ErrLen;
+                  st_d       = MDrop;
+                end
+              end
+              3'd7: begin
+                cnt_d = (len_q == '0) ? '0 : len_q;
+                st_d  = (len_q == '0) ? MCrc : MPay;
+              end
+              default: ;
+            endcase
+          end else if (st_q == MPay) begin
+            cnt_d = cnt_q - 1'b1;
+            if (cnt_q == 11'd1) st_d = MCrc;
+          end else begin
+            cnt_d = cnt_q + 1'b1;
+            if (cnt_q == 11'd3) st_d = MCrcChk;
+          end
+        end else if (!ph_q && !avail && expired) begin
+          err_code_d = ErrLen;  // the frame stopped arriving
+          st_d       = MDrop;
+        end
+      end
+      MCrcChk: begin
+        if (!crx_busy) begin
+          err_code_d = ErrCrc;
+          st_d       = (crx == Residue) ? MDispatch : MDrop;
+        end
+      end
+      MDrop, MReject: begin
+        // a dropped frame (MDrop) is scanned again from its second byte; a well-formed
+        // frame that cannot be served (MReject) is consumed
+        if (!err_valid_q) begin
+          err_set   = 1'b1;
+          err_seq_d = seq_q;
+          if (st_q == MDrop) begin
+            base_d = base_q + 1'b1;
+            ra_d   = base_q + 1'b1;
+            st_d   = MHunt;
+          end else begin
+            st_d = MFin;
+          end
+        end
+      end
+      MFin: begin
+        base_d = frame_end;
+        ra_d   = frame_end;
+        st_d   = MHunt;
+      end
+      MDispatch: begin
+        if (!err_valid_q && !resp_valid_q) begin
+          rtype_d = type_q[1:0];
+          rseq_d  = seq_q;
+          ra_d    = base_q + 11'd8;
+          cnt_d   = '0;
+          opi_d   = '0;
+          stat_d  = StOk;
+          st_d    = MReject;
+          if (type_q == TypeError) begin
+            st_d = MFin;  // the host could not take one of ours: nothing to answer
+          end else if (type_q[7]) begin
+            err_code_d = ErrOrder;  // this card sends no requests
+          end else if (type_q != TypeHello && type_q != TypeBatch && type_q != TypeReset) begin
+            err_code_d = ErrType;
+          end else if (type_q != TypeHello && !hello_q) begin
+            err_code_d = ErrVersion;
+          end else begin
+            err_code_d = ErrPayload;
+            unique case (type_q)
+              TypeHello: if (len_q == 11'd4) st_d = MHello;
+              TypeBatch: if (len_q >= 11'd20 && len_q <= 11'd1012 && len_q[3:0] == 4'd4) st_d = MTmo;
+              default:   if (len_q == '0) begin
+                st_d      = MReset;
+                rst_cnt_d = '1;
+              end
+            endcase
+          end
+        end
+      end
+      // ---------------------------------------------------------------- HELLO
+      MHello: begin
+        if (byte_go) begin
+          a_d   = {rbyte, a_q[31:8]};
+          cnt_d = cnt_q + 1'b1;
+          if (cnt_q == 11'd1) begin
+            if ({rbyte, a_q[31:24]} == 16'd0) begin
+              err_code_d = ErrVersion;  // no version at or below the host's
+              st_d       = MReject;
+            end else begin
+              hello_d = 1'b1;
+              addr_d  = '0;  // the ID register
+              st_d    = MRd;
+            end
+          end
+        end
+      end
+      MHelloWr: begin
+        // word 1 (the ID) was written when it was read
+        word_d = hello_word(cnt_q[2:0]);
+        woff_d = {4'd0, cnt_q[2:0], 2'b00};
+        wcnt_d = '0;
+        cnt_d  = cnt_q + 1'b1;
+        rlen_d = 9'd32;
+        ret_d  = (cnt_q[2:0] == 3'd7) ? MRespond : MHelloWr;
+        st_d   = (cnt_q[2:0] == 3'd1) ? MHelloWr : MWordWr;
+      end
+      // ---------------------------------------------------------------- BATCH
+      MTmo: begin
+        if (byte_go) begin
+          tmo_d = {rbyte, tmo_q[31:8]};
+          cnt_d = cnt_q + 1'b1;
+          if (cnt_q == 11'd3) begin
+            cnt_d = '0;
+            st_d  = MOpLoad;
+          end
+        end
+      end
+      MOpLoad: begin
+        if (byte_go) begin
+          cnt_d = cnt_q + 1'b1;
+          unique case (cnt_q[3:2])
+            2'd0: if (cnt_q[1:0] == 2'd0) kind_d = rbyte;
+            2'd1: addr_d = {rbyte, addr_q[31:8]};
+            2'd2: a_d = {rbyte, a_q[31:8]};
+            default: b_d = {rbyte, b_q[31:8]};
+          endcase
+          if (cnt_q == 11'd15) st_d = MOpExec;
+        end
+      end
+      MOpExec: begin
+        tmr_d     = tmo_q;
+        aw_done_d = 1'b0;
+        w_done_d  = 1'b0;
+        if (kind_q > 8'd2 || addr_q[1:0] != 2'b00 || (addr_q >> AW) != 32'd0) begin
+          stat_d = StInval;
+          word_d = '0;
+          st_d   = MOpEval;
+        end else begin
+          st_d = (kind_q == 8'd1) ? MWr : MRd;
+        end
+      end
+      MRd: begin
+        m_axil_arvalid_o = 1'b1;
+        if (m_axil_arready_i) st_d = MRdW;
+      end
+      MRdW: begin
+        m_axil_rready_o = 1'b1;
+        if (m_axil_rvalid_i) begin
+          word_d  = m_axil_rdata_i;
+          match_d = (m_axil_rdata_i & a_q) == b_q;
+          axerr_d = m_axil_rresp_i[1];
+          st_d    = MOpEval;
+          if (type_q == TypeHello) begin
+            woff_d = 9'd4;
+            wcnt_d = '0;
+            cnt_d  = '0;
+            ret_d  = MHelloWr;
+            st_d   = MWordWr;
+          end
+        end
+      end
+      MWr: begin
+        m_axil_awvalid_o = !aw_done_q;
+        m_axil_wvalid_o  = !w_done_q;
+        aw_done_d = aw_done_q | m_axil_awready_i;
+        w_done_d  = w_done_q | m_axil_wready_i;
+        if (aw_done_d && w_done_d) st_d = MWrB;
+      end
+      MWrB: begin
+        m_axil_bready_o = 1'b1;
+        if (m_axil_bvalid_i) begin
+          word_d  = '0;
+          axerr_d = m_axil_bresp_i[1];
+          st_d    = MOpEval;
+        end
+      end
+      MOpEval: begin
+        st_d = MOpNext;
+        if (stat_q == StOk) begin
+          if (axerr_q) begin
+            stat_d = StEio;
+          end else if (kind_q == 8'd2 && !match_q) begin
+            if (expired) stat_d = StTime;
+            else st_d = MRd;  // poll again
+          end
+        end
+        woff_d = 9'd8 + {1'b0, opi_q, 2'b00};
+        wcnt_d = '0;
+        ret_d  = MOpNext;
+        if (st_d == MOpNext) st_d = MWordWr;
+      end
+      MOpNext: begin
+        opi_d = opi_q + 1'b1;
+        cnt_d = '0;
+        st_d  = (stat_q != StOk || {1'b0, opi_q} + 7'd1 == len_q[10:4]) ? MBatchEnd : MOpLoad;
+      end
+      MBatchEnd: begin
+        unique case (stat_q)
+          StOk:    word_d = '0;
+          StEio:   word_d = ErrnoEio;
+          StInval: word_d = ErrnoInval;
+          default: word_d = ErrnoTime;
+        endcase
+        woff_d = '0;
+        wcnt_d = '0;
+        ret_d  = MBatchDone;
+        st_d   = MWordWr;
+      end
+      MBatchDone: begin
+        word_d = {26'd0, opi_q};
+        woff_d = 9'd4;
+        wcnt_d = '0;
+        rlen_d = 9'd8 + {1'b0, opi_q, 2'b00};
+        ret_d  = MRespond;
+        st_d   = MWordWr;
+      end
+      // ---------------------------------------------------------------- RESET
+      MReset: begin
+        if (rst_cnt_q == 4'd1) begin
+          word_d = '0;
+          woff_d = '0;
+          wcnt_d = '0;
+          rlen_d = 9'd4;
+          ret_d  = MRespond;
+          st_d   = MWordWr;
+        end
+      end
+      // ---------------------------------------------------------------- response
+      MWordWr: begin
+        resp_we = 1'b1;
+        word_d  = {8'd0, word_q[31:8]};
+        wcnt_d  = wcnt_q + 1'b1;
+        if (wcnt_q == 2'd3) st_d = ret_q;
+      end
+      MRespond: begin
+        resp_set = 1'b1;
+        st_d     = MFin;
+      end
+      default: st_d = MHunt;
+    endcase
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      st_q         <= MHunt;
+      ret_q        <= MHunt;
+      wr_q         <= '0;
+      base_q       <= '0;
+      ra_q         <= '0;
+      ph_q         <= 1'b0;
+      cnt_q        <= '0;
+      type_q       <= '0;
+      seq_q        <= '0;
+      len_q        <= '0;
+      hello_q      <= 1'b0;
+      tmr_q        <= '0;
+      tmo_q        <= '0;
+      kind_q       <= '0;
+      addr_q       <= '0;
+      a_q          <= '0;
+      b_q          <= '0;
+      match_q      <= 1'b0;
+      axerr_q      <= 1'b0;
+      aw_done_q    <= 1'b0;
+      w_done_q     <= 1'b0;
+      opi_q        <= '0;
+      stat_q       <= StOk;
+      word_q       <= '0;
+      woff_q       <= '0;
+      wcnt_q       <= '0;
+      rst_cnt_q    <= '0;
+      err_code_q   <= '0;
+      err_seq_q    <= '0;
+      err_valid_q  <= 1'b0;
+      dropped_q    <= '0;
+      resp_valid_q <= 1'b0;
+      rtype_q      <= '0;
+      rseq_q       <= '0;
+      rlen_q       <= '0;
+    end else begin
+      st_q         <= st_d;
+      ret_q        <= ret_d;
+      if (in_valid_i && in_ready_o) wr_q <= wr_q + 1'b1;
+      base_q       <= base_d;
+      ra_q         <= ra_d;
+      ph_q         <= ph_d;
+      cnt_q        <= cnt_d;
+      type_q       <= type_d;
+      seq_q        <= seq_d;
+      len_q        <= len_d;
+      hello_q      <= hello_d;
+      tmr_q        <= tmr_d;
+      tmo_q        <= tmo_d;
+      kind_q       <= kind_d;
+      addr_q       <= addr_d;
+      a_q          <= a_d;
+      b_q          <= b_d;
+      match_q      <= match_d;
+      axerr_q      <= axerr_d;
+      aw_done_q    <= aw_done_d;
+      w_done_q     <= w_done_d;
+      opi_q        <= opi_d;
+      stat_q       <= stat_d;
+      word_q       <= word_d;
+      woff_q       <= woff_d;
+      wcnt_q       <= wcnt_d;
+      rst_cnt_q    <= rst_cnt_d;
+      err_code_q   <= err_code_d;
+      err_seq_q    <= err_seq_d;
+      err_valid_q  <= (err_valid_q & ~err_clr) | err_set;
+      if (err_set) dropped_q <= dropped_q + 1'b1;
+      resp_valid_q <= (resp_valid_q & ~resp_clr) | resp_set;
+      rtype_q      <= rtype_d;
+      rseq_q       <= rseq_d;
+      rlen_q       <= rlen_d;
+    end
+  end
+
+  // the card is held in reset while rst_cnt_q runs (16 cycles)
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) card_rst_no <= 1'b0;
+    else card_rst_no <= (rst_cnt_d == '0);
+  end
+
+  assign m_axil_araddr_o = addr_q[AW-1:0];
+  assign m_axil_awaddr_o = addr_q[AW-1:0];
+  assign m_axil_wdata_o  = a_q;
+  assign m_axil_wstrb_o  = 4'hF;
+  assign served_o        = resp_set;
+  assign drop_o          = err_set;
+
+  // ---------------------------------------------------------------- transmit
+  ioe_crc32 u_crc_tx (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .init_i (ctx_init),
+    .valid_i(ctx_valid),
+    .data_i (tbyte),
+    .busy_o (ctx_busy),
+    .crc_o  (ctx)
+  );
+
+  assign ttype  = (tk_q == KNotify) ? TypeNotify : (tk_q == KError) ? TypeError : {6'b100000, rtype_q};
+  assign tseq   = (tk_q == KResp) ? rseq_q : cseq_q;
+  assign tlen   = (tk_q == KNotify) ? 9'd16 : (tk_q == KError) ? 9'd8 : rlen_q;
+  assign pidx   = tcnt_q - 9'd8;
+  assign ncyc64 = 64'(ncyc_q);
+  assign dropped32 = 32'(dropped_q);
+  assign ck     = pidx[1:0] - tlen[1:0];
+
+  always_comb begin
+    unique case (tk_q)
+      KNotify: begin
+        unique case (pidx[3:0])
+          4'd0:    pbyte = 8'd1;  // one record
+          4'd4:    pbyte = nvm_q;
+          4'd5:    pbyte = nvcpu_q;
+          4'd6:    pbyte = {4'd0, nsrc_q};
+          4'd8, 4'd9, 4'd10, 4'd11, 4'd12, 4'd13, 4'd14, 4'd15:
+                   pbyte = ncyc64[8*pidx[2:0]+:8];
+          default: pbyte = 8'd0;
+        endcase
+      end
+      KError: begin
+        unique case (pidx[2:0])
+          3'd0:    pbyte = {5'd0, err_code_q};
+          3'd2:    pbyte = err_seq_q[7:0];
+          3'd3:    pbyte = err_seq_q[15:8];
+          3'd4:    pbyte = dropped32[7:0];
+          3'd5:    pbyte = dropped32[15:8];
+          3'd6:    pbyte = dropped32[23:16];
+          3'd7:    pbyte = dropped32[31:24];
+          default: pbyte = 8'd0;
+        endcase
+      end
+      default: pbyte = rsp_byte;
+    endcase
+    if (tcnt_q < 9'd8) begin
+      unique case (tcnt_q[2:0])
+        3'd0:    tbyte = Sync;
+        3'd1:    tbyte = ttype;
+        3'd2:    tbyte = tseq[7:0];
+        3'd3:    tbyte = tseq[15:8];
+        3'd4:    tbyte = tlen[7:0];
+        3'd5:    tbyte = {7'd0, tlen[8]};
+        default: tbyte = 8'd0;
+      endcase
+    end else if (pidx < tlen) begin
+      tbyte = pbyte;
+    end else begin
+      tbyte = ~ctx[8*ck+:8];
+    end
+  end
+
+  always_comb begin
+    ts_d        = ts_q;
+    tk_d        = tk_q;
+    tph_d       = 1'b0;
+    tcnt_d      = tcnt_q;
+    cseq_d      = cseq_q;
+    ctx_init    = 1'b0;
+    ctx_valid   = 1'b0;
+    take_note   = 1'b0;
+    err_clr     = 1'b0;
+    resp_clr    = 1'b0;
+    out_valid_o = 1'b0;
+    unique case (ts_q)
+      TIdle: begin
+        tcnt_d = '0;
+        if (notify_valid_i || err_valid_q || resp_valid_q) begin
+          ctx_init  = 1'b1;
+          take_note = notify_valid_i;
+          tk_d      = notify_valid_i ? KNotify : err_valid_q ? KError : KResp;
+          ts_d      = TByte;
+        end
+      end
+      default: begin
+        // tph 0: the response buffer's read and the CRC unit settle; tph 1: the byte is out
+        if (!tph_q) begin
+          tph_d = !ctx_busy;
+        end else begin
+          out_valid_o = 1'b1;
+          tph_d       = 1'b1;
+          if (out_ready_i) begin
+            tph_d     = 1'b0;
+            ctx_valid = (tcnt_q < 9'd8) || (pidx < tlen);
+            tcnt_d    = tcnt_q + 1'b1;
+            if (tcnt_q == tlen + 9'd11) begin
+              ts_d     = TIdle;
+              err_clr  = (tk_q == KError);
+              resp_clr = (tk_q == KResp);
+              if (tk_q != KResp) cseq_d = cseq_q + 1'b1;
+            end
+          end
+        end
+      end
+    endcase
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      ts_q    <= TIdle;
+      tk_q    <= KNotify;
+      tph_q   <= 1'b0;
+      tcnt_q  <= '0;
+      cseq_q  <= '0;
+      nvm_q   <= '0;
+      nvcpu_q <= '0;
+      nsrc_q  <= '0;
+      ncyc_q  <= '0;
+      cyc_q   <= '0;
+    end else begin
+      ts_q   <= ts_d;
+      tk_q   <= tk_d;
+      tph_q  <= tph_d;
+      tcnt_q <= tcnt_d;
+      cseq_q <= cseq_d;
+      cyc_q  <= cyc_q + 1'b1;
+      if (take_note) begin
+        nvm_q   <= notify_vm_i;
+        nvcpu_q <= notify_vcpu_i;
+        nsrc_q  <= notify_src_i;
+        ncyc_q  <= cyc_q;
+      end
+    end
+  end
+
+  assign notify_ready_o = take_note;
+  assign out_data_o     = tbyte;
+  assign unused_bits    = ^{m_axil_bresp_i[0], m_axil_rresp_i[0]};
+
+endmodule

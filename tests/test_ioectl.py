@@ -107,6 +107,28 @@ expect("ioe-simd removes its socket", not os.path.exists(sock))
 r = run("info", "--target", unix_target)
 expect(f"sim:unix with nobody listening: exit 1 and says so ({r.stderr!r})",
        r.returncode == 1 and "is ioe-simd listening" in r.stderr)
+
+# --card board: the iCEBreaker's logic in Verilator, every frame built by the RTL wire
+# bridge; a board stays powered between connections.
+server = subprocess.Popen([simd, "--card", "board", "--listen", sock], stderr=subprocess.DEVNULL)
+for _ in range(200):
+    if os.path.exists(sock):
+        break
+    time.sleep(0.02)
+r = run("info", "--target", unix_target)
+expect(f"info over the board's bridge: the small card, 1 VM x 1 vCPU ({r.stdout!r} {r.stderr!r})",
+       r.returncode == 0 and "0x494f4543 (IOEC)" in r.stdout and "gic nr_irqs   64" in r.stdout
+       and "vcpus per vm  1" in r.stdout and "xive sources  0" in r.stdout)
+r = run("write", "SCRATCH", "0x5a5a1234", "--target", unix_target)
+expect(f"write over the board's bridge ({r.stderr!r})", r.returncode == 0 and "0x5a5a1234" in r.stdout)
+r = run("read", "SCRATCH", "--target", unix_target)
+expect(f"the board keeps its state for the next connection ({r.stdout!r})",
+       r.returncode == 0 and "0x5a5a1234" in r.stdout)
+r = subprocess.run([simd, "--card", "board", "--listen", sock + "2", "--free-run"],
+                   capture_output=True, text=True, timeout=30)
+expect(f"--card board refuses --free-run ({r.stderr!r})", r.returncode == 2 and "takes none" in r.stderr)
+server.terminate()
+expect("ioe-simd --card board exits 0 on SIGTERM", server.wait(timeout=30) == 0)
 os.rmdir(sockdir)
 
 for target in ("soft", "sim"):

@@ -2,7 +2,7 @@
  * ioe-simd: a simulated ioe card served over a Unix socket with the wire protocol
  * (docs/wire.md), for libioe's target "sim:unix:PATH".
  *
- *   ioe-simd --card soft|sim --listen PATH [--free-run] [--dma fd|wire] [--timeout-ms N]
+ *   ioe-simd --card soft|sim|board --listen PATH [--free-run] [--dma fd|wire] [--timeout-ms N]
  *            [--dma-latency N] [--dma-outstanding N] [--trace FILE] [--once]
  *
  * One client at a time: a second one is answered ERROR BUSY and closed. Each connection
@@ -35,6 +35,8 @@
 static const struct simd_backend backends[] = {
     {"soft", "C reference model of the card", simd_serve_simcard, &ioe_model_ops},
     {"sim", "Verilator model of the card's RTL", simd_serve_simcard, &ioe_vsim_ops},
+    {"board", "the iCEBreaker's logic in Verilator: the RTL wire bridge in front of the small card",
+     simd_serve_board, NULL},
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -254,6 +256,16 @@ int main(int argc, char **argv)
     }
     if (cfg.trace_path && be->card_ops != &ioe_vsim_ops) {
         fprintf(stderr, "ioe-simd: --trace needs --card sim\n");
+        return 2;
+    }
+    if (!be->card_ops &&
+        (cfg.free_run || cfg.dma_wire || cfg.dma_latency != IOE_CARD_DEFAULT_DMA_LATENCY ||
+         cfg.dma_outstanding != IOE_CARD_DEFAULT_DMA_OUTSTANDING)) {
+        /* the board runs on its own clock and has no host memory */
+        fprintf(stderr,
+                "ioe-simd: --card %s takes none of --free-run, --dma, --dma-latency, "
+                "--dma-outstanding\n",
+                be->name);
         return 2;
     }
     cfg.card_ops = be->card_ops;

@@ -46,5 +46,7 @@ int simd_stopping(void);
 
 /* The simulated cards (simd_card.c) */
 int simd_serve_simcard(const struct simd_config *cfg, struct simd_conn *c);
+/* The board's logic, wire bridge included (simd_board.c) */
+int simd_serve_board(const struct simd_config *cfg, struct simd_conn *c);
 
 #endif

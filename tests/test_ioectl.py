@@ -172,6 +172,9 @@ if BENCH:
         expect(f"{sec}: KVM_IRQ_LINE, KVM_SIGNAL_MSI and ESB trigger rows",
                {"IRQ_LINE -> vCPU readable", "SIGNAL_MSI (ITS) -> vCPU readable",
                 "ESB trigger (XIVE) -> vCPU readable"} <= names)
+    speed = [x for x in series if x["section"] == "simulation speed (sim card)"]
+    expect("ioe-bench: simulation speed, idle and loaded, over wall clock and CPU time",
+           len(speed) == 4 and all(x["unit"] == "kcycles_per_s" and x["n"] == 1 for x in speed))
     kvm = [x for x in series if x["section"].startswith("Linux KVM")]
     expect("ioe-bench: Linux KVM measured beside the card, or skipped with a reason",
            len(kvm) == 2 or (not kvm and doc.get("skipped")))
@@ -193,17 +196,20 @@ if BENCH:
         expect(f"{x['name']}: percentiles ordered and positive", ordered)
         if x["name"].startswith("set "):
             expect(f"{x['name']}: one sample per working-set MSI", x["n"] == ws_n)
-        elif "interval" not in x["name"]:
+        elif "interval" not in x["name"] and x["unit"] != "kcycles_per_s":
             expect(f"{x['name']}: --quick samples", x["n"] == 100)
         # every JSON series is a row of the table, with every field the table shows
+        unit = {"cycles": "cyc", "ns": "ns", "kcycles_per_s": "kc/s"}.get(x["unit"], "?")
         row = [l for l in table.get(x["section"], []) if l.startswith(x["name"] + " ") and
-               l[len(x["name"]):].split()[0] in ("cyc", "ns")]
+               l[len(x["name"]):].split()[0] == unit]
         expect(f"{x['name']}: exactly one table row", len(row) == 1)
         cells = row[0][len(x["name"]):].split() if row else []
         shown = [str(x[k]) for k in ("min", "p50", "p90", "p99", "p99_9", "max")]
-        expect(f"{x['name']}: unit and percentiles in the table",
-               cells[:7] == ["cyc" if x["unit"] == "cycles" else "ns"] + shown)
-        expect(f"{x['name']}: p50 ns in the table", f"{x['p50_ns']:.1f}" in cells)
+        expect(f"{x['name']}: unit and percentiles in the table", cells[:7] == [unit] + shown)
+        if x["unit"] != "kcycles_per_s":
+            expect(f"{x['name']}: p50 ns in the table", f"{x['p50_ns']:.1f}" in cells)
+        else:
+            expect(f"{x['name']}: no p50 ns for a rate", len(cells) == 7)
         if x["per_second"] > 0:
             expect(f"{x['name']}: per second in the table", f"{x['per_second']:.0f}" in cells)
         if x["per_cycle"] > 0:
@@ -241,13 +247,24 @@ if BENCH:
                       (("--bogus",), "unknown option"), (("extra",), "unexpected argument"),
                       (("--seed", "x"), "invalid --seed"), (("--json",), "needs an argument"),
                       (("-d", "0"), "invalid --devices"), (("--dma-latency", "0"), "invalid --dma-latency"),
-                      (("-d", "4096", "-e", "4096"), "at most 32768")]:
+                      (("-d", "4096", "-e", "4096"), "at most 32768"),
+                      (("--speed-runs", "0"), "invalid --speed-runs"),
+                      (("--speed-cycles", "10"), "invalid --speed-cycles")]:
         r = subprocess.run([BENCH, *args], capture_output=True, text=True, timeout=60)
         expect(f"ioe-bench {args}: exit 2 with '{msg}'", r.returncode == 2 and msg in r.stderr)
     r = subprocess.run([BENCH, "--quick", "-d", "1", "-e", "4", "--json", "/nonexistent-dir/x.json",
                         "--no-progress"],
                        capture_output=True, text=True, timeout=600)
     expect("ioe-bench: unwritable --json is an error", r.returncode == 1 and "cannot write" in r.stderr)
+    r = subprocess.run([BENCH, "--sim-speed", "--speed-runs", "2", "--speed-cycles", "4000",
+                        "--json", jpath, "--no-progress"], capture_output=True, text=True, timeout=600)
+    try:
+        doc = json.load(open(jpath))
+    except (OSError, ValueError):
+        doc = {"series": []}
+    expect(f"ioe-bench --sim-speed: exit 0 and only the four speed rows, 2 runs each ({r.stderr})",
+           r.returncode == 0 and len(doc["series"]) == 4 and
+           all(x["n"] == 2 and x["min"] > 0 for x in doc["series"]))
     r = subprocess.run([BENCH, "--help"], capture_output=True, text=True, timeout=60)
     expect("ioe-bench --help", r.returncode == 0 and "Usage:" in r.stdout)
 

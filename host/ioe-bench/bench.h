@@ -8,7 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum unit { UNIT_CYCLES, UNIT_NS };
+/* UNIT_KCPS: simulated card cycles per second of wall clock, in thousands */
+enum unit { UNIT_CYCLES, UNIT_NS, UNIT_KCPS };
 
 struct series {
     const char *section; /* "card (sim, cycles)", "API soft", "Linux KVM", ... */
@@ -42,7 +43,9 @@ struct opts {
     /* ITS working set shaped like the kernel's vgic_lpi_stress: devices, events per
      * device, iterations over every (device, event) */
     unsigned ws_devices, ws_events, ws_iters;
-    unsigned stream; /* MSIs per back-to-back stream of the throughput rows */
+    unsigned stream;       /* MSIs per back-to-back stream of the throughput rows */
+    unsigned speed_runs;   /* simulation speed: runs of each row */
+    uint64_t speed_cycles; /* simulation speed: card cycles per run */
 };
 
 void series_stats(struct series *s, struct stats *st);
@@ -58,6 +61,7 @@ int bench_api(const struct opts *o, const char *target, struct series *out, unsi
 int bench_its_card(const struct opts *o, struct series *out, unsigned *nout);
 int bench_xive_card(const struct opts *o, struct series *out, unsigned *nout);
 int bench_api_its(const struct opts *o, const char *target, struct series *out, unsigned *nout);
+int bench_sim_speed(const struct opts *o, struct series *out, unsigned *nout);
 int bench_api_xive(const struct opts *o, const char *target, struct series *out, unsigned *nout);
 /* register read and KVM_IRQ_LINE round trips on soft, sim and the same cards in ioe-simd
  * (wire_path.c); a target that cannot be opened for want of ioe-simd is skipped, the

@@ -51,6 +51,15 @@ struct msi {
 int port_stream(struct ioe_card *c, const struct msi *m, unsigned n, uint64_t *t_first,
                 uint64_t *gap);
 
+/* XIVE (xive_card.c): an ESB window for VM 0, one event queue per server (priority 5) in
+ * host memory that xive_map_queues allocates (*ram, freed by the caller) and maps at DMA
+ * address 0, and nsrc sources spread over the servers with PQ 00. MSIs to
+ * xive_esb_trigger(s) trigger source s; to xive_esb_reset(s), set its PQ back to 00. */
+int xive_map_queues(struct ioe_card *c, unsigned servers, uint8_t **ram);
+int xive_setup(struct ioe_card *c, unsigned servers, unsigned nsrc);
+uint64_t xive_esb_trigger(uint32_t src);
+uint64_t xive_esb_reset(uint32_t src);
+
 /* Fill a series of the section from samples v[0..n) (v is owned by the series after). */
 void port_series(struct series *s, const char *section, const char *name, uint64_t *v, unsigned n);
 

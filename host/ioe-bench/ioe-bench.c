@@ -11,6 +11,8 @@
  *                            XIVE device (api_msi.c)
  *   Round trips by target    one register read and one KVM_IRQ_LINE injection on soft and
  *                            sim, in process and in ioe-simd over a socket (wire_path.c)
+ *   simulation speed         card cycles per second of the Verilator model, idle and under
+ *                            a sustained XIVE trigger load (sim_speed.c)
  *   Linux KVM                KVM's own software injection on this host (kvm_baseline.c),
  *                            skipped with the reason where /dev/kvm cannot run a guest
  *
@@ -55,6 +57,10 @@ static void usage(FILE *f)
             "      --json FILE      write every measurement as JSON\n"
             "      --plot FILE      write the latency CDFs as an SVG plot\n"
             "      --no-progress    no progress bar\n"
+            "Simulation speed of the sim card (cycles per second, idle and under MSI load):\n"
+            "      --sim-speed      measure only that (default: with everything else)\n"
+            "      --speed-runs N   runs of each (default 3, 1 with --quick)\n"
+            "      --speed-cycles N card cycles per run (default 1000000, 200000 with --quick)\n"
             "  -h, --help           show this help and exit\n"
             "\n"
             "Measured: the GIC, ITS and XIVE engines on the Verilator model (cycles);\n"
@@ -98,6 +104,9 @@ int main(int argc, char **argv)
         {"json", required_argument, NULL, 'j'},
         {"plot", required_argument, NULL, 'p'},
         {"no-progress", no_argument, NULL, 'P'},
+        {"sim-speed", no_argument, NULL, 'S'},
+        {"speed-runs", required_argument, NULL, 'r'},
+        {"speed-cycles", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -112,8 +121,9 @@ int main(int argc, char **argv)
                      .ws_devices = 4,
                      .ws_events = 64,
                      .stream = 1000};
-    unsigned ws_iters = 0; /* 0: the default of the mode */
-    int quick = 0;
+    unsigned ws_iters = 0;                         /* 0: the default of the mode */
+    unsigned speed_runs = 0, speed_cycles_arg = 0; /* 0: the default of the mode */
+    int quick = 0, speed_only = 0;
     const char *json = NULL, *plot = NULL;
     char *end;
     int c;
@@ -172,6 +182,15 @@ int main(int argc, char **argv)
         case 'j': json = optarg; break;
         case 'p': plot = optarg; break;
         case 'P': o.progress = 0; break;
+        case 'S': speed_only = 1; break;
+        case 'r':
+            if (parse_uint(optarg, 1, 1000, &speed_runs))
+                return bad("--speed-runs (1..1000)", optarg);
+            break;
+        case 'C':
+            if (parse_uint(optarg, 1000, 1000000000, &speed_cycles_arg))
+                return bad("--speed-cycles (1000..1000000000)", optarg);
+            break;
         case 'h': usage(stdout); return 0;
         case ':':
             fprintf(stderr, "%s: option '%s' needs an argument\nTry '%s --help'.\n", prog,
@@ -190,6 +209,8 @@ int main(int argc, char **argv)
     }
 
     o.ws_iters = ws_iters ? ws_iters : quick ? 2 : 4;
+    o.speed_runs = speed_runs ? speed_runs : quick ? 1 : 3;
+    o.speed_cycles = speed_cycles_arg ? speed_cycles_arg : quick ? 200000 : 1000000;
     if ((uint64_t)o.ws_devices * o.ws_events > 32768) {
         fprintf(stderr, "%s: --devices x --events is at most 32768 (LPIs of the card)\n", prog);
         return 2;
@@ -197,6 +218,20 @@ int main(int argc, char **argv)
 
     struct series s[64];
     unsigned ns = 0;
+    if (speed_only) {
+        int err = bench_sim_speed(&o, s, &ns);
+        if (err) {
+            fprintf(stderr, "%s: simulation speed: %s\n", prog, strerror(-err));
+            return 1;
+        }
+        report_table(stdout, s, ns, &o);
+        int rc = json && report_json(json, s, ns, &o, NULL);
+        if (rc)
+            fprintf(stderr, "%s: cannot write %s: %s\n", prog, json, strerror(errno));
+        for (unsigned i = 0; i < ns; i++)
+            free(s[i].v);
+        return rc;
+    }
     static const struct {
         const char *what;
         int (*run)(const struct opts *, struct series *, unsigned *);
@@ -232,6 +267,10 @@ int main(int argc, char **argv)
     int err = bench_wire(&o, s, &ns, wire_why, sizeof(wire_why));
     if (err) {
         fprintf(stderr, "%s: round trips by target failed: %s\n", prog, strerror(-err));
+        return 1;
+    }
+    if ((err = bench_sim_speed(&o, s, &ns))) {
+        fprintf(stderr, "%s: simulation speed: %s\n", prog, strerror(-err));
         return 1;
     }
 

@@ -36,9 +36,17 @@ void series_stats(struct series *s, struct stats *st)
     st->mean = sum / s->n;
 }
 
+static const char *unit_name(enum unit u, int json)
+{
+    return u == UNIT_CYCLES ? json ? "cycles" : "cyc"
+           : u == UNIT_NS   ? "ns"
+           : json           ? "kcycles_per_s"
+                            : "kc/s";
+}
+
 double series_ns(const struct series *s, uint64_t v, double mhz)
 {
-    return s->unit == UNIT_CYCLES ? (double)v * 1000.0 / mhz : (double)v;
+    return s->unit == UNIT_CYCLES ? (double)v * 1000.0 / mhz : s->unit == UNIT_NS ? (double)v : 0;
 }
 
 uint64_t bench_rand(uint64_t *x)
@@ -83,7 +91,7 @@ void report_table(FILE *f, struct series *s, unsigned n, const struct opts *o)
             "goal");
     for (unsigned i = 0; i < n; i++) {
         struct stats st;
-        char goal[32], rate[16] = "", cyc[16] = "";
+        char goal[32], rate[16] = "", cyc[16] = "", p50ns[16] = "";
         series_stats(&s[i], &st);
         if (!sec || strcmp(sec, s[i].section)) {
             sec = s[i].section;
@@ -94,11 +102,12 @@ void report_table(FILE *f, struct series *s, unsigned n, const struct opts *o)
             snprintf(rate, sizeof(rate), "%.0f", s[i].per_sec);
         if (s[i].per_cycle > 0)
             snprintf(cyc, sizeof(cyc), "%.3f", s[i].per_cycle);
-        fprintf(f, "%-38s %5s %7llu %7llu %7llu %7llu %7llu %7llu %10.1f %12s %9s  %s\n", s[i].name,
-                s[i].unit == UNIT_CYCLES ? "cyc" : "ns", (unsigned long long)st.min,
-                (unsigned long long)st.p50, (unsigned long long)st.p90, (unsigned long long)st.p99,
-                (unsigned long long)st.p999, (unsigned long long)st.max,
-                series_ns(&s[i], st.p50, o->mhz), rate, cyc, goal);
+        if (s[i].unit != UNIT_KCPS)
+            snprintf(p50ns, sizeof(p50ns), "%.1f", series_ns(&s[i], st.p50, o->mhz));
+        fprintf(f, "%-38s %5s %7llu %7llu %7llu %7llu %7llu %7llu %10s %12s %9s  %s\n", s[i].name,
+                unit_name(s[i].unit, 0), (unsigned long long)st.min, (unsigned long long)st.p50,
+                (unsigned long long)st.p90, (unsigned long long)st.p99, (unsigned long long)st.p999,
+                (unsigned long long)st.max, p50ns, rate, cyc, goal);
     }
     fprintf(f,
             "cycles convert to ns at %.0f MHz; %u samples per latency measurement; seed 0x%llx;\n"
@@ -147,7 +156,7 @@ int report_json(const char *path, struct series *s, unsigned n, const struct opt
                 ", \"unit\": \"%s\", \"n\": %u, \"min\": %llu, \"p50\": %llu, \"p90\": %llu, "
                 "\"p99\": %llu, \"p99_9\": %llu, \"max\": %llu, \"mean\": %.3f, \"p50_ns\": %.3f, "
                 "\"per_second\": %.3f, \"per_cycle\": %.6f, \"plotted\": %s, \"goal\": ",
-                s[i].unit == UNIT_CYCLES ? "cycles" : "ns", s[i].n, (unsigned long long)st.min,
+                unit_name(s[i].unit, 1), s[i].n, (unsigned long long)st.min,
                 (unsigned long long)st.p50, (unsigned long long)st.p90, (unsigned long long)st.p99,
                 (unsigned long long)st.p999, (unsigned long long)st.max, st.mean,
                 series_ns(&s[i], st.p50, o->mhz), s[i].per_sec, s[i].per_cycle,

@@ -46,6 +46,41 @@ static uint64_t esb(uint32_t src, uint32_t off)
     return WIN_BASE + 0x20000ull * src + off;
 }
 
+uint64_t xive_esb_trigger(uint32_t src)
+{
+    return esb(src, 0);
+}
+
+uint64_t xive_esb_reset(uint32_t src)
+{
+    return esb(src, MGMT | 0xc00);
+}
+
+int xive_setup(struct ioe_card *c, unsigned servers, unsigned nsrc)
+{
+    int err;
+    if ((err = op(c, 0, CTL_WINDOW, WIN_BASE | 1, VM_CTRL, NULL)))
+        return err;
+    for (uint32_t s = 0; s < servers; s++)
+        if ((err = op(c, s << 3 | PRIO, 16 | 1u << 8 | 1u << 9, QBYTES * (1ull + s), EQ_CONFIG,
+                      NULL)) ||
+            (err = op(c, s, 0x11, 0xff, TM_STORE, NULL)))
+            return err;
+    for (uint32_t s = 0; s < nsrc; s++)
+        if ((err = op(c, s, 0, 0, SOURCE_SET, NULL)) ||
+            (err = op(c, s, 0, (uint64_t)(s + 1) << 33 | (s % servers) << 3 | PRIO, SOURCE_CONFIG,
+                      NULL)))
+            return err;
+    return 0;
+}
+
+int xive_map_queues(struct ioe_card *c, unsigned servers, uint8_t **ram)
+{
+    if (!(*ram = calloc(servers + 1, QBYTES)))
+        return -ENOMEM;
+    return ioe_card_dma_map(c, 0, *ram, (servers + 1ull) * QBYTES);
+}
+
 struct xout {
     uint64_t *eq, *note, *gap_w, *gap_c;
     double rate_w, rate_c;
@@ -84,20 +119,10 @@ static int run(const struct opts *o, struct ioe_card *c, unsigned nsrc, struct x
     struct msi *m = calloc(nsrc, sizeof(*m));
     if (!m)
         return -ENOMEM;
-    if ((err = op(c, 0, CTL_WINDOW, WIN_BASE | 1, VM_CTRL, NULL)))
+    if ((err = xive_setup(c, servers, nsrc)))
         goto out;
-    for (uint32_t s = 0; s < servers; s++)
-        if ((err = op(c, s << 3 | PRIO, 16 | 1u << 8 | 1u << 9, QBYTES * (1ull + s), EQ_CONFIG,
-                      NULL)) ||
-            (err = op(c, s, 0x11, 0xff, TM_STORE, NULL)))
-            goto out;
-    for (uint32_t s = 0; s < nsrc; s++) {
-        if ((err = op(c, s, 0, 0, SOURCE_SET, NULL)) ||
-            (err = op(c, s, 0, (uint64_t)(s + 1) << 33 | (s % servers) << 3 | PRIO, SOURCE_CONFIG,
-                      NULL)))
-            goto out;
-        m[s] = (struct msi){.addr = esb(s, MGMT | 0xc00)}; /* store: PQ := 00 */
-    }
+    for (uint32_t s = 0; s < nsrc; s++)
+        m[s] = (struct msi){.addr = xive_esb_reset(s)}; /* store: PQ := 00 */
     if ((err = port_stream(c, m, nsrc, &t_first, r->gap_w)))
         goto out;
     for (unsigned i = 0; i < o->n; i++) {
@@ -164,11 +189,10 @@ int bench_xive_card(const struct opts *o, struct series *out, unsigned *nout)
         r.note = calloc(n, sizeof(uint64_t));
         r.gap_w = calloc(nsrc, sizeof(uint64_t));
         r.gap_c = calloc(nsrc, sizeof(uint64_t));
-        ram = calloc(o->vcpus + 1, QBYTES);
-        err = !r.eq || !r.note || !r.gap_w || !r.gap_c || !ram ? -ENOMEM : 0;
+        err = !r.eq || !r.note || !r.gap_w || !r.gap_c ? -ENOMEM : 0;
     }
     if (!err)
-        err = ioe_card_dma_map(c, 0, ram, (o->vcpus + 1ull) * QBYTES);
+        err = xive_map_queues(c, o->vcpus, &ram);
     if (!err)
         err = run(o, c, nsrc, &r);
     if (c)

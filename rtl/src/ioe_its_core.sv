@@ -2144,20 +2144,22 @@ module ioe_its_core #(
     end else begin
       if (lmax_we) lmax_q[vm_q] <= lmax_wd;
       chg_q <= chg_set;
-      for (int x = 0; x < NV; x++) begin
-        if (best_clr_vm && x / NrVcpus == 32'(vm_q)) bv_q[x] <= 1'b0;
-        if (best_set && x == lidx(vm_q, best_lane)) begin
-          bv_q[x]  <= 1'b1;
-          bpr_q[x] <= best_pr;
-          bid_q[x] <= best_id;
-          if (state_q != SScanEnd) chg_q[x] <= 1'b1;
-        end else if (!best_set && fp_best_set && x == lidx(fp_best_vm, fp_best_lane)) begin
-          // an MSI of the fast path (the sequencer is idle then)
-          bv_q[x]  <= 1'b1;
-          bpr_q[x] <= fp_best_pr;
-          bid_q[x] <= fp_best_id;
-          chg_q[x] <= 1'b1;
-        end
+      // the lanes written are addressed directly (not found by comparing every lane with
+      // the address each cycle): the same flops, and a simulation that skips the idle case
+      if (best_clr_vm) begin
+        for (int c = 0; c < NrVcpus; c++) bv_q[lidx(vm_q, VcW'(c))] <= 1'b0;
+      end
+      if (best_set) begin
+        bv_q[lidx(vm_q, best_lane)]  <= 1'b1;
+        bpr_q[lidx(vm_q, best_lane)] <= best_pr;
+        bid_q[lidx(vm_q, best_lane)] <= best_id;
+        if (state_q != SScanEnd) chg_q[lidx(vm_q, best_lane)] <= 1'b1;
+      end else if (fp_best_set) begin
+        // an MSI of the fast path (the sequencer is idle then)
+        bv_q[lidx(fp_best_vm, fp_best_lane)]  <= 1'b1;
+        bpr_q[lidx(fp_best_vm, fp_best_lane)] <= fp_best_pr;
+        bid_q[lidx(fp_best_vm, fp_best_lane)] <= fp_best_id;
+        chg_q[lidx(fp_best_vm, fp_best_lane)] <= 1'b1;
       end
     end
   end

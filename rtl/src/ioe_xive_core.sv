@@ -87,8 +87,10 @@ module ioe_xive_core #(
   assign eq_write_count_o = eq_write_count_q;
   assign eq_write_cycle_o = eq_write_cycle_q;
 
-  // ESB windows
+  // ESB windows: the first page of each and, computed when the window is set, the page
+  // after its last source (so an MSI is claimed by two compares, without a subtraction)
   logic [30:0] win_base_q [NrVms];
+  logic [31:0] win_end_q  [NrVms];
   logic [NrVms-1:0] win_en_q;
 
   // validation of a new operation (combinational on the registers)
@@ -161,18 +163,23 @@ module ioe_xive_core #(
   assign inflight = 4'(s1_v_q) + 4'(s2_v_q);
   assign admit = (dq_cnt_q + inflight < 4'(FifoDepth)) && (nq_cnt_q + inflight < 4'(FifoDepth));
 
-  // MSI claim: VM addr[63:48], source (addr[47:17] - window base)
-  logic [15:0]    m_vm;
-  logic [31:0]    m_diff;
-  logic [VmW-1:0] m_vmi;
-  assign m_vm  = msi_addr_i[63:48];
-  assign m_vmi = m_vm[VmW-1:0];
+  // MSI claim: VM addr[63:48], page addr[47:17] in [window base, window end); the source
+  // is the page minus the base, of which only the low SrcW bits can be set in a claimed page
+  // (fewer LUT levels than the 32-bit difference compared with the window size)
+  logic [15:0]     m_vm;
+  logic [30:0]     m_page;
+  logic [SrcW-1:0] m_src;
+  logic [VmW-1:0]  m_vmi;
+  assign m_vm   = msi_addr_i[63:48];
+  assign m_vmi  = m_vm[VmW-1:0];
+  assign m_page = msi_addr_i[47:17];
   always_comb begin
     msi_claim_o = 1'b0;
-    m_diff      = '0;
+    m_src       = '0;
     if (32'(m_vm) < NrVms) begin
-      m_diff      = {1'b0, msi_addr_i[47:17]} - {1'b0, win_base_q[m_vmi]};
-      msi_claim_o = win_en_q[m_vmi] & ~m_diff[31] & (m_diff < XiveSources);
+      msi_claim_o = win_en_q[m_vmi] & (m_page >= win_base_q[m_vmi]) &
+                    ({1'b0, m_page} < win_end_q[m_vmi]);
+      m_src       = m_page[SrcW-1:0] - win_base_q[m_vmi][SrcW-1:0];
     end
   end
 
@@ -199,7 +206,7 @@ module ioe_xive_core #(
         s0_sub = CtlClear; s0_vm = init_vm_q;
       end
     end else if (msi_take) begin
-      s0_v = 1'b1; s0_code = OpEsbStore; s0_vm = m_vmi; s0_idx = 24'(m_diff);
+      s0_v = 1'b1; s0_code = OpEsbStore; s0_vm = m_vmi; s0_idx = 24'(m_src);
       s0_off = {15'd0, msi_addr_i[16:0]}; s0_wd = '0;
     end
   end
@@ -609,7 +616,10 @@ module ioe_xive_core #(
       busy_q <= 1'b1; done_q <= 1'b0; undef_q <= 1'b0; bad_q <= 1'b0; rdata_q <= '0;
       pend_q <= 1'b0;
       trig_count_q <= '0;
-      for (int unsigned i = 0; i < NrVms; i++) win_base_q[i] <= '0;
+      for (int unsigned i = 0; i < NrVms; i++) begin
+        win_base_q[i] <= '0;
+        win_end_q[i]  <= '0;
+      end
       win_en_q <= '0;
       s1_v_q <= 1'b0; s1_op_q <= 1'b0; s1_last_q <= 1'b0; s1_code_q <= '0; s1_sub_q <= '0;
       s1_vm_q <= '0; s1_idx_q <= '0; s1_off_q <= '0; s1_wd_q <= '0;
@@ -660,6 +670,7 @@ module ioe_xive_core #(
             done_q <= 1'b1; bad_q <= 1'b1; rdata_q <= '0;
           end else if (code_i == OpVmCtrl && v_sub == CtlWindow) begin
             win_base_q[t_vm[VmW-1:0]] <= wdata_i[47:17];
+            win_end_q[t_vm[VmW-1:0]]  <= {1'b0, wdata_i[47:17]} + 32'(XiveSources);
             win_en_q[t_vm[VmW-1:0]]   <= wdata_i[0];
             done_q <= 1'b1; rdata_q <= '0;
           end else if (code_i == OpVmCtrl && v_sub == CtlEqSync) begin

@@ -12,7 +12,9 @@ with the chosen parameter set of rtl/regmap/ioe.toml, and fails when
   - the netlist does not fit the set's device (DEVICE below: LUTs and block RAMs).
 Writes DIR/<arch>-<set>.log (Yosys log), DIR/<arch>-<set>.json (cell statistics) and
 appends the LUT / FF / BRAM counts to DIR/report.md, followed by the tables that board
-builds left in DIR (*.board.md: utilisation and Fmax after place and route).
+builds left in DIR (*.board.md: utilisation and Fmax after place and route). For Xilinx it
+also reports the logic depth of every engine (the most LUT levels between flip-flops,
+depth.py) in DIR/<arch>-<set>-depth.md, which report.md includes.
 """
 
 import argparse
@@ -22,6 +24,8 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import depth  # noqa: E402
 
 LATCH_CELLS = "t:$dlatch t:$adlatch t:$dlatchsr t:$sr t:$_DLATCH_* t:$_SR_*"
 ARCH = {
@@ -79,11 +83,21 @@ def write_report(out):
         arch_name, params = stem.split("-")
         lut, ff, bram, lutram, _ = counts(arch_name, os.path.join(out, name))
         rows.append(f"| {arch_name} | {params} | {lut} | {ff} | {bram} | {lutram} |")
+    depths = []
+    for name in sorted(os.listdir(out)):
+        if name.endswith("-depth.md"):
+            with open(os.path.join(out, name)) as f:
+                depths.append(f"\n## Logic depth: {name[:-len('-depth.md')]}\n\n" + f.read())
     # board builds (boards/*/build.py --report-dir) leave their place-and-route tables here
     boards = [os.path.join(out, n) for n in sorted(os.listdir(out)) if n.endswith(".board.md")]
     with open(os.path.join(out, "report.md"), "w") as f:
         f.write("# ioe_top synthesis (Yosys)\n\n| arch | params | LUT | FF | BRAM | LUTRAM |\n"
                 "|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n")
+        if depths:
+            f.write("\nLUT levels between flip-flops per engine (rtl/synth/depth.py: a LUT is one "
+                    "level, a CARRY4 a quarter, a MUXF7/8 none; RAMs cut paths like "
+                    "flip-flops).\n")
+        f.write("".join(depths))
         if boards:
             f.write("\n# Boards (yosys, nextpnr; boards/*/build.py)\n\n")
         for b in boards:
@@ -122,6 +136,9 @@ def main():
     if arch["mapped_latches"]:
         script.append(f"select -assert-none {arch['mapped_latches']}")
     script += ["check -assert", f"tee -q -o {stat_json} {arch['stat']}"]
+    netlist = os.path.join(a.out, tag + "-netlist.json")
+    if a.arch == "xilinx":
+        script.append(f"write_json {netlist}")
     res = subprocess.run([a.yosys, "-q", "-l", log, "-p", "; ".join(script)],
                          capture_output=True, text=True)
     if res.returncode != 0:
@@ -130,6 +147,14 @@ def main():
         return 1
 
     lut, ff, bram, lutram, tiles = counts(a.arch, stat_json)
+    levels = ""
+    if a.arch == "xilinx":
+        res = depth.analyse(netlist)
+        os.remove(netlist)  # hundreds of MB for the larger sets
+        with open(os.path.join(a.out, tag + "-depth.md"), "w") as f:
+            f.write(depth.markdown(res))
+        levels = "  LUT levels " + " ".join(f"{e} {res[e][0]}" for e in depth.ENGINE_ORDER
+                                            if e in res)
     write_report(a.out)
     dev = DEVICE.get((a.arch, a.params))
     if dev and (lut > dev[1] or tiles > dev[2]):
@@ -138,7 +163,7 @@ def main():
         return 1
     fit = (f"  ({dev[0]}: {100 * lut // dev[1]}% LUT, {100 * tiles // dev[2]:.0f}% block RAM)"
            if dev else "")
-    print(f"synth {tag}: ok  LUT {lut}  FF {ff}  BRAM {bram}  LUTRAM {lutram}{fit}")
+    print(f"synth {tag}: ok  LUT {lut}  FF {ff}  BRAM {bram}  LUTRAM {lutram}{fit}{levels}")
     return 0
 
 

@@ -5,21 +5,23 @@
 // Storage:
 //   - u_priv: private interrupts (SGIs, PPIs), one word per {VM, INTID 0..31} holding the
 //     state of that INTID for every vCPU lane of the VM (NrVcpus x 11 bits), so that an
-//     SGI reaches all its targets with one read-modify-write and a rescan reads all lanes
+//     SGI reaches all its targets with one read-modify-write and a full pass reads all lanes
 //     at once. Block RAM.
 //   - u_spi: shared interrupts, one word per {VM, INTID}: 11 state bits and the 32-bit
 //     route. Block RAM.
 //   - u_misc: per {VM, vCPU}: GICR_STATUSR, PROPBASER, PENDBASER, processor number, Last.
 //   - flops: per VM (count, vCPU count, ITS, EnableGrp1, GICD_STATUSR) and per vCPU
 //     (affinity, CPU interface, GICR_CTLR, candidate, last presentation status).
+//   - u_select: the candidate trees (ioe_gic_select.sv), block RAM.
 //
-// Operations are sequential. The per-vCPU candidates always equal what a rescan would
-// find. An operation that changes the state of the INTIDs of one word only (LINE,
-// per-interrupt writes, SGIs, deactivation) rescans just that range, starting from the
-// current candidates (fast path); when a lane's candidate loses eligibility or priority
-// inside the range, or for acknowledges, GICD_CTLR / IGRPENn writes and VCPU_CONFIG, the
-// whole VM is rescanned (one memory word per cycle, all vCPU lanes evaluated in
-// parallel: interrupt count + 1 cycles). A pass over the lanes that may have changed then
+// Operations are sequential. The per-vCPU candidates always equal what a scan of the VM
+// would find: they are the roots of the candidate selector (ioe_gic_select), a tournament
+// tree per VM that takes the new leaf (eligibility, group, priority at every lane) of each
+// interrupt an operation writes and walks its path to the root, one level per cycle. A
+// leaf that beats a lane's candidate becomes the candidate at once (fast path: LINE, SGIs
+// and EOIs notify before the walk ends); a candidate that got worse waits for the root.
+// GICD_CTLR / IGRPENn writes and VCPU_CONFIG, which regate or reroute every interrupt,
+// offer every leaf again (full pass). A pass over the lanes that may have changed then
 // compares each presentation status with the last one seen and emits a notification when
 // it differs (one cycle per lane, plus any backpressure on the notification stream).
 // docs/gic.md, "RTL micro-architecture", gives the argument for each shortcut.
@@ -190,7 +192,7 @@ module ioe_gic #(
   mkind_e      mk_q, mk_d;
   logic [1:0]  half_q, half_d;  // 0 low word, 1 high word, 2 both
   // clear / scan / notify
-  logic [10:0] sc_i_q, sc_i_d;          // SClear: word; SScan: INTID
+  logic [10:0] sc_i_q, sc_i_d;          // SClear: the word cleared
   logic        sc_full_q, sc_full_d;   // the operation ends with a full pass (SScan)
   logic [NrVcpus-1:0] nt_mask_q, nt_mask_d;  // lanes the notification pass visits
   logic [NrVcpus-1:0] nt_oh;                 // lowest set bit of nt_mask_q
@@ -318,6 +320,10 @@ module ioe_gic #(
   logic [NrVcpus*5-1:0]  root_p;
   logic [NrVcpus*10-1:0] root_id;
   logic [NrVcpus*7-1:0]  leaf;      // the changed interrupt's leaf per lane {v, group, prio}
+  // the candidate written per lane (root or fast path), selected once per lane
+  logic [NrVcpus-1:0]    cw_we, cw_v, cw_g;
+  logic [NrVcpus*5-1:0]  cw_p;
+  logic [NrVcpus*10-1:0] cw_id;
   logic [9:0]            e_intid;   // the INTID of the per-interrupt datapath
 
   assign lane    = (state_q == SNotify) ? nt_lane : vc;
@@ -365,16 +371,11 @@ module ioe_gic #(
           if (c_enlpis_we) enlpis_q <= c_enlpis_wd;
           if (c_last_we) last_q <= c_last_wd;
         end
-        if (in_vm && cand_we) begin
-          cv_q  <= root_v[GLane];
-          cid_q <= root_id[GLane*10 +: 10];
-          cpr_q <= root_p[GLane*5 +: 5];
-          cg_q  <= root_g[GLane];
-        end else if (in_vm && fast_we[GLane]) begin
-          cv_q  <= 1'b1;
-          cid_q <= e_intid;
-          cpr_q <= leaf[GLane*7 +: 5];
-          cg_q  <= leaf[GLane*7 + 5];
+        if (in_vm && cw_we[GLane]) begin
+          cv_q  <= cw_v[GLane];
+          cid_q <= cw_id[GLane*10 +: 10];
+          cpr_q <= cw_p[GLane*5 +: 5];
+          cg_q  <= cw_g[GLane];
         end
       end
     end
@@ -404,7 +405,7 @@ module ioe_gic #(
   logic [9:0]  cur_cid;
   logic [22:0] cur_last;
 
-  // vCPU lanes of VM `vm` (SPI routing, SGI targets, group enables during the rescan)
+  // vCPU lanes of VM `vm` (SPI routing, SGI targets, group enables during a full pass)
   logic [NrVcpus*32-1:0] lane_aff;
   logic [NrVcpus-1:0]    lane_ig0, lane_ig1;
   logic [NrVcpus-1:0]    lane_cv, lane_cg;
@@ -610,9 +611,10 @@ module ioe_gic #(
     for (int c = 0; c < NrVcpus; c++) begin
       logic [4:0] p;
       p = leaf[c*7 +: 5];
+      // (a tie with a lower INTID than the candidate is left to the root)
       lf_beats[c] = leaf[c*7 + 6] &
                     (~lane_cv[c] | (p < lane_cpr[c*5 +: 5]) |
-                     ((p == lane_cpr[c*5 +: 5]) & (e_intid <= lane_cid[c*10 +: 10])));
+                     ((p == lane_cpr[c*5 +: 5]) & (e_intid == lane_cid[c*10 +: 10])));
       // lanes whose candidate the root commit changes: their status is checked again
       root_chg[c] = cand_we & ((root_v[c] != lane_cv[c]) |
                                (root_v[c] & ((root_id[c*10 +: 10] != lane_cid[c*10 +: 10]) |
@@ -648,6 +650,16 @@ module ioe_gic #(
     .root_id_o    (root_id)
   );
 
+  always_comb begin
+    for (int c = 0; c < NrVcpus; c++) begin
+      cw_we[c]           = cand_we | fast_we[c];
+      cw_v[c]            = cand_we ? root_v[c] : 1'b1;
+      cw_g[c]            = cand_we ? root_g[c] : leaf[c*7 + 5];
+      cw_p[c*5 +: 5]     = cand_we ? root_p[c*5 +: 5] : leaf[c*7 +: 5];
+      cw_id[c*10 +: 10]  = cand_we ? root_id[c*10 +: 10] : e_intid;
+    end
+  end
+
   // next lane of the notification pass
   always_comb begin
     nt_oh   = nt_mask_q & (~nt_mask_q + NrVcpus'(1));
@@ -660,14 +672,13 @@ module ioe_gic #(
   // ---------------------------------------------------------------- per-interrupt modify
   // One INTID of the loop: old state from memory, new state, read-data contribution.
   // (e_intid, e_private, e_new, e_route_new, e_priv_new are declared above.) The full pass
-  // (SScan, SScanWb) reads INTID sc_i_q with ek_q = EkLevel, which modifies nothing.
+  // (SScan, SScanWb) steps base_q with ek_q = EkLevel, which modifies nothing.
   logic [SW-1:0] e_old;
   logic [31:0]   e_route_old;
   logic [63:0]   e_rd;
   logic          e_wbit, e_pend_guest;
 
-  assign e_intid   = (state_q == SScan || state_q == SScanWb) ? sc_i_q[9:0]
-                                                               : base_q + 10'(k_q);
+  assign e_intid   = base_q + 10'(k_q);
   assign e_private = (e_intid < 10'd32);
 
   always_comb begin
@@ -1296,7 +1307,7 @@ module ioe_gic #(
           if (!vc_ok) begin
             bad_d = 1'b1;
           end else begin
-            c_aff_we     = 1'b1;  // affinities route SPIs: full rescan
+            c_aff_we     = 1'b1;  // affinities route SPIs: full pass
             mk_d         = MkVcfg;
             e_wr_d       = 1'b1;
             scan_after_d = 1'b1;
@@ -1337,8 +1348,8 @@ module ioe_gic #(
               (!ntf_valid_q || notify_ready_i)) begin
             // Every interrupt left eligible has a priority >= the acknowledged one, so
             // its group priority is >= p & mask0 & mask1 >= the new running priority:
-            // the vCPU's status becomes 0x3ff whatever the rescan finds. Notify now;
-            // the pass after the rescan then sees no change.
+            // the vCPU's status becomes 0x3ff whatever the selector finds. Notify now;
+            // the pass after the root then sees no change.
             c_last_we = 1'b1;
             c_last_wd = 23'h0003ff;
             ntf_push  = 1'b1;
@@ -1361,7 +1372,10 @@ module ioe_gic #(
           end
         end
         if (bad_d) rdata_d = rdata_q;
-        if (state_d == SScan) ek_d = EkLevel;  // the full pass modifies nothing
+        if (state_d == SScan) begin
+          ek_d   = EkLevel;  // the full pass modifies nothing
+          base_d = '0;
+        end
         if (state_d == SERd) begin
           // the first word of the per-interrupt loop is read now (saves SERd)
           priv_raddr  = {vm, base_d[4:0]};
@@ -1399,8 +1413,9 @@ module ioe_gic #(
           if (scan_after_q) begin
             if (sc_full_q) begin
               state_d = SScan;
-              sc_i_d  = '0;
               ek_d    = EkLevel;
+              base_d  = '0;
+              k_d     = '0;
             end else begin
               // notify the lanes known now; SDrain waits for the selector's root
               state_d = (nt_mask_d != '0) ? SNotify : SDrain;
@@ -1421,11 +1436,12 @@ module ioe_gic #(
         if (e_rd_q) rdata_d = m_rd;
         misc_we = e_wr_q;
         if (scan_after_q) begin
-          // VCPU_CONFIG: full rescan; GICR_STATUSR / PROPBASER / PENDBASER: no
+          // VCPU_CONFIG: full pass; GICR_STATUSR / PROPBASER / PENDBASER: no
           // eligibility changes
           state_d = sc_full_q ? SScan : SNotify;
-          sc_i_d  = '0;
           ek_d    = EkLevel;
+          base_d  = '0;
+          k_d     = '0;
         end else begin
           state_d = SIdle;
           busy_d  = 1'b0;
@@ -1461,12 +1477,9 @@ module ioe_gic #(
       end
 
       SScan: begin
-        // full pass: every INTID's leaf is offered to the selector, which updates the
-        // paths of the leaves that changed (read addresses: e_intid = sc_i_q)
-        if (sc_i_q >= cur_cnt) begin
-          nt_mask_d = '1;
-          state_d   = SDrain;
-        end else if (!sel_busy) begin
+        // full pass: every INTID's leaf (INTID base_q, read now) is offered to the
+        // selector, which walks the paths of the leaves eligible before or after
+        if (!sel_busy) begin
           sel_look = 1'b1;
           state_d  = SScanWb;
         end
@@ -1474,8 +1487,13 @@ module ioe_gic #(
 
       SScanWb: begin
         sel_upd = 1'b1;
-        sc_i_d  = sc_i_q + 11'd1;
-        state_d = SScan;
+        if ({1'b0, base_q} == cur_cnt - 11'd1) begin
+          nt_mask_d = '1;  // SDrain waits for the last update
+          state_d   = SDrain;
+        end else begin
+          base_d  = base_q + 10'd1;
+          state_d = SScan;
+        end
       end
 
       SNotify: begin

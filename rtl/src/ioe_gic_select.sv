@@ -62,7 +62,7 @@ module ioe_gic_select #(
   localparam int unsigned Levels = (IrqW + 1) / 2;
   localparam int unsigned IW     = 2 * (Levels - 1);  // subtree index bits of a slot
   localparam int unsigned S      = LW + IW;           // slot bits of one lane
-  localparam int unsigned WW     = 4 * NrVcpus * S;   // word: slot j, lane c at (j*NrVcpus+c)*S
+  localparam int unsigned SL     = NrVcpus * S;       // one slot of every lane: c at c*S
   localparam int unsigned AW     = VmW + IrqW - 1;
   localparam int unsigned LvW    = $clog2(Levels + 1);
   localparam int unsigned RW     = 2 * Levels;        // index bits of the root (>= IrqW)
@@ -79,36 +79,41 @@ module ioe_gic_select #(
   logic [NrVcpus*10-1:0] rt_id_q, rt_id_d;
 
   // ---------------------------------------------------------------- memory
-  logic          we;
+  // One RAM per slot, so that a level writes the one slot it changes and no word has to be
+  // put together; every read returns the four slots of a word.
+  logic [3:0]    we;
   logic [AW-1:0] waddr, raddr;
-  logic [WW-1:0] wdata, rdata;
+  logic [SL-1:0] wdata;
+  logic [4*SL-1:0] rdata;  // slot j at j*SL
 
-  ioe_ram #(
-    .Width    (WW),
-    .AddrWidth(AW),
-    .NoRwCheck(1'b1)  // a path update never reads the word it writes in that cycle
-  ) u_tree (
-    .clk_i  (clk_i),
-    .we_i   (we),
-    .waddr_i(waddr),
-    .wdata_i(wdata),
-    .raddr_i(raddr),
-    .rdata_o(rdata)
-  );
+  for (genvar j = 0; j < 4; j++) begin : g_slot
+    ioe_ram #(
+      .Width    (SL),
+      .AddrWidth(AW),
+      .NoRwCheck(1'b1)  // a path update never reads the word it writes in that cycle
+    ) u_tree (
+      .clk_i  (clk_i),
+      .we_i   (we[j]),
+      .waddr_i(waddr),
+      .wdata_i(wdata),
+      .raddr_i(raddr),
+      .rdata_o(rdata[j*SL +: SL])
+    );
+  end
 
   // address of the word of INTID `id` at level `k` (1 .. Levels) in the VM's region
-  function automatic logic [IrqW-2:0] word_addr(input logic [IrqW-1:0] id, input int k);
-    return (IrqW - 1)'({1'b1, id} >> (2 * k));  // (NrIrqs + id) >> 2k
+  // (hi: the INTID without its two low bits; (NrIrqs + id) >> 2k)
+  function automatic logic [IrqW-2:0] word_addr(input logic [IrqW-3:0] hi, input int k);
+    word_addr = {1'b1, hi} >> (2 * (k - 1));
   endfunction
 
   // ---------------------------------------------------------------- one level
-  logic [LvW-1:0]       lvl;    // level of the word on the RAM output
-  logic [1:0]           digit;  // slot of the path in that word
-  logic [NrVcpus*S-1:0] val;    // new value of that slot
-  logic [WW-1:0]        nword;  // the word with the slot replaced
-  logic                 same;   // level 1: the new leaf equals the stored one
-  logic [NrVcpus*S-1:0] best;   // best slot of nword per lane, as a slot of the next level
-  logic [IrqW-2:0]      addr_lvl, addr_next;
+  logic [LvW-1:0]  lvl;    // level of the word on the RAM output
+  logic [1:0]      digit;  // slot of the path in that word
+  logic [SL-1:0]   val;    // new value of that slot
+  logic            same;   // level 1: the leaf stays not eligible at every lane
+  logic [SL-1:0]   best;   // best of the word with the new value, as a slot of the next level
+  logic [IrqW-2:0] addr_lvl, addr_next;
 
   assign lvl = busy_q ? lvl_q : LvW'(1);
 
@@ -119,51 +124,53 @@ module ioe_gic_select #(
     for (int k = 1; k <= Levels; k++) begin
       if (lvl == LvW'(k)) begin
         digit    = id_q[2*(k-1) +: 2];
-        addr_lvl = word_addr(id_q, k);
-        if (k < Levels) addr_next = word_addr(id_q, k + 1);
-      end
-    end
-  end
-
-  always_comb begin
-    for (int c = 0; c < NrVcpus; c++) begin
-      val[c*S +: S] = busy_q ? val_q[c*S +: S] : {upd_leaf_i[c*LW +: LW], IW'(0)};
-    end
-    nword = rdata;
-    same  = 1'b1;
-    for (int j = 0; j < 4; j++) begin
-      if (digit == 2'(j)) begin
-        nword[j*NrVcpus*S +: NrVcpus*S] = val;
-        same = (rdata[j*NrVcpus*S +: NrVcpus*S] == val);
+        addr_lvl = word_addr(id_q[IrqW-1:2], k);
+        if (k < Levels) addr_next = word_addr(id_q[IrqW-1:2], k + 1);
       end
     end
   end
 
   // slot x (of lower INTIDs) wins against slot y
   function automatic logic wins(input logic [S-1:0] x, input logic [S-1:0] y);
-    return x[S-1] & (~y[S-1] | (x[IW +: 5] <= y[IW +: 5]));
+    wins = x[S-1] & (~y[S-1] | (x[IW +: 5] <= y[IW +: 5]));
   endfunction
 
-  // Best of the four slots of each lane: a slot wins against a later one when it is valid
-  // and the later one is not or has a priority value that is not lower (ties: lower INTID).
+  // Best of each lane: the three other slots of the word and the new value of the path's
+  // slot (the stored one is masked). A slot wins against a later one when it is valid and
+  // the later one is not or has a priority value that is not lower (ties: lower INTID).
   // The index of the winner in the next level's slot is {its index within the child, slot}:
-  // digits accumulate lowest level first and are reversed at the root.
+  // digits accumulate lowest level first and are reversed at the root. An update whose
+  // leaf was and stays not eligible at every lane changes nothing (`same`); any other
+  // update walks the whole path (rewriting equal values is harmless).
   always_comb begin
     rt_id_d = '0;
+    same    = 1'b1;
     for (int c = 0; c < NrVcpus; c++) begin
-      logic [S-1:0] s0, s1, s2, s3, a, b, w;
-      logic [1:0]   wa, wb, wn;
+      logic [4*S-1:0] m;  // slot j of the lane at j*S
+      logic [S-1:0] v, a, b, o, w;
+      logic [1:0]   wa, wb, wo, wn;
+      logic         vw;
       logic [RW-1:0] full;
-      s0 = nword[(0*NrVcpus + c)*S +: S];
-      s1 = nword[(1*NrVcpus + c)*S +: S];
-      s2 = nword[(2*NrVcpus + c)*S +: S];
-      s3 = nword[(3*NrVcpus + c)*S +: S];
-      a  = wins(s0, s1) ? s0 : s1;
-      wa = wins(s0, s1) ? 2'd0 : 2'd1;
-      b  = wins(s2, s3) ? s2 : s3;
-      wb = wins(s2, s3) ? 2'd2 : 2'd3;
-      w  = wins(a, b) ? a : b;
-      wn = wins(a, b) ? wa : wb;
+      v = busy_q ? val_q[c*S +: S] : {upd_leaf_i[c*LW +: LW], IW'(0)};
+      val[c*S +: S] = v;
+      for (int j = 0; j < 4; j++) begin
+        m[j*S +: S] = rdata[j*SL + c*S +: S];
+        if (digit == 2'(j)) begin
+          same          = same & ~m[j*S + S - 1] & ~v[S-1];
+          m[j*S + S - 1] = 1'b0;
+        end
+      end
+      a  = wins(m[0 +: S], m[S +: S]) ? m[0 +: S] : m[S +: S];
+      wa = wins(m[0 +: S], m[S +: S]) ? 2'd0 : 2'd1;
+      b  = wins(m[2*S +: S], m[3*S +: S]) ? m[2*S +: S] : m[3*S +: S];
+      wb = wins(m[2*S +: S], m[3*S +: S]) ? 2'd2 : 2'd3;
+      o  = wins(a, b) ? a : b;
+      wo = wins(a, b) ? wa : wb;
+      // the new value against the best of the others: on equal priorities the lower slot
+      vw = v[S-1] & (~o[S-1] | ((digit < wo) ? (v[IW +: 5] <= o[IW +: 5])
+                                             : (v[IW +: 5] < o[IW +: 5])));
+      w  = vw ? v : o;
+      wn = vw ? digit : wo;
       // invalid results are all zero, as the stored empty slots
       best[c*S +: S] = w[S-1] ? {w[S-1:IW], w[IW-3:0], wn} : '0;
       // root: RW index bits {slot at level 1, ..., slot at the top}; INTID digit k is the
@@ -182,12 +189,12 @@ module ioe_gic_select #(
     lvl_d  = lvl_q;
     val_d  = val_q;
     rv_d   = 1'b0;
-    we     = 1'b0;
+    we     = '0;
     waddr  = {vm_q, addr_lvl};
-    wdata  = nword;
+    wdata  = val;
     raddr  = {vm_q, addr_next};
     if (busy_q) begin
-      we = 1'b1;
+      we[digit] = 1'b1;
       if (lvl_q == LvW'(Levels)) begin
         busy_d = 1'b0;
         rv_d   = 1'b1;
@@ -196,16 +203,16 @@ module ioe_gic_select #(
         val_d = best;
       end
     end else if (upd_i && !same) begin
-      we     = 1'b1;
-      busy_d = 1'b1;
+      we[digit] = 1'b1;
+      busy_d    = 1'b1;
       lvl_d  = LvW'(2);
       val_d  = best;
     end else if (clr_i) begin
-      we    = 1'b1;
+      we    = '1;
       waddr = {clr_vm_i, clr_addr_i};
       wdata = '0;
     end
-    if (look_i) raddr = {look_vm_i, word_addr(look_intid_i, 1)};
+    if (look_i) raddr = {look_vm_i, word_addr(look_intid_i[IrqW-1:2], 1)};
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin

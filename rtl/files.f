@@ -8,6 +8,7 @@ rtl/src/ioe_csr_fabric.sv
 rtl/src/ioe_core.sv
 rtl/gen/ioe_gic_reg_top.sv
 rtl/src/ioe_ram.sv
+rtl/src/ioe_gic_select.sv
 rtl/src/ioe_gic.sv
 rtl/gen/ioe_its_reg_top.sv
 rtl/src/ioe_its_pkg.sv

@@ -5,21 +5,23 @@
 // Storage:
 //   - u_priv: private interrupts (SGIs, PPIs), one word per {VM, INTID 0..31} holding the
 //     state of that INTID for every vCPU lane of the VM (NrVcpus x 11 bits), so that an
-//     SGI reaches all its targets with one read-modify-write and a rescan reads all lanes
+//     SGI reaches all its targets with one read-modify-write and a full pass reads all lanes
 //     at once. Block RAM.
 //   - u_spi: shared interrupts, one word per {VM, INTID}: 11 state bits and the 32-bit
 //     route. Block RAM.
 //   - u_misc: per {VM, vCPU}: GICR_STATUSR, PROPBASER, PENDBASER, processor number, Last.
 //   - flops: per VM (count, vCPU count, ITS, EnableGrp1, GICD_STATUSR) and per vCPU
 //     (affinity, CPU interface, GICR_CTLR, candidate, last presentation status).
+//   - u_select: the candidate trees (ioe_gic_select.sv), block RAM.
 //
-// Operations are sequential. The per-vCPU candidates always equal what a rescan would
-// find. An operation that changes the state of the INTIDs of one word only (LINE,
-// per-interrupt writes, SGIs, deactivation) rescans just that range, starting from the
-// current candidates (fast path); when a lane's candidate loses eligibility or priority
-// inside the range, or for acknowledges, GICD_CTLR / IGRPENn writes and VCPU_CONFIG, the
-// whole VM is rescanned (one memory word per cycle, all vCPU lanes evaluated in
-// parallel: interrupt count + 1 cycles). A pass over the lanes that may have changed then
+// Operations are sequential. The per-vCPU candidates always equal what a scan of the VM
+// would find: they are the roots of the candidate selector (ioe_gic_select), a tournament
+// tree per VM that takes the new leaf (eligibility, group, priority at every lane) of each
+// interrupt an operation writes and walks its path to the root, one level per cycle. A
+// leaf that beats a lane's candidate becomes the candidate at once (fast path: LINE, SGIs
+// and EOIs notify before the walk ends); a candidate that got worse waits for the root.
+// GICD_CTLR / IGRPENn writes and VCPU_CONFIG, which regate or reroute every interrupt,
+// offer every leaf again (full pass). A pass over the lanes that may have changed then
 // compares each presentation status with the last one seen and emits a notification when
 // it differs (one cycle per lane, plus any backpressure on the notification stream).
 // docs/gic.md, "RTL micro-architecture", gives the argument for each shortcut.
@@ -129,8 +131,8 @@ module ioe_gic #(
     SMRd,     // misc word: read
     SMWb,     // misc word: modify, write back
     SClear,   // VM_CONFIG / VM_RESET: write reset values over the VM's region
-    SScan,    // rescan the VM's interrupts (all, or the range of the operation)
-    SCommit,  // copy the scan result into the per-vCPU candidates
+    SScan,    // full pass: read one INTID (when the selector is idle)
+    SScanWb,  // full pass: offer its leaf to the selector
     SNotify,  // compare the masked lanes' status with the last one, notify changes
     SDrain,   // wait for the last notification to leave
     SLpi      // wait for the ITS engine to complete an LPI request
@@ -190,12 +192,8 @@ module ioe_gic #(
   mkind_e      mk_q, mk_d;
   logic [1:0]  half_q, half_d;  // 0 low word, 1 high word, 2 both
   // clear / scan / notify
-  logic [10:0] sc_i_q, sc_i_d;
-  logic        sc_dv_q, sc_issue;
-  logic [9:0]  sc_di_q;
-  logic        sc_full_q, sc_full_d;   // rescan the whole VM (else only base .. base+klast)
-  logic        sc_lost_q, sc_lost_d;   // a range scan saw a candidate lose eligibility
-  logic        sc_clear, sc_init;      // best := nothing / best := the lanes' candidates
+  logic [10:0] sc_i_q, sc_i_d;          // SClear: the word cleared
+  logic        sc_full_q, sc_full_d;   // the operation ends with a full pass (SScan)
   logic [NrVcpus-1:0] nt_mask_q, nt_mask_d;  // lanes the notification pass visits
   logic [NrVcpus-1:0] nt_oh;                 // lowest set bit of nt_mask_q
   logic [VcW-1:0]     nt_lane;               // its index
@@ -314,12 +312,19 @@ module ioe_gic #(
   logic [2:0]  c_bpr0_wd, c_bpr1_wd;
   logic        c_ig0_wd, c_ig1_wd, c_eoim_wd, c_cbpr_wd, c_enlpis_wd;
   logic [22:0] c_last_wd;
-  logic        vm_rst, cand_we;  // for every lane of VM `vm`
-  // scan result per lane
-  logic [NrVcpus-1:0]    best_v_q;
-  logic [NrVcpus*10-1:0] best_id_q;
-  logic [NrVcpus*5-1:0]  best_pr_q;
-  logic [NrVcpus-1:0]    best_g_q;
+  logic        vm_rst;   // for every lane of VM `vm`
+  // candidate updates of the lanes of VM `vm`: the selector's root (every lane), or the
+  // fast path (lanes in fast_we: the changed interrupt's leaf beats the candidate)
+  logic                  cand_we;
+  logic [NrVcpus-1:0]    root_v, root_g, fast_we;
+  logic [NrVcpus*5-1:0]  root_p;
+  logic [NrVcpus*10-1:0] root_id;
+  logic [NrVcpus*7-1:0]  leaf;      // the changed interrupt's leaf per lane {v, group, prio}
+  // the candidate written per lane (root or fast path), selected once per lane
+  logic [NrVcpus-1:0]    cw_we, cw_v, cw_g;
+  logic [NrVcpus*5-1:0]  cw_p;
+  logic [NrVcpus*10-1:0] cw_id;
+  logic [9:0]            e_intid;   // the INTID of the per-interrupt datapath
 
   assign lane    = (state_q == SNotify) ? nt_lane : vc;
   assign dec_en  = (state_q == SExec) & cfg & (is_rd | is_wr) & (op_space_q <= 4'd4) &
@@ -366,11 +371,11 @@ module ioe_gic #(
           if (c_enlpis_we) enlpis_q <= c_enlpis_wd;
           if (c_last_we) last_q <= c_last_wd;
         end
-        if (in_vm && cand_we) begin
-          cv_q  <= best_v_q[GLane];
-          cid_q <= best_id_q[GLane*10 +: 10];
-          cpr_q <= best_pr_q[GLane*5 +: 5];
-          cg_q  <= best_g_q[GLane];
+        if (in_vm && cw_we[GLane]) begin
+          cv_q  <= cw_v[GLane];
+          cid_q <= cw_id[GLane*10 +: 10];
+          cpr_q <= cw_p[GLane*5 +: 5];
+          cg_q  <= cw_g[GLane];
         end
       end
     end
@@ -400,7 +405,7 @@ module ioe_gic #(
   logic [9:0]  cur_cid;
   logic [22:0] cur_last;
 
-  // vCPU lanes of VM `vm` (SPI routing, SGI targets, group enables during the rescan)
+  // vCPU lanes of VM `vm` (SPI routing, SGI targets, group enables during a full pass)
   logic [NrVcpus*32-1:0] lane_aff;
   logic [NrVcpus-1:0]    lane_ig0, lane_ig1;
   logic [NrVcpus-1:0]    lane_cv, lane_cg;
@@ -570,16 +575,90 @@ module ioe_gic #(
     .rdata_o(misc_rdata)
   );
 
-  // ---------------------------------------------------------------- rescan datapath
-  // sc_di_q is the INTID whose word is on the memory outputs (valid with sc_dv_q).
-  logic [NrVcpus-1:0]    sc_elig, sc_route_hit, sc_route_first, sc_lane_ok, sc_upd, sc_lost;
-  logic [NrVcpus*SW-1:0] sc_state;
-  logic                  sc_private;
+  // ---------------------------------------------------------------- candidate selection
+  // The leaf of the interrupt of the per-interrupt datapath (its new state, e_* below) at
+  // every lane of VM `vm`: eligible there (pending, enabled, not active, the VM's EnableGrp1,
+  // the lane's enable of its group, and for an SPI the lowest-numbered configured vCPU whose
+  // affinity equals its route), with its group and priority; all zero when not eligible.
+  logic [NrVcpus-1:0] lf_ok, lf_hit, lf_first;
+  logic               e_private;
+  logic [SW-1:0]      e_new;
+  logic [31:0]        e_route_new;
+  logic [PW-1:0]      e_priv_new;
 
-  assign sc_private = (sc_di_q < 10'd32);
-  // a full rescan reads INTIDs 0 .. count-1, a range scan base .. base+klast
-  assign sc_issue   = sc_full_q ? (sc_i_q < cur_cnt)
-                                : (sc_i_q <= ({1'b0, base_q} + {6'd0, klast_q}));
+  always_comb begin
+    for (int c = 0; c < NrVcpus; c++) begin
+      lf_ok[c]  = (32'(c) < 32'(cur_nvc));
+      lf_hit[c] = lf_ok[c] & (e_route_new == lane_aff[c*32 +: 32]);
+    end
+    lf_first = lf_hit & (~lf_hit + NrVcpus'(1));
+    for (int c = 0; c < NrVcpus; c++) begin
+      logic [SW-1:0] st;
+      logic          el;
+      st = e_private ? e_priv_new[c*SW +: SW] : e_new;
+      el = lf_ok[c] & (e_private | lf_first[c]) &
+           (st[BLatch] | (~st[BEdge] & st[BLevel])) & st[BEn] & ~st[BAct] & cur_grp1 &
+           (st[BGrp] ? lane_ig1[c] : lane_ig0[c]);
+      leaf[c*7 +: 7] = el ? {1'b1, st[BGrp], st[BPrio +: 5]} : 7'd0;
+    end
+  end
+
+  // Fast path: when the leaf beats a lane's candidate (or is the candidate, refreshed), it is
+  // the lane's new candidate whatever the rest of the tree holds; when the candidate's own
+  // leaf gets worse, only the selector's root tells (it follows a few cycles later).
+  logic [NrVcpus-1:0] lf_beats, root_chg;
+  always_comb begin
+    for (int c = 0; c < NrVcpus; c++) begin
+      logic [4:0] p;
+      p = leaf[c*7 +: 5];
+      // (a tie with a lower INTID than the candidate is left to the root)
+      lf_beats[c] = leaf[c*7 + 6] &
+                    (~lane_cv[c] | (p < lane_cpr[c*5 +: 5]) |
+                     ((p == lane_cpr[c*5 +: 5]) & (e_intid == lane_cid[c*10 +: 10])));
+      // lanes whose candidate the root commit changes: their status is checked again
+      root_chg[c] = cand_we & ((root_v[c] != lane_cv[c]) |
+                               (root_v[c] & ((root_id[c*10 +: 10] != lane_cid[c*10 +: 10]) |
+                                             (root_p[c*5 +: 5] != lane_cpr[c*5 +: 5]) |
+                                             (root_g[c] != lane_cg[c]))));
+    end
+  end
+
+  logic                  sel_look, sel_upd, sel_clr, sel_busy;
+  logic [VmW-1:0]        sel_look_vm;
+  logic [IrqW-1:0]       sel_look_id;
+
+  ioe_gic_select #(
+    .NrVms  (NrVms),
+    .NrVcpus(NrVcpus),
+    .NrIrqs (NrIrqs)
+  ) u_select (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .look_i       (sel_look),
+    .look_vm_i    (sel_look_vm),
+    .look_intid_i (sel_look_id),
+    .upd_i        (sel_upd),
+    .upd_leaf_i   (leaf),
+    .clr_i        (sel_clr),
+    .clr_vm_i     (vm),
+    .clr_addr_i   (sc_i_q[IrqW-2:0]),
+    .busy_o       (sel_busy),
+    .root_valid_o (cand_we),
+    .root_v_o     (root_v),
+    .root_g_o     (root_g),
+    .root_p_o     (root_p),
+    .root_id_o    (root_id)
+  );
+
+  always_comb begin
+    for (int c = 0; c < NrVcpus; c++) begin
+      cw_we[c]           = cand_we | fast_we[c];
+      cw_v[c]            = cand_we ? root_v[c] : 1'b1;
+      cw_g[c]            = cand_we ? root_g[c] : leaf[c*7 + 5];
+      cw_p[c*5 +: 5]     = cand_we ? root_p[c*5 +: 5] : leaf[c*7 +: 5];
+      cw_id[c*10 +: 10]  = cand_we ? root_id[c*10 +: 10] : e_intid;
+    end
+  end
 
   // next lane of the notification pass
   always_comb begin
@@ -590,75 +669,14 @@ module ioe_gic #(
     end
   end
 
-  always_comb begin
-    for (int c = 0; c < NrVcpus; c++) begin
-      sc_lane_ok[c]   = (32'(c) < 32'(cur_nvc));
-      sc_route_hit[c] = sc_lane_ok[c] & (spi_rdata[SW +: 32] == lane_aff[c*32 +: 32]);
-      sc_state[c*SW +: SW] = sc_private ? priv_rdata[c*SW +: SW] : spi_rdata[SW-1:0];
-    end
-    // an SPI goes to the lowest-numbered vCPU whose affinity equals its route
-    sc_route_first = sc_route_hit & (~sc_route_hit + NrVcpus'(1));
-    for (int c = 0; c < NrVcpus; c++) begin
-      sc_elig[c] = sc_lane_ok[c] & (sc_private | sc_route_first[c]) &
-                   (sc_state[c*SW + BLatch] |
-                    (~sc_state[c*SW + BEdge] & sc_state[c*SW + BLevel])) &
-                   sc_state[c*SW + BEn] & ~sc_state[c*SW + BAct] & cur_grp1 &
-                   (sc_state[c*SW + BGrp] ? lane_ig1[c] : lane_ig0[c]);
-    end
-    // Offer the word to each lane's best so far: lower priority value wins, ties go to the
-    // lower INTID. A full rescan starts from nothing and visits ascending INTIDs, so the
-    // INTID term never fires there. A range scan (fast path) starts from the lanes'
-    // current candidates; `<=` on the INTID lets a candidate that is re-offered refresh
-    // its own priority / group.
-    for (int c = 0; c < NrVcpus; c++) begin
-      logic [4:0] p;
-      p = sc_state[c*SW + BPrio +: 5];
-      sc_upd[c] = (state_q == SScan) & sc_dv_q & sc_elig[c] &
-                  (~best_v_q[c] | (p < best_pr_q[c*5 +: 5]) |
-                   ((p == best_pr_q[c*5 +: 5]) & (sc_di_q <= best_id_q[c*10 +: 10])));
-      // Range scan: the lane's candidate (flops, unchanged until SCommit) is re-offered
-      // and is no longer eligible there, or got a worse priority: the range cannot tell
-      // what replaces it, so the engine falls back to a full rescan.
-      sc_lost[c] = (state_q == SScan) & sc_dv_q & ~sc_full_q & lane_cv[c] &
-                   (lane_cid[c*10 +: 10] == sc_di_q) &
-                   ~(sc_elig[c] & (p <= lane_cpr[c*5 +: 5]));
-    end
-  end
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      best_v_q  <= '0;
-      best_id_q <= '0;
-      best_pr_q <= '0;
-      best_g_q  <= '0;
-    end else if (sc_clear) begin
-      best_v_q <= '0;
-    end else if (sc_init) begin
-      best_v_q  <= lane_cv;
-      best_id_q <= lane_cid;
-      best_pr_q <= lane_cpr;
-      best_g_q  <= lane_cg;
-    end else begin
-      for (int c = 0; c < NrVcpus; c++) begin
-        if (sc_upd[c]) begin
-          best_v_q[c]          <= 1'b1;
-          best_id_q[c*10 +: 10] <= sc_di_q;
-          best_pr_q[c*5 +: 5]   <= sc_state[c*SW + BPrio +: 5];
-          best_g_q[c]          <= sc_state[c*SW + BGrp];
-        end
-      end
-    end
-  end
-
   // ---------------------------------------------------------------- per-interrupt modify
   // One INTID of the loop: old state from memory, new state, read-data contribution.
-  logic [9:0]    e_intid;
-  logic          e_private;
-  logic [SW-1:0] e_old, e_new;
-  logic [31:0]   e_route_old, e_route_new;
+  // (e_intid, e_private, e_new, e_route_new, e_priv_new are declared above.) The full pass
+  // (SScan, SScanWb) steps base_q with ek_q = EkLevel, which modifies nothing.
+  logic [SW-1:0] e_old;
+  logic [31:0]   e_route_old;
   logic [63:0]   e_rd;
   logic          e_wbit, e_pend_guest;
-  logic [PW-1:0] e_priv_new;
 
   assign e_intid   = base_q + 10'(k_q);
   assign e_private = (e_intid < 10'd32);
@@ -1158,15 +1176,18 @@ module ioe_gic #(
     half_d       = half_q;
     sc_i_d       = sc_i_q;
     sc_full_d    = sc_full_q;
-    sc_lost_d    = sc_lost_q | (|sc_lost);
     lr_kind_d     = lr_kind_q;
     lr_intid_d    = lr_intid_q;
     lr_then_ntf_d = lr_then_ntf_q;
     ldirty_clr    = '0;
     bg_d          = bg_q;
-    sc_clear     = 1'b0;
-    sc_init      = 1'b0;
-    nt_mask_d    = nt_mask_q | sc_upd;  // a lane whose best changed gets its status checked
+    nt_mask_d    = nt_mask_q | root_chg;  // a lane whose candidate changed gets checked
+    sel_look     = 1'b0;
+    sel_look_vm  = vm;
+    sel_look_id  = e_intid[IrqW-1:0];
+    sel_upd      = 1'b0;
+    sel_clr      = 1'b0;
+    fast_we      = '0;
     c_aff_we     = 1'b0;
     c_aff_wd     = op_wd_q[31:0];
     v_cfg_we     = 1'b0;
@@ -1176,7 +1197,6 @@ module ioe_gic #(
     v_its_we     = 1'b0;
     v_its_wd     = op_wd_q[0];
     vm_rst       = 1'b0;
-    cand_we      = 1'b0;
     c_last_we    = 1'b0;
     c_last_wd    = su_enc;
     ntf_push     = 1'b0;
@@ -1208,6 +1228,19 @@ module ioe_gic #(
           undef_d    = 1'b0;
           bad_d      = 1'b0;
           state_d    = SExec;
+          if (op_q[3:0] == OpLine) begin
+            // LINE: read the interrupt's word and its leaf's tree word now, so that SExec
+            // can write it back and notify in the next cycle (the decode cannot fail a
+            // read; SExec drops it when the operation is UNDEF or BADTARGET)
+            ek_d        = EkLine;
+            base_d      = wdata_lo_q[9:0];
+            k_d         = '0;
+            priv_raddr  = {target_q[VmW-1:0], wdata_lo_q[4:0]};
+            spi_raddr   = {target_q[VmW-1:0], wdata_lo_q[IrqW-1:0]};
+            sel_look    = 1'b1;
+            sel_look_vm = target_q[VmW-1:0];
+            sel_look_id = wdata_lo_q[IrqW-1:0];
+          end
         end else if (Lpis && ldirty_q != '0) begin
           // LPI state changed in the ITS engine: notification pass of those lanes (lowest VM)
           for (int v = NrVms - 1; v >= 0; v--) begin
@@ -1237,13 +1270,9 @@ module ioe_gic #(
         half_d       = dv_half;
         sc_i_d       = '0;
         rdata_d      = '0;  // every operation but a BADTARGET one rewrites RDATA
-        // Range scans (the fast path) start from the lanes' current candidates; a full
-        // rescan from nothing (sc_full_d set below). The notification pass visits the
-        // operation's own vCPU (its CPU-interface registers may have changed the status)
-        // and every lane whose candidate the scan touched.
-        sc_init      = 1'b1;
+        // The notification pass visits the operation's own vCPU (its CPU-interface
+        // registers may have changed the status) and every lane whose candidate changed.
         sc_full_d    = 1'b0;
-        sc_lost_d    = 1'b0;
         for (int c = 0; c < NrVcpus; c++) nt_mask_d[c] = (vc == VcW'(c));
         if (op_code_q == OpVmConfig || op_code_q == OpVmReset) begin
           if (!vm_ok || (op_code_q == OpVmConfig &&
@@ -1278,7 +1307,7 @@ module ioe_gic #(
           if (!vc_ok) begin
             bad_d = 1'b1;
           end else begin
-            c_aff_we     = 1'b1;  // affinities route SPIs: full rescan
+            c_aff_we     = 1'b1;  // affinities route SPIs: full pass
             mk_d         = MkVcfg;
             e_wr_d       = 1'b1;
             scan_after_d = 1'b1;
@@ -1291,11 +1320,14 @@ module ioe_gic #(
           end else if (line_intid < 11'd32 && !vc_ok) begin
             bad_d = 1'b1;
           end else begin
-            ek_d         = EkLine;
-            base_d       = op_wd_q[9:0];
-            e_wr_d       = 1'b1;
-            scan_after_d = 1'b1;
-            state_d      = SERd;
+            // the word read in SIdle: modify and write it back now (as SEWb does), offer
+            // the new leaf to the selector, and notify the lanes it beats at once
+            priv_we   = e_private;
+            spi_we    = ~e_private;
+            sel_upd   = 1'b1;
+            fast_we   = lf_beats;
+            nt_mask_d = lf_beats;
+            state_d   = (lf_beats != '0) ? SNotify : SDrain;
           end
         end else if (op_space_q > 4'd4 || (op_space_q != 4'd0 && !vc_ok)) begin
           bad_d = 1'b1;
@@ -1307,17 +1339,17 @@ module ioe_gic #(
           e_wr_d       = is_wr | (dv_entry & dv_ek == EkAck);
           scan_after_d = (is_wr & ~dv_noscan) | (dv_entry & dv_ek == EkAck);
           klast_d      = dv_klast;
-          // GICD_CTLR.EnableGrp1 and IGRPENn gate many interrupts at once, and an
-          // acknowledge always removes the candidate: full rescan. Every other write
-          // changes either no eligibility (CPU-interface registers: notification pass
-          // only) or that of the INTIDs of its word (range scan).
-          sc_full_d    = v_grp1_we | c_ig0_we | c_ig1_we | (dv_entry & dv_ek == EkAck);
+          // GICD_CTLR.EnableGrp1 and IGRPENn gate many interrupts at once: full pass over
+          // the VM's leaves. Every other write changes either no eligibility (CPU-interface
+          // registers: notification pass only) or that of the INTIDs of its word (one
+          // selector update per INTID in the per-interrupt loop).
+          sc_full_d    = v_grp1_we | c_ig0_we | c_ig1_we;
           if (dv_entry && dv_ek == EkAck && su_gp <= (su_p8 & su_mask0 & su_mask1) &&
               (!ntf_valid_q || notify_ready_i)) begin
             // Every interrupt left eligible has a priority >= the acknowledged one, so
             // its group priority is >= p & mask0 & mask1 >= the new running priority:
-            // the vCPU's status becomes 0x3ff whatever the rescan finds. Notify now;
-            // the pass after the rescan then sees no change.
+            // the vCPU's status becomes 0x3ff whatever the selector finds. Notify now;
+            // the pass after the root then sees no change.
             c_last_we = 1'b1;
             c_last_wd = 23'h0003ff;
             ntf_push  = 1'b1;
@@ -1340,12 +1372,17 @@ module ioe_gic #(
           end
         end
         if (bad_d) rdata_d = rdata_q;
-        sc_clear = sc_full_d;
+        if (state_d == SScan) begin
+          ek_d   = EkLevel;  // the full pass modifies nothing
+          base_d = '0;
+        end
         if (state_d == SERd) begin
           // the first word of the per-interrupt loop is read now (saves SERd)
-          priv_raddr = {vm, base_d[4:0]};
-          spi_raddr  = {vm, base_d[IrqW-1:0]};
-          state_d    = SEWb;
+          priv_raddr  = {vm, base_d[4:0]};
+          spi_raddr   = {vm, base_d[IrqW-1:0]};
+          sel_look    = 1'b1;
+          sel_look_id = base_d[IrqW-1:0];
+          state_d     = SEWb;
         end
         if (state_d == SIdle) begin
           busy_d = 1'b0;
@@ -1353,19 +1390,36 @@ module ioe_gic #(
         end
       end
 
-      SERd: state_d = SEWb;  // read addresses come from e_intid (defaults above)
+      SERd: begin
+        // read addresses come from e_intid (defaults above); the selector must be done
+        // with the previous INTID's update before it looks up this one
+        if (!sel_busy) begin
+          sel_look = 1'b1;
+          state_d  = SEWb;
+        end
+      end
 
       SEWb: begin
         if (e_rd_q) rdata_d = rdata_q | e_rd;
         if (e_wr_q) begin
-          priv_we = e_private;
-          spi_we  = ~e_private;
+          priv_we   = e_private;
+          spi_we    = ~e_private;
+          sel_upd   = 1'b1;
+          fast_we   = lf_beats;
+          nt_mask_d = nt_mask_q | lf_beats;
         end
         k_d = k_q + 5'd1;
         if (k_q == klast_q) begin
           if (scan_after_q) begin
-            state_d = SScan;
-            sc_i_d  = sc_full_q ? 11'd0 : {1'b0, base_q};
+            if (sc_full_q) begin
+              state_d = SScan;
+              ek_d    = EkLevel;
+              base_d  = '0;
+              k_d     = '0;
+            end else begin
+              // notify the lanes known now; SDrain waits for the selector's root
+              state_d = (nt_mask_d != '0) ? SNotify : SDrain;
+            end
           end else begin
             state_d = SIdle;
             busy_d  = 1'b0;
@@ -1382,10 +1436,12 @@ module ioe_gic #(
         if (e_rd_q) rdata_d = m_rd;
         misc_we = e_wr_q;
         if (scan_after_q) begin
-          // VCPU_CONFIG: full rescan; GICR_STATUSR / PROPBASER / PENDBASER: no
+          // VCPU_CONFIG: full pass; GICR_STATUSR / PROPBASER / PENDBASER: no
           // eligibility changes
           state_d = sc_full_q ? SScan : SNotify;
-          sc_i_d  = '0;
+          ek_d    = EkLevel;
+          base_d  = '0;
+          k_d     = '0;
         end else begin
           state_d = SIdle;
           busy_d  = 1'b0;
@@ -1403,6 +1459,7 @@ module ioe_gic #(
         priv_we    = (sc_i_q < 11'd32);
         spi_we     = 1'b1;
         misc_we    = (32'(sc_i_q) < (32'd1 << VcW));
+        sel_clr    = (32'(sc_i_q) < NrIrqs / 2);  // the VM's tree: no eligible interrupt
         sc_i_d     = sc_i_q + 11'd1;
         if (32'(sc_i_q) == NrIrqs - 1) begin
           state_d = SIdle;
@@ -1420,24 +1477,23 @@ module ioe_gic #(
       end
 
       SScan: begin
-        priv_raddr = {vm, sc_i_q[4:0]};
-        spi_raddr  = {vm, sc_i_q[IrqW-1:0]};
-        if (sc_issue) begin
-          sc_i_d = sc_i_q + 11'd1;
-        end else if (!sc_full_q && sc_lost_d) begin
-          // a candidate lost eligibility inside the range: rescan everything
-          sc_full_d = 1'b1;
-          sc_clear  = 1'b1;
-          sc_i_d    = '0;
-        end else begin
-          state_d = SCommit;  // the last word is evaluated in this cycle
+        // full pass: every INTID's leaf (INTID base_q, read now) is offered to the
+        // selector, which walks the paths of the leaves eligible before or after
+        if (!sel_busy) begin
+          sel_look = 1'b1;
+          state_d  = SScanWb;
         end
       end
 
-      SCommit: begin
-        cand_we = 1'b1;
-        if (sc_full_q) nt_mask_d = '1;
-        state_d = SNotify;
+      SScanWb: begin
+        sel_upd = 1'b1;
+        if ({1'b0, base_q} == cur_cnt - 11'd1) begin
+          nt_mask_d = '1;  // SDrain waits for the last update
+          state_d   = SDrain;
+        end else begin
+          base_d  = base_q + 10'd1;
+          state_d = SScan;
+        end
       end
 
       SNotify: begin
@@ -1448,17 +1504,23 @@ module ioe_gic #(
             c_last_we = 1'b1;
             ntf_push  = 1'b1;
           end
-          nt_mask_d = nt_mask_q & ~nt_oh;
+          nt_mask_d = (nt_mask_q & ~nt_oh) | root_chg;
           if ((nt_mask_q & ~nt_oh) == '0) state_d = SDrain;
         end
       end
 
       SDrain: begin
-        if (!ntf_valid_q || notify_ready_i) begin
-          state_d = SIdle;
-          if (!bg_q) begin
-            busy_d = 1'b0;
-            done_d = 1'b1;
+        // the last record leaves and the selector finishes; a lane whose candidate its root
+        // changed (commit in this cycle when the selector has just finished) is visited
+        if ((!ntf_valid_q || notify_ready_i) && !sel_busy) begin
+          if (nt_mask_d != '0) begin
+            state_d = SNotify;
+          end else begin
+            state_d = SIdle;
+            if (!bg_q) begin
+              busy_d = 1'b0;
+              done_d = 1'b1;
+            end
           end
         end
       end
@@ -1508,10 +1570,7 @@ module ioe_gic #(
       mk_q         <= MkStatusr;
       half_q       <= '0;
       sc_i_q       <= '0;
-      sc_dv_q      <= 1'b0;
-      sc_di_q      <= '0;
       sc_full_q    <= 1'b0;
-      sc_lost_q    <= 1'b0;
       nt_mask_q    <= '0;
       ntf_valid_q  <= 1'b0;
       ntf_vm_q     <= '0;
@@ -1557,10 +1616,7 @@ module ioe_gic #(
       mk_q         <= mk_d;
       half_q       <= half_d;
       sc_i_q       <= sc_i_d;
-      sc_dv_q      <= (state_q == SScan) && sc_issue;
-      sc_di_q      <= sc_i_q[9:0];
       sc_full_q    <= sc_full_d;
-      sc_lost_q    <= sc_lost_d;
       nt_mask_q    <= nt_mask_d;
       ntf_valid_q  <= ntf_valid_d;
       if (ntf_push) begin

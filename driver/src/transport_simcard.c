@@ -35,9 +35,6 @@ struct simcard_transport {
     struct ioe_transport base;
     const struct ioe_simcard_ops *card_ops;
     void *card;
-    /* the card's own batch (ioe_model_batch for soft: one call instead of two indirect
-     * calls per op), or NULL */
-    size_t (*card_batch)(void *card, struct ioe_csr_op *ops, size_t n, int *err);
     struct ioe_hostmem *mem;
     uint64_t timeout_ns; /* of one POLL */
     int efd;             /* notification eventfd, -1 until ioe_card_notify_fd() */
@@ -178,9 +175,9 @@ __attribute__((noinline)) static int sc_poll(struct simcard_transport *sc, struc
 static int sc_run(struct simcard_transport *sc, struct ioe_csr_op *ops, size_t n)
 {
     size_t i = 0;
-    if (sc->card_batch) { /* the card runs the batch itself, up to a POLL that waits */
+    if (sc->card_ops->batch) { /* the card runs the batch itself, up to a POLL that waits */
         int err;
-        i = sc->card_batch(sc->card, ops, n, &err);
+        i = sc->card_ops->batch(sc->card, ops, n, &err);
         if (err)
             return err;
     }
@@ -332,11 +329,6 @@ static int sc_set_wired(struct ioe_transport *t, unsigned line, int level)
     return err;
 }
 
-static size_t model_batch(void *card, struct ioe_csr_op *ops, size_t n, int *err)
-{
-    return ioe_model_batch(card, ops, n, err);
-}
-
 static const struct ioe_transport_ops simcard_transport_ops = {
     .name = "simcard",
     .close = sc_close,
@@ -375,8 +367,6 @@ int ioe_transport_simcard_open(const char *name, const char *args,
     sc->base.caps = IOE_CARD_CAP_STEP | IOE_CARD_CAP_MSI | IOE_CARD_CAP_WIRED |
                     (opts->free_run ? IOE_CARD_CAP_ASYNC : 0);
     sc->card_ops = card_ops;
-    if (card_ops == &ioe_model_ops)
-        sc->card_batch = model_batch;
     sc->efd = -1;
     sc->free_run = opts->free_run;
     sc->direct = !opts->free_run;

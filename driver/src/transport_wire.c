@@ -610,34 +610,18 @@ static void wt_close(struct ioe_transport *t)
     wt_destroy(to_wt(t));
 }
 
-/* The card's simulation ops exist only on a card with SIM. */
+/* Every card's ops; the simulation ops exist only on a card with SIM. */
+#define WIRE_CARD_OPS                                                                              \
+    .name = "wire", .close = wt_close, .reset = wt_reset, .batch = wt_batch,                       \
+    .dma_map = wt_dma_map, .dma_unmap = wt_dma_unmap, .drain = wt_drain, .wait = wt_wait,          \
+    .notify_fd = wt_notify_fd
+
 static const struct ioe_transport_ops wire_ops_sim = {
-    .name = "wire",
-    .close = wt_close,
-    .reset = wt_reset,
-    .batch = wt_batch,
-    .dma_map = wt_dma_map,
-    .dma_unmap = wt_dma_unmap,
-    .drain = wt_drain,
-    .wait = wt_wait,
-    .notify_fd = wt_notify_fd,
-    .step = wt_step,
-    .cycles = wt_cycles,
-    .msi = wt_msi,
-    .set_wired = wt_set_wired,
+    WIRE_CARD_OPS, .step = wt_step, .cycles = wt_cycles, .msi = wt_msi, .set_wired = wt_set_wired,
 };
 
-static const struct ioe_transport_ops wire_ops_card = {
-    .name = "wire",
-    .close = wt_close,
-    .reset = wt_reset,
-    .batch = wt_batch,
-    .dma_map = wt_dma_map,
-    .dma_unmap = wt_dma_unmap,
-    .drain = wt_drain,
-    .wait = wt_wait,
-    .notify_fd = wt_notify_fd,
-};
+static const struct ioe_transport_ops wire_ops_card = {WIRE_CARD_OPS};
+#undef WIRE_CARD_OPS
 
 /* ---------------------------------------------------------------- open */
 

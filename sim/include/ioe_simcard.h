@@ -35,6 +35,11 @@ struct ioe_simcard_ops {
     int (*set_wired)(void *card, unsigned line, int level);
     size_t (*drain)(void *card, struct ioe_notification *buf, size_t max);
     size_t (*pending)(const void *card); /* notifications waiting to be drained */
+    /* Optional (NULL: the caller runs the ops one by one with read32/write32): ops in one
+     * call, without stepping the card; returns the number completed, stopping at a failing
+     * op (its -errno in *err) or at a POLL whose first read does not match (*err 0: the
+     * caller polls it). The C model has it (ioe_model_batch). */
+    size_t (*batch)(void *card, struct ioe_csr_op *ops, size_t n, int *err);
 };
 
 extern const struct ioe_simcard_ops ioe_model_ops; /* C reference model */

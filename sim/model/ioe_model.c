@@ -378,6 +378,11 @@ static size_t op_pending(const void *c)
     return ioe_model_pending(c);
 }
 
+static size_t op_batch(void *c, struct ioe_csr_op *ops, size_t n, int *err)
+{
+    return ioe_model_batch(c, ops, n, err);
+}
+
 const struct ioe_simcard_ops ioe_model_ops = {
     .name = "soft",
     .open = op_open,
@@ -391,4 +396,5 @@ const struct ioe_simcard_ops ioe_model_ops = {
     .set_wired = op_wired,
     .drain = op_drain,
     .pending = op_pending,
+    .batch = op_batch,
 };

@@ -326,7 +326,7 @@ static size_t op_pending(const void *c)
 
 const struct ioe_simcard_ops ioe_vsim_ops = {
     "sim",     op_open,    op_close, op_reset, op_step,  op_cycles,
-    op_read32, op_write32, op_msi,   op_wired, op_drain, op_pending,
+    op_read32, op_write32, op_msi,   op_wired, op_drain, op_pending, nullptr,
 };
 
 } // extern "C"

@@ -13,6 +13,11 @@
 
 struct ioe_transport;
 
+/* an inclusive range of DMA addresses */
+struct ioe_iova_range {
+    uint64_t start, last;
+};
+
 struct ioe_transport_ops {
     const char *name;
     void (*close)(struct ioe_transport *t);
@@ -33,7 +38,12 @@ struct ioe_transport_ops {
     int (*cycles)(struct ioe_transport *t, uint64_t *cycles);
     int (*msi)(struct ioe_transport *t, uint32_t devid, uint64_t addr, uint32_t data);
     int (*set_wired)(struct ioe_transport *t, unsigned line, int level);
+    /* optional: the DMA addresses the library may place guest memory at, as inclusive
+     * ranges in ascending order (at most max; the count, or -errno). NULL: every address
+     * below 2^64. A VFIO card reports its IOMMU's usable ranges (docs/pcie.md). */
+    int (*iova_ranges)(struct ioe_transport *t, struct ioe_iova_range *out, size_t max);
 };
+
 
 struct ioe_transport {
     const struct ioe_transport_ops *ops;

@@ -32,7 +32,9 @@ struct ioe_card {
     X("sim", "sim:spawn[:soft|sim]", "a private ioe-simd for this card, stopped on close",         \
       ioe_transport_wire_open_spawn)                                                               \
     X("usb", "usb[:SERIAL]", "an iCEBreaker board on its FT2232H's USB UART (docs/boards.md)",     \
-      ioe_transport_usb_open)
+      ioe_transport_usb_open)                                                                      \
+    X("pci", "pci:DDDD:BB:DD.F", "a PCIe board through the host's VFIO (docs/pcie.md)",            \
+      ioe_transport_vfio_open)
 
 struct backend {
     const char *name;

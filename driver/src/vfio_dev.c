@@ -68,8 +68,11 @@ static int sysfs_link(struct vfio_dev *d, const char *leaf, char *base, size_t n
     if (len < 0)
         return errno ? -errno : -ENOENT;
     target[len] = '\0';
-    const char *slash = strrchr(target, '/');
-    snprintf(base, n, "%s", slash ? slash + 1 : target);
+    const char *slash = strrchr(target, '/'), *b = slash ? slash + 1 : target;
+    size_t len_b = strlen(b);
+    if (len_b >= n)
+        return -ENAMETOOLONG;
+    memcpy(base, b, len_b + 1);
     return 0;
 }
 

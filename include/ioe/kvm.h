@@ -220,4 +220,11 @@ struct kvm_ppc_xive_eq {
 #define IOE_KVM_PHYS_SHIFT_DEFAULT 40 /* IPA size of a type-0 VM */
 #define IOE_KVM_PHYS_SHIFT_MIN 32
 
+/* ---- KVM_DEV_TYPE_VFIO: the FILE names of Linux 6.6 (the values of the GROUP ones) */
+#ifndef KVM_DEV_VFIO_FILE
+#define KVM_DEV_VFIO_FILE KVM_DEV_VFIO_GROUP
+#define KVM_DEV_VFIO_FILE_ADD KVM_DEV_VFIO_GROUP_ADD
+#define KVM_DEV_VFIO_FILE_DEL KVM_DEV_VFIO_GROUP_DEL
+#endif
+
 #endif /* IOE_KVM_H */

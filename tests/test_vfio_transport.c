@@ -583,7 +583,7 @@ static void test_open_real_missing(void **state)
     assert_int_equal(ioe_card_open("pci:0000:ff:1f.7", &c), -ENODEV);
     assert_non_null(strstr(ioe_last_error(), "no PCI device 0000:ff:1f.7"));
     assert_int_equal(ioe_card_open("pci", &c), -ENODEV);
-    assert_non_null(strstr(ioe_last_error(), "pci:DDDD:BB:DD.F"));
+    assert_int_equal(ioe_card_open("pci:", &c), -ENODEV);
     assert_int_equal(ioe_card_open("pci:xyz", &c), -ENODEV);
     struct ioe_card_options o = {.dma_latency = 5};
     assert_int_equal(ioe_card_open_opts("pci:0000:ff:1f.7", &o, &c), -EINVAL);

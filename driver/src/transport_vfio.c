@@ -520,7 +520,7 @@ int ioe_transport_vfio_open(const char *name, const char *args, const struct ioe
 {
     (void)name;
     if (!args || !*args)
-        return fail(-ENODEV, "%s needs the card's address: pci:DDDD:BB:DD.F", "pci");
+        return -ENODEV; /* "pci" and "pci:" name no card: an unknown target */
     if (opts->trace_path || opts->dma_latency || opts->dma_outstanding)
         return -EINVAL; /* options of the simulated cards */
     return ioe_transport_vfio_open_sys(&ioe_vfio_sys_linux, args, opts, out);

@@ -81,4 +81,7 @@ int card_batch_trusted(struct ioe_card *card, struct ioe_csr_op *ops, size_t n);
 
 int ioe_mem_lookup(const void *hva, uint64_t size, int *fd, uint64_t *fd_offset);
 
+/* CLOCK_MONOTONIC in nanoseconds: the wall clock of POLL and wait timeouts */
+uint64_t transport_now_ns(void);
+
 #endif

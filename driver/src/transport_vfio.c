@@ -81,13 +81,6 @@ static struct vfio_transport *vt_of(struct ioe_transport *t)
     return (struct vfio_transport *)t;
 }
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static int fail(int err, const char *what, const char *addr)
 {
     char msg[200];
@@ -196,7 +189,7 @@ static int vt_drain(struct ioe_transport *t, struct ioe_notification *buf, size_
 static int vt_wait(struct ioe_transport *t, uint64_t timeout_us)
 {
     struct vfio_transport *vt = vt_of(t);
-    uint64_t deadline = now_ns() + timeout_us * 1000u;
+    uint64_t deadline = transport_now_ns() + timeout_us * 1000u;
     for (;;) {
         pthread_mutex_lock(&vt->lock);
         bool ready = ring_ready(vt, vt->tail);
@@ -206,7 +199,7 @@ static int vt_wait(struct ioe_transport *t, uint64_t timeout_us)
             return err;
         if (ready)
             return 1;
-        uint64_t now = now_ns();
+        uint64_t now = transport_now_ns();
         if (now >= deadline)
             return 0;
         uint64_t left = deadline - now;
@@ -230,14 +223,14 @@ static int vt_notify_fd(struct ioe_transport *t)
 
 static int poll_op(struct vfio_transport *vt, struct ioe_csr_op *op)
 {
-    uint64_t deadline = now_ns() + (uint64_t)vt->timeout_ms * 1000000u;
+    uint64_t deadline = transport_now_ns() + (uint64_t)vt->timeout_ms * 1000000u;
     for (unsigned reads = 1;; reads++) {
         op->val = vfio_dev_rd32(&vt->dev, BAR_CSR, op->addr);
         if (op->val == UINT32_MAX && check_alive(vt))
             return vt->dead;
         if ((op->val & op->mask) == op->expect)
             return 0;
-        if (reads % POLL_CLOCK_EVERY == 0 && now_ns() >= deadline)
+        if (reads % POLL_CLOCK_EVERY == 0 && transport_now_ns() >= deadline)
             return -ETIMEDOUT;
     }
 }

@@ -59,7 +59,7 @@ struct fake {
     uint8_t cfg[256];
     bool removed; /* reads all-ones, as after a surprise removal */
     /* the IOMMU: GET_INFO's answer, mappings, limit */
-    uint8_t info[512];
+    _Alignas(8) uint8_t info[512];
     size_t info_len;
     struct fake_map maps[64];
     unsigned nr_maps, dma_limit;

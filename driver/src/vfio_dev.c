@@ -308,20 +308,21 @@ static int default_ranges(struct ioe_iova_range *out, size_t max)
 int vfio_parse_iommu_info(const void *buf, size_t len, struct ioe_iova_range *out, size_t max,
                           uint32_t *dma_avail)
 {
-    const struct vfio_iommu_type1_info *info = buf;
+    struct vfio_iommu_type1_info info = {0};
     const unsigned char *base = buf;
     bool found = false;
     size_t n = 0;
     if (dma_avail)
         *dma_avail = UINT32_MAX;
-    if (len < offsetof(struct vfio_iommu_type1_info, cap_offset) + sizeof(info->cap_offset))
+    if (len < offsetof(struct vfio_iommu_type1_info, cap_offset) + sizeof(info.cap_offset))
         return -EPROTO;
-    uint32_t off = (info->flags & VFIO_IOMMU_INFO_CAPS) ? info->cap_offset : 0;
+    memcpy(&info, buf, len < sizeof(info) ? len : sizeof(info));
+    uint32_t off = (info.flags & VFIO_IOMMU_INFO_CAPS) ? info.cap_offset : 0;
     while (off) {
         struct vfio_info_cap_header h;
         /* each capability lies inside the answer, after the header and after the one
          * before it (so the walk ends) */
-        if (off < sizeof(*info) || len < sizeof(h) || off > len - sizeof(h))
+        if (off < sizeof(info) || len < sizeof(h) || off > len - sizeof(h))
             return -EPROTO;
         memcpy(&h, base + off, sizeof(h));
         if (h.id == VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE && !found) {

@@ -79,7 +79,8 @@ static int sysfs_link(struct vfio_dev *d, const char *leaf, char *base, size_t n
 static int sysfs_checks(struct vfio_dev *d)
 {
     char base[64];
-    if (sysfs_link(d, "", base, sizeof(base)))
+    /* the group link first: the device's own link is only read to tell why it is missing */
+    if (sysfs_link(d, "/iommu_group", base, sizeof(base)) && sysfs_link(d, "", base, sizeof(base)))
         return fail(-ENODEV, "no PCI device %s", d->addr);
     if (sysfs_link(d, "/iommu_group", base, sizeof(base)))
         return fail(-ENODEV,

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <linux/vfio.h>
 #include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -814,6 +815,29 @@ static void test_ring(void **state)
     close_ok(t);
 }
 
+static void *push_later(void *arg)
+{
+    (void)arg;
+    usleep(50000);
+    card_push(4, 2, 1, 42);
+    return NULL;
+}
+
+/* a wait without a bound ends when the vector fires (the deadline does not wrap) */
+static void test_wait_forever(void **state)
+{
+    (void)state;
+    struct ioe_transport *t = open_ok(0);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, push_later, NULL), 0);
+    assert_int_equal(t->ops->wait(t, UINT64_MAX), 1);
+    pthread_join(th, NULL);
+    struct ioe_notification n;
+    assert_int_equal(t->ops->drain(t, &n, 1), 1);
+    assert_int_equal(n.cycle, 42);
+    close_ok(t);
+}
+
 static void test_msi(void **state)
 {
     (void)state;
@@ -838,6 +862,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_iova_ranges, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parse_info, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ring, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wait_forever, setup, teardown),
         cmocka_unit_test_setup_teardown(test_msi, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

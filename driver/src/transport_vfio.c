@@ -189,7 +189,9 @@ static int vt_drain(struct ioe_transport *t, struct ioe_notification *buf, size_
 static int vt_wait(struct ioe_transport *t, uint64_t timeout_us)
 {
     struct vfio_transport *vt = vt_of(t);
-    uint64_t deadline = transport_now_ns() + timeout_us * 1000u;
+    uint64_t start = transport_now_ns(),
+             span = timeout_us > UINT64_MAX / 2000u ? UINT64_MAX / 2 : timeout_us * 1000u;
+    uint64_t deadline = start + span; /* a timeout of centuries does not wrap */
     for (;;) {
         pthread_mutex_lock(&vt->lock);
         bool ready = ring_ready(vt, vt->tail);

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """libioe's VFIO layer against a real Linux kernel: boot Debian 12's amd64 kernel under
 QEMU (TCG, q35, an emulated Intel IOMMU with interrupt remapping, QEMU's edu device) with
-an initramfs whose /init is tests/vfio_qemu/vfio_guest.c, and take its verdict from QEMU's
+an initramfs whose /init is tests/vfio_qemu/vfio_guest.c (QEMU's e1000e is there too, for
+MSI-X), and take its verdict from QEMU's
 isa-debug-exit device (exit code 33 pass, 35 fail).
 
 The kernel comes from Debian's archive: `apt-get download` of the image package that
@@ -151,7 +152,8 @@ def main():
     cmd = [qemu, "-M", "q35", "-accel", "tcg", "-m", "512", "-smp", "1", "-nographic",
            "-no-reboot", "-kernel", os.path.join(kdir, "vmlinuz"), "-initrd", initrd,
            "-append", "console=ttyS0 intel_iommu=on panic=-1 quiet loglevel=3",
-           "-device", "intel-iommu,intremap=on", "-device", "edu",
+           "-device", "intel-iommu,intremap=on", "-device", "edu", "-device", "e1000e,netdev=n0",
+           "-netdev", "user,id=n0",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=4"]
     print(" ".join(cmd), flush=True)
     try:

@@ -7,8 +7,10 @@
  * registers, bus mastering, the IOVA ranges, DMA map/unmap and a DMA round trip through
  * edu's engine, MSI on an eventfd, the card checks above the VFIO layer refusing a
  * device that is not an ioe card, and KVM_DEV_TYPE_VFIO with the real group and device
- * descriptors. edu has MSI, not MSI-X: the notification ring's MSI-X path is not covered
- * here (test_vfio_transport and sim:pcie cover it). The verdict leaves through QEMU's
+ * descriptors. edu has MSI, not MSI-X: MSI-X vectors 0 and 1 on eventfds, as the transport
+ * sets them up, are checked on QEMU's e1000e (its IVAR and ICS registers fire them); the
+ * notification ring itself needs the ioe card (test_vfio_transport and sim:pcie cover it).
+ * The verdict leaves through QEMU's
  * isa-debug-exit (port 0xf4): 0x10 pass (QEMU exits 33), 0x11 fail (35).
  */
 #define _GNU_SOURCE
@@ -37,6 +39,16 @@
 #include "transport.h"
 #include "vfio_dev.h"
 
+#define E1000E_VENDOR 0x8086
+#define E1000E_DEVICE 0x10d3
+#define E1000_ICS 0x00c8 /* interrupt cause set */
+#define E1000_IMS 0x00d0 /* interrupt mask set */
+#define E1000_IVAR 0x00e4
+#define E1000_IVAR_RXQ0_VEC0 0x8u          /* RxQ0 -> vector 0, valid */
+#define E1000_IVAR_OTHER_VEC1 (0x9u << 16) /* other causes -> vector 1, valid */
+#define E1000_ICR_LSC 0x4u
+#define E1000_ICR_OTHER 0x01000000u /* the cause the IVAR's other entry serves */
+#define E1000_ICR_RXQ0 0x00100000u
 #define EDU_VENDOR 0x1234
 #define EDU_DEVICE 0x11e8
 #define EDU_ID 0x010000edu
@@ -122,7 +134,7 @@ static void load_modules(void)
         fclose(f);
 }
 
-static bool find_edu(char *addr, size_t n)
+static bool find_pci(unsigned vendor, unsigned device, char *addr, size_t n)
 {
     DIR *d = opendir("/sys/bus/pci/devices");
     struct dirent *e;
@@ -132,7 +144,7 @@ static bool find_edu(char *addr, size_t n)
         snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/vendor", e->d_name);
         unsigned v = read_hex(p);
         snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/device", e->d_name);
-        if (v == EDU_VENDOR && read_hex(p) == EDU_DEVICE) {
+        if (v == vendor && read_hex(p) == device) {
             found = strlen(e->d_name) < n;
             if (found)
                 memcpy(addr, e->d_name, strlen(e->d_name) + 1);
@@ -141,6 +153,14 @@ static bool find_edu(char *addr, size_t n)
     if (d)
         closedir(d);
     return found;
+}
+
+static void bind_vfio(const char *addr)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override", addr);
+    check(write_file(path, "vfio-pci") == 0, "driver_override = vfio-pci");
+    check(write_file("/sys/bus/pci/drivers/vfio-pci/bind", addr) == 0, "bind %s to vfio-pci", addr);
 }
 
 static bool wait_fd(int fd, int ms)
@@ -301,6 +321,36 @@ static void test_edu(const char *addr)
           "ioe_card_open(%s): %d '%s'", target, err, ioe_last_error());
 }
 
+/* MSI-X as the ioe transport sets it up (vectors 0 and 1 on eventfds), on QEMU's e1000e:
+ * its IVAR sends the RxQ0 cause to vector 0 and the "other" causes to vector 1, and a write
+ * of ICS raises a cause */
+static void test_msix(const char *addr)
+{
+    struct vfio_dev d;
+    int err = vfio_dev_open(&d, &ioe_vfio_sys_linux, addr);
+    if (!check(err == 0, "vfio_dev_open %s: %d %s", addr, err, err ? ioe_last_error() : ""))
+        return;
+    uint32_t n = 0;
+    vfio_dev_irq_count(&d, VFIO_PCI_MSIX_IRQ_INDEX, &n);
+    check(n >= 2, "e1000e MSI-X vectors: %u", n);
+    check(vfio_dev_map_bar(&d, 0, 0) == 0 && vfio_dev_enable_master(&d) == 0,
+          "mmap BAR0, bus mastering on");
+    int efd[2] = {eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)};
+    int32_t fds[2] = {efd[0], efd[1]};
+    err = vfio_dev_set_irqs(&d, VFIO_PCI_MSIX_IRQ_INDEX, fds, 2);
+    check(err == 0, "VFIO_DEVICE_SET_IRQS: MSI-X vectors 0 and 1 on eventfds (%d)", err);
+    vfio_dev_wr32(&d, 0, E1000_IVAR, E1000_IVAR_RXQ0_VEC0 | E1000_IVAR_OTHER_VEC1);
+    vfio_dev_wr32(&d, 0, E1000_IMS, E1000_ICR_RXQ0 | E1000_ICR_LSC | E1000_ICR_OTHER);
+    vfio_dev_wr32(&d, 0, E1000_ICS, E1000_ICR_RXQ0);
+    check(wait_fd(efd[0], 2000) && !wait_fd(efd[1], 0), "a RxQ0 cause fires vector 0 only");
+    vfio_dev_wr32(&d, 0, E1000_ICS, E1000_ICR_LSC | E1000_ICR_OTHER);
+    check(wait_fd(efd[1], 2000), "a link-status cause fires vector 1");
+    check(vfio_dev_set_irqs(&d, VFIO_PCI_MSIX_IRQ_INDEX, NULL, 0) == 0, "MSI-X off");
+    vfio_dev_close(&d);
+    close(efd[0]);
+    close(efd[1]);
+}
+
 int main(void)
 {
     mount("proc", "/proc", "proc", 0, NULL);
@@ -310,17 +360,18 @@ int main(void)
     printf("vfio_guest: kernel VFIO on QEMU's edu device\n");
     load_modules();
     char addr[64];
-    if (!check(find_edu(addr, sizeof(addr)), "edu device found"))
+    if (!check(find_pci(EDU_VENDOR, EDU_DEVICE, addr, sizeof(addr)), "edu device found"))
         finish();
     /* before the binding: the sysfs check says what is missing */
     struct vfio_dev d;
     int err = vfio_dev_open(&d, &ioe_vfio_sys_linux, addr);
     check(err == -ENODEV && strstr(ioe_last_error(), "bound to no driver"),
           "open before binding: %d '%s'", err, ioe_last_error());
-    char path[128];
-    snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override", addr);
-    check(write_file(path, "vfio-pci") == 0, "driver_override = vfio-pci");
-    check(write_file("/sys/bus/pci/drivers/vfio-pci/bind", addr) == 0, "bind %s to vfio-pci", addr);
+    bind_vfio(addr);
     test_edu(addr);
+    if (check(find_pci(E1000E_VENDOR, E1000E_DEVICE, addr, sizeof(addr)), "e1000e device found")) {
+        bind_vfio(addr);
+        test_msix(addr);
+    }
     finish();
 }

@@ -298,6 +298,56 @@ struct kvm_s390_vm_cpu_uv_feat {
 #define KVM_S390_VM_MIGRATION_STATUS 2
 #endif
 
+/* ---- KVM_DEV_TYPE_FLIC (Documentation/virt/kvm/devices/s390_flic.rst, arch/s390/include/uapi/asm/kvm.h) */
+#ifndef KVM_DEV_FLIC_GET_ALL_IRQS
+#define KVM_DEV_FLIC_GET_ALL_IRQS 1
+#define KVM_DEV_FLIC_ENQUEUE 2
+#define KVM_DEV_FLIC_CLEAR_IRQS 3
+#define KVM_DEV_FLIC_APF_ENABLE 4
+#define KVM_DEV_FLIC_APF_DISABLE_WAIT 5
+#define KVM_DEV_FLIC_ADAPTER_REGISTER 6
+#define KVM_DEV_FLIC_ADAPTER_MODIFY 7
+#define KVM_DEV_FLIC_CLEAR_IO_IRQ 8
+#define KVM_DEV_FLIC_AISM 9
+#define KVM_DEV_FLIC_AIRQ_INJECT 10
+#define KVM_DEV_FLIC_AISM_ALL 11
+#define KVM_S390_MAX_FLOAT_IRQS 266250
+#define KVM_S390_FLIC_MAX_BUFFER 0x2000000
+
+struct kvm_s390_io_adapter {
+    __u32 id;
+    __u8 isc;
+    __u8 maskable;
+    __u8 swap;
+    __u8 flags;
+};
+#define KVM_S390_ADAPTER_SUPPRESSIBLE 0x01
+
+struct kvm_s390_ais_req {
+    __u8 isc;
+    __u16 mode;
+};
+struct kvm_s390_ais_all {
+    __u8 simm;
+    __u8 nimm;
+};
+
+#define KVM_S390_IO_ADAPTER_MASK 1
+#define KVM_S390_IO_ADAPTER_MAP 2
+#define KVM_S390_IO_ADAPTER_UNMAP 3
+struct kvm_s390_io_adapter_req {
+    __u32 id;
+    __u8 type;
+    __u8 mask;
+    __u16 pad0;
+    __u64 addr;
+};
+#endif
+#ifndef KVM_S390_AIS_MODE_ALL /* arch/s390/include/asm/kvm_host.h */
+#define KVM_S390_AIS_MODE_ALL 0
+#define KVM_S390_AIS_MODE_SINGLE 1
+#endif
+
 /* Limits KVM applies on arm64 */
 #define IOE_KVM_MAX_VCPU_IDS 512 /* KVM_MAX_VCPU_IDS = KVM_MAX_VCPUS on arm64 */
 #define IOE_KVM_USER_MEM_SLOTS 512

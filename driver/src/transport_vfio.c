@@ -463,8 +463,8 @@ static int ring_setup(struct vfio_transport *vt)
     if (err)
         return fail(err, "%s: no IOVA range can hold the notification ring", d->addr);
     vt->ring_bytes = (size_t)8 << RING_LOG2;
-    void *p =
-        mmap(NULL, vt->ring_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    /* shared, so a fork() never turns the pinned page copy-on-write under the card */
+    void *p = mmap(NULL, vt->ring_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         return -ENOMEM;
     vt->ring = p;

@@ -60,6 +60,8 @@ static long check_extension(struct sys *s, struct vm *vm, long ext)
     case KVM_CAP_MAX_VCPUS: return s->info.nr_vcpus;
     case KVM_CAP_MAX_VCPU_ID: return IOE_KVM_MAX_VCPU_IDS;
     case KVM_CAP_ARM_VM_IPA_SIZE: return IPA_LIMIT;
+    case KVM_CAP_IRQFD: return 1;
+    case KVM_CAP_IRQ_ROUTING: return IOE_KVM_MAX_IRQ_ROUTES;
     case KVM_CAP_MSI_DEVID:
         /* only a VM can say: msis_require_devid, set when it gets an ITS */
         return vm ? vm_count_devices(vm, &its_ops) > 0 : -EINVAL;
@@ -154,12 +156,23 @@ static int first_run(struct vcpu *v)
     return 0;
 }
 
+/* requests of kvm_vm_ioctl that libioe has on arm64 only (irqfd.c) */
+static int vm_ioctl(struct vm *vm, unsigned long req, unsigned long arg)
+{
+    switch (req) {
+    case KVM_SET_GSI_ROUTING: return vm_set_gsi_routing(vm, arg);
+    case KVM_IRQFD: return vm_irqfd(vm, arg);
+    default: return -ENOTTY;
+    }
+}
+
 const struct persona persona_arm64 = {
     .name = "arm64",
     .arch = HOST_ARM64,
     .vm_type = vm_type,
     .check_extension = check_extension,
     .irq_line = irq_line,
+    .vm_ioctl = vm_ioctl,
     .vcpu_ioctl = vcpu_ioctl,
     .vcpu_init = vcpu_init,
     .first_run = first_run,

@@ -140,6 +140,7 @@ struct vm {
     struct memslot slots[IOE_KVM_USER_MEM_SLOTS];
     struct device *devices; /* every device of the VM, in creation order */
     struct device *irqchip; /* the device that is the VM's interrupt controller, or NULL */
+    struct vm_irq *irq;     /* GSI routes and irqfds (irqfd.c), NULL until the first */
     union {
         struct {
             uint32_t vtimer, ptimer; /* timer PPIs, VM-wide as in recent KVM */
@@ -170,6 +171,12 @@ bool vm_gpa_in_ram(const struct vm *vm, uint64_t gpa, uint64_t size);
 struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint64_t mpidr_attr);
 long vm_check_extension(struct sys *s, struct vm *vm, long ext);
 int vcpu_create(struct vm *vm, unsigned long id);
+
+/* ------------------------------------------------------------------ irqfd.c */
+#define IOE_KVM_MAX_IRQ_ROUTES 4096 /* KVM_MAX_IRQ_ROUTES: KVM_CAP_IRQ_ROUTING's answer */
+int vm_set_gsi_routing(struct vm *vm, uint64_t uptr); /* KVM_SET_GSI_ROUTING */
+int vm_irqfd(struct vm *vm, uint64_t uptr);           /* KVM_IRQFD */
+void vm_irq_destroy(struct vm *vm); /* the VM goes; called with the API lock held */
 
 /* ------------------------------------------------------------------ devices (device.c) */
 struct kvm_device_attr;

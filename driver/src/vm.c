@@ -79,6 +79,7 @@ static void vm_free(struct obj *o)
 {
     struct vm *vm = (struct vm *)o;
     struct sys *s = vm->sys;
+    vm_irq_destroy(vm); /* no injection from here on */
     card_vm_reset(s, vm->ctx);
     for (unsigned i = 0; i < IOE_KVM_USER_MEM_SLOTS; i++)
         if (vm->slots[i].used)

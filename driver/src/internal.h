@@ -172,6 +172,11 @@ struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint64_t mpidr_attr);
 long vm_check_extension(struct sys *s, struct vm *vm, long ext);
 int vcpu_create(struct vm *vm, unsigned long id);
 
+/* ------------------------------------------------------------------ fdget.c */
+int fd_get(int32_t fd);                   /* 0 for an open descriptor, else -EBADF */
+int fd_name(int fd, char *buf, size_t n); /* its /proc/self/fd name; -EBADF */
+bool fd_same_file(int a, int b);          /* one open file (kcmp), else one inode */
+
 /* ------------------------------------------------------------------ irqfd.c */
 #define IOE_KVM_MAX_IRQ_ROUTES 4096 /* KVM_MAX_IRQ_ROUTES: KVM_CAP_IRQ_ROUTING's answer */
 int vm_set_gsi_routing(struct vm *vm, uint64_t uptr); /* KVM_SET_GSI_ROUTING */

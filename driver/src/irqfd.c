@@ -13,14 +13,11 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/kcmp.h>
 #include <poll.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -204,23 +201,13 @@ static int thread_start(struct vm *vm)
 /* eventfd_ctx_fdget: -EBADF for no file, -EINVAL for one that is not an eventfd */
 static int eventfd_check(int32_t fd)
 {
-    char link[48], target[32];
-    if (fd < 0 || fcntl(fd, F_GETFD) < 0)
-        return -EBADF;
-    if (obj_lookup(fd))
+    char name[32];
+    int err = fd_get(fd);
+    if (!err && obj_lookup(fd))
         return -EINVAL; /* a libioe descriptor stands for a KVM file, not an eventfd */
-    snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-    ssize_t n = readlink(link, target, sizeof(target) - 1);
-    if (n < 0)
-        return -EBADF;
-    target[n] = '\0';
-    return strcmp(target, "anon_inode:[eventfd]") ? -EINVAL : 0;
-}
-
-static bool same_file(int a, int b)
-{
-    pid_t self = getpid();
-    return syscall(SYS_kcmp, self, self, KCMP_FILE, a, b) == 0;
+    if (!err)
+        err = fd_name(fd, name, sizeof(name));
+    return err ? err : strcmp(name, "anon_inode:[eventfd]") ? -EINVAL : 0;
 }
 
 static int irqfd_deassign(struct vm *vm, const struct kvm_irqfd *a)
@@ -231,7 +218,7 @@ static int irqfd_deassign(struct vm *vm, const struct kvm_irqfd *a)
     struct vm_irq *vi = vm->irq;
     for (struct irqfd **p = vi ? &vi->fds : NULL; p && *p;) {
         struct irqfd *f = *p;
-        if (f->gsi == a->gsi && same_file(f->fd, (int)a->fd)) {
+        if (f->gsi == a->gsi && fd_same_file(f->fd, (int)a->fd)) {
             *p = f->next;
             close(f->fd);
             free(f);
@@ -257,7 +244,7 @@ static int irqfd_assign(struct vm *vm, const struct kvm_irqfd *a)
         return -ENOMEM;
     unsigned n = 0;
     for (struct irqfd *f = vi->fds; f; f = f->next, n++)
-        if (same_file(f->fd, (int)a->fd))
+        if (fd_same_file(f->fd, (int)a->fd))
             return -EBUSY; /* the eventfd serves another GSI already */
     if (n >= MAX_IRQFDS)
         return -ENOMEM;

@@ -14,12 +14,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/kcmp.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -55,12 +52,9 @@ static bool all_digits(const char *s)
 /* kvm_vfio_file_is_valid(), from the descriptor's name */
 static enum vfio_kind vfio_kind_of(int fd)
 {
-    char path[64], target[128];
-    snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-    ssize_t n = readlink(path, target, sizeof(target) - 1);
-    if (n < 0)
+    char target[128];
+    if (fd_name(fd, target, sizeof(target)))
         return VFIO_NOT;
-    target[n] = '\0';
     if (!strcmp(target, "anon_inode:[vfio-device]"))
         return VFIO_DEVICE_FILE;
     struct stat st;
@@ -77,33 +71,18 @@ static enum vfio_kind vfio_kind_of(int fd)
     return all_digits(p) ? VFIO_GROUP_FILE : VFIO_NOT;
 }
 
-static bool same_file(int a, int b)
-{
-    pid_t self = getpid();
-    long r = syscall(SYS_kcmp, self, self, KCMP_FILE, a, b);
-    if (r >= 0)
-        return r == 0;
-    struct stat sa, sb; /* kcmp unavailable: the same inode */
-    return !fstat(a, &sa) && !fstat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 static struct vfio_file **find_file(struct kvm_vfio_dev *kv, int fd)
 {
     struct vfio_file **p = &kv->files;
-    while (*p && !same_file((*p)->fd, fd))
+    while (*p && !fd_same_file((*p)->fd, fd))
         p = &(*p)->next;
     return p;
-}
-
-static bool fd_open(int32_t fd)
-{
-    return fd >= 0 && fcntl(fd, F_GETFD) >= 0; /* fdget(): a negative fd is no file */
 }
 
 /* kvm_vfio_file_add */
 static int file_add(struct kvm_vfio_dev *kv, int32_t fd)
 {
-    if (!fd_open(fd))
+    if (fd_get(fd))
         return -EBADF;
     enum vfio_kind kind = vfio_kind_of(fd);
     if (kind == VFIO_NOT)
@@ -126,7 +105,7 @@ static int file_add(struct kvm_vfio_dev *kv, int32_t fd)
 /* kvm_vfio_file_del */
 static int file_del(struct kvm_vfio_dev *kv, int32_t fd)
 {
-    if (!fd_open(fd))
+    if (fd_get(fd))
         return -EBADF;
     struct vfio_file **p = find_file(kv, fd), *f = *p;
     if (!f)
@@ -143,7 +122,7 @@ static int set_spapr_tce(struct kvm_vfio_dev *kv, uint64_t uaddr)
     struct kvm_vfio_spapr_tce p;
     if (copy_from_user(&p, uaddr, sizeof(p)))
         return -EFAULT;
-    if (!fd_open(p.groupfd))
+    if (fd_get(p.groupfd))
         return -EBADF;
     struct vfio_file *f = *find_file(kv, p.groupfd);
     if (!f)
@@ -152,7 +131,7 @@ static int set_spapr_tce(struct kvm_vfio_dev *kv, uint64_t uaddr)
         return -EIO; /* kvm_vfio_file_iommu_group(): only a group file has one */
     /* kvm_spapr_tce_attach_iommu_group(): tablefd must be a TCE table of this VM, from
      * KVM_CREATE_SPAPR_TCE, which libioe does not create */
-    return fd_open(p.tablefd) ? -EINVAL : -EBADF;
+    return fd_get(p.tablefd) ? -EBADF : -EINVAL;
 }
 
 static bool has_spapr_tce(struct device *d)

@@ -162,6 +162,23 @@ static void test_routing_errors(void **state)
     its_close(&x);
 }
 
+/* KVM_IRQFD before the VGIC is initialised: EAGAIN (kvm_arch_intc_initialized) */
+static void test_irqfd_early(void **state)
+{
+    int kvm = ioe_open_host(*state, "arm64", NULL), vm = ioe_ioctl(kvm, KVM_CREATE_VM, 0);
+    int efd = eventfd(0, EFD_CLOEXEC);
+    assert_err(EAGAIN, irqfd(vm, efd, 1, 0));
+    assert_err(EAGAIN, irqfd(vm, -1, 1, KVM_IRQFD_FLAG_RESAMPLE)); /* before anything else */
+    assert_ok(irqfd(vm, efd, 1, KVM_IRQFD_FLAG_DEASSIGN));         /* nothing to remove */
+    struct kvm_create_device cd = {.type = KVM_DEV_TYPE_ARM_VGIC_V3};
+    assert_ok(ioe_ioctl(vm, KVM_CREATE_DEVICE, &cd));
+    assert_err(EAGAIN, irqfd(vm, efd, 1, 0)); /* created, not initialised */
+    close(efd);
+    ioe_close((int)cd.fd);
+    ioe_close(vm);
+    ioe_close(kvm);
+}
+
 static void test_irqfd_errors(void **state)
 {
     const char *target = target_or_skip(state);
@@ -241,6 +258,12 @@ static void test_spi_delivery(void **state)
     t_gicd_w(&x.t, 0xc00 + n / 16 * 4, t_gicd_r(&x.t, 0xc00 + n / 16 * 4) | 2u << (n % 16 * 2));
     t_gicd_w(&x.t, 0x100 + n / 32 * 4, 1u << (n % 32));
     int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    /* before any table: the default routing, GSI n to SPI n + 32 */
+    assert_ok(irqfd(x.t.vm, efd, SPI_PIN, 0));
+    kick(efd);
+    assert_true(readable_within(&x, 0, 5000));
+    assert_int_equal(its_take(&x, 0), n);
+    assert_ok(irqfd(x.t.vm, efd, SPI_PIN, KVM_IRQFD_FLAG_DEASSIGN));
     struct table t = {0};
     t.e[0] = chip_route(GSI_SPI, 0, SPI_PIN);
     assert_ok(set_routing(x.t.vm, &t, 1));
@@ -260,6 +283,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_prestate(test_caps, (void *)"soft"),
         cmocka_unit_test_prestate(test_routing_errors, (void *)"soft"),
+        cmocka_unit_test_prestate(test_irqfd_early, (void *)"soft"),
         cmocka_unit_test_prestate(test_irqfd_errors, (void *)"soft"),
         TT_TARGET_TEST(test_msi_delivery),
         TT_TARGET_TEST(test_spi_delivery),

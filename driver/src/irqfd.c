@@ -6,9 +6,10 @@
  * KVM_SIGNAL_MSI and KVM_IRQ_LINE do. One injection thread per VM with irqfds polls them
  * and injects under the API lock. Only the arm64 persona has these requests (arch_arm64.c).
  *
- * Not here: KVM_IRQFD_FLAG_RESAMPLE (libioe does not see the guest's EOI of an SPI: EINVAL,
- * KVM's answer where resampling is not allowed, and no KVM_CAP_IRQFD_RESAMPLE); the
- * default routing arm64 installs at VGIC init (GSI n to SPI n+32) before a VMM sets its own.
+ * Until a VMM sets a table, GSI n routes to SPI n + 32 for the VGIC's SPIs (the default
+ * routing arm64 installs at VGIC init). Not here: KVM_IRQFD_FLAG_RESAMPLE (libioe does not
+ * see the guest's EOI of an SPI: EINVAL, KVM's answer where resampling is not allowed, and
+ * no KVM_CAP_IRQFD_RESAMPLE).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -41,6 +42,7 @@ struct irqfd {
 struct vm_irq {
     struct route *routes;
     size_t nr_routes;
+    bool user_table; /* KVM_SET_GSI_ROUTING replaced the default routing */
     struct irqfd *fds;
     unsigned gen; /* changes whenever fds does */
     pthread_t thread;
@@ -114,6 +116,7 @@ int vm_set_gsi_routing(struct vm *vm, uint64_t uptr)
     free(vi->routes); /* the new table replaces the old one whole */
     vi->routes = rt;
     vi->nr_routes = hdr.nr;
+    vi->user_table = true;
     return 0;
 }
 
@@ -122,8 +125,13 @@ static void inject(struct vm *vm, uint32_t gsi)
 {
     struct vm_irq *vi = vm->irq;
     const struct irqchip_ops *ic = vm->irqchip ? vm->irqchip->ops->irqchip : NULL;
-    for (size_t i = 0; i < vi->nr_routes && ic; i++) {
-        const struct route *r = &vi->routes[i];
+    uint32_t nr_spis = 0;
+    struct route def = {.gsi = gsi, .type = KVM_IRQ_ROUTING_IRQCHIP, .pin = gsi};
+    bool by_default = !vi->user_table && vgic_v3_initialized(vm, &nr_spis) && gsi < nr_spis &&
+                      gsi < ARM64_IRQCHIP_NUM_PINS; /* kvm_vgic_setup_default_irq_routing */
+    size_t n = by_default ? 1 : vi->nr_routes;
+    for (size_t i = 0; i < n && ic; i++) {
+        const struct route *r = by_default ? &def : &vi->routes[i];
         if (r->gsi != gsi)
             continue;
         if (r->type == KVM_IRQ_ROUTING_MSI && ic->signal_msi) {
@@ -233,6 +241,8 @@ static int irqfd_deassign(struct vm *vm, const struct kvm_irqfd *a)
 
 static int irqfd_assign(struct vm *vm, const struct kvm_irqfd *a)
 {
+    if (!vgic_v3_initialized(vm, NULL))
+        return -EAGAIN; /* kvm_arch_intc_initialized */
     /* kvm_arch_irqfd_allowed: resampling is not allowed here (the top of the file) */
     if (a->flags & KVM_IRQFD_FLAG_RESAMPLE)
         return -EINVAL;

@@ -912,6 +912,16 @@ static const struct irqchip_ops vgic_irqchip = {
     .first_run = vgic_first_run,
 };
 
+/* vgic_initialized(): the VM's VGICv3 is initialised; its SPI count in *nr_spis */
+bool vgic_v3_initialized(struct vm *vm, uint32_t *nr_spis)
+{
+    const struct vgic *g =
+        vm->irqchip && vm->irqchip->ops == &vgic_v3_ops ? (const struct vgic *)vm->irqchip : NULL;
+    if (g && nr_spis)
+        *nr_spis = g->nr_spis;
+    return g && g->initialized;
+}
+
 const struct device_ops vgic_v3_ops = {
     .name = "kvm-arm-vgic-v3",
     .type = KVM_DEV_TYPE_ARM_VGIC_V3,

@@ -83,6 +83,7 @@ static long caps_booke(struct sys *s, struct vm *vm, long ext)
     switch (ext) {
     case KVM_CAP_ENABLE_CAP:
     case KVM_CAP_ONE_REG: return 1;
+    case KVM_CAP_IRQ_MPIC: return mpic20_ops.available(s); /* CONFIG_KVM_MPIC */
     default: return persona_caps_common(s, ext);
     }
 }

@@ -30,9 +30,9 @@
 #define ACT 0x40000000u
 #define SENSE 0x00400000u
 #define PRIO(p) ((uint32_t)(p) << 16)
-#define SRC(n) (0x10000u + (n) * 0x20u)
-#define CPU(c, r) (0x20000u + (c) * 0x1000u + (r))
-#define IPIDR(k) (0x40u + (k) * 0x10u)
+#define SRC(n) (0x10000u + (n)*0x20u)
+#define CPU(c, r) (0x20000u + (c)*0x1000u + (r))
+#define IPIDR(k) (0x40u + (k)*0x10u)
 #define CTPR 0x80u
 #define WHOAMI 0x90u
 #define IACK 0xa0u
@@ -217,8 +217,8 @@ static void test_attr_errnos(void **state)
     assert_err(ENXIO, SET(f.mpic, KVM_DEV_MPIC_GRP_REGISTER, 2, &v));
     assert_err(ENXIO, GET(f.mpic, KVM_DEV_MPIC_GRP_REGISTER, 2, bad));
     assert_err(EFAULT, GET(f.mpic, KVM_DEV_MPIC_GRP_REGISTER, 0, bad));
-    const uint64_t holes[] = {0x1310, 0x1500, 0x1800, 0x3000, 0x4000, 0x12000, 0x3f100, 0x40000,
-                              1ull << 40};
+    const uint64_t holes[] = {0x1310,  0x1500,  0x1800,  0x3000,    0x4000,
+                              0x12000, 0x3f100, 0x40000, 1ull << 40};
     for (size_t i = 0; i < sizeof(holes) / sizeof(holes[0]); i++) {
         assert_err(ENXIO, GET(f.mpic, KVM_DEV_MPIC_GRP_REGISTER, holes[i], &v));
         assert_err(ENXIO, SET(f.mpic, KVM_DEV_MPIC_GRP_REGISTER, holes[i], &v));
@@ -319,9 +319,9 @@ static void regmap_variant(const char *target, uint32_t type)
     assert_int_equal(rd(&f, 0x1000), (nirq - 1) << 16 | 1 << 8 | 2);
     check_reset_map(&f, v42);
     /* writes */
-    wr(&f, 0x0, 0x1234);   /* BRR1 read-only */
-    wr(&f, 0x1000, 0);     /* FRR read-only */
-    wr(&f, 0x1080, 5);     /* VIR read-only */
+    wr(&f, 0x0, 0x1234); /* BRR1 read-only */
+    wr(&f, 0x1000, 0);   /* FRR read-only */
+    wr(&f, 0x1080, 5);   /* VIR read-only */
     wr(&f, 0x1020, 0x7fffffff);
     assert_int_equal(rd(&f, 0x1020), v42 ? 0x60000000 : 0x20000000);
     wr(&f, 0x10e0, 0x12345);
@@ -336,7 +336,7 @@ static void regmap_variant(const char *target, uint32_t type)
     assert_int_equal(rd(&f, SRC(3) + 0x10), v42 ? 3 : 0xe0000003); /* 2.0: EP, CI0, CI1 */
     wr(&f, SRC(3) + 0x18, 0x1ff);
     assert_int_equal(rd(&f, SRC(3) + 0x18), v42 ? 0xff : 0xffffffffu);
-    wr(&f, SRC(3) + 0x4, 0x1); /* no register */
+    wr(&f, SRC(3) + 0x4, 0x1);  /* no register */
     wr(&f, 0x1120, 0x000a0010); /* TVPR0 */
     assert_int_equal(rd(&f, 0x1110), 0x000a0010);
     wr(&f, 0x1110, 0x5); /* TBCR0 */
@@ -547,7 +547,7 @@ static void test_ipis(void **state)
     gwr(&f, CPU(0, CTPR), 0);
     gwr(&f, CPU(1, CTPR), 0);
     gwr(&f, 0x10c0, 0x99 | PRIO(10)); /* IPI 2 */
-    gwr(&f, CPU(0, IPIDR(2)), 3);      /* to CPUs 0 and 1 */
+    gwr(&f, CPU(0, IPIDR(2)), 3);     /* to CPUs 0 and 1 */
     assert_true(readable(f.vcpu[0]));
     assert_true(readable(f.vcpu[1]));
     assert_int_equal(rd(&f, 0x10c0), ACT | 0x99 | PRIO(10));

@@ -352,8 +352,8 @@ struct kvm_s390_io_adapter_req {
  * mpic.rst). KVM_DEV_TYPE_FSL_MPIC_20/42 and KVM_CAP_IRQ_MPIC are in <linux/kvm.h>. */
 #ifndef KVM_DEV_MPIC_GRP_MISC
 #define KVM_DEV_MPIC_GRP_MISC 1
-#define KVM_DEV_MPIC_BASE_ADDR 0 /* 64-bit physical address */
-#define KVM_DEV_MPIC_GRP_REGISTER 2 /* 32-bit */
+#define KVM_DEV_MPIC_BASE_ADDR 0      /* 64-bit physical address */
+#define KVM_DEV_MPIC_GRP_REGISTER 2   /* 32-bit */
 #define KVM_DEV_MPIC_GRP_IRQ_ACTIVE 3 /* 32-bit */
 #endif
 

@@ -50,10 +50,11 @@
 #define VID_REVISION_1_2 2
 
 /* engine constants */
-#define AFF_NOWHERE (0xfeull << 32)          /* a route no vCPU's affinity matches */
+#define AFF_NOWHERE (0xfeull << 32)                  /* a route no vCPU's affinity matches */
 #define AFF_UNCONNECTED(lane) (0xffu << 24 | (lane)) /* a lane without an MPIC CPU */
-#define BPR1_MPIC 4 /* group priority = the MPIC priority: sources and IPIs of one priority do
-                     * not preempt each other */
+#define BPR1_MPIC                                                                                  \
+    4 /* group priority = the MPIC priority: sources and IPIs of one priority do                   \
+       * not preempt each other */
 
 enum src_type { SRC_NORMAL, SRC_FSLINT, SRC_FSLSPECIAL };
 
@@ -238,7 +239,8 @@ static int sync_spi(struct mpic *m, unsigned n)
 static int sync_ipi_lane(struct mpic *m, unsigned k, unsigned lane)
 {
     const struct mpic_src *s = &m->src[IRQ_IPI0 + k];
-    int err = eng(m, lane, GIC_GICR_SGI, src_enabled(s) ? 0x100 : 0x180, GIC_WRITE32, 1u << k, NULL);
+    int err =
+        eng(m, lane, GIC_GICR_SGI, src_enabled(s) ? 0x100 : 0x180, GIC_WRITE32, 1u << k, NULL);
     return err ? err : eng(m, lane, GIC_GICR_SGI, 0x400, GIC_WRITE32, prio_word(m, 0), NULL);
 }
 
@@ -299,8 +301,8 @@ static int engine_setup(struct mpic *m, bool keep_pending)
         if (src_intid(m, n))
             err = spi_pending(m, src_intid(m, n), &pend[n]);
     if (!err)
-        err = eng(m, 0, GIC_GICD, 0, GIC_VM_CONFIG,
-                  m->nr_intids | (uint64_t)info->nr_vcpus << 16, NULL);
+        err = eng(m, 0, GIC_GICD, 0, GIC_VM_CONFIG, m->nr_intids | (uint64_t)info->nr_vcpus << 16,
+                  NULL);
     if (!err)
         err = eng(m, 0, GIC_GICD, 0, GIC_WRITE32, 2, NULL); /* GICD_CTLR.EnableGrp1 */
     for (unsigned lane = 0; lane < info->nr_vcpus && !err; lane++) {
@@ -517,16 +519,10 @@ static int gbl_write(struct mpic *m, uint64_t off, uint32_t val)
 {
     if (off & 0xf)
         return 0;
+    if (off >= 0x40 && off <= 0xb0)
+        return cpu_write(m, off, val, -1); /* the current CPU's aliases: none here */
     switch (off) {
-    case 0x40:
-    case 0x50:
-    case 0x60:
-    case 0x70:
-    case 0x80:
-    case 0x90:
-    case 0xa0:
-    case 0xb0: return cpu_write(m, off, val, -1); /* no current vCPU */
-    case 0x1020:                                  /* GCR */
+    case 0x1020: /* GCR */
         if (val & GCR_RESET)
             return mpic_reset(m, true);
         m->gcr = (m->gcr & ~mode_mask(m)) | (val & mode_mask(m));
@@ -546,16 +542,10 @@ static int gbl_read(struct mpic *m, uint64_t off, uint32_t *val)
     *val = 0xffffffffu;
     if (off & 0xf)
         return 0;
+    if (off >= 0x40 && off <= 0xb0)
+        return cpu_read(m, off, val, -1);
     switch (off) {
     case 0x0: *val = m->v42 ? 0x00400402u : 0x00400200u; return 0; /* BRR1 */
-    case 0x40:
-    case 0x50:
-    case 0x60:
-    case 0x70:
-    case 0x80:
-    case 0x90:
-    case 0xa0:
-    case 0xb0: return cpu_read(m, off, val, -1);
     case 0x1000: /* FRR; Linux's (nb_cpus - 1) wraps before the first vCPU connects */
         *val = (uint32_t)((m->v42 ? 196 : 80) - 1) << 16 | (m->nb_cpus - 1) << 8 | VID_REVISION_1_2;
         return 0;

@@ -58,7 +58,37 @@ static int enable_mpic(int vcpu, int fd, uint64_t cpu)
     return ioe_ioctl(vcpu, KVM_ENABLE_CAP, &cap);
 }
 
-/* a ppc-booke VM with NR_VCPUS vCPUs and an MPIC; `connect`: at BASE, vCPU i is CPU i */
+/* KVM_SET_GSI_ROUTING with n entries */
+static int set_routes(int vm, const struct kvm_irq_routing_entry *e, uint32_t n)
+{
+    static struct {
+        struct kvm_irq_routing r;
+        struct kvm_irq_routing_entry e[300];
+    } t;
+    memset(&t, 0, sizeof(t));
+    t.r.nr = n;
+    memcpy(t.e, e, n * sizeof(*e));
+    return ioe_ioctl(vm, KVM_SET_GSI_ROUTING, &t);
+}
+
+static struct kvm_irq_routing_entry pin_route(uint32_t gsi, uint32_t pin)
+{
+    struct kvm_irq_routing_entry e = {.gsi = gsi, .type = KVM_IRQ_ROUTING_IRQCHIP};
+    e.u.irqchip.pin = pin;
+    return e;
+}
+
+/* QEMU's e500 routing: GSI i is pin i of irqchip 0 */
+static void identity_routes(int vm)
+{
+    struct kvm_irq_routing_entry e[256];
+    for (uint32_t i = 0; i < 256; i++)
+        e[i] = pin_route(i, i);
+    assert_ok(set_routes(vm, e, 256));
+}
+
+/* a ppc-booke VM with NR_VCPUS vCPUs and an MPIC; `connect`: at BASE, vCPU i is CPU i, and
+ * QEMU's routes */
 static struct vmf open_vm(const char *target, uint32_t type, bool connect)
 {
     struct vmf f = {.type = type};
@@ -79,6 +109,7 @@ static struct vmf open_vm(const char *target, uint32_t type, bool connect)
         assert_ok(SET(f.mpic, KVM_DEV_MPIC_GRP_MISC, KVM_DEV_MPIC_BASE_ADDR, &base));
         for (int i = 0; i < NR_VCPUS; i++)
             assert_ok(enable_mpic(f.vcpu[i], f.mpic, (uint64_t)i));
+        identity_routes(f.vm);
     }
     return f;
 }
@@ -448,9 +479,14 @@ static void test_e500_sequence(void **state)
         assert_ok(ioe_ioctl(f.vcpu[0], IOE_VCPU_EOI, &irq));
         assert_ok(ioe_ioctl(f.vcpu[0], IOE_VCPU_ACK, &irq));
         assert_int_equal(irq.intid, 0xffff);
-        /* GSIs beyond the 256 pins have no route */
+        /* GSIs beyond the 256 pins have no route; without routes nothing has one (the
+         * MPIC starts with an empty table, as Linux's mpic_set_default_irq_routing) */
         line(&f, 256, 1);
         line(&f, 1000, 1);
+        assert_ok(set_routes(f.vm, NULL, 0));
+        line(&f, 1, 1);
+        assert_false(readable(f.vcpu[0]));
+        assert_int_equal(active(&f, 1), 0);
         close_vm(&f);
     }
 }
@@ -599,6 +635,73 @@ static void test_msi(void **state)
     close_vm(&f);
 }
 
+static void test_routing(void **state)
+{
+    const char *target = *state;
+    /* without an MPIC: checked, then dropped (the MPIC starts with an empty table) */
+    int kvm = ioe_open_host(target, "ppc-booke", NULL), vm = ioe_ioctl(kvm, KVM_CREATE_VM, 0);
+    assert_int_equal(ioe_ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_IRQ_ROUTING), 4096);
+    assert_int_equal(ioe_ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_SIGNAL_MSI), 1);
+    struct kvm_irq_routing_entry e[3] = {pin_route(7, 7)};
+    assert_ok(set_routes(vm, e, 1));
+    struct kvm_irq_level l = {.irq = 7, .level = 1};
+    assert_err(ENXIO, ioe_ioctl(vm, KVM_IRQ_LINE, &l)); /* no irqchip */
+    ioe_close(vm);
+    ioe_close(kvm);
+    struct vmf f = open_vm(target, KVM_DEV_TYPE_FSL_MPIC_42, true);
+    void *bad = bad_ptr();
+    struct kvm_irq_routing r = {.nr = 4097};
+    assert_err(EFAULT, ioe_ioctl(f.vm, KVM_SET_GSI_ROUTING, bad));
+    assert_err(EINVAL, ioe_ioctl(f.vm, KVM_SET_GSI_ROUTING, &r));
+    r.nr = 0, r.flags = 1;
+    assert_err(EINVAL, ioe_ioctl(f.vm, KVM_SET_GSI_ROUTING, &r));
+    /* the header readable, its entries not */
+    char *two = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(two != MAP_FAILED);
+    assert_ok(mprotect(two + 4096, 4096, PROT_NONE));
+    r.nr = 2, r.flags = 0;
+    memcpy(two + 4096 - sizeof(r), &r, sizeof(r));
+    assert_err(EFAULT, ioe_ioctl(f.vm, KVM_SET_GSI_ROUTING, two + 4096 - sizeof(r)));
+    munmap(two, 8192);
+    struct kvm_irq_routing_entry msi = {.gsi = 300, .type = KVM_IRQ_ROUTING_MSI};
+    msi.u.msi.data = 2u << 29 | 3u << 24; /* bank 2, bit 3 */
+    const struct {
+        struct kvm_irq_routing_entry a, b;
+    } bad_pairs[] = {
+        {pin_route(4096, 1), pin_route(0, 0)},     /* GSI beyond KVM_MAX_IRQ_ROUTES */
+        {pin_route(1, 256), pin_route(2, 2)},      /* pin */
+        {pin_route(1, 1), pin_route(1, 2)},        /* one irqchip twice */
+        {msi, pin_route(300, 2)},                  /* MSI and irqchip on one GSI */
+        {pin_route(3, 3), {.gsi = 4, .type = 99}}, /* type */
+        {pin_route(3, 3), {.gsi = 4, .type = KVM_IRQ_ROUTING_IRQCHIP, .flags = 1}},
+    };
+    for (size_t i = 0; i < sizeof(bad_pairs) / sizeof(bad_pairs[0]); i++)
+        assert_err(EINVAL, set_routes(f.vm, &bad_pairs[i].a, 2));
+    struct kvm_irq_routing_entry chip1 = pin_route(5, 5);
+    chip1.u.irqchip.irqchip = 1; /* powerpc has one irqchip */
+    assert_err(EINVAL, set_routes(f.vm, &chip1, 1));
+    /* a failed table leaves the old one: GSI 9 is still pin 9 */
+    setup_src(&f, 9, 0x99, 4, false, 1);
+    gwr(&f, CPU(0, CTPR), 0);
+    line(&f, 9, 1);
+    assert_int_equal(active(&f, 9), 1);
+    /* GSI 20 to pin 9, GSI 300 to MSI bank 2 (fired whatever the level, as powerpc's
+     * kvm_set_msi), with the DEVID flag allowed on MSI routes */
+    msi.flags = KVM_MSI_VALID_DEVID;
+    e[0] = pin_route(20, 9), e[1] = msi;
+    assert_ok(set_routes(f.vm, e, 2));
+    assert_int_equal(grd(&f, CPU(0, IACK)), 0x99);
+    gwr(&f, CPU(0, EOI), 0);
+    line(&f, 9, 1);
+    assert_int_equal(active(&f, 9), 0);
+    line(&f, 20, 1);
+    assert_int_equal(active(&f, 9), 1);
+    line(&f, 300, 0);
+    assert_int_equal(grd(&f, 0x1620), 1u << 3); /* MSIR2 */
+    munmap(bad, 4096);
+    close_vm(&f);
+}
+
 /* ------------------------------------------------------------------ migration */
 /* the registers a save reads (every 16-byte register but IACK and the read-clear MSIRs) */
 static size_t saved_regs(uint64_t *off)
@@ -701,12 +804,13 @@ int main(int argc, char **argv)
 {
     tt_init(argc, argv);
     const struct CMUnitTest tests[] = {
-        TT_TARGET_TEST(test_create),       TT_TARGET_TEST(test_attr_errnos),
-        TT_TARGET_TEST(test_connect),      TT_TARGET_TEST(test_regmap),
-        TT_TARGET_TEST(test_mmio),         TT_TARGET_TEST(test_e500_sequence),
-        TT_TARGET_TEST(test_priorities),   TT_TARGET_TEST(test_destinations),
-        TT_TARGET_TEST(test_ipis),         TT_TARGET_TEST(test_msi),
-        TT_TARGET_TEST(test_random_input), cmocka_unit_test(test_migration),
+        TT_TARGET_TEST(test_create),      TT_TARGET_TEST(test_attr_errnos),
+        TT_TARGET_TEST(test_connect),     TT_TARGET_TEST(test_regmap),
+        TT_TARGET_TEST(test_mmio),        TT_TARGET_TEST(test_e500_sequence),
+        TT_TARGET_TEST(test_priorities),  TT_TARGET_TEST(test_destinations),
+        TT_TARGET_TEST(test_ipis),        TT_TARGET_TEST(test_msi),
+        TT_TARGET_TEST(test_routing),     TT_TARGET_TEST(test_random_input),
+        cmocka_unit_test(test_migration),
     };
     return tt_run_tests("mpic_api", tests, NULL, NULL);
 }

@@ -241,6 +241,9 @@ struct device {
 /* The device families (devices/); device.c's table lists them. */
 extern const struct device_ops vgic_v3_ops, its_ops, xive_ops, flic_ops, mpic20_ops, mpic42_ops;
 
+/* KVM_SET_GSI_ROUTING on ppc-booke: the MPIC's routes (devices/mpic.c) */
+int mpic_set_gsi_routing(struct vm *vm, uint64_t uptr);
+
 int device_create(struct vm *vm, uint64_t uptr);                   /* KVM_CREATE_DEVICE */
 void vm_destroy_devices(struct vm *vm);                            /* the VM goes away */
 int vm_irqchip_check(struct vm *vm, const struct device_ops *ops); /* 0 or ops' errno */

@@ -14,6 +14,7 @@
  *   destination CPU c        affinity Aff0 = c; a source routes to its lowest destination
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <ioe/regs.h>
@@ -48,6 +49,7 @@
 #define OUT_INT 0 /* ILR_INTTGT_INT */
 #define OUT_CINT 1
 #define VID_REVISION_1_2 2
+#define MAX_ROUTES 4096 /* KVM_MAX_IRQ_ROUTES */
 
 /* engine constants */
 #define AFF_NOWHERE (0xfeull << 32)                  /* a route no vCPU's affinity matches */
@@ -83,6 +85,8 @@ struct mpic {
         uint32_t tccr, tbcr;
     } tmr[MAX_TMR];
     uint32_t msir[MAX_MSI];
+    struct kvm_irq_routing_entry *routes; /* KVM_SET_GSI_ROUTING's table (empty at create) */
+    uint32_t nr_routes;
 };
 
 static struct mpic *to_mpic(struct device *d)
@@ -891,11 +895,69 @@ static int mpic_vcpu_pending(struct device *d, struct vcpu *v, bool *yes)
 }
 
 /* ------------------------------------------------------------------ injection */
+/* kvm_set_irq: every route of the GSI (none until KVM_SET_GSI_ROUTING) */
 static int mpic_irq_line(struct device *d, uint32_t irq, uint32_t level)
 {
-    /* kvm_set_irq through the routing QEMU installs: irqchip 0's 256 pins are the sources;
-     * any other GSI has no route and does nothing */
-    return irq < MAX_SRC ? set_irq(to_mpic(d), irq, level != 0) : 0;
+    struct mpic *m = to_mpic(d);
+    int err = 0;
+    for (uint32_t i = 0; i < m->nr_routes && !err; i++) {
+        const struct kvm_irq_routing_entry *e = &m->routes[i];
+        if (e->gsi != irq)
+            continue;
+        if (e->type == KVM_IRQ_ROUTING_IRQCHIP)
+            err = set_irq(m, e->u.irqchip.pin, level != 0); /* mpic_set_irq */
+        else
+            err = msi_write(m, MSIIR, e->u.msi.data); /* kvm_set_msi, whatever the level */
+    }
+    return err;
+}
+
+/* kvm_set_irq_routing's checks, in order, with the MPIC's kvm_set_routing_entry (one
+ * irqchip of 256 pins, and MSI) */
+static int check_routes(const struct kvm_irq_routing_entry *e, uint32_t nr)
+{
+    for (uint32_t i = 0; i < nr; i++)
+        if (e[i].gsi >= MAX_ROUTES)
+            return -EINVAL;
+    for (uint32_t i = 0; i < nr; i++) {
+        bool chip = e[i].type == KVM_IRQ_ROUTING_IRQCHIP;
+        if (e[i].flags & ~(e[i].type == KVM_IRQ_ROUTING_MSI ? (uint32_t)KVM_MSI_VALID_DEVID : 0))
+            return -EINVAL;
+        /* a GSI goes to an irqchip once, and to nothing else beside it */
+        for (uint32_t j = 0; j < i; j++)
+            if (e[j].gsi == e[i].gsi && (!chip || e[j].type != KVM_IRQ_ROUTING_IRQCHIP ||
+                                         e[j].u.irqchip.irqchip == e[i].u.irqchip.irqchip))
+                return -EINVAL;
+        if (chip ? e[i].u.irqchip.irqchip >= 1 || e[i].u.irqchip.pin >= MAX_SRC
+                 : e[i].type != KVM_IRQ_ROUTING_MSI)
+            return -EINVAL;
+    }
+    return 0;
+}
+
+int mpic_set_gsi_routing(struct vm *vm, uint64_t uptr)
+{
+    struct kvm_irq_routing r;
+    struct kvm_irq_routing_entry *e = NULL;
+    if (copy_from_user(&r, uptr, sizeof(r)))
+        return -EFAULT;
+    if (r.nr > MAX_ROUTES || r.flags)
+        return -EINVAL;
+    if (r.nr && !(e = calloc(r.nr, sizeof(*e))))
+        return -ENOMEM;
+    int err = r.nr && copy_from_user(e, uptr + sizeof(r), r.nr * sizeof(*e)) ? -EFAULT : 0;
+    if (!err)
+        err = check_routes(e, r.nr);
+    struct device *ic = vm->irqchip;
+    if (err || !ic || (ic->ops != &mpic20_ops && ic->ops != &mpic42_ops)) {
+        free(e); /* without an MPIC the table has no user: the MPIC starts with an empty one */
+        return err;
+    }
+    struct mpic *m = to_mpic(ic);
+    free(m->routes);
+    m->routes = e;
+    m->nr_routes = r.nr;
+    return 0;
 }
 
 static int mpic_signal_msi(struct device *d, const struct kvm_msi *msi)
@@ -904,6 +966,11 @@ static int mpic_signal_msi(struct device *d, const struct kvm_msi *msi)
 }
 
 /* ------------------------------------------------------------------ device */
+static void mpic_destroy(struct device *d)
+{
+    free(to_mpic(d)->routes);
+}
+
 static bool mpic_available(const struct sys *s)
 {
     return s->info.features >> IOE_CORE_FEATURES_GIC_SHIFT & 1 && s->info.nr_irqs >= 64;
@@ -940,6 +1007,7 @@ static const struct irqchip_ops mpic_irqchip = {
         .size = sizeof(struct mpic),                                                               \
         .available = mpic_available,                                                               \
         .create = mpic_create,                                                                     \
+        .destroy = mpic_destroy,                                                                   \
         .groups = mpic_groups,                                                                     \
         .nr_groups = sizeof(mpic_groups) / sizeof(mpic_groups[0]),                                 \
         .mmio = mpic_mmio,                                                                         \

@@ -67,7 +67,8 @@ static int set_routes(int vm, const struct kvm_irq_routing_entry *e, uint32_t n)
     } t;
     memset(&t, 0, sizeof(t));
     t.r.nr = n;
-    memcpy(t.e, e, n * sizeof(*e));
+    if (n)
+        memcpy(t.e, e, n * sizeof(*e));
     return ioe_ioctl(vm, KVM_SET_GSI_ROUTING, &t);
 }
 

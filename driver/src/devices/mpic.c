@@ -30,7 +30,6 @@
 #define IRQ_IPI0 MAX_SRC
 #define IRQ_TIM0 (MAX_SRC + MAX_IPI)
 #define IRQ_MSI0 224
-#define MAX_EXT 12 /* fsl_mpic_info.max_ext */
 #define REG_SIZE 0x40000u
 
 #define IVPR_MASK 0x80000000u
@@ -54,9 +53,9 @@
 /* engine constants */
 #define AFF_NOWHERE (0xfeull << 32)                  /* a route no vCPU's affinity matches */
 #define AFF_UNCONNECTED(lane) (0xffu << 24 | (lane)) /* a lane without an MPIC CPU */
-#define BPR1_MPIC                                                                                  \
-    4 /* group priority = the MPIC priority: sources and IPIs of one priority do                   \
-       * not preempt each other */
+/* group priority = the MPIC priority: sources and IPIs of one priority do not preempt
+ * each other */
+#define BPR1_MPIC 4
 
 enum src_type { SRC_NORMAL, SRC_FSLINT, SRC_FSLSPECIAL };
 

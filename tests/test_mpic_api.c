@@ -480,6 +480,18 @@ static void test_e500_sequence(void **state)
         assert_ok(ioe_ioctl(f.vcpu[0], IOE_VCPU_EOI, &irq));
         assert_ok(ioe_ioctl(f.vcpu[0], IOE_VCPU_ACK, &irq));
         assert_int_equal(irq.intid, 0xffff);
+        /* a SENSE change keeps Linux's one pending flag: a pending edge is a high level */
+        gwr(&f, SRC(3), MASK | 0x43 | PRIO(5));
+        line(&f, 3, 1);
+        gwr(&f, SRC(3), MASK | SENSE | 0x43 | PRIO(5));
+        assert_int_equal(active(&f, 3), 1);
+        line(&f, 3, 0);
+        assert_int_equal(active(&f, 3), 0);
+        line(&f, 3, 1);
+        gwr(&f, SRC(3), MASK | 0x43 | PRIO(5)); /* edge again: still pending */
+        assert_int_equal(active(&f, 3), 1);
+        line(&f, 3, 0); /* an edge source ignores 0 */
+        assert_int_equal(active(&f, 3), 1);
         /* GSIs beyond the 256 pins have no route; without routes nothing has one (the
          * MPIC starts with an empty table, as Linux's mpic_set_default_irq_routing) */
         line(&f, 256, 1);

@@ -374,7 +374,8 @@ static int write_ivpr(struct mpic *m, unsigned n, uint32_t val)
 {
     struct mpic_src *s = &m->src[n];
     bool was_level = s->level, pend = false;
-    int err = src_intid(m, n) ? src_pending(m, n, &pend) : 0;
+    bool moves = src_intid(m, n) && src_type(n) == SRC_NORMAL && !!(val & IVPR_SENSE) != was_level;
+    int err = moves ? src_pending(m, n, &pend) : 0;
     if (err)
         return err;
     s->ivpr = val & (IVPR_MASK | 0xf0000u | IVPR_SENSE | IVPR_POLARITY | VECTOR_MASK);
@@ -383,7 +384,7 @@ static int write_ivpr(struct mpic *m, unsigned n, uint32_t val)
     case SRC_FSLINT: s->ivpr &= ~IVPR_SENSE; break;
     case SRC_FSLSPECIAL: s->ivpr &= ~(IVPR_POLARITY | IVPR_SENSE); break;
     }
-    if (src_intid(m, n) && s->level != was_level) {
+    if (moves) {
         /* one pending flag in Linux; the engine's form depends on the trigger */
         s->level = was_level;
         err = spi_set_pending(m, n, false);

@@ -21,6 +21,8 @@ static const struct device_ops *const device_types[] = {
     &xive_ops,     /* KVM_DEV_TYPE_XIVE (ppc64) */
     &flic_ops,     /* KVM_DEV_TYPE_FLIC (s390x) */
     &kvm_vfio_ops, /* KVM_DEV_TYPE_VFIO (every host) */
+    &mpic20_ops,  /* KVM_DEV_TYPE_FSL_MPIC_20 (ppc-booke) */
+    &mpic42_ops,  /* KVM_DEV_TYPE_FSL_MPIC_42 (ppc-booke) */
 };
 
 static const struct obj_ops device_obj_ops;
@@ -163,7 +165,7 @@ int vcpu_connect_cap(struct vcpu *v, const struct kvm_enable_cap *cap)
     if (ops->available && !ops->available(v->vm->sys))
         return -ENXIO;
     struct device *d = device_of_fd(fd);
-    if (!d || d->ops != ops) /* not a device, or a device of another type */
+    if (!d || d->ops->vcpu_cap != cap->cap) /* not a device, or one this cap does not connect */
         return -EPERM;
     return ops->connect_vcpu(d, v, cap);
 }

@@ -251,9 +251,13 @@ struct device {
 };
 
 /* The device families (devices/); device.c's table lists them. */
-extern const struct device_ops vgic_v3_ops, its_ops, xive_ops, flic_ops, kvm_vfio_ops;
+extern const struct device_ops vgic_v3_ops, its_ops, xive_ops, flic_ops, kvm_vfio_ops,
+    mpic20_ops, mpic42_ops;
 /* the VM's VGICv3 is initialised (KVM's vgic_initialized); its SPI count in *nr_spis */
 bool vgic_v3_initialized(struct vm *vm, uint32_t *nr_spis);
+
+/* KVM_SET_GSI_ROUTING on ppc-booke: the MPIC's routes (devices/mpic.c) */
+int mpic_set_gsi_routing(struct vm *vm, uint64_t uptr);
 
 int device_create(struct vm *vm, uint64_t uptr);                   /* KVM_CREATE_DEVICE */
 void vm_destroy_devices(struct vm *vm);                            /* the VM goes away */

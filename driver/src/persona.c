@@ -83,8 +83,19 @@ static long caps_booke(struct sys *s, struct vm *vm, long ext)
     switch (ext) {
     case KVM_CAP_ENABLE_CAP:
     case KVM_CAP_ONE_REG: return 1;
+    /* CONFIG_KVM_MPIC, which brings irq routing and MSIs */
+    case KVM_CAP_IRQ_MPIC:
+    case KVM_CAP_SIGNAL_MSI: return mpic20_ops.available(s);
+    case KVM_CAP_IRQ_ROUTING: return mpic20_ops.available(s) ? 4096 : 0; /* KVM_MAX_IRQ_ROUTES */
     default: return persona_caps_common(s, ext);
     }
+}
+
+static int vm_ioctl_booke(struct vm *vm, unsigned long req, unsigned long arg)
+{
+    if (req != KVM_SET_GSI_ROUTING || !mpic20_ops.available(vm->sys))
+        return -ENOTTY;
+    return mpic_set_gsi_routing(vm, arg);
 }
 
 static long caps_x86_64(struct sys *s, struct vm *vm, long ext)
@@ -115,6 +126,7 @@ static const struct persona persona_ppc_booke = {
     .vm_type = vm_type_zero,
     .check_extension = caps_booke,
     .irq_line = irq_line_no_irqchip,
+    .vm_ioctl = vm_ioctl_booke,
     .enotty_sys = EINVAL,
     .enotty_vm = ENOTTY,
     .enotty_vcpu = EINVAL,

@@ -348,6 +348,15 @@ struct kvm_s390_io_adapter_req {
 #define KVM_S390_AIS_MODE_SINGLE 1
 #endif
 
+/* ---- FSL MPIC (arch/powerpc/include/uapi/asm/kvm.h; Documentation/virt/kvm/devices/
+ * mpic.rst). KVM_DEV_TYPE_FSL_MPIC_20/42 and KVM_CAP_IRQ_MPIC are in <linux/kvm.h>. */
+#ifndef KVM_DEV_MPIC_GRP_MISC
+#define KVM_DEV_MPIC_GRP_MISC 1
+#define KVM_DEV_MPIC_BASE_ADDR 0      /* 64-bit physical address */
+#define KVM_DEV_MPIC_GRP_REGISTER 2   /* 32-bit */
+#define KVM_DEV_MPIC_GRP_IRQ_ACTIVE 3 /* 32-bit */
+#endif
+
 /* Limits KVM applies on arm64 */
 #define IOE_KVM_MAX_VCPU_IDS 512 /* KVM_MAX_VCPU_IDS = KVM_MAX_VCPUS on arm64 */
 #define IOE_KVM_USER_MEM_SLOTS 512

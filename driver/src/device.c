@@ -19,6 +19,7 @@ static const struct device_ops *const device_types[] = {
     &vgic_v3_ops, /* KVM_DEV_TYPE_ARM_VGIC_V3 (arm64) */
     &its_ops,     /* KVM_DEV_TYPE_ARM_VGIC_ITS (arm64) */
     &xive_ops,    /* KVM_DEV_TYPE_XIVE (ppc64) */
+    &xics_ops,    /* KVM_DEV_TYPE_XICS (ppc64, XICS-on-XIVE) */
     &flic_ops,    /* KVM_DEV_TYPE_FLIC (s390x) */
 };
 

@@ -239,7 +239,7 @@ struct device {
 };
 
 /* The device families (devices/); device.c's table lists them. */
-extern const struct device_ops vgic_v3_ops, its_ops, xive_ops, flic_ops;
+extern const struct device_ops vgic_v3_ops, its_ops, xive_ops, xics_ops, flic_ops;
 
 int device_create(struct vm *vm, uint64_t uptr);                   /* KVM_CREATE_DEVICE */
 void vm_destroy_devices(struct vm *vm);                            /* the VM goes away */

@@ -55,11 +55,12 @@ static long caps_ppc64(struct sys *s, struct vm *vm, long ext)
     case KVM_CAP_ENABLE_CAP:
     case KVM_CAP_ONE_REG: return 1;
     case KVM_CAP_PPC_IRQ_XIVE: return xive_ops.available(s); /* kvm_vm_ioctl_check_extension */
+    case KVM_CAP_IRQ_XICS: return xics_ops.available(s);
     default: return persona_caps_common(s, ext);
     }
 }
 
-/* kvmppc_get_one_reg / kvmppc_set_one_reg for a vCPU the XIVE device did not take */
+/* kvmppc_get_one_reg / kvmppc_set_one_reg for a vCPU the XIVE or XICS device did not take */
 static int vcpu_ioctl_ppc64(struct vcpu *v, unsigned long req, unsigned long arg)
 {
     (void)v;
@@ -69,11 +70,12 @@ static int vcpu_ioctl_ppc64(struct vcpu *v, unsigned long req, unsigned long arg
         return -ENOTTY;
     if (copy_from_user(&r, arg, sizeof(r)))
         return -EFAULT;
-    if (r.id != KVM_REG_PPC_VP_STATE)
+    if (r.id != KVM_REG_PPC_VP_STATE && r.id != KVM_REG_PPC_ICP_STATE)
         return -EINVAL; /* not a register libioe has */
-    if (req == KVM_SET_ONE_REG && copy_from_user(val, r.addr, sizeof(val)))
+    size_t size = r.id == KVM_REG_PPC_ICP_STATE ? 8 : sizeof(val);
+    if (req == KVM_SET_ONE_REG && copy_from_user(val, r.addr, size))
         return -EFAULT;
-    return -ENXIO; /* the vCPU is not connected to a XIVE device */
+    return -ENXIO; /* the vCPU is not connected to a XIVE or XICS device */
 }
 
 /* ------------------------------------------------------------------ the others */

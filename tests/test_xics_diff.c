@@ -36,6 +36,7 @@ static uint32_t pick(uint32_t n)
 static struct xsvm vm[2];
 static bool valid[NSRC];
 static uint32_t last_xirr[NV];
+static uint64_t delivered, ipis, readable; /* what the stream reached, printed at the end */
 
 /* one request on both targets: compare the results */
 struct res {
@@ -118,8 +119,11 @@ static void step(uint64_t n)
             if (nr == H_XIRR_X)
                 r[k].out[2] = 0; /* the timebase is the host's */
         }
-        if ((nr == H_XIRR || nr == H_XIRR_X) && (r[0].out[1] & 0xffffff))
+        if ((nr == H_XIRR || nr == H_XIRR_X) && (r[0].out[1] & 0xffffff)) {
             last_xirr[c] = (uint32_t)r[0].out[1];
+            delivered++;
+            ipis += (r[0].out[1] & 0xffffff) == 2;
+        }
     } else if (kind < 95) { /* ICP get, or set */
         what = "icp";
         uint64_t v = (uint64_t)rnd_prio() << 56 | (uint64_t)rnd_prio() << 24 |
@@ -143,6 +147,7 @@ static void step(uint64_t n)
     for (int v = 0; v < NV; v++) {
         r[0].r = xs_readable(&vm[0], v);
         r[1].r = xs_readable(&vm[1], v);
+        readable += (uint64_t)r[0].r;
         r[0].e = r[1].e = v;
         memset(r[0].out, 0, sizeof(r[0].out));
         memset(r[1].out, 0, sizeof(r[1].out));
@@ -160,11 +165,15 @@ static void test_diff(void **state)
     xs_open(&vm[1], p.dst, NV, true);
     memset(valid, 0, sizeof(valid));
     memset(last_xirr, 0, sizeof(last_xirr));
+    delivered = ipis = readable = 0;
     for (uint64_t n = 0; n < ops; n++)
         step(n);
     xs_close(&vm[0]);
     xs_close(&vm[1]);
-    printf("xics_diff: %" PRIu64 " operations on %s and %s agree\n", ops, p.src, p.dst);
+    printf("xics_diff: %" PRIu64 " operations on %s and %s agree (%" PRIu64
+           " interrupts taken, %" PRIu64 " of them IPIs; a vCPU readable %" PRIu64 " times)\n",
+           ops, p.src, p.dst, delivered, ipis, readable);
+    assert_true(delivered > ops / 50 && ipis > 0); /* the stream reaches delivery */
 }
 
 int main(int argc, char **argv)

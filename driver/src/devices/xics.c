@@ -527,15 +527,9 @@ static int connect_vcpu(struct device *dev, struct vcpu *v, const struct kvm_ena
 {
     struct xics_dev *d = to_xics(dev);
     uint32_t server = (uint32_t)cap->args[1];
-    if (dev->vm != v->vm)
-        return -EPERM;
-    if (icp_of(v))
-        return -EBUSY;
-    if (server >= d->nr_servers)
-        return -EINVAL;
-    d->vp_block = true;
-    if (find_server(d, server))
-        return -EEXIST;
+    int err = xive_connect_check(dev, v, server, d->nr_servers, &d->vp_block);
+    if (err)
+        return err;
     struct icp *x = &d->icps[v->idx];
     memset(x, 0, sizeof(*x));
     x->server = server;
@@ -543,7 +537,7 @@ static int connect_vcpu(struct device *dev, struct vcpu *v, const struct kvm_ena
     x->valid = true;
     v->irq = x;
     /* the thread context as KVM's w01: ACK# 0xff, CPPR 0 */
-    int err = xive_card_err(xport(d, v->idx, XOP_VP_SET, 0, 0x00000000ff000000ull, NULL));
+    err = xive_card_err(xport(d, v->idx, XOP_VP_SET, 0, 0x00000000ff000000ull, NULL));
     if (!err && !(x->ipi = hw_alloc(d)))
         err = -EIO;
     /* the provisioned priorities, and always queue 0: the IPI's (the card has no

@@ -461,20 +461,14 @@ static int connect_vcpu(struct device *dev, struct vcpu *v, const struct kvm_ena
 {
     struct xive_dev *d = to_xive(dev);
     uint32_t server = (uint32_t)cap->args[1];
-    if (dev->vm != v->vm)
-        return -EPERM;
-    if (vp_of(v))
-        return -EBUSY;
-    if (server >= d->nr_servers)
-        return -EINVAL;
-    d->vp_block = true;
-    if (find_server(d, server))
-        return -EEXIST;
+    int err = xive_connect_check(dev, v, server, d->nr_servers, &d->vp_block);
+    if (err)
+        return err;
     struct xive_vp *vp = &d->vps[v->idx];
     memset(vp, 0, sizeof(*vp));
     vp->server = server;
     /* the thread context starts as KVM's w01: ACK# 0xff, CPPR 0 */
-    int err = xive_card_err(xop(d, v->idx, XOP_VP_SET, 0, 0x00000000ff000000ull, NULL));
+    err = xive_card_err(xop(d, v->idx, XOP_VP_SET, 0, 0x00000000ff000000ull, NULL));
     if (err)
         return err;
     v->irq = vp;

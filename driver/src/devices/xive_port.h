@@ -91,6 +91,22 @@ static inline int xive_select_target(struct vm *vm, uint32_t *server, unsigned p
     return -EBUSY;
 }
 
+/* The checks both families' connect_vcpu make, in KVM's order: another VM's device, a vCPU
+ * connected already, then kvmppc_xive_compute_vp_id (the server below NR_SERVERS, the VP
+ * block allocated, the server free) */
+static inline int xive_connect_check(struct device *dev, struct vcpu *v, uint32_t server,
+                                     uint32_t nr_servers, bool *vp_block)
+{
+    if (dev->vm != v->vm)
+        return -EPERM;
+    if (v->irq)
+        return -EBUSY;
+    if (server >= nr_servers)
+        return -EINVAL;
+    *vp_block = true;
+    return xive_find_server(v->vm, server) ? -EEXIST : 0;
+}
+
 /* kvmppc_xive_set_nr_servers: NR_SERVERS until the first vCPU connects (vp_block);
  * KVM_MAX_VCPUS = KVM_MAX_VCPU_IDS in the ABI libioe speaks, so nothing is clamped */
 static inline int xive_nr_servers_set(uint32_t *nr_servers, bool vp_block, uint64_t uaddr)

@@ -147,6 +147,14 @@ static void test_connect(void **state)
     assert_err(EBUSY, xs_connect(&t, 0, t.dev, 8));  /* connected already */
     assert_err(EEXIST, xs_connect(&t, 1, t.dev, 7)); /* the server is taken */
     assert_ok(xs_connect(&t, 1, t.dev, 9));
+    /* the queues live at the top 256 MiB below 2^48 of the VM's DMA space: no slot there */
+    struct kvm_userspace_memory_region m = {.slot = 1,
+                                            .guest_phys_addr = (1ull << 48) - (256ull << 20),
+                                            .memory_size = 0x10000,
+                                            .userspace_addr = (uint64_t)(uintptr_t)t.ram};
+    assert_err(EEXIST, ioe_ioctl(t.vm, KVM_SET_USER_MEMORY_REGION, &m));
+    m.guest_phys_addr -= 0x10000; /* just below is guest RAM as any */
+    assert_ok(ioe_ioctl(t.vm, KVM_SET_USER_MEMORY_REGION, &m));
     xs_close(&t);
 }
 

@@ -26,7 +26,7 @@
 #define XICS_IPI 2
 #define MASKED 0xff
 #define Q_COUNT 8  /* priorities (queues) per vCPU */
-#define Q_SHIFT 16 /* 64 KiB queues, the POWER9 host's default */
+#define Q_SHIFT 16 /* 64 KiB queues: PAGE_SHIFT of a 64K-page POWER9 host */
 #define Q_BYTES (1u << Q_SHIFT)
 #define Q_MASK ((Q_BYTES >> 2) - 1)
 #define Q_GAP 2

@@ -144,6 +144,13 @@ struct vm {
         struct {
             uint32_t vtimer, ptimer; /* timer PPIs, VM-wide as in recent KVM */
         } arm64;
+        struct {
+            unsigned nr_rtas; /* KVM's rtas_tokens list, in definition order */
+            struct {
+                uint8_t call; /* index in xics.c's in-kernel RTAS calls */
+                uint64_t token;
+            } rtas[16];
+        } ppc64;
         struct s390_vm {
             uint64_t cpuid, mem_limit, epoch;
             uint16_t ibc;
@@ -274,6 +281,10 @@ int vcpu_refresh(struct vcpu *v);
 /* start/stop the event thread of a card that notifies on its own (notify.c) */
 int sys_events_start(struct sys *s);
 void sys_events_stop(struct sys *s);
+
+/* ------------------------------------------------------------------ ppc64 */
+/* KVM_PPC_RTAS_DEFINE_TOKEN (xics.c, whose calls the tokens name) */
+int xics_rtas_define_token(struct vm *vm, uint64_t uptr);
 
 /* ------------------------------------------------------------------ arm64 */
 struct arm64_irq {

@@ -56,6 +56,7 @@ static long caps_ppc64(struct sys *s, struct vm *vm, long ext)
     case KVM_CAP_ONE_REG: return 1;
     case KVM_CAP_PPC_IRQ_XIVE: return xive_ops.available(s); /* kvm_vm_ioctl_check_extension */
     case KVM_CAP_IRQ_XICS: return xics_ops.available(s);
+    case KVM_CAP_PPC_RTAS: return 1;
     default: return persona_caps_common(s, ext);
     }
 }
@@ -76,6 +77,11 @@ static int vcpu_ioctl_ppc64(struct vcpu *v, unsigned long req, unsigned long arg
     if (req == KVM_SET_ONE_REG && copy_from_user(val, r.addr, size))
         return -EFAULT;
     return -ENXIO; /* the vCPU is not connected to a XIVE or XICS device */
+}
+
+static int vm_ioctl_ppc64(struct vm *vm, unsigned long req, unsigned long arg)
+{
+    return req == KVM_PPC_RTAS_DEFINE_TOKEN ? xics_rtas_define_token(vm, arg) : -ENOTTY;
 }
 
 /* ------------------------------------------------------------------ the others */
@@ -105,6 +111,7 @@ static const struct persona persona_ppc64 = {
     .vm_type = vm_type_ppc64,
     .check_extension = caps_ppc64,
     .irq_line = irq_line_no_irqchip,
+    .vm_ioctl = vm_ioctl_ppc64,
     .vcpu_ioctl = vcpu_ioctl_ppc64,
     .enotty_sys = EINVAL,
     .enotty_vm = ENOTTY,

@@ -147,7 +147,8 @@ struct ioe_xive_tima {
  * kernel, forwarded by the hypervisor (docs/api.md, "KVM_DEV_TYPE_XICS"). nr and args are
  * r3 and r4.. of the guest's hcall; ret is what KVM returns in r3 (H_SUCCESS, H_PARAMETER,
  * ...), rets what it leaves in r4.. (H_XIRR: rets[0] = XIRR; H_XIRR_X: also rets[1] = the
- * timebase; H_IPOLL: rets[0] = CPPR << 24 | XISR). */
+ * timebase; H_IPOLL: rets[0] = CPPR << 24 | XISR); H_RTAS runs the in-kernel RTAS calls
+ * defined with KVM_PPC_RTAS_DEFINE_TOKEN. */
 struct ioe_ppc_hcall {
     __u64 nr;
     __u64 args[9];
@@ -171,6 +172,9 @@ struct ioe_ppc_hcall {
 #define H_IPOLL 0x70
 #define H_XIRR 0x74
 #define H_XIRR_X 0x2fc
+#endif
+#ifndef H_RTAS
+#define H_RTAS 0xf000 /* KVM's and QEMU's: args[0] = the guest address of struct rtas_args */
 #endif
 
 /* ---- s390 (KVM_DEV_TYPE_FLIC): what the SIE does in KVM, requested by the hypervisor.

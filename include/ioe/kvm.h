@@ -234,6 +234,14 @@ struct kvm_ppc_xive_eq {
 #define KVM_XICS_QUEUED (1ULL << 44)
 #endif
 
+/* KVM_PPC_RTAS_DEFINE_TOKEN's argument (arch/powerpc/include/uapi/asm/kvm.h) */
+#ifndef __KVM_HAVE_PPC_SMT
+struct kvm_rtas_token_args {
+    char name[120];
+    __u64 token; /* 0: undefine */
+};
+#endif
+
 /* vCPU one-reg: the ICP state (CPPR, XISR, MFRR, PPRI) */
 #ifndef KVM_REG_PPC_ICP_STATE
 #define KVM_REG_PPC_ICP_STATE (KVM_REG_PPC | KVM_REG_SIZE_U64 | 0x8c)
@@ -247,7 +255,8 @@ struct kvm_ppc_xive_eq {
 #define KVM_REG_PPC_ICP_PPRI_MASK 0xff
 #endif
 
-/* ---- s390 VM attributes (Documentation/virt/kvm/devices/vm.rst, arch/s390/include/uapi/asm/kvm.h) */
+/* ---- s390 VM attributes (Documentation/virt/kvm/devices/vm.rst, arch/s390/include/uapi/asm/kvm.h)
+ */
 #ifndef KVM_S390_VM_MEM_CTRL
 #define KVM_S390_VM_MEM_CTRL 0
 #define KVM_S390_VM_TOD 1
@@ -331,7 +340,8 @@ struct kvm_s390_vm_cpu_uv_feat {
 #define KVM_S390_VM_MIGRATION_STATUS 2
 #endif
 
-/* ---- KVM_DEV_TYPE_FLIC (Documentation/virt/kvm/devices/s390_flic.rst, arch/s390/include/uapi/asm/kvm.h) */
+/* ---- KVM_DEV_TYPE_FLIC (Documentation/virt/kvm/devices/s390_flic.rst,
+ * arch/s390/include/uapi/asm/kvm.h) */
 #ifndef KVM_DEV_FLIC_GET_ALL_IRQS
 #define KVM_DEV_FLIC_GET_ALL_IRQS 1
 #define KVM_DEV_FLIC_ENQUEUE 2

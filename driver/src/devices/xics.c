@@ -771,6 +771,157 @@ static long h_ipi(struct xics_dev *d, struct vcpu *v, struct ioe_ppc_hcall *h)
     return H_SUCCESS;
 }
 
+/* ------------------------------------------------------------------ in-kernel RTAS */
+/* kvmppc_xive_set_xive: targeting and masking at once (ibm,set-xive) */
+static int set_xive(struct xics_dev *d, uint32_t irq, uint32_t server, uint32_t priority)
+{
+    int err = 0;
+    if (priority != MASKED && (err = check_provisioning(d, prio_from_guest((uint8_t)priority))))
+        return err;
+    struct xblock *b = block_of(d, irq);
+    struct xsrc *s = b ? &b->s[irq & (ICS_SIZE - 1)] : NULL;
+    if (!s || !s->hw)
+        return -EINVAL; /* (KVM would use the missing IPI of a source never set) */
+    if (priority == MASKED)
+        lock_and_mask(d, s);
+    uint8_t act = priority != MASKED ? prio_from_guest((uint8_t)priority) : s->act_priority;
+    if (act != MASKED && (s->act_server != server || s->act_priority != act))
+        err = target_interrupt(d, s, irq, server, act);
+    if (priority != MASKED)
+        finish_unmask(d, s, (uint8_t)priority);
+    s->saved_priority = (uint8_t)priority;
+    return err;
+}
+
+static struct xsrc *rtas_source(struct xics_dev *d, uint32_t irq)
+{
+    struct xblock *b = block_of(d, irq);
+    return b && b->s[irq & (ICS_SIZE - 1)].hw ? &b->s[irq & (ICS_SIZE - 1)] : NULL;
+}
+
+static uint32_t be32_at(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void be32_put(uint8_t *p, uint32_t v)
+{
+    for (int i = 3; i >= 0; i--, v >>= 8)
+        p[i] = (uint8_t)v;
+}
+
+/* the calls of book3s_rtas.c: args and rets are the big-endian words of struct
+ * rtas_args; a failure is -3 in rets[0] */
+static void rtas_set_xive(struct xics_dev *d, const uint8_t *args, uint8_t *rets)
+{
+    int err = set_xive(d, be32_at(args), be32_at(args + 4), be32_at(args + 8));
+    be32_put(rets, err ? (uint32_t)-3 : 0);
+}
+
+static void rtas_get_xive(struct xics_dev *d, const uint8_t *args, uint8_t *rets)
+{
+    struct xsrc *s = rtas_source(d, be32_at(args));
+    if (s) {
+        be32_put(rets + 4, s->act_server);
+        be32_put(rets + 8, s->guest_priority);
+    }
+    be32_put(rets, s ? 0 : (uint32_t)-3);
+}
+
+static void rtas_int_off(struct xics_dev *d, const uint8_t *args, uint8_t *rets)
+{
+    struct xsrc *s = rtas_source(d, be32_at(args));
+    if (s)
+        s->saved_priority = lock_and_mask(d, s);
+    be32_put(rets, s ? 0 : (uint32_t)-3);
+}
+
+static void rtas_int_on(struct xics_dev *d, const uint8_t *args, uint8_t *rets)
+{
+    struct xsrc *s = rtas_source(d, be32_at(args));
+    bool ok = s && s->act_priority != MASKED; /* never targeted: an error */
+    if (ok && s->saved_priority != MASKED)
+        finish_unmask(d, s, s->saved_priority);
+    be32_put(rets, ok ? 0 : (uint32_t)-3);
+}
+
+static const struct {
+    const char *name;
+    uint32_t nargs, nret;
+    void (*fn)(struct xics_dev *d, const uint8_t *args, uint8_t *rets);
+} rtas_calls[] = {
+    {"ibm,set-xive", 3, 1, rtas_set_xive},
+    {"ibm,get-xive", 1, 3, rtas_get_xive},
+    {"ibm,int-off", 1, 1, rtas_int_off},
+    {"ibm,int-on", 1, 1, rtas_int_on},
+};
+
+/* kvm_vm_ioctl_rtas_define_token: a token per name (token 0 undefines the name's first) */
+int xics_rtas_define_token(struct vm *vm, uint64_t uptr)
+{
+    struct kvm_rtas_token_args a;
+    if (copy_from_user(&a, uptr, sizeof(a)))
+        return -EFAULT;
+    unsigned *n = &vm->arch.ppc64.nr_rtas, call = 0;
+    while (call < sizeof(rtas_calls) / sizeof(rtas_calls[0]) &&
+           strncmp(rtas_calls[call].name, a.name, sizeof(a.name)))
+        call++;
+    if (!a.token) { /* undefining what is not defined is no error */
+        for (unsigned i = 0; i < *n; i++)
+            if (vm->arch.ppc64.rtas[i].call == call) {
+                memmove(&vm->arch.ppc64.rtas[i], &vm->arch.ppc64.rtas[i + 1],
+                        (*n - i - 1) * sizeof(vm->arch.ppc64.rtas[0]));
+                --*n;
+                break;
+            }
+        return 0;
+    }
+    for (unsigned i = 0; i < *n; i++)
+        if (vm->arch.ppc64.rtas[i].token == a.token)
+            return -EEXIST;
+    if (call == sizeof(rtas_calls) / sizeof(rtas_calls[0]))
+        return -ENOENT;
+    if (*n == sizeof(vm->arch.ppc64.rtas) / sizeof(vm->arch.ppc64.rtas[0]))
+        return -ENOMEM; /* libioe keeps 16 */
+    vm->arch.ppc64.rtas[*n].call = (uint8_t)call;
+    vm->arch.ppc64.rtas[(*n)++].token = a.token;
+    return 0;
+}
+
+/* kvmppc_rtas_hcall: struct rtas_args (88 bytes) at the guest address args[0]; *ret is
+ * r3 (H_TOO_HARD: the hypervisor's call); an errno fails the request (KVM_RUN's error) */
+static int h_rtas(struct xics_dev *d, struct ioe_ppc_hcall *h, long *ret)
+{
+    struct vm *vm = d->dev.vm;
+    uint64_t gpa = h->args[0] & 0x0fffffffffffffffull; /* KVM_PAM: a real address */
+    uint8_t buf[88], *hva = NULL;
+    *ret = H_TOO_HARD;
+    if (!vm->arch.ppc64.nr_rtas)
+        return 0;
+    for (unsigned i = 0; i < IOE_KVM_USER_MEM_SLOTS && !hva; i++) {
+        const struct memslot *m = &vm->slots[i];
+        if (m->used && gpa >= m->gpa && gpa - m->gpa <= m->size - sizeof(buf))
+            hva = (uint8_t *)(uintptr_t)(m->hva + (gpa - m->gpa));
+    }
+    if (!hva || copy_from_user(buf, (uint64_t)(uintptr_t)hva, sizeof(buf)))
+        return -EFAULT;
+    uint32_t token = be32_at(buf), nargs = be32_at(buf + 4), nret = be32_at(buf + 8);
+    if (nargs >= 16)
+        return -EINVAL;
+    for (unsigned i = 0; i < vm->arch.ppc64.nr_rtas; i++) {
+        unsigned c = vm->arch.ppc64.rtas[i].call;
+        if (vm->arch.ppc64.rtas[i].token != token)
+            continue;
+        if (nargs != rtas_calls[c].nargs || nret != rtas_calls[c].nret)
+            be32_put(buf + 12 + 4 * nargs, (uint32_t)-3);
+        else
+            rtas_calls[c].fn(d, buf + 12, buf + 12 + 4 * nargs);
+        *ret = H_SUCCESS;
+        return copy_to_user((uint64_t)(uintptr_t)hva, buf, sizeof(buf));
+    }
+    return 0; /* no such token: the hypervisor's */
+}
+
 static const struct {
     uint64_t nr;
     long (*fn)(struct xics_dev *d, struct vcpu *v, struct ioe_ppc_hcall *h);
@@ -792,10 +943,11 @@ static int hcall(struct xics_dev *d, struct vcpu *v, uint64_t uptr)
             ret = hcalls[i].fn(d, v, &h);
             break;
         }
+    int err = h.nr == H_RTAS ? h_rtas(d, &h, &ret) : 0; /* whatever the vCPU's connection */
     h.ret = (uint64_t)(int64_t)ret;
     sys_sync_notifications(sys_of(d));
     vcpu_refresh(v); /* an acknowledge lowers NSR without a notification */
-    return copy_to_user(uptr, &h, sizeof(h));
+    return err ? err : copy_to_user(uptr, &h, sizeof(h));
 }
 
 /* kvmppc_xive_get_icp / kvmppc_xive_set_icp through KVM_GET/SET_ONE_REG */

@@ -403,43 +403,6 @@ static void test_cppr(void **state)
 }
 
 /* ------------------------------------------------------------------ in-kernel RTAS */
-#define RTAS_GPA (RAM_GPA + 0x100000) /* struct rtas_args in guest RAM */
-
-static int define_token(struct xsvm *t, const char *name, uint64_t token)
-{
-    struct kvm_rtas_token_args a = {.token = token};
-    strncpy(a.name, name, sizeof(a.name) - 1);
-    return ioe_ioctl(t->vm, KVM_PPC_RTAS_DEFINE_TOKEN, &a);
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-/* the guest's RTAS call: H_RTAS's r3, with rets[] from the guest's struct rtas_args */
-static int64_t rtas(struct xsvm *t, uint32_t token, uint32_t nargs, uint32_t nret,
-                    const uint32_t *args, uint32_t *rets)
-{
-    uint8_t *a = t->ram + (RTAS_GPA - RAM_GPA);
-    memset(a, 0, 88);
-    put_be32(a, token);
-    put_be32(a + 4, nargs);
-    put_be32(a + 8, nret);
-    for (uint32_t i = 0; i < nargs; i++)
-        put_be32(a + 12 + 4 * i, args[i]);
-    int64_t r = xs_hcall(t, 0, H_RTAS, RTAS_GPA | 0xc000000000000000ull, 0, NULL);
-    for (uint32_t i = 0; i < nret; i++)
-        rets[i] = get_be32(a + 12 + 4 * (nargs + i));
-    return r;
-}
-
 static void test_rtas(void **state)
 {
     struct xsvm t;
@@ -448,51 +411,51 @@ static void test_rtas(void **state)
     const uint32_t irq = 0x1000;
     assert_int_equal(ioe_ioctl(t.vm, KVM_CHECK_EXTENSION, KVM_CAP_PPC_RTAS), 1);
     /* no token defined: the hypervisor's RTAS */
-    assert_int_equal(rtas(&t, 0x2001, 3, 1, args, r), H_TOO_HARD);
+    assert_int_equal(xs_rtas(&t, 0, 0x2001, 3, 1, args, r), H_TOO_HARD);
     /* KVM_PPC_RTAS_DEFINE_TOKEN: EFAULT, ENOENT (a call KVM has not), EEXIST (the token) */
     assert_err(EFAULT, ioe_ioctl(t.vm, KVM_PPC_RTAS_DEFINE_TOKEN, BAD_PTR));
-    assert_err(ENOENT, define_token(&t, "ibm,set-xive-x", 0x2001));
-    assert_ok(define_token(&t, "ibm,set-xive", 0x2001));
-    assert_err(EEXIST, define_token(&t, "ibm,get-xive", 0x2001));
-    assert_ok(define_token(&t, "ibm,get-xive", 0x2002));
-    assert_ok(define_token(&t, "ibm,int-off", 0x2003));
-    assert_ok(define_token(&t, "ibm,int-on", 0x2004));
-    assert_ok(define_token(&t, "ibm,int-on", 0)); /* undefined, and again: no error */
-    assert_ok(define_token(&t, "ibm,int-on", 0));
-    assert_ok(define_token(&t, "ibm,int-on", 0x2004));
+    assert_err(ENOENT, xs_define_token(&t, "ibm,set-xive-x", 0x2001));
+    assert_ok(xs_define_token(&t, "ibm,set-xive", 0x2001));
+    assert_err(EEXIST, xs_define_token(&t, "ibm,get-xive", 0x2001));
+    assert_ok(xs_define_token(&t, "ibm,get-xive", 0x2002));
+    assert_ok(xs_define_token(&t, "ibm,int-off", 0x2003));
+    assert_ok(xs_define_token(&t, "ibm,int-on", 0x2004));
+    assert_ok(xs_define_token(&t, "ibm,int-on", 0)); /* undefined, and again: no error */
+    assert_ok(xs_define_token(&t, "ibm,int-on", 0));
+    assert_ok(xs_define_token(&t, "ibm,int-on", 0x2004));
     /* ibm,set-xive of a source QEMU reset masked: delivered at priority 5 */
     assert_ok(xs_set_source(&t, irq, xs_state(0, 0xff, KVM_XICS_MASKED)));
     assert_int_equal(xs_hcall(&t, 1, H_CPPR, 0xff, 0, NULL), H_SUCCESS);
     args[0] = irq, args[1] = t.server[1], args[2] = 5;
-    assert_int_equal(rtas(&t, 0x2001, 3, 1, args, r), H_SUCCESS);
+    assert_int_equal(xs_rtas(&t, 0, 0x2001, 3, 1, args, r), H_SUCCESS);
     assert_int_equal(r[0], 0);
     xs_line(&t, irq, KVM_INTERRUPT_SET);
     assert_int_equal(xs_xirr(&t, 1), 0xff001000u);
     xs_eoi(&t, 1, 0xff001000u);
-    assert_int_equal(rtas(&t, 0x2002, 1, 3, args, r), H_SUCCESS); /* ibm,get-xive */
+    assert_int_equal(xs_rtas(&t, 0, 0x2002, 1, 3, args, r), H_SUCCESS); /* ibm,get-xive */
     assert_int_equal(r[0], 0);
     assert_int_equal(r[1], t.server[1]);
     assert_int_equal(r[2], 5);
     /* ibm,int-off holds it, ibm,int-on delivers it at the saved priority */
-    assert_int_equal(rtas(&t, 0x2003, 1, 1, args, r), H_SUCCESS);
+    assert_int_equal(xs_rtas(&t, 0, 0x2003, 1, 1, args, r), H_SUCCESS);
     assert_int_equal(r[0], 0);
     xs_line(&t, irq, KVM_INTERRUPT_SET);
     assert_false(xs_readable(&t, 1));
-    assert_int_equal(rtas(&t, 0x2002, 1, 3, args, r), H_SUCCESS);
+    assert_int_equal(xs_rtas(&t, 0, 0x2002, 1, 3, args, r), H_SUCCESS);
     assert_int_equal(r[2], 0xff);
-    assert_int_equal(rtas(&t, 0x2004, 1, 1, args, r), H_SUCCESS);
+    assert_int_equal(xs_rtas(&t, 0, 0x2004, 1, 1, args, r), H_SUCCESS);
     assert_int_equal(r[0], 0);
     assert_true(xs_readable(&t, 1));
     assert_int_equal(xs_xirr(&t, 1), 0xff001000u);
     xs_eoi(&t, 1, 0xff001000u);
     /* failures in rets[0]: -3 for a wrong argument count or a source in no block */
-    assert_int_equal(rtas(&t, 0x2002, 2, 3, args, r), H_SUCCESS);
+    assert_int_equal(xs_rtas(&t, 0, 0x2002, 2, 3, args, r), H_SUCCESS);
     assert_int_equal(r[0], (uint32_t)-3);
     args[0] = 0x5000;
-    assert_int_equal(rtas(&t, 0x2003, 1, 1, args, r), H_SUCCESS);
+    assert_int_equal(xs_rtas(&t, 0, 0x2003, 1, 1, args, r), H_SUCCESS);
     assert_int_equal(r[0], (uint32_t)-3);
     /* an unknown token: the hypervisor's; nargs >= 16 or args outside RAM fail the request */
-    assert_int_equal(rtas(&t, 0x7777, 1, 1, args, r), H_TOO_HARD);
+    assert_int_equal(xs_rtas(&t, 0, 0x7777, 1, 1, args, r), H_TOO_HARD);
     put_be32(t.ram + (RTAS_GPA - RAM_GPA) + 4, 16);
     struct ioe_ppc_hcall h = {.nr = H_RTAS, .args = {RTAS_GPA}};
     assert_err(EINVAL, ioe_ioctl(t.vcpu[0], IOE_PPC_HCALL, &h));

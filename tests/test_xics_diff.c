@@ -98,7 +98,7 @@ static void step(uint64_t n)
         }
     } else if (kind < 90) { /* an hcall */
         what = "hcall";
-        uint32_t h = pick(12);
+        uint32_t h = pick(14);
         if (h < 4) {
             nr = H_XIRR;
         } else if (h < 7) {
@@ -111,8 +111,20 @@ static void step(uint64_t n)
             nr = H_IPI, a0 = rnd_server(), a1 = pick(3) ? rnd_prio() : 0x105;
         } else if (h < 11) {
             nr = H_IPOLL, a0 = rnd_server();
-        } else {
+        } else if (h < 12) {
             nr = pick(2) ? H_XIRR_X : 0x4;
+        } else { /* in-kernel RTAS: ibm,set-xive, get-xive, int-off, int-on */
+            what = "rtas";
+            static const uint32_t nargs[] = {3, 1, 1, 1}, nret[] = {1, 3, 1, 1};
+            uint32_t call = pick(4), args[3] = {irq, rnd_server(), rnd_prio()};
+            for (int k = 0; k < 2; k++) {
+                uint32_t rets[3] = {0};
+                r[k].out[0] = (uint64_t)xs_rtas(&vm[k], (int)c, 0x2001 + call, nargs[call],
+                                                nret[call], args, rets);
+                for (int i = 0; i < 3; i++)
+                    r[k].out[1 + i] = rets[i];
+            }
+            goto compare;
         }
         for (int k = 0; k < 2; k++) {
             r[k].out[0] = (uint64_t)xs_hcall(&vm[k], (int)c, nr, a0, a1, &r[k].out[1]);
@@ -143,6 +155,7 @@ static void step(uint64_t n)
                 if (valid[i])
                     r[k].out[j++ % 10] ^= xs_get_source(&vm[k], 16 + i) * (i + 1);
     }
+compare:
     same(&r[0], &r[1], n, what);
     for (int v = 0; v < NV; v++) {
         r[0].r = xs_readable(&vm[0], v);
@@ -163,6 +176,11 @@ static void test_diff(void **state)
     uint64_t ops = tt_ops(3000);
     xs_open(&vm[0], p.src, NV, true);
     xs_open(&vm[1], p.dst, NV, true);
+    static const char *const calls[] = {"ibm,set-xive", "ibm,get-xive", "ibm,int-off",
+                                        "ibm,int-on"};
+    for (int k = 0; k < 2; k++)
+        for (uint32_t i = 0; i < 4; i++)
+            assert_ok(xs_define_token(&vm[k], calls[i], 0x2001 + i));
     memset(valid, 0, sizeof(valid));
     memset(last_xirr, 0, sizeof(last_xirr));
     delivered = ipis = readable = 0;

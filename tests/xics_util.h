@@ -121,4 +121,42 @@ static inline void xs_line(struct xsvm *t, uint32_t irq, uint32_t level)
 
 #define xs_readable xive_readable
 
+/* ---- the guest's RTAS calls (in-kernel RTAS) */
+#define RTAS_GPA (RAM_GPA + 0x100000) /* struct rtas_args in guest RAM */
+
+static inline int xs_define_token(struct xsvm *t, const char *name, uint64_t token)
+{
+    struct kvm_rtas_token_args a = {.token = token};
+    strncpy(a.name, name, sizeof(a.name) - 1);
+    return ioe_ioctl(t->vm, KVM_PPC_RTAS_DEFINE_TOKEN, &a);
+}
+
+static inline void put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+static inline uint32_t get_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* the guest's RTAS call: H_RTAS's r3, with rets[] from the guest's struct rtas_args */
+static inline int64_t xs_rtas(struct xsvm *t, int c, uint32_t token, uint32_t nargs, uint32_t nret,
+                              const uint32_t *args, uint32_t *rets)
+{
+    uint8_t *a = t->ram + (RTAS_GPA - RAM_GPA);
+    memset(a, 0, 88);
+    put_be32(a, token);
+    put_be32(a + 4, nargs);
+    put_be32(a + 8, nret);
+    for (uint32_t i = 0; i < nargs; i++)
+        put_be32(a + 12 + 4 * i, args[i]);
+    int64_t r = xs_hcall(t, c, H_RTAS, RTAS_GPA | 0xc000000000000000ull, 0, NULL);
+    for (uint32_t i = 0; i < nret; i++)
+        rets[i] = get_be32(a + 12 + 4 * (nargs + i));
+    return r;
+}
+
 #endif

@@ -20,17 +20,9 @@
 
 static uint64_t rng;
 
-static uint64_t rnd(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
-
 static uint32_t pick(uint32_t n)
 {
-    return (uint32_t)(rnd() % n);
+    return tt_pick(&rng, n);
 }
 
 static struct xsvm vm[2];

@@ -19,6 +19,7 @@
  * keeps a program to one target and tt_filter(keep, why) drops the targets keep() rejects;
  * when no target is left, the per-target tests are reported skipped (exit 0). tt_count(),
  * tt_target(i), tt_list() and tt_has(name) give the targets to tests that loop over them.
+ * tt_rand / tt_pick: a seeded generator for random tests.
  */
 #ifndef IOE_TEST_TARGETS_H
 #define IOE_TEST_TARGETS_H
@@ -173,6 +174,21 @@ static inline uint64_t tt_seed(uint64_t dflt)
         printf("seed 0x%" PRIx64 " (reproduce with --seed 0x%" PRIx64 " or IOE_TEST_SEED)\n", seed,
                seed);
     return seed;
+}
+
+/* A random test's generator (xorshift64; *state seeded non-zero): the next value, and one
+ * below n. */
+static inline uint64_t tt_rand(uint64_t *state)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state;
+}
+
+static inline uint32_t tt_pick(uint64_t *state, uint32_t n)
+{
+    return (uint32_t)(tt_rand(state) % n);
 }
 
 /* The operation count: --ops, else IOE_TEST_OPS, else dflt. */

@@ -151,8 +151,8 @@ static void test_connect(void **state)
     cap.args[0] = (uint64_t)t.dev;
     assert_err(EINVAL, ioe_ioctl(t.vcpu[0], KVM_ENABLE_CAP, &cap));
     cap.flags = 0;
-    cap.cap = KVM_CAP_IRQ_XICS;
-    assert_err(EINVAL, ioe_ioctl(t.vcpu[0], KVM_ENABLE_CAP, &cap));
+    cap.cap = KVM_CAP_IRQ_XICS; /* XICS's connect: the XIVE device is not its type */
+    assert_err(EPERM, ioe_ioctl(t.vcpu[0], KVM_ENABLE_CAP, &cap));
     /* bad fd, then not a XIVE device, then another VM's device */
     int closed = dup(0);
     close(closed);

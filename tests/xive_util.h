@@ -1,5 +1,6 @@
 /*
- * Helpers of the XIVE API tests (test_xive_api, test_xive_migrate): a VM with guest RAM,
+ * Helpers of the XIVE API tests (test_xive_api, test_xive_migrate; the VM and attribute
+ * shorthands also serve the XICS tests): a VM with guest RAM,
  * vCPUs connected to a KVM_DEV_TYPE_XIVE device, attribute and ESB/TIMA shorthands, and
  * a guest-OS-style event queue reader (generation bit, index wrap, toggle flip).
  */
@@ -55,9 +56,9 @@ static inline int xive_connect(struct xvm *t, int c, int devfd, uint64_t server)
     return ioe_ioctl(t->vcpu[c], KVM_ENABLE_CAP, &cap);
 }
 
-/* A VM on `target` with n vCPUs (ids 0..n-1), guest RAM, and (connect) a XIVE device with
- * vCPU c connected as server 3c + 1 (KVM servers are not the card's indexes). */
-static inline void xive_open(struct xvm *t, const char *target, int n, bool connect)
+/* A ppc64 VM on `target` with guest RAM and n vCPUs (ids 0..n-1), server 3c + 1 for vCPU c
+ * (KVM servers are not the card's indexes); no interrupt controller yet. */
+static inline void ppc_vm_open(struct xvm *t, const char *target, int n)
 {
     memset(t, 0, sizeof(*t));
     t->target = target;
@@ -78,6 +79,12 @@ static inline void xive_open(struct xvm *t, const char *target, int n, bool conn
         assert_true(t->vcpu[c] >= 0);
         t->server[c] = 3u * (uint32_t)c + 1;
     }
+}
+
+/* ppc_vm_open with a XIVE device, and (connect) vCPU c connected as server 3c + 1 */
+static inline void xive_open(struct xvm *t, const char *target, int n, bool connect)
+{
+    ppc_vm_open(t, target, n);
     struct kvm_create_device cd = {.type = KVM_DEV_TYPE_XIVE};
     assert_ok(ioe_ioctl(t->vm, KVM_CREATE_DEVICE, &cd));
     t->dev = (int)cd.fd;

@@ -19,10 +19,11 @@ static const struct device_ops *const device_types[] = {
     &vgic_v3_ops,  /* KVM_DEV_TYPE_ARM_VGIC_V3 (arm64) */
     &its_ops,      /* KVM_DEV_TYPE_ARM_VGIC_ITS (arm64) */
     &xive_ops,     /* KVM_DEV_TYPE_XIVE (ppc64) */
+    &xics_ops,     /* KVM_DEV_TYPE_XICS (ppc64, XICS-on-XIVE) */
     &flic_ops,     /* KVM_DEV_TYPE_FLIC (s390x) */
     &kvm_vfio_ops, /* KVM_DEV_TYPE_VFIO (every host) */
-    &mpic20_ops,  /* KVM_DEV_TYPE_FSL_MPIC_20 (ppc-booke) */
-    &mpic42_ops,  /* KVM_DEV_TYPE_FSL_MPIC_42 (ppc-booke) */
+    &mpic20_ops,   /* KVM_DEV_TYPE_FSL_MPIC_20 (ppc-booke) */
+    &mpic42_ops,   /* KVM_DEV_TYPE_FSL_MPIC_42 (ppc-booke) */
 };
 
 static const struct obj_ops device_obj_ops;

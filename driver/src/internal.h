@@ -145,6 +145,13 @@ struct vm {
         struct {
             uint32_t vtimer, ptimer; /* timer PPIs, VM-wide as in recent KVM */
         } arm64;
+        struct {
+            unsigned nr_rtas; /* KVM's rtas_tokens list, in definition order */
+            struct {
+                uint8_t call; /* index in xics.c's in-kernel RTAS calls */
+                uint64_t token;
+            } rtas[16];
+        } ppc64;
         struct s390_vm {
             uint64_t cpuid, mem_limit, epoch;
             uint16_t ibc;
@@ -251,7 +258,7 @@ struct device {
 };
 
 /* The device families (devices/); device.c's table lists them. */
-extern const struct device_ops vgic_v3_ops, its_ops, xive_ops, flic_ops, kvm_vfio_ops,
+extern const struct device_ops vgic_v3_ops, its_ops, xive_ops, xics_ops, flic_ops, kvm_vfio_ops,
     mpic20_ops, mpic42_ops;
 /* the VM's VGICv3 is initialised (KVM's vgic_initialized); its SPI count in *nr_spis */
 bool vgic_v3_initialized(struct vm *vm, uint32_t *nr_spis);
@@ -292,6 +299,10 @@ int vcpu_refresh(struct vcpu *v);
 /* start/stop the event thread of a card that notifies on its own (notify.c) */
 int sys_events_start(struct sys *s);
 void sys_events_stop(struct sys *s);
+
+/* ------------------------------------------------------------------ ppc64 */
+/* KVM_PPC_RTAS_DEFINE_TOKEN (xics.c, whose calls the tokens name) */
+int xics_rtas_define_token(struct vm *vm, uint64_t uptr);
 
 /* ------------------------------------------------------------------ arm64 */
 struct arm64_irq {

@@ -55,11 +55,13 @@ static long caps_ppc64(struct sys *s, struct vm *vm, long ext)
     case KVM_CAP_ENABLE_CAP:
     case KVM_CAP_ONE_REG: return 1;
     case KVM_CAP_PPC_IRQ_XIVE: return xive_ops.available(s); /* kvm_vm_ioctl_check_extension */
+    case KVM_CAP_IRQ_XICS: return xics_ops.available(s);
+    case KVM_CAP_PPC_RTAS: return 1;
     default: return persona_caps_common(s, ext);
     }
 }
 
-/* kvmppc_get_one_reg / kvmppc_set_one_reg for a vCPU the XIVE device did not take */
+/* kvmppc_get_one_reg / kvmppc_set_one_reg for a vCPU the XIVE or XICS device did not take */
 static int vcpu_ioctl_ppc64(struct vcpu *v, unsigned long req, unsigned long arg)
 {
     (void)v;
@@ -69,11 +71,17 @@ static int vcpu_ioctl_ppc64(struct vcpu *v, unsigned long req, unsigned long arg
         return -ENOTTY;
     if (copy_from_user(&r, arg, sizeof(r)))
         return -EFAULT;
-    if (r.id != KVM_REG_PPC_VP_STATE)
+    if (r.id != KVM_REG_PPC_VP_STATE && r.id != KVM_REG_PPC_ICP_STATE)
         return -EINVAL; /* not a register libioe has */
-    if (req == KVM_SET_ONE_REG && copy_from_user(val, r.addr, sizeof(val)))
+    size_t size = r.id == KVM_REG_PPC_ICP_STATE ? 8 : sizeof(val);
+    if (req == KVM_SET_ONE_REG && copy_from_user(val, r.addr, size))
         return -EFAULT;
-    return -ENXIO; /* the vCPU is not connected to a XIVE device */
+    return -ENXIO; /* the vCPU is not connected to a XIVE or XICS device */
+}
+
+static int vm_ioctl_ppc64(struct vm *vm, unsigned long req, unsigned long arg)
+{
+    return req == KVM_PPC_RTAS_DEFINE_TOKEN ? xics_rtas_define_token(vm, arg) : -ENOTTY;
 }
 
 /* ------------------------------------------------------------------ the others */
@@ -114,6 +122,7 @@ static const struct persona persona_ppc64 = {
     .vm_type = vm_type_ppc64,
     .check_extension = caps_ppc64,
     .irq_line = irq_line_no_irqchip,
+    .vm_ioctl = vm_ioctl_ppc64,
     .vcpu_ioctl = vcpu_ioctl_ppc64,
     .enotty_sys = EINVAL,
     .enotty_vm = ENOTTY,

@@ -13,7 +13,8 @@
  *              KVM_CREATE_DEVICE, KVM_IRQ_LINE, IOE_MMIO
  *   vCPU fd:   KVM_RUN, KVM_SET/GET/HAS_DEVICE_ATTR (timer PPIs), IOE_VCPU_*,
  *              KVM_ENABLE_CAP (KVM_CAP_PPC_IRQ_XIVE), KVM_GET/SET_ONE_REG
- *              (KVM_REG_PPC_VP_STATE), IOE_XIVE_TIMA
+ *              (KVM_REG_PPC_VP_STATE), IOE_XIVE_TIMA, KVM_ENABLE_CAP (KVM_CAP_IRQ_XICS),
+ *              KVM_GET/SET_ONE_REG (KVM_REG_PPC_ICP_STATE), IOE_PPC_HCALL
  *   device fd: KVM_SET_DEVICE_ATTR, KVM_GET_DEVICE_ATTR, KVM_HAS_DEVICE_ATTR,
  *              IOE_XIVE_ESB (XIVE device)
  */
@@ -140,6 +141,40 @@ struct ioe_xive_tima {
 
 #ifdef __cplusplus
 }
+#endif
+
+/* ---- ppc64 (KVM_DEV_TYPE_XICS): the guest's XICS hypercalls, which KVM serves in the
+ * kernel, forwarded by the hypervisor (docs/api.md, "KVM_DEV_TYPE_XICS"). nr and args are
+ * r3 and r4.. of the guest's hcall; ret is what KVM returns in r3 (H_SUCCESS, H_PARAMETER,
+ * ...), rets what it leaves in r4.. (H_XIRR: rets[0] = XIRR; H_XIRR_X: also rets[1] = the
+ * timebase; H_IPOLL: rets[0] = CPPR << 24 | XISR); H_RTAS runs the in-kernel RTAS calls
+ * defined with KVM_PPC_RTAS_DEFINE_TOKEN. */
+struct ioe_ppc_hcall {
+    __u64 nr;
+    __u64 args[9];
+    __u64 ret;
+    __u64 rets[9];
+};
+/* vCPU fd: perform the hcall for the vCPU (ENXIO without a XICS device on the VM) */
+#define IOE_PPC_HCALL _IOWR(IOEIO, 0x40, struct ioe_ppc_hcall)
+
+/* PAPR hcall numbers and return values (asm/hvcall.h) */
+#ifndef H_SUCCESS
+#define H_SUCCESS 0
+#define H_PARAMETER -4
+#define H_UNSUPPORTED -67
+#define H_TOO_HARD 9999
+#endif
+#ifndef H_EOI
+#define H_EOI 0x64
+#define H_CPPR 0x68
+#define H_IPI 0x6c
+#define H_IPOLL 0x70
+#define H_XIRR 0x74
+#define H_XIRR_X 0x2fc
+#endif
+#ifndef H_RTAS
+#define H_RTAS 0xf000 /* KVM's and QEMU's: args[0] = the guest address of struct rtas_args */
 #endif
 
 /* ---- s390 (KVM_DEV_TYPE_FLIC): what the SIE does in KVM, requested by the hypervisor.

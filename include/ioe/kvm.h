@@ -7,7 +7,8 @@
  * groups) is defined here with the kernel's values, because x86's <linux/kvm.h> does
  * not carry it. Every name is KVM's own; on an arm64 system the kernel header
  * provides the same values and these definitions are skipped. The POWER9 XIVE device
- * ABI (KVM_DEV_TYPE_XIVE) is here too, with the values of the powerpc headers.
+ * ABI (KVM_DEV_TYPE_XIVE) and the PAPR XICS device ABI (KVM_DEV_TYPE_XICS) are here too,
+ * with the values of the powerpc headers.
  */
 #ifndef IOE_KVM_H
 #define IOE_KVM_H
@@ -214,7 +215,48 @@ struct kvm_ppc_xive_eq {
 #define TM_SPC_SET_OS_PENDING 0x812
 #endif
 
-/* ---- s390 VM attributes (Documentation/virt/kvm/devices/vm.rst, arch/s390/include/uapi/asm/kvm.h) */
+/* ---- PAPR XICS device (arch/powerpc/include/uapi/asm/kvm.h; Documentation/virt/kvm/
+ * devices/xics.rst). KVM_DEV_TYPE_XICS and KVM_CAP_IRQ_XICS are in the common <linux/kvm.h>. */
+#ifndef KVM_DEV_XICS_GRP_SOURCES
+#define KVM_DEV_XICS_GRP_SOURCES 1 /* 64-bit source attributes */
+#define KVM_DEV_XICS_GRP_CTRL 2
+#define KVM_DEV_XICS_NR_SERVERS 1
+
+/* the 64-bit state of a source */
+#define KVM_XICS_DESTINATION_SHIFT 0
+#define KVM_XICS_DESTINATION_MASK 0xffffffffULL
+#define KVM_XICS_PRIORITY_SHIFT 32
+#define KVM_XICS_PRIORITY_MASK 0xff
+#define KVM_XICS_LEVEL_SENSITIVE (1ULL << 40)
+#define KVM_XICS_MASKED (1ULL << 41)
+#define KVM_XICS_PENDING (1ULL << 42)
+#define KVM_XICS_PRESENTED (1ULL << 43)
+#define KVM_XICS_QUEUED (1ULL << 44)
+#endif
+
+/* KVM_PPC_RTAS_DEFINE_TOKEN's argument (arch/powerpc/include/uapi/asm/kvm.h) */
+#ifndef __KVM_HAVE_PPC_SMT
+struct kvm_rtas_token_args {
+    char name[120];
+    __u64 token; /* 0: undefine */
+};
+#endif
+
+/* vCPU one-reg: the ICP state (CPPR, XISR, MFRR, PPRI) */
+#ifndef KVM_REG_PPC_ICP_STATE
+#define KVM_REG_PPC_ICP_STATE (KVM_REG_PPC | KVM_REG_SIZE_U64 | 0x8c)
+#define KVM_REG_PPC_ICP_CPPR_SHIFT 56
+#define KVM_REG_PPC_ICP_CPPR_MASK 0xff
+#define KVM_REG_PPC_ICP_XISR_SHIFT 32
+#define KVM_REG_PPC_ICP_XISR_MASK 0xffffff
+#define KVM_REG_PPC_ICP_MFRR_SHIFT 24
+#define KVM_REG_PPC_ICP_MFRR_MASK 0xff
+#define KVM_REG_PPC_ICP_PPRI_SHIFT 16
+#define KVM_REG_PPC_ICP_PPRI_MASK 0xff
+#endif
+
+/* ---- s390 VM attributes (Documentation/virt/kvm/devices/vm.rst, arch/s390/include/uapi/asm/kvm.h)
+ */
 #ifndef KVM_S390_VM_MEM_CTRL
 #define KVM_S390_VM_MEM_CTRL 0
 #define KVM_S390_VM_TOD 1
@@ -298,7 +340,8 @@ struct kvm_s390_vm_cpu_uv_feat {
 #define KVM_S390_VM_MIGRATION_STATUS 2
 #endif
 
-/* ---- KVM_DEV_TYPE_FLIC (Documentation/virt/kvm/devices/s390_flic.rst, arch/s390/include/uapi/asm/kvm.h) */
+/* ---- KVM_DEV_TYPE_FLIC (Documentation/virt/kvm/devices/s390_flic.rst,
+ * arch/s390/include/uapi/asm/kvm.h) */
 #ifndef KVM_DEV_FLIC_GET_ALL_IRQS
 #define KVM_DEV_FLIC_GET_ALL_IRQS 1
 #define KVM_DEV_FLIC_ENQUEUE 2

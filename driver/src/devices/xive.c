@@ -11,9 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ioe/regs.h>
-
-#include "internal.h"
+#include "xive_port.h"
 
 #define NR_IRQS 0x100000u /* KVMPPC_XIVE_NR_IRQS */
 #define BLOCK_SHIFT 10    /* source blocks of 1024 */
@@ -46,7 +44,7 @@ struct xq {
 };
 
 struct xive_vp {
-    uint32_t server; /* KVM's server number; the card's server is the vCPU index */
+    uint32_t server; /* first (xive_port.h): KVM's server number; the card's is the vCPU index */
     struct xq q[Q_COUNT];
 };
 
@@ -59,27 +57,6 @@ struct xive_dev {
 };
 
 /* ------------------------------------------------------------------ the card's access port */
-enum xop {
-    XOP_ESB_LOAD = 1,
-    XOP_ESB_STORE,
-    XOP_TRIGGER,
-    XOP_SOURCE_SET,
-    XOP_SOURCE_CONFIG,
-    XOP_SOURCE_READ,
-    XOP_SOURCE_LEVEL,
-    XOP_SOURCE_SYNC,
-    XOP_EQ_CONFIG,
-    XOP_EQ_READ,
-    XOP_TM_LOAD,
-    XOP_TM_STORE,
-    XOP_VP_SET,
-    XOP_VP_GET,
-    XOP_VM_CTRL
-};
-enum { XCTRL_RESET = 1, XCTRL_EQ_SYNC, XCTRL_CLEAR, XCTRL_ESB_WINDOW };
-#define XST_UNDEF ENGINE_ST_UNDEF
-#define XST_BADTARGET ENGINE_ST_BADTARGET
-
 static struct xive_dev *to_xive(struct device *d)
 {
     return (struct xive_dev *)d;
@@ -94,10 +71,7 @@ static struct xive_vp *vp_of(const struct vcpu *v)
 static int xop(struct xive_dev *d, uint32_t index, enum xop code, uint32_t offset, uint64_t wdata,
                uint64_t *rdata)
 {
-    struct vm *vm = d->dev.vm;
-    return engine_op(vm->sys, ENGINE_XIVE,
-                     vm->ctx << IOE_XIVE_TARGET_VM_SHIFT | index << IOE_XIVE_TARGET_INDEX_SHIFT,
-                     offset, code, wdata, rdata, true);
+    return xive_port(d->dev.vm, index, code, offset, wdata, rdata);
 }
 
 /* END index of the card: card server << 3 | priority */
@@ -107,19 +81,9 @@ static uint32_t end_of(const struct vcpu *v, unsigned prio)
 }
 
 /* ------------------------------------------------------------------ helpers */
-static int card_err(int err)
-{
-    return err < 0 ? err : err ? -EIO : 0;
-}
-
 static struct sys *sys_of(const struct xive_dev *d)
 {
     return d->dev.vm->sys;
-}
-
-static bool xive_available(const struct sys *s)
-{
-    return (s->info.features >> IOE_CORE_FEATURES_XIVE_SHIFT & 1) && s->info.xive_sources;
 }
 
 static struct xsrc *src_of(struct xive_dev *d, uint64_t irq)
@@ -128,20 +92,15 @@ static struct xsrc *src_of(struct xive_dev *d, uint64_t irq)
     return b ? &b->s[irq & (BLOCK_SIZE - 1)] : NULL;
 }
 
-/* kvmppc_xive_find_server: the connected vCPU with that server number */
 static struct vcpu *find_server(struct xive_dev *d, uint32_t server)
 {
-    struct vm *vm = d->dev.vm;
-    for (unsigned i = 0; i < vm->nr_vcpus; i++)
-        if (vp_of(vm->vcpus[i]) && vp_of(vm->vcpus[i])->server == server)
-            return vm->vcpus[i];
-    return NULL;
+    return xive_find_server(d->dev.vm, server);
 }
 
 /* xive_try_pick_queue: 0, -ENXIO (no page), -EBUSY (entries - Q_GAP sources reserved) */
-static int try_pick(struct xive_vp *vp, unsigned prio)
+static int try_pick(struct vcpu *v, unsigned prio)
 {
-    struct xq *q = &vp->q[prio];
+    struct xq *q = &vp_of(v)->q[prio];
     if (!q->qshift)
         return -ENXIO;
     if (q->count >= (1u << (q->qshift - 2)) - Q_GAP)
@@ -150,30 +109,12 @@ static int try_pick(struct xive_vp *vp, unsigned prio)
     return 0;
 }
 
-/* kvmppc_xive_select_target: the requested server, else the first vCPU with room */
-static int select_target(struct xive_dev *d, uint32_t *server, unsigned prio)
-{
-    struct vcpu *v = find_server(d, *server);
-    if (!v)
-        return -EINVAL;
-    if (!try_pick(vp_of(v), prio))
-        return 0;
-    for (unsigned i = 0; i < d->dev.vm->nr_vcpus; i++) {
-        struct vcpu *o = d->dev.vm->vcpus[i];
-        if (vp_of(o) && !try_pick(vp_of(o), prio)) {
-            *server = vp_of(o)->server;
-            return 0;
-        }
-    }
-    return -EBUSY;
-}
-
 static int card_eq_disable(struct xive_dev *d, struct vcpu *v, unsigned prio)
 {
     struct xq *q = &vp_of(v)->q[prio];
     q->qaddr = 0;
     q->qshift = 0;
-    return card_err(xop(d, end_of(v, prio), XOP_EQ_CONFIG, 0, 0, NULL));
+    return xive_card_err(xop(d, end_of(v, prio), XOP_EQ_CONFIG, 0, 0, NULL));
 }
 
 /* ------------------------------------------------------------------ device lifetime */
@@ -188,7 +129,7 @@ static int xive_create(struct device *dev)
     if (!(d->vps = calloc(vm->sys->info.nr_vcpus, sizeof(*d->vps))))
         return -ENOMEM;
     d->nr_servers = NR_SERVERS_LIMIT; /* KVM_MAX_VCPUS until NR_SERVERS */
-    err = card_err(xop(d, 0, XOP_VM_CTRL, XCTRL_CLEAR, 0, NULL));
+    err = xive_card_err(xop(d, 0, XOP_VM_CTRL, XCTRL_CLEAR, 0, NULL));
     if (err)
         free(d->vps);
     return err;
@@ -225,7 +166,7 @@ static int ctrl_reset(struct xive_dev *d, uint64_t uaddr)
             s->eisn = 0;
             s->act_server = 0;
             s->act_prio = MASKED;
-            xop(d, irq, XOP_ESB_LOAD, 1u << 16 | XIVE_ESB_SET_PQ_01, 0, NULL);
+            xop(d, irq, XOP_ESB_LOAD, XIVE_MGMT_PAGE | XIVE_ESB_SET_PQ_01, 0, NULL);
             xop(d, irq, XOP_SOURCE_CONFIG, 0, KVM_XIVE_SOURCE_MASKED_MASK, NULL);
         }
     /* and every queue of every connected vCPU is disabled (the card has no escalation
@@ -247,16 +188,7 @@ static int ctrl_eq_sync(struct xive_dev *d, uint64_t uaddr)
 
 static int ctrl_nr_servers(struct xive_dev *d, uint64_t uaddr)
 {
-    /* kvmppc_xive_set_nr_servers; KVM_MAX_VCPUS = KVM_MAX_VCPU_IDS here, so no clamp */
-    uint32_t n;
-    if (copy_from_user(&n, uaddr, sizeof(n)))
-        return -EFAULT;
-    if (!n || n > NR_SERVERS_LIMIT)
-        return -EINVAL;
-    if (d->vp_block)
-        return -EBUSY;
-    d->nr_servers = n;
-    return 0;
+    return xive_nr_servers_set(&d->nr_servers, d->vp_block, uaddr);
 }
 
 static const struct {
@@ -366,7 +298,7 @@ static int source_config_set(struct device *dev, const struct kvm_device_attr *a
     if (s->act_server == server && s->act_prio == prio && s->eisn == eisn)
         return 0; /* KVM's early exit, which does not look at the mask bit */
     if (!masked) {
-        if ((err = select_target(d, &server, prio)))
+        if ((err = xive_select_target(d->dev.vm, &server, prio, try_pick)))
             return err;
         s->act_prio = (uint8_t)prio;
         s->act_server = server;
@@ -497,7 +429,7 @@ static int esb_access(struct xive_dev *d, uint64_t uptr)
         xop(d, (uint32_t)(e.page >> 1), e.is_store ? XOP_ESB_STORE : XOP_ESB_LOAD, off, e.data, &r);
     sys_sync_notifications(sys_of(d));
     if (err < 0 || err == XST_BADTARGET)
-        return card_err(err);
+        return xive_card_err(err);
     if (e.is_store)
         return 0; /* UNDEF: a store with no effect */
     e.data = r;
@@ -529,20 +461,14 @@ static int connect_vcpu(struct device *dev, struct vcpu *v, const struct kvm_ena
 {
     struct xive_dev *d = to_xive(dev);
     uint32_t server = (uint32_t)cap->args[1];
-    if (dev->vm != v->vm)
-        return -EPERM;
-    if (vp_of(v))
-        return -EBUSY;
-    if (server >= d->nr_servers)
-        return -EINVAL;
-    d->vp_block = true;
-    if (find_server(d, server))
-        return -EEXIST;
+    int err = xive_connect_check(dev, v, server, d->nr_servers, &d->vp_block);
+    if (err)
+        return err;
     struct xive_vp *vp = &d->vps[v->idx];
     memset(vp, 0, sizeof(*vp));
     vp->server = server;
     /* the thread context starts as KVM's w01: ACK# 0xff, CPPR 0 */
-    int err = card_err(xop(d, v->idx, XOP_VP_SET, 0, 0x00000000ff000000ull, NULL));
+    err = xive_card_err(xop(d, v->idx, XOP_VP_SET, 0, 0x00000000ff000000ull, NULL));
     if (err)
         return err;
     v->irq = vp;
@@ -564,14 +490,14 @@ static int one_reg(struct xive_dev *d, struct vcpu *v, unsigned long req, uint64
             return -EFAULT;
         if (!vp_of(v))
             return -ENXIO;
-        int err = card_err(xop(d, v->idx, XOP_VP_SET, 0, be64_of(val), NULL));
+        int err = xive_card_err(xop(d, v->idx, XOP_VP_SET, 0, be64_of(val), NULL));
         sys_sync_notifications(v->vm->sys);
         vcpu_refresh(v);
         return err;
     }
     if (!vp_of(v))
         return -ENXIO;
-    int err = card_err(xop(d, v->idx, XOP_VP_GET, 0, 0, &w));
+    int err = xive_card_err(xop(d, v->idx, XOP_VP_GET, 0, 0, &w));
     if (err)
         return err;
     memset(val, 0, sizeof(val));
@@ -608,7 +534,7 @@ static int tima_access(struct xive_dev *d, struct vcpu *v, uint64_t uptr)
     } /* other stores are ignored */
     sys_sync_notifications(v->vm->sys);
     vcpu_refresh(v); /* an acknowledge lowers NSR without a notification */
-    if ((err = card_err(err)))
+    if ((err = xive_card_err(err)))
         return err;
     return t.is_store ? 0 : copy_to_user(uptr, &t, sizeof(t));
 }
@@ -626,13 +552,10 @@ static int xive_vcpu_ioctl(struct device *dev, struct vcpu *v, unsigned long req
 /* Has the card an exception pending (NSR set) for the vCPU? */
 static int xive_vcpu_pending(struct device *dev, struct vcpu *v, bool *pending)
 {
-    uint64_t w = 0;
     *pending = false;
     if (!vp_of(v))
         return 0; /* not connected: nothing is presented to it */
-    int err = card_err(xop(to_xive(dev), v->idx, XOP_VP_GET, 0, 0, &w));
-    *pending = !err && (w >> 56 & TM_QW1_NSR_EO);
-    return err;
+    return xive_card_nsr(dev->vm, v, pending);
 }
 
 /* KVM_IRQ_LINE: kvmppc_xive_set_irq */
@@ -654,7 +577,7 @@ static int xive_irq_line(struct device *dev, uint32_t irq, uint32_t level)
         err = lsi ? xop(d, irq, XOP_SOURCE_LEVEL, 0, 0, NULL) : 0; /* deasserted */
     else
         err = xop(d, irq, XOP_TRIGGER, 0, 0, NULL);
-    return card_err(err);
+    return xive_card_err(err);
 }
 
 static const struct irqchip_ops xive_irqchip = {
@@ -668,7 +591,7 @@ const struct device_ops xive_ops = {
     .type = KVM_DEV_TYPE_XIVE,
     .hosts = HOST_BIT(HOST_PPC64),
     .size = sizeof(struct xive_dev),
-    .available = xive_available,
+    .available = xive_card_available,
     .create = xive_create,
     .release = xive_release,
     .groups = xive_groups,

@@ -407,7 +407,7 @@ static void test_rtas(void **state)
 {
     struct xsvm t;
     xs_open(&t, *state, 2, true);
-    uint32_t r[3], args[3];
+    uint32_t r[3], args[3] = {0};
     const uint32_t irq = 0x1000;
     assert_int_equal(ioe_ioctl(t.vm, KVM_CHECK_EXTENSION, KVM_CAP_PPC_RTAS), 1);
     /* no token defined: the hypervisor's RTAS */

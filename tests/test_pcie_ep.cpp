@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <functional>
 #include <map>
@@ -18,6 +19,7 @@
 
 #include "Vioe_pcie_card_7x.h"
 #include "Vioe_pcie_card_7x___024root.h"
+#include "Vioe_pcie_ep_dma.h"
 #include "pcie_tlp.h"
 #include "verilated.h"
 
@@ -50,19 +52,45 @@ constexpr uint64_t kMsiLo = 0xFEE00000, kMsiHi = 0xFEEFFFFF;
 
 // BAR2 registers and ioe_top's core block (include/ioe/regs.h has the same offsets)
 enum : uint32_t {
-    EP_ID = 0x00, NRING_BASE_LO = 0x08, NRING_BASE_HI = 0x0C, NRING_LOG2 = 0x10,
-    NRING_HEAD = 0x14, NRING_TAIL = 0x18, NRING_CTRL = 0x1C, DB_ADDR_LO = 0x20,
-    DB_BASE_VM = 0x30, DB_BASE_LO = 0x34, DB_BASE_HI = 0x38, CNT_POISONED = 0x40,
-    CNT_UR = 0x44, CNT_MALFORMED = 0x48, CNT_CPL_TIMEOUT = 0x4C, CNT_CPL_ERROR = 0x50,
-    CNT_DOORBELL = 0x54, CNT_MSIX = 0x58, CPL_TIMEOUT_US = 0x5C, MSIX_TABLE = 0x8000,
+    EP_ID = 0x00,
+    NRING_BASE_LO = 0x08,
+    NRING_BASE_HI = 0x0C,
+    NRING_LOG2 = 0x10,
+    NRING_HEAD = 0x14,
+    NRING_TAIL = 0x18,
+    NRING_CTRL = 0x1C,
+    DB_ADDR_LO = 0x20,
+    DB_BASE_VM = 0x30,
+    DB_BASE_LO = 0x34,
+    DB_BASE_HI = 0x38,
+    CNT_POISONED = 0x40,
+    CNT_UR = 0x44,
+    CNT_MALFORMED = 0x48,
+    CNT_CPL_TIMEOUT = 0x4C,
+    CNT_CPL_ERROR = 0x50,
+    CNT_DOORBELL = 0x54,
+    CNT_MSIX = 0x58,
+    CPL_TIMEOUT_US = 0x5C,
+    MSIX_TABLE = 0x8000,
     MSIX_PBA = 0xC000,
 };
 enum : uint32_t {
-    CORE_ID = 0x00, CORE_VERSION = 0x04, CORE_SCRATCH = 0x0C, CORE_MSI_COUNT = 0x40,
-    CORE_MSI_DEVID = 0x44, CORE_MSI_ADDR_LO = 0x48, CORE_MSI_ADDR_HI = 0x4C,
-    CORE_MSI_DATA = 0x50, CORE_NOTIFY_TEST = 0x70, CORE_DMA_ADDR_LO = 0x80,
-    CORE_DMA_ADDR_HI = 0x84, CORE_DMA_WDATA_LO = 0x88, CORE_DMA_WDATA_HI = 0x8C,
-    CORE_DMA_CMD = 0x90, CORE_DMA_STATUS = 0x94, CORE_DMA_RDATA_LO = 0x98,
+    CORE_ID = 0x00,
+    CORE_VERSION = 0x04,
+    CORE_SCRATCH = 0x0C,
+    CORE_MSI_COUNT = 0x40,
+    CORE_MSI_DEVID = 0x44,
+    CORE_MSI_ADDR_LO = 0x48,
+    CORE_MSI_ADDR_HI = 0x4C,
+    CORE_MSI_DATA = 0x50,
+    CORE_NOTIFY_TEST = 0x70,
+    CORE_DMA_ADDR_LO = 0x80,
+    CORE_DMA_ADDR_HI = 0x84,
+    CORE_DMA_WDATA_LO = 0x88,
+    CORE_DMA_WDATA_HI = 0x8C,
+    CORE_DMA_CMD = 0x90,
+    CORE_DMA_STATUS = 0x94,
+    CORE_DMA_RDATA_LO = 0x98,
     CORE_DMA_RDATA_HI = 0x9C,
 };
 
@@ -86,9 +114,9 @@ struct Card {
     std::vector<uint64_t> txd;
     std::vector<uint8_t> txk;
     uint64_t tx_first = 0;
-    std::deque<Seen> cpls;  // completions from the card
-    std::vector<Seen> log;  // requests from the card (MRd, MWr) in order
-    std::vector<Seen> msix; // memory writes into the MSI window
+    std::deque<Seen> cpls;            // completions from the card
+    std::vector<Seen> log;            // requests from the card (MRd, MWr) in order
+    std::vector<Seen> msix;           // memory writes into the MSI window
     std::map<uint64_t, uint32_t> mem; // host memory by DW address
     std::vector<std::pair<uint64_t, std::unique_ptr<pcie_tlp>>> due; // completions to send
     unsigned mem_latency = 20;
@@ -288,8 +316,7 @@ struct Card {
                unsigned lbe = 0xF, uint16_t rid = kRcId)
     {
         pcie_tlp t;
-        pcie_tlp_mem(&t, true, kBarBase[bar] + off, (unsigned)d.size(), fbe, lbe, rid, 0,
-                     d.data());
+        pcie_tlp_mem(&t, true, kBarBase[bar] + off, (unsigned)d.size(), fbe, lbe, rid, 0, d.data());
         send(t, bar);
         run_until([&] { return rxq.empty(); });
         run(12); // the writes reach their target
@@ -336,8 +363,7 @@ void test_bar0(Card &c)
     }
     // a 4-DW header: the same BAR at a 64-bit address
     pcie_tlp t;
-    pcie_tlp_request(&t, PCIE_MRD64, 0x4000000000ull + CORE_VERSION, 1, 0xF, 0, kRcId, 7,
-                     nullptr);
+    pcie_tlp_request(&t, PCIE_MRD64, 0x4000000000ull + CORE_VERSION, 1, 0xF, 0, kRcId, 7, nullptr);
     got = c.read_tlp(t, 0);
     CHECK(got.size() == 1 && got[0].t->data[0] == 0x100);
     // writes: 1 DW, partial byte enables, and back
@@ -534,8 +560,8 @@ void test_poisoned_malformed(Card &c)
 uint32_t probe(Card &c, uint64_t addr, bool write, uint64_t wdata = 0, unsigned strb = 0xFF,
                uint64_t *rdata = nullptr)
 {
-    c.write(0, CORE_DMA_ADDR_LO, {(uint32_t)addr, (uint32_t)(addr >> 32), (uint32_t)wdata,
-                                  (uint32_t)(wdata >> 32)});
+    c.write(0, CORE_DMA_ADDR_LO,
+            {(uint32_t)addr, (uint32_t)(addr >> 32), (uint32_t)wdata, (uint32_t)(wdata >> 32)});
     c.wr32(0, CORE_DMA_CMD, 1u | (write ? 2u : 0u) | (strb << 8));
     uint32_t st = 0;
     for (int i = 0; i < 60; i++) {
@@ -650,7 +676,7 @@ void notify(Card &c, unsigned vm, unsigned vcpu)
 
 void test_ring_msix(Card &c)
 {
-    c.write(2, MSIX_TABLE, {0xFEE01000, 0, 0x41});       // vector 0, masked
+    c.write(2, MSIX_TABLE, {0xFEE01000, 0, 0x41});      // vector 0, masked
     c.write(2, MSIX_TABLE + 16, {0xFEE02004, 0, 0x42}); // vector 1, masked
     CHECK_EQ(c.rd32(2, MSIX_TABLE + 12), 1);
     c.write(2, NRING_BASE_LO, {(uint32_t)kRing, 0, 4});
@@ -736,6 +762,122 @@ void test_ring_msix(Card &c)
     }
 }
 
+// ---------------------------------------------------------------- the requester alone
+// ioe_pcie_ep_dma (4 tags) with several reads in flight: completions out of order across
+// tags, one split, one UR, one never answered (timeout), and writes acknowledged at once.
+struct Dma {
+    std::unique_ptr<Vioe_pcie_ep_dma> m{new Vioe_pcie_ep_dma};
+    std::vector<std::unique_ptr<pcie_tlp>> tx;
+    struct Rsp {
+        unsigned tag;
+        bool err;
+        uint64_t data;
+    };
+    std::vector<Rsp> rsp;
+    uint64_t cycle = 0;
+    Dma()
+    {
+        m->cfg_id_i = kCardId;
+        m->timeout_us_i = 3;
+        m->rst_ni = 0;
+        tick();
+        m->rst_ni = 1;
+        tick();
+    }
+    void tick()
+    {
+        m->tx_ready_i = 1;
+        m->clk_i = 0;
+        m->eval();
+        if (m->tx_valid_o) {
+            std::unique_ptr<pcie_tlp> t(new pcie_tlp);
+            std::memset(t.get(), 0, sizeof(*t));
+            for (int i = 0; i < 4; i++)
+                t->hdr[i] = m->tx_hdr_o[3 - i];
+            t->ndata = (m->tx_strb_o & 1) + (m->tx_strb_o >> 1 & 1);
+            t->data[0] = (uint32_t)m->tx_data_o;
+            t->data[1] = (uint32_t)(m->tx_data_o >> 32);
+            tx.push_back(std::move(t));
+        }
+        m->clk_i = 1;
+        m->eval();
+        m->cpl_valid_i = 0;
+        m->s_dma_req_valid_i = 0;
+        m->iw_valid_i = 0;
+        if (m->s_dma_rsp_valid_o)
+            rsp.push_back({m->s_dma_rsp_tag_o, (bool)m->s_dma_rsp_err_o, m->s_dma_rsp_rdata_o});
+        cycle++;
+    }
+    bool req(unsigned tag, bool write, uint64_t addr, uint64_t wdata = 0)
+    {
+        m->s_dma_req_valid_i = 1;
+        m->s_dma_req_tag_i = tag;
+        m->s_dma_req_write_i = write;
+        m->s_dma_req_addr_i = addr;
+        m->s_dma_req_wdata_i = wdata;
+        m->s_dma_req_wstrb_i = 0xFF;
+        m->clk_i = 0;
+        m->eval();
+        bool ok = m->s_dma_req_ready_o;
+        tick();
+        return ok;
+    }
+    void cpl(uint8_t pcie_tag, unsigned status, const uint32_t *d, unsigned n, unsigned bc,
+             unsigned la)
+    {
+        pcie_tlp c;
+        pcie_tlp_cpl(&c, kRcId, status, bc, kCardId, pcie_tag, la, d, n);
+        for (int i = 0; i < 4; i++)
+            m->cpl_hdr_i[3 - i] = c.hdr[i];
+        m->cpl_data_i = d ? (d[0] | (n > 1 ? (uint64_t)d[1] << 32 : 0)) : 0;
+        m->cpl_valid_i = 1;
+        tick();
+    }
+};
+
+void test_dma_unit()
+{
+    Dma d;
+    CHECK(d.req(0x11, false, 0x1000));
+    CHECK(d.req(0x12, false, 0x2000));
+    CHECK(d.req(0x13, true, 0x3000, 0xABCD)); // a write between the reads keeps its place
+    CHECK(d.req(0x14, false, 0x4000));
+    CHECK(d.req(0x15, false, 0x5000));
+    CHECK(!d.req(0x16, false, 0x6000)); // all four tags in flight: not taken
+    d.tick();
+    CHECK_EQ(d.tx.size(), 5);
+    if (d.tx.size() != 5)
+        return;
+    uint64_t order[5] = {0x1000, 0x2000, 0x3000, 0x4000, 0x5000};
+    for (int i = 0; i < 5; i++)
+        CHECK_EQ(pcie_tlp_addr(d.tx[i].get()), order[i]);
+    uint8_t t1 = pcie_tlp_tag(d.tx[0].get()), t2 = pcie_tlp_tag(d.tx[1].get());
+    uint8_t t4 = pcie_tlp_tag(d.tx[3].get()), t5 = pcie_tlp_tag(d.tx[4].get());
+    CHECK(t1 != t2 && t1 != t4 && t1 != t5 && t2 != t4 && t2 != t5 && t4 != t5);
+    // the write was answered at once
+    CHECK(d.rsp.size() == 1 && d.rsp[0].tag == 0x13 && !d.rsp[0].err);
+    // answers in reverse order; the second read's in two halves; the first read: UR
+    uint32_t a[2] = {0x44, 0x45}, b = 0x21, b2 = 0x22;
+    d.cpl(t4, PCIE_CPL_SC, a, 2, 8, 0);
+    d.cpl(t2, PCIE_CPL_SC, &b, 1, 8, 0);
+    d.cpl(t2, PCIE_CPL_SC, &b2, 1, 4, 4);
+    d.cpl(t1, PCIE_CPL_UR, nullptr, 0, 8, 0);
+    d.tick();
+    CHECK_EQ(d.rsp.size(), 4);
+    if (d.rsp.size() == 4) {
+        CHECK(d.rsp[1].tag == 0x14 && !d.rsp[1].err && d.rsp[1].data == 0x0000004500000044ull);
+        CHECK(d.rsp[2].tag == 0x12 && !d.rsp[2].err && d.rsp[2].data == 0x0000002200000021ull);
+        CHECK(d.rsp[3].tag == 0x11 && d.rsp[3].err);
+    }
+    // the fifth is never answered: an error after the timeout (3 us = 750 cycles)
+    for (int i = 0; i < 1200 && d.rsp.size() < 5; i++)
+        d.tick();
+    CHECK(d.rsp.size() == 5 && d.rsp[4].tag == 0x15 && d.rsp[4].err);
+    CHECK(d.cycle > 700);
+    // its tag is free again
+    CHECK(d.req(0x16, false, 0x6000));
+}
+
 // ---------------------------------------------------------------- latency (docs/pcie.md §7)
 void test_latency(Card &c)
 {
@@ -781,6 +923,11 @@ int main(int argc, char **argv)
         {"ring_msix", test_ring_msix},
         {"latency", test_latency},
     };
+    {
+        int f0 = failures;
+        test_dma_unit();
+        std::printf("dma_unit: %s\n", failures == f0 ? "ok" : "FAILED");
+    }
     for (auto &t : tests) {
         int f0 = failures;
         t.fn(c);

@@ -229,7 +229,8 @@ struct Card {
             CHECK_EQ(t->ndata, pcie_tlp_length(t.get()));
             uint64_t a = pcie_tlp_addr(t.get());
             if (a >= kMsiLo && a <= kMsiHi) {
-                msix.push_back({std::unique_ptr<pcie_tlp>(new pcie_tlp(*t)), tx_first});
+                msix.push_back({std::move(t), tx_first});
+                return;
             } else {
                 for (unsigned i = 0; i < t->ndata; i++) {
                     unsigned be = i == 0 ? pcie_tlp_first_be(t.get())
@@ -390,18 +391,14 @@ void test_bar0(Card &c)
         CHECK_EQ(pcie_cpl_lower_addr(got[0].t.get()), 0x06);
         CHECK_EQ(got[0].t->ndata, 3);
     }
-    // 20 DWs: split at the 64-byte boundary
+    // 20 DWs over offsets the core block does not have (AXI error): Completer Abort for
+    // the rest of the read
     got = c.read(0, 0, 20);
-    CHECK_EQ(got.size(), 2);
-    if (got.size() == 2) {
-        CHECK_EQ(got[0].t->ndata, 16);
+    CHECK_EQ(got.size(), 1);
+    if (got.size() == 1) {
+        CHECK_EQ(pcie_tlp_fmt_type(got[0].t.get()), PCIE_CPL);
+        CHECK_EQ(pcie_cpl_status(got[0].t.get()), PCIE_CPL_CA);
         CHECK_EQ(pcie_cpl_byte_count(got[0].t.get()), 80);
-        CHECK_EQ(pcie_cpl_lower_addr(got[0].t.get()), 0);
-        CHECK_EQ(got[0].t->data[0], 0x494f4543);
-        CHECK_EQ(got[0].t->data[3], 0x11BBCC44);
-        CHECK_EQ(got[1].t->ndata, 4);
-        CHECK_EQ(pcie_cpl_byte_count(got[1].t.get()), 16);
-        CHECK_EQ(pcie_cpl_lower_addr(got[1].t.get()), 0x40);
     }
     // a multi-DW write: SCRATCH and the next (read-only) DWs
     c.write(0, CORE_SCRATCH, {0x55667788, 0x1, 0x2});
@@ -412,8 +409,22 @@ void test_bar2_split(Card &c)
 {
     c.wr32(2, DB_BASE_VM, 1);
     c.write(2, DB_BASE_LO, {0x08010000, 0x00000002});
+    // 20 DWs: a whole 64-byte block, then the rest
+    auto got = c.read(2, 0, 20);
+    CHECK_EQ(got.size(), 2);
+    if (got.size() == 2) {
+        CHECK_EQ(got[0].t->ndata, 16);
+        CHECK_EQ(pcie_cpl_byte_count(got[0].t.get()), 80);
+        CHECK_EQ(pcie_cpl_lower_addr(got[0].t.get()), 0);
+        CHECK_EQ(got[0].t->data[0], 0x10E00C1E);
+        CHECK_EQ(got[0].t->data[13], 0x08010000);
+        CHECK_EQ(got[0].t->data[14], 2);
+        CHECK_EQ(got[1].t->ndata, 4);
+        CHECK_EQ(pcie_cpl_byte_count(got[1].t.get()), 16);
+        CHECK_EQ(pcie_cpl_lower_addr(got[1].t.get()), 0x40);
+    }
     // 0x38..0x57: two DWs before the boundary, six after
-    auto got = c.read(2, DB_BASE_HI, 8);
+    got = c.read(2, DB_BASE_HI, 8);
     CHECK_EQ(got.size(), 2);
     if (got.size() == 2) {
         CHECK_EQ(got[0].t->ndata, 2);
@@ -689,10 +700,10 @@ void test_ring_msix(Card &c)
     uint64_t r = record(c, 0);
     CHECK_EQ(r & 0xFFFFFFFF, 0x80000000u | 5u << 8 | 3u);
     CHECK_EQ(c.msix.size(), m0); // masked
-    CHECK_EQ(c.rd32(2, MSIX_PBA), 1);
+    CHECK_EQ(c.rd32(2, MSIX_PBA) & 1, 1);
     c.wr32(2, MSIX_TABLE + 12, 0); // unmask: the pending message goes
     CHECK_EQ(c.msix.size(), m0 + 1);
-    CHECK_EQ(c.rd32(2, MSIX_PBA), 0);
+    CHECK_EQ(c.rd32(2, MSIX_PBA) & 1, 0);
     if (c.msix.size() == m0 + 1) {
         const pcie_tlp *p = c.msix.back().t.get();
         CHECK_EQ(pcie_tlp_addr(p), 0xFEE01000);
@@ -717,7 +728,7 @@ void test_ring_msix(Card &c)
     c.m->cfg_interrupt_msixfm = 1;
     notify(c, 1, 2);
     CHECK_EQ(c.msix.size(), m0 + 3);
-    CHECK_EQ(c.rd32(2, MSIX_PBA), 1);
+    CHECK_EQ(c.rd32(2, MSIX_PBA) & 1, 1);
     c.m->cfg_interrupt_msixfm = 0;
     c.run(10);
     CHECK_EQ(c.msix.size(), m0 + 4);

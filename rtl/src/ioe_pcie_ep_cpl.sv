@@ -143,11 +143,20 @@ module ioe_pcie_ep_cpl #(
   logic [63:0] vm_base;
 
   assign be         = first_q ? fbe_q : (rem_q == 11'd1) ? lbe_q : 4'hF;
-  assign tlp_beat_o = idx_q[5:1];
+  assign tlp_beat_o = (st_q == Idle) ? 5'd0 : idx_q[5:1];
   assign wdw        = idx_q[0] ? tlp_beat_i[63:32] : tlp_beat_i[31:0];
-  assign vm         = addr_q[10 +: VmBits];
+  assign vm         = (st_q == Idle) ? dwaddr[10 +: VmBits] : addr_q[10 +: VmBits];
   assign vm_ok      = {1'b0, vm} < (VmBits + 1)'(NrVms);
   assign vm_base    = db_base_i[vm*64 +: 64];
+
+  // Idle: the TLP held is taken when no MSI waits; those that need no state machine (dropped,
+  // completions, posted URs, 1-DW device doorbells) leave the buffer in the same cycle
+  logic pop_q, idle_go, fast_db, pop_now;
+  assign idle_go   = st_q == Idle && tlp_valid_i && !pop_q && !msi_valid_o;
+  assign fast_db   = is_mwr && tlp_bar_i == 3'd4 && len == 11'd1;
+  assign pop_now   = idle_go && (tlp_poisoned_i || tlp_malformed_i || is_cpl || fast_db ||
+                                 (posted && !((is_mrd || is_mwr) && bar_ok)));
+  assign tlp_pop_o = pop_now || pop_q;
 
   // one DW done this cycle, and its read data
   logic        step;
@@ -201,7 +210,7 @@ module ioe_pcie_ep_cpl #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       st_q             <= Idle;
-      tlp_pop_o        <= 1'b0;
+      pop_q            <= 1'b0;
       cpl_valid_o      <= 1'b0;
       ev_ur_o          <= 1'b0;
       ev_poisoned_o    <= 1'b0;
@@ -241,7 +250,7 @@ module ioe_pcie_ep_cpl #(
       msi_addr_o       <= '0;
       msi_data_o       <= '0;
     end else begin
-      tlp_pop_o      <= 1'b0;
+      pop_q          <= 1'b0;
       cpl_valid_o    <= 1'b0;
       ev_ur_o        <= 1'b0;
       ev_poisoned_o  <= 1'b0;
@@ -253,7 +262,7 @@ module ioe_pcie_ep_cpl #(
       if (msi_ready_i) msi_valid_o <= 1'b0;
 
       unique case (st_q)
-        Idle: if (tlp_valid_i && !tlp_pop_o) begin
+        Idle: if (idle_go) begin
           rid_q    <= tlp_hdr_i[95:80];
           tag_q    <= tlp_hdr_i[79:72];
           tc_q     <= tlp_hdr_i[118:116];
@@ -274,20 +283,24 @@ module ioe_pcie_ep_cpl #(
           la_q     <= is_mem ? {dwaddr[4:0], lead0(fbe)} : 7'd0;
           if (tlp_poisoned_i) begin
             ev_poisoned_o <= 1'b1;
-            tlp_pop_o     <= 1'b1;
           end else if (tlp_malformed_i) begin
             ev_malformed_o <= 1'b1;
-            tlp_pop_o      <= 1'b1;
           end else if (is_cpl) begin
             cpl_valid_o <= 1'b1;
-            tlp_pop_o   <= 1'b1;
+          end else if (fast_db) begin  // a 1-DW device doorbell: the MSI at once
+            if (vm_ok) begin
+              msi_valid_o <= 1'b1;
+              msi_devid_o <= {16'd0, tlp_hdr_i[95:80]};
+              msi_addr_o  <= {16'(vm), vm_base[47:0] + {36'd0, dwaddr[9:0], 2'b00}};
+              msi_data_o  <= tlp_beat_i[31:0];
+            end else begin
+              ev_ur_o <= 1'b1;
+            end
           end else if ((is_mrd || is_mwr) && bar_ok) begin
             st_q <= Acc;
           end else begin
             ev_ur_o <= 1'b1;
-            if (posted) begin
-              tlp_pop_o <= 1'b1;
-            end else begin
+            if (!posted) begin
               status_q <= CplUr;
               nodata_q <= 1'b1;
               st_q     <= Send;
@@ -353,7 +366,7 @@ module ioe_pcie_ep_cpl #(
             sbeat_q <= '0;
             k_q     <= '0;
             if (nodata_q || rem_q == 11'd0) begin
-              tlp_pop_o <= 1'b1;
+              pop_q     <= 1'b1;
               st_q      <= Idle;
             end else begin
               bc_q <= {rem_q, 2'b00} - 13'(trail0(lbe_q));
@@ -377,7 +390,7 @@ module ioe_pcie_ep_cpl #(
           // an AXI error: the rest of the read is one Cpl with status CA
           if (status_q != CplSc || (st_q == AxiR && m_axil_rresp_i[1])) nodata_q <= 1'b1;
         end else if (rem_q == 11'd1) begin
-          tlp_pop_o <= 1'b1;
+          pop_q     <= 1'b1;
           st_q      <= Idle;
         end else begin
           st_q <= Acc;

@@ -367,6 +367,19 @@ void test_bar0(Card &c)
     pcie_tlp_request(&t, PCIE_MRD64, 0x4000000000ull + CORE_VERSION, 1, 0xF, 0, kRcId, 7, nullptr);
     got = c.read_tlp(t, 0);
     CHECK(got.size() == 1 && got[0].t->data[0] == 0x100);
+    // a 4-DW header with data: one DW to BAR0, three to BAR2
+    uint32_t w4[3] = {0x13572468, 0, 0};
+    pcie_tlp_request(&t, PCIE_MWR64, 0x4000000000ull + CORE_SCRATCH, 1, 0xF, 0, kRcId, 0, w4);
+    c.send(t, 0);
+    c.run(40);
+    CHECK_EQ(c.rd32(0, CORE_SCRATCH), 0x13572468);
+    c.wr32(2, DB_BASE_VM, 3);
+    uint32_t w5[3] = {0x33330000, 0x00000003, 0x3};
+    pcie_tlp_request(&t, PCIE_MWR64, 0x4000100000ull + DB_BASE_LO, 3, 0xF, 0xF, kRcId, 0, w5);
+    c.send(t, 2);
+    c.run(40);
+    CHECK_EQ(c.rd32(2, DB_BASE_LO), 0x33330000);
+    CHECK_EQ(c.rd32(2, DB_BASE_HI), 3);
     // writes: 1 DW, partial byte enables, and back
     c.wr32(0, CORE_SCRATCH, 0x11223344);
     CHECK_EQ(c.rd32(0, CORE_SCRATCH), 0x11223344);
@@ -610,6 +623,11 @@ void test_dma(Card &c)
     CHECK_EQ(probe(c, 0x100002000ull, false, 0, 0, &v), 2);
     CHECK_EQ(v, 0xCAFE);
     CHECK_EQ(pcie_tlp_fmt_type(c.log.back().t.get()), PCIE_MRD64);
+    // a write above 4 GiB: MWr with a 4-DW header
+    CHECK_EQ(probe(c, 0x100003000ull, true, 0x0A0B0C0D01020304ull), 2);
+    CHECK_EQ(pcie_tlp_fmt_type(c.log.back().t.get()), PCIE_MWR64);
+    CHECK_EQ(c.mem[0x100003000ull / 4], 0x01020304);
+    CHECK_EQ(c.mem[0x100003004ull / 4], 0x0A0B0C0D);
     // writes: both DWs, the lower, the upper
     CHECK_EQ(probe(c, 0x3000, true, 0x0102030405060708ull), 2);
     CHECK_EQ(c.mem[0x3000 / 4], 0x05060708);

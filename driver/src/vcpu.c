@@ -55,10 +55,12 @@ static int vcpu_run(struct vcpu *v)
 {
     struct vm *vm = v->vm;
     if (!v->has_run) {
-        /* kvm_arch_vcpu_run_pid_change: the interrupt controller's resources, then the
-         * architecture's (arm64: the timer) */
+        /* kvm_arch_vcpu_run_pid_change: the architecture's checks (arm64: initialised),
+         * the interrupt controller's resources, then the architecture's (timer, PMU) */
         const struct irqchip_ops *ic = irqchip_of(vm);
-        int err = ic && ic->first_run ? ic->first_run(vm->irqchip, v) : 0;
+        int err = vm->sys->host->run_check ? vm->sys->host->run_check(v) : 0;
+        if (!err && ic && ic->first_run)
+            err = ic->first_run(vm->irqchip, v);
         if (!err && vm->sys->host->first_run)
             err = vm->sys->host->first_run(v);
         if (err)

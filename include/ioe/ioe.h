@@ -101,6 +101,20 @@ struct ioe_sysreg {
 /* vCPU fd: guest-view ICC system-register access; ENXIO for an encoding the card's
  * CPU interface does not have. */
 #define IOE_VCPU_SYSREG _IOWR(IOEIO, 0x06, struct ioe_sysreg)
+/* The level of a line the hypervisor's own emulation drives into the VGIC of an arm64 VM
+ * (docs/api.md "vCPU lines"): the vCPU's PMU overflow line or one of its timers'. */
+struct ioe_vcpu_line {
+    __u32 line;  /* IOE_LINE_* */
+    __u32 level; /* 0 or 1 */
+};
+#define IOE_LINE_PMU 0
+#define IOE_LINE_VTIMER 1
+#define IOE_LINE_PTIMER 2
+#define IOE_LINE_HVTIMER 3
+#define IOE_LINE_HPTIMER 4
+/* vCPU fd: set the level of the vCPU's line; the guest sees its interrupt as any PPI (or,
+ * for a PMU on an SPI, that SPI) of the card's GIC. */
+#define IOE_VCPU_LINE _IOW(IOEIO, 0x08, struct ioe_vcpu_line)
 /* VM fd: guest-view access to a registered frame; ENXIO outside every frame. */
 #define IOE_MMIO _IOWR(IOEIO, 0x10, struct ioe_mmio)
 

@@ -11,6 +11,7 @@
 #include <ioe/regs.h>
 
 #include "internal.h"
+#include "sdei.h"
 
 #define IPA_LIMIT 48 /* KVM_CAP_ARM_VM_IPA_SIZE */
 #define BIT(n) (1u << (n))
@@ -71,7 +72,8 @@ static long check_extension(struct sys *s, struct vm *vm, long ext)
     case KVM_CAP_ARM_PMU_V3:
     case KVM_CAP_ARM_PTRAUTH_ADDRESS:
     case KVM_CAP_ARM_PTRAUTH_GENERIC:
-    case KVM_CAP_STEAL_TIME: return 1;
+    case KVM_CAP_STEAL_TIME:
+    case KVM_CAP_ARM_SDEI: return 1;
     case KVM_CAP_NR_VCPUS:
     case KVM_CAP_MAX_VCPUS: return s->info.nr_vcpus;
     case KVM_CAP_MAX_VCPU_ID: return IOE_KVM_MAX_VCPU_IDS;
@@ -194,7 +196,7 @@ static int vcpu_ioctl(struct vcpu *v, unsigned long req, unsigned long arg)
     case KVM_GET_MP_STATE:
     case KVM_SET_MP_STATE: return mp_state(v, req, arg);
     case IOE_VCPU_LINE: return arm64_vcpu_line(v, arg);
-    default: return -ENOTTY;
+    default: return sdei_vcpu_ioctl(v, req, arg);
     }
 }
 
@@ -202,7 +204,7 @@ static int vm_ioctl(struct vm *vm, unsigned long req, unsigned long arg)
 {
     switch (req) {
     case KVM_ARM_PREFERRED_TARGET: return preferred_target(arg);
-    default: (void)vm; return -ENOTTY;
+    default: return sdei_vm_ioctl(vm, req, arg);
     }
 }
 
@@ -244,6 +246,8 @@ const struct persona persona_arm64 = {
     .vcpu_init = vcpu_created,
     .run_check = run_check,
     .first_run = first_run,
+    .vcpu_pending = sdei_vcpu_pending,
+    .vm_free = sdei_vm_free,
     .enotty_sys = EINVAL,  /* kvm_arch_dev_ioctl */
     .enotty_vm = EINVAL,   /* kvm_arch_vm_ioctl */
     .enotty_vcpu = EINVAL, /* kvm_arch_vcpu_ioctl */

@@ -72,6 +72,9 @@ struct persona {
     void (*vcpu_init)(struct vcpu *v);
     int (*run_check)(struct vcpu *v);
     int (*first_run)(struct vcpu *v);
+    /* the vCPU has something of the architecture's own to take (arm64: an SDEI event),
+     * besides what its interrupt controller presents: its descriptor is readable */
+    bool (*vcpu_pending)(struct vcpu *v);
     /* the VM goes away (before its vCPUs are freed): the persona's own state of both */
     void (*vm_free)(struct vm *vm);
     /* the errno of requests the architecture does not have (kvm_arch_*_ioctl's default) */
@@ -128,9 +131,9 @@ struct vcpu {
         struct arm64_vcpu {
             bool initialized; /* KVM_ARM_VCPU_INIT done (VCPU_INITIALIZED) */
             uint32_t mp_state;
-            int pmu_irq;      /* 0: not set */
-            bool pmu_created; /* PMU_V3_INIT done */
-            uint64_t pvtime;  /* stolen-time IPA, ~0: not set */
+            int pmu_irq;            /* 0: not set */
+            bool pmu_created;       /* PMU_V3_INIT done */
+            uint64_t pvtime;        /* stolen-time IPA, ~0: not set */
             struct sdei_vcpu *sdei; /* sdei.c, or NULL */
         } arm64;
         struct x86_vcpu {
@@ -153,12 +156,12 @@ struct vm {
     struct device *irqchip; /* the device that is the VM's interrupt controller, or NULL */
     union {
         struct {
-            uint32_t timer_ppi[4]; /* VTIMER, PTIMER, HVTIMER, HPTIMER: VM-wide */
-            bool features_set;     /* KVM_ARCH_FLAG_VCPU_FEATURES_CONFIGURED */
-            uint32_t features;     /* the VM's vCPU features (POWER_OFF excluded) */
-            bool pmu_filtered;     /* a PMU_V3_FILTER was set: pmu_filter holds */
+            uint32_t timer_ppi[4];         /* VTIMER, PTIMER, HVTIMER, HPTIMER: VM-wide */
+            bool features_set;             /* KVM_ARCH_FLAG_VCPU_FEATURES_CONFIGURED */
+            uint32_t features;             /* the VM's vCPU features (POWER_OFF excluded) */
+            bool pmu_filtered;             /* a PMU_V3_FILTER was set: pmu_filter holds */
             uint8_t pmu_filter[65536 / 8]; /* allowed events (ARMv8.1+: 16-bit event space) */
-            struct sdei_vm *sdei;  /* sdei.c, or NULL */
+            struct sdei_vm *sdei;          /* sdei.c, or NULL */
         } arm64;
         struct {
             int64_t kvmclock_offset; /* kvmclock = base ns + offset */

@@ -19,6 +19,7 @@
 
 #include <ioe/card.h>
 #include <ioe/ioe.h>
+#include <ioe/kick.h>
 
 /* ------------------------------------------------------------------ descriptors (api.c) */
 struct obj;
@@ -125,8 +126,9 @@ struct vcpu {
     uint32_t id;  /* KVM vcpu id */
     uint32_t aff; /* arm64: MPIDR Aff3..Aff0 in KVM's attr layout */
     bool has_run, running;
-    bool readable; /* eventfd signalled */
-    void *irq;     /* the VM's interrupt controller's state of this vCPU, or NULL */
+    bool readable;        /* eventfd signalled */
+    struct ioe_kick kick; /* IOE_REQ_IRQ when it becomes readable (kick.c) */
+    void *irq;            /* the VM's interrupt controller's state of this vCPU, or NULL */
     union {
         struct arm64_vcpu {
             bool initialized; /* KVM_ARM_VCPU_INIT done (VCPU_INITIALIZED) */

@@ -30,6 +30,7 @@ static void set_readable(struct vcpu *v, bool on)
     if (on) {
         if (write(v->o.fd, &one, sizeof(one)) == sizeof(one))
             v->readable = true;
+        ioe_kick_request(&v->kick, IOE_REQ_IRQ); /* after the state it names: the eventfd */
     } else {
         if (read(v->o.fd, &junk, sizeof(junk)) == sizeof(junk) || errno == EAGAIN)
             v->readable = false;

@@ -36,6 +36,7 @@ int vcpu_create(struct vm *vm, unsigned long id)
     v->vm = vm;
     v->idx = vm->nr_vcpus;
     v->id = (uint32_t)id;
+    ioe_kick_init(&v->kick, NULL, NULL);
     if (vm->sys->host->vcpu_init)
         vm->sys->host->vcpu_init(v);
     vm->vcpus[vm->nr_vcpus++] = v;
@@ -110,3 +111,14 @@ static void vcpu_closed(struct obj *o)
 }
 
 static const struct obj_ops vcpu_obj_ops = {vcpu_ioctl, vcpu_closed, NULL};
+
+struct ioe_kick *ioe_vcpu_kick(int vcpu_fd)
+{
+    api_lock();
+    struct obj *o = obj_lookup(vcpu_fd);
+    struct ioe_kick *k = o && o->ops == &vcpu_obj_ops ? &((struct vcpu *)o)->kick : NULL;
+    api_unlock();
+    if (!k)
+        errno = EBADF;
+    return k;
+}

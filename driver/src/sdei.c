@@ -166,6 +166,13 @@ static int next_event(struct vcpu *v, int *prio)
     return -1;
 }
 
+/* a call or command may have made an event deliverable on any vCPU of the VM */
+static void refresh_all(struct vm *vm)
+{
+    for (unsigned i = 0; i < vm->nr_vcpus; i++)
+        vcpu_refresh(vm->vcpus[i]);
+}
+
 bool sdei_vcpu_pending(struct vcpu *v)
 {
     int prio;
@@ -365,7 +372,6 @@ static int64_t call_event(struct call *k, uint32_t fn, const uint64_t *x)
         if (!k->s->ex[e].signaled || !t || !vcpu_state(t))
             return INVALID_PARAMETERS;
         t->arch.arm64.sdei->count[e]++;
-        vcpu_refresh(t);
         return SUCCESS;
     }
     }
@@ -420,7 +426,7 @@ static int guest_call(struct vcpu *v, uint64_t uptr)
     if (c.action == IOE_SDEI_RETURN)
         c.ctx.regs[0] = (uint64_t)ret;
     int err = copy_to_user(uptr, &c, sizeof(c));
-    vcpu_refresh(v);
+    refresh_all(v->vm);
     return err;
 }
 
@@ -609,8 +615,7 @@ static int command(struct vm *vm, struct vcpu *v, unsigned long arg)
     if (copy_from_user(&c, arg, sizeof(c)))
         return -EFAULT;
     int err = v ? vcpu_command(v, &c) : vm_command(vm, &c);
-    if (v)
-        vcpu_refresh(v);
+    refresh_all(vm);
     return err ? err : copy_to_user(arg, &c, sizeof(c));
 }
 

@@ -127,7 +127,7 @@ struct vcpu {
     uint32_t aff; /* arm64: MPIDR Aff3..Aff0 in KVM's attr layout */
     bool has_run, running;
     bool readable;        /* eventfd signalled */
-    struct ioe_kick kick; /* IOE_REQ_IRQ when it becomes readable (kick.c) */
+    struct ioe_kick kick; /* IOE_REQ_IRQ when it is found readable (kick.c) */
     void *irq;            /* the VM's interrupt controller's state of this vCPU, or NULL */
     union {
         struct arm64_vcpu {

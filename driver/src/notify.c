@@ -30,7 +30,6 @@ static void set_readable(struct vcpu *v, bool on)
     if (on) {
         if (write(v->o.fd, &one, sizeof(one)) == sizeof(one))
             v->readable = true;
-        ioe_kick_request(&v->kick, IOE_REQ_IRQ); /* after the state it names: the eventfd */
     } else {
         if (read(v->o.fd, &junk, sizeof(junk)) == sizeof(junk) || errno == EAGAIN)
             v->readable = false;
@@ -47,6 +46,8 @@ int vcpu_refresh(struct vcpu *v)
     if (!on && v->vm->sys->host->vcpu_pending)
         on = v->vm->sys->host->vcpu_pending(v); /* arm64: SDEI, ahead of the IRQs */
     set_readable(v, on);
+    if (on) /* after the eventfd it names; again at every change while it stays readable */
+        ioe_kick_request(&v->kick, IOE_REQ_IRQ);
     return 0;
 }
 

@@ -29,7 +29,7 @@ extern "C" {
 #define IOE_EXITING_GUEST_MODE 2u
 
 /* requests libioe makes (bits 0..7 are libioe's, 8..63 the VMM's own) */
-#define IOE_REQ_IRQ 0 /* the vCPU's descriptor became readable: an interrupt or SDEI event */
+#define IOE_REQ_IRQ 0 /* the vCPU's descriptor is readable: an interrupt or SDEI event */
 
 struct ioe_kick {
     _Atomic uint32_t mode;
@@ -54,7 +54,7 @@ void ioe_kick_exit(struct ioe_kick *k);
 uint64_t ioe_kick_take(struct ioe_kick *k);
 
 /* The kick block of a libioe vCPU descriptor (valid while the descriptor is open), or NULL
- * with errno EBADF. libioe makes IOE_REQ_IRQ on it when the descriptor becomes readable;
+ * with errno EBADF. libioe makes IOE_REQ_IRQ on it when it finds the descriptor readable;
  * the VMM sets k->kick / k->arg once, before running the vCPU. */
 struct ioe_kick *ioe_vcpu_kick(int vcpu_fd);
 

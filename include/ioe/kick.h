@@ -1,7 +1,8 @@
 /*
  * <ioe/kick.h> - vCPU requests and kicks between libioe and a VMM's run loop, in the
  * manner of KVM's (Documentation/virtual/kvm/vcpu-requests.rst; docs/api.md "vCPU requests
- * and kicks"). Lock-free; any thread may make a request, one thread runs the vCPU.
+ * and kicks"). Lock-free; any thread may make a request, one thread runs the vCPU. A C11
+ * header (<stdatomic.h>).
  *
  *   vCPU thread                                  requester (any thread)
  *   for (;;) {                                   ...write the state the request names...
@@ -18,10 +19,6 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
-
-#ifdef __cplusplus
-extern "C" {
-#endif
 
 /* vcpu->mode */
 #define IOE_OUTSIDE_GUEST_MODE 0u
@@ -57,9 +54,5 @@ uint64_t ioe_kick_take(struct ioe_kick *k);
  * with errno EBADF. libioe makes IOE_REQ_IRQ on it when it finds the descriptor readable;
  * the VMM sets k->kick / k->arg once, before running the vCPU. */
 struct ioe_kick *ioe_vcpu_kick(int vcpu_fd);
-
-#ifdef __cplusplus
-}
-#endif
 
 #endif

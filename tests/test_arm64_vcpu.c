@@ -115,6 +115,19 @@ static void test_preferred_target(void **state)
     assert_err(EFAULT, ioe_ioctl(t.vm, KVM_ARM_PREFERRED_TARGET, BAD_PTR));
     /* a VM request: on a vCPU it is kvm_arch_vcpu_ioctl's unknown request */
     assert_err(EINVAL, ioe_ioctl(t.vcpu[0], KVM_ARM_PREFERRED_TARGET, &init));
+    /* the capabilities of the features offered, and of those not offered */
+    static const long yes[] = {KVM_CAP_MP_STATE,
+                               KVM_CAP_ARM_PSCI,
+                               KVM_CAP_ARM_PSCI_0_2,
+                               KVM_CAP_ARM_PMU_V3,
+                               KVM_CAP_ARM_PTRAUTH_ADDRESS,
+                               KVM_CAP_ARM_PTRAUTH_GENERIC,
+                               KVM_CAP_STEAL_TIME,
+                               KVM_CAP_VCPU_ATTRIBUTES};
+    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+        assert_int_equal(ioe_ioctl(t.vm, KVM_CHECK_EXTENSION, yes[i]), 1);
+    assert_int_equal(ioe_ioctl(t.vm, KVM_CHECK_EXTENSION, KVM_CAP_ARM_EL1_32BIT), 0);
+    assert_int_equal(ioe_ioctl(t.vm, KVM_CHECK_EXTENSION, KVM_CAP_ARM_SVE), 0);
     close_vm(&t);
 }
 

@@ -12,6 +12,7 @@ pkgs=(
   nextpnr-ice40 fpga-icestorm                # iCE40 place and route, bitstream (boards/icebreaker)
   libusb-1.0-0-dev libftdi1-dev              # libioe's usb target (FT2232H)
   qemu-system-x86                            # test_vfio_qemu: VFIO against a real kernel
+  spin                                       # Promela model checker (tests/kick.pml)
 )
 
 missing=()

@@ -13,6 +13,8 @@
 
 #include <ioe/ioe.h>
 
+#include "arm64_vcpu.h"
+
 #define DIST_BASE 0x08000000ull
 #define REDIST_BASE 0x080a0000ull
 #define RD_SGI 0x10000ull
@@ -68,6 +70,7 @@ static inline void t_vm_open(struct tvm *t, const char *target, int n, uint32_t 
     for (int i = 0; i < n; i++) {
         t->vcpu[i] = ioe_ioctl(t->vm, KVM_CREATE_VCPU, i);
         assert_true(t->vcpu[i] >= 0);
+        assert_int_equal(t_arm64_vcpu_init(t->vm, t->vcpu[i], i, 0), 0);
     }
     struct kvm_create_device cd = {.type = KVM_DEV_TYPE_ARM_VGIC_V3};
     assert_int_equal(ioe_ioctl(t->vm, KVM_CREATE_DEVICE, &cd), 0);

@@ -23,6 +23,7 @@
 
 #include <ioe/ioe.h>
 
+#include "arm64_vcpu.h"
 #include "assert_errno.h"
 #include "targets.h"
 
@@ -262,6 +263,7 @@ static int vm_add_vcpu(struct vmh *h, uint32_t id)
 {
     int fd = ioe_ioctl(h->vm, KVM_CREATE_VCPU, (unsigned long)id);
     if (fd >= 0) {
+        assert_int_equal(t_arm64_vcpu_init(h->vm, fd, (int)h->n, 0), 0);
         h->vcpu[h->n] = fd;
         h->id[h->n++] = id;
     }
@@ -1774,15 +1776,16 @@ static void test_vcpu_timer(void **state)
     assert_err(ENXIO, dattr(h.vcpu[0], KVM_GET_DEVICE_ATTR, T, 7, &(int){0}));
     assert_err(EFAULT, ioe_ioctl(h.vcpu[0], KVM_SET_DEVICE_ATTR, BAD_PTR));
     assert_err(EFAULT, ioe_ioctl(h.vcpu[0], KVM_HAS_DEVICE_ATTR, page_none));
-    /* other vCPU groups: no PMUv3 feature (ENODEV; HAS ENXIO), no stolen time (ENXIO) */
+    /* other vCPU groups (test_arm64_vcpu has their rows): no PMUv3 feature (ENODEV; HAS
+     * ENXIO); stolen time outside guest RAM (EINVAL) */
     int v = 23;
     assert_err(ENODEV, dattr(h.vcpu[0], KVM_SET_DEVICE_ATTR, KVM_ARM_VCPU_PMU_V3_CTRL,
                              KVM_ARM_VCPU_PMU_V3_IRQ, &v));
     assert_err(ENXIO, has(h.vcpu[0], KVM_ARM_VCPU_PMU_V3_CTRL, KVM_ARM_VCPU_PMU_V3_IRQ));
     uint64_t ipa = 0x1000;
-    assert_err(ENXIO, dattr(h.vcpu[0], KVM_SET_DEVICE_ATTR, KVM_ARM_VCPU_PVTIME_CTRL,
-                            KVM_ARM_VCPU_PVTIME_IPA, &ipa));
-    assert_err(ENXIO, has(h.vcpu[0], KVM_ARM_VCPU_PVTIME_CTRL, KVM_ARM_VCPU_PVTIME_IPA));
+    assert_err(EINVAL, dattr(h.vcpu[0], KVM_SET_DEVICE_ATTR, KVM_ARM_VCPU_PVTIME_CTRL,
+                             KVM_ARM_VCPU_PVTIME_IPA, &ipa));
+    assert_int_equal(has(h.vcpu[0], KVM_ARM_VCPU_PVTIME_CTRL, KVM_ARM_VCPU_PVTIME_IPA), 0);
     vm_close(&h);
 
     vm_build(&h, 2, true);

@@ -219,8 +219,10 @@ static void test_vms_kept_apart(void **state)
     b.kvm = -1;
     b.vm = ioe_ioctl(a.kvm, KVM_CREATE_VM, 0);
     assert_true(b.vm >= 0);
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 2; i++) {
         assert_true((b.vcpu[i] = ioe_ioctl(b.vm, KVM_CREATE_VCPU, i)) >= 0);
+        assert_int_equal(t_arm64_vcpu_init(b.vm, b.vcpu[i], i, 0), 0);
+    }
     struct kvm_create_device cd = {.type = KVM_DEV_TYPE_ARM_VGIC_V3};
     assert_int_equal(ioe_ioctl(b.vm, KVM_CREATE_DEVICE, &cd), 0);
     b.dev = (int)cd.fd;

@@ -19,6 +19,7 @@
 
 #include <ioe/card.h>
 #include <ioe/ioe.h>
+#include <ioe/kick.h>
 
 /* ------------------------------------------------------------------ descriptors (api.c) */
 struct obj;
@@ -71,9 +72,16 @@ struct persona {
      * flags change; 0 or -errno (NULL: nothing to check) */
     int (*prepare_memory_region)(struct vm *vm, const struct kvm_userspace_memory_region *m,
                                  bool flags_only);
-    /* a vCPU was created / enters KVM_RUN for the first time (after the irqchip's checks) */
+    /* a vCPU was created / enters KVM_RUN for the first time: run_check before the
+     * irqchip's checks, first_run after them */
     void (*vcpu_init)(struct vcpu *v);
+    int (*run_check)(struct vcpu *v);
     int (*first_run)(struct vcpu *v);
+    /* the vCPU has something of the architecture's own to take (arm64: an SDEI event),
+     * besides what its interrupt controller presents: its descriptor is readable */
+    bool (*vcpu_pending)(struct vcpu *v);
+    /* the VM goes away (before its vCPUs are freed): the persona's own state of both */
+    void (*vm_free)(struct vm *vm);
     /* the errno of requests the architecture does not have (kvm_arch_*_ioctl's default) */
     int enotty_sys, enotty_vm, enotty_vcpu;
 };
@@ -124,8 +132,22 @@ struct vcpu {
     uint32_t id;  /* KVM vcpu id */
     uint32_t aff; /* arm64: MPIDR Aff3..Aff0 in KVM's attr layout */
     bool has_run, running;
-    bool readable; /* eventfd signalled */
-    void *irq;     /* the VM's interrupt controller's state of this vCPU, or NULL */
+    bool readable;        /* eventfd signalled */
+    struct ioe_kick kick; /* IOE_REQ_IRQ when it is found readable (kick.c) */
+    void *irq;            /* the VM's interrupt controller's state of this vCPU, or NULL */
+    union {
+        struct arm64_vcpu {
+            bool initialized; /* KVM_ARM_VCPU_INIT done (VCPU_INITIALIZED) */
+            uint32_t mp_state;
+            int pmu_irq;            /* 0: not set */
+            bool pmu_created;       /* PMU_V3_INIT done */
+            uint64_t pvtime;        /* stolen-time IPA, ~0: not set */
+            struct sdei_vcpu *sdei; /* sdei.c, or NULL */
+        } arm64;
+        struct x86_vcpu {
+            uint64_t tsc_offset; /* KVM_VCPU_TSC_OFFSET */
+        } x86;
+    } arch;
 };
 
 struct device;
@@ -143,7 +165,12 @@ struct vm {
     struct vm_irq *irq;     /* GSI routes and irqfds (irqfd.c), NULL until the first */
     union {
         struct {
-            uint32_t vtimer, ptimer; /* timer PPIs, VM-wide as in recent KVM */
+            uint32_t timer_ppi[4];         /* VTIMER, PTIMER, HVTIMER, HPTIMER: VM-wide */
+            bool features_set;             /* KVM_ARCH_FLAG_VCPU_FEATURES_CONFIGURED */
+            uint32_t features;             /* the VM's vCPU features (POWER_OFF excluded) */
+            bool pmu_filtered;             /* a PMU_V3_FILTER was set: pmu_filter holds */
+            uint8_t pmu_filter[65536 / 8]; /* allowed events (ARMv8.1+: 16-bit event space) */
+            struct sdei_vm *sdei;          /* sdei.c, or NULL */
         } arm64;
         struct {
             unsigned nr_rtas; /* KVM's rtas_tokens list, in definition order */
@@ -162,6 +189,9 @@ struct vm {
             struct kvm_s390_vm_cpu_subfunc subfuncs;
             uint8_t aes_wrapping_key_mask[32], dea_wrapping_key_mask[24];
         } s390;
+        struct {
+            int64_t kvmclock_offset; /* kvmclock = base ns + offset */
+        } x86;
     } arch;
 };
 
@@ -205,6 +235,7 @@ struct irqchip_ops {
     int (*vcpu_precreate)(struct device *d);               /* KVM_CREATE_VCPU may go on? */
     int (*vcpu_created)(struct device *d, struct vcpu *v); /* a vCPU was created */
     int (*first_run)(struct device *d, struct vcpu *v);    /* a vCPU's first KVM_RUN */
+    int (*vcpu_reset)(struct device *d, struct vcpu *v);   /* its MPIDR changed (arm64) */
 };
 
 /* A family's attribute group: its accessors (NULL: -ENXIO), for device_ops.groups. */
@@ -309,6 +340,14 @@ struct arm64_irq {
     unsigned type, vidx, num; /* KVM_IRQ_LINE's fields (KVM_ARM_IRQ_*), vidx with vcpu2 */
 };
 struct arm64_irq arm64_irq_decode(uint32_t irq);
+/* arm64_vcpu_attr.c: KVM_{SET,GET,HAS}_DEVICE_ATTR on a vCPU (attr copied in), the
+ * PMU's first-run check, IOE_VCPU_LINE */
+int arm64_vcpu_attr(struct vcpu *v, unsigned long req, const struct kvm_device_attr *a);
+int arm64_pmu_first_run(struct vcpu *v);
+int arm64_vcpu_line(struct vcpu *v, uint64_t uptr);
+/* arch_x86_tsc.c: the x86_64 persona's TSC and kvmclock requests */
+int x86_vcpu_ioctl(struct vcpu *v, unsigned long req, unsigned long arg);
+int x86_vm_ioctl(struct vm *vm, unsigned long req, unsigned long arg);
 
 /* ------------------------------------------------------------------ user memory */
 /* Fault-safe copies (uaccess.c): 0 or -EFAULT, never a crash. */

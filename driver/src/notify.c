@@ -43,7 +43,11 @@ int vcpu_refresh(struct vcpu *v)
     int err = ic && ic->ops->irqchip->vcpu_pending ? ic->ops->irqchip->vcpu_pending(ic, v, &on) : 0;
     if (err)
         return err < 0 ? err : -EIO;
+    if (!on && v->vm->sys->host->vcpu_pending)
+        on = v->vm->sys->host->vcpu_pending(v); /* arm64: SDEI, ahead of the IRQs */
     set_readable(v, on);
+    if (on) /* after the eventfd it names; again at every change while it stays readable */
+        ioe_kick_request(&v->kick, IOE_REQ_IRQ);
     return 0;
 }
 

@@ -111,7 +111,10 @@ static long caps_x86_64(struct sys *s, struct vm *vm, long ext)
     (void)vm;
     switch (ext) {
     case KVM_CAP_VCPU_ATTRIBUTES:
-    case KVM_CAP_SIGNAL_MSI: return 1;
+    case KVM_CAP_SIGNAL_MSI:
+    case KVM_CAP_GET_TSC_KHZ: return 1;
+    case KVM_CAP_ADJUST_CLOCK:
+        return KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC;
     default: return persona_caps_common(s, ext);
     }
 }
@@ -147,6 +150,8 @@ static const struct persona persona_x86_64 = {
     .vm_type = vm_type_zero, /* KVM_X86_DEFAULT_VM only */
     .check_extension = caps_x86_64,
     .irq_line = irq_line_no_irqchip,
+    .vm_ioctl = x86_vm_ioctl, /* arch_x86_tsc.c */
+    .vcpu_ioctl = x86_vcpu_ioctl,
     .enotty_sys = EINVAL,
     .enotty_vm = ENOTTY,
     .enotty_vcpu = EINVAL,

@@ -36,6 +36,7 @@ int vcpu_create(struct vm *vm, unsigned long id)
     v->vm = vm;
     v->idx = vm->nr_vcpus;
     v->id = (uint32_t)id;
+    ioe_kick_init(&v->kick, NULL, NULL);
     if (vm->sys->host->vcpu_init)
         vm->sys->host->vcpu_init(v);
     vm->vcpus[vm->nr_vcpus++] = v;
@@ -55,10 +56,12 @@ static int vcpu_run(struct vcpu *v)
 {
     struct vm *vm = v->vm;
     if (!v->has_run) {
-        /* kvm_arch_vcpu_run_pid_change: the interrupt controller's resources, then the
-         * architecture's (arm64: the timer) */
+        /* kvm_arch_vcpu_run_pid_change: the architecture's checks (arm64: initialised),
+         * the interrupt controller's resources, then the architecture's (timer, PMU) */
         const struct irqchip_ops *ic = irqchip_of(vm);
-        int err = ic && ic->first_run ? ic->first_run(vm->irqchip, v) : 0;
+        int err = vm->sys->host->run_check ? vm->sys->host->run_check(v) : 0;
+        if (!err && ic && ic->first_run)
+            err = ic->first_run(vm->irqchip, v);
         if (!err && vm->sys->host->first_run)
             err = vm->sys->host->first_run(v);
         if (err)
@@ -108,3 +111,14 @@ static void vcpu_closed(struct obj *o)
 }
 
 static const struct obj_ops vcpu_obj_ops = {vcpu_ioctl, vcpu_closed, NULL};
+
+struct ioe_kick *ioe_vcpu_kick(int vcpu_fd)
+{
+    api_lock();
+    struct obj *o = obj_lookup(vcpu_fd);
+    struct ioe_kick *k = o && o->ops == &vcpu_obj_ops ? &((struct vcpu *)o)->kick : NULL;
+    api_unlock();
+    if (!k)
+        errno = EBADF;
+    return k;
+}

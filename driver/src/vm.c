@@ -85,6 +85,8 @@ static void vm_free(struct obj *o)
         if (vm->slots[i].used)
             ioe_card_dma_unmap(s->card, (uint64_t)vm->ctx << IOVA_VM_SHIFT | vm->slots[i].gpa,
                                vm->slots[i].size);
+    if (s->host->vm_free)
+        s->host->vm_free(vm);
     for (unsigned i = 0; i < vm->nr_vcpus; i++)
         free(vm->vcpus[i]);
     vm->nr_vcpus = 0;

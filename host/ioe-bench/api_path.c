@@ -60,9 +60,16 @@ int vm_setup(struct vmset *s, const char *target, const struct opts *o,
     s->n = o->vcpus;
     if ((s->kvm = ioe_open(target)) < 0 || (s->vm = ioe_ioctl(s->kvm, KVM_CREATE_VM, 0)) < 0)
         return -errno;
-    for (unsigned i = 0; i < s->n; i++)
-        if ((s->vcpu[i] = ioe_ioctl(s->vm, KVM_CREATE_VCPU, i)) < 0)
+    for (unsigned i = 0; i < s->n; i++) {
+        /* as a VMM does: the preferred target, PSCI 0.2, secondaries powered off */
+        struct kvm_vcpu_init init;
+        if ((s->vcpu[i] = ioe_ioctl(s->vm, KVM_CREATE_VCPU, i)) < 0 ||
+            ioe_ioctl(s->vm, KVM_ARM_PREFERRED_TARGET, &init))
             return -errno;
+        init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2 | (i ? 1u << KVM_ARM_VCPU_POWER_OFF : 0);
+        if ((err = call(s->vcpu[i], KVM_ARM_VCPU_INIT, &init)))
+            return err;
+    }
     struct kvm_create_device cd = {.type = KVM_DEV_TYPE_ARM_VGIC_V3};
     if ((err = call(s->vm, KVM_CREATE_DEVICE, &cd)))
         return err;

@@ -102,6 +102,46 @@ struct ioe_sysreg {
 /* vCPU fd: guest-view ICC system-register access; ENXIO for an encoding the card's
  * CPU interface does not have. */
 #define IOE_VCPU_SYSREG _IOWR(IOEIO, 0x06, struct ioe_sysreg)
+/* The level of a line the hypervisor's own emulation drives into the VGIC of an arm64 VM
+ * (docs/api.md "vCPU lines"): the vCPU's PMU overflow line or one of its timers'. */
+struct ioe_vcpu_line {
+    __u32 line;  /* IOE_LINE_* */
+    __u32 level; /* 0 or 1 */
+};
+#define IOE_LINE_PMU 0
+#define IOE_LINE_VTIMER 1
+#define IOE_LINE_PTIMER 2
+#define IOE_LINE_HVTIMER 3
+#define IOE_LINE_HPTIMER 4
+/* vCPU fd: set the level of the vCPU's line; the guest sees its interrupt as any PPI (or,
+ * for a PMU on an SPI, that SPI) of the card's GIC. */
+#define IOE_VCPU_LINE _IOW(IOEIO, 0x08, struct ioe_vcpu_line)
+/* ---- SDEI (docs/api.md "SDEI"): the guest's SDEI calls and the delivery of its events */
+/* A vCPU context as SDEI saves and restores it (struct kvm_sdei_vcpu_regs_state). */
+struct ioe_sdei_ctx {
+    __u64 regs[18]; /* x0..x17 */
+    __u64 pc;
+    __u64 pstate;
+};
+/* IOE_VCPU_SDEI_CALL: in: the vCPU at its SMC/HVC (x0 the function id, x1.. the
+ * arguments); out: what the vCPU continues with, as `action` says. */
+struct ioe_sdei_call {
+    struct ioe_sdei_ctx ctx;
+    __u32 action; /* IOE_SDEI_* */
+    __u32 pad;
+    __u64 elr, spsr; /* IOE_SDEI_RESUME: ELR_EL1 and SPSR_EL1 of the IRQ exception taken */
+};
+#define IOE_SDEI_RETURN 0  /* x0..x3 hold the results; continue after the call */
+#define IOE_SDEI_RESTORE 1 /* EVENT_COMPLETE: the whole context is the interrupted one */
+#define IOE_SDEI_RESUME                                                                            \
+    2 /* COMPLETE_AND_RESUME: the interrupted registers, pc the resume                             \
+       * address, an IRQ exception taken (elr, spsr) */
+/* vCPU fd: serve the guest's SDEI call (the DEN0054 function ids 0xC4000020..0xC4000032) */
+#define IOE_VCPU_SDEI_CALL _IOWR(IOEIO, 0x09, struct ioe_sdei_call)
+/* vCPU fd: take the SDEI event the vCPU should run now, if any: in: the vCPU's current
+ * context (saved for COMPLETE); out: the handler's entry context. Returns 1 when an event
+ * was delivered, 0 when none may be (the descriptor's readability is then the IRQs'). */
+#define IOE_VCPU_SDEI_DELIVER _IOWR(IOEIO, 0x0a, struct ioe_sdei_ctx)
 /* VM fd: guest-view access to a registered frame; ENXIO outside every frame. */
 #define IOE_MMIO _IOWR(IOEIO, 0x10, struct ioe_mmio)
 

@@ -21,7 +21,7 @@
 #endif
 #ifndef KVM_VM_TYPE_ARM_IPA_SIZE_MASK
 #define KVM_VM_TYPE_ARM_IPA_SIZE_MASK 0xffULL
-#define KVM_VM_TYPE_ARM_IPA_SIZE(x) ((x) & KVM_VM_TYPE_ARM_IPA_SIZE_MASK)
+#define KVM_VM_TYPE_ARM_IPA_SIZE(x) ((x)&KVM_VM_TYPE_ARM_IPA_SIZE_MASK)
 #endif
 
 /* ---- device attribute groups (arch/arm64/include/uapi/asm/kvm.h) */
@@ -46,7 +46,8 @@
 #define KVM_DEV_ARM_VGIC_OFFSET_MASK (0xffffffffULL << KVM_DEV_ARM_VGIC_OFFSET_SHIFT)
 #define KVM_DEV_ARM_VGIC_SYSREG_INSTR_MASK (0xffff)
 #define KVM_DEV_ARM_VGIC_LINE_LEVEL_INFO_SHIFT 10
-#define KVM_DEV_ARM_VGIC_LINE_LEVEL_INFO_MASK (0x3fffffULL << KVM_DEV_ARM_VGIC_LINE_LEVEL_INFO_SHIFT)
+#define KVM_DEV_ARM_VGIC_LINE_LEVEL_INFO_MASK                                                      \
+    (0x3fffffULL << KVM_DEV_ARM_VGIC_LINE_LEVEL_INFO_SHIFT)
 #define KVM_DEV_ARM_VGIC_LINE_LEVEL_INTID_MASK 0x3ff
 #define VGIC_LEVEL_INFO_LINE_LEVEL 0
 
@@ -117,6 +118,130 @@
 #define KVM_ARM_VCPU_PVTIME_CTRL 2
 #define KVM_ARM_VCPU_PVTIME_IPA 0
 #endif
+#ifndef KVM_ARM_VCPU_TIMER_IRQ_HVTIMER
+#define KVM_ARM_VCPU_TIMER_IRQ_HVTIMER 2
+#define KVM_ARM_VCPU_TIMER_IRQ_HPTIMER 3
+#endif
+
+/* ---- PMU event filter (KVM_ARM_VCPU_PMU_V3_FILTER): arm64's struct kvm_pmu_event_filter,
+ * renamed because x86's <asm/kvm.h> has a different struct of that name */
+struct ioe_arm64_pmu_event_filter {
+    __u16 base_event;
+    __u16 nevents;
+    __u8 action; /* KVM_PMU_EVENT_ALLOW 0, KVM_PMU_EVENT_DENY 1 */
+    __u8 pad[3];
+};
+#ifndef KVM_PMU_EVENT_ALLOW
+#define KVM_PMU_EVENT_ALLOW 0
+#define KVM_PMU_EVENT_DENY 1
+#endif
+
+/* ---- vCPU initialisation (arch/arm64/include/uapi/asm/kvm.h) */
+#ifndef KVM_ARM_TARGET_GENERIC_V8
+#define KVM_ARM_TARGET_AEM_V8 0
+#define KVM_ARM_TARGET_FOUNDATION_V8 1
+#define KVM_ARM_TARGET_CORTEX_A57 2
+#define KVM_ARM_TARGET_XGENE_POTENZA 3
+#define KVM_ARM_TARGET_CORTEX_A53 4
+#define KVM_ARM_TARGET_GENERIC_V8 5
+#define KVM_ARM_NUM_TARGETS 6
+
+#define KVM_ARM_VCPU_POWER_OFF 0       /* CPU is started in OFF state */
+#define KVM_ARM_VCPU_EL1_32BIT 1       /* CPU running a 32bit VM */
+#define KVM_ARM_VCPU_PSCI_0_2 2        /* CPU uses PSCI v0.2 */
+#define KVM_ARM_VCPU_PMU_V3 3          /* Support guest PMUv3 */
+#define KVM_ARM_VCPU_SVE 4             /* enable SVE for this CPU */
+#define KVM_ARM_VCPU_PTRAUTH_ADDRESS 5 /* VCPU uses address authentication */
+#define KVM_ARM_VCPU_PTRAUTH_GENERIC 6 /* VCPU uses generic authentication */
+#define KVM_ARM_VCPU_HAS_EL2 7         /* Support nested virtualization */
+#define KVM_ARM_VCPU_HAS_EL2_E2H0 8    /* Limit NV support to E2H RES0 */
+
+struct kvm_vcpu_init {
+    __u32 target;
+    __u32 features[7];
+};
+#endif
+
+/* ---- SDEI (Documentation/virt/kvm/arm/sdei.rst, never merged in Linux). The request
+ * number and the limits are libioe's (docs/api.md "SDEI"); the structures and command
+ * numbers are the document's (v5 of the series). */
+#define KVM_CAP_ARM_SDEI 0x10000 /* libioe's: beyond every capability number KVM assigns */
+#define KVM_SDEI_MAX_VCPUS 512
+#define KVM_SDEI_MAX_EVENTS 16 /* exposed events per VM */
+
+struct kvm_sdei_exposed_event_state {
+    __u64 num;
+    __u8 type;
+    __u8 signaled;
+    __u8 priority;
+    __u8 padding[5];
+    __u64 notifier;
+};
+
+struct kvm_sdei_registered_event_state {
+    __u64 num;
+    __u8 route_mode;
+    __u8 padding[3];
+    __u64 route_affinity;
+    __u64 ep_address[KVM_SDEI_MAX_VCPUS];
+    __u64 ep_arg[KVM_SDEI_MAX_VCPUS];
+    __u64 registered[KVM_SDEI_MAX_VCPUS / 64];
+    __u64 enabled[KVM_SDEI_MAX_VCPUS / 64];
+    __u64 unregister_pending[KVM_SDEI_MAX_VCPUS / 64];
+};
+
+struct kvm_sdei_vcpu_event_state {
+    __u64 num;
+    __u32 event_count;
+    __u32 padding;
+};
+
+struct kvm_sdei_vcpu_regs_state {
+    __u64 regs[18];
+    __u64 pc;
+    __u64 pstate;
+};
+
+struct kvm_sdei_vcpu_state {
+    __u8 masked;
+    __u8 padding[7];
+    __u64 critical_num;
+    __u64 normal_num;
+    struct kvm_sdei_vcpu_regs_state critical_regs;
+    struct kvm_sdei_vcpu_regs_state normal_regs;
+};
+
+struct kvm_sdei_cmd {
+    __u32 cmd;
+    union {
+        __u32 version;
+        __u32 count;
+    };
+    union {
+        __u64 exposed_event_state;    /* struct kvm_sdei_exposed_event_state * */
+        __u64 registered_event_state; /* struct kvm_sdei_registered_event_state * */
+        __u64 vcpu_event_state;       /* struct kvm_sdei_vcpu_event_state * */
+        __u64 vcpu_state;             /* struct kvm_sdei_vcpu_state * */
+        __u64 num;
+    };
+};
+
+#define KVM_SDEI_CMD_GET_VERSION 0
+#define KVM_SDEI_CMD_GET_EXPOSED_EVENT_COUNT 1
+#define KVM_SDEI_CMD_GET_EXPOSED_EVENT 2
+#define KVM_SDEI_CMD_SET_EXPOSED_EVENT 3
+#define KVM_SDEI_CMD_GET_REGISTERED_EVENT_COUNT 4
+#define KVM_SDEI_CMD_GET_REGISTERED_EVENT 5
+#define KVM_SDEI_CMD_SET_REGISTERED_EVENT 6
+#define KVM_SDEI_CMD_GET_VCPU_EVENT_COUNT 7
+#define KVM_SDEI_CMD_GET_VCPU_EVENT 8
+#define KVM_SDEI_CMD_SET_VCPU_EVENT 9
+#define KVM_SDEI_CMD_GET_VCPU_STATE 10
+#define KVM_SDEI_CMD_SET_VCPU_STATE 11
+#define KVM_SDEI_CMD_INJECT_EVENT 12
+
+/* v5's number (0xd0), kept by libioe */
+#define KVM_ARM_SDEI_COMMAND _IOWR(KVMIO, 0xd0, struct kvm_sdei_cmd)
 
 /* ---- POWER9 XIVE native device (arch/powerpc/include/uapi/asm/kvm.h; Documentation/
  * virt/kvm/devices/xive.rst). KVM_DEV_TYPE_XIVE and KVM_CAP_PPC_IRQ_XIVE are in the

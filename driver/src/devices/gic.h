@@ -64,6 +64,10 @@ static inline int gic_op(struct sys *s, unsigned vm, unsigned vcpu, enum gic_spa
 #define ICC_IGRPEN0_EL1 SYSREG_ENC(3, 0, 12, 12, 6)
 #define ICC_IGRPEN1_EL1 SYSREG_ENC(3, 0, 12, 12, 7)
 
+/* The VM's VGIC's interrupt count once it is initialised, else 0 (no VGIC, or no INIT):
+ * vgic_initialized() and vgic_valid_spi() for the arm64 vCPU attributes */
+unsigned vgic_initialized_irqs(struct vm *vm);
+
 /* ---- between the VGIC and the ITS devices */
 /* the VM got its first ITS: the card's GIC learns that the VM has one (GICD_TYPER.LPIS) */
 int vgic_its_created(struct vm *vm);

@@ -892,6 +892,19 @@ static int vgic_vcpu_pending(struct device *d, struct vcpu *v, bool *yes)
     return 0; /* a VM context the card has not configured yet has nothing to present */
 }
 
+/* KVM_ARM_VCPU_INIT reset the vCPU's MPIDR: GICR_TYPER's affinity follows it */
+static int vgic_vcpu_reset(struct device *d, struct vcpu *v)
+{
+    (void)v;
+    return card_vcpus(to_vgic(d));
+}
+
+unsigned vgic_initialized_irqs(struct vm *vm)
+{
+    struct vgic *g = vgic_of(vm);
+    return g && g->initialized ? nr_irqs(g) : 0;
+}
+
 static int vgic_vcpu_precreate(struct device *d)
 {
     return to_vgic(d)->initialized ? -EBUSY : 0; /* kvm_arch_vcpu_precreate */
@@ -910,6 +923,7 @@ static const struct irqchip_ops vgic_irqchip = {
     .vcpu_precreate = vgic_vcpu_precreate,
     .vcpu_created = vgic_vcpu_created,
     .first_run = vgic_first_run,
+    .vcpu_reset = vgic_vcpu_reset,
 };
 
 /* vgic_initialized(): the VM's VGICv3 is initialised; its SPI count in *nr_spis */

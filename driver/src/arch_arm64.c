@@ -206,6 +206,9 @@ static int vm_ioctl(struct vm *vm, unsigned long req, unsigned long arg)
 {
     switch (req) {
     case KVM_ARM_PREFERRED_TARGET: return preferred_target(arg);
+    /* routes and irqfds, which libioe has on arm64 only (irqfd.c) */
+    case KVM_SET_GSI_ROUTING: return vm_set_gsi_routing(vm, arg);
+    case KVM_IRQFD: return vm_irqfd(vm, arg);
     default: return sdei_vm_ioctl(vm, req, arg);
     }
 }
@@ -235,16 +238,6 @@ static int first_run(struct vcpu *v)
             return -EINVAL;
     }
     return arm64_pmu_first_run(v);
-}
-
-/* requests of kvm_vm_ioctl that libioe has on arm64 only (irqfd.c) */
-static int vm_ioctl(struct vm *vm, unsigned long req, unsigned long arg)
-{
-    switch (req) {
-    case KVM_SET_GSI_ROUTING: return vm_set_gsi_routing(vm, arg);
-    case KVM_IRQFD: return vm_irqfd(vm, arg);
-    default: return -ENOTTY;
-    }
 }
 
 const struct persona persona_arm64 = {

@@ -55,6 +55,9 @@ static inline int xive_connect(struct xvm *t, int c, int devfd, uint64_t server)
     return ioe_ioctl(t->vcpu[c], KVM_ENABLE_CAP, &cap);
 }
 
+/* the card options xive_open opens its cards with (a test may set them first) */
+static struct ioe_card_options xv_card_opts;
+
 /* A VM on `target` with n vCPUs (ids 0..n-1), guest RAM, and (connect) a XIVE device with
  * vCPU c connected as server 3c + 1 (KVM servers are not the card's indexes). */
 static inline void xive_open(struct xvm *t, const char *target, int n, bool connect)
@@ -62,7 +65,7 @@ static inline void xive_open(struct xvm *t, const char *target, int n, bool conn
     memset(t, 0, sizeof(*t));
     t->target = target;
     t->n = n;
-    t->kvm = ioe_open_host(target, "ppc64", NULL);
+    t->kvm = ioe_open_host(target, "ppc64", &xv_card_opts);
     assert_true(t->kvm >= 0);
     t->vm = ioe_ioctl(t->kvm, KVM_CREATE_VM, 0);
     assert_true(t->vm >= 0);

@@ -222,6 +222,17 @@ int ioe_card_dma_unmap(struct ioe_card *card, uint64_t iova, uint64_t size)
     return card->t->ops->dma_unmap(card->t, iova, size);
 }
 
+int ioe_card_iova_ranges(struct ioe_card *card, struct ioe_iova_range *out, size_t max)
+{
+    if (!out && max)
+        return -EINVAL;
+    if (card->t->ops->iova_ranges)
+        return card->t->ops->iova_ranges(card->t, out, max);
+    if (max)
+        out[0] = (struct ioe_iova_range){0, UINT64_MAX};
+    return 1;
+}
+
 int ioe_card_drain(struct ioe_card *card, struct ioe_notification *buf, size_t max)
 {
     if (!buf && max)

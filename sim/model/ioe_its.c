@@ -94,7 +94,7 @@ struct ioe_its {
 static int rd64(struct ioe_its *x, unsigned vm, uint64_t gpa, uint64_t *v)
 {
     uint8_t b[8];
-    if (ioe_hostmem_read(x->env.mem, (uint64_t)vm << VM_SHIFT | gpa, b, 8))
+    if (ioe_dma_xlate_read(x->env.dma, (uint64_t)vm << VM_SHIFT | gpa, b, 8))
         return -EFAULT;
     *v = 0;
     for (int i = 7; i >= 0; i--)
@@ -107,17 +107,17 @@ static int wr64(struct ioe_its *x, unsigned vm, uint64_t gpa, uint64_t v)
     uint8_t b[8];
     for (int i = 0; i < 8; i++)
         b[i] = (uint8_t)(v >> (8 * i));
-    return ioe_hostmem_write(x->env.mem, (uint64_t)vm << VM_SHIFT | gpa, b, 8) ? -EFAULT : 0;
+    return ioe_dma_xlate_write(x->env.dma, (uint64_t)vm << VM_SHIFT | gpa, b, 8) ? -EFAULT : 0;
 }
 
 static int rd8(struct ioe_its *x, unsigned vm, uint64_t gpa, uint8_t *v)
 {
-    return ioe_hostmem_read(x->env.mem, (uint64_t)vm << VM_SHIFT | gpa, v, 1) ? -EFAULT : 0;
+    return ioe_dma_xlate_read(x->env.dma, (uint64_t)vm << VM_SHIFT | gpa, v, 1) ? -EFAULT : 0;
 }
 
 static int wr8(struct ioe_its *x, unsigned vm, uint64_t gpa, uint8_t v)
 {
-    return ioe_hostmem_write(x->env.mem, (uint64_t)vm << VM_SHIFT | gpa, &v, 1) ? -EFAULT : 0;
+    return ioe_dma_xlate_write(x->env.dma, (uint64_t)vm << VM_SHIFT | gpa, &v, 1) ? -EFAULT : 0;
 }
 
 /* ------------------------------------------------------------------ LPIs */

@@ -18,14 +18,14 @@ module ioe_dma_reg_top (
   output logic [31:0] ctrl_q_o,
   output logic [31:0] seg_index_q_o,
   output logic [31:0] seg_vm_q_o,
+  output logic [31:0] seg_cmd_q_o,
+  output logic seg_cmd_qe_o,
   output logic [31:0] seg_gpa_lo_q_o,
   output logic [31:0] seg_gpa_hi_q_o,
   output logic [31:0] seg_size_lo_q_o,
   output logic [31:0] seg_size_hi_q_o,
   output logic [31:0] seg_iova_lo_q_o,
   output logic [31:0] seg_iova_hi_q_o,
-  output logic [31:0] seg_cmd_q_o,
-  output logic seg_cmd_qe_o,
   input  logic [31:0] seg_valid_d_i,
   input  logic [31:0] faults_d_i,
   input  logic [31:0] fault_addr_lo_d_i,
@@ -44,6 +44,8 @@ module ioe_dma_reg_top (
   assign hit_seg_index = ({req_addr_i[11:2], 2'b00} == ioe_reg_pkg::DMA_SEG_INDEX_OFFSET);
   logic hit_seg_vm;
   assign hit_seg_vm = ({req_addr_i[11:2], 2'b00} == ioe_reg_pkg::DMA_SEG_VM_OFFSET);
+  logic hit_seg_cmd;
+  assign hit_seg_cmd = ({req_addr_i[11:2], 2'b00} == ioe_reg_pkg::DMA_SEG_CMD_OFFSET);
   logic hit_seg_gpa_lo;
   assign hit_seg_gpa_lo = ({req_addr_i[11:2], 2'b00} == ioe_reg_pkg::DMA_SEG_GPA_LO_OFFSET);
   logic hit_seg_gpa_hi;
@@ -56,8 +58,6 @@ module ioe_dma_reg_top (
   assign hit_seg_iova_lo = ({req_addr_i[11:2], 2'b00} == ioe_reg_pkg::DMA_SEG_IOVA_LO_OFFSET);
   logic hit_seg_iova_hi;
   assign hit_seg_iova_hi = ({req_addr_i[11:2], 2'b00} == ioe_reg_pkg::DMA_SEG_IOVA_HI_OFFSET);
-  logic hit_seg_cmd;
-  assign hit_seg_cmd = ({req_addr_i[11:2], 2'b00} == ioe_reg_pkg::DMA_SEG_CMD_OFFSET);
   logic hit_seg_valid;
   assign hit_seg_valid = ({req_addr_i[11:2], 2'b00} == ioe_reg_pkg::DMA_SEG_VALID_OFFSET);
   logic hit_faults;
@@ -66,7 +66,7 @@ module ioe_dma_reg_top (
   assign hit_fault_addr_lo = ({req_addr_i[11:2], 2'b00} == ioe_reg_pkg::DMA_FAULT_ADDR_LO_OFFSET);
   logic hit_fault_addr_hi;
   assign hit_fault_addr_hi = ({req_addr_i[11:2], 2'b00} == ioe_reg_pkg::DMA_FAULT_ADDR_HI_OFFSET);
-  assign any_hit = hit_ctrl | hit_seg_index | hit_seg_vm | hit_seg_gpa_lo | hit_seg_gpa_hi | hit_seg_size_lo | hit_seg_size_hi | hit_seg_iova_lo | hit_seg_iova_hi | hit_seg_cmd | hit_seg_valid | hit_faults | hit_fault_addr_lo | hit_fault_addr_hi;
+  assign any_hit = hit_ctrl | hit_seg_index | hit_seg_vm | hit_seg_cmd | hit_seg_gpa_lo | hit_seg_gpa_hi | hit_seg_size_lo | hit_seg_size_hi | hit_seg_iova_lo | hit_seg_iova_hi | hit_seg_valid | hit_faults | hit_fault_addr_lo | hit_fault_addr_hi;
 
   // CTRL: storage
   logic [31:0] ctrl_q;
@@ -104,6 +104,22 @@ module ioe_dma_reg_top (
     end
   end
   assign seg_vm_q_o = seg_vm_q;
+  // SEG_CMD: last written value and strobe
+  logic [31:0] seg_cmd_q;
+  logic seg_cmd_qe;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      seg_cmd_q <= '0;
+      seg_cmd_qe <= 1'b0;
+    end else begin
+      seg_cmd_qe <= wr_en & hit_seg_cmd;
+      if (wr_en && hit_seg_cmd) begin
+        seg_cmd_q <= req_wdata_i & wmask & 32'h00000003;
+      end
+    end
+  end
+  assign seg_cmd_q_o = seg_cmd_q;
+  assign seg_cmd_qe_o = seg_cmd_qe;
   // SEG_GPA_LO: storage
   logic [31:0] seg_gpa_lo_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -176,22 +192,6 @@ module ioe_dma_reg_top (
     end
   end
   assign seg_iova_hi_q_o = seg_iova_hi_q;
-  // SEG_CMD: last written value and strobe
-  logic [31:0] seg_cmd_q;
-  logic seg_cmd_qe;
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      seg_cmd_q <= '0;
-      seg_cmd_qe <= 1'b0;
-    end else begin
-      seg_cmd_qe <= wr_en & hit_seg_cmd;
-      if (wr_en && hit_seg_cmd) begin
-        seg_cmd_q <= req_wdata_i & wmask & 32'h00000003;
-      end
-    end
-  end
-  assign seg_cmd_q_o = seg_cmd_q;
-  assign seg_cmd_qe_o = seg_cmd_qe;
 
   // Read data
   always_comb begin

@@ -11,6 +11,7 @@
 #define PFN_BITS 36 /* guest-physical page number: address [47:12] */
 #define OFF_MASK ((1ull << 52) - 1)
 #define NR_STAGING ((IOE_DMA_SEG_IOVA_HI - IOE_DMA_BASE) / 4 + 1) /* CTRL .. SEG_IOVA_HI */
+_Static_assert(IOE_DMA_SEG_VALID > IOE_DMA_SEG_IOVA_HI, "rw registers first in block dma");
 
 struct seg {
     bool valid;
@@ -21,7 +22,7 @@ struct seg {
 
 struct ioe_dma_xlate {
     struct ioe_hostmem *mem;
-    uint32_t reg[NR_STAGING]; /* rw registers by offset / 4 */
+    uint32_t reg[NR_STAGING]; /* rw registers by offset / 4 (SEG_CMD's stays 0) */
     struct seg seg[NR_SEGS];
     uint32_t faults;
     uint64_t fault_addr;
@@ -105,10 +106,10 @@ uint32_t ioe_dma_xlate_csr_read(struct ioe_dma_xlate *x, uint32_t off)
 void ioe_dma_xlate_csr_write(struct ioe_dma_xlate *x, uint32_t off, uint32_t val)
 {
     uint32_t addr = IOE_DMA_BASE + off;
-    if (addr <= IOE_DMA_SEG_IOVA_HI)
-        x->reg[off / 4] = val & wmask(addr);
-    else if (addr == IOE_DMA_SEG_CMD)
+    if (addr == IOE_DMA_SEG_CMD)
         seg_cmd(x, val);
+    else if (addr <= IOE_DMA_SEG_IOVA_HI)
+        x->reg[off / 4] = val & wmask(addr);
 }
 
 /* The IOVA of card-internal address addr, as the RTL's stage: 0, or -EFAULT (a fault). */

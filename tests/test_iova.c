@@ -96,6 +96,9 @@ static void test_segment_table(void **state)
     for (unsigned i = 0; i < 0x400; i++)
         buf[i] = 0x1000000000000000ull * (i & 15) + i;
     other[0] = 0xabcdef;
+    struct ioe_card_info info;
+    assert_int_equal(ioe_card_info(c, &info), 0);
+    assert_int_equal(info.dma_segs, IOE_PARAM_NR_DMA_SEGS_DEFAULT);
     assert_int_equal(rd32(c, IOE_CORE_PARAM_DMA), IOE_PARAM_NR_DMA_SEGS_DEFAULT);
     assert_int_equal(ioe_card_dma_map(c, 0x10000, buf, sizeof(buf)), 0);
     assert_int_equal(ioe_card_dma_map(c, 0x80000, other, sizeof(other)), 0);
@@ -278,7 +281,7 @@ static void test_table_full(void **state)
     struct ioe_card *c = open_card(target, &o);
     struct ioe_card_info info;
     assert_int_equal(ioe_card_info(c, &info), 0);
-    unsigned nsegs = rd32(c, IOE_CORE_PARAM_DMA) & IOE_CORE_PARAM_DMA_NR_SEGS_MASK;
+    unsigned nsegs = info.dma_segs;
     ioe_card_close(c);
     assert_true(nsegs > 0 && info.nr_vms > 1);
 

@@ -317,5 +317,9 @@ int ioe_card_info(struct ioe_card *card, struct ioe_card_info *info)
         field(its, IOE_CORE_PARAM_ITS_CACHE_ENTRIES_SHIFT, IOE_CORE_PARAM_ITS_CACHE_ENTRIES_MASK);
     info->xive_sources =
         field(xive, IOE_CORE_PARAM_XIVE_SOURCES_SHIFT, IOE_CORE_PARAM_XIVE_SOURCES_MASK);
+    uint32_t dma = 0; /* a card from before PARAM_DMA answers an error: no segment table */
+    if ((err = ioe_card_read32(card, IOE_CORE_PARAM_DMA, &dma)) && err != -EIO)
+        return err;
+    info->dma_segs = field(dma, IOE_CORE_PARAM_DMA_NR_SEGS_SHIFT, IOE_CORE_PARAM_DMA_NR_SEGS_MASK);
     return 0;
 }

@@ -51,13 +51,8 @@ static int seg_program(struct sys *s, unsigned i, const struct dma_seg *g)
 int dma_win_init(struct sys *s)
 {
     struct dma_window *w = &s->dma;
-    uint32_t param;
     memset(w, 0, sizeof(*w));
-    /* a card without the register answers an error: no segment table */
-    if (ioe_card_read32(s->card, IOE_CORE_PARAM_DMA, &param) == 0)
-        w->nr_segs = param >> IOE_CORE_PARAM_DMA_NR_SEGS_SHIFT & IOE_CORE_PARAM_DMA_NR_SEGS_MASK;
-    if (w->nr_segs > DMA_WIN_SEGS)
-        w->nr_segs = DMA_WIN_SEGS;
+    w->nr_segs = s->info.dma_segs < DMA_WIN_SEGS ? s->info.dma_segs : DMA_WIN_SEGS;
     if (w->nr_segs) {
         struct ioe_iova_range r[DMA_WIN_RANGES];
         int n = ioe_card_iova_ranges(s->card, r, DMA_WIN_RANGES);

@@ -212,6 +212,7 @@ struct ioe_card_info {
     uint32_t nr_irqs, lpi_bits;
     uint32_t dev_bits, event_bits, its_cache_entries;
     uint32_t xive_sources;
+    uint32_t dma_segs; /* DMA window segment-table entries (0: no translation stage) */
 };
 /* -ENODEV when the ID register does not read as an ioe card. */
 int ioe_card_info(struct ioe_card *card, struct ioe_card_info *info);

@@ -1,5 +1,6 @@
 /* The C model's DMA window: see ioe_dma_xlate.h and rtl/src/ioe_dma_xlate.sv. */
 #include "ioe_dma_xlate.h"
+#include "ioe_engine.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -53,17 +54,6 @@ static uint32_t reg(const struct ioe_dma_xlate *x, uint32_t addr)
     return x->reg[(addr - IOE_DMA_BASE) / 4];
 }
 
-static uint32_t wmask(uint32_t addr)
-{
-#define X(blk, name, a, acc, rst, wm, fl)                                                          \
-    case a: return wm;
-    switch (addr) {
-        IOE_REG_LIST(X)
-    default: return 0;
-    }
-#undef X
-}
-
 /* SEG_CMD: SET loads entry SEG_INDEX from the staging registers, CLEAR invalidates it */
 static void seg_cmd(struct ioe_dma_xlate *x, uint32_t cmd)
 {
@@ -109,7 +99,7 @@ void ioe_dma_xlate_csr_write(struct ioe_dma_xlate *x, uint32_t off, uint32_t val
     if (addr == IOE_DMA_SEG_CMD)
         seg_cmd(x, val);
     else if (addr <= IOE_DMA_SEG_IOVA_HI)
-        x->reg[off / 4] = val & wmask(addr);
+        x->reg[off / 4] = val & ioe_reg_wmask(addr);
 }
 
 /* The IOVA of card-internal address addr, as the RTL's stage: 0, or -EFAULT (a fault). */

@@ -9,6 +9,8 @@
 
 #include <stdint.h>
 
+#include <ioe/regs.h>
+
 #include "ioe_dma_xlate.h"
 
 struct ioe_engine_env {
@@ -18,5 +20,17 @@ struct ioe_engine_env {
     void (*notify)(void *ctx, unsigned vm, unsigned vcpu, unsigned src);
     void *ctx;
 };
+
+/* The bits software can write in the register at addr (its rw/wo fields; 0 elsewhere). */
+static inline uint32_t ioe_reg_wmask(uint32_t addr)
+{
+#define X(blk, name, a, acc, rst, wm, fl)                                                          \
+    case a: return wm;
+    switch (addr) {
+        IOE_REG_LIST(X)
+    default: return 0;
+    }
+#undef X
+}
 
 #endif

@@ -1209,17 +1209,6 @@ void ioe_its_reset(struct ioe_its *x)
         lpi_vm_reset(x, v);
 }
 
-static uint32_t wmask(uint32_t addr)
-{
-#define X(blk, name, a, acc, rst, wm, fl)                                                          \
-    case a: return wm;
-    switch (addr) {
-        IOE_REG_LIST(X)
-    default: return 0;
-    }
-#undef X
-}
-
 uint32_t ioe_its_csr_read(struct ioe_its *x, uint32_t off)
 {
     switch (off + IOE_ITS_BASE) {
@@ -1243,8 +1232,8 @@ uint32_t ioe_its_csr_read(struct ioe_its *x, uint32_t off)
 void ioe_its_csr_write(struct ioe_its *x, uint32_t off, uint32_t val)
 {
     switch (off + IOE_ITS_BASE) {
-    case IOE_ITS_TARGET: x->target = val & wmask(IOE_ITS_TARGET); break;
-    case IOE_ITS_OFFSET: x->offset = val & wmask(IOE_ITS_OFFSET); break;
+    case IOE_ITS_TARGET: x->target = val & ioe_reg_wmask(IOE_ITS_TARGET); break;
+    case IOE_ITS_OFFSET: x->offset = val & ioe_reg_wmask(IOE_ITS_OFFSET); break;
     case IOE_ITS_WDATA_LO: x->wdata_lo = val; break;
     case IOE_ITS_WDATA_HI: x->wdata_hi = val; break;
     case IOE_ITS_OP: x->status = run_op(x, val & IOE_ITS_OP_CODE_MASK); break;

@@ -45,7 +45,8 @@ static int seg_program(struct sys *s, unsigned i, const struct dma_seg *g)
     int err = ioe_card_batch(s->card, ops, n);
     if (err)
         return err;
-    return !(ops[n - 1].val >> i & 1) == !g ? 0 : -EIO; /* the card took the entry */
+    bool valid = ops[n - 1].val >> i & 1;
+    return valid == (g != NULL) ? 0 : -EIO; /* the card did not take the entry */
 }
 
 int dma_win_init(struct sys *s)

@@ -20,6 +20,8 @@ rtl/src/ioe_xive_core.sv
 rtl/src/ioe_xive.sv
 rtl/src/ioe_rr_arb.sv
 rtl/src/ioe_dma_arb.sv
+rtl/gen/ioe_dma_reg_top.sv
+rtl/src/ioe_dma_xlate.sv
 rtl/src/ioe_notify_merge.sv
 rtl/src/ioe_top.sv
 rtl/src/ioe_crc32.sv

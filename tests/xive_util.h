@@ -56,6 +56,9 @@ static inline int xive_connect(struct xvm *t, int c, int devfd, uint64_t server)
     return ioe_ioctl(t->vcpu[c], KVM_ENABLE_CAP, &cap);
 }
 
+/* the card options ppc_vm_open opens its cards with (a test may set them first) */
+static struct ioe_card_options xv_card_opts;
+
 /* A ppc64 VM on `target` with guest RAM and n vCPUs (ids 0..n-1), server 3c + 1 for vCPU c
  * (KVM servers are not the card's indexes); no interrupt controller yet. */
 static inline void ppc_vm_open(struct xvm *t, const char *target, int n)
@@ -63,7 +66,7 @@ static inline void ppc_vm_open(struct xvm *t, const char *target, int n)
     memset(t, 0, sizeof(*t));
     t->target = target;
     t->n = n;
-    t->kvm = ioe_open_host(target, "ppc64", NULL);
+    t->kvm = ioe_open_host(target, "ppc64", &xv_card_opts);
     assert_true(t->kvm >= 0);
     t->vm = ioe_ioctl(t->kvm, KVM_CREATE_VM, 0);
     assert_true(t->vm >= 0);

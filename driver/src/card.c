@@ -226,6 +226,17 @@ int ioe_card_dma_unmap(struct ioe_card *card, uint64_t iova, uint64_t size)
     return card->t->ops->dma_unmap(card->t, iova, size);
 }
 
+int ioe_card_iova_ranges(struct ioe_card *card, struct ioe_iova_range *out, size_t max)
+{
+    if (!out && max)
+        return -EINVAL;
+    if (card->t->ops->iova_ranges)
+        return card->t->ops->iova_ranges(card->t, out, max);
+    if (max)
+        out[0] = (struct ioe_iova_range){0, UINT64_MAX};
+    return 1;
+}
+
 int ioe_card_drain(struct ioe_card *card, struct ioe_notification *buf, size_t max)
 {
     if (!buf && max)
@@ -310,6 +321,10 @@ int ioe_card_info(struct ioe_card *card, struct ioe_card_info *info)
         field(its, IOE_CORE_PARAM_ITS_CACHE_ENTRIES_SHIFT, IOE_CORE_PARAM_ITS_CACHE_ENTRIES_MASK);
     info->xive_sources =
         field(xive, IOE_CORE_PARAM_XIVE_SOURCES_SHIFT, IOE_CORE_PARAM_XIVE_SOURCES_MASK);
+    uint32_t dma = 0; /* a card from before PARAM_DMA answers an error: no segment table */
+    if ((err = ioe_card_read32(card, IOE_CORE_PARAM_DMA, &dma)) && err != -EIO)
+        return err;
+    info->dma_segs = field(dma, IOE_CORE_PARAM_DMA_NR_SEGS_SHIFT, IOE_CORE_PARAM_DMA_NR_SEGS_MASK);
     return 0;
 }
 

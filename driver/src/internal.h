@@ -101,12 +101,28 @@ enum engine { ENGINE_GIC, ENGINE_ITS, ENGINE_XIVE, ENGINE_COUNT };
 #define ENGINE_ST_BADTARGET 2
 
 /* ------------------------------------------------------------------ system, VM, vCPU */
+/* The card's DMA window (iova.c): its segment table and the IOVA handed out. */
+#define DMA_WIN_SEGS 32   /* segment-table entries libioe uses at most (NrDmaSegs <= 32) */
+#define DMA_WIN_RANGES 16 /* usable IOVA ranges libioe takes from the transport */
+struct dma_window {
+    bool ready;       /* dma_win_init has run */
+    unsigned nr_segs; /* entries of the card's table (0: none, the card-internal layout) */
+    unsigned nr_ranges;
+    struct ioe_iova_range ranges[DMA_WIN_RANGES]; /* whole pages, ascending */
+    struct dma_seg {
+        bool used;
+        unsigned ctx, slot; /* VM context and memory slot */
+        uint64_t gpa, size, iova;
+    } seg[DMA_WIN_SEGS]; /* entry i = the card's entry i */
+};
+
 struct sys {
     struct obj o;
     struct ioe_card *card;
     struct ioe_card_info info;
     const struct persona *host;
-    struct vm *vms[256];       /* by VM context on the card */
+    struct vm *vms[256]; /* by VM context on the card */
+    struct dma_window dma;
     struct sys_events *events; /* event thread of a card that notifies on its own */
     /* what libioe last wrote to each engine port's registers (they keep their values):
      * unchanged ones are not written again */
@@ -195,7 +211,13 @@ struct vm {
     } arch;
 };
 
-#define IOVA_VM_SHIFT 48 /* the card reaches VM context c's guest memory at c << 48 | GPA */
+/* The DMA window (iova.c, docs/architecture.md): clear the card's segment table and turn
+ * translation on (before the first VM); make a memory slot reachable by the card at IOVA
+ * from the transport's usable ranges, or not any more. 0 or -errno: -ENOSPC when the
+ * segment table has too few free entries, -ENOMEM when the IOVA ranges have no room. */
+int dma_win_init(struct sys *s);
+int dma_win_map(struct vm *vm, unsigned slot, uint64_t gpa, uint64_t size, uint64_t hva);
+void dma_win_unmap(struct vm *vm, unsigned slot, uint64_t gpa, uint64_t size);
 
 /* a new VM's own state and the card's VM context (vm->ctx, ->sys and the persona's
  * vm_type fields set); 0 or -errno */

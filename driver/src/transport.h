@@ -13,11 +13,6 @@
 
 struct ioe_transport;
 
-/* an inclusive range of DMA addresses */
-struct ioe_iova_range {
-    uint64_t start, last;
-};
-
 struct ioe_transport_ops {
     const char *name;
     void (*close)(struct ioe_transport *t);

@@ -234,6 +234,15 @@ static int sc_dma_unmap(struct ioe_transport *t, uint64_t iova, uint64_t size)
     return err;
 }
 
+static int sc_iova_ranges(struct ioe_transport *t, struct ioe_iova_range *out, size_t max)
+{
+    struct simcard_transport *sc = to_sc(t);
+    enter(sc);
+    size_t n = ioe_hostmem_ranges(sc->mem, out, max);
+    leave(sc);
+    return (int)n;
+}
+
 static int sc_drain(struct ioe_transport *t, struct ioe_notification *buf, size_t max)
 {
     struct simcard_transport *sc = to_sc(t);
@@ -336,6 +345,7 @@ static const struct ioe_transport_ops simcard_transport_ops = {
     .cycles = sc_cycles,
     .msi = sc_msi,
     .set_wired = sc_set_wired,
+    .iova_ranges = sc_iova_ranges,
 };
 
 int ioe_transport_simcard_open(const char *name, const char *args,
@@ -352,6 +362,9 @@ int ioe_transport_simcard_open(const char *name, const char *args,
         return -ENODEV;
     if (opts->trace_path && card_ops != &ioe_vsim_ops)
         return -EINVAL; /* only the RTL model has waveforms */
+    if ((opts->iova_bits && (opts->iova_bits < 12 || opts->iova_bits > 63)) ||
+        opts->nr_iova_holes > IOE_CARD_MAX_IOVA_HOLES)
+        return -EINVAL;
 
     struct simcard_transport *sc = calloc(1, sizeof(*sc));
     if (!sc)
@@ -375,8 +388,14 @@ int ioe_transport_simcard_open(const char *name, const char *args,
         sc_destroy(sc);
         return -ENOMEM;
     }
+    int err = ioe_hostmem_set_aperture(sc->mem, opts->iova_bits ? opts->iova_bits : 64,
+                                       opts->iova_holes, opts->nr_iova_holes);
+    if (err) {
+        sc_destroy(sc);
+        return err;
+    }
     struct ioe_simcard_config cfg = {.mem = sc->mem, .trace_path = opts->trace_path};
-    int err = card_ops->open(&cfg, &sc->card);
+    err = card_ops->open(&cfg, &sc->card);
     if (err) {
         sc->card = NULL;
         sc_destroy(sc);

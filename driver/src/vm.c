@@ -71,7 +71,10 @@ int vm_init(struct vm *vm)
 {
     vm->o.ops = &vm_obj_ops;
     vm->o.refs = 1;
-    int err = card_vm_reset(vm->sys, vm->ctx);
+    int err = vm->sys->dma.ready ? 0 : dma_win_init(vm->sys);
+    if (err)
+        return err;
+    err = card_vm_reset(vm->sys, vm->ctx);
     return err < 0 ? err : err ? -EIO : 0;
 }
 
@@ -83,8 +86,7 @@ static void vm_free(struct obj *o)
     card_vm_reset(s, vm->ctx);
     for (unsigned i = 0; i < IOE_KVM_USER_MEM_SLOTS; i++)
         if (vm->slots[i].used)
-            ioe_card_dma_unmap(s->card, (uint64_t)vm->ctx << IOVA_VM_SHIFT | vm->slots[i].gpa,
-                               vm->slots[i].size);
+            dma_win_unmap(vm, i, vm->slots[i].gpa, vm->slots[i].size);
     if (s->host->vm_free)
         s->host->vm_free(vm);
     for (unsigned i = 0; i < vm->nr_vcpus; i++)
@@ -132,12 +134,10 @@ static int set_memory_region(struct vm *vm, uint64_t uptr)
     if (m.guest_phys_addr + m.memory_size < m.guest_phys_addr)
         return -EINVAL;
     struct memslot *old = &vm->slots[id];
-    struct ioe_card *card = vm->sys->card;
-    uint64_t base = (uint64_t)vm->ctx << IOVA_VM_SHIFT;
     if (!m.memory_size) {
         if (!old->used)
             return -EINVAL;
-        ioe_card_dma_unmap(card, base | old->gpa, old->size);
+        dma_win_unmap(vm, id, old->gpa, old->size);
         old->used = false;
         return 0;
     }
@@ -164,9 +164,8 @@ static int set_memory_region(struct vm *vm, uint64_t uptr)
     if (err)
         return err;
     if (move)
-        ioe_card_dma_unmap(card, base | old->gpa, old->size);
-    err = ioe_card_dma_map(card, base | m.guest_phys_addr, (void *)(uintptr_t)m.userspace_addr,
-                           m.memory_size);
+        dma_win_unmap(vm, id, old->gpa, old->size);
+    err = dma_win_map(vm, id, m.guest_phys_addr, m.memory_size, m.userspace_addr);
     if (err) {
         old->used = false;
         return err;

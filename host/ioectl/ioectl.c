@@ -153,6 +153,7 @@ static int cmd_info(struct ioe_card *card)
     printf("its eventbits %u\n", in.event_bits);
     printf("its cache     %u entries\n", in.its_cache_entries);
     printf("xive sources  %u\n", in.xive_sources);
+    printf("dma segments  %u\n", in.dma_segs);
     return 0;
 }
 

@@ -43,6 +43,13 @@ struct ioe_notification {
     uint64_t cycle;
 };
 
+/* An inclusive range of DMA addresses (IOVAs). */
+struct ioe_iova_range {
+    uint64_t start, last;
+};
+
+#define IOE_CARD_MAX_IOVA_HOLES 4
+
 /* Options for ioe_card_open_opts(); zero-initialise and set what you need. */
 struct ioe_card_options {
     const char *trace_path;   /* sim: write an FST waveform of the whole run here */
@@ -58,6 +65,14 @@ struct ioe_card_options {
      * between calls and ioe_card_notify_fd() becomes readable by itself; the card then
      * reports IOE_CARD_CAP_ASYNC. Without it a simulated card advances only inside calls. */
     bool free_run;
+    /* soft, sim: the host IOMMU the simulated card sits behind. DMA regions may be mapped
+     * only below 2^iova_bits (0: 64; else 12..63) and outside the holes (any order, start
+     * <= last; at most IOE_CARD_MAX_IOVA_HOLES), like VFIO's usable IOVA ranges: a region
+     * elsewhere is refused with -EINVAL. ioe_card_iova_ranges() reports what is left, and
+     * libioe places guest memory there. Other values: -EINVAL at open. */
+    unsigned iova_bits;
+    unsigned nr_iova_holes;
+    struct ioe_iova_range iova_holes[IOE_CARD_MAX_IOVA_HOLES];
 };
 
 #define IOE_CARD_DEFAULT_DMA_LATENCY 200u
@@ -151,6 +166,10 @@ int ioe_card_dma_map(struct ioe_card *card, uint64_t iova, void *hva, uint64_t s
 int ioe_card_dma_map_region(struct ioe_card *card, const struct ioe_dma_region *region);
 /* Remove exactly one earlier mapping. -ENOENT if there is none at [iova, iova+size). */
 int ioe_card_dma_unmap(struct ioe_card *card, uint64_t iova, uint64_t size);
+/* The IOVAs DMA regions may be mapped at (the host IOMMU's usable ranges): up to max
+ * inclusive ranges in ascending order into out; returns how many it wrote, or -errno. A
+ * transport that reports none has one range, [0, 2^64-1]. */
+int ioe_card_iova_ranges(struct ioe_card *card, struct ioe_iova_range *out, size_t max);
 
 /* Host memory that every card can reach, in or out of process: size bytes (rounded up to
  * whole pages) of a memfd mapped shared, zero-filled. NULL with errno set on failure
@@ -193,6 +212,7 @@ struct ioe_card_info {
     uint32_t nr_irqs, lpi_bits;
     uint32_t dev_bits, event_bits, its_cache_entries;
     uint32_t xive_sources;
+    uint32_t dma_segs; /* DMA window segment-table entries (0: no translation stage) */
 };
 /* -ENODEV when the ID register does not read as an ioe card. */
 int ioe_card_info(struct ioe_card *card, struct ioe_card_info *info);

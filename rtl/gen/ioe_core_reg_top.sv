@@ -10,6 +10,7 @@ module ioe_core_reg_top #(
   parameter int unsigned EventBits = ioe_reg_pkg::EventBitsDefault,
   parameter int unsigned ItsCacheEntries = ioe_reg_pkg::ItsCacheEntriesDefault,
   parameter int unsigned LpiBits = ioe_reg_pkg::LpiBitsDefault,
+  parameter int unsigned NrDmaSegs = ioe_reg_pkg::NrDmaSegsDefault,
   parameter int unsigned NrIrqs = ioe_reg_pkg::NrIrqsDefault,
   parameter int unsigned NrVcpus = ioe_reg_pkg::NrVcpusDefault,
   parameter int unsigned NrVms = ioe_reg_pkg::NrVmsDefault,
@@ -79,6 +80,8 @@ module ioe_core_reg_top #(
   assign hit_param_its = ({req_addr_i[11:2], 2'b00} == ioe_reg_pkg::CORE_PARAM_ITS_OFFSET);
   logic hit_param_xive;
   assign hit_param_xive = ({req_addr_i[11:2], 2'b00} == ioe_reg_pkg::CORE_PARAM_XIVE_OFFSET);
+  logic hit_param_dma;
+  assign hit_param_dma = ({req_addr_i[11:2], 2'b00} == ioe_reg_pkg::CORE_PARAM_DMA_OFFSET);
   logic hit_msi_count;
   assign hit_msi_count = ({req_addr_i[11:2], 2'b00} == ioe_reg_pkg::CORE_MSI_COUNT_OFFSET);
   logic hit_msi_last_devid;
@@ -115,7 +118,7 @@ module ioe_core_reg_top #(
   assign hit_dma_rdata_hi = ({req_addr_i[11:2], 2'b00} == ioe_reg_pkg::CORE_DMA_RDATA_HI_OFFSET);
   logic hit_dma_latency;
   assign hit_dma_latency = ({req_addr_i[11:2], 2'b00} == ioe_reg_pkg::CORE_DMA_LATENCY_OFFSET);
-  assign any_hit = hit_id | hit_version | hit_features | hit_scratch | hit_cycle_lo | hit_cycle_hi | hit_param_ctx | hit_param_gic | hit_param_its | hit_param_xive | hit_msi_count | hit_msi_last_devid | hit_msi_last_addr_lo | hit_msi_last_addr_hi | hit_msi_last_data | hit_wired_level | hit_notify_test | hit_notify_count | hit_notify_drop | hit_dma_addr_lo | hit_dma_addr_hi | hit_dma_wdata_lo | hit_dma_wdata_hi | hit_dma_cmd | hit_dma_status | hit_dma_rdata_lo | hit_dma_rdata_hi | hit_dma_latency;
+  assign any_hit = hit_id | hit_version | hit_features | hit_scratch | hit_cycle_lo | hit_cycle_hi | hit_param_ctx | hit_param_gic | hit_param_its | hit_param_xive | hit_param_dma | hit_msi_count | hit_msi_last_devid | hit_msi_last_addr_lo | hit_msi_last_addr_hi | hit_msi_last_data | hit_wired_level | hit_notify_test | hit_notify_count | hit_notify_drop | hit_dma_addr_lo | hit_dma_addr_hi | hit_dma_wdata_lo | hit_dma_wdata_hi | hit_dma_cmd | hit_dma_status | hit_dma_rdata_lo | hit_dma_rdata_hi | hit_dma_latency;
 
   // SCRATCH: storage
   logic [31:0] scratch_q;
@@ -224,6 +227,7 @@ module ioe_core_reg_top #(
     if (hit_param_gic) rdata_d = rdata_d | (((32'(NrIrqs) & 32'hffff) << 0) | ((32'(LpiBits) & 32'hff) << 16));
     if (hit_param_its) rdata_d = rdata_d | (((32'(DevBits) & 32'hff) << 0) | ((32'(EventBits) & 32'hff) << 8) | ((32'(ItsCacheEntries) & 32'hffff) << 16));
     if (hit_param_xive) rdata_d = rdata_d | (((32'(XiveSources) & 32'hffff) << 0));
+    if (hit_param_dma) rdata_d = rdata_d | (((32'(NrDmaSegs) & 32'hff) << 0));
     if (hit_msi_count) rdata_d = rdata_d | msi_count_d_i;
     if (hit_msi_last_devid) rdata_d = rdata_d | msi_last_devid_d_i;
     if (hit_msi_last_addr_lo) rdata_d = rdata_d | msi_last_addr_lo_d_i;

@@ -13,7 +13,8 @@ module ioe_core #(
   parameter int unsigned ItsCacheEntries = ioe_reg_pkg::ItsCacheEntriesDefault,
   parameter int unsigned XiveSources     = ioe_reg_pkg::XiveSourcesDefault,
   parameter int unsigned DmaTags         = ioe_reg_pkg::DmaTagsDefault,
-  parameter int unsigned NrIts           = ioe_reg_pkg::NrItsDefault
+  parameter int unsigned NrIts           = ioe_reg_pkg::NrItsDefault,
+  parameter int unsigned NrDmaSegs       = ioe_reg_pkg::NrDmaSegsDefault
 ) (
   input  logic                     clk_i,
   input  logic                     rst_ni,
@@ -63,6 +64,7 @@ module ioe_core #(
     .EventBits      (EventBits),
     .ItsCacheEntries(ItsCacheEntries),
     .LpiBits        (LpiBits),
+    .NrDmaSegs      (NrDmaSegs),
     .NrIrqs         (NrIrqs),
     .NrVcpus        (NrVcpus),
     .NrVms          (NrVms),

@@ -9,10 +9,11 @@
 //   wired_i    wired SPI level inputs (asynchronous; synchronised inside)
 //   m_notify_* notification stream: which VM / vCPU has something to present
 //
-// Register blocks on the internal bus: 0 = core, 1 = GIC, 2 = ITS, 3 = XIVE. The ITS and
+// Register blocks on the internal bus: 0 = core, 1 = GIC, 2 = ITS, 3 = XIVE, 4 = DMA window
+// (ioe_dma_xlate, absent when NrDmaSegs is 0). The ITS and
 // the XIVE engine each claim the MSIs addressed to them (an MSI neither claims is only
 // captured by the core); the core's DMA probe, the ITS and the XIVE engine share the DMA
-// master through ioe_dma_arb; the core, the GIC and the XIVE engine share the
+// master through ioe_dma_arb, whose requests leave through the DMA window; the core, the GIC and the XIVE engine share the
 // notification stream through ioe_notify_merge.
 
 module ioe_top #(
@@ -27,6 +28,7 @@ module ioe_top #(
   parameter int unsigned ItsCacheEntries = ioe_reg_pkg::ItsCacheEntriesDefault,
   parameter int unsigned XiveSources     = ioe_reg_pkg::XiveSourcesDefault,
   parameter int unsigned DmaTags         = ioe_reg_pkg::DmaTagsDefault,
+  parameter int unsigned NrDmaSegs       = ioe_reg_pkg::NrDmaSegsDefault,
   localparam int unsigned AW             = ioe_reg_pkg::CSR_ADDR_WIDTH,
   localparam int unsigned TW             = ioe_pkg::DMA_TAG_WIDTH
 ) (
@@ -78,7 +80,7 @@ module ioe_top #(
   output logic [3:0]         m_notify_src_o
 );
 
-  localparam int unsigned NrBlocks = 4;
+  localparam int unsigned NrBlocks = 5;
   localparam int unsigned BS       = ioe_reg_pkg::CSR_BLOCK_SHIFT;
 
   // ---------------------------------------------------------------- CSR path
@@ -130,7 +132,7 @@ module ioe_top #(
     .BlockShift(BS),
     .NrBlocks  (NrBlocks),
     // blocks 2 (its) and 3 (xive) only in builds with the engine
-    .Present   ({28'd0, XiveSources != 0, NrIts != 0, 2'b11})
+    .Present   ({27'd0, NrDmaSegs != 0, XiveSources != 0, NrIts != 0, 2'b11})
   ) u_fabric (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
@@ -200,7 +202,8 @@ module ioe_top #(
     .ItsCacheEntries(ItsCacheEntries),
     .XiveSources    (XiveSources),
     .DmaTags        (DmaTags),
-    .NrIts          (NrIts)
+    .NrIts          (NrIts),
+    .NrDmaSegs      (NrDmaSegs)
   ) u_core (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
@@ -354,6 +357,10 @@ module ioe_top #(
   );
 
   // ---------------------------------------------------------------- DMA arbiter
+  ioe_pkg::dma_req_t arb_req;
+  ioe_pkg::dma_rsp_t arb_rsp;
+  logic              arb_req_valid, arb_req_ready, arb_rsp_valid;
+
   ioe_dma_arb #(
     .NrClients (3),
     .ClientBits(ioe_pkg::DMA_CLIENT_BITS)
@@ -365,12 +372,52 @@ module ioe_top #(
     .c_req_i      ({xive_dma_req, its_dma_req, core_dma_req}),
     .c_rsp_valid_o(eng_dma_rsp_valid),
     .c_rsp_o      (eng_dma_rsp),
-    .m_req_valid_o(m_dma_req_valid_o),
-    .m_req_ready_i(m_dma_req_ready_i),
-    .m_req_o      (dma_req),
-    .m_rsp_valid_i(m_dma_rsp_valid_i),
-    .m_rsp_i      (dma_rsp)
+    .m_req_valid_o(arb_req_valid),
+    .m_req_ready_i(arb_req_ready),
+    .m_req_o      (arb_req),
+    .m_rsp_valid_i(arb_rsp_valid),
+    .m_rsp_i      (arb_rsp)
   );
+
+  // ---------------------------------------------------------------- DMA window
+  // card-internal {VM, guest-physical} -> IOVA (docs/architecture.md, "The DMA window")
+  if (NrDmaSegs != 0) begin : g_dma_xlate
+    ioe_dma_xlate #(
+      .NrSegs(NrDmaSegs)
+    ) u_dma_xlate (
+      .clk_i        (clk_i),
+      .rst_ni       (rst_ni),
+      .req_valid_i  (blk_req_valid[4]),
+      .req_write_i  (blk_req_write),
+      .req_addr_i   (blk_req_addr),
+      .req_wdata_i  (blk_req_wdata),
+      .req_wstrb_i  (blk_req_wstrb),
+      .rsp_valid_o  (blk_rsp_valid[4]),
+      .rsp_rdata_o  (blk_rsp_rdata[159:128]),
+      .rsp_error_o  (blk_rsp_error[4]),
+      .s_req_valid_i(arb_req_valid),
+      .s_req_ready_o(arb_req_ready),
+      .s_req_i      (arb_req),
+      .s_rsp_valid_o(arb_rsp_valid),
+      .s_rsp_o      (arb_rsp),
+      .m_req_valid_o(m_dma_req_valid_o),
+      .m_req_ready_i(m_dma_req_ready_i),
+      .m_req_o      (dma_req),
+      .m_rsp_valid_i(m_dma_rsp_valid_i),
+      .m_rsp_i      (dma_rsp)
+    );
+  end else begin : g_no_dma_xlate
+    assign m_dma_req_valid_o       = arb_req_valid;
+    assign arb_req_ready           = m_dma_req_ready_i;
+    assign dma_req                 = arb_req;
+    assign arb_rsp_valid           = m_dma_rsp_valid_i;
+    assign arb_rsp                 = dma_rsp;
+    assign blk_rsp_valid[4]        = 1'b0;
+    assign blk_rsp_rdata[159:128]  = '0;
+    assign blk_rsp_error[4]        = 1'b0;
+    logic unused_blk;
+    assign unused_blk = blk_req_valid[4];
+  end
 
   // ---------------------------------------------------------------- notification merge
   ioe_notify_merge #(

@@ -111,7 +111,8 @@ module ioe_wire_card #(
       .NrIts          (0),
       .ItsCacheEntries(ioe_reg_pkg::ItsCacheEntriesSmall),
       .XiveSources    (0),
-      .DmaTags        (DmaTags)
+      .DmaTags        (DmaTags),
+      .NrDmaSegs      (0)
     ) u_top (
       .clk_i            (clk_i),
       .rst_ni           (top_rst_n),

@@ -24,6 +24,9 @@ struct ioe_hostmem {
     struct ioe_hostmem_stats stats;
     ioe_hostmem_remote_fn remote; /* NULL: the regions */
     void *remote_ctx;
+    uint64_t last;                                        /* aperture: [0, last] */
+    struct ioe_iova_range holes[IOE_CARD_MAX_IOVA_HOLES]; /* ascending */
+    size_t nr_holes;
 };
 
 struct ioe_hostmem *ioe_hostmem_create(unsigned latency, unsigned max_outstanding)
@@ -40,6 +43,7 @@ struct ioe_hostmem *ioe_hostmem_create(unsigned latency, unsigned max_outstandin
     }
     hm->latency = latency;
     hm->max_outstanding = max_outstanding;
+    hm->last = UINT64_MAX;
     return hm;
 }
 
@@ -57,9 +61,58 @@ static bool overlaps(uint64_t a, uint64_t asz, uint64_t b, uint64_t bsz)
     return a < b + bsz && b < a + asz;
 }
 
+int ioe_hostmem_set_aperture(struct ioe_hostmem *hm, unsigned bits,
+                             const struct ioe_iova_range *holes, size_t n)
+{
+    if (bits < 12 || bits > 64 || n > IOE_CARD_MAX_IOVA_HOLES)
+        return -EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (holes[i].start > holes[i].last)
+            return -EINVAL;
+    hm->last = bits == 64 ? UINT64_MAX : (1ull << bits) - 1;
+    hm->nr_holes = 0;
+    for (size_t i = 0; i < n; i++) { /* insertion sort by start */
+        size_t j = hm->nr_holes++;
+        for (; j > 0 && hm->holes[j - 1].start > holes[i].start; j--)
+            hm->holes[j] = hm->holes[j - 1];
+        hm->holes[j] = holes[i];
+    }
+    return 0;
+}
+
+size_t ioe_hostmem_ranges(const struct ioe_hostmem *hm, struct ioe_iova_range *out, size_t max)
+{
+    size_t n = 0;
+    uint64_t pos = 0; /* the lowest address not yet in a range or a hole */
+    for (size_t i = 0; i < hm->nr_holes && hm->holes[i].start <= hm->last; i++) {
+        const struct ioe_iova_range *h = &hm->holes[i];
+        if (h->start > pos && n < max)
+            out[n++] = (struct ioe_iova_range){pos, h->start - 1};
+        if (h->last >= hm->last)
+            return n; /* the hole reaches the top of the aperture */
+        if (h->last + 1 > pos)
+            pos = h->last + 1;
+    }
+    if (n < max)
+        out[n++] = (struct ioe_iova_range){pos, hm->last};
+    return n;
+}
+
+/* Is [iova, iova + size) inside the aperture and clear of every hole? */
+static bool in_aperture(const struct ioe_hostmem *hm, uint64_t iova, uint64_t size)
+{
+    uint64_t last = iova + size - 1;
+    if (last > hm->last)
+        return false;
+    for (size_t i = 0; i < hm->nr_holes; i++)
+        if (iova <= hm->holes[i].last && hm->holes[i].start <= last)
+            return false;
+    return true;
+}
+
 int ioe_hostmem_map(struct ioe_hostmem *hm, uint64_t iova, void *hva, uint64_t size)
 {
-    if (!hva || size == 0 || iova + size < iova)
+    if (!hva || size == 0 || iova + size < iova || !in_aperture(hm, iova, size))
         return -EINVAL;
     for (size_t i = 0; i < hm->nr_regions; i++)
         if (overlaps(iova, size, hm->regions[i].iova, hm->regions[i].size))

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ioe/card.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -42,6 +44,7 @@ struct ioe_hostmem_stats {
 struct ioe_hostmem *ioe_hostmem_create(unsigned latency, unsigned max_outstanding);
 void ioe_hostmem_destroy(struct ioe_hostmem *hm);
 
+/* -EINVAL outside the aperture (below), -EEXIST over another region */
 int ioe_hostmem_map(struct ioe_hostmem *hm, uint64_t iova, void *hva, uint64_t size);
 int ioe_hostmem_unmap(struct ioe_hostmem *hm, uint64_t iova, uint64_t size);
 
@@ -67,6 +70,15 @@ void ioe_hostmem_flush(struct ioe_hostmem *hm);
 typedef int (*ioe_hostmem_remote_fn)(void *ctx, bool write, uint64_t addr, uint64_t *data,
                                      uint8_t strb);
 void ioe_hostmem_set_remote(struct ioe_hostmem *hm, ioe_hostmem_remote_fn beat, void *ctx);
+
+/* The host IOMMU's aperture: regions may be mapped only below 2^bits (64: anywhere) and
+ * outside the n holes (inclusive, any order), as VFIO refuses a mapping outside its usable
+ * IOVA ranges. -EINVAL for bits outside 12..64, more than IOE_CARD_MAX_IOVA_HOLES holes or a
+ * hole with start > last. Mapped regions are not checked again. */
+int ioe_hostmem_set_aperture(struct ioe_hostmem *hm, unsigned bits,
+                             const struct ioe_iova_range *holes, size_t n);
+/* The usable ranges in ascending order: up to max into out; the number written. */
+size_t ioe_hostmem_ranges(const struct ioe_hostmem *hm, struct ioe_iova_range *out, size_t max);
 
 unsigned ioe_hostmem_latency(const struct ioe_hostmem *hm);
 void ioe_hostmem_get_stats(const struct ioe_hostmem *hm, struct ioe_hostmem_stats *st);

@@ -94,7 +94,7 @@ struct ioe_its {
 static int rd64(struct ioe_its *x, unsigned vm, uint64_t gpa, uint64_t *v)
 {
     uint8_t b[8];
-    if (ioe_hostmem_read(x->env.mem, (uint64_t)vm << VM_SHIFT | gpa, b, 8))
+    if (ioe_dma_xlate_read(x->env.dma, (uint64_t)vm << VM_SHIFT | gpa, b, 8))
         return -EFAULT;
     *v = 0;
     for (int i = 7; i >= 0; i--)
@@ -107,17 +107,17 @@ static int wr64(struct ioe_its *x, unsigned vm, uint64_t gpa, uint64_t v)
     uint8_t b[8];
     for (int i = 0; i < 8; i++)
         b[i] = (uint8_t)(v >> (8 * i));
-    return ioe_hostmem_write(x->env.mem, (uint64_t)vm << VM_SHIFT | gpa, b, 8) ? -EFAULT : 0;
+    return ioe_dma_xlate_write(x->env.dma, (uint64_t)vm << VM_SHIFT | gpa, b, 8) ? -EFAULT : 0;
 }
 
 static int rd8(struct ioe_its *x, unsigned vm, uint64_t gpa, uint8_t *v)
 {
-    return ioe_hostmem_read(x->env.mem, (uint64_t)vm << VM_SHIFT | gpa, v, 1) ? -EFAULT : 0;
+    return ioe_dma_xlate_read(x->env.dma, (uint64_t)vm << VM_SHIFT | gpa, v, 1) ? -EFAULT : 0;
 }
 
 static int wr8(struct ioe_its *x, unsigned vm, uint64_t gpa, uint8_t v)
 {
-    return ioe_hostmem_write(x->env.mem, (uint64_t)vm << VM_SHIFT | gpa, &v, 1) ? -EFAULT : 0;
+    return ioe_dma_xlate_write(x->env.dma, (uint64_t)vm << VM_SHIFT | gpa, &v, 1) ? -EFAULT : 0;
 }
 
 /* ------------------------------------------------------------------ LPIs */
@@ -1209,17 +1209,6 @@ void ioe_its_reset(struct ioe_its *x)
         lpi_vm_reset(x, v);
 }
 
-static uint32_t wmask(uint32_t addr)
-{
-#define X(blk, name, a, acc, rst, wm, fl)                                                          \
-    case a: return wm;
-    switch (addr) {
-        IOE_REG_LIST(X)
-    default: return 0;
-    }
-#undef X
-}
-
 uint32_t ioe_its_csr_read(struct ioe_its *x, uint32_t off)
 {
     switch (off + IOE_ITS_BASE) {
@@ -1243,8 +1232,8 @@ uint32_t ioe_its_csr_read(struct ioe_its *x, uint32_t off)
 void ioe_its_csr_write(struct ioe_its *x, uint32_t off, uint32_t val)
 {
     switch (off + IOE_ITS_BASE) {
-    case IOE_ITS_TARGET: x->target = val & wmask(IOE_ITS_TARGET); break;
-    case IOE_ITS_OFFSET: x->offset = val & wmask(IOE_ITS_OFFSET); break;
+    case IOE_ITS_TARGET: x->target = val & ioe_reg_wmask(IOE_ITS_TARGET); break;
+    case IOE_ITS_OFFSET: x->offset = val & ioe_reg_wmask(IOE_ITS_OFFSET); break;
     case IOE_ITS_WDATA_LO: x->wdata_lo = val; break;
     case IOE_ITS_WDATA_HI: x->wdata_hi = val; break;
     case IOE_ITS_OP: x->status = run_op(x, val & IOE_ITS_OP_CODE_MASK); break;

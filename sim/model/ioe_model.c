@@ -4,6 +4,7 @@
  */
 #include "ioe_model.h"
 
+#include "ioe_dma_xlate.h"
 #include "ioe_gic.h"
 #include "ioe_its.h"
 #include "ioe_xive.h"
@@ -21,6 +22,7 @@ struct ioe_model {
     struct ioe_gic *gic;
     struct ioe_its *its;
     struct ioe_xive *xive;
+    struct ioe_dma_xlate *dma;
     uint64_t cycle;
     /* core block */
     uint32_t scratch, cycle_hi;
@@ -56,10 +58,12 @@ int ioe_model_open(const struct ioe_simcard_config *cfg, struct ioe_model **out)
         return -ENOMEM;
     m->mem = cfg->mem;
     m->gic = ioe_gic_create(gic_notify, m);
-    struct ioe_engine_env env = {m->mem, &m->cycle, engine_notify, m};
+    m->dma = ioe_dma_xlate_create(m->mem);
+    struct ioe_engine_env env = {m->dma, &m->cycle, engine_notify, m};
     m->its = m->gic ? ioe_its_create(&env, m->gic) : NULL;
     m->xive = ioe_xive_create(&env);
-    if (!m->gic || !m->its || !m->xive) {
+    if (!m->gic || !m->its || !m->xive || !m->dma) {
+        ioe_dma_xlate_destroy(m->dma);
         ioe_gic_destroy(m->gic);
         ioe_its_destroy(m->its);
         ioe_xive_destroy(m->xive);
@@ -78,6 +82,7 @@ void ioe_model_close(struct ioe_model *m)
     ioe_gic_destroy(m->gic);
     ioe_its_destroy(m->its);
     ioe_xive_destroy(m->xive);
+    ioe_dma_xlate_destroy(m->dma);
     free(m->notes);
     free(m);
 }
@@ -88,6 +93,7 @@ void ioe_model_reset(struct ioe_model *m)
     struct ioe_gic *gic = m->gic;
     struct ioe_its *its = m->its;
     struct ioe_xive *xive = m->xive;
+    struct ioe_dma_xlate *dma = m->dma;
     struct ioe_notification *notes = m->notes;
     size_t cap = m->cap_notes;
     memset(m, 0, sizeof(*m));
@@ -95,12 +101,14 @@ void ioe_model_reset(struct ioe_model *m)
     m->gic = gic;
     m->its = its;
     m->xive = xive;
+    m->dma = dma;
     m->notes = notes;
     m->cap_notes = cap;
     m->scratch = IOE_CORE_SCRATCH_RESET;
     ioe_gic_reset(gic);
     ioe_its_reset(its);
     ioe_xive_reset(xive);
+    ioe_dma_xlate_reset(dma);
 }
 
 void ioe_model_step(struct ioe_model *m, uint64_t cycles)
@@ -119,6 +127,7 @@ static uint32_t param_regs(uint32_t addr)
     case IOE_CORE_PARAM_CTX: return IOE_CORE_PARAM_CTX_RESET;
     case IOE_CORE_PARAM_GIC: return IOE_CORE_PARAM_GIC_RESET;
     case IOE_CORE_PARAM_ITS: return IOE_CORE_PARAM_ITS_RESET;
+    case IOE_CORE_PARAM_DMA: return IOE_CORE_PARAM_DMA_RESET;
     default: return IOE_CORE_PARAM_XIVE_RESET;
     }
 }
@@ -156,6 +165,10 @@ static int read32(struct ioe_model *m, uint32_t addr, uint32_t *val)
         *val = ioe_xive_csr_read(m->xive, addr - IOE_XIVE_BASE);
         return 0;
     }
+    if (addr >> IOE_CSR_BLOCK_SHIFT == IOE_DMA_BASE >> IOE_CSR_BLOCK_SHIFT) {
+        *val = ioe_dma_xlate_csr_read(m->dma, addr - IOE_DMA_BASE);
+        return 0;
+    }
     switch (addr) {
     case IOE_CORE_ID: v = IOE_CORE_ID_RESET; break;
     case IOE_CORE_VERSION: v = IOE_CORE_VERSION_RESET; break;
@@ -169,7 +182,8 @@ static int read32(struct ioe_model *m, uint32_t addr, uint32_t *val)
     case IOE_CORE_PARAM_CTX:
     case IOE_CORE_PARAM_GIC:
     case IOE_CORE_PARAM_ITS:
-    case IOE_CORE_PARAM_XIVE: v = param_regs(addr); break;
+    case IOE_CORE_PARAM_XIVE:
+    case IOE_CORE_PARAM_DMA: v = param_regs(addr); break;
     case IOE_CORE_MSI_COUNT: v = m->msi_count; break;
     case IOE_CORE_MSI_LAST_DEVID: v = m->msi_devid; break;
     case IOE_CORE_MSI_LAST_ADDR_LO: v = m->msi_addr_lo; break;
@@ -219,7 +233,7 @@ static void dma_probe(struct ioe_model *m, uint32_t cmd)
         .wdata = (uint64_t)m->dma_wdata_hi << 32 | m->dma_wdata_lo,
         .wstrb = write ? (uint8_t)(cmd >> IOE_CORE_DMA_CMD_STRB_SHIFT) : 0,
     };
-    struct ioe_dma_rsp rsp = ioe_hostmem_beat(m->mem, &req);
+    struct ioe_dma_rsp rsp = ioe_dma_xlate_beat(m->dma, &req);
     if (!write && !rsp.err)
         m->dma_rdata = rsp.rdata;
     m->dma_status = 1u << IOE_CORE_DMA_STATUS_DONE_SHIFT | (uint32_t)rsp.err
@@ -240,6 +254,10 @@ static int write32(struct ioe_model *m, uint32_t addr, uint32_t val)
     }
     if (addr >> IOE_CSR_BLOCK_SHIFT == IOE_XIVE_BASE >> IOE_CSR_BLOCK_SHIFT) {
         ioe_xive_csr_write(m->xive, addr - IOE_XIVE_BASE, val);
+        return 0;
+    }
+    if (addr >> IOE_CSR_BLOCK_SHIFT == IOE_DMA_BASE >> IOE_CSR_BLOCK_SHIFT) {
+        ioe_dma_xlate_csr_write(m->dma, addr - IOE_DMA_BASE, val);
         return 0;
     }
     switch (addr) {

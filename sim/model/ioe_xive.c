@@ -147,7 +147,7 @@ static void forward(struct ioe_xive *x, unsigned vm, const struct xsrc *s)
     uint8_t be[4] = {(uint8_t)(word >> 24), (uint8_t)(word >> 16), (uint8_t)(word >> 8),
                      (uint8_t)word};
     uint64_t iova = (uint64_t)vm << 48 | (e->qaddr + 4ull * e->index);
-    (void)ioe_hostmem_write(x->env.mem, iova, be, 4);
+    (void)ioe_dma_xlate_write(x->env.dma, iova, be, 4);
     x->eq_write_count++;
     x->eq_write_cycle = (uint32_t)*x->env.cycle;
     uint32_t mask = (1u << (e->qshift - 2)) - 1;

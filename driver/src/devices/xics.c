@@ -172,9 +172,11 @@ static uint64_t q_gpa(const struct vcpu *v, unsigned prio)
     return Q_GPA_BASE + ((uint64_t)v->idx * Q_COUNT + prio) * Q_BYTES;
 }
 
-static uint64_t q_iova(const struct vcpu *v, unsigned prio)
+/* the queue's entry in the VM's DMA window (iova.c): a pseudo memory slot beyond KVM's,
+ * one per queue, so it takes one segment of the card's table */
+static unsigned q_slot(const struct vcpu *v, unsigned prio)
 {
-    return (uint64_t)v->vm->ctx << IOVA_VM_SHIFT | q_gpa(v, prio);
+    return IOE_KVM_USER_MEM_SLOTS + v->idx * Q_COUNT + prio;
 }
 
 static void release_queue(struct xics_dev *d, struct vcpu *v, unsigned prio)
@@ -182,7 +184,7 @@ static void release_queue(struct xics_dev *d, struct vcpu *v, unsigned prio)
     struct xq *q = &icp_of(v)->q[prio];
     xport(d, v->idx << 3 | prio, XOP_EQ_CONFIG, 0, 0, NULL);
     if (q->page) {
-        ioe_card_dma_unmap(sys_of(d)->card, q_iova(v, prio), Q_BYTES);
+        dma_win_unmap(v->vm, q_slot(v, prio), q_gpa(v, prio), Q_BYTES);
         ioe_mem_free(q->page);
     }
     memset(q, 0, sizeof(*q));
@@ -197,7 +199,7 @@ static int provision_queue(struct xics_dev *d, struct vcpu *v, unsigned prio)
     uint8_t *p = ioe_mem_alloc(Q_BYTES);
     if (!p)
         return -ENOMEM;
-    int err = ioe_card_dma_map(sys_of(d)->card, q_iova(v, prio), p, Q_BYTES);
+    int err = dma_win_map(v->vm, q_slot(v, prio), q_gpa(v, prio), Q_BYTES, (uint64_t)(uintptr_t)p);
     if (err) {
         ioe_mem_free(p);
         return err;

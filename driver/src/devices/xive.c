@@ -21,7 +21,6 @@
 #define Q_GAP 2   /* entries kept free in a queue by the reservation */
 #define EQ_SHIFT 16
 #define MASKED 0xff
-#define IOVA_VM_SHIFT 48
 #define NR_SERVERS_LIMIT IOE_KVM_MAX_VCPU_IDS /* KVM_MAX_VCPU_IDS of the ABI libioe speaks */
 #define ESB_PAGE_SIZE 0x10000u
 #define TIMA_PAGE_SIZE 0x10000u

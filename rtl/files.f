@@ -27,3 +27,4 @@ rtl/src/ioe_uart_rx.sv
 rtl/src/ioe_uart_tx.sv
 rtl/src/ioe_wire_bridge.sv
 rtl/src/ioe_wire_card.sv
+rtl/src/ioe_pcie_card_7x.sv

@@ -5,7 +5,7 @@
  * checked in the order the kernel checks them (drivers/vfio: container.c, group.c,
  * vfio_iommu_type1.c, pci/vfio_pci_core.c, pci/vfio_pci_intrs.c).
  *
- * The descriptors handed out are eventfds the process owns (placeholders), so they never
+ * The descriptors handed out are empty memfds the process owns (placeholders), so they never
  * collide with other descriptors. A BAR mapping is an inaccessible reservation of address
  * space; mmio_read32/mmio_write32/mmio_write_burst turn accesses inside it into BAR reads
  * and writes of the model. MSI-X: SET_IRQS programs the card's MSI-X table with one x86 MSI
@@ -112,13 +112,14 @@ static struct slot *slot_of(struct standin *s, int fd)
     return NULL;
 }
 
-/* a real descriptor the process owns stands for each VFIO file */
+/* a real descriptor the process owns (an empty memfd) stands for each VFIO file */
 static int slot_new(struct standin *s, enum fd_kind kind, struct slot **out)
 {
     for (int i = 0; i < MAX_FDS; i++) {
         if (s->fds[i].kind != FD_FREE)
             continue;
-        int fd = eventfd(0, EFD_CLOEXEC);
+        static const char *const names[] = {"", "vfio-container", "vfio-group", "vfio-device"};
+        int fd = memfd_create(names[kind], MFD_CLOEXEC);
         if (fd < 0)
             return -errno;
         s->fds[i] = (struct slot){fd, kind, NULL};

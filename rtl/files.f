@@ -27,4 +27,12 @@ rtl/src/ioe_uart_rx.sv
 rtl/src/ioe_uart_tx.sv
 rtl/src/ioe_wire_bridge.sv
 rtl/src/ioe_wire_card.sv
+rtl/src/ioe_pcie_7x_shim.sv
+rtl/src/ioe_pcie_ep_rx.sv
+rtl/src/ioe_pcie_ep_cpl.sv
+rtl/src/ioe_pcie_ep_regs.sv
+rtl/src/ioe_pcie_ep_ring.sv
+rtl/src/ioe_pcie_ep_msix.sv
+rtl/src/ioe_pcie_ep_dma.sv
+rtl/src/ioe_pcie_ep.sv
 rtl/src/ioe_pcie_card_7x.sv

@@ -35,7 +35,7 @@ enum pcie_tlp_kind {
     PCIE_CFGWR0 = 0x44,
     PCIE_CFGRD1 = 0x05,
     PCIE_CFGWR1 = 0x45,
-    PCIE_MSG = 0x30,   /* routed to the root complex (r = 000) */
+    PCIE_MSG = 0x30, /* routed to the root complex (r = 000) */
     PCIE_MSGD = 0x70,
     PCIE_FETCHADD32 = 0x4C,
     PCIE_SWAP32 = 0x4D,
@@ -53,11 +53,26 @@ struct pcie_tlp {
 };
 
 /* ---- header fields */
-static inline unsigned pcie_tlp_fmt_type(const struct pcie_tlp *t) { return t->hdr[0] >> 24; }
-static inline bool pcie_tlp_4dw(const struct pcie_tlp *t) { return (t->hdr[0] >> 29) & 1; }
-static inline bool pcie_tlp_has_data(const struct pcie_tlp *t) { return (t->hdr[0] >> 30) & 1; }
-static inline unsigned pcie_tlp_hdr_dw(const struct pcie_tlp *t) { return pcie_tlp_4dw(t) ? 4 : 3; }
-static inline bool pcie_tlp_poisoned(const struct pcie_tlp *t) { return (t->hdr[0] >> 14) & 1; }
+static inline unsigned pcie_tlp_fmt_type(const struct pcie_tlp *t)
+{
+    return t->hdr[0] >> 24;
+}
+static inline bool pcie_tlp_4dw(const struct pcie_tlp *t)
+{
+    return (t->hdr[0] >> 29) & 1;
+}
+static inline bool pcie_tlp_has_data(const struct pcie_tlp *t)
+{
+    return (t->hdr[0] >> 30) & 1;
+}
+static inline unsigned pcie_tlp_hdr_dw(const struct pcie_tlp *t)
+{
+    return pcie_tlp_4dw(t) ? 4 : 3;
+}
+static inline bool pcie_tlp_poisoned(const struct pcie_tlp *t)
+{
+    return (t->hdr[0] >> 14) & 1;
+}
 /* Length in DWs (0 encodes 1024) */
 static inline unsigned pcie_tlp_length(const struct pcie_tlp *t)
 {
@@ -75,8 +90,14 @@ static inline uint8_t pcie_tlp_tag(const struct pcie_tlp *t)
     unsigned k = pcie_tlp_fmt_type(t) & 0x1F;
     return (uint8_t)((k == 0x0A ? t->hdr[2] : t->hdr[1]) >> 8);
 }
-static inline unsigned pcie_tlp_first_be(const struct pcie_tlp *t) { return t->hdr[1] & 0xF; }
-static inline unsigned pcie_tlp_last_be(const struct pcie_tlp *t) { return (t->hdr[1] >> 4) & 0xF; }
+static inline unsigned pcie_tlp_first_be(const struct pcie_tlp *t)
+{
+    return t->hdr[1] & 0xF;
+}
+static inline unsigned pcie_tlp_last_be(const struct pcie_tlp *t)
+{
+    return (t->hdr[1] >> 4) & 0xF;
+}
 static inline uint64_t pcie_tlp_addr(const struct pcie_tlp *t)
 {
     if (pcie_tlp_4dw(t))
@@ -84,15 +105,24 @@ static inline uint64_t pcie_tlp_addr(const struct pcie_tlp *t)
     return t->hdr[2] & ~3u;
 }
 /* completion fields */
-static inline uint16_t pcie_cpl_completer(const struct pcie_tlp *t) { return (uint16_t)(t->hdr[1] >> 16); }
-static inline unsigned pcie_cpl_status(const struct pcie_tlp *t) { return (t->hdr[1] >> 13) & 7; }
+static inline uint16_t pcie_cpl_completer(const struct pcie_tlp *t)
+{
+    return (uint16_t)(t->hdr[1] >> 16);
+}
+static inline unsigned pcie_cpl_status(const struct pcie_tlp *t)
+{
+    return (t->hdr[1] >> 13) & 7;
+}
 /* Byte Count (0 encodes 4096) */
 static inline unsigned pcie_cpl_byte_count(const struct pcie_tlp *t)
 {
     unsigned b = t->hdr[1] & 0xFFF;
     return b ? b : 4096;
 }
-static inline unsigned pcie_cpl_lower_addr(const struct pcie_tlp *t) { return t->hdr[2] & 0x7F; }
+static inline unsigned pcie_cpl_lower_addr(const struct pcie_tlp *t)
+{
+    return t->hdr[2] & 0x7F;
+}
 
 /* ---- encoders: every one fills the whole struct */
 
@@ -106,8 +136,8 @@ static inline void pcie_tlp_request(struct pcie_tlp *t, unsigned kind, uint64_t 
 {
     memset(t, 0, sizeof(*t));
     t->hdr[0] = ((uint32_t)kind << 24) | (ndw & 0x3FF);
-    t->hdr[1] = ((uint32_t)req_id << 16) | ((uint32_t)tag << 8) | ((last_be & 0xF) << 4) |
-                (first_be & 0xF);
+    t->hdr[1] =
+        ((uint32_t)req_id << 16) | ((uint32_t)tag << 8) | ((last_be & 0xF) << 4) | (first_be & 0xF);
     if ((kind >> 5) & 1) {
         t->hdr[2] = (uint32_t)(addr >> 32);
         t->hdr[3] = (uint32_t)addr & ~3u;

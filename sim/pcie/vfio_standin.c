@@ -822,7 +822,9 @@ static ssize_t sys_readlink(void *ctx, const char *path, char *buf, size_t n)
     char link[128];
     const char *leaf =
         path && strncmp(path, s->sys_dir, strlen(s->sys_dir)) == 0 ? path + strlen(s->sys_dir) : "";
-    if (strcmp(leaf, "/iommu_group") == 0)
+    if (path && strcmp(path, s->sys_dir) == 0)
+        snprintf(link, sizeof(link), "../../../devices/pci0000:00/0000:00:01.0/%s", s->bdf);
+    else if (strcmp(leaf, "/iommu_group") == 0)
         snprintf(link, sizeof(link), "../../../../kernel/iommu_groups/%s",
                  s->group_path + strlen("/dev/vfio/"));
     else if (strcmp(leaf, "/driver") == 0)

@@ -11,6 +11,7 @@ pkgs=(
   libcmocka-dev                              # C unit-test framework
   nextpnr-ice40 fpga-icestorm                # iCE40 place and route, bitstream (boards/icebreaker)
   libusb-1.0-0-dev libftdi1-dev              # libioe's usb target (FT2232H)
+  qemu-system-x86                            # test_vfio_qemu: VFIO against a real kernel
 )
 
 missing=()

@@ -141,6 +141,8 @@ static void test_device_types(void **state)
         {"ppc64", KVM_DEV_TYPE_ARM_VGIC_V3, ENODEV},
         {"ppc64", KVM_DEV_TYPE_ARM_VGIC_ITS, ENODEV},
         {"s390x", KVM_DEV_TYPE_XIVE, ENODEV},
+        {"s390x", KVM_DEV_TYPE_FLIC, 0},
+        {"arm64", KVM_DEV_TYPE_FLIC, ENODEV},
         {"x86_64", KVM_DEV_TYPE_ARM_VGIC_V3, ENODEV},
         {"arm64", 0xffff, ENODEV},
     };

@@ -3,9 +3,11 @@
  * accesses as batches, DMA regions, and the identification read-out. Nothing here knows
  * which backend it uses.
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <ioe/card.h>
 #include <ioe/regs.h>
@@ -32,7 +34,9 @@ struct ioe_card {
     X("sim", "sim:spawn[:soft|sim]", "a private ioe-simd for this card, stopped on close",         \
       ioe_transport_wire_open_spawn)                                                               \
     X("usb", "usb[:SERIAL]", "an iCEBreaker board on its FT2232H's USB UART (docs/boards.md)",     \
-      ioe_transport_usb_open)
+      ioe_transport_usb_open)                                                                      \
+    X("pci", "pci:DDDD:BB:DD.F", "a PCIe board through the host's VFIO (docs/pcie.md)",            \
+      ioe_transport_vfio_open)
 
 struct backend {
     const char *name;
@@ -307,4 +311,11 @@ int ioe_card_info(struct ioe_card *card, struct ioe_card_info *info)
     info->xive_sources =
         field(xive, IOE_CORE_PARAM_XIVE_SOURCES_SHIFT, IOE_CORE_PARAM_XIVE_SOURCES_MASK);
     return 0;
+}
+
+uint64_t transport_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }

@@ -16,9 +16,11 @@
 #include "internal.h"
 
 static const struct device_ops *const device_types[] = {
-    &vgic_v3_ops, /* KVM_DEV_TYPE_ARM_VGIC_V3 (arm64) */
-    &its_ops,     /* KVM_DEV_TYPE_ARM_VGIC_ITS (arm64) */
-    &xive_ops,    /* KVM_DEV_TYPE_XIVE (ppc64) */
+    &vgic_v3_ops,  /* KVM_DEV_TYPE_ARM_VGIC_V3 (arm64) */
+    &its_ops,      /* KVM_DEV_TYPE_ARM_VGIC_ITS (arm64) */
+    &xive_ops,     /* KVM_DEV_TYPE_XIVE (ppc64) */
+    &flic_ops,     /* KVM_DEV_TYPE_FLIC (s390x) */
+    &kvm_vfio_ops, /* KVM_DEV_TYPE_VFIO (every host) */
 };
 
 static const struct obj_ops device_obj_ops;

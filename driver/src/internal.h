@@ -67,6 +67,10 @@ struct persona {
     /* architecture requests of the VM and vCPU descriptors; -ENOTTY: not one of them */
     int (*vm_ioctl)(struct vm *vm, unsigned long req, unsigned long arg);
     int (*vcpu_ioctl)(struct vcpu *v, unsigned long req, unsigned long arg);
+    /* kvm_arch_prepare_memory_region: a slot created or moved (flags_only false) or whose
+     * flags change; 0 or -errno (NULL: nothing to check) */
+    int (*prepare_memory_region)(struct vm *vm, const struct kvm_userspace_memory_region *m,
+                                 bool flags_only);
     /* a vCPU was created / enters KVM_RUN for the first time (after the irqchip's checks) */
     void (*vcpu_init)(struct vcpu *v);
     int (*first_run)(struct vcpu *v);
@@ -79,7 +83,9 @@ struct persona {
 const struct persona *persona_find(const char *name, int *err);
 /* ioe_last_error()'s text: fmt with one %s */
 void set_last_error(const char *fmt, const char *arg);
-extern const struct persona persona_arm64;
+extern const struct persona persona_arm64, persona_s390x;
+/* the capabilities every persona answers alike (KVM_CAP_DEVICE_CTRL, vCPU limits) */
+long persona_caps_common(struct sys *s, long ext);
 
 /* ------------------------------------------------------------------ the card's engines */
 enum engine { ENGINE_GIC, ENGINE_ITS, ENGINE_XIVE, ENGINE_COUNT };
@@ -138,6 +144,16 @@ struct vm {
         struct {
             uint32_t vtimer, ptimer; /* timer PPIs, VM-wide as in recent KVM */
         } arm64;
+        struct s390_vm {
+            uint64_t cpuid, mem_limit, epoch;
+            uint16_t ibc;
+            uint8_t epdx;
+            bool use_cmma, migration_mode, aes_kw, dea_kw;
+            uint8_t fac_mask[2048], fac_list[2048]; /* STFLE layout, MSB-0 bit numbering */
+            struct kvm_s390_vm_cpu_feat cpu_feat;
+            struct kvm_s390_vm_cpu_subfunc subfuncs;
+            uint8_t aes_wrapping_key_mask[32], dea_wrapping_key_mask[24];
+        } s390;
     } arch;
 };
 
@@ -223,7 +239,7 @@ struct device {
 };
 
 /* The device families (devices/); device.c's table lists them. */
-extern const struct device_ops vgic_v3_ops, its_ops, xive_ops;
+extern const struct device_ops vgic_v3_ops, its_ops, xive_ops, flic_ops, kvm_vfio_ops;
 
 int device_create(struct vm *vm, uint64_t uptr);                   /* KVM_CREATE_DEVICE */
 void vm_destroy_devices(struct vm *vm);                            /* the VM goes away */

@@ -3,8 +3,8 @@
  * architecture; its KVM_CREATE_VM type argument, KVM_IRQ_LINE layout, capabilities,
  * device types and errors for unknown requests are that architecture's. The persona is
  * chosen when the card is opened (ioe_open_host, or IOE_HOST for programs that call
- * ioe_open). arm64 is in arch_arm64.c; the others are small enough to live here until
- * their device families arrive (docs/api.md "Host personas" says what each serves).
+ * ioe_open). arm64 is in arch_arm64.c, s390x in arch_s390.c; the others are small enough to live
+ * here until their device families arrive (docs/api.md "Host personas" says what each serves).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,7 +22,7 @@ static int vm_type_zero(struct vm *vm, unsigned long type)
     return type ? -EINVAL : 0;
 }
 
-static long caps_common(struct sys *s, long ext)
+long persona_caps_common(struct sys *s, long ext)
 {
     switch (ext) {
     case KVM_CAP_DEVICE_CTRL: return 1;
@@ -40,13 +40,6 @@ static int irq_line_no_irqchip(struct vm *vm, uint32_t irq, uint32_t level)
     return -ENXIO;
 }
 
-/* s390 has no KVM_IRQ_LINE (no __KVM_HAVE_IRQ_LINE): kvm_arch_vm_ioctl's default */
-static int irq_line_none(struct vm *vm, uint32_t irq, uint32_t level)
-{
-    (void)vm, (void)irq, (void)level;
-    return -ENOTTY;
-}
-
 /* ------------------------------------------------------------------ ppc64 (POWER9) */
 static int vm_type_ppc64(struct vm *vm, unsigned long type)
 {
@@ -62,7 +55,7 @@ static long caps_ppc64(struct sys *s, struct vm *vm, long ext)
     case KVM_CAP_ENABLE_CAP:
     case KVM_CAP_ONE_REG: return 1;
     case KVM_CAP_PPC_IRQ_XIVE: return xive_ops.available(s); /* kvm_vm_ioctl_check_extension */
-    default: return caps_common(s, ext);
+    default: return persona_caps_common(s, ext);
     }
 }
 
@@ -90,18 +83,7 @@ static long caps_booke(struct sys *s, struct vm *vm, long ext)
     switch (ext) {
     case KVM_CAP_ENABLE_CAP:
     case KVM_CAP_ONE_REG: return 1;
-    default: return caps_common(s, ext);
-    }
-}
-
-static long caps_s390x(struct sys *s, struct vm *vm, long ext)
-{
-    (void)vm;
-    switch (ext) {
-    case KVM_CAP_ONE_REG:
-    case KVM_CAP_ENABLE_CAP:
-    case KVM_CAP_VM_ATTRIBUTES: return 1;
-    default: return caps_common(s, ext);
+    default: return persona_caps_common(s, ext);
     }
 }
 
@@ -111,7 +93,7 @@ static long caps_x86_64(struct sys *s, struct vm *vm, long ext)
     switch (ext) {
     case KVM_CAP_VCPU_ATTRIBUTES:
     case KVM_CAP_SIGNAL_MSI: return 1;
-    default: return caps_common(s, ext);
+    default: return persona_caps_common(s, ext);
     }
 }
 
@@ -136,17 +118,6 @@ static const struct persona persona_ppc_booke = {
     .enotty_sys = EINVAL,
     .enotty_vm = ENOTTY,
     .enotty_vcpu = EINVAL,
-};
-
-static const struct persona persona_s390x = {
-    .name = "s390x",
-    .arch = HOST_S390X,
-    .vm_type = vm_type_zero, /* KVM_VM_S390_UCONTROL is not offered */
-    .check_extension = caps_s390x,
-    .irq_line = irq_line_none,
-    .enotty_sys = EINVAL,
-    .enotty_vm = ENOTTY,
-    .enotty_vcpu = ENOTTY,
 };
 
 static const struct persona persona_x86_64 = {

@@ -44,7 +44,6 @@ struct ioe_transport_ops {
     int (*iova_ranges)(struct ioe_transport *t, struct ioe_iova_range *out, size_t max);
 };
 
-
 struct ioe_transport {
     const struct ioe_transport_ops *ops;
     uint32_t caps; /* IOE_CARD_CAP_*, set by the backend at open */
@@ -64,6 +63,16 @@ int ioe_transport_wire_open_spawn(const char *name, const char *args,
 int ioe_transport_usb_open(const char *name, const char *args, const struct ioe_card_options *opts,
                            struct ioe_transport **out);
 
+/* "pci:DDDD:BB:DD.F": the PCIe card through the host's VFIO (transport_vfio.c) */
+int ioe_transport_vfio_open(const char *name, const char *args, const struct ioe_card_options *opts,
+                            struct ioe_transport **out);
+/* the same transport over any implementation of the VFIO seam (driver/src/vfio_sys.h): the
+ * kernel's (ioe_vfio_sys_linux) or the root-complex stand-in of "sim:pcie". pci_addr is
+ * DDDD:BB:DD.F. docs/pcie.md, section 6. */
+struct ioe_vfio_sys;
+int ioe_transport_vfio_open_sys(const struct ioe_vfio_sys *sys, const char *pci_addr,
+                                const struct ioe_card_options *opts, struct ioe_transport **out);
+
 /* Host-memory registry of ioe_mem_alloc() (mem.c): the descriptor and offset of
  * [hva, hva+size) when it lies inside one allocation; -ENOENT otherwise. */
 /* ioe_card_batch() for ops libioe builds itself from the register map (the engines'
@@ -71,5 +80,8 @@ int ioe_transport_usb_open(const char *name, const char *args, const struct ioe_
 int card_batch_trusted(struct ioe_card *card, struct ioe_csr_op *ops, size_t n);
 
 int ioe_mem_lookup(const void *hva, uint64_t size, int *fd, uint64_t *fd_offset);
+
+/* CLOCK_MONOTONIC in nanoseconds: the wall clock of POLL and wait timeouts */
+uint64_t transport_now_ns(void);
 
 #endif

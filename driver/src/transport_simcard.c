@@ -54,13 +54,6 @@ static struct simcard_transport *to_sc(struct ioe_transport *t)
     return (struct simcard_transport *)t;
 }
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Keep the eventfd readable exactly while the stream has records. */
 static void sync_notify(struct simcard_transport *sc)
 {
@@ -162,7 +155,7 @@ __attribute__((noinline)) static int sc_poll(struct simcard_transport *sc, struc
         if ((v & op->mask) == op->expect)
             return 0;
         if (n % CLOCK_CHECK == 0) {
-            uint64_t now = now_ns();
+            uint64_t now = transport_now_ns();
             if (n == 0)
                 deadline = now + sc->timeout_ns;
             else if (now >= deadline)
@@ -263,7 +256,7 @@ static int sc_wait(struct ioe_transport *t, uint64_t timeout_us)
             break;
         }
         if (n % CLOCK_CHECK == 0) {
-            uint64_t now = now_ns();
+            uint64_t now = transport_now_ns();
             if (n == 0)
                 deadline =
                     timeout_us > (UINT64_MAX - now) / 1000 ? UINT64_MAX : now + timeout_us * 1000;

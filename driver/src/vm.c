@@ -99,6 +99,16 @@ static void vm_closed(struct obj *o)
 }
 
 /* ------------------------------------------------------------------ memory */
+static int prepare_memory_region(struct vm *vm, const struct kvm_userspace_memory_region *m,
+                                 bool flags_only)
+{
+    /* kvm_arch_prepare_memory_region: beyond the IPA space (arm64) */
+    if (!flags_only && vm->ipa_bits && m->guest_phys_addr + m->memory_size > (1ull << vm->ipa_bits))
+        return -EFAULT;
+    const struct persona *p = vm->sys->host;
+    return p->prepare_memory_region ? p->prepare_memory_region(vm, m, flags_only) : 0;
+}
+
 static int set_memory_region(struct vm *vm, uint64_t uptr)
 {
     struct kvm_userspace_memory_region m;
@@ -134,8 +144,10 @@ static int set_memory_region(struct vm *vm, uint64_t uptr)
             ((m.flags ^ old->flags) & KVM_MEM_READONLY))
             return -EINVAL;
         if (m.guest_phys_addr == old->gpa) {
-            old->flags = m.flags;
-            return 0;
+            int err = prepare_memory_region(vm, &m, true);
+            if (!err)
+                old->flags = m.flags;
+            return err;
         }
         move = true;
     }
@@ -145,13 +157,13 @@ static int set_memory_region(struct vm *vm, uint64_t uptr)
             o->gpa < m.guest_phys_addr + m.memory_size)
             return -EEXIST;
     }
-    /* kvm_arch_prepare_memory_region: beyond the IPA space */
-    if (vm->ipa_bits && m.guest_phys_addr + m.memory_size > (1ull << vm->ipa_bits))
-        return -EFAULT;
+    int err = prepare_memory_region(vm, &m, false);
+    if (err)
+        return err;
     if (move)
         ioe_card_dma_unmap(card, base | old->gpa, old->size);
-    int err = ioe_card_dma_map(card, base | m.guest_phys_addr, (void *)(uintptr_t)m.userspace_addr,
-                               m.memory_size);
+    err = ioe_card_dma_map(card, base | m.guest_phys_addr, (void *)(uintptr_t)m.userspace_addr,
+                           m.memory_size);
     if (err) {
         old->used = false;
         return err;

@@ -142,4 +142,18 @@ struct ioe_xive_tima {
 }
 #endif
 
+/* ---- s390 (KVM_DEV_TYPE_FLIC): what the SIE does in KVM, requested by the hypervisor.
+ * The interruption masks the guest has loaded on the vCPU (PSW mask, control registers 0,
+ * 6 and 14) decide which floating interrupts it may take (docs/api.md, "KVM_DEV_TYPE_FLIC").
+ * Until they are set, a vCPU takes none. */
+struct ioe_s390_masks {
+    __u64 psw_mask, cr0, cr6, cr14;
+};
+/* vCPU fd: the vCPU's interruption masks (ENXIO without a FLIC on the VM) */
+#define IOE_S390_SET_MASKS _IOW(IOEIO, 0x30, struct ioe_s390_masks)
+/* vCPU fd: take the floating interrupt this vCPU takes next, in s390's priority order,
+ * into the struct kvm_s390_irq at arg; returns 1 when it took one, 0 when none is
+ * deliverable to it (ENXIO without a FLIC) */
+#define IOE_S390_DEQUEUE _IOR(IOEIO, 0x31, struct kvm_s390_irq)
+
 #endif /* IOE_IOE_H */

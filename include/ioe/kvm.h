@@ -214,10 +214,151 @@ struct kvm_ppc_xive_eq {
 #define TM_SPC_SET_OS_PENDING 0x812
 #endif
 
+/* ---- s390 VM attributes (Documentation/virt/kvm/devices/vm.rst, arch/s390/include/uapi/asm/kvm.h) */
+#ifndef KVM_S390_VM_MEM_CTRL
+#define KVM_S390_VM_MEM_CTRL 0
+#define KVM_S390_VM_TOD 1
+#define KVM_S390_VM_CRYPTO 2
+#define KVM_S390_VM_CPU_MODEL 3
+#define KVM_S390_VM_MIGRATION 4
+#define KVM_S390_VM_CPU_TOPOLOGY 5
+
+#define KVM_S390_VM_MEM_ENABLE_CMMA 0
+#define KVM_S390_VM_MEM_CLR_CMMA 1
+#define KVM_S390_VM_MEM_LIMIT_SIZE 2
+#define KVM_S390_NO_MEM_LIMIT (~0ULL)
+
+#define KVM_S390_VM_TOD_LOW 0
+#define KVM_S390_VM_TOD_HIGH 1
+#define KVM_S390_VM_TOD_EXT 2
+struct kvm_s390_vm_tod_clock {
+    __u8 epoch_idx;
+    __u64 tod; /* Eventually the TOD ext is followed by the TOD */
+};
+
+#define KVM_S390_VM_CPU_PROCESSOR 0
+#define KVM_S390_VM_CPU_MACHINE 1
+#define KVM_S390_VM_CPU_PROCESSOR_FEAT 2
+#define KVM_S390_VM_CPU_MACHINE_FEAT 3
+#define KVM_S390_VM_CPU_PROCESSOR_SUBFUNC 4
+#define KVM_S390_VM_CPU_MACHINE_SUBFUNC 5
+#define KVM_S390_VM_CPU_PROCESSOR_UV_FEAT_GUEST 6
+#define KVM_S390_VM_CPU_MACHINE_UV_FEAT_GUEST 7
+
+struct kvm_s390_vm_cpu_processor {
+    __u64 cpuid;
+    __u16 ibc;
+    __u8 pad[6];
+    __u64 fac_list[256];
+};
+struct kvm_s390_vm_cpu_machine {
+    __u64 cpuid;
+    __u32 ibc;
+    __u8 pad[4];
+    __u64 fac_mask[256];
+    __u64 fac_list[256];
+};
+#define KVM_S390_VM_CPU_FEAT_NR_BITS 1024
+#define KVM_S390_VM_CPU_FEAT_ESOP 0
+#define KVM_S390_VM_CPU_FEAT_SIEF2 1
+#define KVM_S390_VM_CPU_FEAT_64BSCAO 2
+#define KVM_S390_VM_CPU_FEAT_SIIF 3
+#define KVM_S390_VM_CPU_FEAT_GPERE 4
+#define KVM_S390_VM_CPU_FEAT_GSLS 5
+#define KVM_S390_VM_CPU_FEAT_IB 6
+#define KVM_S390_VM_CPU_FEAT_CEI 7
+#define KVM_S390_VM_CPU_FEAT_IBS 8
+#define KVM_S390_VM_CPU_FEAT_SKEY 9
+#define KVM_S390_VM_CPU_FEAT_CMMA 10
+#define KVM_S390_VM_CPU_FEAT_PFMFI 11
+#define KVM_S390_VM_CPU_FEAT_SIGPIF 12
+#define KVM_S390_VM_CPU_FEAT_KSS 13
+struct kvm_s390_vm_cpu_feat {
+    __u64 feat[16];
+};
+struct kvm_s390_vm_cpu_subfunc {
+    __u8 plo[32], ptff[16], kmac[16], kmc[16], km[16], kimd[16], klmd[16], pckmo[16];
+    __u8 kmctr[16], kmf[16], kmo[16], pcc[16], ppno[16], kma[16], kdsa[16];
+    __u8 sortl[32], dfltcc[32];
+    __u8 reserved[1728];
+};
+struct kvm_s390_vm_cpu_uv_feat {
+    __u64 feat;
+};
+
+#define KVM_S390_VM_CRYPTO_ENABLE_AES_KW 0
+#define KVM_S390_VM_CRYPTO_ENABLE_DEA_KW 1
+#define KVM_S390_VM_CRYPTO_DISABLE_AES_KW 2
+#define KVM_S390_VM_CRYPTO_DISABLE_DEA_KW 3
+#define KVM_S390_VM_CRYPTO_ENABLE_APIE 4
+#define KVM_S390_VM_CRYPTO_DISABLE_APIE 5
+
+#define KVM_S390_VM_MIGRATION_STOP 0
+#define KVM_S390_VM_MIGRATION_START 1
+#define KVM_S390_VM_MIGRATION_STATUS 2
+#endif
+
+/* ---- KVM_DEV_TYPE_FLIC (Documentation/virt/kvm/devices/s390_flic.rst, arch/s390/include/uapi/asm/kvm.h) */
+#ifndef KVM_DEV_FLIC_GET_ALL_IRQS
+#define KVM_DEV_FLIC_GET_ALL_IRQS 1
+#define KVM_DEV_FLIC_ENQUEUE 2
+#define KVM_DEV_FLIC_CLEAR_IRQS 3
+#define KVM_DEV_FLIC_APF_ENABLE 4
+#define KVM_DEV_FLIC_APF_DISABLE_WAIT 5
+#define KVM_DEV_FLIC_ADAPTER_REGISTER 6
+#define KVM_DEV_FLIC_ADAPTER_MODIFY 7
+#define KVM_DEV_FLIC_CLEAR_IO_IRQ 8
+#define KVM_DEV_FLIC_AISM 9
+#define KVM_DEV_FLIC_AIRQ_INJECT 10
+#define KVM_DEV_FLIC_AISM_ALL 11
+#define KVM_S390_MAX_FLOAT_IRQS 266250
+#define KVM_S390_FLIC_MAX_BUFFER 0x2000000
+
+struct kvm_s390_io_adapter {
+    __u32 id;
+    __u8 isc;
+    __u8 maskable;
+    __u8 swap;
+    __u8 flags;
+};
+#define KVM_S390_ADAPTER_SUPPRESSIBLE 0x01
+
+struct kvm_s390_ais_req {
+    __u8 isc;
+    __u16 mode;
+};
+struct kvm_s390_ais_all {
+    __u8 simm;
+    __u8 nimm;
+};
+
+#define KVM_S390_IO_ADAPTER_MASK 1
+#define KVM_S390_IO_ADAPTER_MAP 2
+#define KVM_S390_IO_ADAPTER_UNMAP 3
+struct kvm_s390_io_adapter_req {
+    __u32 id;
+    __u8 type;
+    __u8 mask;
+    __u16 pad0;
+    __u64 addr;
+};
+#endif
+#ifndef KVM_S390_AIS_MODE_ALL /* arch/s390/include/asm/kvm_host.h */
+#define KVM_S390_AIS_MODE_ALL 0
+#define KVM_S390_AIS_MODE_SINGLE 1
+#endif
+
 /* Limits KVM applies on arm64 */
 #define IOE_KVM_MAX_VCPU_IDS 512 /* KVM_MAX_VCPU_IDS = KVM_MAX_VCPUS on arm64 */
 #define IOE_KVM_USER_MEM_SLOTS 512
 #define IOE_KVM_PHYS_SHIFT_DEFAULT 40 /* IPA size of a type-0 VM */
 #define IOE_KVM_PHYS_SHIFT_MIN 32
+
+/* ---- KVM_DEV_TYPE_VFIO: the FILE names of Linux 6.6 (the values of the GROUP ones) */
+#ifndef KVM_DEV_VFIO_FILE
+#define KVM_DEV_VFIO_FILE KVM_DEV_VFIO_GROUP
+#define KVM_DEV_VFIO_FILE_ADD KVM_DEV_VFIO_GROUP_ADD
+#define KVM_DEV_VFIO_FILE_DEL KVM_DEV_VFIO_GROUP_DEL
+#endif
 
 #endif /* IOE_KVM_H */

@@ -22,6 +22,7 @@
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vfio_standin.h"
@@ -517,6 +518,72 @@ static void test_msix_ring(void **state)
     munmap(ring, len);
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* MSIs through a doorbell: n writes of dws DWs each at bar/off as fast as the host can post
+ * them; the card's cycles until its MSI count shows them all */
+static double msi_rate(unsigned bar, uint32_t off, const uint32_t *d, size_t dws, unsigned n)
+{
+    struct ioe_pcie_rc *rc = ioe_vfio_standin_rc(&sys);
+    uint32_t start = rd(bar0, IOE_CORE_MSI_COUNT);
+    uint64_t c0 = ioe_pcie_rc_cycles(rc);
+    for (unsigned i = 0; i < n; i++)
+        assert_int_equal(ioe_pcie_rc_peer_write(rc, 0x0200, bar, off, d, dws), 0);
+    uint32_t got = start;
+    for (int i = 0; i < 100000 && got - start < n; i++)
+        got = rd(bar0, IOE_CORE_MSI_COUNT);
+    assert_int_equal(got - start, n);
+    uint64_t cycles = ioe_pcie_rc_cycles(rc) - c0;
+    return n / (cycles / 250e6);
+}
+
+/* the numbers of docs/pcie.md section 7: a BAR read's round trip, MSIs per second through
+ * both doorbells against the link's limit for their writes (Gen2 x4: 8 bytes per cycle,
+ * a TLP is its header, payload and 8 bytes of framing) */
+static void test_measure(void **state)
+{
+    (void)state;
+    open_card();
+    struct ioe_pcie_rc *rc = ioe_vfio_standin_rc(&sys);
+    const unsigned reads = 200;
+    uint64_t c0 = ioe_pcie_rc_cycles(rc);
+    double t0 = now_s();
+    for (unsigned i = 0; i < reads; i++)
+        assert_int_equal(rd(bar2, EP_ID), EP_ID_VALUE);
+    double wall = (now_s() - t0) / reads;
+    double cyc = (double)(ioe_pcie_rc_cycles(rc) - c0) / reads;
+    c0 = ioe_pcie_rc_cycles(rc);
+    for (unsigned i = 0; i < reads; i++)
+        assert_int_equal(rd(bar0, IOE_CORE_ID), IOE_CORE_ID_RESET);
+    double cyc0 = (double)(ioe_pcie_rc_cycles(rc) - c0) / reads;
+    /* a 1-DW read and its CplD are 3 and 4 DWs: 20 and 24 bytes on the link */
+    assert_true(cyc >= (20 + 24) / 8.0);
+    printf("BAR2 read round trip: %.1f cycles (%.0f ns simulated), %.1f us wall; BAR0: %.1f "
+           "cycles\n",
+           cyc, cyc * 4, wall * 1e6, cyc0);
+
+    /* device doorbell: 1-DW writes to BAR4 page 0 (3-DW header: 24 bytes, 3 cycles) */
+    const unsigned n = 2000;
+    uint32_t one = 0x1234;
+    wr(bar2, 0x0030, 0); /* DB_BASE_VM */
+    double dev = msi_rate(4, 0x40, &one, 1, n);
+    double dev_limit = 250e6 / 3;
+    /* libioe doorbell: one 4-DW write to BAR2 0x20 (28 bytes + 8: 4.5 cycles) */
+    uint32_t db[4] = {0x10040, 0, 0x0300, 7};
+    double lib = msi_rate(2, DB_ADDR_LO, db, 4, n);
+    double lib_limit = 250e6 / 4.5;
+    printf("device doorbell: %.2f M MSIs/s (link limit %.2f M/s); libioe doorbell: %.2f M "
+           "MSIs/s (link limit %.2f M/s)\n",
+           dev / 1e6, dev_limit / 1e6, lib / 1e6, lib_limit / 1e6);
+    assert_true(dev <= dev_limit * 1.01);
+    assert_true(lib <= lib_limit * 1.01);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -524,6 +591,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_vfio_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dma_and_faults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_msix_ring, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_measure, setup, teardown),
     };
     return cmocka_run_group_tests_name("pcie_standin", tests, NULL, NULL);
 }

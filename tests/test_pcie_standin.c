@@ -351,6 +351,20 @@ static void test_vfio_errors(void **state)
     assert_fails(xioctl(device, 0x3b7f, NULL), ENOTTY);
 }
 
+/* len bytes of fresh host memory the card reaches at iova */
+static void *map_host(size_t len, uint64_t iova)
+{
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_ptr_not_equal(p, MAP_FAILED);
+    struct vfio_iommu_type1_dma_map m = {.argsz = sizeof(m),
+                                         .flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+                                         .vaddr = (uintptr_t)p,
+                                         .iova = iova,
+                                         .size = len};
+    assert_int_equal(xioctl(container, VFIO_IOMMU_MAP_DMA, &m), 0);
+    return p;
+}
+
 /* one DMA probe request; returns DMA_STATUS once BUSY is clear */
 static uint32_t probe(uint64_t iova, int write, uint64_t wdata)
 {
@@ -375,15 +389,8 @@ static void test_dma_and_faults(void **state)
     (void)state;
     open_card();
     size_t len = 0x2000;
-    uint64_t *mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    assert_ptr_not_equal(mem, MAP_FAILED);
+    uint64_t *mem = map_host(len, DMA_IOVA);
     mem[3] = 0x0123456789abcdefull;
-    struct vfio_iommu_type1_dma_map m = {.argsz = sizeof(m),
-                                         .flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-                                         .vaddr = (uintptr_t)mem,
-                                         .iova = DMA_IOVA,
-                                         .size = len};
-    assert_int_equal(xioctl(container, VFIO_IOMMU_MAP_DMA, &m), 0);
     /* a read of host memory through the IOMMU, and a write */
     assert_int_equal(probe(DMA_IOVA + 24, 0, 0), ST_DONE);
     assert_int_equal(rd(bar0, IOE_CORE_DMA_RDATA_LO), 0x89abcdefu);
@@ -441,14 +448,7 @@ static void test_msix_ring(void **state)
     open_card();
     /* the ring: 16 records in host memory */
     size_t len = 0x1000;
-    uint64_t *ring = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    assert_ptr_not_equal(ring, MAP_FAILED);
-    struct vfio_iommu_type1_dma_map m = {.argsz = sizeof(m),
-                                         .flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-                                         .vaddr = (uintptr_t)ring,
-                                         .iova = RING_IOVA,
-                                         .size = len};
-    assert_int_equal(xioctl(container, VFIO_IOMMU_MAP_DMA, &m), 0);
+    uint64_t *ring = map_host(len, RING_IOVA);
     /* both vectors to eventfds */
     int efd[2] = {eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)};
     char sbuf[sizeof(struct vfio_irq_set) + sizeof(efd)];

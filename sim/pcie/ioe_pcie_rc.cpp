@@ -106,6 +106,26 @@ unsigned log2_code(uint32_t bytes) // 128 << code
     return c;
 }
 
+// Verilator registers a model's scopes with its own context but erases them from the
+// calling thread's context (Verilated::threadContextp), which a context's construction also
+// sets: construct and destroy with ours current, then give the thread back what it had (a
+// "sim" card of ioe_vsim may live on the same thread).
+class ThreadContext
+{
+  public:
+    explicit ThreadContext(VerilatedContext *ours) : ours_(ours), prev_(Verilated::threadContextp())
+    {
+        if (ours_)
+            Verilated::threadContextp(ours_);
+    }
+    ~ThreadContext() { Verilated::threadContextp(prev_ == ours_ ? nullptr : prev_); }
+    ThreadContext(const ThreadContext &) = delete;
+    ThreadContext &operator=(const ThreadContext &) = delete;
+
+  private:
+    VerilatedContext *ours_, *prev_;
+};
+
 } // namespace
 
 struct ioe_pcie_rc {
@@ -567,6 +587,7 @@ int ioe_pcie_rc_open(const struct ioe_pcie_rc_params *p, struct ioe_pcie_rc **ou
     static const double lane_gbps[4] = {0, 2.0, 4.0, 8.0 * 128 / 130};
     rc->bpc = lane_gbps[q.link_gen] * q.link_width / 8 / 0.25;
     rc->rtt = (static_cast<uint64_t>(q.rtt_ns) * 250 + 500) / 1000;
+    ThreadContext keep(nullptr); // the new context makes itself the thread's
     rc->ctx.reset(new VerilatedContext);
     rc->ctx->randReset(0);
     if (q.trace_path)
@@ -601,9 +622,12 @@ void ioe_pcie_rc_close(struct ioe_pcie_rc *rc)
         rc->release(lk);
     }
     rc->thread.join();
+    ThreadContext ours(rc->ctx.get());
     rc->top->final();
     if (rc->trace)
         rc->trace->close();
+    rc->trace.reset();
+    rc->top.reset();
     delete rc;
 }
 

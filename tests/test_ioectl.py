@@ -50,7 +50,7 @@ for args, msg in [
 r = run("targets")
 lines = r.stdout.splitlines()
 expect("targets: exit 0", r.returncode == 0)
-for name in ("soft", "sim", "usb[:SERIAL]", "pci:DDDD:BB:DD.F"):
+for name in ("soft", "sim", "sim:pcie", "usb[:SERIAL]", "pci:DDDD:BB:DD.F"):
     row = [l for l in lines if l.split()[:1] == [name]]
     expect(f"targets: one row for {name} with a summary ({r.stdout!r})",
            len(row) == 1 and len(row[0].split()) > 2)

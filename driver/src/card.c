@@ -33,6 +33,8 @@ struct ioe_card {
       ioe_transport_wire_open_unix)                                                                \
     X("sim", "sim:spawn[:soft|sim]", "a private ioe-simd for this card, stopped on close",         \
       ioe_transport_wire_open_spawn)                                                               \
+    X("sim", "sim:pcie", "the Verilator model of the PCIe card through VFIO, in this process",     \
+      ioe_transport_pcie_sim_open)                                                                 \
     X("usb", "usb[:SERIAL]", "an iCEBreaker board on its FT2232H's USB UART (docs/boards.md)",     \
       ioe_transport_usb_open)                                                                      \
     X("pci", "pci:DDDD:BB:DD.F", "a PCIe board through the host's VFIO (docs/pcie.md)",            \

@@ -67,6 +67,10 @@ int ioe_transport_vfio_open(const char *name, const char *args, const struct ioe
 struct ioe_vfio_sys;
 int ioe_transport_vfio_open_sys(const struct ioe_vfio_sys *sys, const char *pci_addr,
                                 const struct ioe_card_options *opts, struct ioe_transport **out);
+/* "sim:pcie": that transport over the VFIO stand-in and the root-complex model of the PCIe
+ * card's Verilator model, in this process (sim/pcie/pcie_sim_target.c) */
+int ioe_transport_pcie_sim_open(const char *name, const char *args,
+                                const struct ioe_card_options *opts, struct ioe_transport **out);
 
 /* Host-memory registry of ioe_mem_alloc() (mem.c): the descriptor and offset of
  * [hva, hva+size) when it lies inside one allocation; -ENOENT otherwise. */

@@ -56,7 +56,13 @@ int ioe_pcie_rc_peer_write(struct ioe_pcie_rc *rc, uint16_t requester_id, unsign
 int ioe_pcie_rc_dma_map(struct ioe_pcie_rc *rc, uint64_t iova, void *hva, uint64_t size);
 int ioe_pcie_rc_dma_unmap(struct ioe_pcie_rc *rc, uint64_t iova, uint64_t size);
 
-/* memory writes of the card into the MSI window: called from the model's thread */
+/* the card's MSI-X capability as the hard block holds it in configuration space: the
+ * table size, and the Enable and Function Mask bits (cfg_interrupt_msixenable/msixfm) */
+unsigned ioe_pcie_rc_msix_vectors(struct ioe_pcie_rc *rc);
+int ioe_pcie_rc_set_msix(struct ioe_pcie_rc *rc, int enable, int function_mask);
+
+/* memory writes of the card into the MSI window: called from the model's thread, which
+ * holds the model's lock (the handler must not call back into the model) */
 typedef void (*ioe_pcie_rc_msi_fn)(void *arg, uint64_t addr, uint32_t data);
 void ioe_pcie_rc_set_msi_handler(struct ioe_pcie_rc *rc, ioe_pcie_rc_msi_fn fn, void *arg);
 

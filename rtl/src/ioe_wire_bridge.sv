@@ -8,7 +8,10 @@
 // sync byte, reads the header, checks the length (BAD_LEN at once), runs the CRC-32 over
 // header, payload and checksum (the residue of a good frame is constant), then serves the
 // request from the ring: HELLO, BATCH (READ / WRITE / POLL on the AXI master, POLL timed
-// in microseconds of ClkHz), RESET (pulses card_rst_no, the bridge keeps its state).
+// in microseconds of ClkHz and compared a byte at a time, its `b` read again from the ring),
+// RESET (pulses card_rst_no, the bridge keeps its state). The parser waits until the
+// response or ERROR of a frame is sent (both take their seq from the frame's header
+// register); bytes that arrive meanwhile wait in the ring.
 // A frame that stops arriving for RxTimeoutUs microseconds is dropped as BAD_LEN (a wait
 // on the link has a bound). in_ready_o is low while the ring is full.
 //
@@ -16,7 +19,7 @@
 // waiting on the notify port goes first (one record per NOTIFY frame, taken from the
 // port when its frame starts, so the port is back-pressured while the link is busy and no
 // record is ever dropped), then an ERROR, then the response, whose payload the request's
-// state machine wrote into a 512-byte buffer (block RAM).
+// state machine wrote byte by byte into a 512-byte buffer (block RAM).
 //
 // Not served: DMA (no DMA port on the board: caps has neither FD_MEMORY nor DMA_WIRE) and
 // the simulation messages (no SIM cap); those types are answered with BAD_TYPE.
@@ -95,9 +98,9 @@ module ioe_wire_bridge #(
 
   // ---------------------------------------------------------------- state
   typedef enum logic [4:0] {
-    MHunt, MHdr, MPay, MCrc, MCrcChk, MDispatch, MDrop, MReject, MFin,
+    MHunt, MHdr, MPay, MCrc, MCrcChk, MDispatch, MDrop, MDropW, MReject, MRejectW, MFin,
     MHello, MHelloWr, MTmo, MOpLoad, MOpExec, MRd, MRdW, MCmp, MWr, MWrB, MOpEval, MOpNext,
-    MBatchEnd, MBatchDone, MReset, MWordWr, MRespond
+    MBatchEnd, MBatchDone, MReset, MWordWr, MRespond, MRespondW
   } m_state_e;
 
   typedef enum logic [1:0] {
@@ -142,13 +145,10 @@ module ioe_wire_bridge #(
   logic [3:0]     rst_cnt_q, rst_cnt_d;
   logic           resp_we;
   logic [2:0]     err_code_q, err_code_d;
-  logic [15:0]    err_seq_q, err_seq_d;
   logic           err_valid_q, err_set, err_clr;
   logic [DropBits-1:0] dropped_q;
   logic [31:0]    dropped32;
   logic           resp_valid_q, resp_set, resp_clr;
-  logic [1:0]     rtype_q, rtype_d;
-  logic [15:0]    rseq_q, rseq_d;
   logic [8:0]     rlen_q, rlen_d;
   logic           byte_go, avail, expired, crx_busy, crx_init, crx_valid;
   logic [31:0]    crx;
@@ -230,7 +230,7 @@ module ioe_wire_bridge #(
   // the ring pointer moves of a frame: one adder on base_q
   always_comb begin
     unique case (st_q)
-      MDrop:   ptr_off = 11'd1;         // scan again from the dropped frame's second byte
+      MDropW:  ptr_off = 11'd1;         // scan again from the dropped frame's second byte
       MFin:    ptr_off = 11'd12 + len_q;  // past the frame's checksum
       default: ptr_off = 11'd8;         // the payload (MDispatch)
     endcase
@@ -307,11 +307,8 @@ module ioe_wire_bridge #(
     rst_cnt_d  = (rst_cnt_q != '0) ? rst_cnt_q - 1'b1 : rst_cnt_q;
     resp_we    = 1'b0;
     err_code_d = err_code_q;
-    err_seq_d  = err_seq_q;
     err_set    = 1'b0;
     resp_set   = 1'b0;
-    rtype_d    = rtype_q;
-    rseq_d     = rseq_q;
     rlen_d     = rlen_q;
     crx_init   = 1'b0;
     crx_valid  = 1'b0;
@@ -388,13 +385,20 @@ module ioe_wire_bridge #(
           st_d       = (crx == Residue) ? MDispatch : MDrop;
         end
       end
+      // The ERROR frame and the response take the frame's type and seq from type_q and
+      // seq_q: the parser waits until they are sent (the host sends one request at a time;
+      // what comes meanwhile waits in the ring).
       MDrop, MReject: begin
+        if (!err_valid_q) begin
+          err_set = 1'b1;
+          st_d    = (st_q == MDrop) ? MDropW : MRejectW;
+        end
+      end
+      MDropW, MRejectW: begin
         // a dropped frame (MDrop) is scanned again from its second byte; a well-formed
         // frame that cannot be served (MReject) is consumed
         if (!err_valid_q) begin
-          err_set   = 1'b1;
-          err_seq_d = seq_q;
-          if (st_q == MDrop) begin
+          if (st_q == MDropW) begin
             base_d = ptr_sum;
             ra_d   = ptr_sum;
             st_d   = MHunt;
@@ -409,34 +413,30 @@ module ioe_wire_bridge #(
         st_d   = MHunt;
       end
       MDispatch: begin
-        if (!err_valid_q && !resp_valid_q) begin
-          rtype_d = type_q[1:0];
-          rseq_d  = seq_q;
-          ra_d    = ptr_sum;
-          cnt_d   = '0;
-          opi_d   = '0;
-          stat_d  = StOk;
-          waddr_d = (type_q == TypeBatch) ? 9'd8 : 9'd0;
-          st_d    = MReject;
-          if (type_q == TypeError) begin
-            st_d = MFin;  // the host could not take one of ours: nothing to answer
-          end else if (type_q[7]) begin
-            err_code_d = ErrOrder;  // this card sends no requests
-          end else if (type_q != TypeHello && type_q != TypeBatch && type_q != TypeReset) begin
-            err_code_d = ErrType;
-          end else if (type_q != TypeHello && !hello_q) begin
-            err_code_d = ErrVersion;
-          end else begin
-            err_code_d = ErrPayload;
-            unique case (type_q)
-              TypeHello: if (len_q == 11'd4) st_d = MHello;
-              TypeBatch: if (len_q >= 11'd20 && len_q <= 11'd1012 && len_q[3:0] == 4'd4) st_d = MTmo;
-              default:   if (len_q == '0) begin
-                st_d      = MReset;
-                rst_cnt_d = '1;
-              end
-            endcase
-          end
+        ra_d    = ptr_sum;
+        cnt_d   = '0;
+        opi_d   = '0;
+        stat_d  = StOk;
+        waddr_d = (type_q == TypeBatch) ? 9'd8 : 9'd0;
+        st_d    = MReject;
+        if (type_q == TypeError) begin
+          st_d = MFin;  // the host could not take one of ours: nothing to answer
+        end else if (type_q[7]) begin
+          err_code_d = ErrOrder;  // this card sends no requests
+        end else if (type_q != TypeHello && type_q != TypeBatch && type_q != TypeReset) begin
+          err_code_d = ErrType;
+        end else if (type_q != TypeHello && !hello_q) begin
+          err_code_d = ErrVersion;
+        end else begin
+          err_code_d = ErrPayload;
+          unique case (type_q)
+            TypeHello: if (len_q == 11'd4) st_d = MHello;
+            TypeBatch: if (len_q >= 11'd20 && len_q <= 11'd1012 && len_q[3:0] == 4'd4) st_d = MTmo;
+            default:   if (len_q == '0) begin
+              st_d      = MReset;
+              rst_cnt_d = '1;
+            end
+          endcase
         end
       end
       // ---------------------------------------------------------------- HELLO
@@ -596,8 +596,9 @@ module ioe_wire_bridge #(
       MRespond: begin
         resp_set = 1'b1;
         if (type_q != TypeBatch) rlen_d = waddr_q;
-        st_d = MFin;
+        st_d = MRespondW;
       end
+      MRespondW: if (!resp_valid_q) st_d = MFin;
       default: st_d = MHunt;
     endcase
   end
@@ -632,12 +633,9 @@ module ioe_wire_bridge #(
       waddr_q      <= '0;
       rst_cnt_q    <= '0;
       err_code_q   <= '0;
-      err_seq_q    <= '0;
       err_valid_q  <= 1'b0;
       dropped_q    <= '0;
       resp_valid_q <= 1'b0;
-      rtype_q      <= '0;
-      rseq_q       <= '0;
       rlen_q       <= '0;
     end else begin
       st_q         <= st_d;
@@ -668,12 +666,9 @@ module ioe_wire_bridge #(
       waddr_q      <= waddr_d;
       rst_cnt_q    <= rst_cnt_d;
       err_code_q   <= err_code_d;
-      err_seq_q    <= err_seq_d;
       err_valid_q  <= (err_valid_q & ~err_clr) | err_set;
       if (err_set) dropped_q <= dropped_q + 1'b1;
       resp_valid_q <= (resp_valid_q & ~resp_clr) | resp_set;
-      rtype_q      <= rtype_d;
-      rseq_q       <= rseq_d;
       rlen_q       <= rlen_d;
     end
   end
@@ -704,8 +699,8 @@ module ioe_wire_bridge #(
     .crc_o  (ctx)
   );
 
-  assign ttype     = (tk_q == KNotify) ? TypeNotify : (tk_q == KError) ? TypeError : {6'b100000, rtype_q};
-  assign tseq      = (tk_q == KResp) ? rseq_q : cseq_q;
+  assign ttype     = (tk_q == KNotify) ? TypeNotify : (tk_q == KError) ? TypeError : {6'b100000, type_q[1:0]};
+  assign tseq      = (tk_q == KResp) ? seq_q : cseq_q;
   assign tlen      = (tk_q == KNotify) ? 9'd16 : (tk_q == KError) ? 9'd8 : rlen_q;
   assign ncyc64    = 64'(ncyc_q);
   assign dropped32 = 32'(dropped_q);
@@ -726,8 +721,8 @@ module ioe_wire_bridge #(
       KError: begin
         unique case (tcnt_q[2:0])
           3'd0:    pbyte = {5'd0, err_code_q};
-          3'd2:    pbyte = err_seq_q[7:0];
-          3'd3:    pbyte = err_seq_q[15:8];
+          3'd2:    pbyte = seq_q[7:0];
+          3'd3:    pbyte = seq_q[15:8];
           3'd4:    pbyte = dropped32[7:0];
           3'd5:    pbyte = dropped32[15:8];
           3'd6:    pbyte = dropped32[23:16];

@@ -9,7 +9,8 @@
 //     at once. Block RAM.
 //   - u_spi: shared interrupts, one word per {VM, INTID}: 11 state bits and the 32-bit
 //     route. Block RAM.
-//   - u_misc: per {VM, vCPU}: GICR_STATUSR, PROPBASER, PENDBASER, processor number, Last.
+//   - u_misc: per {VM, vCPU}, one 64-bit word per register: GICR_STATUSR, PROPBASER,
+//     PENDBASER, and the VCPU_CONFIG word (processor number, Last).
 //   - flops: per VM (count, vCPU count, ITS, EnableGrp1, GICD_STATUSR) and per vCPU
 //     (affinity, CPU interface, GICR_CTLR, candidate, last presentation status).
 //   - u_select: the candidate trees (ioe_gic_select.sv), block RAM.
@@ -71,7 +72,9 @@ module ioe_gic #(
   localparam int unsigned SW   = 11;            // state bits of one interrupt
   localparam int unsigned PW   = NrVcpus * SW;  // private word: every vCPU lane
   localparam int unsigned XW   = SW + 32;       // SPI word: state and route
-  localparam int unsigned MW   = 177;           // misc word
+  localparam int unsigned MW   = 64;            // misc word: one register
+  // SClear's sweep covers the INTIDs and the misc words of every vCPU of the VM
+  localparam int unsigned ClearN = (NrIrqs > (4 << VcW)) ? NrIrqs : (4 << VcW);
 
   // state bits of one interrupt
   localparam int unsigned BEn    = 0;
@@ -84,12 +87,11 @@ module ioe_gic #(
   localparam logic [SW-1:0] SgiReset   = 11'h601;  // edge, group 1, enabled
   localparam logic [SW-1:0] OtherReset = 11'h200;  // level, group 1, disabled
 
-  // misc word fields
-  localparam int unsigned MStatusr = 0;
-  localparam int unsigned MProp    = 32;
-  localparam int unsigned MPend    = 96;
-  localparam int unsigned MProc    = 160;
-  localparam int unsigned MLast    = 176;
+  // misc words of a vCPU (the VCPU_CONFIG word: processor number [15:0], Last [16])
+  localparam logic [1:0] MStatusr = 2'd0;
+  localparam logic [1:0] MProp    = 2'd1;
+  localparam logic [1:0] MPend    = 2'd2;
+  localparam logic [1:0] MVcfg    = 2'd3;
 
   // operation codes and spaces
   localparam logic [3:0] OpRead32    = 4'd1;
@@ -307,7 +309,7 @@ module ioe_gic #(
   logic        dec_en;   // SExec of a valid READ/WRITE: the decoder's commands apply
   logic        c_aff_we, c_pmr_we, c_bpr0_we, c_bpr1_we, c_ap0_we, c_ap1_we, c_ig0_we;
   logic        c_ig1_we, c_ctlr_we, c_enlpis_we, c_last_we;
-  logic [31:0] c_aff_wd, c_ap0_wd, c_ap1_wd;
+  logic [31:0] c_aff_wd, c_ap_wd;  // c_ap_wd: APnR0 of the group written (c_ap0_we / c_ap1_we)
   logic [4:0]  c_pmr_wd;
   logic [2:0]  c_bpr0_wd, c_bpr1_wd;
   logic        c_ig0_wd, c_ig1_wd, c_eoim_wd, c_cbpr_wd, c_enlpis_wd;
@@ -360,8 +362,8 @@ module ioe_gic #(
           if (c_pmr_we) pmr_q <= c_pmr_wd;
           if (c_bpr0_we) bpr0_q <= c_bpr0_wd;
           if (c_bpr1_we) bpr1_q <= c_bpr1_wd;
-          if (c_ap0_we) ap0_q <= c_ap0_wd;
-          if (c_ap1_we) ap1_q <= c_ap1_wd;
+          if (c_ap0_we) ap0_q <= c_ap_wd;
+          if (c_ap1_we) ap1_q <= c_ap_wd;
           if (c_ig0_we) ig0_q <= c_ig0_wd;
           if (c_ig1_we) ig1_q <= c_ig1_wd;
           if (c_ctlr_we) begin
@@ -531,7 +533,7 @@ module ioe_gic #(
   logic                  priv_we, spi_we, misc_we;
   logic [VmW+5-1:0]      priv_waddr, priv_raddr;
   logic [VmW+IrqW-1:0]   spi_waddr, spi_raddr;
-  logic [VmW+VcW-1:0]    misc_waddr, misc_raddr;
+  logic [VmW+VcW+1:0]    misc_waddr, misc_raddr;
   logic [PW-1:0]         priv_wdata, priv_rdata;
   logic [XW-1:0]         spi_wdata, spi_rdata;
   logic [MW-1:0]         misc_wdata, misc_rdata;
@@ -562,18 +564,24 @@ module ioe_gic #(
     .rdata_o(spi_rdata)
   );
 
-  ioe_ram #(
-    .Width    (MW),
-    .AddrWidth(VmW + VcW),
-    .NoRwCheck(1'b1)
-  ) u_misc (
-    .clk_i  (clk_i),
-    .we_i   (misc_we),
-    .waddr_i(misc_waddr),
-    .wdata_i(misc_wdata),
-    .raddr_i(misc_raddr),
-    .rdata_o(misc_rdata)
-  );
+  // the misc words in two halves with their own write enables: a 32-bit write of one half
+  // leaves the other as it is, without a read-modify-write merge
+  logic m_lo_en, m_hi_en;
+
+  for (genvar h = 0; h < 2; h++) begin : g_misc
+    ioe_ram #(
+      .Width    (MW / 2),
+      .AddrWidth(VmW + VcW + 2),
+      .NoRwCheck(1'b1)
+    ) u_misc (
+      .clk_i  (clk_i),
+      .we_i   (misc_we & ((h == 0) ? m_lo_en : m_hi_en)),
+      .waddr_i(misc_waddr),
+      .wdata_i(misc_wdata[h*MW/2 +: MW/2]),
+      .raddr_i(misc_raddr),
+      .rdata_o(misc_rdata[h*MW/2 +: MW/2])
+    );
+  end
 
   // ---------------------------------------------------------------- candidate selection
   // The leaf of the interrupt of the per-interrupt datapath (its new state, e_* below) at
@@ -695,39 +703,39 @@ module ioe_gic #(
     e_pend_guest = e_old[BLatch] | (~e_old[BEdge] & e_old[BLevel]);
     unique case (ek_q)
       EkGroup: begin
-        e_rd[{1'b0, k_q}] = e_old[BGrp];
+        e_rd[0] = e_old[BGrp];
         e_new[BGrp] = e_wbit;
       end
       EkSetEn: begin
-        e_rd[{1'b0, k_q}] = e_old[BEn];
+        e_rd[0] = e_old[BEn];
         if (e_wbit) e_new[BEn] = 1'b1;
       end
       EkClrEn: begin
-        e_rd[{1'b0, k_q}] = e_old[BEn];
+        e_rd[0] = e_old[BEn];
         if (e_wbit) e_new[BEn] = 1'b0;
       end
       EkSetPend: begin
-        e_rd[{1'b0, k_q}] = op_ua_q ? e_old[BLatch] : e_pend_guest;
+        e_rd[0] = op_ua_q ? e_old[BLatch] : e_pend_guest;
         if (e_wbit) e_new[BLatch] = 1'b1;
       end
       EkClrPend: begin
-        e_rd[{1'b0, k_q}] = op_ua_q ? 1'b0 : e_pend_guest;
+        e_rd[0] = op_ua_q ? 1'b0 : e_pend_guest;
         if (e_wbit && !op_ua_q) e_new[BLatch] = 1'b0;
       end
       EkSetAct: begin
-        e_rd[{1'b0, k_q}] = e_old[BAct];
+        e_rd[0] = e_old[BAct];
         if (e_wbit) e_new[BAct] = 1'b1;
       end
       EkClrAct: begin
-        e_rd[{1'b0, k_q}] = e_old[BAct];
+        e_rd[0] = e_old[BAct];
         if (e_wbit) e_new[BAct] = 1'b0;
       end
       EkPrio: begin
-        e_rd[{1'b0, k_q[1:0], 3'b000} +: 8] = {e_old[BPrio +: 5], 3'b000};
+        e_rd[7:0] = {e_old[BPrio +: 5], 3'b000};
         e_new[BPrio +: 5] = wd[{1'b0, k_q[1:0], 3'b011} +: 5];
       end
       EkCfg: begin
-        e_rd[{1'b0, k_q[3:0], 1'b1}] = e_old[BEdge];
+        e_rd[1] = e_old[BEdge];
         e_new[BEdge] = wd[{1'b0, k_q[3:0], 1'b1}];
       end
       EkRouteLo: begin
@@ -743,7 +751,7 @@ module ioe_gic #(
         e_rd[23:0]  = e_route_old[23:0];
         e_route_new = {wd[39:32], wd[23:0]};
       end
-      EkLevel: e_rd[{1'b0, k_q}] = e_old[BLevel] & (e_intid >= 10'd16);
+      EkLevel: e_rd[0] = e_old[BLevel] & (e_intid >= 10'd16);
       EkLine: begin
         if (op_wd_q[30]) begin
           e_new[BLevel] = op_wd_q[31];  // RAW: the line's state only (LEVEL_INFO)
@@ -776,41 +784,33 @@ module ioe_gic #(
   end
 
   // ---------------------------------------------------------------- misc word modify
-  logic [63:0]  m_typer, m_val, m_rd, m_wr64;
-  logic [MW-1:0] m_new;
+  logic [63:0]  m_typer, m_val, m_rd;
+  logic [MW-1:0] m_new, m_merged;
+  logic [1:0]    m_word;  // the misc word of mk_q
 
-  assign m_typer = {cur_aff, 8'd0, misc_rdata[MProc +: 16], 3'd0, misc_rdata[MLast], 3'd0,
+  assign m_word  = (mk_q == MkStatusr) ? MStatusr : (mk_q == MkProp) ? MProp :
+                   (mk_q == MkPend) ? MPend : MVcfg;
+  assign m_typer = {cur_aff, 8'd0, misc_rdata[15:0], 3'd0, misc_rdata[16], 3'd0,
                     cur_its};
 
   always_comb begin
-    unique case (mk_q)
-      MkStatusr: m_val = {32'd0, misc_rdata[MStatusr +: 32]};
-      MkProp:    m_val = misc_rdata[MProp +: 64];
-      MkPend:    m_val = misc_rdata[MPend +: 64];
-      default:   m_val = m_typer;
-    endcase
+    // (GICR_STATUSR's high half is always 0: only 32-bit accesses write it)
+    m_val = (mk_q == MkTyper) ? m_typer : misc_rdata;
     unique case (half_q)
       2'd0:    m_rd = {32'd0, m_val[31:0]};
       2'd1:    m_rd = {32'd0, m_val[63:32]};
       default: m_rd = m_val;
     endcase
-    unique case (half_q)
-      2'd0:    m_wr64 = {m_val[63:32], wd[31:0]};
-      2'd1:    m_wr64 = {wd[31:0], m_val[31:0]};
-      default: m_wr64 = wd;
-    endcase
-    m_new = misc_rdata;
-    unique case (mk_q)
-      MkStatusr: m_new[MStatusr +: 32] = m_wr64[31:0];
-      MkProp:    m_new[MProp +: 64] = m_wr64;
-      MkPend:    m_new[MPend +: 64] = m_wr64;
-      MkVcfg: begin
-        m_new[MProc +: 16] = op_wd_q[47:32];
-        m_new[MLast]       = op_wd_q[48];
-      end
-      default: ;  // GICR_TYPER: writes ignored
-    endcase
+    // the halves written (m_lo_en, m_hi_en): the low one, the high one or both; GICR_TYPER
+    // writes are ignored; VCPU_CONFIG writes its word's low half (the high half stays 0)
+    m_new[31:0]  = (mk_q == MkVcfg) ? {15'd0, op_wd_q[48:32]} : wd[31:0];
+    m_new[63:32] = (half_q == 2'd2) ? wd[63:32] : wd[31:0];
+    // the register after the write (the ITS engine's copies)
+    m_merged     = {m_hi_en ? m_new[63:32] : misc_rdata[63:32],
+                    m_lo_en ? m_new[31:0] : misc_rdata[31:0]};
   end
+  assign m_lo_en = (state_q == SClear) | ((half_q != 2'd1) & (mk_q != MkTyper));
+  assign m_hi_en = (state_q == SClear) | ((half_q != 2'd0) & (mk_q != MkTyper));
 
   // ---------------------------------------------------------------- SGI targets
   logic [NrVcpus-1:0] sgi_targets;
@@ -827,6 +827,14 @@ module ioe_gic #(
       end
     end
   end
+
+  // ---------------------------------------------------------------- active priorities
+  // IARn sets the acknowledged group priority's bit in APnR0, EOIRn drops the lowest one;
+  // the group is off[5] for both (IARn acknowledges only its own group)
+  logic [31:0] ap_x, ap_set, ap_drop;
+  assign ap_x    = off[5] ? cur_ap1 : cur_ap0;
+  assign ap_set  = ap_x | (32'd1 << su_gp[7:3]);
+  assign ap_drop = ap_x & (ap_x - 32'd1);
 
   // ---------------------------------------------------------------- decode (SExec)
   // Every access of SPACE 0..4 resolves to one of: UNDEF, a scalar register (value
@@ -894,8 +902,7 @@ module ioe_gic #(
     c_pmr_wd    = wd[7:3];
     c_bpr0_wd   = (wd[2:0] < 3'd2) ? 3'd2 : wd[2:0];
     c_bpr1_wd   = (wd[2:0] < 3'd3) ? 3'd3 : wd[2:0];
-    c_ap0_wd    = wd[31:0];
-    c_ap1_wd    = wd[31:0];
+    c_ap_wd     = wd[31:0];
     c_ig0_wd    = wd[0];
     c_ig1_wd    = wd[0];
     c_eoim_wd   = wd[1];
@@ -1089,13 +1096,9 @@ module ioe_gic #(
             dv_val   = {48'd0, m_cid};
             dv_ek    = EkAck;
             dv_base  = cur_cid;
-            if (m_cg) begin
-              c_ap1_we = 1'b1;
-              c_ap1_wd = cur_ap1 | (32'd1 << su_gp[7:3]);
-            end else begin
-              c_ap0_we = 1'b1;
-              c_ap0_wd = cur_ap0 | (32'd1 << su_gp[7:3]);
-            end
+            c_ap1_we = m_cg;
+            c_ap0_we = ~m_cg;
+            c_ap_wd  = ap_set;
           end else begin
             dv_val = 64'd1023;
           end
@@ -1105,13 +1108,9 @@ module ioe_gic #(
           dv_val = {56'd0, su_rpr};
         end else if ((off == IccEoir0 || off == IccEoir1) && is_wr) begin
           if (eoi_ok || eoi_lpi) begin
-            if (off[5]) begin
-              c_ap1_we = 1'b1;
-              c_ap1_wd = cur_ap1 & (cur_ap1 - 32'd1);
-            end else begin
-              c_ap0_we = 1'b1;
-              c_ap0_wd = cur_ap0 & (cur_ap0 - 32'd1);
-            end
+            c_ap1_we = off[5];
+            c_ap0_we = ~off[5];
+            c_ap_wd  = ap_drop;
             dv_entry  = ~cur_eoim & ~eoi_lpi;
             // an LPI has no active state: priority drop only (then the notification pass)
             dv_ek    = EkDeact;
@@ -1205,10 +1204,10 @@ module ioe_gic #(
     misc_we      = 1'b0;
     priv_raddr   = {vm, e_intid[4:0]};
     spi_raddr    = {vm, e_intid[IrqW-1:0]};
-    misc_raddr   = {vm, vc};
+    misc_raddr   = {vm, vc, m_word};
     priv_waddr   = {vm, e_intid[4:0]};
     spi_waddr    = {vm, e_intid[IrqW-1:0]};
-    misc_waddr   = {vm, vc};
+    misc_waddr   = {vm, vc, m_word};
     priv_wdata   = e_priv_new;
     spi_wdata    = {e_route_new, e_new};
     misc_wdata   = m_new;
@@ -1400,7 +1399,16 @@ module ioe_gic #(
       end
 
       SEWb: begin
-        if (e_rd_q) rdata_d = rdata_q | e_rd;
+        // the loop's reads step through RDATA from the top: INTID base+k ends at bit k
+        // (a bit), bits 2k+1..2k (a configuration pair), byte k (a priority)
+        if (e_rd_q) begin
+          unique case (ek_q)
+            EkPrio:  rdata_d[31:0] = {e_rd[7:0], rdata_q[31:8]};
+            EkCfg:   rdata_d[31:0] = {e_rd[1:0], rdata_q[31:2]};
+            EkRouteLo, EkRouteHi, EkRoute64, EkAck: rdata_d = e_rd;  // one step
+            default: rdata_d[31:0] = {e_rd[0], rdata_q[31:1]};
+          endcase
+        end
         if (e_wr_q) begin
           priv_we   = e_private;
           spi_we    = ~e_private;
@@ -1452,16 +1460,16 @@ module ioe_gic #(
       SClear: begin
         priv_waddr = {vm, sc_i_q[4:0]};
         spi_waddr  = {vm, sc_i_q[IrqW-1:0]};
-        misc_waddr = {vm, sc_i_q[VcW-1:0]};
+        misc_waddr = {vm, sc_i_q[VcW+1:0]};
         priv_wdata = {NrVcpus{(sc_i_q < 11'd16) ? SgiReset : OtherReset}};
         spi_wdata  = {32'd0, OtherReset};
         misc_wdata = '0;
         priv_we    = (sc_i_q < 11'd32);
         spi_we     = 1'b1;
-        misc_we    = (32'(sc_i_q) < (32'd1 << VcW));
+        misc_we    = (32'(sc_i_q) < (32'd4 << VcW));
         sel_clr    = (32'(sc_i_q) < NrIrqs / 2);  // the VM's tree: no eligible interrupt
         sc_i_d     = sc_i_q + 11'd1;
-        if (32'(sc_i_q) == NrIrqs - 1) begin
+        if (32'(sc_i_q) == ClearN - 1) begin
           state_d = SIdle;
           busy_d  = 1'b0;
           done_d  = 1'b1;
@@ -1649,7 +1657,7 @@ module ioe_gic #(
         if (!rst_ni) prop_q[v*64 +: 64] <= '0;
         else if (32'(vm) == v && state_q == SClear && sc_i_q == '0) prop_q[v*64 +: 64] <= '0;
         else if (32'(vm) == v && state_q == SMWb && misc_we && mk_q == MkProp && vc == '0)
-          prop_q[v*64 +: 64] <= m_new[MProp +: 64];
+          prop_q[v*64 +: 64] <= m_merged;
       end
     end
     for (genvar x = 0; x < NV; x++) begin : g_q
@@ -1658,7 +1666,7 @@ module ioe_gic #(
         else if (32'(vm) == x / NrVcpus && state_q == SClear && sc_i_q == '0)
           pend_q[x*64 +: 64] <= '0;
         else if (32'(cur_idx) == x && state_q == SMWb && misc_we && mk_q == MkPend)
-          pend_q[x*64 +: 64] <= m_new[MPend +: 64];
+          pend_q[x*64 +: 64] <= m_merged;
       end
     end
     assign lpi_prop_o = prop_q;
@@ -1667,7 +1675,7 @@ module ioe_gic #(
     assign lpi_prop_o = '0;
     assign lpi_pend_o = '0;
     logic unused_lpi;
-    assign unused_lpi = ^{lpi_best_i, lpi_chg_i, lpi_req_done_i};
+    assign unused_lpi = ^{lpi_best_i, lpi_chg_i, lpi_req_done_i, m_merged};
   end
   assign rdata_lo_d = rdata_q[31:0];
   assign rdata_hi_d = rdata_q[63:32];

@@ -8,7 +8,10 @@
 // sync byte, reads the header, checks the length (BAD_LEN at once), runs the CRC-32 over
 // header, payload and checksum (the residue of a good frame is constant), then serves the
 // request from the ring: HELLO, BATCH (READ / WRITE / POLL on the AXI master, POLL timed
-// in microseconds of ClkHz), RESET (pulses card_rst_no, the bridge keeps its state).
+// in microseconds of ClkHz and compared a byte at a time, its `b` read again from the ring),
+// RESET (pulses card_rst_no, the bridge keeps its state). The parser waits until the
+// response or ERROR of a frame is sent (both take their seq from the frame's header
+// register); bytes that arrive meanwhile wait in the ring.
 // A frame that stops arriving for RxTimeoutUs microseconds is dropped as BAD_LEN (a wait
 // on the link has a bound). in_ready_o is low while the ring is full.
 //
@@ -16,7 +19,7 @@
 // waiting on the notify port goes first (one record per NOTIFY frame, taken from the
 // port when its frame starts, so the port is back-pressured while the link is busy and no
 // record is ever dropped), then an ERROR, then the response, whose payload the request's
-// state machine wrote into a 512-byte buffer (block RAM).
+// state machine wrote byte by byte into a 512-byte buffer (block RAM).
 //
 // Not served: DMA (no DMA port on the board: caps has neither FD_MEMORY nor DMA_WIRE) and
 // the simulation messages (no SIM cap); those types are answered with BAD_TYPE.
@@ -95,13 +98,13 @@ module ioe_wire_bridge #(
 
   // ---------------------------------------------------------------- state
   typedef enum logic [4:0] {
-    MHunt, MHdr, MPay, MCrc, MCrcChk, MDispatch, MDrop, MReject, MFin,
-    MHello, MHelloWr, MTmo, MOpLoad, MOpExec, MRd, MRdW, MWr, MWrB, MOpEval, MOpNext,
-    MBatchEnd, MBatchDone, MReset, MWordWr, MRespond
+    MHunt, MHdr, MPay, MCrc, MCrcChk, MDispatch, MDrop, MDropW, MReject, MRejectW, MFin,
+    MHello, MHelloWr, MTmo, MOpLoad, MOpExec, MRd, MRdW, MCmp, MWr, MWrB, MOpEval, MOpNext,
+    MBatchEnd, MBatchDone, MReset, MWordWr, MRespond, MRespondW
   } m_state_e;
 
   typedef enum logic [1:0] {
-    TIdle, TByte
+    TIdle, THdr, TPay, TCrc
   } t_state_e;
 
   typedef enum logic [1:0] {
@@ -112,11 +115,16 @@ module ioe_wire_bridge #(
     StOk, StEio, StInval, StTime
   } status_e;
 
+  // where the response buffer's next byte comes from
+  typedef enum logic [1:0] {
+    WWord, WStat, WDone
+  } w_src_e;
+
   // receive ring and the request state machine
   m_state_e       st_q, st_d, ret_q, ret_d;
-  logic [10:0]    wr_q, base_q, base_d, ra_q, ra_d;
+  logic [10:0]    wr_q, base_q, base_d, ra_q, ra_d, ptr_sum, ptr_off;
   logic           ph_q, ph_d;
-  logic [10:0]    cnt_q, cnt_d;
+  logic [10:0]    cnt_q, cnt_d, cnt_inc;
   logic [7:0]     rbyte, type_q, type_d;
   logic [15:0]    seq_q, seq_d;
   logic [10:0]    len_q, len_d;
@@ -124,28 +132,26 @@ module ioe_wire_bridge #(
   logic [31:0]    tmr_q, tmr_d, tmo_q, tmo_d;
   logic [PW-1:0]  pre_q;
   logic           us_tick;
-  logic [7:0]     kind_q, kind_d;
-  logic [31:0]    addr_q, addr_d, a_q, a_d, b_q, b_d;
+  logic [1:0]     kind_q, kind_d;
+  logic           bad_q, bad_d;  // the op's kind or address cannot run: -EINVAL
+  logic [23:0]    addr_q, addr_d;
+  logic [31:0]    a_q, a_d, word_q, word_d;
   logic           match_q, match_d, axerr_q, axerr_d, aw_done_q, aw_done_d, w_done_q, w_done_d;
   logic [5:0]     opi_q, opi_d;
   status_e        stat_q, stat_d;
-  logic [31:0]    word_q, word_d;
-  logic [8:0]     woff_q, woff_d;
-  logic [1:0]     wcnt_q, wcnt_d;
+  w_src_e         wsrc_q, wsrc_d;
+  logic [8:0]     waddr_q, waddr_d;
+  logic [7:0]     wbyte;
   logic [3:0]     rst_cnt_q, rst_cnt_d;
   logic           resp_we;
   logic [2:0]     err_code_q, err_code_d;
-  logic [15:0]    err_seq_q, err_seq_d;
   logic           err_valid_q, err_set, err_clr;
   logic [DropBits-1:0] dropped_q;
   logic [31:0]    dropped32;
   logic           resp_valid_q, resp_set, resp_clr;
-  logic [1:0]     rtype_q, rtype_d;
-  logic [15:0]    rseq_q, rseq_d;
   logic [8:0]     rlen_q, rlen_d;
   logic           byte_go, avail, expired, crx_busy, crx_init, crx_valid;
   logic [31:0]    crx;
-  logic [10:0]    frame_end;
 
   // transmit
   t_state_e              ts_q, ts_d;
@@ -160,14 +166,14 @@ module ioe_wire_bridge #(
   logic                  ctx_busy, ctx_init, ctx_valid, take_note;
   logic [31:0]           ctx;
   logic [7:0]            tbyte, pbyte, rsp_byte;
-  logic [8:0]            tlen, pidx;
+  logic [8:0]            tlen;
   logic [7:0]            ttype;
   logic [15:0]           tseq;
-  logic [1:0]            ck;       // checksum byte
   logic                  unused_bits;
 
   // ---------------------------------------------------------------- receive ring
-  assign in_ready_o = (wr_q - base_q) != 11'h7FF;
+  // full when the byte after the last one written would be the frame's first
+  assign in_ready_o = (wr_q + 11'd1) != base_q;
   assign avail      = (ra_q != wr_q);
 
   ioe_ram #(
@@ -193,7 +199,8 @@ module ioe_wire_bridge #(
     .crc_o  (crx)
   );
 
-  // response payload: written by the request state machine, read by the transmitter
+  // response payload: written byte by byte in order by the request state machine (the
+  // BATCH status and count last, at offset 0), read by the transmitter
   ioe_ram #(
     .Width    (8),
     .AddrWidth(9),
@@ -201,9 +208,9 @@ module ioe_wire_bridge #(
   ) u_resp (
     .clk_i  (clk_i),
     .we_i   (resp_we),
-    .waddr_i(woff_q + 9'(wcnt_q)),
-    .wdata_i(word_q[7:0]),
-    .raddr_i(pidx),
+    .waddr_i(waddr_q),
+    .wdata_i(wbyte),
+    .raddr_i(tcnt_q),
     .rdata_o(rsp_byte)
   );
 
@@ -217,20 +224,58 @@ module ioe_wire_bridge #(
 
   // one byte of the ring per two cycles: ph 0 waits for a byte (and the CRC unit), ph 1 has
   // it in rbyte
-  assign byte_go   = ph_q;
-  assign frame_end = base_q + 11'd12 + len_q;
+  assign byte_go = ph_q;
+  assign cnt_inc = cnt_q + 11'd1;
 
-  function automatic logic [31:0] hello_word(input logic [2:0] k);
-    unique case (k)
-      3'd0:    hello_word = 32'h0000_0001;  // version 1, 0
-      3'd2:    hello_word = Caps;
-      3'd3:    hello_word = MaxPayload;
+  // the ring pointer moves of a frame: one adder on base_q
+  always_comb begin
+    unique case (st_q)
+      MDropW:  ptr_off = 11'd1;         // scan again from the dropped frame's second byte
+      MFin:    ptr_off = 11'd12 + len_q;  // past the frame's checksum
+      default: ptr_off = 11'd8;         // the payload (MDispatch)
+    endcase
+  end
+  assign ptr_sum = base_q + ptr_off;
+
+  // byte i of the HELLO response (word 1, the ID, comes from word_q)
+  function automatic logic [7:0] hello_byte(input logic [4:0] i);
+    logic [31:0] w;
+    unique case (i[4:2])
+      3'd0:    w = 32'h0000_0001;  // version 1, 0
+      3'd2:    w = Caps;
+      3'd3:    w = MaxPayload;
       default: begin
-        for (int i = 0; i < 4; i++) begin
-          hello_word[8*i+:8] = Name[127-8*(4*(32'(k)-4)+i)-:8];
+        for (int b = 0; b < 4; b++) begin
+          w[8*b+:8] = Name[127-8*(4*(32'(i[4:2])-4)+b)-:8];
         end
       end
     endcase
+    hello_byte = w[8*i[1:0]+:8];
+  endfunction
+
+  // the byte written into the response buffer
+  always_comb begin
+    logic [31:0] errno;
+    unique case (stat_q)
+      StOk:    errno = '0;
+      StEio:   errno = ErrnoEio;
+      StInval: errno = ErrnoInval;
+      default: errno = ErrnoTime;
+    endcase
+    if (st_q == MHelloWr && waddr_q[4:2] != 3'd1) begin
+      wbyte = hello_byte(waddr_q[4:0]);
+    end else begin
+      unique case (wsrc_q)
+        WStat:   wbyte = errno[8*waddr_q[1:0]+:8];
+        WDone:   wbyte = (waddr_q[1:0] == 2'd0) ? {2'd0, opi_q} : 8'd0;
+        default: wbyte = word_q[7:0];
+      endcase
+    end
+  end
+
+  // the bits of address byte j (of four) at or above AW must be zero
+  function automatic logic [7:0] addr_hi_mask(input logic [1:0] j);
+    for (int b = 0; b < 8; b++) addr_hi_mask[b] = (8 * 32'(j) + 32'(b)) >= AW;
   endfunction
 
   always_comb begin
@@ -247,9 +292,9 @@ module ioe_wire_bridge #(
     tmr_d      = (us_tick && !expired) ? tmr_q - 1'b1 : tmr_q;
     tmo_d      = tmo_q;
     kind_d     = kind_q;
+    bad_d      = bad_q;
     addr_d     = addr_q;
     a_d        = a_q;
-    b_d        = b_q;
     match_d    = match_q;
     axerr_d    = axerr_q;
     aw_done_d  = aw_done_q;
@@ -257,16 +302,13 @@ module ioe_wire_bridge #(
     opi_d      = opi_q;
     stat_d     = stat_q;
     word_d     = word_q;
-    woff_d     = woff_q;
-    wcnt_d     = wcnt_q;
+    wsrc_d     = wsrc_q;
+    waddr_d    = waddr_q;
     rst_cnt_d  = (rst_cnt_q != '0) ? rst_cnt_q - 1'b1 : rst_cnt_q;
     resp_we    = 1'b0;
     err_code_d = err_code_q;
-    err_seq_d  = err_seq_q;
     err_set    = 1'b0;
     resp_set   = 1'b0;
-    rtype_d    = rtype_q;
-    rseq_d     = rseq_q;
     rlen_d     = rlen_q;
     crx_init   = 1'b0;
     crx_valid  = 1'b0;
@@ -278,24 +320,25 @@ module ioe_wire_bridge #(
 
     // the byte fetch of the states that read the ring
     if (st_q == MHunt || st_q == MHdr || st_q == MPay || st_q == MCrc || st_q == MHello ||
-        st_q == MTmo || st_q == MOpLoad) begin
+        st_q == MTmo || st_q == MOpLoad || st_q == MCmp) begin
       if (!ph_q) ph_d = avail && !crx_busy;
       else ra_d = ra_q + 1'b1;
     end
+    if (byte_go) cnt_d = cnt_inc;
 
     unique case (st_q)
       MHunt: begin
+        // base_q follows the scan: the frame starts at the sync byte
+        cnt_d = '0;
         if (byte_go) begin
+          base_d = ra_d;
           if (rbyte == Sync) begin
             base_d    = ra_q;
             crx_init  = 1'b1;
             crx_valid = 1'b1;
-            cnt_d     = 11'd1;
             seq_d     = '0;
             tmr_d     = RxTimeoutUs;
             st_d      = MHdr;
-          end else begin
-            base_d = ra_q + 1'b1;
           end
         end
       end
@@ -304,31 +347,32 @@ module ioe_wire_bridge #(
           crx_valid = 1'b1;
           tmr_d     = RxTimeoutUs;
           if (st_q == MHdr) begin
-            cnt_d = cnt_q + 1'b1;
+            // header bytes 1 to 7
             unique case (cnt_q[2:0])
-              3'd1: type_d = rbyte;
-              3'd2: seq_d[7:0] = rbyte;
-              3'd3: seq_d[15:8] = rbyte;
-              3'd4: len_d[7:0] = rbyte;
-              3'd5: begin
+              3'd0: type_d = rbyte;
+              3'd1: seq_d[7:0] = rbyte;
+              3'd2: seq_d[15:8] = rbyte;
+              3'd3: len_d[7:0] = rbyte;
+              3'd4: begin
                 len_d[10:8] = rbyte[2:0];
                 if (rbyte > 8'd4 || (rbyte == 8'd4 && len_q[7:0] != '0)) begin
                   err_code_d = ErrLen;
                   st_d       = MDrop;
                 end
               end
-              3'd7: begin
-                cnt_d = (len_q == '0) ? '0 : len_q;
+              3'd6: begin
+                cnt_d = '0;
                 st_d  = (len_q == '0) ? MCrc : MPay;
               end
               default: ;
             endcase
           end else if (st_q == MPay) begin
-            cnt_d = cnt_q - 1'b1;
-            if (cnt_q == 11'd1) st_d = MCrc;
-          end else begin
-            cnt_d = cnt_q + 1'b1;
-            if (cnt_q == 11'd3) st_d = MCrcChk;
+            if (cnt_inc == len_q) begin
+              cnt_d = '0;
+              st_d  = MCrc;
+            end
+          end else if (cnt_q[1:0] == 2'd3) begin
+            st_d = MCrcChk;
           end
         end else if (!ph_q && !avail && expired) begin
           err_code_d = ErrLen;  // the frame stopped arriving
@@ -341,15 +385,22 @@ module ioe_wire_bridge #(
           st_d       = (crx == Residue) ? MDispatch : MDrop;
         end
       end
+      // The ERROR frame and the response take the frame's type and seq from type_q and
+      // seq_q: the parser waits until they are sent (the host sends one request at a time;
+      // what comes meanwhile waits in the ring).
       MDrop, MReject: begin
+        if (!err_valid_q) begin
+          err_set = 1'b1;
+          st_d    = (st_q == MDrop) ? MDropW : MRejectW;
+        end
+      end
+      MDropW, MRejectW: begin
         // a dropped frame (MDrop) is scanned again from its second byte; a well-formed
         // frame that cannot be served (MReject) is consumed
         if (!err_valid_q) begin
-          err_set   = 1'b1;
-          err_seq_d = seq_q;
-          if (st_q == MDrop) begin
-            base_d = base_q + 1'b1;
-            ra_d   = base_q + 1'b1;
+          if (st_q == MDropW) begin
+            base_d = ptr_sum;
+            ra_d   = ptr_sum;
             st_d   = MHunt;
           end else begin
             st_d = MFin;
@@ -357,46 +408,42 @@ module ioe_wire_bridge #(
         end
       end
       MFin: begin
-        base_d = frame_end;
-        ra_d   = frame_end;
+        base_d = ptr_sum;
+        ra_d   = ptr_sum;
         st_d   = MHunt;
       end
       MDispatch: begin
-        if (!err_valid_q && !resp_valid_q) begin
-          rtype_d = type_q[1:0];
-          rseq_d  = seq_q;
-          ra_d    = base_q + 11'd8;
-          cnt_d   = '0;
-          opi_d   = '0;
-          stat_d  = StOk;
-          st_d    = MReject;
-          if (type_q == TypeError) begin
-            st_d = MFin;  // the host could not take one of ours: nothing to answer
-          end else if (type_q[7]) begin
-            err_code_d = ErrOrder;  // this card sends no requests
-          end else if (type_q != TypeHello && type_q != TypeBatch && type_q != TypeReset) begin
-            err_code_d = ErrType;
-          end else if (type_q != TypeHello && !hello_q) begin
-            err_code_d = ErrVersion;
-          end else begin
-            err_code_d = ErrPayload;
-            unique case (type_q)
-              TypeHello: if (len_q == 11'd4) st_d = MHello;
-              TypeBatch: if (len_q >= 11'd20 && len_q <= 11'd1012 && len_q[3:0] == 4'd4) st_d = MTmo;
-              default:   if (len_q == '0) begin
-                st_d      = MReset;
-                rst_cnt_d = '1;
-              end
-            endcase
-          end
+        ra_d    = ptr_sum;
+        cnt_d   = '0;
+        opi_d   = '0;
+        stat_d  = StOk;
+        waddr_d = (type_q == TypeBatch) ? 9'd8 : 9'd0;
+        st_d    = MReject;
+        if (type_q == TypeError) begin
+          st_d = MFin;  // the host could not take one of ours: nothing to answer
+        end else if (type_q[7]) begin
+          err_code_d = ErrOrder;  // this card sends no requests
+        end else if (type_q != TypeHello && type_q != TypeBatch && type_q != TypeReset) begin
+          err_code_d = ErrType;
+        end else if (type_q != TypeHello && !hello_q) begin
+          err_code_d = ErrVersion;
+        end else begin
+          err_code_d = ErrPayload;
+          unique case (type_q)
+            TypeHello: if (len_q == 11'd4) st_d = MHello;
+            TypeBatch: if (len_q >= 11'd20 && len_q <= 11'd1012 && len_q[3:0] == 4'd4) st_d = MTmo;
+            default:   if (len_q == '0) begin
+              st_d      = MReset;
+              rst_cnt_d = '1;
+            end
+          endcase
         end
       end
       // ---------------------------------------------------------------- HELLO
       MHello: begin
         if (byte_go) begin
-          a_d   = {rbyte, a_q[31:8]};
-          cnt_d = cnt_q + 1'b1;
-          if (cnt_q == 11'd1) begin
+          a_d = {rbyte, a_q[31:8]};
+          if (cnt_q[0]) begin
             if ({rbyte, a_q[31:24]} == 16'd0) begin
               err_code_d = ErrVersion;  // no version at or below the host's
               st_d       = MReject;
@@ -409,48 +456,51 @@ module ioe_wire_bridge #(
         end
       end
       MHelloWr: begin
-        // word 1 (the ID) was written when it was read
-        word_d = hello_word(cnt_q[2:0]);
-        woff_d = {4'd0, cnt_q[2:0], 2'b00};
-        wcnt_d = '0;
-        cnt_d  = cnt_q + 1'b1;
-        rlen_d = 9'd32;
-        ret_d  = (cnt_q[2:0] == 3'd7) ? MRespond : MHelloWr;
-        st_d   = (cnt_q[2:0] == 3'd1) ? MHelloWr : MWordWr;
+        // 32 bytes in order, word 1 (the ID) from word_q
+        resp_we = 1'b1;
+        waddr_d = waddr_q + 9'd1;
+        if (waddr_q[4:2] == 3'd1) word_d = {word_q[7:0], word_q[31:8]};
+        if (waddr_q[4:0] == 5'd31) st_d = MRespond;
       end
       // ---------------------------------------------------------------- BATCH
       MTmo: begin
         if (byte_go) begin
           tmo_d = {rbyte, tmo_q[31:8]};
-          cnt_d = cnt_q + 1'b1;
-          if (cnt_q == 11'd3) begin
+          if (cnt_q[1:0] == 2'd3) begin
             cnt_d = '0;
             st_d  = MOpLoad;
           end
         end
       end
       MOpLoad: begin
+        // kind, 3 bytes 0, addr (the bytes below AW kept), a; b is read by the POLL compare
         if (byte_go) begin
-          cnt_d = cnt_q + 1'b1;
           unique case (cnt_q[3:2])
-            2'd0: if (cnt_q[1:0] == 2'd0) kind_d = rbyte;
-            2'd1: addr_d = {rbyte, addr_q[31:8]};
+            2'd0: if (cnt_q[1:0] == 2'd0) begin
+              kind_d = rbyte[1:0];
+              bad_d  = (rbyte > 8'd2);
+            end
+            2'd1: begin
+              if (cnt_q[1:0] != 2'd3) addr_d = {rbyte, addr_q[23:8]};
+              if ((rbyte & addr_hi_mask(cnt_q[1:0])) != '0 ||
+                  (cnt_q[1:0] == 2'd0 && rbyte[1:0] != 2'b00)) bad_d = 1'b1;
+            end
             2'd2: a_d = {rbyte, a_q[31:8]};
-            default: b_d = {rbyte, b_q[31:8]};
+            default: ;
           endcase
-          if (cnt_q == 11'd15) st_d = MOpExec;
+          if (cnt_q[3:0] == 4'd15) st_d = MOpExec;
         end
       end
       MOpExec: begin
         tmr_d     = tmo_q;
         aw_done_d = 1'b0;
         w_done_d  = 1'b0;
-        if (kind_q > 8'd2 || addr_q[1:0] != 2'b00 || (addr_q >> AW) != 32'd0) begin
+        if (bad_q) begin
           stat_d = StInval;
           word_d = '0;
           st_d   = MOpEval;
         end else begin
-          st_d = (kind_q == 8'd1) ? MWr : MRd;
+          st_d = (kind_q == 2'd1) ? MWr : MRd;
         end
       end
       MRd: begin
@@ -461,16 +511,25 @@ module ioe_wire_bridge #(
         m_axil_rready_o = 1'b1;
         if (m_axil_rvalid_i) begin
           word_d  = m_axil_rdata_i;
-          match_d = (m_axil_rdata_i & a_q) == b_q;
           axerr_d = m_axil_rresp_i[1];
           st_d    = MOpEval;
           if (type_q == TypeHello) begin
-            woff_d = 9'd4;
-            wcnt_d = '0;
-            cnt_d  = '0;
-            ret_d  = MHelloWr;
-            st_d   = MWordWr;
+            st_d = MHelloWr;
+          end else if (kind_q == 2'd2) begin
+            // POLL: compare (value & a) == b a byte at a time, b from the ring again
+            ra_d    = ra_q - 11'd4;
+            cnt_d   = '0;
+            match_d = 1'b1;
+            st_d    = MCmp;
           end
+        end
+      end
+      MCmp: begin
+        if (byte_go) begin
+          if ((word_q[7:0] & a_q[7:0]) != rbyte) match_d = 1'b0;
+          word_d = {word_q[7:0], word_q[31:8]};
+          a_d    = {a_q[7:0], a_q[31:8]};
+          if (cnt_q[1:0] == 2'd3) st_d = MOpEval;
         end
       end
       MWr: begin
@@ -493,13 +552,12 @@ module ioe_wire_bridge #(
         if (stat_q == StOk) begin
           if (axerr_q) begin
             stat_d = StEio;
-          end else if (kind_q == 8'd2 && !match_q) begin
+          end else if (kind_q == 2'd2 && !match_q) begin
             if (expired) stat_d = StTime;
             else st_d = MRd;  // poll again
           end
         end
-        woff_d = 9'd8 + {1'b0, opi_q, 2'b00};
-        wcnt_d = '0;
+        wsrc_d = WWord;
         ret_d  = MOpNext;
         if (st_d == MOpNext) st_d = MWordWr;
       end
@@ -509,32 +567,21 @@ module ioe_wire_bridge #(
         st_d  = (stat_q != StOk || {1'b0, opi_q} + 7'd1 == len_q[10:4]) ? MBatchEnd : MOpLoad;
       end
       MBatchEnd: begin
-        unique case (stat_q)
-          StOk:    word_d = '0;
-          StEio:   word_d = ErrnoEio;
-          StInval: word_d = ErrnoInval;
-          default: word_d = ErrnoTime;
-        endcase
-        woff_d = '0;
-        wcnt_d = '0;
-        ret_d  = MBatchDone;
-        st_d   = MWordWr;
+        rlen_d  = waddr_q;  // 8 + 4 x done
+        waddr_d = '0;
+        wsrc_d  = WStat;
+        ret_d   = MBatchDone;
+        st_d    = MWordWr;
       end
       MBatchDone: begin
-        word_d = {26'd0, opi_q};
-        woff_d = 9'd4;
-        wcnt_d = '0;
-        rlen_d = 9'd8 + {1'b0, opi_q, 2'b00};
+        wsrc_d = WDone;
         ret_d  = MRespond;
         st_d   = MWordWr;
       end
       // ---------------------------------------------------------------- RESET
       MReset: begin
         if (rst_cnt_q == 4'd1) begin
-          word_d = '0;
-          woff_d = '0;
-          wcnt_d = '0;
-          rlen_d = 9'd4;
+          wsrc_d = WStat;  // StOk: 0
           ret_d  = MRespond;
           st_d   = MWordWr;
         end
@@ -542,14 +589,16 @@ module ioe_wire_bridge #(
       // ---------------------------------------------------------------- response
       MWordWr: begin
         resp_we = 1'b1;
-        word_d  = {8'd0, word_q[31:8]};
-        wcnt_d  = wcnt_q + 1'b1;
-        if (wcnt_q == 2'd3) st_d = ret_q;
+        waddr_d = waddr_q + 9'd1;
+        word_d  = {word_q[7:0], word_q[31:8]};
+        if (waddr_q[1:0] == 2'd3) st_d = ret_q;
       end
       MRespond: begin
         resp_set = 1'b1;
-        st_d     = MFin;
+        if (type_q != TypeBatch) rlen_d = waddr_q;
+        st_d = MRespondW;
       end
+      MRespondW: if (!resp_valid_q) st_d = MFin;
       default: st_d = MHunt;
     endcase
   end
@@ -570,9 +619,9 @@ module ioe_wire_bridge #(
       tmr_q        <= '0;
       tmo_q        <= '0;
       kind_q       <= '0;
+      bad_q        <= 1'b0;
       addr_q       <= '0;
       a_q          <= '0;
-      b_q          <= '0;
       match_q      <= 1'b0;
       axerr_q      <= 1'b0;
       aw_done_q    <= 1'b0;
@@ -580,16 +629,13 @@ module ioe_wire_bridge #(
       opi_q        <= '0;
       stat_q       <= StOk;
       word_q       <= '0;
-      woff_q       <= '0;
-      wcnt_q       <= '0;
+      wsrc_q       <= WWord;
+      waddr_q      <= '0;
       rst_cnt_q    <= '0;
       err_code_q   <= '0;
-      err_seq_q    <= '0;
       err_valid_q  <= 1'b0;
       dropped_q    <= '0;
       resp_valid_q <= 1'b0;
-      rtype_q      <= '0;
-      rseq_q       <= '0;
       rlen_q       <= '0;
     end else begin
       st_q         <= st_d;
@@ -606,9 +652,9 @@ module ioe_wire_bridge #(
       tmr_q        <= tmr_d;
       tmo_q        <= tmo_d;
       kind_q       <= kind_d;
+      bad_q        <= (st_q == MOpNext) ? 1'b0 : bad_d;
       addr_q       <= addr_d;
       a_q          <= a_d;
-      b_q          <= b_d;
       match_q      <= match_d;
       axerr_q      <= axerr_d;
       aw_done_q    <= aw_done_d;
@@ -616,16 +662,13 @@ module ioe_wire_bridge #(
       opi_q        <= opi_d;
       stat_q       <= stat_d;
       word_q       <= word_d;
-      woff_q       <= woff_d;
-      wcnt_q       <= wcnt_d;
+      wsrc_q       <= wsrc_d;
+      waddr_q      <= waddr_d;
       rst_cnt_q    <= rst_cnt_d;
       err_code_q   <= err_code_d;
-      err_seq_q    <= err_seq_d;
       err_valid_q  <= (err_valid_q & ~err_clr) | err_set;
       if (err_set) dropped_q <= dropped_q + 1'b1;
       resp_valid_q <= (resp_valid_q & ~resp_clr) | resp_set;
-      rtype_q      <= rtype_d;
-      rseq_q       <= rseq_d;
       rlen_q       <= rlen_d;
     end
   end
@@ -636,14 +679,16 @@ module ioe_wire_bridge #(
     else card_rst_no <= (rst_cnt_d == '0);
   end
 
-  assign m_axil_araddr_o = addr_q[AW-1:0];
-  assign m_axil_awaddr_o = addr_q[AW-1:0];
+  assign m_axil_araddr_o = AW'(addr_q);
+  assign m_axil_awaddr_o = AW'(addr_q);
   assign m_axil_wdata_o  = a_q;
   assign m_axil_wstrb_o  = 4'hF;
   assign served_o        = resp_set;
   assign drop_o          = err_set;
 
   // ---------------------------------------------------------------- transmit
+  // header (tcnt 0..7), payload (tcnt 0..tlen-1, the response buffer's address), checksum
+  // (tcnt 0..3)
   ioe_crc32 u_crc_tx (
     .clk_i  (clk_i),
     .rst_ni (rst_ni),
@@ -654,32 +699,30 @@ module ioe_wire_bridge #(
     .crc_o  (ctx)
   );
 
-  assign ttype  = (tk_q == KNotify) ? TypeNotify : (tk_q == KError) ? TypeError : {6'b100000, rtype_q};
-  assign tseq   = (tk_q == KResp) ? rseq_q : cseq_q;
-  assign tlen   = (tk_q == KNotify) ? 9'd16 : (tk_q == KError) ? 9'd8 : rlen_q;
-  assign pidx   = tcnt_q - 9'd8;
-  assign ncyc64 = 64'(ncyc_q);
+  assign ttype     = (tk_q == KNotify) ? TypeNotify : (tk_q == KError) ? TypeError : {6'b100000, type_q[1:0]};
+  assign tseq      = (tk_q == KResp) ? seq_q : cseq_q;
+  assign tlen      = (tk_q == KNotify) ? 9'd16 : (tk_q == KError) ? 9'd8 : rlen_q;
+  assign ncyc64    = 64'(ncyc_q);
   assign dropped32 = 32'(dropped_q);
-  assign ck     = pidx[1:0] - tlen[1:0];
 
   always_comb begin
     unique case (tk_q)
       KNotify: begin
-        unique case (pidx[3:0])
+        unique case (tcnt_q[3:0])
           4'd0:    pbyte = 8'd1;  // one record
           4'd4:    pbyte = nvm_q;
           4'd5:    pbyte = nvcpu_q;
           4'd6:    pbyte = {4'd0, nsrc_q};
           4'd8, 4'd9, 4'd10, 4'd11, 4'd12, 4'd13, 4'd14, 4'd15:
-                   pbyte = ncyc64[8*pidx[2:0]+:8];
+                   pbyte = ncyc64[8*tcnt_q[2:0]+:8];
           default: pbyte = 8'd0;
         endcase
       end
       KError: begin
-        unique case (pidx[2:0])
+        unique case (tcnt_q[2:0])
           3'd0:    pbyte = {5'd0, err_code_q};
-          3'd2:    pbyte = err_seq_q[7:0];
-          3'd3:    pbyte = err_seq_q[15:8];
+          3'd2:    pbyte = seq_q[7:0];
+          3'd3:    pbyte = seq_q[15:8];
           3'd4:    pbyte = dropped32[7:0];
           3'd5:    pbyte = dropped32[15:8];
           3'd6:    pbyte = dropped32[23:16];
@@ -689,21 +732,21 @@ module ioe_wire_bridge #(
       end
       default: pbyte = rsp_byte;
     endcase
-    if (tcnt_q < 9'd8) begin
-      unique case (tcnt_q[2:0])
-        3'd0:    tbyte = Sync;
-        3'd1:    tbyte = ttype;
-        3'd2:    tbyte = tseq[7:0];
-        3'd3:    tbyte = tseq[15:8];
-        3'd4:    tbyte = tlen[7:0];
-        3'd5:    tbyte = {7'd0, tlen[8]};
-        default: tbyte = 8'd0;
-      endcase
-    end else if (pidx < tlen) begin
-      tbyte = pbyte;
-    end else begin
-      tbyte = ~ctx[8*ck+:8];
-    end
+    unique case (ts_q)
+      THdr: begin
+        unique case (tcnt_q[2:0])
+          3'd0:    tbyte = Sync;
+          3'd1:    tbyte = ttype;
+          3'd2:    tbyte = tseq[7:0];
+          3'd3:    tbyte = tseq[15:8];
+          3'd4:    tbyte = tlen[7:0];
+          3'd5:    tbyte = {7'd0, tlen[8]};
+          default: tbyte = 8'd0;
+        endcase
+      end
+      TPay:    tbyte = pbyte;
+      default: tbyte = ~ctx[8*tcnt_q[1:0]+:8];
+    endcase
   end
 
   always_comb begin
@@ -718,37 +761,42 @@ module ioe_wire_bridge #(
     err_clr     = 1'b0;
     resp_clr    = 1'b0;
     out_valid_o = 1'b0;
-    unique case (ts_q)
-      TIdle: begin
-        tcnt_d = '0;
-        if (notify_valid_i || err_valid_q || resp_valid_q) begin
-          ctx_init  = 1'b1;
-          take_note = notify_valid_i;
-          tk_d      = notify_valid_i ? KNotify : err_valid_q ? KError : KResp;
-          ts_d      = TByte;
-        end
+    if (ts_q == TIdle) begin
+      tcnt_d = '0;
+      if (notify_valid_i || err_valid_q || resp_valid_q) begin
+        ctx_init  = 1'b1;
+        take_note = notify_valid_i;
+        tk_d      = notify_valid_i ? KNotify : err_valid_q ? KError : KResp;
+        ts_d      = THdr;
       end
-      default: begin
-        // tph 0: the response buffer's read and the CRC unit settle; tph 1: the byte is out
-        if (!tph_q) begin
-          tph_d = !ctx_busy;
-        end else begin
-          out_valid_o = 1'b1;
-          tph_d       = 1'b1;
-          if (out_ready_i) begin
-            tph_d     = 1'b0;
-            ctx_valid = (tcnt_q < 9'd8) || (pidx < tlen);
-            tcnt_d    = tcnt_q + 1'b1;
-            if (tcnt_q == tlen + 9'd11) begin
-              ts_d     = TIdle;
-              err_clr  = (tk_q == KError);
-              resp_clr = (tk_q == KResp);
-              if (tk_q != KResp) cseq_d = cseq_q + 1'b1;
-            end
+    end else if (!tph_q) begin
+      // tph 0: the response buffer's read and the CRC unit settle; tph 1: the byte is out
+      tph_d = !ctx_busy;
+    end else begin
+      out_valid_o = 1'b1;
+      tph_d       = 1'b1;
+      if (out_ready_i) begin
+        tph_d     = 1'b0;
+        ctx_valid = (ts_q != TCrc);
+        tcnt_d    = tcnt_q + 1'b1;
+        unique case (ts_q)
+          THdr: if (tcnt_q[2:0] == 3'd7) begin
+            tcnt_d = '0;
+            ts_d   = (tlen == '0) ? TCrc : TPay;
           end
-        end
+          TPay: if (tcnt_d == tlen) begin
+            tcnt_d = '0;
+            ts_d   = TCrc;
+          end
+          default: if (tcnt_q[1:0] == 2'd3) begin
+            ts_d     = TIdle;
+            err_clr  = (tk_q == KError);
+            resp_clr = (tk_q == KResp);
+            if (tk_q != KResp) cseq_d = cseq_q + 1'b1;
+          end
+        endcase
       end
-    endcase
+    end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -781,6 +829,6 @@ module ioe_wire_bridge #(
 
   assign notify_ready_o = take_note;
   assign out_data_o     = tbyte;
-  assign unused_bits    = ^{m_axil_bresp_i[0], m_axil_rresp_i[0]};
+  assign unused_bits    = ^{m_axil_bresp_i[0], m_axil_rresp_i[0], addr_q};
 
 endmodule

@@ -179,6 +179,15 @@ int dma_win_map(struct vm *vm, unsigned slot, uint64_t gpa, uint64_t size, uint6
         return 0; /* beyond what the card's engines address */
     if (size > GPA_LIMIT - gpa)
         size = GPA_LIMIT - gpa;
+    /* one translation per guest address: a range another slot of the VM (or libioe's own
+     * pages in its DMA space, such as XICS's queues) holds is refused, as the host's map
+     * refuses an overlap when there is no table */
+    for (unsigned i = 0; i < w->nr_segs; i++) {
+        const struct dma_seg *g = &w->seg[i];
+        if (g->used && g->ctx == vm->ctx && g->slot != slot && gpa < g->gpa + g->size &&
+            g->gpa < gpa + size)
+            return -EEXIST;
+    }
     unsigned free_segs = 0;
     for (unsigned i = 0; i < w->nr_segs; i++)
         free_segs += !w->seg[i].used;

@@ -21,6 +21,7 @@
 #include "Vioe_pcie_card_7x___024root.h"
 #include "Vioe_pcie_ep_dma.h"
 #include "pcie_tlp.h"
+#include "ioe/pcie_ep.h"
 #include "verilated.h"
 
 namespace
@@ -50,30 +51,7 @@ constexpr uint16_t kRcId = 0x0008;
 constexpr uint64_t kBarBase[6] = {0xF0000000, 0, 0xF0100000, 0, 0xF0200000, 0};
 constexpr uint64_t kMsiLo = 0xFEE00000, kMsiHi = 0xFEEFFFFF;
 
-// BAR2 registers and ioe_top's core block (include/ioe/regs.h has the same offsets)
-enum : uint32_t {
-    EP_ID = 0x00,
-    NRING_BASE_LO = 0x08,
-    NRING_BASE_HI = 0x0C,
-    NRING_LOG2 = 0x10,
-    NRING_HEAD = 0x14,
-    NRING_TAIL = 0x18,
-    NRING_CTRL = 0x1C,
-    DB_ADDR_LO = 0x20,
-    DB_BASE_VM = 0x30,
-    DB_BASE_LO = 0x34,
-    DB_BASE_HI = 0x38,
-    CNT_POISONED = 0x40,
-    CNT_UR = 0x44,
-    CNT_MALFORMED = 0x48,
-    CNT_CPL_TIMEOUT = 0x4C,
-    CNT_CPL_ERROR = 0x50,
-    CNT_DOORBELL = 0x54,
-    CNT_MSIX = 0x58,
-    CPL_TIMEOUT_US = 0x5C,
-    MSIX_TABLE = 0x8000,
-    MSIX_PBA = 0xC000,
-};
+// ioe_top's core block (include/ioe/regs.h has the same offsets); BAR2: <ioe/pcie_ep.h>
 enum : uint32_t {
     CORE_ID = 0x00,
     CORE_VERSION = 0x04,
@@ -329,7 +307,7 @@ struct Card {
 void test_bar2_cpl_fields(Card &c)
 {
     pcie_tlp t;
-    pcie_tlp_mem(&t, false, kBarBase[2] + EP_ID, 1, 0xF, 0, 0x1234, 0x5A, nullptr);
+    pcie_tlp_mem(&t, false, kBarBase[2] + IOE_EP_ID, 1, 0xF, 0, 0x1234, 0x5A, nullptr);
     t.hdr[0] |= (3u << 20) | (1u << 12); // TC 3, No Snoop
     auto got = c.read_tlp(t, 2);
     CHECK_EQ(got.size(), 1);
@@ -347,7 +325,7 @@ void test_bar2_cpl_fields(Card &c)
     CHECK_EQ(pcie_cpl_lower_addr(p), 0);
     CHECK_EQ(p->data[0], 0x10E00C1E);
     CHECK_EQ(c.rd32(2, 0x04), 1);
-    CHECK_EQ(c.rd32(2, CPL_TIMEOUT_US), 50000);
+    CHECK_EQ(c.rd32(2, IOE_EP_CPL_TIMEOUT_US), 50000);
 }
 
 void test_bar0(Card &c)
@@ -373,13 +351,14 @@ void test_bar0(Card &c)
     c.send(t, 0);
     c.run(40);
     CHECK_EQ(c.rd32(0, CORE_SCRATCH), 0x13572468);
-    c.wr32(2, DB_BASE_VM, 3);
+    c.wr32(2, IOE_EP_DB_BASE_VM, 3);
     uint32_t w5[3] = {0x33330000, 0x00000003, 0x3};
-    pcie_tlp_request(&t, PCIE_MWR64, 0x4000100000ull + DB_BASE_LO, 3, 0xF, 0xF, kRcId, 0, w5);
+    pcie_tlp_request(&t, PCIE_MWR64, 0x4000100000ull + IOE_EP_DB_BASE_LO, 3, 0xF, 0xF, kRcId, 0,
+                     w5);
     c.send(t, 2);
     c.run(40);
-    CHECK_EQ(c.rd32(2, DB_BASE_LO), 0x33330000);
-    CHECK_EQ(c.rd32(2, DB_BASE_HI), 3);
+    CHECK_EQ(c.rd32(2, IOE_EP_DB_BASE_LO), 0x33330000);
+    CHECK_EQ(c.rd32(2, IOE_EP_DB_BASE_HI), 3);
     // writes: 1 DW, partial byte enables, and back
     c.wr32(0, CORE_SCRATCH, 0x11223344);
     CHECK_EQ(c.rd32(0, CORE_SCRATCH), 0x11223344);
@@ -420,8 +399,8 @@ void test_bar0(Card &c)
 
 void test_bar2_split(Card &c)
 {
-    c.wr32(2, DB_BASE_VM, 1);
-    c.write(2, DB_BASE_LO, {0x08010000, 0x00000002});
+    c.wr32(2, IOE_EP_DB_BASE_VM, 1);
+    c.write(2, IOE_EP_DB_BASE_LO, {0x08010000, 0x00000002});
     // 20 DWs: a whole 64-byte block, then the rest
     auto got = c.read(2, 0, 20);
     CHECK_EQ(got.size(), 2);
@@ -437,7 +416,7 @@ void test_bar2_split(Card &c)
         CHECK_EQ(pcie_cpl_lower_addr(got[1].t.get()), 0x40);
     }
     // 0x38..0x57: two DWs before the boundary, six after
-    got = c.read(2, DB_BASE_HI, 8);
+    got = c.read(2, IOE_EP_DB_BASE_HI, 8);
     CHECK_EQ(got.size(), 2);
     if (got.size() == 2) {
         CHECK_EQ(got[0].t->ndata, 2);
@@ -448,11 +427,11 @@ void test_bar2_split(Card &c)
         CHECK_EQ(pcie_cpl_byte_count(got[1].t.get()), 24);
         CHECK_EQ(pcie_cpl_lower_addr(got[1].t.get()), 0x40);
     }
-    CHECK_EQ(c.rd32(2, DB_BASE_LO), 0x08010000);
-    c.wr32(2, NRING_LOG2, 40);
-    CHECK_EQ(c.rd32(2, NRING_LOG2), 16);
-    c.wr32(2, NRING_LOG2, 1);
-    CHECK_EQ(c.rd32(2, NRING_LOG2), 4);
+    CHECK_EQ(c.rd32(2, IOE_EP_DB_BASE_LO), 0x08010000);
+    c.wr32(2, IOE_EP_NRING_LOG2, 40);
+    CHECK_EQ(c.rd32(2, IOE_EP_NRING_LOG2), 16);
+    c.wr32(2, IOE_EP_NRING_LOG2, 1);
+    CHECK_EQ(c.rd32(2, IOE_EP_NRING_LOG2), 4);
 }
 
 // ---------------------------------------------------------------- doorbells
@@ -460,21 +439,21 @@ void test_doorbells(Card &c)
 {
     uint32_t n0 = c.rd32(0, CORE_MSI_COUNT);
     // libioe's doorbell: one 4-DW write
-    c.write(2, DB_ADDR_LO, {0x12340040, 0x00030000, 0x77, 0x5});
+    c.write(2, IOE_EP_DB_ADDR_LO, {0x12340040, 0x00030000, 0x77, 0x5});
     CHECK_EQ(c.rd32(0, CORE_MSI_COUNT), n0 + 1);
     CHECK_EQ(c.rd32(0, CORE_MSI_DEVID), 0x77);
     CHECK_EQ(c.rd32(0, CORE_MSI_ADDR_LO), 0x12340040);
     CHECK_EQ(c.rd32(0, CORE_MSI_ADDR_HI), 0x00030000);
     CHECK_EQ(c.rd32(0, CORE_MSI_DATA), 0x5);
     // and as 1-DW writes: DB_DATA triggers it
-    c.wr32(2, DB_ADDR_LO + 8, 0x78);
+    c.wr32(2, IOE_EP_DB_ADDR_LO + 8, 0x78);
     CHECK_EQ(c.rd32(0, CORE_MSI_COUNT), n0 + 1);
-    c.wr32(2, DB_ADDR_LO + 12, 0x6);
+    c.wr32(2, IOE_EP_DB_ADDR_LO + 12, 0x6);
     CHECK_EQ(c.rd32(0, CORE_MSI_COUNT), n0 + 2);
     CHECK_EQ(c.rd32(0, CORE_MSI_DEVID), 0x78);
     // a device doorbell: page 2, offset 0x40, from requester 0a:02.0
-    c.wr32(2, DB_BASE_VM, 2);
-    c.write(2, DB_BASE_LO, {0x08020000, 0});
+    c.wr32(2, IOE_EP_DB_BASE_VM, 2);
+    c.write(2, IOE_EP_DB_BASE_LO, {0x08020000, 0});
     c.write(4, 2 * 4096 + 0x40, {0x21}, 0xF, 0, 0x0a10);
     CHECK_EQ(c.rd32(0, CORE_MSI_COUNT), n0 + 3);
     CHECK_EQ(c.rd32(0, CORE_MSI_DEVID), 0x0a10);
@@ -482,7 +461,7 @@ void test_doorbells(Card &c)
     CHECK_EQ(c.rd32(0, CORE_MSI_ADDR_HI), 0x00020000);
     CHECK_EQ(c.rd32(0, CORE_MSI_DATA), 0x21);
     CHECK_EQ(c.rd32(4, 0x40), 0); // reads of BAR4 return 0
-    CHECK_EQ(c.rd32(2, CNT_DOORBELL), 3);
+    CHECK_EQ(c.rd32(2, IOE_EP_CNT_DOORBELL), 3);
 }
 
 // ---------------------------------------------------------------- UR, poisoned, malformed
@@ -511,7 +490,7 @@ void expect_silence(Card &c, const pcie_tlp &t, int bar, bool err_fwd = false)
 
 void test_ur(Card &c)
 {
-    uint32_t ur0 = c.rd32(2, CNT_UR);
+    uint32_t ur0 = c.rd32(2, IOE_EP_CNT_UR);
     pcie_tlp t;
     uint32_t one = 1;
     pcie_tlp_request(&t, PCIE_IORD, 0x1000, 1, 0xF, 0, kRcId, 1, nullptr);
@@ -536,13 +515,13 @@ void test_ur(Card &c)
     expect_silence(c, t, -1);
     pcie_tlp_mem(&t, true, 0xE0000000, 1, 0xF, 0, kRcId, 0, &one);
     expect_silence(c, t, -1);
-    CHECK_EQ(c.rd32(2, CNT_UR), ur0 + 10);
+    CHECK_EQ(c.rd32(2, IOE_EP_CNT_UR), ur0 + 10);
 }
 
 void test_poisoned_malformed(Card &c)
 {
     c.wr32(0, CORE_SCRATCH, 0x0BADF00D);
-    uint32_t p0 = c.rd32(2, CNT_POISONED), m0 = c.rd32(2, CNT_MALFORMED);
+    uint32_t p0 = c.rd32(2, IOE_EP_CNT_POISONED), m0 = c.rd32(2, IOE_EP_CNT_MALFORMED);
     uint32_t d[64] = {0xAAAAAAAA, 0xBBBBBBBB};
     pcie_tlp t;
     // poisoned: EP bit, err_fwd, a read
@@ -554,7 +533,7 @@ void test_poisoned_malformed(Card &c)
     pcie_tlp_mem(&t, false, kBarBase[0] + CORE_SCRATCH, 1, 0xF, 0, kRcId, 9, nullptr);
     t.hdr[0] |= 1u << 14;
     expect_silence(c, t, 0);
-    CHECK_EQ(c.rd32(2, CNT_POISONED), p0 + 3);
+    CHECK_EQ(c.rd32(2, IOE_EP_CNT_POISONED), p0 + 3);
     // malformed: Length 2 with one DW, Length 1 with two
     pcie_tlp_mem(&t, true, kBarBase[0] + CORE_SCRATCH, 2, 0xF, 0xF, kRcId, 0, d);
     t.ndata = 1;
@@ -575,7 +554,7 @@ void test_poisoned_malformed(Card &c)
     expect_silence(c, t, 0);
     c.send_beats({0x0000000100000040ull}, {0xFF}, 0);
     c.run(100);
-    CHECK_EQ(c.rd32(2, CNT_MALFORMED), m0 + 6);
+    CHECK_EQ(c.rd32(2, IOE_EP_CNT_MALFORMED), m0 + 6);
     CHECK_EQ(c.rd32(0, CORE_SCRATCH), 0x0BADF00D); // nothing was written
 }
 
@@ -652,7 +631,7 @@ void test_dma(Card &c)
     CHECK_EQ(probe(c, 0x4000, false, 0, 0, &v), 2);
     CHECK_EQ(v, 0x000000D2000000D1ull);
     // UR and CA completions, a poisoned one: errors on the port
-    uint32_t e0 = c.rd32(2, CNT_CPL_ERROR), t0 = c.rd32(2, CNT_CPL_TIMEOUT);
+    uint32_t e0 = c.rd32(2, IOE_EP_CNT_CPL_ERROR), t0 = c.rd32(2, IOE_EP_CNT_CPL_TIMEOUT);
     for (unsigned st : {(unsigned)PCIE_CPL_UR, (unsigned)PCIE_CPL_CA}) {
         c.on_mrd = [&, st](const pcie_tlp &r) {
             c.complete(r, st, nullptr, 0, 8, 0, 10);
@@ -660,16 +639,16 @@ void test_dma(Card &c)
         };
         CHECK_EQ(probe(c, 0x4000, false), 6);
     }
-    CHECK_EQ(c.rd32(2, CNT_CPL_ERROR), e0 + 2);
+    CHECK_EQ(c.rd32(2, IOE_EP_CNT_CPL_ERROR), e0 + 2);
     // no completion at all: the timeout (2 us) answers with an error
-    c.wr32(2, CPL_TIMEOUT_US, 2);
+    c.wr32(2, IOE_EP_CPL_TIMEOUT_US, 2);
     std::unique_ptr<pcie_tlp> lost;
     c.on_mrd = [&](const pcie_tlp &r) {
         lost.reset(new pcie_tlp(r));
         return true;
     };
     CHECK_EQ(probe(c, 0x4000, false), 6);
-    CHECK_EQ(c.rd32(2, CNT_CPL_TIMEOUT), t0 + 1);
+    CHECK_EQ(c.rd32(2, IOE_EP_CNT_CPL_TIMEOUT), t0 + 1);
     // a poisoned completion is dropped: the read times out too
     c.on_mrd = [&](const pcie_tlp &r) {
         uint32_t d[2] = {1, 2};
@@ -677,7 +656,7 @@ void test_dma(Card &c)
         return true;
     };
     CHECK_EQ(probe(c, 0x4000, false), 6);
-    CHECK_EQ(c.rd32(2, CNT_CPL_TIMEOUT), t0 + 2);
+    CHECK_EQ(c.rd32(2, IOE_EP_CNT_CPL_TIMEOUT), t0 + 2);
     // the late completion of the lost read is ignored; the next read works
     c.on_mrd = nullptr;
     if (lost) {
@@ -687,7 +666,7 @@ void test_dma(Card &c)
     }
     CHECK_EQ(probe(c, 0x1000, false, 0, 0, &v), 2);
     CHECK_EQ(v, 0x1122334455667788ull);
-    c.wr32(2, CPL_TIMEOUT_US, 50000);
+    c.wr32(2, IOE_EP_CPL_TIMEOUT_US, 50000);
 }
 
 // ---------------------------------------------------------------- ring and MSI-X
@@ -705,23 +684,23 @@ void notify(Card &c, unsigned vm, unsigned vcpu)
 
 void test_ring_msix(Card &c)
 {
-    c.write(2, MSIX_TABLE, {0xFEE01000, 0, 0x41});      // vector 0, masked
-    c.write(2, MSIX_TABLE + 16, {0xFEE02004, 0, 0x42}); // vector 1, masked
-    CHECK_EQ(c.rd32(2, MSIX_TABLE + 12), 1);
-    c.write(2, NRING_BASE_LO, {(uint32_t)kRing, 0, 4});
-    c.wr32(2, NRING_CTRL, 1);
+    c.write(2, IOE_EP_MSIX_TABLE, {0xFEE01000, 0, 0x41});      // vector 0, masked
+    c.write(2, IOE_EP_MSIX_TABLE + 16, {0xFEE02004, 0, 0x42}); // vector 1, masked
+    CHECK_EQ(c.rd32(2, IOE_EP_MSIX_TABLE + 12), 1);
+    c.write(2, IOE_EP_NRING_BASE_LO, {(uint32_t)kRing, 0, 4});
+    c.wr32(2, IOE_EP_NRING_CTRL, 1);
     size_t m0 = c.msix.size();
-    uint32_t x0 = c.rd32(2, CNT_MSIX);
+    uint32_t x0 = c.rd32(2, IOE_EP_CNT_MSIX);
 
     notify(c, 3, 5);
-    CHECK_EQ(c.rd32(2, NRING_HEAD), 1);
+    CHECK_EQ(c.rd32(2, IOE_EP_NRING_HEAD), 1);
     uint64_t r = record(c, 0);
     CHECK_EQ(r & 0xFFFFFFFF, 0x80000000u | 5u << 8 | 3u);
     CHECK_EQ(c.msix.size(), m0); // masked
-    CHECK_EQ(c.rd32(2, MSIX_PBA) & 1, 1);
-    c.wr32(2, MSIX_TABLE + 12, 0); // unmask: the pending message goes
+    CHECK_EQ(c.rd32(2, IOE_EP_MSIX_PBA) & 1, 1);
+    c.wr32(2, IOE_EP_MSIX_TABLE + 12, 0); // unmask: the pending message goes
     CHECK_EQ(c.msix.size(), m0 + 1);
-    CHECK_EQ(c.rd32(2, MSIX_PBA) & 1, 0);
+    CHECK_EQ(c.rd32(2, IOE_EP_MSIX_PBA) & 1, 0);
     if (c.msix.size() == m0 + 1) {
         const pcie_tlp *p = c.msix.back().t.get();
         CHECK_EQ(pcie_tlp_addr(p), 0xFEE01000);
@@ -732,9 +711,9 @@ void test_ring_msix(Card &c)
     notify(c, 3, 6);
     CHECK_EQ(c.msix.size(), m0 + 1);
     CHECK_EQ(record(c, 1) & 0xFFFF, 6u << 8 | 3u);
-    c.wr32(2, NRING_TAIL, 1);
+    c.wr32(2, IOE_EP_NRING_TAIL, 1);
     CHECK_EQ(c.msix.size(), m0 + 2);
-    c.wr32(2, NRING_TAIL, 2); // HEAD == TAIL: armed, quiet
+    c.wr32(2, IOE_EP_NRING_TAIL, 2); // HEAD == TAIL: armed, quiet
     CHECK_EQ(c.msix.size(), m0 + 2);
     size_t l0 = c.log.size();
     notify(c, 1, 1);
@@ -742,42 +721,42 @@ void test_ring_msix(Card &c)
     // the record's write left before the message
     CHECK(c.log.size() == l0 + 1 && c.log.back().cycle < c.msix.back().cycle);
     // function mask, then MSI-X disabled: held, sent when lifted
-    c.wr32(2, NRING_TAIL, 3);
+    c.wr32(2, IOE_EP_NRING_TAIL, 3);
     c.m->cfg_interrupt_msixfm = 1;
     notify(c, 1, 2);
     CHECK_EQ(c.msix.size(), m0 + 3);
-    CHECK_EQ(c.rd32(2, MSIX_PBA) & 1, 1);
+    CHECK_EQ(c.rd32(2, IOE_EP_MSIX_PBA) & 1, 1);
     c.m->cfg_interrupt_msixfm = 0;
     c.run(10);
     CHECK_EQ(c.msix.size(), m0 + 4);
-    c.wr32(2, NRING_TAIL, 4);
+    c.wr32(2, IOE_EP_NRING_TAIL, 4);
     c.m->cfg_interrupt_msixenable = 0;
     notify(c, 1, 3);
     CHECK_EQ(c.msix.size(), m0 + 4);
     c.m->cfg_interrupt_msixenable = 1;
     c.run(10);
     CHECK_EQ(c.msix.size(), m0 + 5);
-    CHECK_EQ(c.rd32(2, CNT_MSIX), x0 + 5);
+    CHECK_EQ(c.rd32(2, IOE_EP_CNT_MSIX), x0 + 5);
 
     // a full ring holds the stream back: 16 entries, 17 notifications
-    c.wr32(2, NRING_CTRL, 1);
-    CHECK_EQ(c.rd32(2, NRING_HEAD), 0);
+    c.wr32(2, IOE_EP_NRING_CTRL, 1);
+    CHECK_EQ(c.rd32(2, IOE_EP_NRING_HEAD), 0);
     for (unsigned i = 0; i < 17; i++)
         notify(c, 2, i % 8);
-    CHECK_EQ(c.rd32(2, NRING_HEAD), 16);
+    CHECK_EQ(c.rd32(2, IOE_EP_NRING_HEAD), 16);
     CHECK_EQ(record(c, 15) >> 31 & 1, 1);
-    c.wr32(2, NRING_TAIL, 16);
+    c.wr32(2, IOE_EP_NRING_TAIL, 16);
     c.run(30);
-    CHECK_EQ(c.rd32(2, NRING_HEAD), 17);
+    CHECK_EQ(c.rd32(2, IOE_EP_NRING_HEAD), 17);
     CHECK_EQ(record(c, 0) >> 31 & 1, 0); // second pass: phase 0
     CHECK_EQ(record(c, 0) & 0xFFFF, 0u << 8 | 2u);
 
     // vector 1: error counters changed while it was masked (pending), and change again
-    CHECK_EQ(c.rd32(2, MSIX_PBA), 2);
+    CHECK_EQ(c.rd32(2, IOE_EP_MSIX_PBA), 2);
     size_t m1 = c.msix.size();
-    c.wr32(2, MSIX_TABLE + 16 + 12, 0);
+    c.wr32(2, IOE_EP_MSIX_TABLE + 16 + 12, 0);
     CHECK_EQ(c.msix.size(), m1 + 1);
-    CHECK_EQ(c.rd32(2, MSIX_PBA), 0);
+    CHECK_EQ(c.rd32(2, IOE_EP_MSIX_PBA), 0);
     m1 = c.msix.size();
     pcie_tlp t;
     pcie_tlp_request(&t, PCIE_IORD, 0x1000, 1, 0xF, 0, kRcId, 1, nullptr);
@@ -916,7 +895,7 @@ void test_latency(Card &c)
     CHECK_EQ(c.msi_fires, f0 + 1);
     uint64_t db = c.msi_fire_cycle - c.rx_last_first;
     // notification leaving ioe_top -> the record's write and the MSI-X write leaving the card
-    c.wr32(2, NRING_TAIL, c.rd32(2, NRING_HEAD));
+    c.wr32(2, IOE_EP_NRING_TAIL, c.rd32(2, IOE_EP_NRING_HEAD));
     size_t m0 = c.msix.size(), l0 = c.log.size();
     notify(c, 4, 4);
     CHECK(c.msix.size() == m0 + 1 && c.log.size() == l0 + 1);

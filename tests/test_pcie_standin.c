@@ -28,24 +28,8 @@
 #include "vfio_standin.h"
 
 #include <ioe/card.h>
+#include <ioe/pcie_ep.h>
 #include <ioe/regs.h>
-
-/* BAR2 of the endpoint (docs/pcie.md section 1) */
-#define EP_ID 0x0000u
-#define EP_ID_VALUE 0x10E00C1Eu
-#define NRING_BASE_LO 0x0008u
-#define NRING_BASE_HI 0x000Cu
-#define NRING_LOG2 0x0010u
-#define NRING_HEAD 0x0014u
-#define NRING_TAIL 0x0018u
-#define NRING_CTRL 0x001Cu
-#define DB_ADDR_LO 0x0020u
-#define CNT_POISONED 0x0040u
-#define CNT_MALFORMED 0x0048u
-#define CNT_CPL_TIMEOUT 0x004Cu
-#define CNT_CPL_ERROR 0x0050u
-#define CNT_DOORBELL 0x0054u
-#define CPL_TIMEOUT_US 0x005Cu
 
 #define GROUP 7
 #define DMA_IOVA 0x100000ull
@@ -192,12 +176,12 @@ static void test_sequence(void **state)
         assert_int_equal(flags, want);
     }
     /* the card's identity over both BARs, through the mapping and through pread */
-    assert_int_equal(rd(bar2, EP_ID), EP_ID_VALUE);
+    assert_int_equal(rd(bar2, IOE_EP_ID), IOE_EP_ID_VALUE);
     assert_int_equal(rd(bar0, IOE_CORE_ID), IOE_CORE_ID_RESET);
     assert_int_equal(rd(bar0, IOE_CORE_VERSION), IOE_CORE_VERSION_RESET);
     uint32_t v = 0;
     assert_int_equal(sys.pread(sys.ctx, device, &v, 4, (off_t)(2ull << 40)), 4);
-    assert_int_equal(v, EP_ID_VALUE);
+    assert_int_equal(v, IOE_EP_ID_VALUE);
     /* writes land: SCRATCH through the mapping, read back through pread */
     wr(bar0, IOE_CORE_SCRATCH, 0x5a5aa5a5u);
     assert_int_equal(sys.pread(sys.ctx, device, &v, 4, IOE_CORE_SCRATCH), 4);
@@ -402,19 +386,19 @@ static void test_dma_and_faults(void **state)
                      ST_DONE); /* the write is posted; read flushes */
     assert_int_equal(mem[0x201], 0xfeedfacecafef00dull);
     /* an IOVA without a mapping: the root complex answers UR */
-    uint32_t errs = rd(bar2, CNT_CPL_ERROR);
+    uint32_t errs = rd(bar2, IOE_EP_CNT_CPL_ERROR);
     assert_int_equal(probe(DMA_IOVA + len, 0, 0), ST_DONE | ST_ERR);
-    assert_int_equal(rd(bar2, CNT_CPL_ERROR), errs + 1);
+    assert_int_equal(rd(bar2, IOE_EP_CNT_CPL_ERROR), errs + 1);
     /* injected faults on the next read, then a good read again */
     static const struct {
         enum ioe_pcie_rc_fault f;
         uint32_t counter;
-    } faults[] = {{IOE_PCIE_RC_FAULT_UR, CNT_CPL_ERROR},
-                  {IOE_PCIE_RC_FAULT_CA, CNT_CPL_ERROR},
-                  {IOE_PCIE_RC_FAULT_POISONED, CNT_POISONED},
-                  {IOE_PCIE_RC_FAULT_MALFORMED, CNT_MALFORMED},
-                  {IOE_PCIE_RC_FAULT_TIMEOUT, CNT_CPL_TIMEOUT}};
-    wr(bar2, CPL_TIMEOUT_US, 20); /* 5000 cycles */
+    } faults[] = {{IOE_PCIE_RC_FAULT_UR, IOE_EP_CNT_CPL_ERROR},
+                  {IOE_PCIE_RC_FAULT_CA, IOE_EP_CNT_CPL_ERROR},
+                  {IOE_PCIE_RC_FAULT_POISONED, IOE_EP_CNT_POISONED},
+                  {IOE_PCIE_RC_FAULT_MALFORMED, IOE_EP_CNT_MALFORMED},
+                  {IOE_PCIE_RC_FAULT_TIMEOUT, IOE_EP_CNT_CPL_TIMEOUT}};
+    wr(bar2, IOE_EP_CPL_TIMEOUT_US, 20); /* 5000 cycles */
     struct ioe_pcie_rc *rc = ioe_vfio_standin_rc(&sys);
     for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
         uint32_t before = rd(bar2, faults[i].counter);
@@ -469,15 +453,15 @@ static void test_msix_ring(void **state)
     assert_int_equal(xioctl(device, VFIO_DEVICE_SET_IRQS, &t), 0);
     assert_int_equal(wait_fd(efd[1]), 1);
 
-    wr(bar2, NRING_BASE_LO, (uint32_t)RING_IOVA);
-    wr(bar2, NRING_BASE_HI, 0);
-    wr(bar2, NRING_LOG2, 4);
-    wr(bar2, NRING_CTRL, 1);
-    assert_int_equal(rd(bar2, NRING_HEAD), 0);
+    wr(bar2, IOE_EP_NRING_BASE_LO, (uint32_t)RING_IOVA);
+    wr(bar2, IOE_EP_NRING_BASE_HI, 0);
+    wr(bar2, IOE_EP_NRING_LOG2, 4);
+    wr(bar2, IOE_EP_NRING_CTRL, 1);
+    assert_int_equal(rd(bar2, IOE_EP_NRING_HEAD), 0);
     /* a notification through CSR writes: NOTIFY_TEST for VM 3, vCPU 5 */
     wr(bar0, IOE_CORE_NOTIFY_TEST, 3u << IOE_CORE_NOTIFY_TEST_VM_SHIFT | 5u);
     assert_int_equal(wait_fd(efd[0]), 1);
-    assert_int_equal(rd(bar2, NRING_HEAD), 1);
+    assert_int_equal(rd(bar2, IOE_EP_NRING_HEAD), 1);
     uint64_t r = ring[0];
     assert_int_equal(r & 0xff, 3);
     assert_int_equal((r >> 8) & 0xff, 5);
@@ -485,20 +469,20 @@ static void test_msix_ring(void **state)
     assert_int_equal((r >> 31) & 1, 1); /* phase of the first pass */
     /* disarmed until TAIL is written: a second record, no second message */
     wr(bar0, IOE_CORE_NOTIFY_TEST, 1u << IOE_CORE_NOTIFY_TEST_VM_SHIFT | 2u);
-    assert_int_equal(rd(bar2, NRING_HEAD), 2);
+    assert_int_equal(rd(bar2, IOE_EP_NRING_HEAD), 2);
     uint64_t cnt = 0;
     assert_int_equal(read(efd[0], &cnt, sizeof(cnt)), -1);
     assert_int_equal(errno, EAGAIN);
     assert_int_equal((ring[1] >> 8) & 0xff, 2);
-    wr(bar2, NRING_TAIL, 1); /* HEAD != TAIL: the vector fires at once */
+    wr(bar2, IOE_EP_NRING_TAIL, 1); /* HEAD != TAIL: the vector fires at once */
     assert_int_equal(wait_fd(efd[0]), 1);
 
     /* the libioe doorbell: one 4-DW write presents an MSI on the ingress port */
-    uint32_t count = rd(bar0, IOE_CORE_MSI_COUNT), db = rd(bar2, CNT_DOORBELL);
+    uint32_t count = rd(bar0, IOE_CORE_MSI_COUNT), db = rd(bar2, IOE_EP_CNT_DOORBELL);
     uint32_t d[4] = {0x12345678u, 0x9u, 0x4242u, 0x77u};
-    sys.mmio_write_burst(sys.ctx, bar2 + DB_ADDR_LO, d, 4);
+    sys.mmio_write_burst(sys.ctx, bar2 + IOE_EP_DB_ADDR_LO, d, 4);
     assert_int_equal(rd(bar0, IOE_CORE_MSI_COUNT), count + 1);
-    assert_int_equal(rd(bar2, CNT_DOORBELL), db + 1);
+    assert_int_equal(rd(bar2, IOE_EP_CNT_DOORBELL), db + 1);
     assert_int_equal(rd(bar0, IOE_CORE_MSI_LAST_DEVID), 0x4242u);
     assert_int_equal(rd(bar0, IOE_CORE_MSI_LAST_ADDR_LO), 0x12345678u);
     assert_int_equal(rd(bar0, IOE_CORE_MSI_LAST_ADDR_HI), 0x9u);
@@ -509,9 +493,9 @@ static void test_msix_ring(void **state)
                               .flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER,
                               .index = VFIO_PCI_MSIX_IRQ_INDEX};
     assert_int_equal(xioctl(device, VFIO_DEVICE_SET_IRQS, &t), 0);
-    wr(bar2, NRING_TAIL, 2);
+    wr(bar2, IOE_EP_NRING_TAIL, 2);
     wr(bar0, IOE_CORE_NOTIFY_TEST, 0);
-    assert_int_equal(rd(bar2, NRING_HEAD), 3);
+    assert_int_equal(rd(bar2, IOE_EP_NRING_HEAD), 3);
     assert_int_equal(read(efd[0], &cnt, sizeof(cnt)), -1);
     close(efd[0]);
     close(efd[1]);
@@ -554,7 +538,7 @@ static void test_measure(void **state)
     uint64_t c0 = ioe_pcie_rc_cycles(rc);
     double t0 = now_s();
     for (unsigned i = 0; i < reads; i++)
-        assert_int_equal(rd(bar2, EP_ID), EP_ID_VALUE);
+        assert_int_equal(rd(bar2, IOE_EP_ID), IOE_EP_ID_VALUE);
     double wall = (now_s() - t0) / reads;
     double cyc = (double)(ioe_pcie_rc_cycles(rc) - c0) / reads;
     c0 = ioe_pcie_rc_cycles(rc);
@@ -570,12 +554,12 @@ static void test_measure(void **state)
     /* device doorbell: 1-DW writes to BAR4 page 0 (3-DW header: 24 bytes, 3 cycles) */
     const unsigned n = 2000;
     uint32_t one = 0x1234;
-    wr(bar2, 0x0030, 0); /* DB_BASE_VM */
+    wr(bar2, 0x0030, 0); /* IOE_EP_DB_BASE_VM */
     double dev = msi_rate(4, 0x40, &one, 1, n);
     double dev_limit = 250e6 / 3;
     /* libioe doorbell: one 4-DW write to BAR2 0x20 (28 bytes + 8: 4.5 cycles) */
     uint32_t db[4] = {0x10040, 0, 0x0300, 7};
-    double lib = msi_rate(2, DB_ADDR_LO, db, 4, n);
+    double lib = msi_rate(2, IOE_EP_DB_ADDR_LO, db, 4, n);
     double lib_limit = 250e6 / 4.5;
     printf("device doorbell: %.2f M MSIs/s (link limit %.2f M/s); libioe doorbell: %.2f M "
            "MSIs/s (link limit %.2f M/s)\n",

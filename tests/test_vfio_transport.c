@@ -33,12 +33,13 @@
 #include "vfio_dev.h"
 #include "vfio_sys.h"
 
+#include <ioe/pcie_ep.h>
+
 #define ADDR "0000:01:00.0"
 #define FD_CONTAINER 100
 #define FD_GROUP 101
 #define FD_DEVICE 102
 #define REGION_SHIFT 40 /* region i at offset i << 40 of the device, as vfio-pci */
-#define EP_ID_VALUE 0x10E00C1Eu
 #define RING_RECORDS 4096u /* the transport's ring (RING_LOG2 12) */
 
 struct fake_map {
@@ -407,7 +408,7 @@ static int setup(void **state)
     F.bar_size[4] = 8 * 4096;
     for (int i = 0; i < 6; i++)
         F.bar[i] = F.bar_size[i] ? calloc(1, F.bar_size[i]) : NULL;
-    *reg2(0) = EP_ID_VALUE;
+    *reg2(0) = IOE_EP_ID_VALUE;
     F.msix_count = 2;
     F.dma_limit = 65535;
     F.irq_fd[0] = F.irq_fd[1] = -1;

@@ -26,24 +26,8 @@
 #include "transport.h"
 #include "vfio_dev.h"
 
-/* the endpoint page, BAR2 (docs/pcie.md, section 1) */
-enum {
-    EP_ID = 0x00,
-    EP_VERSION = 0x04,
-    NRING_BASE_LO = 0x08,
-    NRING_BASE_HI = 0x0C,
-    NRING_LOG2 = 0x10,
-    NRING_HEAD = 0x14,
-    NRING_TAIL = 0x18,
-    NRING_CTRL = 0x1C,
-    DB_ADDR_LO = 0x20, /* ..0x2C: DB_ADDR_HI, DB_DEVID, DB_DATA */
-};
-#define IOE_EP_ID 0x10E00C1Eu
-#define BAR_CSR 0
-#define BAR_EP 2
-#define BAR_DB 4
-#define BAR_EP_SIZE 0x10000u
-#define BAR_EP_REGS 0x8000u /* BAR2 below the MSI-X table: all the transport maps */
+#include <ioe/pcie_ep.h>
+
 #define BAR_DB_PAGE 0x1000u
 
 #define RING_LOG2 12u             /* 4096 records, 32 KiB */
@@ -91,19 +75,19 @@ static int fail(int err, const char *what, const char *addr)
 
 static uint32_t ep_rd(struct vfio_transport *vt, uint32_t off)
 {
-    return vfio_dev_rd32(&vt->dev, BAR_EP, off);
+    return vfio_dev_rd32(&vt->dev, IOE_PCIE_BAR_EP, off);
 }
 
 static void ep_wr(struct vfio_transport *vt, uint32_t off, uint32_t val)
 {
-    vfio_dev_wr32(&vt->dev, BAR_EP, off, val);
+    vfio_dev_wr32(&vt->dev, IOE_PCIE_BAR_EP, off, val);
 }
 
 /* After an all-ones read: a card that is gone reads all-ones at EP_ID too (a surprise
  * removal, a link down, a stand-in that lost its model). Then every call fails. */
 static int check_alive(struct vfio_transport *vt)
 {
-    if (!vt->dead && ep_rd(vt, EP_ID) == UINT32_MAX)
+    if (!vt->dead && ep_rd(vt, IOE_EP_ID) == UINT32_MAX)
         vt->dead = -ENODEV;
     return vt->dead;
 }
@@ -138,13 +122,13 @@ static void efd_set(int fd)
 /* Enable the ring from record 0 (the card resets HEAD, TAIL and the phase) */
 static void ring_program(struct vfio_transport *vt)
 {
-    ep_wr(vt, NRING_CTRL, 0);
+    ep_wr(vt, IOE_EP_NRING_CTRL, 0);
     memset((void *)vt->ring, 0, vt->ring_bytes); /* no phase bit left from an earlier pass */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    ep_wr(vt, NRING_BASE_LO, (uint32_t)vt->ring_iova);
-    ep_wr(vt, NRING_BASE_HI, (uint32_t)(vt->ring_iova >> 32));
-    ep_wr(vt, NRING_LOG2, RING_LOG2);
-    ep_wr(vt, NRING_CTRL, 1);
+    ep_wr(vt, IOE_EP_NRING_BASE_LO, (uint32_t)vt->ring_iova);
+    ep_wr(vt, IOE_EP_NRING_BASE_HI, (uint32_t)(vt->ring_iova >> 32));
+    ep_wr(vt, IOE_EP_NRING_LOG2, RING_LOG2);
+    ep_wr(vt, IOE_EP_NRING_CTRL, 1);
     vt->ring_on = true;
     vt->tail = 0;
     efd_clear(vt->efd[0]);
@@ -173,7 +157,8 @@ static int vt_drain(struct ioe_transport *t, struct ioe_notification *buf, size_
             buf[n++] = (struct ioe_notification){
                 .vm = r & 0xff, .vcpu = r >> 8 & 0xff, .src = r >> 16 & 0xf, .cycle = r >> 32};
         }
-        ep_wr(vt, NRING_TAIL, vt->tail); /* re-arms vector 0; sends at once if HEAD != TAIL */
+        ep_wr(vt, IOE_EP_NRING_TAIL,
+              vt->tail); /* re-arms vector 0; sends at once if HEAD != TAIL */
         if (n == max) {
             if (ring_ready(vt, vt->tail))
                 efd_set(vt->efd[0]); /* records left: the descriptor stays readable */
@@ -227,7 +212,7 @@ static int poll_op(struct vfio_transport *vt, struct ioe_csr_op *op)
 {
     uint64_t deadline = transport_now_ns() + (uint64_t)vt->timeout_ms * 1000000u;
     for (unsigned reads = 1;; reads++) {
-        op->val = vfio_dev_rd32(&vt->dev, BAR_CSR, op->addr);
+        op->val = vfio_dev_rd32(&vt->dev, IOE_PCIE_BAR_CSR, op->addr);
         if (op->val == UINT32_MAX && check_alive(vt))
             return vt->dead;
         if ((op->val & op->mask) == op->expect)
@@ -246,11 +231,11 @@ static int vt_batch(struct ioe_transport *t, struct ioe_csr_op *ops, size_t n)
         struct ioe_csr_op *op = &ops[i];
         switch (op->kind) {
         case IOE_CSR_READ:
-            op->val = vfio_dev_rd32(&vt->dev, BAR_CSR, op->addr);
+            op->val = vfio_dev_rd32(&vt->dev, IOE_PCIE_BAR_CSR, op->addr);
             if (op->val == UINT32_MAX)
                 err = check_alive(vt);
             break;
-        case IOE_CSR_WRITE: vfio_dev_wr32(&vt->dev, BAR_CSR, op->addr, op->val); break;
+        case IOE_CSR_WRITE: vfio_dev_wr32(&vt->dev, IOE_PCIE_BAR_CSR, op->addr, op->val); break;
         case IOE_CSR_POLL: err = poll_op(vt, op); break;
         default: err = -EINVAL;
         }
@@ -355,9 +340,10 @@ static int vt_msi(struct ioe_transport *t, uint32_t devid, uint64_t addr, uint32
     int err = vt->dead;
     if (!err) {
         const struct ioe_vfio_sys *s = vt->dev.sys;
-        s->mmio_write_burst(s->ctx, (volatile char *)vt->dev.bar[BAR_EP].map + DB_ADDR_LO, db, 4);
+        s->mmio_write_burst(
+            s->ctx, (volatile char *)vt->dev.bar[IOE_PCIE_BAR_EP].map + IOE_EP_DB_ADDR_LO, db, 4);
         /* a read flushes the posted write: the card has the MSI when we return */
-        if (ep_rd(vt, EP_ID) == UINT32_MAX)
+        if (ep_rd(vt, IOE_EP_ID) == UINT32_MAX)
             err = check_alive(vt);
     }
     pthread_mutex_unlock(&vt->lock);
@@ -376,7 +362,7 @@ static int vt_reset(struct ioe_transport *t)
         err = vfio_dev_reset(&vt->dev);
     if (!err)
         err = vfio_dev_enable_master(&vt->dev);
-    if (!err && ep_rd(vt, EP_ID) != IOE_EP_ID)
+    if (!err && ep_rd(vt, IOE_EP_ID) != IOE_EP_ID_VALUE)
         err = check_alive(vt) ? vt->dead : -EIO;
     if (!err) {
         ring_program(vt);
@@ -389,7 +375,7 @@ static int vt_reset(struct ioe_transport *t)
 static void vt_free(struct vfio_transport *vt)
 {
     if (vt->ring_on && !vt->dead)
-        ep_wr(vt, NRING_CTRL, 0);
+        ep_wr(vt, IOE_EP_NRING_CTRL, 0);
     if (vt->irqs_on)
         vfio_dev_set_irqs(&vt->dev, VFIO_PCI_MSIX_IRQ_INDEX, NULL, 0);
     if (vt->ring_mapped)
@@ -430,23 +416,26 @@ static const struct ioe_transport_ops vfio_transport_ops = {
 static int card_checks(struct vfio_transport *vt)
 {
     struct vfio_dev *d = &vt->dev;
-    if (d->bar[BAR_CSR].size != IOE_CSR_WINDOW_SIZE || d->bar[BAR_EP].size != BAR_EP_SIZE ||
-        !d->bar[BAR_DB].size || d->bar[BAR_DB].size % BAR_DB_PAGE)
+    if (d->bar[IOE_PCIE_BAR_CSR].size != IOE_CSR_WINDOW_SIZE ||
+        d->bar[IOE_PCIE_BAR_EP].size != IOE_EP_PAGE_SIZE || !d->bar[IOE_PCIE_BAR_DB].size ||
+        d->bar[IOE_PCIE_BAR_DB].size % BAR_DB_PAGE)
         return fail(-ENODEV,
                     "%s is not an ioe card: its BARs 0, 2, 4 are not 1 MiB, 64 KiB and "
                     "whole 4 KiB pages",
                     d->addr);
     int err;
-    if ((err = vfio_dev_map_bar(d, BAR_CSR, IOE_CSR_WINDOW_SIZE)) ||
-        (err = vfio_dev_map_bar(d, BAR_EP, BAR_EP_REGS)) || (err = vfio_dev_map_bar(d, BAR_DB, 0)))
+    if ((err = vfio_dev_map_bar(d, IOE_PCIE_BAR_CSR, IOE_CSR_WINDOW_SIZE)) ||
+        (err = vfio_dev_map_bar(d, IOE_PCIE_BAR_EP,
+                                IOE_EP_MSIX_TABLE /* BAR2 below the MSI-X table */)) ||
+        (err = vfio_dev_map_bar(d, IOE_PCIE_BAR_DB, 0)))
         return fail(err, "%s: cannot mmap its BARs", d->addr);
     if ((err = vfio_dev_enable_master(d)))
         return fail(err, "%s: cannot enable bus mastering in PCI_COMMAND", d->addr);
-    uint32_t id = ep_rd(vt, EP_ID);
-    if (id != IOE_EP_ID) {
+    uint32_t id = ep_rd(vt, IOE_EP_ID);
+    if (id != IOE_EP_ID_VALUE) {
         char msg[160];
         snprintf(msg, sizeof(msg), "%%s is not an ioe card: EP_ID reads 0x%08x, not 0x%08x", id,
-                 IOE_EP_ID);
+                 IOE_EP_ID_VALUE);
         return fail(id == UINT32_MAX ? -EIO : -ENODEV, msg, d->addr);
     }
     return 0;

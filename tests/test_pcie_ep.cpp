@@ -23,28 +23,10 @@
 #include "pcie_tlp.h"
 #include "ioe/pcie_ep.h"
 #include "verilated.h"
+#include "vcheck.h"
 
 namespace
 {
-
-int failures = 0;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);          \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
-#define CHECK_EQ(a, b)                                                                             \
-    do {                                                                                           \
-        unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b);             \
-        if (a_ != b_) {                                                                            \
-            std::fprintf(stderr, "%s:%d: %s == 0x%llx, expected 0x%llx\n", __FILE__, __LINE__, #a, \
-                         a_, b_);                                                                  \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
 
 constexpr uint16_t kCardId = 0x0100; // 01:00.0
 constexpr uint16_t kRcId = 0x0008;

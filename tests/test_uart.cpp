@@ -17,19 +17,10 @@
 #include "Vioe_uart_tx.h"
 #include "Vioe_uart_tx4.h"
 #include "verilated.h"
+#include "vcheck.h"
 
 namespace
 {
-
-int failures = 0;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);          \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
 
 // The line of a sender with `period` receiver cycles per bit: a list of per-cycle levels.
 struct Line {

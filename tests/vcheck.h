@@ -1,0 +1,27 @@
+// Checks of the C++ Verilator testbenches (test_uart, test_pcie_ep): a failed check prints
+// where and what, counts in `failures`, and the test goes on; main returns failures != 0.
+#ifndef IOE_TEST_VCHECK_H
+#define IOE_TEST_VCHECK_H
+
+#include <cstdio>
+
+static int failures = 0;
+
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);          \
+            failures++;                                                                            \
+        }                                                                                          \
+    } while (0)
+#define CHECK_EQ(a, b)                                                                             \
+    do {                                                                                           \
+        unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b);             \
+        if (a_ != b_) {                                                                            \
+            std::fprintf(stderr, "%s:%d: %s == 0x%llx, expected 0x%llx\n", __FILE__, __LINE__, #a, \
+                         a_, b_);                                                                  \
+            failures++;                                                                            \
+        }                                                                                          \
+    } while (0)
+
+#endif

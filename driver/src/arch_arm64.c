@@ -240,6 +240,15 @@ static int first_run(struct vcpu *v)
     return arm64_pmu_first_run(v);
 }
 
+/* kvm_arch_prepare_memory_region: a slot created or moved beyond the VM's IPA space */
+static int prepare_memory_region(struct vm *vm, const struct kvm_userspace_memory_region *m,
+                                 bool flags_only)
+{
+    if (!flags_only && m->guest_phys_addr + m->memory_size > (1ull << vm->ipa_bits))
+        return -EFAULT;
+    return 0;
+}
+
 const struct persona persona_arm64 = {
     .name = "arm64",
     .arch = HOST_ARM64,
@@ -247,6 +256,7 @@ const struct persona persona_arm64 = {
     .check_extension = check_extension,
     .irq_line = irq_line,
     .vm_ioctl = vm_ioctl,
+    .prepare_memory_region = prepare_memory_region,
     .vcpu_ioctl = vcpu_ioctl,
     .vcpu_init = vcpu_created,
     .run_check = run_check,

@@ -104,12 +104,10 @@ static void vm_closed(struct obj *o)
 }
 
 /* ------------------------------------------------------------------ memory */
+/* kvm_arch_prepare_memory_region: the persona's */
 static int prepare_memory_region(struct vm *vm, const struct kvm_userspace_memory_region *m,
                                  bool flags_only)
 {
-    /* kvm_arch_prepare_memory_region: beyond the IPA space (arm64) */
-    if (!flags_only && vm->ipa_bits && m->guest_phys_addr + m->memory_size > (1ull << vm->ipa_bits))
-        return -EFAULT;
     const struct persona *p = vm->sys->host;
     return p->prepare_memory_region ? p->prepare_memory_region(vm, m, flags_only) : 0;
 }

@@ -38,3 +38,9 @@ rtl/src/ioe_pcie_ep_msix.sv
 rtl/src/ioe_pcie_ep_dma.sv
 rtl/src/ioe_pcie_ep.sv
 rtl/src/ioe_pcie_card_7x.sv
+rtl/src/ioe_axil_arb.sv
+rtl/src/ioe_jtag_tap.sv
+rtl/src/ioe_jtag_dbg.sv
+rtl/src/ioe_jtag_card.sv
+rtl/src/ioe_jtag_sim_port.sv
+rtl/src/ioe_jtag_pcie_card_7x.sv

@@ -56,13 +56,17 @@ for name in ("soft", "sim", "sim:pcie", "usb[:SERIAL]", "pci:DDDD:BB:DD.F"):
            len(row) == 1 and len(row[0].split()) > 2)
 r = run("--help")
 expect("--help mentions the targets command", "targets" in r.stdout)
-for bad in ("nosuch", "soft:x", "sim:", "jtag:x"):
+for bad in ("nosuch", "soft:x", "sim:", "nosuch:x"):
     r = run("info", "--target", bad)
     expect(f"--target {bad}: non-zero exit", r.returncode != 0)
     expect(f"--target {bad}: names the target ({r.stderr!r})", f"unknown target '{bad}'" in r.stderr)
     known = [l.split()[0] for l in r.stderr.splitlines() if l.startswith("  ")]
     expect(f"--target {bad}: lists the known targets ({r.stderr!r})", {"soft", "sim"} <= set(known))
     expect(f"--target {bad}: nothing on stdout", r.stdout == "")
+# The jtag target without an OpenOCD there (port 1 of the loopback: nothing listens)
+r = run("info", "--target", "jtag:127.0.0.1:1")
+expect(f"--target jtag: exit 1 and says what it looked for ({r.stderr!r})",
+       r.returncode == 1 and "no OpenOCD Tcl server at 127.0.0.1:1" in r.stderr)
 # The usb target on a machine without the board (CI has no USB bus at all): it says what it
 # looked for and fails, whether libusb finds no bus or no FT2232H on it.
 for target, serial in (("usb", ""), ("usb:IOE-NO-SUCH-BOARD", "IOE-NO-SUCH-BOARD")):

@@ -38,7 +38,9 @@ struct ioe_card {
     X("usb", "usb[:SERIAL]", "an iCEBreaker board on its FT2232H's USB UART (docs/boards.md)",     \
       ioe_transport_usb_open)                                                                      \
     X("pci", "pci:DDDD:BB:DD.F", "a PCIe board through the host's VFIO (docs/pcie.md)",            \
-      ioe_transport_vfio_open)
+      ioe_transport_vfio_open)                                                                     \
+    X("jtag", "jtag[:HOST[:PORT]]", "the card's JTAG debug bridge through OpenOCD (docs/jtag.md)", \
+      ioe_transport_jtag_open)
 
 struct backend {
     const char *name;

@@ -72,6 +72,11 @@ int ioe_transport_vfio_open_sys(const struct ioe_vfio_sys *sys, const char *pci_
 int ioe_transport_pcie_sim_open(const char *name, const char *args,
                                 const struct ioe_card_options *opts, struct ioe_transport **out);
 
+/* "jtag[:HOST[:PORT]]": the CSR window through OpenOCD's Tcl RPC server and the card's JTAG
+ * debug bridge (transport_jtag.c, docs/jtag.md) */
+int ioe_transport_jtag_open(const char *name, const char *args, const struct ioe_card_options *opts,
+                            struct ioe_transport **out);
+
 /* Host-memory registry of ioe_mem_alloc() (mem.c): the descriptor and offset of
  * [hva, hva+size) when it lies inside one allocation; -ENOENT otherwise. */
 /* ioe_card_batch() for ops libioe builds itself from the register map (the engines'

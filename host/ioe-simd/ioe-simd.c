@@ -4,6 +4,7 @@
  *
  *   ioe-simd --card soft|sim|board --listen PATH [--free-run] [--dma fd|wire] [--timeout-ms N]
  *            [--dma-latency N] [--dma-outstanding N] [--trace FILE] [--once]
+ *   ioe-simd --card sim --jtag PORT|PATH [--jtag-idcode N] [--trace FILE] [--once]
  *
  * One client at a time: a second one is answered ERROR BUSY and closed. Each connection
  * gets a fresh card (reset state, cycle 0, no DMA regions); a disconnect returns to
@@ -30,6 +31,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "ioe_vjtag.h"
 #include "simd.h"
 
 static const struct simd_backend backends[] = {
@@ -50,6 +52,11 @@ static void on_signal(int sig)
     ssize_t r = write(wake_pipe[1], "x", 1);
     (void)r;
     errno = saved;
+}
+
+int simd_wake_fd(void)
+{
+    return wake_pipe[0];
 }
 
 int simd_stopping(void)
@@ -179,8 +186,14 @@ static void usage(FILE *f)
                "  --dma-latency N       host-memory latency in cycles (default 200)\n"
                "  --dma-outstanding N   host-memory request limit (default 256)\n"
                "  --trace FILE          FST waveform of each connection (--card sim)\n"
-               "  --once                exit when the first client disconnects\n"
-               "  --help\n");
+               "  --once                exit when the first client disconnects\n");
+    fprintf(f,
+            "  --jtag PORT|PATH      instead of --listen (--card sim): the card's TAP for\n"
+            "                        OpenOCD's remote_bitbang on 127.0.0.1:PORT (0: any)\n"
+            "                        or a Unix socket; prints \"jtag ADDRESS\" (docs/jtag.md)\n"
+            "  --jtag-idcode N       the TAP's IDCODE (default 0x%08x)\n"
+            "  --help\n",
+            IOE_JTAG_IDCODE);
 }
 
 static int parse_uint(const char *s, unsigned *out)
@@ -205,12 +218,15 @@ int main(int argc, char **argv)
                                              {"dma-outstanding", required_argument, 0, 'O'},
                                              {"trace", required_argument, 0, 'T'},
                                              {"once", no_argument, 0, 'o'},
+                                             {"jtag", required_argument, 0, 'j'},
+                                             {"jtag-idcode", required_argument, 0, 'i'},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
     struct simd_config cfg = {.timeout_ms = IOE_CARD_DEFAULT_TIMEOUT_MS,
                               .dma_latency = IOE_CARD_DEFAULT_DMA_LATENCY,
                               .dma_outstanding = IOE_CARD_DEFAULT_DMA_OUTSTANDING};
-    const char *card = NULL, *path = NULL;
+    const char *card = NULL, *path = NULL, *jtag = NULL;
+    unsigned idcode = IOE_JTAG_IDCODE;
     int once = 0, o;
     while ((o = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (o) {
@@ -237,11 +253,24 @@ int main(int argc, char **argv)
         }
         case 'T': cfg.trace_path = optarg; break;
         case 'o': once = 1; break;
+        case 'j': jtag = optarg; break;
+        case 'i':
+            if (parse_uint(optarg, &idcode) || !(idcode & 1)) {
+                fprintf(stderr, "ioe-simd: --jtag-idcode: \"%s\" is no IDCODE (bit 0 is 1)\n",
+                        optarg);
+                return 2;
+            }
+            break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
     }
-    if (optind < argc || !card || !path) {
+    if (jtag && (path || !card || strcmp(card, "sim") || cfg.free_run || cfg.dma_wire)) {
+        fprintf(stderr,
+                "ioe-simd: --jtag serves --card sim alone (no --listen, --free-run, --dma)\n");
+        return 2;
+    }
+    if (optind < argc || !card || (!path && !jtag)) {
         usage(stderr);
         return 2;
     }
@@ -280,6 +309,9 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+
+    if (jtag)
+        return simd_serve_jtag(jtag, idcode, cfg.trace_path, once);
 
     int lfd = listen_on(path);
     if (lfd < 0)

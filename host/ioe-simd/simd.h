@@ -44,9 +44,14 @@ int simd_wait(struct simd_conn *c, int timeout_ms);
 /* SIGTERM or SIGINT came: finish the current request and return. */
 int simd_stopping(void);
 
+/* Readable when the server must stop (for a backend's own poll) */
+int simd_wake_fd(void);
+
 /* The simulated cards (simd_card.c) */
 int simd_serve_simcard(const struct simd_config *cfg, struct simd_conn *c);
 /* The board's logic, wire bridge included (simd_board.c) */
 int simd_serve_board(const struct simd_config *cfg, struct simd_conn *c);
+/* --jtag: the card's TAP to OpenOCD's remote_bitbang (simd_jtag.c); the exit status */
+int simd_serve_jtag(const char *where, uint32_t idcode, const char *trace_path, int once);
 
 #endif

@@ -133,8 +133,10 @@ static void test_openocd_stopped(void **state)
     assert_non_null(strstr(ioe_last_error(), "OpenOCD"));
     assert_int_equal(ioe_card_write32(*state, IOE_CORE_SCRATCH, 1), -EIO);
     assert_true(transport_now_ns() - t0 < 15000000000ull); /* the reply timeout at most */
+    /* reopening fails: nothing listens (ENODEV), or the dying OpenOCD's socket closes (EIO) */
     struct ioe_card *c;
-    assert_int_equal(ioe_card_open(target, &c), -ENODEV);
+    err = ioe_card_open(target, &c);
+    assert_true(err == -ENODEV || err == -EIO);
 }
 
 int main(int argc, char **argv)

@@ -141,12 +141,13 @@ def main():
             return int(m.group(1)) if m else None
 
         port = wait_for(tcl_port, 30, "OpenOCD's Tcl server")
+        # OpenOCD answers RPC once its init (the scan chain included) is over
+        r = rpc(port, "ioe_rpc ioe_read 0x0")
         log = open(ocd_log).read()
         idcode = int(a.idcode, 0)
         expect(f"the scan chain finds IDCODE 0x{idcode:08x}",
                re.search(rf"tap/device found: 0x{idcode:08x}", log) is not None, log)
         expect("no scan chain error", not re.search(r"IR capture error|UNEXPECTED|Error:", log), log)
-        r = rpc(port, "ioe_rpc ioe_read 0x0")
         expect("ioe_read ID through the board's TAP declarations", r == "OK 0x494f4543", repr(r))
 
         if not a.board:

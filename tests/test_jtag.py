@@ -5,8 +5,8 @@
                [--ioectl IOECTL --test-jtag TEST_JTAG]      the whole path (boards/sim)
                [--board NAME --idcode N]                    a board's TAP declarations
 
-Starts ioe-simd --card sim --jtag on a Unix socket in a fresh directory and OpenOCD (remote_bitbang
-to it, Tcl RPC on a port the kernel picks, reported in OpenOCD's log), then checks the scan chain
+Starts ioe-simd --card sim --jtag on a Unix socket in a fresh directory (with --board: on a TCP port
+the kernel picks) and OpenOCD (remote_bitbang to it, Tcl RPC on a port the kernel picks, reported in OpenOCD's log), then checks the scan chain
 (the expected IDCODE, no IR capture error) and, for the whole path: ioectl info/read/write/regs
 over jtag:127.0.0.1:PORT, the procs' errors through the Tcl RPC (bad address, unaligned address),
 and test_jtag (libioe: register access, batches, the bridge's error, the refused operations, and
@@ -117,17 +117,21 @@ def main():
     ocd_log = os.path.join(tmp, "openocd.log")
     procs = []
     try:
-        simd = subprocess.Popen([a.simd, "--card", "sim", "--jtag", sock, "--jtag-idcode", a.idcode],
+        # the whole path on a Unix socket, the boards on a TCP port the kernel picks
+        where = "0" if a.board else sock
+        simd = subprocess.Popen([a.simd, "--card", "sim", "--jtag", where, "--jtag-idcode", a.idcode],
                                 stdout=subprocess.PIPE, stderr=open(os.path.join(tmp, "simd.log"), "w"),
                                 text=True)
         procs.append(simd)
         line = simd.stdout.readline()
-        expect("ioe-simd reports where its TAP listens", line.strip() == f"jtag {sock}", repr(line))
+        m = re.fullmatch(r"jtag 127\.0\.0\.1:(\d+)" if a.board else f"jtag {re.escape(sock)}", line.strip())
+        expect("ioe-simd reports where its TAP listens", m is not None, repr(line))
+        bitbang = f"set ioe_bitbang_port {m.group(1)}" if a.board and m else f"set ioe_bitbang_path {sock}"
 
         cfgs = ([os.path.join(a.root, "boards/sim/remote_bitbang.cfg"),
                  os.path.join(a.root, "boards", a.board, "tap.cfg")] if a.board
                 else [os.path.join(a.root, "boards/sim/openocd.cfg")])
-        cmd = [a.openocd, "-c", f"set ioe_bitbang_path {sock}", "-c", "tcl_port 0",
+        cmd = [a.openocd, "-c", bitbang, "-c", "tcl_port 0",
                "-c", "gdb_port disabled", "-c", "telnet_port disabled"]
         for c in cfgs:
             cmd += ["-f", c]

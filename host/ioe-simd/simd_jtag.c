@@ -38,8 +38,8 @@ static int is_port(const char *s)
     return atoi(s) <= 65535;
 }
 
-/* The listening socket, its address printed on stdout; -1 after a message. */
-static int jtag_listen(const char *where)
+/* The listening socket, its address printed on stdout and left in addr; -1 after a message. */
+static int jtag_listen(const char *where, char *addr, size_t len)
 {
     int fd;
     if (is_port(where)) {
@@ -51,9 +51,9 @@ static int jtag_listen(const char *where)
         if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
             bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 1))
             goto fail;
-        socklen_t len = sizeof(sa);
-        getsockname(fd, (struct sockaddr *)&sa, &len);
-        printf("jtag 127.0.0.1:%u\n", ntohs(sa.sin_port));
+        socklen_t salen = sizeof(sa);
+        getsockname(fd, (struct sockaddr *)&sa, &salen);
+        snprintf(addr, len, "127.0.0.1:%u", ntohs(sa.sin_port));
     } else {
         struct sockaddr_un sa = {.sun_family = AF_UNIX};
         if (strlen(where) >= sizeof(sa.sun_path)) {
@@ -65,8 +65,9 @@ static int jtag_listen(const char *where)
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 1))
             goto fail;
-        printf("jtag %s\n", where);
+        snprintf(addr, len, "%s", where);
     }
+    printf("jtag %s\n", addr);
     fflush(stdout);
     return fd;
 fail:
@@ -136,12 +137,13 @@ int simd_serve_jtag(const char *where, uint32_t idcode, const char *trace_path, 
         fprintf(stderr, "ioe-simd: --jtag: the card's model: %s\n", strerror(-err));
         return 1;
     }
-    int lfd = jtag_listen(where);
+    char addr[128];
+    int lfd = jtag_listen(where, addr, sizeof(addr));
     if (lfd < 0) {
         ioe_vjtag_close(j);
         return 1;
     }
-    fprintf(stderr, "ioe-simd: the card's TAP (IDCODE 0x%08x) on %s\n", idcode, where);
+    fprintf(stderr, "ioe-simd: the card's TAP (IDCODE 0x%08x) on %s\n", idcode, addr);
     while (!simd_stopping()) {
         struct pollfd p[2] = {{.fd = lfd, .events = POLLIN},
                               {.fd = simd_wake_fd(), .events = POLLIN}};

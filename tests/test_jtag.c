@@ -1,8 +1,9 @@
 /*
  * libioe's jtag target against a running OpenOCD (started by tests/test_jtag.py in front of
  * ioe-simd --jtag): register access through the debug bridge, the bridge's error for an
- * address without a register, the operations JTAG refuses, and an OpenOCD that stops in the
- * middle of a session (the last test: it kills OpenOCD, whose pid is IOE_JTAG_OPENOCD_PID).
+ * address without a register, the operations JTAG refuses, an OpenOCD that stops answering (it
+ * is stopped and resumed) and one that goes away in the middle of a session (the last test: it
+ * kills OpenOCD, whose pid is IOE_JTAG_OPENOCD_PID).
  *
  *   test_jtag TARGET     e.g. jtag:127.0.0.1:PORT
  */
@@ -117,6 +118,32 @@ static void test_refused(void **state)
     assert_int_equal(ioe_card_read32(*state, IOE_CORE_ID, &v), 0);
 }
 
+/* OpenOCD stops answering (SIGSTOP) in the middle of a session: the access fails with
+ * -ETIMEDOUT after the card's timeout, not an endless wait; OpenOCD then resumes. */
+static void test_openocd_hung(void **state)
+{
+    (void)state;
+    const char *pid_s = getenv("IOE_JTAG_OPENOCD_PID");
+    if (!pid_s)
+        skip();
+    pid_t pid = (pid_t)atoi(pid_s);
+    struct ioe_card_options opts = {.timeout_ms = 500};
+    struct ioe_card *c;
+    uint32_t v;
+    assert_int_equal(ioe_card_open_opts(target, &opts, &c), 0);
+    assert_int_equal(ioe_card_read32(c, IOE_CORE_ID, &v), 0);
+    assert_int_equal(kill(pid, SIGSTOP), 0);
+    uint64_t t0 = transport_now_ns();
+    int err = ioe_card_read32(c, IOE_CORE_ID, &v);
+    uint64_t took = transport_now_ns() - t0;
+    assert_int_equal(kill(pid, SIGCONT), 0);
+    assert_int_equal(err, -ETIMEDOUT);
+    assert_non_null(strstr(ioe_last_error(), "did not answer"));
+    assert_true(took >= 400000000ull && took < 5000000000ull);
+    assert_int_equal(ioe_card_read32(c, IOE_CORE_ID, &v), -EIO); /* the session is over */
+    ioe_card_close(c);
+}
+
 /* OpenOCD goes away between two accesses: the next one fails at once, and so do later ones */
 static void test_openocd_stopped(void **state)
 {
@@ -152,6 +179,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_batch, open_card, close_card),
         cmocka_unit_test_setup_teardown(test_hole, open_card, close_card),
         cmocka_unit_test_setup_teardown(test_refused, open_card, close_card),
+        cmocka_unit_test(test_openocd_hung),
         cmocka_unit_test_setup_teardown(test_openocd_stopped, open_card, close_card),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
 #   ioe_read ADDR           the 32-bit register at byte offset ADDR of the CSR window
 #   ioe_write ADDR VALUE    write it
 #   ioe_info                the card's ID, VERSION and FEATURES registers
+#   ioe_probe               an error unless the bridge answers behind USER1
 #   ioe_rpc CMD ARGS...     CMD's result as "OK RESULT" or "ERR MESSAGE" (libioe's jtag target)
 #   ioe_ops OP...           several accesses in one call: OP is "r ADDR" or "w ADDR VALUE";
 #                           the values read, as "OK V..." or, at the first failure,
@@ -26,10 +27,17 @@ set ioe_busy_scans 64
 set ioe_window 0x100000
 array set ioe_core_regs {ID 0x0 VERSION 0x4 FEATURES 0x8}
 
-# One scan: shift the command (op, addr, data) in, return the status word shifted out.
-proc ioe_scan {op addr data} {
-	global ioe_tap ioe_user1 ioe_signature
+# Select the bridge: USER1 in the TAP's IR (once per call of the procs below, so that anything
+# OpenOCD did in between, e.g. pld load, cannot leave another instruction there).
+proc ioe_select {} {
+	global ioe_tap ioe_user1
 	irscan $ioe_tap $ioe_user1
+}
+
+# One scan of the selected bridge: shift the command (op, addr, data) in, return the status word
+# shifted out.
+proc ioe_scan {op addr data} {
+	global ioe_tap ioe_signature
 	set out [drscan $ioe_tap 32 $data 32 [expr {($op << 30) | $addr}] -endstate RUN/IDLE]
 	set lo [expr {"0x[lindex $out 0]"}]
 	set hi [expr {"0x[lindex $out 1]"}]
@@ -75,20 +83,25 @@ proc ioe_finish {op addr} {
 	return [expr {$st & 0xffffffff}]
 }
 
-proc ioe_read {addr} {
-	ioe_check_addr $addr
-	ioe_issue 1 $addr 0
-	return [format 0x%08x [ioe_finish 1 $addr]]
-}
-
-proc ioe_write {addr value} {
+# One access of the selected bridge: op 1 (READ, returns the value) or 2 (WRITE).
+proc ioe_access {op addr value} {
 	ioe_check_addr $addr
 	if {![string is integer -strict $value] || $value < 0 || $value > 0xffffffff} {
 		error "EINVAL: bad register value '$value'"
 	}
-	ioe_issue 2 $addr $value
-	ioe_finish 2 $addr
-	return ""
+	ioe_issue $op $addr $value
+	set v [ioe_finish $op $addr]
+	return [expr {$op == 1 ? [format 0x%08x $v] : ""}]
+}
+
+proc ioe_read {addr} {
+	ioe_select
+	return [ioe_access 1 $addr 0]
+}
+
+proc ioe_write {addr value} {
+	ioe_select
+	return [ioe_access 2 $addr $value]
 }
 
 proc ioe_info {} {
@@ -98,6 +111,13 @@ proc ioe_info {} {
 		append r [format "%-8s %s\n" $name [ioe_read $ioe_core_regs($name)]]
 	}
 	return $r
+}
+
+# The bridge answers behind USER1 (its signature); changes nothing.
+proc ioe_probe {} {
+	ioe_select
+	ioe_scan 0 0 0
+	return ""
 }
 
 proc ioe_rpc {args} {
@@ -110,11 +130,12 @@ proc ioe_rpc {args} {
 proc ioe_ops {args} {
 	set r ""
 	set i 0
+	ioe_select
 	foreach op $args {
 		if {[catch {
 			switch -- [lindex $op 0] {
-				r {lappend r [ioe_read [lindex $op 1]]}
-				w {ioe_write [lindex $op 1] [lindex $op 2]}
+				r {lappend r [ioe_access 1 [lindex $op 1] 0]}
+				w {ioe_access 2 [lindex $op 1] [lindex $op 2]}
 				default {error "EINVAL: bad op '$op'"}
 			}
 		} msg]} {

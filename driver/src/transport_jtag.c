@@ -321,7 +321,7 @@ int ioe_transport_jtag_open(const char *name, const char *args, const struct ioe
         return -ENODEV;
     }
     /* the procs are there and the bridge answers behind the TAP */
-    int err = jtag_rpc(jt, "ioe_rpc ioe_scan 0 0 0");
+    int err = jtag_rpc(jt, "ioe_rpc ioe_probe");
     if (!err && strncmp(jt->reply, "OK", 2)) {
         jt->reply[400] = '\0'; /* enough of OpenOCD's reason */
         jtag_error("jtag: OpenOCD cannot reach the debug bridge: %s",

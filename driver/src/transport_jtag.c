@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -67,6 +68,8 @@ static int jtag_rpc(struct jtag_transport *jt, const char *cmd)
         ssize_t w = send(jt->fd, p, n, MSG_NOSIGNAL);
         if (w < 0 && errno == EINTR)
             continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return jtag_fail(jt, -ETIMEDOUT, "OpenOCD did not take the request in time");
         if (w <= 0)
             return jtag_fail(jt, -EIO, "OpenOCD closed the Tcl connection");
         sent += (size_t)w;
@@ -313,6 +316,11 @@ int ioe_transport_jtag_open(const char *name, const char *args, const struct ioe
     jt->poll_timeout_ns =
         (uint64_t)(opts->timeout_ms ? opts->timeout_ms : IOE_CARD_DEFAULT_TIMEOUT_MS) * 1000000u;
     jt->fd = jtag_connect(host, port);
+    if (jt->fd >= 0) { /* a send into a full socket waits no longer than a reply */
+        struct timeval tv = {.tv_sec = jt->timeout_ms / 1000,
+                             .tv_usec = jt->timeout_ms % 1000 * 1000};
+        setsockopt(jt->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    }
     if (jt->fd < 0) {
         char where[300];
         snprintf(where, sizeof(where), "%s:%s", host, port);

@@ -128,6 +128,19 @@ def main():
         expect("ioe-simd reports where its TAP listens", m is not None, repr(line))
         bitbang = f"set ioe_bitbang_port {m.group(1)}" if a.board and m else f"set ioe_bitbang_path {sock}"
 
+        if not a.board:
+            # the protocol by hand: a TDO read is answered; a character OpenOCD 0.12 does not
+            # send (SWD's 'd') ends the session with a message, and the server serves on
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as c:
+                c.settimeout(10)
+                c.connect(sock)
+                c.sendall(b"r0R")
+                expect("remote_bitbang: R is answered with 0 or 1", c.recv(1) in (b"0", b"1"))
+                c.sendall(b"d")
+                expect("remote_bitbang: an SWD character closes the session", c.recv(1) == b"")
+            wait_for(lambda: "not OpenOCD 0.12's remote_bitbang" in open(os.path.join(tmp, "simd.log")).read(),
+                     10, "ioe-simd's protocol error message")
+
         cfgs = ([os.path.join(a.root, "boards/sim/remote_bitbang.cfg"),
                  os.path.join(a.root, "boards", a.board, "tap.cfg")] if a.board
                 else [os.path.join(a.root, "boards/sim/openocd.cfg")])

@@ -808,6 +808,196 @@ static void test_eoimode(void **state)
     vm_close(&h);
 }
 
+/* ================================================================== migration */
+/* QEMU's hw/intc/arm_gic_kvm.c: the register lists of kvm_arm_gic_get / kvm_arm_gic_put.
+ * A distributor list entry is {offset, bits per interrupt, first INTID}; registers of
+ * INTIDs 0..31 are read and written once per vCPU. */
+struct dist_reg {
+    uint32_t off, bits;
+};
+
+#define NR_IRQS_MIG 96
+#define NR_VCPUS_MIG 3
+
+/* kvm_arm_gic_put order (after GICD_IIDR, which makes the groups writable) */
+static const struct dist_reg put_order[] = {
+    {0x080, 1}, /* IGROUPR */
+    {0x180, 1}, /* ICENABLER: clear */
+    {0x100, 1}, /* ISENABLER */
+    {0xc00, 2}, /* ICFGR */
+    {0x280, 1}, /* ICPENDR: clear */
+    {0x200, 1}, /* ISPENDR */
+    {0x380, 1}, /* ICACTIVER: clear */
+    {0x300, 1}, /* ISACTIVER */
+    {0x800, 8}, /* ITARGETSR */
+    {0x400, 8}, /* IPRIORITYR */
+    {0xf10, 8}, /* CPENDSGIR: clear */
+    {0xf20, 8}, /* SPENDSGIR */
+};
+static const uint32_t cpu_order[] = {GICC_CTLR, GICC_PMR, GICC_BPR, GICC_ABPR,
+                                     GICC_APR0, 0xd4,     0xd8,     0xdc};
+
+static bool clears(uint32_t off)
+{
+    return off == 0x180 || off == 0x280 || off == 0x380 || off == 0xf10;
+}
+
+/* the words of one register for one vCPU's view: INTIDs 0..31 banked, then the SPIs once */
+static uint32_t nr_words(const struct dist_reg *r, bool banked)
+{
+    uint32_t per = 32 / r->bits;
+    if (r->off >= 0xf10)
+        return banked ? 4 : 0;
+    return banked ? 32 / per : (NR_IRQS_MIG - 32) / per;
+}
+
+static uint32_t word_off(const struct dist_reg *r, bool banked, uint32_t k)
+{
+    uint32_t per = 32 / r->bits;
+    return r->off + 4 * (banked || r->off >= 0xf10 ? k : 32 / per + k);
+}
+
+/* every register of the saved state, in kvm_arm_gic_get's order (the put list without the
+ * clears), read through the userspace view */
+struct v2_state {
+    uint32_t w[256];
+    unsigned n;
+};
+
+static void save(int dev, struct v2_state *st)
+{
+    st->n = 0;
+    st->w[st->n++] = dist_get(dev, 0, GICD_CTLR);
+    for (size_t i = 0; i < sizeof(put_order) / sizeof(put_order[0]); i++) {
+        const struct dist_reg *r = &put_order[i];
+        if (clears(r->off))
+            continue;
+        for (uint32_t c = 0; c < NR_VCPUS_MIG; c++)
+            for (uint32_t k = 0; k < nr_words(r, true); k++)
+                st->w[st->n++] = dist_get(dev, c, word_off(r, true, k));
+        for (uint32_t k = 0; k < nr_words(r, false); k++)
+            st->w[st->n++] = dist_get(dev, 0, word_off(r, false, k));
+    }
+    for (uint32_t c = 0; c < NR_VCPUS_MIG; c++)
+        for (size_t i = 0; i < sizeof(cpu_order) / sizeof(cpu_order[0]); i++)
+            st->w[st->n++] = cpu_get(dev, c, cpu_order[i]);
+    assert_true(st->n <= sizeof(st->w) / sizeof(st->w[0]));
+}
+
+static void restore(int dev, const struct v2_state *st)
+{
+    unsigned n = 0;
+    assert_ok(dist_set(dev, 0, GICD_IIDR, GICD_IIDR_KVM));
+    assert_ok(dist_set(dev, 0, GICD_CTLR, st->w[n++]));
+    for (size_t i = 0; i < sizeof(put_order) / sizeof(put_order[0]); i++) {
+        const struct dist_reg *r = &put_order[i];
+        uint32_t ones = r->bits == 1 ? ~0u : r->off == 0xf10 ? ~0u : 0;
+        for (uint32_t c = 0; c < NR_VCPUS_MIG; c++)
+            for (uint32_t k = 0; k < nr_words(r, true); k++)
+                assert_ok(
+                    dist_set(dev, c, word_off(r, true, k), clears(r->off) ? ones : st->w[n++]));
+        for (uint32_t k = 0; k < nr_words(r, false); k++)
+            assert_ok(dist_set(dev, 0, word_off(r, false, k), clears(r->off) ? ones : st->w[n++]));
+    }
+    for (uint32_t c = 0; c < NR_VCPUS_MIG; c++)
+        for (size_t i = 0; i < sizeof(cpu_order) / sizeof(cpu_order[0]); i++)
+            assert_ok(cpu_set(dev, c, cpu_order[i], st->w[n++]));
+    assert_int_equal(n, st->n);
+}
+
+/* A v2 VM with pending, active, grouped, retargeted interrupts, SGIs pending from several
+ * sources and CPU interfaces in every mode goes from src to dst in QEMU's order: dst then
+ * reads the same registers, and its guests acknowledge the same interrupts in the same
+ * order (IAR values, sources included) */
+static void test_migrate_qemu_order(void **state)
+{
+    const struct tt_pair *p = *state;
+    target = p->src;
+    bool src_ok = v2_on_target();
+    target = p->dst;
+    if (!src_ok || !v2_on_target())
+        skip();
+    struct vmh a, b;
+    target = p->src;
+    vm_build(&a, NR_VCPUS_MIG, false);
+    assert_ok(set_u32(a.dev, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, NR_IRQS_MIG));
+    assert_ok(init_gic(a.dev));
+    int *c = a.vcpu;
+    guest_setup(&a);
+    assert_ok(dist_set(a.dev, 0, GICD_IIDR, GICD_IIDR_KVM));
+    gicd_wr(c[0], GICD_IGROUPR + 4, 0x0000f000); /* SPIs 44..47 group 1 */
+    gicd_wr(c[1], GICD_IGROUPR, 1u << 20);       /* PPI 20 of vCPU 1 group 1 */
+    for (uint32_t i = 32; i < NR_IRQS_MIG; i += 3)
+        enable_irq(&a, 0, i, (uint8_t)(0x10 + (i * 8) % 0xe0));
+    enable_irq(&a, 1, 20, 0x30);
+    enable_irq(&a, 2, 27, 0x18);
+    gicd_wr(c[0], GICD_ICFGR + 8, 0xaaaaaaaa); /* SPIs 32..47 edge */
+    for (uint32_t i = 32; i < NR_IRQS_MIG; i++)
+        mmio(c[0], DIST_BASE + GICD_ITARGETSR + i, 1, true, 1u << (i % 3) | (i % 5 == 0 ? 6 : 0));
+    gicd_wr(c[0], GICD_ISPENDR + 4, 0x0000f249);
+    gicd_wr(c[0], GICD_ISPENDR + 8, 0x81010101);
+    gicd_wr(c[1], GICD_ISPENDR, 1u << 20);
+    gicd_wr(c[2], GICD_ISPENDR, 1u << 27);
+    gicd_wr(c[0], GICD_SGIR, 0x06u << 16 | 4);       /* SGI 4 to vCPUs 1, 2 from 0 */
+    gicd_wr(c[2], GICD_SGIR, 0x02u << 16 | 4);       /* and to vCPU 1 from 2 */
+    gicd_wr(c[1], GICD_SGIR, 1u << 24 | 13);         /* SGI 13 to 0 and 2 from 1 */
+    gicc_wr(c[1], GICC_CTLR, 3 | 1u << 2 | 1u << 4); /* AckCtl, CBPR */
+    gicc_wr(c[1], GICC_ABPR, 5);                     /* kept under CBPR */
+    gicc_wr(c[2], GICC_CTLR, 3 | 1u << 9 | 1u << 3); /* EOImode 1, FIQEn */
+    gicc_wr(c[2], GICC_PMR, 0xc8);
+    gicc_wr(c[0], GICC_BPR, 4);
+    /* some interrupts active: one acknowledged on each vCPU, vCPU 2's left active after
+     * its EOI (EOImode 1) */
+    uint32_t first[NR_VCPUS_MIG];
+    for (int k = 0; k < NR_VCPUS_MIG; k++)
+        first[k] = gicc_rd(c[k], GICC_IAR);
+    gicc_wr(c[2], GICC_EOIR, first[2]);
+    struct v2_state sa, sb;
+    save(a.dev, &sa);
+
+    target = p->dst;
+    vm_build(&b, NR_VCPUS_MIG, false);
+    assert_ok(set_u32(b.dev, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, NR_IRQS_MIG));
+    assert_ok(init_gic(b.dev));
+    restore(b.dev, &sa);
+    save(b.dev, &sb);
+    for (unsigned i = 0; i < sa.n; i++)
+        if (sa.w[i] != sb.w[i])
+            fail_msg("saved word %u: %s 0x%08x, %s 0x%08x", i, p->src, sa.w[i], p->dst, sb.w[i]);
+    /* the guests go on alike: acknowledge and complete everything, both VMs in step */
+    for (int k = 0; k < NR_VCPUS_MIG; k++) {
+        gicc_wr(a.vcpu[k], GICC_PMR, 0xff);
+        gicc_wr(b.vcpu[k], GICC_PMR, 0xff);
+        if (k != 2) {
+            gicc_wr(a.vcpu[k], GICC_EOIR, first[k]);
+            gicc_wr(b.vcpu[k], GICC_EOIR, first[k]);
+        }
+    }
+    gicc_wr(a.vcpu[2], GICC_DIR, first[2]);
+    gicc_wr(b.vcpu[2], GICC_DIR, first[2]);
+    unsigned taken = 0;
+    for (int round = 0; round < 64; round++) {
+        for (int k = 0; k < NR_VCPUS_MIG; k++) {
+            uint32_t ia = gicc_rd(a.vcpu[k], GICC_AIAR), ib = gicc_rd(b.vcpu[k], GICC_AIAR);
+            if (ia == SPURIOUS) {
+                ia = gicc_rd(a.vcpu[k], GICC_IAR);
+                ib = gicc_rd(b.vcpu[k], GICC_IAR);
+            }
+            assert_int_equal(ia, ib);
+            if ((ia & 0x3ff) >= 1020)
+                continue;
+            taken++;
+            gicc_wr(a.vcpu[k], GICC_EOIR, ia);
+            gicc_wr(b.vcpu[k], GICC_EOIR, ia);
+            gicc_wr(a.vcpu[k], GICC_DIR, ia);
+            gicc_wr(b.vcpu[k], GICC_DIR, ia);
+        }
+    }
+    assert_true(taken >= 10);
+    vm_close(&a);
+    vm_close(&b);
+}
+
 static int group_setup(void **state)
 {
     (void)state;
@@ -840,6 +1030,7 @@ int main(int argc, char **argv)
         T(test_sgi_filters_and_sources),
         T(test_priorities_and_groups),
         T(test_eoimode),
+        TT_PAIR_TEST(test_migrate_qemu_order),
     };
     return tt_run_tests("vgic_v2_api", tests, group_setup, group_teardown);
 }

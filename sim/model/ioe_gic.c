@@ -1072,7 +1072,10 @@ static uint32_t run_op(struct ioe_gic *g, unsigned code)
     bool needs_vcpu =
         code == OP_VCPU_CONFIG || ((code <= OP_WRITE64) && (space != SP_GICD || v->v2)) ||
         (code == OP_LINE && (g->wdata_lo & 0x3ff) >= 16 && (g->wdata_lo & 0x3ff) < 32);
-    if ((code <= OP_WRITE64 && space >= SP_COUNT) || (needs_vcpu && vcpu >= v->nr_vcpus))
+    /* a space of the other mode is unknown: GICR and ICC are GICv3's, GICC is GICv2's */
+    bool known_space = space == SP_GICD || space == SP_STATUS ||
+                       (v->v2 ? space == SP_GICC : space < SP_COUNT && space != SP_GICC);
+    if ((code <= OP_WRITE64 && !known_space) || (needs_vcpu && vcpu >= v->nr_vcpus))
         return ST_BADTARGET;
 
     bool ok = true;
@@ -1105,17 +1108,11 @@ static uint32_t run_op(struct ioe_gic *g, unsigned code)
             ok = v->v2 ? gicd_v2_access(v, vcpu, off, wide, write, (uint32_t)w, &r, uaccess)
                        : gicd_access(v, off, wide, write, w, &r, uaccess);
             break;
-        case SP_GICR_RD:
-            ok = !v->v2 && gicr_rd_access(g, vmi, vcpu, off, wide, write, w, &r, uaccess);
-            break;
-        case SP_GICR_SGI:
-            ok = !v->v2 && gicr_sgi_access(v, vcpu, off, wide, write, w, &r, uaccess);
-            break;
-        case SP_ICC:
-            ok = !v->v2 && wide && icc_access(g, vmi, vcpu, off, write, w, &r, uaccess);
-            break;
+        case SP_GICR_RD: ok = gicr_rd_access(g, vmi, vcpu, off, wide, write, w, &r, uaccess); break;
+        case SP_GICR_SGI: ok = gicr_sgi_access(v, vcpu, off, wide, write, w, &r, uaccess); break;
+        case SP_ICC: ok = wide && icc_access(g, vmi, vcpu, off, write, w, &r, uaccess); break;
         case SP_GICC:
-            ok = v->v2 && !wide && gicc_access(g, vmi, vcpu, off, write, (uint32_t)w, &r, uaccess);
+            ok = !wide && gicc_access(g, vmi, vcpu, off, write, (uint32_t)w, &r, uaccess);
             break;
         case SP_STATUS:
             ok = !write && !wide &&

@@ -1277,8 +1277,7 @@ module ioe_gic #(
           if (!vm_ok || (op_code_q == OpVmConfig &&
                          (op_wd_q[15:0] < 16'd64 || 32'(op_wd_q[15:0]) > NrIrqs ||
                           op_wd_q[4:0] != 5'd0 || op_wd_q[23:16] == 8'd0 ||
-                          32'(op_wd_q[23:16]) > NrVcpus ||
-                          op_wd_q[25]))) begin  // a GICv2 VM: no GICv2 mode in this engine
+                          32'(op_wd_q[23:16]) > NrVcpus))) begin
             bad_d = 1'b1;
           end else begin
             vm_rst    = 1'b1;

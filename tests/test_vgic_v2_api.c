@@ -40,6 +40,7 @@
 #define GICD_ISPENDR 0x200
 #define GICD_ICPENDR 0x280
 #define GICD_ISACTIVER 0x300
+#define GICD_ICACTIVER_SPI 0x384 /* ICACTIVER of INTIDs 32..63 */
 #define GICD_IPRIORITYR 0x400
 #define GICD_ITARGETSR 0x800
 #define GICD_ICFGR 0xc00
@@ -808,6 +809,82 @@ static void test_eoimode(void **state)
     vm_close(&h);
 }
 
+/* Bad input: seeded random guest accesses of every width anywhere in both frames and random
+ * register attributes of every vCPU id, offset and value. Nothing fails but what the
+ * reference says, and afterwards the state is consistent (an SGI's pending bit is set
+ * exactly while it has a source) and the VM still delivers an interrupt. */
+static void test_random_accesses(void **state)
+{
+    (void)state;
+    NEED_V2();
+    struct vmh h;
+    vm_build(&h, 3, true);
+    uint64_t rs = tt_seed(0x76326762);
+    uint64_t ops = tt_ops(4000);
+    static const unsigned lens[] = {1, 2, 4, 8, 3};
+    for (uint64_t i = 0; i < ops; i++) {
+        uint32_t kind = tt_pick(&rs, 4), val = (uint32_t)tt_rand(&rs);
+        int fd = h.vcpu[tt_pick(&rs, 3)];
+        uint32_t off = tt_pick(&rs, 8) ? tt_pick(&rs, 0x1000) : tt_pick(&rs, 0x3000);
+        if (kind < 2) {
+            unsigned len = lens[tt_pick(&rs, 5)];
+            uint64_t gpa = (kind ? CPU_BASE : DIST_BASE) + off;
+            struct ioe_mmio m = {.gpa = gpa, .len = len, .is_write = tt_pick(&rs, 2), .data = val};
+            int r = ioe_ioctl(fd, IOE_MMIO, &m);
+            bool in_frame = off < (kind ? 0x2000u : 0x1000u);
+            if (!in_frame)
+                assert_true(r == -1 && errno == ENXIO);
+            else if (len == 3)
+                assert_true(r == -1 && errno == EINVAL);
+            else
+                assert_int_equal(r, 0);
+        } else {
+            uint32_t group =
+                kind == 2 ? KVM_DEV_ARM_VGIC_GRP_DIST_REGS : KVM_DEV_ARM_VGIC_GRP_CPU_REGS;
+            uint32_t id = tt_pick(&rs, 8) ? tt_pick(&rs, 3) : tt_pick(&rs, 256);
+            uint64_t attr = cpuid(id) | (tt_pick(&rs, 8) ? off & ~3u : off);
+            uint32_t v = val;
+            int r = dattr(h.dev, tt_pick(&rs, 2) ? KVM_SET_DEVICE_ATTR : KVM_GET_DEVICE_ATTR, group,
+                          attr, &v);
+            if (id >= 3)
+                assert_true(r == -1 && errno == EINVAL);
+            else if (r != 0)
+                assert_true(errno == EINVAL && kind == 2 && (attr & 0xffffffffu) == GICD_IIDR);
+        }
+    }
+    for (uint32_t c = 0; c < 3; c++) {
+        uint32_t pend = dist_get(h.dev, c, GICD_ISPENDR) & 0xffff;
+        for (uint32_t sgi = 0; sgi < 16; sgi++) {
+            uint32_t src =
+                dist_get(h.dev, c, GICD_SPENDSGIR + (sgi & ~3u)) >> (8 * (sgi % 4)) & 0xff;
+            assert_int_equal(pend >> sgi & 1, src != 0);
+        }
+    }
+    /* the VM still works: a clean SPI to vCPU 2 */
+    assert_ok(dist_set(h.dev, 0, GICD_CTLR, 1));
+    assert_ok(cpu_set(h.dev, 2, GICC_CTLR, 3));
+    assert_ok(cpu_set(h.dev, 2, GICC_PMR, 0x1f));
+    assert_ok(cpu_set(h.dev, 2, GICC_APR0, 0));
+    assert_ok(dist_set(h.dev, 0, GICD_ICACTIVER_SPI, 1u << 9));
+    assert_ok(dist_set(h.dev, 0, GICD_ITARGETSR + 40, 0x04040404));
+    assert_ok(dist_set(h.dev, 0, GICD_IPRIORITYR + 40, 0));
+    assert_ok(dist_set(h.dev, 0, GICD_ISENABLER + 4, 1u << 9));
+    assert_ok(dist_set(h.dev, 0, GICD_ICFGR + 8, 0));
+    assert_ok(irq_line(h.vm, KVM_ARM_IRQ_TYPE_SPI, 0, 41, 1));
+    for (uint32_t n = 0; n < 32; n++) { /* whatever else the random run left pending */
+        uint32_t ia = gicc_rd(h.vcpu[2], GICC_AIAR);
+        if (ia == SPURIOUS)
+            ia = gicc_rd(h.vcpu[2], GICC_IAR);
+        if ((ia & 0x3ff) == 41)
+            break;
+        assert_true((ia & 0x3ff) < 1020);
+        gicc_wr(h.vcpu[2], GICC_EOIR, ia);
+        gicc_wr(h.vcpu[2], GICC_DIR, ia);
+        assert_true(n < 31);
+    }
+    vm_close(&h);
+}
+
 /* ================================================================== migration */
 /* QEMU's hw/intc/arm_gic_kvm.c: the register lists of kvm_arm_gic_get / kvm_arm_gic_put.
  * A distributor list entry is {offset, bits per interrupt, first INTID}; registers of
@@ -1030,6 +1107,7 @@ int main(int argc, char **argv)
         T(test_sgi_filters_and_sources),
         T(test_priorities_and_groups),
         T(test_eoimode),
+        T(test_random_accesses),
         TT_PAIR_TEST(test_migrate_qemu_order),
     };
     return tt_run_tests("vgic_v2_api", tests, group_setup, group_teardown);

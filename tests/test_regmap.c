@@ -54,6 +54,14 @@ static bool comparable(const struct reg *r)
     return r->access != IOE_REG_WO && !(r->flags & (IOE_REG_F_VOLATILE | IOE_REG_F_HWRE));
 }
 
+/* What a register reads that both backends must agree on: FEATURES.GICV2 is the one block
+ * the C model has and the RTL does not yet (docs/gic.md, "GICv2 mode"), so it is left out. */
+static uint32_t same_on_every_build(const struct reg *r, uint32_t v)
+{
+    uint32_t gicv2 = IOE_CORE_FEATURES_GICV2_MASK << IOE_CORE_FEATURES_GICV2_SHIFT;
+    return r->addr == IOE_CORE_FEATURES ? v & ~gicv2 : v;
+}
+
 /* Every register with a defined reset value reads it after reset, on both backends. */
 static void test_reset_values(void **state)
 {
@@ -66,7 +74,7 @@ static void test_reset_values(void **state)
             assert_int_equal(ioe_card_read32(c, r->addr, &v), 0);
             if (r->flags & IOE_REG_F_NORESET)
                 continue;
-            if (v != r->reset)
+            if (same_on_every_build(r, v) != r->reset)
                 fail_msg("%s: %s reads 0x%08x after reset, map says 0x%08x", targets[t], r->name, v,
                          r->reset);
         }
@@ -230,7 +238,7 @@ static void test_differential(void **state)
             uint32_t v[2];
             for (int k = 0; k < 2; k++)
                 assert_int_equal(ioe_card_read32(c[k], regs[i].addr, &v[k]), 0);
-            if (v[0] != v[1])
+            if (same_on_every_build(&regs[i], v[0]) != same_on_every_build(&regs[i], v[1]))
                 fail_msg("op %" PRIu64 " (seed 0x%" PRIx64 "): %s %s 0x%08x %s 0x%08x", op, seed,
                          regs[i].name, tg.src, v[0], tg.dst, v[1]);
         }

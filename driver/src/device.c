@@ -24,6 +24,7 @@ static const struct device_ops *const device_types[] = {
     &kvm_vfio_ops, /* KVM_DEV_TYPE_VFIO (every host) */
     &mpic20_ops,   /* KVM_DEV_TYPE_FSL_MPIC_20 (ppc-booke) */
     &mpic42_ops,   /* KVM_DEV_TYPE_FSL_MPIC_42 (ppc-booke) */
+    &vgic_v2_ops,  /* KVM_DEV_TYPE_ARM_VGIC_V2 (arm64) */
 };
 
 static const struct obj_ops device_obj_ops;

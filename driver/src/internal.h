@@ -313,6 +313,7 @@ struct device {
 /* The device families (devices/); device.c's table lists them. */
 extern const struct device_ops vgic_v3_ops, its_ops, xive_ops, xics_ops, flic_ops, kvm_vfio_ops,
     mpic20_ops, mpic42_ops;
+extern const struct device_ops vgic_v2_ops;
 /* the VM's VGICv3 is initialised (KVM's vgic_initialized); its SPI count in *nr_spis */
 bool vgic_v3_initialized(struct vm *vm, uint32_t *nr_spis);
 

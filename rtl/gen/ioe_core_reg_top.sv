@@ -219,7 +219,7 @@ module ioe_core_reg_top #(
     rdata_d = '0;
     if (hit_id) rdata_d = rdata_d | ioe_reg_pkg::CORE_ID_RESET;
     if (hit_version) rdata_d = rdata_d | ioe_reg_pkg::CORE_VERSION_RESET;
-    if (hit_features) rdata_d = rdata_d | (features_d_i & 32'h00000707);
+    if (hit_features) rdata_d = rdata_d | (features_d_i & 32'h00000f07);
     if (hit_scratch) rdata_d = rdata_d | scratch_q;
     if (hit_cycle_lo) rdata_d = rdata_d | cycle_lo_d_i;
     if (hit_cycle_hi) rdata_d = rdata_d | cycle_hi_d_i;
@@ -264,6 +264,6 @@ module ioe_core_reg_top #(
   assign rsp_rdata_o = rsp_rdata_q;
 
   logic unused_bits;
-  assign unused_bits = ^{req_addr_i[1:0], (features_d_i & ~32'h00000707), (dma_status_d_i & ~32'h00000007)};
+  assign unused_bits = ^{req_addr_i[1:0], (features_d_i & ~32'h00000f07), (dma_status_d_i & ~32'h00000007)};
 
 endmodule

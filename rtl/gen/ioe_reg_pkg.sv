@@ -56,6 +56,8 @@ package ioe_reg_pkg;
   localparam int unsigned CORE_FEATURES_ITS_WIDTH = 1;
   localparam int unsigned CORE_FEATURES_XIVE_LSB = 10;
   localparam int unsigned CORE_FEATURES_XIVE_WIDTH = 1;
+  localparam int unsigned CORE_FEATURES_GICV2_LSB = 11;
+  localparam int unsigned CORE_FEATURES_GICV2_WIDTH = 1;
   localparam logic [11:0] CORE_SCRATCH_OFFSET = 12'h00c;
   localparam logic [31:0] CORE_SCRATCH_RESET = 32'h00000000;
   localparam logic [11:0] CORE_CYCLE_LO_OFFSET = 12'h010;

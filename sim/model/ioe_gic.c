@@ -26,13 +26,14 @@ enum {
     OP_VM_RESET,
     OP_VM_SET_ITS
 };
-enum { SP_GICD, SP_GICR_RD, SP_GICR_SGI, SP_ICC, SP_STATUS, SP_COUNT };
+enum { SP_GICD, SP_GICR_RD, SP_GICR_SGI, SP_ICC, SP_STATUS, SP_GICC, SP_COUNT };
 
 #define ST_DONE (1u << IOE_GIC_STATUS_DONE_SHIFT)
 #define ST_UNDEF (1u << IOE_GIC_STATUS_UNDEF_SHIFT)
 #define ST_BADTARGET (1u << IOE_GIC_STATUS_BADTARGET_SHIFT)
 
 #define SPURIOUS 1023u
+#define SPURIOUS_GROUP1 1022u /* GICv2: a group-1 interrupt IAR may not take */
 #define LPI_FIRST 8192u
 #define STATUS_IDLE SPURIOUS
 
@@ -66,9 +67,37 @@ enum { SP_GICD, SP_GICR_RD, SP_GICR_SGI, SP_ICC, SP_STATUS, SP_COUNT };
 #define GICR_IIDR_VAL 0x4b00043bu
 #define PIDR2_VAL 0x3bu
 #define ICC_CTLR_RO (1u << 15 | 4u << 8) /* A3V, PRIbits = 5 bits, IDbits = 16 */
+#define V2_MAX_VCPUS 8u
+#define V2_CPUID_SHIFT 10         /* the source CPU of an SGI in GICC_IAR / HPPIR */
+#define GICC_IIDR_VAL 0x04b2043bu /* KVM's: ProductID 0x4b, architecture 2, ARM */
+
+/* GICv2 CPU interface (SP_GICC, byte offsets) and the v2-only distributor registers */
+enum {
+    GICC_CTLR = 0x00,
+    GICC_PMR = 0x04,
+    GICC_BPR = 0x08,
+    GICC_IAR = 0x0c,
+    GICC_EOIR = 0x10,
+    GICC_RPR = 0x14,
+    GICC_HPPIR = 0x18,
+    GICC_ABPR = 0x1c,
+    GICC_AIAR = 0x20,
+    GICC_AEOIR = 0x24,
+    GICC_AHPPIR = 0x28,
+    GICC_APR0 = 0xd0,
+    GICC_APR3 = 0xdc,
+    GICC_IIDR = 0xfc,
+    GICC_DIR = 0x1000,
+    GICD_SGIR = 0xf00,
+    GICD_CPENDSGIR = 0xf10,
+    GICD_SPENDSGIR = 0xf20,
+};
+/* GICC_CTLR: EnableGrp0 [0], EnableGrp1 [1], AckCtl [2], FIQEn [3], CBPR [4], EOImodeNS [9] */
+#define GICC_CTLR_EOIMODE_SHIFT 9
 
 struct irq {
     uint8_t prio;
+    uint8_t src; /* GICv2 SGIs: the source vCPUs pending (latch = src != 0) */
     bool en, latch, level, active, group, edge;
     uint32_t route; /* SPIs: Aff3.Aff2.Aff1.Aff0 */
 };
@@ -80,6 +109,7 @@ struct cpu {
     uint8_t pmr, bpr0, bpr1;
     uint32_t ap0r, ap1r;
     bool igrpen0, igrpen1, eoimode, cbpr;
+    bool ackctl, fiqen; /* GICv2 GICC_CTLR */
     bool enable_lpis;
     uint64_t propbaser, pendbaser;
     uint32_t statusr;
@@ -91,6 +121,7 @@ struct cpu {
 struct vm {
     unsigned nr_irqs, nr_vcpus;
     bool its, enabled;
+    bool v2; /* GICv2 mode (VM_CONFIG bit 25) */
     uint32_t statusr;
     struct irq spi[NR_SPIS];
     /* live() of SPI 32 + i in bit i % 32 of word i / 32: the candidate search visits only
@@ -113,26 +144,27 @@ struct ioe_gic {
 static void publish(struct ioe_gic *g, unsigned vmi);
 
 /* ------------------------------------------------------------------ state */
-static void irq_reset(struct irq *q, bool sgi)
+static void irq_reset(struct irq *q, bool sgi, bool v2)
 {
     memset(q, 0, sizeof(*q));
-    q->group = true;
+    q->group = !v2; /* KVM: group 1 for GICv3, group 0 for GICv2 */
     q->en = sgi;
     q->edge = sgi;
 }
 
-static void vm_reset(struct vm *v, unsigned nr_irqs, unsigned nr_vcpus, bool its)
+static void vm_reset(struct vm *v, unsigned nr_irqs, unsigned nr_vcpus, bool its, bool v2)
 {
     memset(v, 0, sizeof(*v));
     v->nr_irqs = nr_irqs;
     v->nr_vcpus = nr_vcpus;
     v->its = its;
+    v->v2 = v2;
     for (unsigned i = 0; i < NR_SPIS; i++)
-        irq_reset(&v->spi[i], false);
+        irq_reset(&v->spi[i], false, v2);
     for (unsigned c = 0; c < NR_VCPUS; c++) {
         struct cpu *p = &v->cpu[c];
         for (unsigned i = 0; i < 32; i++)
-            irq_reset(&p->priv[i], i < 16);
+            irq_reset(&p->priv[i], i < 16, v2);
         p->bpr0 = BPR0_MIN;
         p->bpr1 = BPR1_MIN;
         p->status = STATUS_IDLE;
@@ -198,7 +230,7 @@ void ioe_gic_reset(struct ioe_gic *g)
     g->wdata_hi = IOE_GIC_WDATA_HI_RESET;
     g->status = g->rdata_lo = g->rdata_hi = 0;
     for (unsigned i = 0; i < NR_VMS; i++)
-        vm_reset(&g->vm[i], 0, 0, false);
+        vm_reset(&g->vm[i], 0, 0, false, false);
 }
 
 static struct irq *irq_of(struct vm *v, unsigned vcpu, unsigned intid)
@@ -232,6 +264,16 @@ static int vcpu_of_aff(const struct vm *v, uint32_t aff)
         if (v->cpu[c].aff == aff)
             return (int)c;
     return -1;
+}
+
+/* The vCPU an SPI is delivered to: GICv3, the lowest one whose affinity is its route;
+ * GICv2, the lowest of its ITARGETSR targets, vCPU 0 when it has none (KVM's
+ * vgic_mmio_write_target) */
+static int spi_target(const struct vm *v, const struct irq *q)
+{
+    if (v->v2)
+        return q->route ? __builtin_ctz(q->route) : 0;
+    return vcpu_of_aff(v, q->route);
 }
 
 /* ------------------------------------------------------------------ presentation */
@@ -278,7 +320,7 @@ static void candidates(struct vm *v, int *best)
         for (uint32_t m = v->spi_live[w]; m; m &= m - 1) {
             unsigned i = 32 + w * 32 + (unsigned)__builtin_ctz(m);
             const struct irq *q = &v->spi[i - 32];
-            int c = vcpu_of_aff(v, q->route);
+            int c = spi_target(v, q);
             if (c >= 0 && eligible(&v->cpu[c], q) && q->prio < prio[c]) {
                 best[c] = (int)i;
                 prio[c] = q->prio;
@@ -359,6 +401,15 @@ static void publish(struct ioe_gic *g, unsigned vmi)
 }
 
 /* ------------------------------------------------------------------ CPU interface */
+/* The lowest source vCPU of a GICv2 SGI, as KVM's vgic_v2/v3_populate_lr takes them. */
+static unsigned sgi_source(const struct irq *q)
+{
+    return q->src ? (unsigned)__builtin_ctz(q->src) : 0;
+}
+
+/* Acknowledge the presentable candidate when its group is `group1`: its INTID (a GICv2
+ * SGI's with its source in [12:10]), else 1023. GICv2 keeps one combined active-priority
+ * register (KVM's GICH_APR view): AP1R0. */
 static uint32_t acknowledge(struct ioe_gic *g, unsigned vmi, unsigned vcpu, bool group1)
 {
     struct vm *v = &g->vm[vmi];
@@ -367,6 +418,7 @@ static uint32_t acknowledge(struct ioe_gic *g, unsigned vmi, unsigned vcpu, bool
     if (!(s >> 31) || ((s >> 24 & 1) != group1))
         return SPURIOUS;
     unsigned intid = s & 0xffff;
+    uint32_t ret = intid;
     struct irq lq, *q = &lq;
     if (intid >= LPI_FIRST) {
         lq = cand_irq(g, vmi, vcpu, intid); /* an LPI has no active state */
@@ -374,15 +426,22 @@ static uint32_t acknowledge(struct ioe_gic *g, unsigned vmi, unsigned vcpu, bool
     } else {
         q = irq_of(v, vcpu, intid);
         q->active = true;
-        q->latch = false;
+        if (v->v2 && intid < 16) {
+            unsigned src = sgi_source(q);
+            ret |= src << V2_CPUID_SHIFT;
+            q->src &= (uint8_t) ~(1u << src);
+            q->latch = q->src != 0; /* pending again for the other sources */
+        } else {
+            q->latch = false;
+        }
         touch(v, vcpu, intid);
     }
     uint32_t bit = 1u << (group_prio(p, q) >> 3);
-    if (group1)
+    if (group1 || v->v2)
         p->ap1r |= bit;
     else
         p->ap0r |= bit;
-    return intid;
+    return ret;
 }
 
 static void deactivate(struct vm *v, unsigned vcpu, unsigned intid)
@@ -426,6 +485,27 @@ static void generate_sgi(struct vm *v, unsigned self, uint64_t val, bool group1)
             q->latch = true;
             touch(v, c, intid);
         }
+    }
+}
+
+/* GICD_SGIR (GICv2): TargetListFilter [25:24], CPUTargetList [23:16], INTID [3:0]; the
+ * SGI becomes pending from `self` at every target, whatever its group (KVM's
+ * vgic_mmio_write_sgir) */
+static void generate_sgi_v2(struct vm *v, unsigned self, uint32_t val)
+{
+    unsigned intid = val & 0xf, filter = val >> 24 & 3;
+    uint32_t all = (1u << v->nr_vcpus) - 1;
+    uint32_t targets = filter == 0   ? (val >> 16 & 0xff)
+                       : filter == 1 ? all & ~(1u << self)
+                       : filter == 2 ? 1u << self
+                                     : 0; /* 3: reserved */
+    for (unsigned c = 0; c < v->nr_vcpus; c++) {
+        if (!(targets >> c & 1))
+            continue;
+        struct irq *q = &v->cpu[c].priv[intid];
+        q->src |= (uint8_t)(1u << self);
+        q->latch = true;
+        touch(v, c, intid);
     }
 }
 
@@ -519,6 +599,102 @@ static bool icc_access(struct ioe_gic *g, unsigned vmi, unsigned vcpu, unsigned 
     }
 }
 
+/* HPPIR / AHPPIR (GICv2): the candidate when its group is `group1` (a SGI with its source),
+ * 1022 for a group-1 candidate HPPIR cannot acknowledge (AckCtl = 0), else 1023 */
+static uint32_t hppir_v2(struct vm *v, unsigned vcpu, bool alias)
+{
+    int c = candidate(v, vcpu);
+    if (c < 0)
+        return SPURIOUS;
+    const struct irq *q = irq_of(v, vcpu, (unsigned)c);
+    bool takes = alias ? q->group : !q->group || v->cpu[vcpu].ackctl;
+    if (!takes)
+        return !alias && q->group ? SPURIOUS_GROUP1 : SPURIOUS;
+    return (uint32_t)c | (c < 16 ? sgi_source(q) << V2_CPUID_SHIFT : 0);
+}
+
+/* GICC_IAR: group 0, or group 1 with AckCtl (1022 for a group-1 candidate without) */
+static uint32_t iar_v2(struct ioe_gic *g, unsigned vmi, unsigned vcpu)
+{
+    struct vm *v = &g->vm[vmi];
+    uint32_t r = acknowledge(g, vmi, vcpu, false);
+    if (r == SPURIOUS && v->cpu[vcpu].ackctl)
+        r = acknowledge(g, vmi, vcpu, true);
+    else if (r == SPURIOUS && (pres_status(g, vmi, vcpu) >> 24 & 0x81) == 0x81)
+        r = SPURIOUS_GROUP1;
+    return r;
+}
+
+/* The GICv2 CPU interface (SP_GICC). Returns false for UNDEF. The userspace view has
+ * CTLR, PMR (GICH_VMCR.VMPriMask format: priority >> 3), BPR, ABPR, APR0..3 and IIDR. */
+static bool gicc_access(struct ioe_gic *g, unsigned vmi, unsigned vcpu, uint32_t off, bool write,
+                        uint32_t w, uint64_t *rval, bool uaccess)
+{
+    struct vm *v = &g->vm[vmi];
+    struct cpu *p = &v->cpu[vcpu];
+    *rval = 0;
+    switch (off) {
+    case GICC_CTLR:
+        if (write) {
+            p->igrpen0 = w & 1;
+            p->igrpen1 = w >> 1 & 1;
+            p->ackctl = w >> 2 & 1;
+            p->fiqen = w >> 3 & 1;
+            p->cbpr = w >> 4 & 1;
+            p->eoimode = w >> GICC_CTLR_EOIMODE_SHIFT & 1;
+        }
+        *rval = (uint32_t)p->igrpen0 | (uint32_t)p->igrpen1 << 1 | (uint32_t)p->ackctl << 2 |
+                (uint32_t)p->fiqen << 3 | (uint32_t)p->cbpr << 4 |
+                (uint32_t)p->eoimode << GICC_CTLR_EOIMODE_SHIFT;
+        return true;
+    case GICC_PMR:
+        if (write)
+            p->pmr = (uint8_t)((uaccess ? w << 3 : w) & PRI_MASK);
+        *rval = uaccess ? p->pmr >> 3 : p->pmr;
+        return true;
+    case GICC_BPR:
+        if (write)
+            p->bpr0 = (w & 7) < BPR0_MIN ? BPR0_MIN : (w & 7);
+        *rval = p->bpr0;
+        return true;
+    case GICC_ABPR: /* its own register whatever CBPR says */
+        if (write)
+            p->bpr1 = (w & 7) < BPR1_MIN ? BPR1_MIN : (w & 7);
+        *rval = p->bpr1;
+        return true;
+    case GICC_IIDR: *rval = GICC_IIDR_VAL; return true;
+    default: break;
+    }
+    if (off >= GICC_APR0 && off <= GICC_APR3 && !(off & 3)) {
+        /* 32 preemption levels with 5 priority bits: APR0 alone; APR1..3 RAZ/WI */
+        if (off == GICC_APR0 && write)
+            p->ap1r = w;
+        *rval = off == GICC_APR0 ? p->ap1r : 0;
+        return true;
+    }
+    if (uaccess)
+        return false;
+    bool read_only = off == GICC_IAR || off == GICC_AIAR || off == GICC_HPPIR ||
+                     off == GICC_AHPPIR || off == GICC_RPR;
+    bool write_only = off == GICC_EOIR || off == GICC_AEOIR || off == GICC_DIR;
+    if (!(read_only && !write) && !(write_only && write))
+        return false;
+    switch (off) {
+    case GICC_IAR: *rval = iar_v2(g, vmi, vcpu); break;
+    case GICC_AIAR: *rval = acknowledge(g, vmi, vcpu, true); break;
+    case GICC_HPPIR:
+    case GICC_AHPPIR: *rval = hppir_v2(v, vcpu, off == GICC_AHPPIR); break;
+    case GICC_RPR: *rval = running_prio(p); break;
+    case GICC_EOIR:
+    case GICC_AEOIR: eoi(v, vcpu, w & 0x3ff, true); break;
+    default: /* GICC_DIR */
+        if (p->eoimode && (w & 0x3ff) < 1020)
+            deactivate(v, vcpu, w & 0x3ff);
+        break;
+    }
+    return true;
+}
+
 /* ------------------------------------------------------------------ per-interrupt registers */
 enum field {
     F_GROUP,
@@ -545,14 +721,18 @@ static const struct {
     {0x0c00, 0x0d00, 2, F_CFG},     {0x0d00, 0x0d80, 1, F_GRPMOD},
 };
 
-static uint32_t field_read(const struct irq *q, enum field f, bool uaccess)
+/* GICv2 reads pending state in both views (KVM's v2 table has no uaccess read of it) */
+static uint32_t field_read(const struct vm *v, unsigned vcpu, unsigned intid, enum field f,
+                           bool uaccess)
 {
+    const struct irq *q = irq_of((struct vm *)v, vcpu, intid);
     switch (f) {
     case F_GROUP: return q->group;
     case F_SENABLE:
     case F_CENABLE: return q->en;
-    case F_SPEND: return uaccess ? q->latch : pending(q);
-    case F_CPEND: return uaccess ? 0 : pending(q);
+    case F_SPEND: return uaccess && !v->v2 ? q->latch : pending(q);
+    case F_CPEND: return uaccess && !v->v2 ? 0 : pending(q);
+    case F_TARGETS: return intid < 32 ? 1u << vcpu : q->route; /* GICv2 only */
     case F_SACTIVE:
     case F_CACTIVE: return q->active;
     case F_PRIO: return q->prio;
@@ -561,8 +741,15 @@ static uint32_t field_read(const struct irq *q, enum field f, bool uaccess)
     }
 }
 
-static void field_write(struct irq *q, unsigned intid, enum field f, uint32_t val, bool uaccess)
+/* GICv2 SGIs (KVM's is_vgic_v2_sgi): the guest's ISPENDR0/ICPENDR0 bits are WI; userspace
+ * sets one from the vCPU itself, or clears every source */
+static void field_write(struct vm *v, unsigned vcpu, unsigned intid, enum field f, uint32_t val,
+                        bool uaccess)
 {
+    struct irq *q = irq_of(v, vcpu, intid);
+    bool v2_sgi = v->v2 && intid < 16;
+    if (v2_sgi && !uaccess && (f == F_SPEND || f == F_CPEND))
+        return;
     switch (f) {
     case F_GROUP: q->group = val & 1; break;
     case F_SENABLE:
@@ -574,12 +761,21 @@ static void field_write(struct irq *q, unsigned intid, enum field f, uint32_t va
             q->en = false;
         break;
     case F_SPEND:
-        if (val & 1)
+        if (val & 1) {
             q->latch = true;
+            if (v2_sgi)
+                q->src |= (uint8_t)(1u << vcpu);
+        }
         break;
     case F_CPEND:
-        if ((val & 1) && !uaccess)
+        if ((val & 1) && (!uaccess || v->v2)) {
             q->latch = false;
+            q->src = 0;
+        }
+        break;
+    case F_TARGETS: /* GICv2: the SPIs' targets, among the VM's vCPUs; SGI/PPI read-only */
+        if (intid >= 32)
+            q->route = val & ((1u << v->nr_vcpus) - 1);
         break;
     case F_SACTIVE:
         if (val & 1)
@@ -618,18 +814,19 @@ static bool irq_reg_access(struct vm *v, unsigned vcpu, uint32_t off, bool redis
         } else {
             if (first >= v->nr_irqs)
                 return false;
-            if (first < 32 || f == F_TARGETS || f == F_GRPMOD)
-                return true; /* RAZ/WI */
+            if (v->v2 && f == F_GRPMOD)
+                return false; /* GICv2 has no IGRPMODR */
+            if (!v->v2 && (first < 32 || f == F_TARGETS || f == F_GRPMOD))
+                return true; /* RAZ/WI; GICv2 banks INTIDs 0..31 per vCPU here */
         }
         uint32_t mask = bits == 32 ? ~0u : (1u << bits) - 1;
         for (unsigned i = 0; i < per_word; i++) {
-            struct irq *q = irq_of(v, vcpu, first + i);
             uint32_t fv = (w >> (i * bits)) & mask;
             if (write) {
-                field_write(q, first + i, f, fv, uaccess);
+                field_write(v, vcpu, first + i, f, fv, uaccess);
                 touch(v, vcpu, first + i);
             }
-            *r |= field_read(q, f, uaccess) << (i * bits);
+            *r |= field_read(v, vcpu, first + i, f, uaccess) << (i * bits);
         }
         if (write)
             *r = 0;
@@ -685,6 +882,61 @@ static bool gicd_access(struct vm *v, uint32_t off, bool wide, bool write, uint6
         *r = uaccess ? v->statusr : 0;
         break;
     case 0xffe8: *r = PIDR2_VAL; break;
+    default: return false;
+    }
+    if (write)
+        *r = 0;
+    return true;
+}
+
+/* GICD_CPENDSGIR / SPENDSGIR (GICv2): a byte per SGI of the vCPU, bit s = pending from
+ * vCPU s; writing 1 clears / sets it (KVM's vgic_mmio_write_sgipendc / sgipends) */
+static uint32_t sgi_pend_access(struct vm *v, unsigned vcpu, uint32_t off, bool write, uint32_t w)
+{
+    uint32_t r = 0;
+    for (unsigned i = 0; i < 4; i++) {
+        unsigned intid = (off & 0xc) + i;
+        struct irq *q = &v->cpu[vcpu].priv[intid];
+        uint8_t bits = (uint8_t)(w >> (8 * i));
+        if (write) {
+            q->src = off < GICD_SPENDSGIR ? (uint8_t)(q->src & ~bits) : (uint8_t)(q->src | bits);
+            q->latch = q->src != 0;
+            touch(v, vcpu, intid);
+        }
+        r |= (uint32_t)q->src << (8 * i);
+    }
+    return write ? 0 : r;
+}
+
+/* The GICv2 distributor of vCPU `vcpu` (INTIDs 0..31 banked). Returns false for UNDEF. */
+static bool gicd_v2_access(struct vm *v, unsigned vcpu, uint32_t off, bool wide, bool write,
+                           uint32_t w, uint64_t *r, bool uaccess)
+{
+    uint32_t r32 = 0;
+    *r = 0;
+    if (wide || (off & 3))
+        return false;
+    if (off >= 0x80 && off < 0xd80) {
+        bool ok = irq_reg_access(v, vcpu, off, false, write, w, &r32, uaccess);
+        *r = r32;
+        return ok;
+    }
+    if (off >= GICD_CPENDSGIR && off < GICD_SPENDSGIR + 16) {
+        *r = sgi_pend_access(v, vcpu, off, write, w);
+        return true;
+    }
+    switch (off) {
+    case 0x0000:
+        if (write)
+            v->enabled = w & 1;
+        *r = v->enabled;
+        break;
+    case 0x0004: *r = (v->nr_irqs / 32 - 1) | (v->nr_vcpus - 1) << 5; break;
+    case 0x0008: *r = GICD_IIDR_VAL; break;
+    case GICD_SGIR:
+        if (write)
+            generate_sgi_v2(v, vcpu, w);
+        break;
     default: return false;
     }
     if (write)
@@ -783,18 +1035,19 @@ static uint32_t run_op(struct ioe_gic *g, unsigned code)
     struct vm *v = &g->vm[vmi];
     if (code == OP_VM_RESET) {
         g->rdata_lo = g->rdata_hi = 0; /* as every operation but a BADTARGET one */
-        vm_reset(v, 0, 0, false);
+        vm_reset(v, 0, 0, false, false);
         if (g->lpi)
             g->lpi->vm_reset(g->lpi_ctx, vmi);
         return ST_DONE;
     }
     if (code == OP_VM_CONFIG) {
         unsigned nirq = g->wdata_lo & 0xffff, ncpu = g->wdata_lo >> 16 & 0xff;
-        bool its = g->wdata_lo >> 24 & 1;
-        if (nirq < 64 || nirq > NR_IRQS || nirq % 32 || ncpu < 1 || ncpu > NR_VCPUS)
+        bool its = g->wdata_lo >> 24 & 1, v2 = g->wdata_lo >> 25 & 1;
+        if (nirq < 64 || nirq > NR_IRQS || nirq % 32 || ncpu < 1 || ncpu > NR_VCPUS ||
+            (v2 && (its || ncpu > V2_MAX_VCPUS)))
             return ST_BADTARGET;
         g->rdata_lo = g->rdata_hi = 0;
-        vm_reset(v, nirq, ncpu, its);
+        vm_reset(v, nirq, ncpu, its, v2);
         if (g->lpi)
             g->lpi->vm_reset(g->lpi_ctx, vmi);
         return ST_DONE;
@@ -806,6 +1059,8 @@ static uint32_t run_op(struct ioe_gic *g, unsigned code)
          * vCPU has EnableLPIs = 1 is refused (EnableLPIs = 1 implies an ITS). LPIs are
          * presented only while the flag is set: every vCPU's status is re-evaluated. */
         bool its = g->wdata_lo & 1;
+        if (its && v->v2)
+            return ST_BADTARGET; /* a GICv2 VM has no LPIs */
         for (unsigned c = 0; !its && c < v->nr_vcpus; c++)
             if (v->cpu[c].enable_lpis)
                 return ST_BADTARGET;
@@ -815,9 +1070,12 @@ static uint32_t run_op(struct ioe_gic *g, unsigned code)
         return ST_DONE;
     }
     bool needs_vcpu =
-        code == OP_VCPU_CONFIG || ((code <= OP_WRITE64) && space != SP_GICD) ||
+        code == OP_VCPU_CONFIG || ((code <= OP_WRITE64) && (space != SP_GICD || v->v2)) ||
         (code == OP_LINE && (g->wdata_lo & 0x3ff) >= 16 && (g->wdata_lo & 0x3ff) < 32);
-    if ((code <= OP_WRITE64 && space >= SP_COUNT) || (needs_vcpu && vcpu >= v->nr_vcpus))
+    /* a space of the other mode is unknown: GICR and ICC are GICv3's, GICC is GICv2's */
+    bool known_space = space == SP_GICD || space == SP_STATUS ||
+                       (v->v2 ? space == SP_GICC : space < SP_COUNT && space != SP_GICC);
+    if ((code <= OP_WRITE64 && !known_space) || (needs_vcpu && vcpu >= v->nr_vcpus))
         return ST_BADTARGET;
 
     bool ok = true;
@@ -846,11 +1104,17 @@ static uint32_t run_op(struct ioe_gic *g, unsigned code)
         bool write = code == OP_WRITE32 || code == OP_WRITE64;
         bool wide = code == OP_READ64 || code == OP_WRITE64;
         switch (space) {
-        case SP_GICD: ok = gicd_access(v, off, wide, write, w, &r, uaccess); break;
+        case SP_GICD:
+            ok = v->v2 ? gicd_v2_access(v, vcpu, off, wide, write, (uint32_t)w, &r, uaccess)
+                       : gicd_access(v, off, wide, write, w, &r, uaccess);
+            break;
         case SP_GICR_RD: ok = gicr_rd_access(g, vmi, vcpu, off, wide, write, w, &r, uaccess); break;
         case SP_GICR_SGI: ok = gicr_sgi_access(v, vcpu, off, wide, write, w, &r, uaccess); break;
         case SP_ICC: ok = wide && icc_access(g, vmi, vcpu, off, write, w, &r, uaccess); break;
-        default: /* SP_STATUS */
+        case SP_GICC:
+            ok = !wide && gicc_access(g, vmi, vcpu, off, write, (uint32_t)w, &r, uaccess);
+            break;
+        case SP_STATUS:
             ok = !write && !wide &&
                  (off == 0 ||
                   (off >= 0x1000 && !(off & 3) && (off - 0x1000u) / 4 * 32 < v->nr_irqs));
@@ -873,7 +1137,8 @@ static uint32_t run_op(struct ioe_gic *g, unsigned code)
     /* only writes, lines, configuration and acknowledges change state; other reads cannot
      * change a presentation status, so they skip the re-evaluation */
     bool reads = code == OP_READ32 || code == OP_READ64;
-    if (!reads || (space == SP_ICC && (off == ICC_IAR0 || off == ICC_IAR1)))
+    if (!reads || (space == SP_ICC && (off == ICC_IAR0 || off == ICC_IAR1)) ||
+        (space == SP_GICC && (off == GICC_IAR || off == GICC_AIAR)))
         publish(g, vmi);
     return ST_DONE | (ok ? 0 : ST_UNDEF);
 }

@@ -172,7 +172,10 @@ static int read32(struct ioe_model *m, uint32_t addr, uint32_t *val)
     switch (addr) {
     case IOE_CORE_ID: v = IOE_CORE_ID_RESET; break;
     case IOE_CORE_VERSION: v = IOE_CORE_VERSION_RESET; break;
-    case IOE_CORE_FEATURES: v = IOE_CORE_FEATURES_RESET; break; /* the default parameter set */
+    /* the default parameter set; its GIC engine has the GICv2 mode */
+    case IOE_CORE_FEATURES:
+        v = IOE_CORE_FEATURES_RESET | 1u << IOE_CORE_FEATURES_GICV2_SHIFT;
+        break;
     case IOE_CORE_SCRATCH: v = m->scratch; break;
     case IOE_CORE_CYCLE_LO:
         v = (uint32_t)m->cycle;

@@ -1,7 +1,8 @@
 /*
- * The GICv3 family: what the VGICv3 device (vgic_v3.c) and the ITS device (its.c) share,
- * as KVM's vgic and vgic-its do: the card's GIC engine operations, the ICC system-register
- * encodings, and the calls between the two devices.
+ * The GIC family: what the VGICv3 (vgic_v3.c), VGICv2 (vgic_v2.c) and ITS (its.c) devices
+ * share, as KVM's vgic, vgic-kvm-device and vgic-its do: the card's GIC engine operations,
+ * the ICC system-register encodings, the bookkeeping both VGICs keep, and the calls between
+ * the devices.
  */
 #ifndef IOE_DEVICES_GIC_H
 #define IOE_DEVICES_GIC_H
@@ -11,7 +12,18 @@
 #include "internal.h"
 
 /* ---- the GIC engine's access port (docs/gic.md) */
-enum gic_space { GIC_GICD = 0, GIC_GICR_RD = 1, GIC_GICR_SGI = 2, GIC_ICC = 3, GIC_STATUS = 4 };
+enum gic_space {
+    GIC_GICD = 0,
+    GIC_GICR_RD = 1,
+    GIC_GICR_SGI = 2,
+    GIC_ICC = 3,
+    GIC_STATUS = 4,
+    GIC_GICC = 5 /* the GICv2 CPU interface */
+};
+/* VM_CONFIG WDATA_LO: interrupt count [15:0], vCPU count [23:16], ITS [24], GICv2 [25] */
+#define GIC_CFG_VCPUS_SHIFT 16
+#define GIC_CFG_ITS_SHIFT 24
+#define GIC_CFG_V2_SHIFT 25
 enum gic_code {
     GIC_READ32 = 1,
     GIC_WRITE32,
@@ -39,6 +51,12 @@ static inline int gic_op(struct sys *s, unsigned vm, unsigned vcpu, enum gic_spa
                      code == GIC_READ64 || code == GIC_WRITE64);
 }
 
+/* 0, or -EIO for a BADTARGET (the card refused what libioe checked), or the -errno */
+static inline int vgic_card_err(int err)
+{
+    return err < 0 ? err : err == GIC_ST_BADTARGET ? -EIO : 0;
+}
+
 /* ---- ICC system-register encodings */
 #define SYSREG_ENC(op0, op1, crn, crm, op2)                                                        \
     ((op0) << 14 | (op1) << 11 | (crn) << 7 | (crm) << 3 | (op2))
@@ -63,6 +81,49 @@ static inline int gic_op(struct sys *s, unsigned vm, unsigned vcpu, enum gic_spa
 #define ICC_SRE_EL1 SYSREG_ENC(3, 0, 12, 12, 5)
 #define ICC_IGRPEN0_EL1 SYSREG_ENC(3, 0, 12, 12, 6)
 #define ICC_IGRPEN1_EL1 SYSREG_ENC(3, 0, 12, 12, 7)
+
+/* ---- what VGICv2 and VGICv3 keep alike (KVM's struct vgic_dist outside the interrupt
+ * state); both devices start with it */
+struct vgic_base {
+    struct device dev;
+    bool initialized;
+    uint32_t nr_spis; /* 0 until NR_IRQS or INIT */
+    uint64_t dist_base;
+};
+
+static inline unsigned vgic_nr_irqs(const struct vgic_base *b)
+{
+    return b->nr_spis + 32;
+}
+
+/* The first INTID a distributor offset's per-interrupt register covers; 0 for the other
+ * registers (the HAS_ATTR check that the interrupt exists, vgic_get_mmio_region's) */
+static inline uint64_t gicd_first_intid(uint64_t off)
+{
+    return off >= 0x6000 && off < 0x8000 ? (off - 0x6000) / 8
+           : off >= 0x80 && off < 0x400  ? (off & 0x7f) * 8
+           : off >= 0x400 && off < 0xc00 ? (off & 0x3ff)
+           : off >= 0xc00 && off < 0xd00 ? (off - 0xc00) * 4
+           : off >= 0xd00 && off < 0xd80 ? (off - 0xd00) * 8
+                                         : 0;
+}
+
+/* kvm_vgic_create's checks (a model allows max_vcpus); dist_base becomes undefined */
+int vgic_create_checks(struct device *d, unsigned max_vcpus);
+/* vgic_check_iorange: cur is the address set so far (IOE_VGIC_ADDR_UNDEF: none) */
+int vgic_check_iorange(const struct vm *vm, uint64_t cur, uint64_t addr, uint64_t align,
+                       uint64_t size);
+/* GRP_NR_IRQS set / get */
+int vgic_nr_irqs_set(struct vgic_base *b, uint64_t uaddr);
+int vgic_nr_irqs_get(struct vgic_base *b, uint64_t uaddr);
+/* vgic_init's default interrupt count when NR_IRQS was not set */
+void vgic_default_spis(struct vgic_base *b);
+/* KVM_IRQ_LINE up to kvm_vgic_inject_irq: the INTID and, for a PPI, its vCPU */
+int vgic_irq_line_decode(struct vm *vm, uint32_t irq, unsigned *num, struct vcpu **v);
+/* kvm_vgic_inject_irq on an initialised VGIC: a LINE operation */
+int vgic_inject(struct vgic_base *b, struct vcpu *v, unsigned num, uint32_t level);
+/* irqchip_ops.vcpu_pending: the card's presentation status of the vCPU */
+int vgic_vcpu_pending(struct device *d, struct vcpu *v, bool *yes);
 
 /* The VM's VGIC's interrupt count once it is initialised, else 0 (no VGIC, or no INIT):
  * vgic_initialized() and vgic_valid_spi() for the arm64 vCPU attributes */

@@ -34,10 +34,7 @@ struct vgic_cpu {
 };
 
 struct vgic {
-    struct device dev;
-    bool initialized;
-    uint32_t nr_spis; /* 0 until NR_IRQS or INIT */
-    uint64_t dist_base;
+    struct vgic_base b;
     struct rdist_region regions[MAX_RDIST_REGIONS];
     unsigned nr_regions;
     uint32_t maint_irq;
@@ -57,19 +54,14 @@ static struct vgic *vgic_of(struct vm *vm)
 }
 
 /* ------------------------------------------------------------------ card helpers */
-static int card_err(int err)
-{
-    return err < 0 ? err : err == GIC_ST_BADTARGET ? -EIO : 0;
-}
-
 static struct sys *sys_of(struct vgic *g)
 {
-    return g->dev.vm->sys;
+    return g->b.dev.vm->sys;
 }
 
 static unsigned nr_irqs(const struct vgic *g)
 {
-    return g->nr_spis + 32;
+    return vgic_nr_irqs(&g->b);
 }
 
 /* Configure the card's VM context. Before INIT the register groups are -EBUSY, so the
@@ -77,15 +69,15 @@ static unsigned nr_irqs(const struct vgic *g)
  * card has (HAS_ATTR probes use it) is replaced at INIT by the real one. */
 static int card_configure(struct vgic *g)
 {
-    struct vm *vm = g->dev.vm;
-    unsigned n = g->initialized ? nr_irqs(g) : sys_of(g)->info.nr_irqs;
+    struct vm *vm = g->b.dev.vm;
+    unsigned n = g->b.initialized ? nr_irqs(g) : sys_of(g)->info.nr_irqs;
     if (!vm->nr_vcpus)
         return 0;
     /* bit 24: the VM has an ITS (KVM: vgic_has_its decides GICD_TYPER.LPIS) */
     uint64_t cfg =
         n | (uint64_t)vm->nr_vcpus << 16 | (uint64_t)(vm_count_devices(vm, &its_ops) > 0) << 24;
     int err = gic_op(sys_of(g), vm->ctx, 0, GIC_GICD, false, 0, GIC_VM_CONFIG, cfg, NULL);
-    return card_err(err);
+    return vgic_card_err(err);
 }
 
 /* GICR_TYPER.Last as KVM computes it (vgic_mmio_read_v3r_typer / vgic_v3_rdist_region_last). */
@@ -106,13 +98,13 @@ static bool rdist_last(const struct vgic *g, const struct vcpu *v)
 
 static int card_vcpus(struct vgic *g)
 {
-    struct vm *vm = g->dev.vm;
+    struct vm *vm = g->b.dev.vm;
     for (unsigned i = 0; i < vm->nr_vcpus; i++) {
         struct vcpu *v = vm->vcpus[i];
         bool last = g->cpu[v->idx].region >= 0 && rdist_last(g, v);
         uint64_t w = v->aff | (uint64_t)(v->id & 0xffff) << 32 | (uint64_t)last << 48;
         int err = gic_op(sys_of(g), vm->ctx, v->idx, GIC_GICD, false, 0, GIC_VCPU_CONFIG, w, NULL);
-        if ((err = card_err(err)))
+        if ((err = vgic_card_err(err)))
             return err;
     }
     return 0;
@@ -120,7 +112,7 @@ static int card_vcpus(struct vgic *g)
 
 static int card_sync(struct vgic *g)
 {
-    int err = g->initialized ? 0 : card_configure(g);
+    int err = g->b.initialized ? 0 : card_configure(g);
     return err ? err : card_vcpus(g);
 }
 
@@ -132,11 +124,11 @@ int vgic_its_created(struct vm *vm)
     struct vgic *g = vgic_of(vm);
     if (!g)
         return 0; /* the VGIC, when it comes, configures the card with the flag */
-    if (!g->initialized) {
+    if (!g->b.initialized) {
         int err = card_configure(g);
         return err ? err : card_vcpus(g);
     }
-    return card_err(gic_op(vm->sys, vm->ctx, 0, GIC_GICD, false, 0, GIC_VM_SET_ITS, 1, NULL));
+    return vgic_card_err(gic_op(vm->sys, vm->ctx, 0, GIC_GICD, false, 0, GIC_VM_SET_ITS, 1, NULL));
 }
 
 /* ------------------------------------------------------------------ device lifetime */
@@ -147,9 +139,8 @@ static bool vgic_available(const struct sys *s)
     return s->info.features >> IOE_CORE_FEATURES_GIC_SHIFT & 1;
 }
 
-static int vgic_create(struct device *d)
+int vgic_create_checks(struct device *d, unsigned max_vcpus)
 {
-    struct vgic *g = to_vgic(d);
     struct vm *vm = d->vm;
     /* kvm_vgic_create order */
     if (vm_any_vcpu_running(vm))
@@ -159,9 +150,18 @@ static int vgic_create(struct device *d)
         return err;
     if (vm_any_vcpu_ran(vm))
         return -EBUSY;
-    if (vm->nr_vcpus > MAX_VCPUS)
+    if (vm->nr_vcpus > max_vcpus)
         return -E2BIG;
-    g->dist_base = ADDR_UNDEF;
+    ((struct vgic_base *)d)->dist_base = ADDR_UNDEF;
+    return 0;
+}
+
+static int vgic_create(struct device *d)
+{
+    struct vgic *g = to_vgic(d);
+    int err = vgic_create_checks(d, MAX_VCPUS);
+    if (err)
+        return err;
     for (unsigned i = 0; i < MAX_VCPUS; i++)
         g->cpu[i] = (struct vgic_cpu){ADDR_UNDEF, -1};
     card_sync(g);
@@ -169,11 +169,10 @@ static int vgic_create(struct device *d)
 }
 
 /* ------------------------------------------------------------------ address checks */
-/* vgic_check_iorange */
-static int check_iorange(const struct vgic *g, uint64_t cur, uint64_t addr, uint64_t align,
-                         uint64_t size)
+int vgic_check_iorange(const struct vm *vm, uint64_t cur, uint64_t addr, uint64_t align,
+                       uint64_t size)
 {
-    uint64_t ipa = 1ull << g->dev.vm->ipa_bits;
+    uint64_t ipa = 1ull << vm->ipa_bits;
     if (!IS_UNDEF(cur))
         return -EEXIST;
     if ((addr & (align - 1)) || (size & (align - 1)))
@@ -199,15 +198,16 @@ static bool overlaps(uint64_t a, uint64_t asz, uint64_t b, uint64_t bsz)
 /* vgic_v3_check_base, with legacy regions sized for `online` vCPUs */
 static bool check_base_online(const struct vgic *g, unsigned online)
 {
-    uint64_t ipa = 1ull << g->dev.vm->ipa_bits;
-    if (!IS_UNDEF(g->dist_base) && g->dist_base + KVM_VGIC_V3_DIST_SIZE < g->dist_base)
+    uint64_t ipa = 1ull << g->b.dev.vm->ipa_bits;
+    if (!IS_UNDEF(g->b.dist_base) && g->b.dist_base + KVM_VGIC_V3_DIST_SIZE < g->b.dist_base)
         return false;
     for (unsigned i = 0; i < g->nr_regions; i++) {
         const struct rdist_region *r = &g->regions[i];
         uint64_t sz = region_size(r, online);
         if (r->base + sz < r->base || r->base + sz > ipa)
             return false;
-        if (!IS_UNDEF(g->dist_base) && overlaps(g->dist_base, KVM_VGIC_V3_DIST_SIZE, r->base, sz))
+        if (!IS_UNDEF(g->b.dist_base) &&
+            overlaps(g->b.dist_base, KVM_VGIC_V3_DIST_SIZE, r->base, sz))
             return false;
     }
     return true;
@@ -215,7 +215,7 @@ static bool check_base_online(const struct vgic *g, unsigned online)
 
 static bool check_base(const struct vgic *g)
 {
-    return check_base_online(g, g->dev.vm->nr_vcpus);
+    return check_base_online(g, g->b.dev.vm->nr_vcpus);
 }
 
 /* vgic_v3_rdist_free_slot */
@@ -257,7 +257,7 @@ static int vgic_vcpu_created(struct device *d, struct vcpu *v)
      * the first KVM_RUN (ref 3.3 "Placement": "At vcpu-create time the legacy size check
      * uses the online-vcpu count *before* the new vcpu is counted"). */
     int err =
-        g->cpu[v->idx].rd_base == ADDR_UNDEF ? register_redist(g, v, g->dev.vm->nr_vcpus - 1) : 0;
+        g->cpu[v->idx].rd_base == ADDR_UNDEF ? register_redist(g, v, g->b.dev.vm->nr_vcpus - 1) : 0;
     if (!err)
         err = card_sync(g);
     return err;
@@ -266,7 +266,7 @@ static int vgic_vcpu_created(struct device *d, struct vcpu *v)
 /* vgic_v3_alloc_redist_region + vgic_register_all_redist_iodevs */
 static int add_region(struct vgic *g, uint32_t index, uint64_t base, uint32_t count)
 {
-    struct vm *vm = g->dev.vm;
+    struct vm *vm = g->b.dev.vm;
     uint64_t size = (count ? count : vm->nr_vcpus) * RD_FRAME;
     if (base + size < base)
         return -EINVAL;
@@ -280,15 +280,15 @@ static int add_region(struct vgic *g, uint32_t index, uint64_t base, uint32_t co
         if (index != g->regions[g->nr_regions - 1].index + 1)
             return -EINVAL;
     }
-    if (!count && !IS_UNDEF(g->dist_base) &&
-        overlaps(g->dist_base, KVM_VGIC_V3_DIST_SIZE, base, size))
+    if (!count && !IS_UNDEF(g->b.dist_base) &&
+        overlaps(g->b.dist_base, KVM_VGIC_V3_DIST_SIZE, base, size))
         return -EINVAL;
     for (unsigned i = 0; i < g->nr_regions; i++)
         if (overlaps(base, size, g->regions[i].base, region_size(&g->regions[i], vm->nr_vcpus)))
             return -EINVAL;
     if (g->nr_regions == MAX_RDIST_REGIONS)
         return -ENOMEM;
-    int err = check_iorange(g, ADDR_UNDEF, base, SZ_64K, size);
+    int err = vgic_check_iorange(g->b.dev.vm, ADDR_UNDEF, base, SZ_64K, size);
     if (err)
         return err;
     g->regions[g->nr_regions++] = (struct rdist_region){index, base, count, 0};
@@ -324,9 +324,10 @@ static int addr_set(struct vgic *g, uint64_t type, uint64_t uaddr)
         return -EFAULT;
     switch (type) {
     case KVM_VGIC_V3_ADDR_TYPE_DIST: {
-        int err = check_iorange(g, g->dist_base, val, SZ_64K, KVM_VGIC_V3_DIST_SIZE);
+        int err =
+            vgic_check_iorange(g->b.dev.vm, g->b.dist_base, val, SZ_64K, KVM_VGIC_V3_DIST_SIZE);
         if (!err)
-            g->dist_base = val;
+            g->b.dist_base = val;
         return err;
     }
     case KVM_VGIC_V3_ADDR_TYPE_REDIST: return add_region(g, 0, val, 0);
@@ -350,7 +351,7 @@ static int addr_get(struct vgic *g, uint64_t type, uint64_t uaddr)
     if (type == KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION && copy_from_user(&val, uaddr, sizeof(val)))
         return -EFAULT;
     switch (type) {
-    case KVM_VGIC_V3_ADDR_TYPE_DIST: val = g->dist_base; break;
+    case KVM_VGIC_V3_ADDR_TYPE_DIST: val = g->b.dist_base; break;
     case KVM_VGIC_V3_ADDR_TYPE_REDIST: val = g->nr_regions ? g->regions[0].base : ADDR_UNDEF; break;
     case KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION: {
         uint32_t index = (uint32_t)(val & KVM_VGIC_V3_RDIST_INDEX_MASK);
@@ -369,24 +370,27 @@ static int addr_get(struct vgic *g, uint64_t type, uint64_t uaddr)
 }
 
 /* ------------------------------------------------------------------ GRP_CTRL */
+void vgic_default_spis(struct vgic_base *b)
+{
+    unsigned card = b->dev.vm->sys->info.nr_irqs;
+    if (!b->nr_spis)
+        b->nr_spis = (card < NR_IRQS_LEGACY ? card : NR_IRQS_LEGACY) - 32;
+}
+
 static int vgic_init(struct vgic *g)
 {
-    struct vm *vm = g->dev.vm;
-    if (g->initialized)
+    struct vm *vm = g->b.dev.vm;
+    if (g->b.initialized)
         return 0;
     if (!vm->nr_vcpus)
         return -ENODEV; /* no online vCPU */
-    if (!g->nr_spis) {
-        unsigned n =
-            sys_of(g)->info.nr_irqs < NR_IRQS_LEGACY ? sys_of(g)->info.nr_irqs : NR_IRQS_LEGACY;
-        g->nr_spis = n - 32;
-    }
-    g->initialized = true;
+    vgic_default_spis(&g->b);
+    g->b.initialized = true;
     int err = card_configure(g);
     if (!err)
         err = card_vcpus(g);
     if (err)
-        g->initialized = false;
+        g->b.initialized = false;
     return err;
 }
 
@@ -395,11 +399,11 @@ static int ctrl_set(struct vgic *g, uint64_t attr)
     switch (attr) {
     case KVM_DEV_ARM_VGIC_CTRL_INIT: return vgic_init(g);
     case KVM_DEV_ARM_VGIC_SAVE_PENDING_TABLES:
-        if (vm_any_vcpu_running(g->dev.vm))
+        if (vm_any_vcpu_running(g->b.dev.vm))
             return -EBUSY;
-        if (!g->initialized)
+        if (!g->b.initialized)
             return -ENXIO;
-        return its_save_pending(g->dev.vm);
+        return its_save_pending(g->b.dev.vm);
     default: return -ENXIO;
     }
 }
@@ -444,9 +448,9 @@ static int sysreg_access(struct vgic *g, struct vcpu *v, uint32_t enc, bool writ
         if (enc == ICC_SRE_EL1 && !(val & 1))
             return -EINVAL; /* set_gic_sre: the SRE bit must stay set */
     }
-    int err = gic_op(sys_of(g), g->dev.vm->ctx, v->idx, GIC_ICC, true, enc,
+    int err = gic_op(sys_of(g), g->b.dev.vm->ctx, v->idx, GIC_ICC, true, enc,
                      write ? GIC_WRITE64 : GIC_READ64, val, &val);
-    if ((err = card_err(err)))
+    if ((err = vgic_card_err(err)))
         return err;
     return write ? 0 : copy_to_user(uaddr, &val, sizeof(val));
 }
@@ -465,8 +469,8 @@ static int level_info(struct vgic *g, struct vcpu *v, uint64_t attr, bool write,
             return 0;
         for (unsigned i = intid < 32 ? 16 : 0; i < 32; i++) {
             uint64_t w = (intid + i) | 1u << 30 | (uint64_t)(val >> i & 1) << 31; /* RAW */
-            int err =
-                card_err(gic_op(s, g->dev.vm->ctx, v->idx, GIC_GICD, false, 0, GIC_LINE, w, NULL));
+            int err = vgic_card_err(
+                gic_op(s, g->b.dev.vm->ctx, v->idx, GIC_GICD, false, 0, GIC_LINE, w, NULL));
             if (err)
                 return err;
         }
@@ -474,9 +478,9 @@ static int level_info(struct vgic *g, struct vcpu *v, uint64_t attr, bool write,
     }
     uint64_t r = 0;
     if (intid < nr_irqs(g)) {
-        int err = gic_op(s, g->dev.vm->ctx, v->idx, GIC_STATUS, true, 0x1000 + intid / 8,
+        int err = gic_op(s, g->b.dev.vm->ctx, v->idx, GIC_STATUS, true, 0x1000 + intid / 8,
                          GIC_READ32, 0, &r);
-        if ((err = card_err(err)))
+        if ((err = vgic_card_err(err)))
             return err;
     }
     val = (uint32_t)r;
@@ -486,7 +490,7 @@ static int level_info(struct vgic *g, struct vcpu *v, uint64_t attr, bool write,
 /* vgic_v3_attr_regs_access */
 static int regs_access(struct vgic *g, const struct kvm_device_attr *a, bool write)
 {
-    struct vm *vm = g->dev.vm;
+    struct vm *vm = g->b.dev.vm;
     struct vcpu *v;
     uint32_t val = 0;
     if (a->group == KVM_DEV_ARM_VGIC_GRP_DIST_REGS) {
@@ -503,7 +507,7 @@ static int regs_access(struct vgic *g, const struct kvm_device_attr *a, bool wri
         return -EFAULT;
     if (vm_any_vcpu_running(vm))
         return -EBUSY;
-    if (!g->initialized)
+    if (!g->b.initialized)
         return -EBUSY;
     uint32_t off = (uint32_t)(a->attr & KVM_DEV_ARM_VGIC_OFFSET_MASK);
     enum gic_space space;
@@ -524,15 +528,16 @@ static int regs_access(struct vgic *g, const struct kvm_device_attr *a, bool wri
         /* ref 3.6: "GICD_IIDR / GICD_TYPER2 uaccess writes are validated (a mismatching
          * value gives -EINVAL ...)" (vgic_mmio_uaccess_write_v3_misc). The card implements
          * one IIDR revision only, so a changed Revision field is refused as well. */
-        err = card_err(gic_op(sys_of(g), vm->ctx, v->idx, space, true, off, GIC_READ32, 0, &r));
+        err =
+            vgic_card_err(gic_op(sys_of(g), vm->ctx, v->idx, space, true, off, GIC_READ32, 0, &r));
         if (err)
             return err;
         if ((uint32_t)r != val)
             return -EINVAL;
     }
     if (off < SZ_64K && (a->attr & KVM_DEV_ARM_VGIC_OFFSET_MASK) < 2 * SZ_64K)
-        err = card_err(gic_op(sys_of(g), vm->ctx, v->idx, space, true, off,
-                              write ? GIC_WRITE32 : GIC_READ32, val, &r));
+        err = vgic_card_err(gic_op(sys_of(g), vm->ctx, v->idx, space, true, off,
+                                   write ? GIC_WRITE32 : GIC_READ32, val, &r));
     if (err)
         return err;
     /* unknown offsets are RAZ/WI with status 0 (vgic_uaccess) */
@@ -543,7 +548,7 @@ static int regs_access(struct vgic *g, const struct kvm_device_attr *a, bool wri
 /* Does a DIST/REDIST offset name a register? (HAS_ATTR; vgic_v3_has_attr_regs) */
 static int has_reg(struct vgic *g, const struct kvm_device_attr *a)
 {
-    struct vm *vm = g->dev.vm;
+    struct vm *vm = g->b.dev.vm;
     struct vcpu *v;
     if (a->group == KVM_DEV_ARM_VGIC_GRP_DIST_REGS) {
         if (!vm->nr_vcpus)
@@ -575,12 +580,7 @@ static int has_reg(struct vgic *g, const struct kvm_device_attr *a)
         if (off >= 0x6000 && off < 0x6000 + 32 * 8)
             return 0;
         /* per-interrupt registers exist only for the interrupts configured so far */
-        uint64_t first = off >= 0x6000 && off < 0x8000 ? (off - 0x6000) / 8
-                         : off >= 0x80 && off < 0x400  ? (off & 0x7f) * 8
-                         : off >= 0x400 && off < 0xc00 ? (off & 0x3ff)
-                         : off >= 0xc00 && off < 0xd00 ? (off - 0xc00) * 4
-                         : off >= 0xd00 && off < 0xd80 ? (off - 0xd00) * 8
-                                                       : 0;
+        uint64_t first = gicd_first_intid(off);
         if (first && first >= nr_irqs(g))
             return -ENXIO;
     }
@@ -603,7 +603,7 @@ static int has_attr(struct vgic *g, const struct kvm_device_attr *a)
     case KVM_DEV_ARM_VGIC_GRP_DIST_REGS:
     case KVM_DEV_ARM_VGIC_GRP_REDIST_REGS: return has_reg(g, a);
     case KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS:
-        if (!vm_vcpu_by_mpidr(g->dev.vm, a->attr))
+        if (!vm_vcpu_by_mpidr(g->b.dev.vm, a->attr))
             return -EINVAL;
         return known_sysreg((uint32_t)(a->attr & KVM_DEV_ARM_VGIC_SYSREG_INSTR_MASK)) ? 0 : -ENXIO;
     case KVM_DEV_ARM_VGIC_GRP_NR_IRQS:
@@ -624,6 +624,26 @@ static int has_attr(struct vgic *g, const struct kvm_device_attr *a)
     }
 }
 
+/* GRP_NR_IRQS (vgic_set_common_attr / vgic_get_common_attr) */
+int vgic_nr_irqs_set(struct vgic_base *b, uint64_t uaddr)
+{
+    uint32_t v32;
+    if (copy_from_user(&v32, uaddr, sizeof(v32)))
+        return -EFAULT;
+    if (v32 < 64 || v32 > 1023 || v32 % 32 || v32 > b->dev.vm->sys->info.nr_irqs)
+        return -EINVAL;
+    if (b->initialized || b->nr_spis)
+        return -EBUSY;
+    b->nr_spis = v32 - 32;
+    return 0;
+}
+
+int vgic_nr_irqs_get(struct vgic_base *b, uint64_t uaddr)
+{
+    uint32_t v32 = b->nr_spis + 32;
+    return copy_to_user(uaddr, &v32, sizeof(v32));
+}
+
 static int set_attr(struct vgic *g, const struct kvm_device_attr *a)
 {
     uint32_t v32;
@@ -636,7 +656,7 @@ static int set_attr(struct vgic *g, const struct kvm_device_attr *a)
     case KVM_DEV_ARM_VGIC_GRP_MAINT_IRQ:
         if (copy_from_user(&v32, a->addr, sizeof(v32)))
             return -EFAULT;
-        if (g->initialized)
+        if (g->b.initialized)
             return -EBUSY;
         if (v32 < 16 || v32 >= 32)
             return -EINVAL;
@@ -647,22 +667,14 @@ static int set_attr(struct vgic *g, const struct kvm_device_attr *a)
             return -ENXIO;
         if (copy_from_user(&v8, a->addr, sizeof(v8)))
             return -EFAULT;
-        if (g->initialized)
+        if (g->b.initialized)
             return -EBUSY;
         if (v8)
             return -EINVAL; /* the card has no GICv4.1 vSGIs */
         g->nassgicap = 0;
         return 0;
     case KVM_DEV_ARM_VGIC_GRP_ADDR: return addr_set(g, a->attr, a->addr);
-    case KVM_DEV_ARM_VGIC_GRP_NR_IRQS:
-        if (copy_from_user(&v32, a->addr, sizeof(v32)))
-            return -EFAULT;
-        if (v32 < 64 || v32 > 1023 || v32 % 32 || v32 > sys_of(g)->info.nr_irqs)
-            return -EINVAL;
-        if (g->nr_spis)
-            return -EBUSY;
-        g->nr_spis = v32 - 32;
-        return 0;
+    case KVM_DEV_ARM_VGIC_GRP_NR_IRQS: return vgic_nr_irqs_set(&g->b, a->addr);
     case KVM_DEV_ARM_VGIC_GRP_CTRL: return ctrl_set(g, a->attr);
     default: return -ENXIO;
     }
@@ -686,9 +698,7 @@ static int get_attr(struct vgic *g, const struct kvm_device_attr *a)
         v8 = g->nassgicap;
         return copy_to_user(a->addr, &v8, sizeof(v8));
     case KVM_DEV_ARM_VGIC_GRP_ADDR: return addr_get(g, a->attr, a->addr);
-    case KVM_DEV_ARM_VGIC_GRP_NR_IRQS:
-        v32 = g->nr_spis + 32;
-        return copy_to_user(a->addr, &v32, sizeof(v32));
+    case KVM_DEV_ARM_VGIC_GRP_NR_IRQS: return vgic_nr_irqs_get(&g->b, a->addr);
     default: return -ENXIO;
     }
 }
@@ -714,50 +724,59 @@ static int vgic_first_run(struct device *d, struct vcpu *v)
     (void)v;
     struct vgic *g = to_vgic(d);
     /* vgic_v3_map_resources order */
-    for (unsigned i = 0; i < g->dev.vm->nr_vcpus; i++)
+    for (unsigned i = 0; i < g->b.dev.vm->nr_vcpus; i++)
         if (g->cpu[i].rd_base == ADDR_UNDEF)
             return -ENXIO;
-    if (IS_UNDEF(g->dist_base))
+    if (IS_UNDEF(g->b.dist_base))
         return -ENXIO;
     if (!check_base(g))
         return -EINVAL;
-    if (!g->initialized)
+    if (!g->b.initialized)
         return -EBUSY;
     return 0;
 }
 
 /* ------------------------------------------------------------------ injection */
-static int vgic_irq_line(struct device *d, uint32_t irq, uint32_t level)
+int vgic_irq_line_decode(struct vm *vm, uint32_t irq, unsigned *num, struct vcpu **v)
 {
     /* kvm_vm_ioctl_irq_line (arm64) order, with a VGIC */
-    struct vgic *g = to_vgic(d);
-    struct vm *vm = d->vm;
     struct arm64_irq q = arm64_irq_decode(irq);
-    unsigned num = q.num;
-    struct vcpu *v = NULL;
+    *num = q.num;
+    *v = NULL;
     switch (q.type) {
     case KVM_ARM_IRQ_TYPE_CPU: return -ENXIO;
     case KVM_ARM_IRQ_TYPE_PPI:
         if (q.vidx >= vm->nr_vcpus)
             return -EINVAL;
-        v = vm->vcpus[q.vidx];
-        if (num < 16 || num >= 32)
-            return -EINVAL;
-        break;
-    case KVM_ARM_IRQ_TYPE_SPI:
-        if (num < 32)
-            return -EINVAL;
-        break;
+        *v = vm->vcpus[q.vidx];
+        return q.num < 16 || q.num >= 32 ? -EINVAL : 0;
+    case KVM_ARM_IRQ_TYPE_SPI: return q.num < 32 ? -EINVAL : 0;
     default: return -EINVAL;
     }
-    /* kvm_vgic_inject_irq */
-    if (!g->initialized)
-        return -EBUSY;
-    if (num >= nr_irqs(g))
+}
+
+int vgic_inject(struct vgic_base *b, struct vcpu *v, unsigned num, uint32_t level)
+{
+    struct vm *vm = b->dev.vm;
+    if (num >= vgic_nr_irqs(b))
         return -EINVAL;
     uint64_t w = num | (uint64_t)(level ? 1u : 0u) << 31;
-    return card_err(
+    return vgic_card_err(
         gic_op(vm->sys, vm->ctx, v ? v->idx : 0, GIC_GICD, false, 0, GIC_LINE, w, NULL));
+}
+
+static int vgic_irq_line(struct device *d, uint32_t irq, uint32_t level)
+{
+    struct vgic *g = to_vgic(d);
+    struct vcpu *v;
+    unsigned num;
+    int err = vgic_irq_line_decode(d->vm, irq, &num, &v);
+    if (err)
+        return err;
+    /* kvm_vgic_inject_irq */
+    if (!g->b.initialized)
+        return -EBUSY;
+    return vgic_inject(&g->b, v, num, level);
 }
 
 /* ------------------------------------------------------------------ guest MMIO */
@@ -768,12 +787,12 @@ static int vgic_mmio(struct device *d, struct ioe_mmio *m)
     enum gic_space space;
     struct vcpu *v = NULL;
     uint64_t off;
-    if (!g->initialized)
+    if (!g->b.initialized)
         return -ENXIO;
-    if (!IS_UNDEF(g->dist_base) && m->gpa >= g->dist_base &&
-        m->gpa - g->dist_base < KVM_VGIC_V3_DIST_SIZE) {
+    if (!IS_UNDEF(g->b.dist_base) && m->gpa >= g->b.dist_base &&
+        m->gpa - g->b.dist_base < KVM_VGIC_V3_DIST_SIZE) {
         space = GIC_GICD;
-        off = m->gpa - g->dist_base;
+        off = m->gpa - g->b.dist_base;
         v = vm->vcpus[0];
     } else {
         for (unsigned i = 0; i < vm->nr_vcpus && !v; i++) {
@@ -831,7 +850,7 @@ static int vgic_vcpu_ioctl(struct device *d, struct vcpu *v, unsigned long req, 
     if (req != IOE_VCPU_ACK && req != IOE_VCPU_EOI && req != IOE_VCPU_DIR &&
         req != IOE_VCPU_SYSREG && req != IOE_VCPU_SGI)
         return -ENOTTY;
-    if (!g->initialized)
+    if (!g->b.initialized)
         return -ENXIO; /* no CPU interface before INIT */
     switch (req) {
     case IOE_VCPU_ACK:
@@ -884,7 +903,7 @@ static int vgic_vcpu_ioctl(struct device *d, struct vcpu *v, unsigned long req, 
 }
 
 /* the card's presentation status of the vCPU (docs/gic.md, STATUS space) */
-static int vgic_vcpu_pending(struct device *d, struct vcpu *v, bool *yes)
+int vgic_vcpu_pending(struct device *d, struct vcpu *v, bool *yes)
 {
     uint64_t st = 0;
     int err = gic_op(d->vm->sys, d->vm->ctx, v->idx, GIC_STATUS, false, 0, GIC_READ32, 0, &st);
@@ -901,13 +920,16 @@ static int vgic_vcpu_reset(struct device *d, struct vcpu *v)
 
 unsigned vgic_initialized_irqs(struct vm *vm)
 {
-    struct vgic *g = vgic_of(vm);
-    return g && g->initialized ? nr_irqs(g) : 0;
+    const struct device *d = vm->irqchip;
+    if (!d || (d->ops != &vgic_v3_ops && d->ops != &vgic_v2_ops))
+        return 0;
+    const struct vgic_base *b = (const struct vgic_base *)d;
+    return b->initialized ? vgic_nr_irqs(b) : 0;
 }
 
 static int vgic_vcpu_precreate(struct device *d)
 {
-    return to_vgic(d)->initialized ? -EBUSY : 0; /* kvm_arch_vcpu_precreate */
+    return to_vgic(d)->b.initialized ? -EBUSY : 0; /* kvm_arch_vcpu_precreate */
 }
 
 static int vgic_signal_msi(struct device *d, const struct kvm_msi *msi)
@@ -932,8 +954,8 @@ bool vgic_v3_initialized(struct vm *vm, uint32_t *nr_spis)
     const struct vgic *g =
         vm->irqchip && vm->irqchip->ops == &vgic_v3_ops ? (const struct vgic *)vm->irqchip : NULL;
     if (g && nr_spis)
-        *nr_spis = g->nr_spis;
-    return g && g->initialized;
+        *nr_spis = g->b.nr_spis;
+    return g && g->b.initialized;
 }
 
 const struct device_ops vgic_v3_ops = {

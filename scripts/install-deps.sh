@@ -13,6 +13,7 @@ pkgs=(
   libusb-1.0-0-dev libftdi1-dev              # libioe's usb target (FT2232H)
   qemu-system-x86                            # test_vfio_qemu: VFIO against a real kernel
   spin                                       # Promela model checker (tests/kick.pml)
+  clang libfuzzer-14-dev                     # tests/fuzz: libFuzzer targets (ASan, UBSan)
 )
 
 missing=()

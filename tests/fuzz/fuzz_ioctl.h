@@ -3,7 +3,8 @@
  * (tests/fuzz/make_seeds.c). An input is a sequence of operations, each an FZ_OP_* byte
  * followed by its operands (little endian; a short input reads zeros):
  *
- *   OPEN     persona:u8                        ioe_open_host("soft", fz_persona[i % n])
+ *   OPEN     persona:u8                        ioe_open_host("soft", fz_persona[i % n]),
+ *                                              the first two of an input
  *   IOCTL    slot:u8 req:u8 [raw:u32] ptr      ioe_ioctl(slot's fd, request, pointer)
  *   ATTR     slot:u8 which:u8 group:u32 attr:u64 ptr
  *                                              KVM_{SET,GET,HAS}_DEVICE_ATTR, addr = ptr

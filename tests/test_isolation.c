@@ -132,7 +132,7 @@ static void test_garbage_and_flood(void **state)
     for (uint32_t i = 0; i < 0x1000 / 4; i++)
         ((uint32_t *)(a.mem + CMDQ_OFF))[i] = (uint32_t)tt_rand(&seed);
     its_mmio_w(&a, GITS_CWRITER, 8, 0x1000 - 32);
-    unsigned n = (unsigned)tt_ops(20000);
+    unsigned n = (unsigned)tt_ops(5000);
     for (unsigned i = 0; i < n; i++)
         its_msi(&a, 1, i % 8);
     while (its_take(&a, 0) != 1023)

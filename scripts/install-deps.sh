@@ -14,6 +14,7 @@ pkgs=(
   qemu-system-x86                            # test_vfio_qemu: VFIO against a real kernel
   spin                                       # Promela model checker (tests/kick.pml)
   openocd                                    # JTAG debug path (boards/*/openocd.cfg, tests/test_jtag*)
+  clang libfuzzer-14-dev                     # tests/fuzz: libFuzzer targets (ASan, UBSan)
 )
 
 missing=()

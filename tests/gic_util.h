@@ -58,12 +58,15 @@ static inline void t_get_attr(int dev, uint32_t group, uint64_t attr, void *val)
  * interrupts, initialised; the vCPUs have run (they are "running"). */
 /* the card options t_vm_open opens its cards with (a test may set them first) */
 static struct ioe_card_options t_card_opts;
+/* >= 0: t_vm_open makes its VM on this system descriptor (VMs sharing one card), and
+ * t_vm_close leaves it open */
+static int t_shared_kvm = -1;
 
 static inline void t_vm_open(struct tvm *t, const char *target, int n, uint32_t nr_irqs)
 {
     memset(t, 0, sizeof(*t));
     t->n = n;
-    t->kvm = ioe_open_opts(target, &t_card_opts);
+    t->kvm = t_shared_kvm >= 0 ? t_shared_kvm : ioe_open_opts(target, &t_card_opts);
     assert_true(t->kvm >= 0);
     t->vm = ioe_ioctl(t->kvm, KVM_CREATE_VM, 0);
     assert_true(t->vm >= 0);
@@ -102,7 +105,8 @@ static inline void t_vm_close(struct tvm *t)
         assert_int_equal(ioe_close(t->vcpu[i]), 0);
     assert_int_equal(ioe_close(t->dev), 0);
     assert_int_equal(ioe_close(t->vm), 0);
-    assert_int_equal(ioe_close(t->kvm), 0);
+    if (t->kvm != t_shared_kvm)
+        assert_int_equal(ioe_close(t->kvm), 0);
 }
 
 static inline uint64_t t_mmio(struct tvm *t, uint64_t gpa, unsigned len, int write, uint64_t val)

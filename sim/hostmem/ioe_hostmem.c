@@ -2,6 +2,7 @@
 #include "ioe_hostmem.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@ struct region {
 
 struct inflight {
     uint64_t due;
+    bool passable; /* later responses may pass it (a reordered or lost response) */
     struct ioe_dma_rsp rsp;
 };
 
@@ -27,7 +29,21 @@ struct ioe_hostmem {
     uint64_t last;                                        /* aperture: [0, last] */
     struct ioe_iova_range holes[IOE_CARD_MAX_IOVA_HOLES]; /* ascending */
     size_t nr_holes;
+    struct ioe_hostmem_fault faults[IOE_HOSTMEM_MAX_FAULTS];
+    size_t nr_faults;
+    struct ioe_hostmem *older; /* the list of live models, newest first */
 };
+
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct ioe_hostmem *live;
+
+struct ioe_hostmem *ioe_hostmem_newest(void)
+{
+    pthread_mutex_lock(&live_lock);
+    struct ioe_hostmem *hm = live;
+    pthread_mutex_unlock(&live_lock);
+    return hm;
+}
 
 struct ioe_hostmem *ioe_hostmem_create(unsigned latency, unsigned max_outstanding)
 {
@@ -44,6 +60,10 @@ struct ioe_hostmem *ioe_hostmem_create(unsigned latency, unsigned max_outstandin
     hm->latency = latency;
     hm->max_outstanding = max_outstanding;
     hm->last = UINT64_MAX;
+    pthread_mutex_lock(&live_lock);
+    hm->older = live;
+    live = hm;
+    pthread_mutex_unlock(&live_lock);
     return hm;
 }
 
@@ -51,6 +71,12 @@ void ioe_hostmem_destroy(struct ioe_hostmem *hm)
 {
     if (!hm)
         return;
+    pthread_mutex_lock(&live_lock);
+    struct ioe_hostmem **p = &live;
+    while (*p != hm)
+        p = &(*p)->older;
+    *p = hm->older;
+    pthread_mutex_unlock(&live_lock);
     free(hm->regions);
     free(hm->ring);
     free(hm);
@@ -140,6 +166,58 @@ int ioe_hostmem_unmap(struct ioe_hostmem *hm, uint64_t iova, uint64_t size)
     return -ENOENT;
 }
 
+int ioe_hostmem_add_fault(struct ioe_hostmem *hm, const struct ioe_hostmem_fault *f)
+{
+    if (f->start > f->last || !(f->dirs & (IOE_HOSTMEM_READS | IOE_HOSTMEM_WRITES)) ||
+        f->kind > IOE_HOSTMEM_FAULT_REORDER)
+        return -EINVAL;
+    if (hm->nr_faults == IOE_HOSTMEM_MAX_FAULTS)
+        return -ENOSPC;
+    hm->faults[hm->nr_faults++] = *f;
+    return 0;
+}
+
+void ioe_hostmem_clear_faults(struct ioe_hostmem *hm)
+{
+    hm->nr_faults = 0;
+}
+
+/* The first fault on an access of [iova, iova + len) in direction `write`, or NULL */
+static const struct ioe_hostmem_fault *fault_of(const struct ioe_hostmem *hm, bool write,
+                                                uint64_t iova, size_t len)
+{
+    unsigned dir = write ? IOE_HOSTMEM_WRITES : IOE_HOSTMEM_READS;
+    for (size_t i = 0; i < hm->nr_faults; i++) {
+        const struct ioe_hostmem_fault *f = &hm->faults[i];
+        if ((f->dirs & dir) && len && iova <= f->last && f->start <= iova + (len - 1))
+            return f;
+    }
+    return NULL;
+}
+
+/* A functional access the faults make fail (an error, or a completion that never comes) */
+static bool fails(struct ioe_hostmem *hm, bool write, uint64_t iova, size_t len)
+{
+    const struct ioe_hostmem_fault *f = fault_of(hm, write, iova, len);
+    if (!f || (f->kind != IOE_HOSTMEM_FAULT_ERROR && f->kind != IOE_HOSTMEM_FAULT_TIMEOUT))
+        return false;
+    hm->stats.faulted++;
+    return true;
+}
+
+int ioe_hostmem_iova_of(const struct ioe_hostmem *hm, const void *hva, uint64_t *iova)
+{
+    const uint8_t *p = hva;
+    for (size_t i = 0; i < hm->nr_regions; i++) {
+        const struct region *r = &hm->regions[i];
+        if (p >= r->hva && (uint64_t)(p - r->hva) < r->size) {
+            *iova = r->iova + (uint64_t)(p - r->hva);
+            return 0;
+        }
+    }
+    return -ENOENT;
+}
+
 /* Host pointer for [iova, iova+len) if one region holds all of it. */
 static uint8_t *lookup(struct ioe_hostmem *hm, uint64_t iova, size_t len)
 {
@@ -185,6 +263,8 @@ static int remote_access(struct ioe_hostmem *hm, bool write, uint64_t iova, uint
 
 int ioe_hostmem_read(struct ioe_hostmem *hm, uint64_t iova, void *buf, size_t len)
 {
+    if (fails(hm, false, iova, len))
+        return -EFAULT;
     if (hm->remote)
         return remote_access(hm, false, iova, buf, len);
     uint8_t *p = lookup(hm, iova, len);
@@ -196,6 +276,8 @@ int ioe_hostmem_read(struct ioe_hostmem *hm, uint64_t iova, void *buf, size_t le
 
 int ioe_hostmem_write(struct ioe_hostmem *hm, uint64_t iova, const void *buf, size_t len)
 {
+    if (fails(hm, true, iova, len))
+        return -EFAULT;
     if (hm->remote)
         return remote_access(hm, true, iova, (uint8_t *)buf, len);
     uint8_t *p = lookup(hm, iova, len);
@@ -208,6 +290,11 @@ int ioe_hostmem_write(struct ioe_hostmem *hm, uint64_t iova, const void *buf, si
 struct ioe_dma_rsp ioe_hostmem_beat(struct ioe_hostmem *hm, const struct ioe_dma_req *req)
 {
     struct ioe_dma_rsp rsp = {.tag = req->tag};
+    if (fails(hm, req->write, req->addr, 8)) {
+        rsp.err = true;
+        hm->stats.errors++;
+        return rsp;
+    }
     if (hm->remote) {
         uint64_t data = req->wdata;
         rsp.err = (req->addr & 7) ||
@@ -250,19 +337,40 @@ void ioe_hostmem_submit(struct ioe_hostmem *hm, const struct ioe_dma_req *req, u
     if (!ioe_hostmem_can_accept(hm))
         return; /* the port's ready was low: the card did not hand over a request */
     struct inflight *f = &hm->ring[(hm->head + hm->count) % hm->max_outstanding];
+    const struct ioe_hostmem_fault *fault = fault_of(hm, req->write, req->addr, 8);
     f->due = now + hm->latency;
+    f->passable = false;
     f->rsp = ioe_hostmem_beat(hm, req);
     hm->count++;
+    if (!fault || fault->kind == IOE_HOSTMEM_FAULT_ERROR)
+        return; /* beat counted it */
+    if (fault->kind != IOE_HOSTMEM_FAULT_TIMEOUT)
+        hm->stats.faulted++;
+    f->due += fault->delay;
+    f->passable = fault->kind != IOE_HOSTMEM_FAULT_LATE;
+    if (fault->kind == IOE_HOSTMEM_FAULT_TIMEOUT)
+        f->due = UINT64_MAX;
 }
 
+/* Responses come in order, except that one a fault holds back (passable) lets the later
+ * ones pass. */
 int ioe_hostmem_poll(struct ioe_hostmem *hm, uint64_t now, struct ioe_dma_rsp *rsp)
 {
-    if (hm->count == 0 || hm->ring[hm->head].due > now)
-        return 0;
-    *rsp = hm->ring[hm->head].rsp;
-    hm->head = (hm->head + 1) % hm->max_outstanding;
-    hm->count--;
-    return 1;
+    for (unsigned i = 0; i < hm->count; i++) {
+        struct inflight *f = &hm->ring[(hm->head + i) % hm->max_outstanding];
+        if (f->due > now && f->passable)
+            continue;
+        if (f->due > now)
+            return 0;
+        *rsp = f->rsp;
+        for (unsigned j = i; j > 0; j--) /* close the gap from the head's side */
+            hm->ring[(hm->head + j) % hm->max_outstanding] =
+                hm->ring[(hm->head + j - 1) % hm->max_outstanding];
+        hm->head = (hm->head + 1) % hm->max_outstanding;
+        hm->count--;
+        return 1;
+    }
+    return 0;
 }
 
 void ioe_hostmem_flush(struct ioe_hostmem *hm)

@@ -39,6 +39,7 @@ struct ioe_dma_rsp {
 
 struct ioe_hostmem_stats {
     uint64_t reads, writes, errors;
+    uint64_t faulted; /* accesses an injected fault changed (ioe_hostmem_add_fault) */
 };
 
 struct ioe_hostmem *ioe_hostmem_create(unsigned latency, unsigned max_outstanding);
@@ -79,6 +80,36 @@ int ioe_hostmem_set_aperture(struct ioe_hostmem *hm, unsigned bits,
                              const struct ioe_iova_range *holes, size_t n);
 /* The usable ranges in ascending order: up to max into out; the number written. */
 size_t ioe_hostmem_ranges(const struct ioe_hostmem *hm, struct ioe_iova_range *out, size_t max);
+
+/* Faults of the host bus, injected on command (docs/reliability.md): an access that touches
+ * [start, last] in one of the directions of `dirs` is changed as `kind` says, on the timed
+ * port (the Verilator model) and the functional one (the C model) alike where the model can
+ * tell: the C model has no time, so a late or reordered access is a normal one to it and one
+ * that never completes fails as the card's completion timeout would make it fail. */
+enum ioe_hostmem_fault_kind {
+    IOE_HOSTMEM_FAULT_ERROR,   /* an error response; nothing is read or written */
+    IOE_HOSTMEM_FAULT_TIMEOUT, /* no response ever (its slot stays in flight until a flush) */
+    IOE_HOSTMEM_FAULT_LATE,    /* the response comes `delay` cycles late; later ones wait */
+    IOE_HOSTMEM_FAULT_REORDER, /* the response comes `delay` cycles late; later ones pass it */
+};
+#define IOE_HOSTMEM_READS 1u
+#define IOE_HOSTMEM_WRITES 2u
+#define IOE_HOSTMEM_MAX_FAULTS 8
+struct ioe_hostmem_fault {
+    uint64_t start, last; /* inclusive */
+    enum ioe_hostmem_fault_kind kind;
+    unsigned dirs; /* IOE_HOSTMEM_READS | IOE_HOSTMEM_WRITES */
+    unsigned delay;
+};
+/* -EINVAL for start > last, no direction or an unknown kind; -ENOSPC beyond
+ * IOE_HOSTMEM_MAX_FAULTS */
+int ioe_hostmem_add_fault(struct ioe_hostmem *hm, const struct ioe_hostmem_fault *f);
+void ioe_hostmem_clear_faults(struct ioe_hostmem *hm);
+/* The IOVA at which host address hva is mapped: 0, or -ENOENT outside every region */
+int ioe_hostmem_iova_of(const struct ioe_hostmem *hm, const void *hva, uint64_t *iova);
+/* The most recently created host-memory model still alive (NULL: none): a test reaches the
+ * one behind the card it has just opened through libioe. */
+struct ioe_hostmem *ioe_hostmem_newest(void);
 
 unsigned ioe_hostmem_latency(const struct ioe_hostmem *hm);
 void ioe_hostmem_get_stats(const struct ioe_hostmem *hm, struct ioe_hostmem_stats *st);

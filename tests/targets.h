@@ -9,6 +9,8 @@
  *   --seed N / IOE_TEST_SEED=N   the seed of a random test (the flag wins; a fixed default,
  *                                never the time): tt_seed(dflt), printed the first time.
  *   --ops N / IOE_TEST_OPS=N     the operation count of a random test: tt_ops(dflt).
+ *   IOE_TEST_FILTER=PATTERN      run only the tests whose names match (cmocka's wildcards,
+ *                                e.g. "test_flat_*" or "*sim:pcie"): tt_run_tests.
  *
  * main() calls tt_init(argc, argv) first (or tt_args(&argc, argv), which takes the shared
  * flags out of argv and leaves the program's own), then runs its tests with
@@ -367,6 +369,9 @@ static inline int tt_run_tests_n(const char *name, const struct CMUnitTest *test
             k++;
         }
     }
+    const char *filter = getenv("IOE_TEST_FILTER");
+    if (filter && *filter)
+        cmocka_set_test_filter(filter);
     int rc = _cmocka_run_group_tests(name, all, k, setup, teardown);
     for (size_t i = 0; i < k; i++)
         free(names[i]);

@@ -9,6 +9,8 @@
  *   --seed N / IOE_TEST_SEED=N   the seed of a random test (the flag wins; a fixed default,
  *                                never the time): tt_seed(dflt), printed the first time.
  *   --ops N / IOE_TEST_OPS=N     the operation count of a random test: tt_ops(dflt).
+ *   IOE_TEST_FILTER=P1,P2        run only the tests whose names match one of the patterns
+ *                                (fnmatch, e.g. "test_flat_*,test_top_lpi*"): tt_run_tests.
  *
  * main() calls tt_init(argc, argv) first (or tt_args(&argc, argv), which takes the shared
  * flags out of argv and leaves the program's own), then runs its tests with
@@ -24,6 +26,7 @@
 #ifndef IOE_TEST_TARGETS_H
 #define IOE_TEST_TARGETS_H
 
+#include <fnmatch.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -313,6 +316,30 @@ static inline void tt_skipped(void **state)
     skip();
 }
 
+/* Keep the first n tests whose names match a pattern of IOE_TEST_FILTER (all without it),
+ * in order; the count kept. */
+static inline size_t tt_keep_filtered(struct CMUnitTest *t, size_t n)
+{
+    const char *env = getenv("IOE_TEST_FILTER");
+    if (!env || !*env)
+        return n;
+    char buf[512];
+    const char *pat[32];
+    if (strlen(env) >= sizeof(buf))
+        tt_die("IOE_TEST_FILTER", env);
+    strcpy(buf, env);
+    size_t np = tt_split(buf, pat, 32, "IOE_TEST_FILTER"), k = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t p = 0; p < np; p++)
+            if (!fnmatch(pat[p], t[i].name, 0)) {
+                t[k++] = t[i];
+                break;
+            }
+    if (!k)
+        tt_die("IOE_TEST_FILTER (no test matches)", env);
+    return k;
+}
+
 /* Run tests (an array) as one cmocka group: TT_TARGET_TEST entries once per chosen target,
  * TT_PAIR_TEST entries once per ordered pair, the others once. */
 #define tt_run_tests(name, tests, setup, teardown)                                                 \
@@ -367,7 +394,8 @@ static inline int tt_run_tests_n(const char *name, const struct CMUnitTest *test
             k++;
         }
     }
-    int rc = _cmocka_run_group_tests(name, all, k, setup, teardown);
+    size_t kept = tt_keep_filtered(all, k);
+    int rc = _cmocka_run_group_tests(name, all, kept, setup, teardown);
     for (size_t i = 0; i < k; i++)
         free(names[i]);
     free(names);

@@ -1,7 +1,8 @@
 // ioe_pcie_ep: the vendor-neutral PCIe endpoint in front of ioe_top (docs/pcie.md).
 //
 // Generic TLP streams (between a vendor shim, e.g. ioe_pcie_7x_shim, and this endpoint),
-// in the manner of verilog-pcie's: one beat per cycle with valid/ready,
+// in the manner of verilog-pcie's: one beat per cycle with valid/ready (a beat that is
+// valid stays as it is until it is taken: the receiver may look at it before it takes it),
 //   *_hdr   the header, DW0 in [127:96] down to DW3 in [31:0] (0 for a 3-DW header),
 //           DWs as the PCIe specification numbers their bits; valid on a sop beat
 //   *_data  two payload DWs, the first in [31:0], each a little-endian value
@@ -16,8 +17,8 @@
 // BAR2, BAR4 and both doorbells), ioe_pcie_ep_regs and ioe_pcie_ep_msix (BAR2),
 // ioe_pcie_ep_ring (notification ring), ioe_pcie_ep_dma (requester: ioe_top's DMA, the
 // ring's records and the MSI-X messages, in that priority). The transmit stream takes the
-// requester's TLPs before the completer's (completions never pass posted writes) and keeps
-// a multi-beat completion together.
+// requester's TLPs before the completer's (completions never pass posted writes), keeps
+// the TLP it presents until it is taken and a multi-beat completion together.
 
 module ioe_pcie_ep #(
   parameter int unsigned NrVms = 8,
@@ -326,9 +327,12 @@ module ioe_pcie_ep #(
   );
 
   // ---------------------------------------------------------------- transmit
-  // the completer keeps the stream from its first beat to its last
-  logic cpl_lock_q, use_cpl;
-  assign use_cpl    = cpl_lock_q || !rtx_valid;
+  // Requests (one beat each) go before completions. The source is chosen when a TLP's first
+  // beat is presented and kept until its last beat is taken: a beat that is valid must not
+  // change before it is taken (the shim sends the header's first DWs before it takes the
+  // beat), and a completion's beats stay together.
+  logic sel_q, sel_cpl_q, use_cpl;
+  assign use_cpl    = sel_q ? sel_cpl_q : !rtx_valid;
   assign tx_valid_o = use_cpl ? ctx_valid : rtx_valid;
   assign tx_hdr_o   = use_cpl ? ctx_hdr : rtx_hdr;
   assign tx_data_o  = use_cpl ? ctx_data : rtx_data;
@@ -339,8 +343,13 @@ module ioe_pcie_ep #(
   assign rtx_ready  = !use_cpl && tx_ready_i;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) cpl_lock_q <= 1'b0;
-    else if (use_cpl && ctx_valid && tx_ready_i) cpl_lock_q <= !ctx_eop;
+    if (!rst_ni) begin
+      sel_q     <= 1'b0;
+      sel_cpl_q <= 1'b0;
+    end else begin
+      sel_q     <= tx_valid_o && !(tx_ready_i && tx_eop_o);
+      sel_cpl_q <= use_cpl;
+    end
   end
 
 endmodule

@@ -42,6 +42,4 @@ rtl/src/ioe_axil_arb.sv
 rtl/src/ioe_jtag_tap.sv
 rtl/src/ioe_jtag_dbg.sv
 rtl/src/ioe_jtag_csr_port.sv
-rtl/src/ioe_jtag_card.sv
 rtl/src/ioe_jtag_sim_port.sv
-rtl/src/ioe_jtag_pcie_card_7x.sv

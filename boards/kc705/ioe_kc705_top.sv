@@ -1,7 +1,7 @@
 // ioe_kc705_top: the card on the Xilinx KC705 (XC7K325T-2FFG900C, PCIe Gen2 x8 edge connector)
 // with the `default` parameter set of rtl/regmap/ioe.toml. The Vivado-generated pcie_7x_0
 // (build.tcl: Gen2 x8, 64-bit AXI4-Stream at 250 MHz, BAR0/2/4 as docs/pcie.md) feeds
-// ioe_jtag_pcie_card_7x; the debug bridge is reached through BSCANE2 at USER1 (ioe_jtag_bscane2,
+// ioe_pcie_card_7x (JtagDebug); the debug bridge is reached through BSCANE2 at USER1 (ioe_jtag_bscane2,
 // boards/kc705/openocd.cfg). GPIO LEDs 0-3 (active high): link up, PCIe activity, JTAG bridge
 // selected, heartbeat (ioe_xc7_board).
 

@@ -1,7 +1,7 @@
 // ioe_litefury_top: the card on the LiteFury (RHS Research; XC7A100T-L2FGG484E on an M.2 2280
 // card, PCIe Gen2 x4) with the `mid` parameter set of rtl/regmap/ioe.toml
 // (`regtool.py params mid`). The Vivado-generated pcie_7x_0 (build.tcl: Gen2 x4, 64-bit
-// AXI4-Stream at 250 MHz, BAR0/2/4 as docs/pcie.md) feeds ioe_jtag_pcie_card_7x; the debug
+// AXI4-Stream at 250 MHz, BAR0/2/4 as docs/pcie.md) feeds ioe_pcie_card_7x (JtagDebug); the debug
 // bridge is reached through BSCANE2 at USER1 (ioe_jtag_bscane2, boards/litefury/openocd.cfg).
 // LEDs (active low, as the board's LiteX platform drives them with pull-ups):
 //   led_n[0] link up, led_n[1] PCIe activity (TLPs in or out, stretched), led_n[2] JTAG

@@ -1,7 +1,7 @@
 // ioe_xc7_board: what the Xilinx 7-series board kits share below their pins (boards/litefury,
 // boards/kc705): the PCIe reference clock buffer, the Vivado-generated Integrated Block for PCI
 // Express (pcie_7x_0, PG054; made by each board's build.tcl with the board's lane count), the card
-// with its JTAG debug bridge (ioe_jtag_pcie_card_7x) and BSCANE2 at USER1 (ioe_jtag_bscane2),
+// with its JTAG debug bridge (ioe_pcie_card_7x with JtagDebug) and BSCANE2 at USER1 (ioe_jtag_bscane2),
 // and four status LEDs (active high here; the board top adapts the polarity):
 //   led_o[0] link up, led_o[1] PCIe activity (a TLP in or out, stretched to ~67 ms),
 //   led_o[2] the JTAG bridge selected (USER1 in the TAP's IR), led_o[3] heartbeat (~1 Hz).
@@ -98,7 +98,7 @@ module ioe_xc7_board #(
     .tdo_i    (tdo)
   );
 
-  ioe_jtag_pcie_card_7x #(
+  ioe_pcie_card_7x #(
     .NrVms          (NrVms),
     .NrVcpus        (NrVcpus),
     .NrIrqs         (NrIrqs),
@@ -109,7 +109,8 @@ module ioe_xc7_board #(
     .NrIts          (NrIts),
     .ItsCacheEntries(ItsCacheEntries),
     .XiveSources    (XiveSources),
-    .DmaTags        (DmaTags)
+    .DmaTags        (DmaTags),
+    .JtagDebug      (1'b1)
   ) u_card (
     .jtag_tck_i              (tck),
     .jtag_sel_i              (sel),

@@ -2,7 +2,7 @@
 // the host's AXI4-Lite master (s_axil_*, PCIe BAR0 on a board) and the bridge share one slave
 // (m_axil_*, ioe_top's s_axil) through ioe_axil_arb (master 0 the host, master 1 the bridge).
 // The bridge's data register is reached through BSCANE2's signals (jtag_*, TCK domain).
-// ioe_jtag_card puts it in front of ioe_top; ioe_jtag_sim_port behind ioe_jtag_tap.
+// ioe_pcie_card_7x (JtagDebug) puts it in front of ioe_top; ioe_jtag_sim_port behind ioe_jtag_tap.
 
 module ioe_jtag_csr_port #(
   parameter int unsigned AW = ioe_reg_pkg::CSR_ADDR_WIDTH

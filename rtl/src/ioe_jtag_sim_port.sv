@@ -4,7 +4,7 @@
 // drives the JTAG pins and the harness connects m_axil_* to the Verilator model of ioe_top, so
 // the model of the card itself is the one every other target uses. The IDCODE is an input so
 // the same model answers with a board's IDCODE when that board's OpenOCD configuration is
-// tried against it. On a board ioe_jtag_card holds the same port in front of ioe_top.
+// tried against it. On a board ioe_pcie_card_7x (JtagDebug) holds the same port in front of ioe_top.
 
 module ioe_jtag_sim_port #(
   localparam int unsigned AW = ioe_reg_pkg::CSR_ADDR_WIDTH

@@ -24,8 +24,18 @@ module ioe_pcie_card_7x #(
   parameter int unsigned NrIts           = ioe_reg_pkg::NrItsDefault,
   parameter int unsigned ItsCacheEntries = ioe_reg_pkg::ItsCacheEntriesDefault,
   parameter int unsigned XiveSources     = ioe_reg_pkg::XiveSourcesDefault,
-  parameter int unsigned DmaTags         = ioe_reg_pkg::DmaTagsDefault
+  parameter int unsigned DmaTags         = ioe_reg_pkg::DmaTagsDefault,
+  // 1: the JTAG debug bridge shares ioe_top's CSR port with BAR0 (board tops, docs/jtag.md)
+  parameter bit          JtagDebug       = 1'b0
 ) (
+  // JTAG user data register of the debug bridge (BSCANE2's signals, TCK domain; JtagDebug only)
+  input  logic               jtag_tck_i,
+  input  logic               jtag_sel_i,
+  input  logic               jtag_capture_i,
+  input  logic               jtag_shift_i,
+  input  logic               jtag_update_i,
+  input  logic               jtag_tdi_i,
+  output logic               jtag_tdo_o,
   input  logic               user_clk_out,
   input  logic               user_reset_out,
   input  logic               user_lnk_up,
@@ -188,6 +198,84 @@ module ioe_pcie_card_7x #(
     .s_notify_src_i   (nsrc)
   );
 
+  // ioe_top's CSR slave: BAR0's AXI4-Lite master alone, or beside the JTAG debug bridge
+  logic          c_awvalid, c_awready, c_wvalid, c_wready, c_bvalid, c_bready;
+  logic          c_arvalid, c_arready, c_rvalid, c_rready;
+  logic [AW-1:0] c_awaddr, c_araddr;
+  logic [31:0]   c_wdata, c_rdata;
+  logic [3:0]    c_wstrb;
+  logic [1:0]    c_bresp, c_rresp;
+
+  if (JtagDebug) begin : g_jtag
+    ioe_jtag_csr_port u_port (
+      .clk_i            (user_clk_out),
+      .rst_ni           (rst_n),
+      .jtag_tck_i       (jtag_tck_i),
+      .jtag_sel_i       (jtag_sel_i),
+      .jtag_capture_i   (jtag_capture_i),
+      .jtag_shift_i     (jtag_shift_i),
+      .jtag_update_i    (jtag_update_i),
+      .jtag_tdi_i       (jtag_tdi_i),
+      .jtag_tdo_o       (jtag_tdo_o),
+      .s_axil_awvalid_i (awvalid),
+      .s_axil_awready_o (awready),
+      .s_axil_awaddr_i  (AW'(awaddr)),
+      .s_axil_wvalid_i  (wvalid),
+      .s_axil_wready_o  (wready),
+      .s_axil_wdata_i   (wdata),
+      .s_axil_wstrb_i   (wstrb),
+      .s_axil_bvalid_o  (bvalid),
+      .s_axil_bready_i  (bready),
+      .s_axil_bresp_o   (bresp),
+      .s_axil_arvalid_i (arvalid),
+      .s_axil_arready_o (arready),
+      .s_axil_araddr_i  (AW'(araddr)),
+      .s_axil_rvalid_o  (rvalid),
+      .s_axil_rready_i  (rready),
+      .s_axil_rdata_o   (rdata),
+      .s_axil_rresp_o   (rresp),
+      .m_axil_awvalid_o (c_awvalid),
+      .m_axil_awready_i (c_awready),
+      .m_axil_awaddr_o  (c_awaddr),
+      .m_axil_wvalid_o  (c_wvalid),
+      .m_axil_wready_i  (c_wready),
+      .m_axil_wdata_o   (c_wdata),
+      .m_axil_wstrb_o   (c_wstrb),
+      .m_axil_bvalid_i  (c_bvalid),
+      .m_axil_bready_o  (c_bready),
+      .m_axil_bresp_i   (c_bresp),
+      .m_axil_arvalid_o (c_arvalid),
+      .m_axil_arready_i (c_arready),
+      .m_axil_araddr_o  (c_araddr),
+      .m_axil_rvalid_i  (c_rvalid),
+      .m_axil_rready_o  (c_rready),
+      .m_axil_rdata_i   (c_rdata),
+      .m_axil_rresp_i   (c_rresp)
+    );
+  end else begin : g_bar0_only
+    logic unused_jtag;
+    assign unused_jtag = ^{jtag_tck_i, jtag_sel_i, jtag_capture_i, jtag_shift_i, jtag_update_i,
+                           jtag_tdi_i};
+    assign jtag_tdo_o  = 1'b0;
+    assign c_awvalid = awvalid;
+    assign awready   = c_awready;
+    assign c_awaddr  = AW'(awaddr);
+    assign c_wvalid  = wvalid;
+    assign wready    = c_wready;
+    assign c_wdata   = wdata;
+    assign c_wstrb   = wstrb;
+    assign bvalid    = c_bvalid;
+    assign c_bready  = bready;
+    assign bresp     = c_bresp;
+    assign c_arvalid = arvalid;
+    assign arready   = c_arready;
+    assign c_araddr  = AW'(araddr);
+    assign rvalid    = c_rvalid;
+    assign c_rready  = rready;
+    assign rdata     = c_rdata;
+    assign rresp     = c_rresp;
+  end
+
   ioe_top #(
     .NrVms          (NrVms),
     .NrVcpus        (NrVcpus),
@@ -203,23 +291,23 @@ module ioe_pcie_card_7x #(
   ) u_top (
     .clk_i            (user_clk_out),
     .rst_ni           (rst_n),
-    .s_axil_awvalid_i (awvalid),
-    .s_axil_awready_o (awready),
-    .s_axil_awaddr_i  (AW'(awaddr)),
-    .s_axil_wvalid_i  (wvalid),
-    .s_axil_wready_o  (wready),
-    .s_axil_wdata_i   (wdata),
-    .s_axil_wstrb_i   (wstrb),
-    .s_axil_bvalid_o  (bvalid),
-    .s_axil_bready_i  (bready),
-    .s_axil_bresp_o   (bresp),
-    .s_axil_arvalid_i (arvalid),
-    .s_axil_arready_o (arready),
-    .s_axil_araddr_i  (AW'(araddr)),
-    .s_axil_rvalid_o  (rvalid),
-    .s_axil_rready_i  (rready),
-    .s_axil_rdata_o   (rdata),
-    .s_axil_rresp_o   (rresp),
+    .s_axil_awvalid_i (c_awvalid),
+    .s_axil_awready_o (c_awready),
+    .s_axil_awaddr_i  (c_awaddr),
+    .s_axil_wvalid_i  (c_wvalid),
+    .s_axil_wready_o  (c_wready),
+    .s_axil_wdata_i   (c_wdata),
+    .s_axil_wstrb_i   (c_wstrb),
+    .s_axil_bvalid_o  (c_bvalid),
+    .s_axil_bready_i  (c_bready),
+    .s_axil_bresp_o   (c_bresp),
+    .s_axil_arvalid_i (c_arvalid),
+    .s_axil_arready_o (c_arready),
+    .s_axil_araddr_i  (c_araddr),
+    .s_axil_rvalid_o  (c_rvalid),
+    .s_axil_rready_i  (c_rready),
+    .s_axil_rdata_o   (c_rdata),
+    .s_axil_rresp_o   (c_rresp),
     .m_dma_req_valid_o(dreq_valid),
     .m_dma_req_ready_i(dreq_ready),
     .m_dma_req_tag_o  (dreq_tag),

@@ -13,6 +13,7 @@ pkgs=(
   libusb-1.0-0-dev libftdi1-dev              # libioe's usb target (FT2232H)
   qemu-system-x86                            # test_vfio_qemu: VFIO against a real kernel
   spin                                       # Promela model checker (tests/kick.pml)
+  gcc-riscv64-unknown-elf                    # management core firmware (firmware/, docs/firmware.md)
 )
 
 missing=()

@@ -88,8 +88,9 @@ int ioectl_fw(struct ioe_card *card, const char *prog, const char *sub)
             return fw_error(prog, sub, err);
         for (uint32_t e = 1; e < IOE_FW_NR_EVENTS; e++)
             printf("  %-14s %u\n", event_name[e], a[e - 1]);
-    } else {
-        if ((err = ioe_fw_console(card, buf, sizeof(buf))) < 0)
+    } else { /* a request first: a card opened just now has booted when it is answered */
+        if ((err = ioe_fw_call(card, IOE_FW_CMD_ECHO, NULL, 0, a, 0)) ||
+            (err = ioe_fw_console(card, buf, sizeof(buf))) < 0)
             return fw_error(prog, sub, err);
         fputs(buf, stdout);
     }

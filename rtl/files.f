@@ -23,6 +23,11 @@ rtl/src/ioe_dma_arb.sv
 rtl/gen/ioe_dma_reg_top.sv
 rtl/src/ioe_dma_xlate.sv
 rtl/src/ioe_notify_merge.sv
+rtl/gen/ioe_mgmt_reg_top.sv
+rtl/src/ioe_mgmt_ram.sv
+rtl/src/ioe_rv32_core.sv
+rtl/src/ioe_mgmt_bus_arb.sv
+rtl/src/ioe_mgmt.sv
 rtl/src/ioe_top.sv
 rtl/src/ioe_crc32.sv
 rtl/src/ioe_uart_rx.sv

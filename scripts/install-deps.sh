@@ -15,6 +15,7 @@ pkgs=(
   spin                                       # Promela model checker (tests/kick.pml)
   openocd                                    # JTAG debug path (boards/*/openocd.cfg, tests/test_jtag*)
   clang libfuzzer-14-dev                     # tests/fuzz: libFuzzer targets (ASan, UBSan)
+  gcc-riscv64-unknown-elf                    # management core firmware (firmware/, docs/firmware.md)
 )
 
 missing=()

@@ -36,6 +36,8 @@ for args, msg in [
     (("info", "--target"), "needs an argument"),
     (("info", "extra"), "takes no arguments"),
     (("read",), "needs one register"),
+    (("fw",), "needs one subcommand"),
+    (("fw", "frob"), "unknown fw subcommand 'frob'"),
     (("read", "NOPE"), "unknown register 'NOPE'"),
     (("write", "SCRATCH", "0x1ffffffff"), "invalid value"),
     (("write", "SCRATCH", "12abc"), "invalid value"),
@@ -142,6 +144,9 @@ expect(f"write over the board's bridge ({r.stderr!r})", r.returncode == 0 and "0
 r = run("read", "SCRATCH", "--target", unix_target)
 expect(f"the board keeps its state for the next connection ({r.stdout!r})",
        r.returncode == 0 and "0x5a5a1234" in r.stdout)
+r = run("fw", "info", "--target", unix_target)
+expect(f"fw info on the board (no management core): exit 1 and says so ({r.stderr!r})",
+       r.returncode == 1 and "no management core" in r.stderr)
 r = subprocess.run([simd, "--card", "board", "--listen", sock + "2", "--free-run"],
                    capture_output=True, text=True, timeout=30)
 expect(f"--card board refuses --free-run ({r.stderr!r})", r.returncode == 2 and "takes none" in r.stderr)
@@ -163,6 +168,18 @@ for target in ("soft", "sim"):
     expect(f"regs {target}", r.returncode == 0 and "DMA_LATENCY" in r.stdout)
     r = run("selftest", "-t", target)
     expect(f"selftest {target}: exit 0 ({r.stdout})", r.returncode == 0 and "selftest passed" in r.stdout)
+    r = run("fw", "info", "-t", target)
+    expect(f"fw info {target} ({r.stdout!r} {r.stderr!r})",
+           r.returncode == 0 and "firmware 1.0.0" in r.stdout and "memory 2048 words" in r.stdout)
+    r = run("fw", "selftest", "-t", target)
+    expect(f"fw selftest {target} ({r.stdout!r})",
+           r.returncode == 0 and "passed: regmap ram scratch" in r.stdout)
+    r = run("fw", "log", "-t", target)
+    expect(f"fw log {target} ({r.stdout!r})", r.returncode == 0 and "boot" in r.stdout)
+    r = run("fw", "counters", "-t", target)
+    expect(f"fw counters {target} ({r.stdout!r})", r.returncode == 0 and "dma-fault" in r.stdout)
+    r = run("fw", "console", "-t", target)
+    expect(f"fw console {target} ({r.stdout!r})", r.returncode == 0 and "ioe-fw 00010000" in r.stdout)
 
 if BENCH:
     import json, os, tempfile

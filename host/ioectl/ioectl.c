@@ -7,6 +7,7 @@
  *   ioectl [--target T] write REG V  write then read back one register
  *   ioectl [--target T] selftest     CSR, DMA, MSI-ingress and notification round trips
  *   ioectl targets                   the targets this build can open
+ *   ioectl [--target T] fw SUB       the management core's firmware (ioectl_fw.h)
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -20,6 +21,8 @@
 #include <ioe/card.h>
 #include <ioe/ioe.h>
 #include <ioe/regs.h>
+
+#include "ioectl_fw.h"
 
 struct reg {
     const char *block, *name;
@@ -49,7 +52,7 @@ static void usage(FILE *f)
             "  read REG          read one register (name such as SCRATCH, or address)\n"
             "  write REG VALUE   write one register and read it back\n"
             "  selftest          CSR, DMA, MSI-ingress and notification round trips\n"
-            "  targets           the targets this build can open (for --target)\n"
+            "  targets           the targets this build can open (for --target)\n" IOECTL_FW_USAGE
             "\n"
             "Options:\n"
             "  -t, --target T        card to open, NAME[:ARGS] (see 'targets'); default soft\n"
@@ -316,6 +319,12 @@ int main(int argc, char **argv)
             return fail_usage("unknown register '%s' (see 'ioectl regs')", argv[optind]);
         if (want == 2 && !parse_u32(argv[optind + 1], &value))
             return fail_usage("invalid value '%s' (a 32-bit number)", argv[optind + 1]);
+    } else if (!strcmp(cmd, "fw")) {
+        if (nargs != 1)
+            return fail_usage("'%s' needs one subcommand (info, selftest, log, counters, console)",
+                              cmd);
+        if (ioectl_fw_check(argv[optind]))
+            return fail_usage("unknown fw subcommand '%s'", argv[optind]);
     } else {
         return fail_usage("unknown command '%s'", cmd);
     }
@@ -340,6 +349,8 @@ int main(int argc, char **argv)
         rc = cmd_regs(card);
     } else if (!strcmp(cmd, "selftest")) {
         rc = cmd_selftest(card);
+    } else if (!strcmp(cmd, "fw")) {
+        rc = ioectl_fw(card, prog, argv[optind]);
     } else if (!strcmp(cmd, "read")) {
         rc = print_reg(card, r);
     } else {

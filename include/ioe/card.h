@@ -31,6 +31,7 @@ enum ioe_notify_src {
     IOE_NOTIFY_SRC_TEST = 0, /* NOTIFY_TEST register */
     IOE_NOTIFY_SRC_GIC = 1,  /* GICv3 CPU interface */
     IOE_NOTIFY_SRC_XIVE = 2, /* XIVE presenter */
+    IOE_NOTIFY_SRC_MGMT = 3, /* management core: the mailbox answered (<ioe/fw.h>) */
 };
 
 /* One record of the notification stream: VM context `vm`, vCPU `vcpu` has something to

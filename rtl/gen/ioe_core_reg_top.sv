@@ -10,6 +10,7 @@ module ioe_core_reg_top #(
   parameter int unsigned EventBits = ioe_reg_pkg::EventBitsDefault,
   parameter int unsigned ItsCacheEntries = ioe_reg_pkg::ItsCacheEntriesDefault,
   parameter int unsigned LpiBits = ioe_reg_pkg::LpiBitsDefault,
+  parameter int unsigned MgmtMemWords = ioe_reg_pkg::MgmtMemWordsDefault,
   parameter int unsigned NrDmaSegs = ioe_reg_pkg::NrDmaSegsDefault,
   parameter int unsigned NrIrqs = ioe_reg_pkg::NrIrqsDefault,
   parameter int unsigned NrVcpus = ioe_reg_pkg::NrVcpusDefault,
@@ -82,6 +83,8 @@ module ioe_core_reg_top #(
   assign hit_param_xive = ({req_addr_i[11:2], 2'b00} == ioe_reg_pkg::CORE_PARAM_XIVE_OFFSET);
   logic hit_param_dma;
   assign hit_param_dma = ({req_addr_i[11:2], 2'b00} == ioe_reg_pkg::CORE_PARAM_DMA_OFFSET);
+  logic hit_param_mgmt;
+  assign hit_param_mgmt = ({req_addr_i[11:2], 2'b00} == ioe_reg_pkg::CORE_PARAM_MGMT_OFFSET);
   logic hit_msi_count;
   assign hit_msi_count = ({req_addr_i[11:2], 2'b00} == ioe_reg_pkg::CORE_MSI_COUNT_OFFSET);
   logic hit_msi_last_devid;
@@ -118,7 +121,7 @@ module ioe_core_reg_top #(
   assign hit_dma_rdata_hi = ({req_addr_i[11:2], 2'b00} == ioe_reg_pkg::CORE_DMA_RDATA_HI_OFFSET);
   logic hit_dma_latency;
   assign hit_dma_latency = ({req_addr_i[11:2], 2'b00} == ioe_reg_pkg::CORE_DMA_LATENCY_OFFSET);
-  assign any_hit = hit_id | hit_version | hit_features | hit_scratch | hit_cycle_lo | hit_cycle_hi | hit_param_ctx | hit_param_gic | hit_param_its | hit_param_xive | hit_param_dma | hit_msi_count | hit_msi_last_devid | hit_msi_last_addr_lo | hit_msi_last_addr_hi | hit_msi_last_data | hit_wired_level | hit_notify_test | hit_notify_count | hit_notify_drop | hit_dma_addr_lo | hit_dma_addr_hi | hit_dma_wdata_lo | hit_dma_wdata_hi | hit_dma_cmd | hit_dma_status | hit_dma_rdata_lo | hit_dma_rdata_hi | hit_dma_latency;
+  assign any_hit = hit_id | hit_version | hit_features | hit_scratch | hit_cycle_lo | hit_cycle_hi | hit_param_ctx | hit_param_gic | hit_param_its | hit_param_xive | hit_param_dma | hit_param_mgmt | hit_msi_count | hit_msi_last_devid | hit_msi_last_addr_lo | hit_msi_last_addr_hi | hit_msi_last_data | hit_wired_level | hit_notify_test | hit_notify_count | hit_notify_drop | hit_dma_addr_lo | hit_dma_addr_hi | hit_dma_wdata_lo | hit_dma_wdata_hi | hit_dma_cmd | hit_dma_status | hit_dma_rdata_lo | hit_dma_rdata_hi | hit_dma_latency;
 
   // SCRATCH: storage
   logic [31:0] scratch_q;
@@ -219,7 +222,7 @@ module ioe_core_reg_top #(
     rdata_d = '0;
     if (hit_id) rdata_d = rdata_d | ioe_reg_pkg::CORE_ID_RESET;
     if (hit_version) rdata_d = rdata_d | ioe_reg_pkg::CORE_VERSION_RESET;
-    if (hit_features) rdata_d = rdata_d | (features_d_i & 32'h00000f07);
+    if (hit_features) rdata_d = rdata_d | (features_d_i & 32'h00001f07);
     if (hit_scratch) rdata_d = rdata_d | scratch_q;
     if (hit_cycle_lo) rdata_d = rdata_d | cycle_lo_d_i;
     if (hit_cycle_hi) rdata_d = rdata_d | cycle_hi_d_i;
@@ -228,6 +231,7 @@ module ioe_core_reg_top #(
     if (hit_param_its) rdata_d = rdata_d | (((32'(DevBits) & 32'hff) << 0) | ((32'(EventBits) & 32'hff) << 8) | ((32'(ItsCacheEntries) & 32'hffff) << 16));
     if (hit_param_xive) rdata_d = rdata_d | (((32'(XiveSources) & 32'hffff) << 0));
     if (hit_param_dma) rdata_d = rdata_d | (((32'(NrDmaSegs) & 32'hff) << 0));
+    if (hit_param_mgmt) rdata_d = rdata_d | (((32'(MgmtMemWords) & 32'hffff) << 0));
     if (hit_msi_count) rdata_d = rdata_d | msi_count_d_i;
     if (hit_msi_last_devid) rdata_d = rdata_d | msi_last_devid_d_i;
     if (hit_msi_last_addr_lo) rdata_d = rdata_d | msi_last_addr_lo_d_i;
@@ -264,6 +268,6 @@ module ioe_core_reg_top #(
   assign rsp_rdata_o = rsp_rdata_q;
 
   logic unused_bits;
-  assign unused_bits = ^{req_addr_i[1:0], (features_d_i & ~32'h00000f07), (dma_status_d_i & ~32'h00000007)};
+  assign unused_bits = ^{req_addr_i[1:0], (features_d_i & ~32'h00001f07), (dma_status_d_i & ~32'h00000007)};
 
 endmodule

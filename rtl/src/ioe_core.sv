@@ -14,7 +14,8 @@ module ioe_core #(
   parameter int unsigned XiveSources     = ioe_reg_pkg::XiveSourcesDefault,
   parameter int unsigned DmaTags         = ioe_reg_pkg::DmaTagsDefault,
   parameter int unsigned NrIts           = ioe_reg_pkg::NrItsDefault,
-  parameter int unsigned NrDmaSegs       = ioe_reg_pkg::NrDmaSegsDefault
+  parameter int unsigned NrDmaSegs       = ioe_reg_pkg::NrDmaSegsDefault,
+  parameter int unsigned MgmtMemWords    = ioe_reg_pkg::MgmtMemWordsDefault
 ) (
   input  logic                     clk_i,
   input  logic                     rst_ni,
@@ -64,6 +65,7 @@ module ioe_core #(
     .EventBits      (EventBits),
     .ItsCacheEntries(ItsCacheEntries),
     .LpiBits        (LpiBits),
+    .MgmtMemWords   (MgmtMemWords),
     .NrDmaSegs      (NrDmaSegs),
     .NrIrqs         (NrIrqs),
     .NrVcpus        (NrVcpus),
@@ -71,7 +73,8 @@ module ioe_core #(
     .NrWired        (NrWired),
     .XiveSources    (XiveSources)
   ) u_reg (
-    .features_d_i        ({21'd0, XiveSources != 0, NrIts != 0, 1'b1, 5'd0, 3'b111}),
+    .features_d_i        ({19'd0, MgmtMemWords != 0, 1'b0, XiveSources != 0, NrIts != 0, 1'b1, 5'd0,
+                          3'b111}),  // GICV2 (bit 11): the C model only, docs/gic.md
     .clk_i               (clk_i),
     .rst_ni              (rst_ni),
     .req_valid_i         (req_valid_i),

@@ -91,13 +91,14 @@ module ioe_dma_xlate #(
 
   logic [PW-1:0] new_base;
   logic [PW:0]   new_size, new_end;
-  logic          new_ok, cmd_set, cmd_clear, idx_ok;
+  logic          new_ok, new_carry, cmd_set, cmd_clear, idx_ok;
   logic [IW-1:0] idx;
 
   assign new_base  = {seg_gpa_hi_q[15:0], seg_gpa_lo_q[31:12]};
   assign new_size  = {seg_size_hi_q[16:0], seg_size_lo_q[31:12]};
-  assign new_end   = {1'b0, new_base} + new_size;
-  assign new_ok    = (new_size != '0) && (new_end <= Limit);
+  // base (36 bits) + size (37 bits) can carry out of 37 bits: such an entry is past 2^48 too
+  assign {new_carry, new_end} = {2'b00, new_base} + {1'b0, new_size};
+  assign new_ok    = (new_size != '0) && !new_carry && (new_end <= Limit);
   assign idx       = seg_index_q[IW-1:0];
   assign idx_ok    = seg_index_q[7:0] < 8'(NrSegs);
   assign cmd_set   = seg_cmd_qe & seg_cmd_q[ioe_reg_pkg::DMA_SEG_CMD_SET_LSB];

@@ -6,7 +6,8 @@ package ioe_pkg;
   typedef enum logic [3:0] {
     NotifySrcTest = 4'd0,  // NOTIFY_TEST register
     NotifySrcGic  = 4'd1,  // GICv3 CPU interface (later issue)
-    NotifySrcXive = 4'd2   // XIVE presenter (later issue)
+    NotifySrcXive = 4'd2,  // XIVE presenter (later issue)
+    NotifySrcMgmt = 4'd3   // management core: the mailbox answered (ioe_mgmt)
   } notify_src_e;
 
   typedef struct packed {

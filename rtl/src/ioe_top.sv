@@ -10,7 +10,8 @@
 //   m_notify_* notification stream: which VM / vCPU has something to present
 //
 // Register blocks on the internal bus: 0 = core, 1 = GIC, 2 = ITS, 3 = XIVE, 4 = DMA window
-// (ioe_dma_xlate, absent when NrDmaSegs is 0). The ITS and
+// (ioe_dma_xlate, absent when NrDmaSegs is 0), 5 = management core (ioe_mgmt, absent when
+// MgmtMemWords is 0; it is also a second master on the bus, beside the host). The ITS and
 // the XIVE engine each claim the MSIs addressed to them (an MSI neither claims is only
 // captured by the core); the core's DMA probe, the ITS and the XIVE engine share the DMA
 // master through ioe_dma_arb, whose requests leave through the DMA window; the core, the GIC and the XIVE engine share the
@@ -29,6 +30,8 @@ module ioe_top #(
   parameter int unsigned XiveSources     = ioe_reg_pkg::XiveSourcesDefault,
   parameter int unsigned DmaTags         = ioe_reg_pkg::DmaTagsDefault,
   parameter int unsigned NrDmaSegs       = ioe_reg_pkg::NrDmaSegsDefault,
+  parameter int unsigned MgmtMemWords    = ioe_reg_pkg::MgmtMemWordsDefault,
+  parameter              MgmtInitFile    = "",  // firmware image ($readmemh) of the management core
   localparam int unsigned AW             = ioe_reg_pkg::CSR_ADDR_WIDTH,
   localparam int unsigned TW             = ioe_pkg::DMA_TAG_WIDTH
 ) (
@@ -80,7 +83,7 @@ module ioe_top #(
   output logic [3:0]         m_notify_src_o
 );
 
-  localparam int unsigned NrBlocks = 5;
+  localparam int unsigned NrBlocks = 6;
   localparam int unsigned BS       = ioe_reg_pkg::CSR_BLOCK_SHIFT;
 
   // ---------------------------------------------------------------- CSR path
@@ -94,6 +97,15 @@ module ioe_top #(
   logic [31:0]               blk_req_wdata;
   logic [3:0]                blk_req_wstrb;
   logic [NrBlocks*32-1:0]    blk_rsp_rdata;
+  logic                      host_req_valid, host_req_write, host_rsp_valid;
+  logic [AW-1:0]             host_req_addr;
+  logic [31:0]               host_req_wdata;
+  logic [3:0]                host_req_wstrb;
+  logic                      mgmt_req_valid, mgmt_req_write, mgmt_rsp_valid;
+  logic [AW-1:0]             mgmt_req_addr;
+  logic [31:0]               mgmt_req_wdata, mgmt_rsp_rdata;
+  logic [3:0]                mgmt_req_wstrb;
+  logic                      mgmt_rsp_error;
 
   ioe_axil_slave #(
     .AddrWidth(AW)
@@ -117,22 +129,67 @@ module ioe_top #(
     .s_axil_rready_i (s_axil_rready_i),
     .s_axil_rdata_o  (s_axil_rdata_o),
     .s_axil_rresp_o  (s_axil_rresp_o),
-    .req_valid_o     (bus_req_valid),
-    .req_write_o     (bus_req_write),
-    .req_addr_o      (bus_req_addr),
-    .req_wdata_o     (bus_req_wdata),
-    .req_wstrb_o     (bus_req_wstrb),
-    .rsp_valid_i     (bus_rsp_valid),
+    .req_valid_o     (host_req_valid),
+    .req_write_o     (host_req_write),
+    .req_addr_o      (host_req_addr),
+    .req_wdata_o     (host_req_wdata),
+    .req_wstrb_o     (host_req_wstrb),
+    .rsp_valid_i     (host_rsp_valid),
     .rsp_rdata_i     (bus_rsp_rdata),
     .rsp_error_i     (bus_rsp_error)
   );
+
+  // the host and the management core share the bus (ioe_mgmt_bus_arb); without the core the
+  // host's requests go straight through
+
+  if (MgmtMemWords != 0) begin : g_bus_arb
+    logic [31:0] arb_rsp_rdata;
+    logic        arb_rsp_error;
+    ioe_mgmt_bus_arb #(
+      .AddrWidth(AW)
+    ) u_bus_arb (
+      .clk_i        (clk_i),
+      .rst_ni       (rst_ni),
+      .m_req_valid_i({mgmt_req_valid, host_req_valid}),
+      .m_req_write_i({mgmt_req_write, host_req_write}),
+      .m_req_addr_i ({mgmt_req_addr, host_req_addr}),
+      .m_req_wdata_i({mgmt_req_wdata, host_req_wdata}),
+      .m_req_wstrb_i({mgmt_req_wstrb, host_req_wstrb}),
+      .m_rsp_valid_o({mgmt_rsp_valid, host_rsp_valid}),
+      .m_rsp_rdata_o(arb_rsp_rdata),
+      .m_rsp_error_o(arb_rsp_error),
+      .req_valid_o  (bus_req_valid),
+      .req_write_o  (bus_req_write),
+      .req_addr_o   (bus_req_addr),
+      .req_wdata_o  (bus_req_wdata),
+      .req_wstrb_o  (bus_req_wstrb),
+      .rsp_valid_i  (bus_rsp_valid),
+      .rsp_rdata_i  (bus_rsp_rdata),
+      .rsp_error_i  (bus_rsp_error)
+    );
+    assign mgmt_rsp_rdata = arb_rsp_rdata;
+    assign mgmt_rsp_error = arb_rsp_error;
+  end else begin : g_no_bus_arb
+    assign bus_req_valid  = host_req_valid;
+    assign bus_req_write  = host_req_write;
+    assign bus_req_addr   = host_req_addr;
+    assign bus_req_wdata  = host_req_wdata;
+    assign bus_req_wstrb  = host_req_wstrb;
+    assign host_rsp_valid = bus_rsp_valid;
+    assign mgmt_rsp_valid = 1'b0;
+    assign mgmt_rsp_rdata = '0;
+    assign mgmt_rsp_error = 1'b0;
+    logic unused_mgmt_req;
+    assign unused_mgmt_req = ^{mgmt_req_valid, mgmt_req_write, mgmt_req_addr, mgmt_req_wdata,
+                               mgmt_req_wstrb};
+  end
 
   ioe_csr_fabric #(
     .AddrWidth (AW),
     .BlockShift(BS),
     .NrBlocks  (NrBlocks),
     // blocks 2 (its) and 3 (xive) only in builds with the engine
-    .Present   ({27'd0, NrDmaSegs != 0, XiveSources != 0, NrIts != 0, 2'b11})
+    .Present   ({26'd0, MgmtMemWords != 0, NrDmaSegs != 0, XiveSources != 0, NrIts != 0, 2'b11})
   ) u_fabric (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
@@ -203,7 +260,8 @@ module ioe_top #(
     .XiveSources    (XiveSources),
     .DmaTags        (DmaTags),
     .NrIts          (NrIts),
-    .NrDmaSegs      (NrDmaSegs)
+    .NrDmaSegs      (NrDmaSegs),
+    .MgmtMemWords   (MgmtMemWords)
   ) u_core (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
@@ -419,15 +477,63 @@ module ioe_top #(
     assign unused_blk = blk_req_valid[4];
   end
 
+  // ---------------------------------------------------------------- management core
+  ioe_pkg::notify_t mgmt_notify;
+  logic             mgmt_notify_valid, mgmt_notify_ready;
+
+  if (MgmtMemWords != 0) begin : g_mgmt
+    ioe_mgmt #(
+      .MemWords(MgmtMemWords),
+      .InitFile(MgmtInitFile)
+    ) u_mgmt (
+      .clk_i          (clk_i),
+      .rst_ni         (rst_ni),
+      .req_valid_i    (blk_req_valid[5]),
+      .req_write_i    (blk_req_write),
+      .req_addr_i     (blk_req_addr),
+      .req_wdata_i    (blk_req_wdata),
+      .req_wstrb_i    (blk_req_wstrb),
+      .rsp_valid_o    (blk_rsp_valid[5]),
+      .rsp_rdata_o    (blk_rsp_rdata[191:160]),
+      .rsp_error_o    (blk_rsp_error[5]),
+      .bus_req_valid_o(mgmt_req_valid),
+      .bus_req_write_o(mgmt_req_write),
+      .bus_req_addr_o (mgmt_req_addr),
+      .bus_req_wdata_o(mgmt_req_wdata),
+      .bus_req_wstrb_o(mgmt_req_wstrb),
+      .bus_rsp_valid_i(mgmt_rsp_valid),
+      .bus_rsp_rdata_i(mgmt_rsp_rdata),
+      .bus_rsp_error_i(mgmt_rsp_error),
+      .notify_valid_o (mgmt_notify_valid),
+      .notify_ready_i (mgmt_notify_ready),
+      .notify_o       (mgmt_notify),
+      .cycle_lo_i     (cycle_lo)
+    );
+  end else begin : g_no_mgmt
+    assign mgmt_req_valid         = 1'b0;
+    assign mgmt_req_write         = 1'b0;
+    assign mgmt_req_addr          = '0;
+    assign mgmt_req_wdata         = '0;
+    assign mgmt_req_wstrb         = '0;
+    assign mgmt_notify_valid      = 1'b0;
+    assign mgmt_notify            = '0;
+    assign blk_rsp_valid[5]       = 1'b0;
+    assign blk_rsp_rdata[191:160] = '0;
+    assign blk_rsp_error[5]       = 1'b0;
+    logic unused_mgmt;
+    assign unused_mgmt = ^{blk_req_valid[5], mgmt_rsp_valid, mgmt_rsp_rdata, mgmt_rsp_error,
+                           mgmt_notify_ready};
+  end
+
   // ---------------------------------------------------------------- notification merge
   ioe_notify_merge #(
-    .NrSrcs(3)
+    .NrSrcs(4)
   ) u_notify_merge (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),
-    .s_valid_i ({xive_notify_valid, gic_notify_valid, core_notify_valid}),
-    .s_ready_o ({xive_notify_ready, gic_notify_ready, core_notify_ready}),
-    .s_notify_i({xive_notify, gic_notify, core_notify}),
+    .s_valid_i ({mgmt_notify_valid, xive_notify_valid, gic_notify_valid, core_notify_valid}),
+    .s_ready_o ({mgmt_notify_ready, xive_notify_ready, gic_notify_ready, core_notify_ready}),
+    .s_notify_i({mgmt_notify, xive_notify, gic_notify, core_notify}),
     .m_valid_o (m_notify_valid_o),
     .m_ready_i (m_notify_ready_i),
     .m_notify_o(notify)

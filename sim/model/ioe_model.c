@@ -6,7 +6,9 @@
 
 #include "ioe_dma_xlate.h"
 #include "ioe_gic.h"
+#include "ioe_fw_image.h"
 #include "ioe_its.h"
+#include "ioe_mgmt.h"
 #include "ioe_xive.h"
 
 #include <errno.h>
@@ -23,6 +25,7 @@ struct ioe_model {
     struct ioe_its *its;
     struct ioe_xive *xive;
     struct ioe_dma_xlate *dma;
+    struct ioe_mgmt *mgmt;
     uint64_t cycle;
     /* core block */
     uint32_t scratch, cycle_hi;
@@ -49,6 +52,25 @@ static void engine_notify(void *ctx, unsigned vm, unsigned vcpu, unsigned src)
     push_note(ctx, vm, vcpu, src);
 }
 
+static void mgmt_notify(void *ctx)
+{
+    push_note(ctx, 0, 0, IOE_NOTIFY_SRC_MGMT);
+}
+
+static int read32(struct ioe_model *m, uint32_t addr, uint32_t *val);
+static int write32(struct ioe_model *m, uint32_t addr, uint32_t val);
+
+/* the management core's accesses to the register bus */
+static int mgmt_bus_read(void *ctx, uint32_t addr, uint32_t *val)
+{
+    return read32(ctx, addr, val);
+}
+
+static int mgmt_bus_write(void *ctx, uint32_t addr, uint32_t val)
+{
+    return write32(ctx, addr, val);
+}
+
 int ioe_model_open(const struct ioe_simcard_config *cfg, struct ioe_model **out)
 {
     if (!cfg || !cfg->mem)
@@ -62,7 +84,10 @@ int ioe_model_open(const struct ioe_simcard_config *cfg, struct ioe_model **out)
     struct ioe_engine_env env = {m->dma, &m->cycle, engine_notify, m};
     m->its = m->gic ? ioe_its_create(&env, m->gic) : NULL;
     m->xive = ioe_xive_create(&env);
-    if (!m->gic || !m->its || !m->xive || !m->dma) {
+    m->mgmt = ioe_mgmt_create((struct ioe_rv32_bus){mgmt_bus_read, mgmt_bus_write, m}, mgmt_notify,
+                              m, &m->cycle);
+    if (!m->gic || !m->its || !m->xive || !m->dma || !m->mgmt) {
+        ioe_mgmt_destroy(m->mgmt);
         ioe_dma_xlate_destroy(m->dma);
         ioe_gic_destroy(m->gic);
         ioe_its_destroy(m->its);
@@ -70,6 +95,7 @@ int ioe_model_open(const struct ioe_simcard_config *cfg, struct ioe_model **out)
         free(m);
         return -ENOMEM;
     }
+    ioe_mgmt_set_image(m->mgmt, ioe_fw_image, (uint32_t)ioe_fw_image_words);
     ioe_model_reset(m);
     *out = m;
     return 0;
@@ -83,6 +109,7 @@ void ioe_model_close(struct ioe_model *m)
     ioe_its_destroy(m->its);
     ioe_xive_destroy(m->xive);
     ioe_dma_xlate_destroy(m->dma);
+    ioe_mgmt_destroy(m->mgmt);
     free(m->notes);
     free(m);
 }
@@ -94,6 +121,7 @@ void ioe_model_reset(struct ioe_model *m)
     struct ioe_its *its = m->its;
     struct ioe_xive *xive = m->xive;
     struct ioe_dma_xlate *dma = m->dma;
+    struct ioe_mgmt *mgmt = m->mgmt;
     struct ioe_notification *notes = m->notes;
     size_t cap = m->cap_notes;
     memset(m, 0, sizeof(*m));
@@ -102,6 +130,7 @@ void ioe_model_reset(struct ioe_model *m)
     m->its = its;
     m->xive = xive;
     m->dma = dma;
+    m->mgmt = mgmt;
     m->notes = notes;
     m->cap_notes = cap;
     m->scratch = IOE_CORE_SCRATCH_RESET;
@@ -109,11 +138,15 @@ void ioe_model_reset(struct ioe_model *m)
     ioe_its_reset(its);
     ioe_xive_reset(xive);
     ioe_dma_xlate_reset(dma);
+    ioe_mgmt_reset(mgmt);
 }
 
 void ioe_model_step(struct ioe_model *m, uint64_t cycles)
 {
-    m->cycle += cycles;
+    while (cycles--) {
+        m->cycle++;
+        ioe_mgmt_tick(m->mgmt); /* the management core: one instruction per cycle */
+    }
 }
 
 uint64_t ioe_model_cycles(const struct ioe_model *m)
@@ -128,6 +161,7 @@ static uint32_t param_regs(uint32_t addr)
     case IOE_CORE_PARAM_GIC: return IOE_CORE_PARAM_GIC_RESET;
     case IOE_CORE_PARAM_ITS: return IOE_CORE_PARAM_ITS_RESET;
     case IOE_CORE_PARAM_DMA: return IOE_CORE_PARAM_DMA_RESET;
+    case IOE_CORE_PARAM_MGMT: return IOE_CORE_PARAM_MGMT_RESET;
     default: return IOE_CORE_PARAM_XIVE_RESET;
     }
 }
@@ -169,6 +203,10 @@ static int read32(struct ioe_model *m, uint32_t addr, uint32_t *val)
         *val = ioe_dma_xlate_csr_read(m->dma, addr - IOE_DMA_BASE);
         return 0;
     }
+    if (addr >> IOE_CSR_BLOCK_SHIFT == IOE_MGMT_BASE >> IOE_CSR_BLOCK_SHIFT) {
+        *val = ioe_mgmt_csr_read(m->mgmt, addr - IOE_MGMT_BASE);
+        return 0;
+    }
     switch (addr) {
     case IOE_CORE_ID: v = IOE_CORE_ID_RESET; break;
     case IOE_CORE_VERSION: v = IOE_CORE_VERSION_RESET; break;
@@ -186,7 +224,8 @@ static int read32(struct ioe_model *m, uint32_t addr, uint32_t *val)
     case IOE_CORE_PARAM_GIC:
     case IOE_CORE_PARAM_ITS:
     case IOE_CORE_PARAM_XIVE:
-    case IOE_CORE_PARAM_DMA: v = param_regs(addr); break;
+    case IOE_CORE_PARAM_DMA:
+    case IOE_CORE_PARAM_MGMT: v = param_regs(addr); break;
     case IOE_CORE_MSI_COUNT: v = m->msi_count; break;
     case IOE_CORE_MSI_LAST_DEVID: v = m->msi_devid; break;
     case IOE_CORE_MSI_LAST_ADDR_LO: v = m->msi_addr_lo; break;
@@ -261,6 +300,10 @@ static int write32(struct ioe_model *m, uint32_t addr, uint32_t val)
     }
     if (addr >> IOE_CSR_BLOCK_SHIFT == IOE_DMA_BASE >> IOE_CSR_BLOCK_SHIFT) {
         ioe_dma_xlate_csr_write(m->dma, addr - IOE_DMA_BASE, val);
+        return 0;
+    }
+    if (addr >> IOE_CSR_BLOCK_SHIFT == IOE_MGMT_BASE >> IOE_CSR_BLOCK_SHIFT) {
+        ioe_mgmt_csr_write(m->mgmt, addr - IOE_MGMT_BASE, val);
         return 0;
     }
     switch (addr) {

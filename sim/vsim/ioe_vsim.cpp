@@ -8,6 +8,8 @@
 #include "ioe_vsim.h"
 
 #include <array>
+#include "ioe_fw_image.h"
+
 #include <cerrno>
 #include <deque>
 #include <memory>
@@ -168,6 +170,19 @@ int ioe_vsim_open(const struct ioe_simcard_config *cfg, struct ioe_vsim **out)
     }
     s->top->wired_i = 0;
     ioe_vsim_reset(s);
+    // The management core's memory holds the built firmware, as a configured FPGA's block RAM
+    // holds its bitstream's image: loaded over the CSR path, then the card is reset (the
+    // memory keeps its content; the core boots from it and CYCLE starts at 0).
+    uint32_t features = 0;
+    if (ioe_vsim_read32(s, IOE_CORE_FEATURES, &features) == 0 &&
+        (features >> IOE_CORE_FEATURES_MGMT_SHIFT & 1)) {
+        ioe_vsim_write32(s, IOE_MGMT_CTRL, 0);
+        for (size_t i = 0; i < ioe_fw_image_words; i++) {
+            ioe_vsim_write32(s, IOE_MGMT_IMEM_ADDR, static_cast<uint32_t>(i));
+            ioe_vsim_write32(s, IOE_MGMT_IMEM_WDATA, ioe_fw_image[i]);
+        }
+        ioe_vsim_reset(s);
+    }
     *out = s;
     return 0;
 }
@@ -363,8 +378,8 @@ static size_t op_pending(const void *c)
 }
 
 const struct ioe_simcard_ops ioe_vsim_ops = {
-    "sim",     op_open,    op_close, op_reset, op_step,  op_cycles,
-    op_read32, op_write32, op_msi,   op_wired, op_drain, op_pending, nullptr,
+    "sim",      op_open, op_close, op_reset, op_step,    op_cycles, op_read32,
+    op_write32, op_msi,  op_wired, op_drain, op_pending, nullptr,
 };
 
 } // extern "C"

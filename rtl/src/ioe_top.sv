@@ -29,6 +29,7 @@ module ioe_top #(
   parameter int unsigned XiveSources     = ioe_reg_pkg::XiveSourcesDefault,
   parameter int unsigned DmaTags         = ioe_reg_pkg::DmaTagsDefault,
   parameter int unsigned NrDmaSegs       = ioe_reg_pkg::NrDmaSegsDefault,
+  parameter bit          DmaProbe        = 1'b1,  // the core's DMA probe (0: a card without host memory)
   localparam int unsigned AW             = ioe_reg_pkg::CSR_ADDR_WIDTH,
   localparam int unsigned TW             = ioe_pkg::DMA_TAG_WIDTH
 ) (
@@ -203,7 +204,8 @@ module ioe_top #(
     .XiveSources    (XiveSources),
     .DmaTags        (DmaTags),
     .NrIts          (NrIts),
-    .NrDmaSegs      (NrDmaSegs)
+    .NrDmaSegs      (NrDmaSegs),
+    .DmaProbe       (DmaProbe)
   ) u_core (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),

@@ -112,7 +112,8 @@ module ioe_wire_card #(
       .ItsCacheEntries(ioe_reg_pkg::ItsCacheEntriesSmall),
       .XiveSources    (0),
       .DmaTags        (DmaTags),
-      .NrDmaSegs      (0)
+      .NrDmaSegs      (0),
+      .DmaProbe       (1'b0)  // no host memory behind the wire
     ) u_top (
       .clk_i            (clk_i),
       .rst_ni           (top_rst_n),

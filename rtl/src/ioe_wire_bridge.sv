@@ -72,7 +72,9 @@ module ioe_wire_bridge #(
   input  logic [3:0]    notify_src_i,
   // status, one-cycle pulses (LEDs)
   output logic          served_o,  // a request was answered
-  output logic          drop_o     // a frame was dropped (an ERROR is sent)
+  output logic          drop_o,    // a frame was dropped (an ERROR is sent)
+  // the free-running cycle counter of NOTIFY's cycle field (a board's LEDs count with it)
+  output logic [CycleBits-1:0] cycle_o
 );
 
   // ---------------------------------------------------------------- protocol constants
@@ -831,6 +833,7 @@ module ioe_wire_bridge #(
   end
 
   assign notify_ready_o = take_note;
+  assign cycle_o        = cyc_q;
   assign out_data_o     = tbyte;
   assign unused_bits    = ^{m_axil_bresp_i[0], m_axil_rresp_i[0], addr_q};
 

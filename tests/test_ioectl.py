@@ -139,6 +139,8 @@ expect(f"info over the board's bridge: the small card, 1 VM x 1 vCPU ({r.stdout!
        r.returncode == 0 and "0x494f4543 (IOEC)" in r.stdout and "gic nr_irqs   64" in r.stdout
        and "vcpus per vm  1" in r.stdout and "xive sources  0" in r.stdout
        and "dma segments  0" in r.stdout)
+expect(f"info over the board's bridge: no DMA probe on the board ({r.stdout!r})",
+       "features      0x00000105 cycle notify-test gic\n" in r.stdout)
 r = run("write", "SCRATCH", "0x5a5a1234", "--target", unix_target)
 expect(f"write over the board's bridge ({r.stderr!r})", r.returncode == 0 and "0x5a5a1234" in r.stdout)
 r = run("read", "SCRATCH", "--target", unix_target)

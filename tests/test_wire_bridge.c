@@ -387,6 +387,57 @@ static void test_notify_test_register(void **state)
     assert_int_equal(rd(IOE_CORE_NOTIFY_COUNT), 3);
 }
 
+/* More records than the core's 8-deep notification FIFO holds while the link is busy with
+ * the ones before: the FIFO fills and wraps, the records it took arrive in order, and the
+ * rest are counted in NOTIFY_DROP. */
+static void test_notify_fifo_full(void **state)
+{
+    (void)state;
+    hello();
+    struct op ops[63];
+    for (unsigned i = 0; i < 63; i++)
+        ops[i] = (struct op){OP_WRITE, IOE_CORE_NOTIFY_TEST, i << 8 | (255 - i), 0};
+    uint32_t done, v[63];
+    assert_int_equal(batch(ops, 63, 0, &done, v), 0);
+    assert_int_equal(done, 63);
+    uint32_t dropped = rd(IOE_CORE_NOTIFY_DROP);
+    assert_true(dropped >= 1 && 63 - dropped > 8);
+    wait_notes((int)(63 - dropped));
+    struct wf_frame f;
+    assert_int_equal(recv_frame(&f, 20000), -ETIMEDOUT);
+    for (int i = 0; i < nnotes; i++) {
+        check_note(&notes[i], notes[i].payload[4], 255 - notes[i].payload[4], IOE_NOTIFY_SRC_TEST);
+        if (i > 0)
+            assert_true(notes[i].payload[4] > notes[i - 1].payload[4]);
+    }
+    assert_int_equal(notes[0].payload[4], 0);
+    assert_int_equal(rd(IOE_CORE_NOTIFY_COUNT), 63 - dropped);
+}
+
+/* The board's card has no DMA probe (no host memory behind the wire): FEATURES says so, and
+ * the probe's registers read as zero whatever is written to them. */
+static void test_no_dma_probe(void **state)
+{
+    (void)state;
+    hello();
+    assert_int_equal(rd(IOE_CORE_FEATURES), 1u << IOE_CORE_FEATURES_CYCLE_SHIFT |
+                                                1u << IOE_CORE_FEATURES_NOTIFY_TEST_SHIFT |
+                                                1u << IOE_CORE_FEATURES_GIC_SHIFT);
+    wr(IOE_CORE_DMA_ADDR_LO, 0x1000);
+    wr(IOE_CORE_DMA_WDATA_HI, 0xdeadbeef);
+    wr(IOE_CORE_DMA_CMD, 1u << IOE_CORE_DMA_CMD_GO_SHIFT);
+    assert_int_equal(rd(IOE_CORE_DMA_ADDR_LO), 0);
+    assert_int_equal(rd(IOE_CORE_DMA_WDATA_HI), 0);
+    assert_int_equal(rd(IOE_CORE_DMA_STATUS), 0);
+    assert_int_equal(rd(IOE_CORE_DMA_LATENCY), 0);
+    assert_int_equal(rd(IOE_CORE_ID), IOE_CORE_ID_RESET);
+    assert_int_equal(rd(IOE_CORE_SCRATCH), 0); /* no alias below the probe's registers */
+    /* past the probe's last register, as on a card with the probe: no register */
+    struct op past = {OP_READ, IOE_CORE_DMA_LATENCY + 4, 0, 0};
+    uint32_t done, v;
+    assert_int_equal(batch(&past, 1, 0, &done, &v), -EIO);
+}
+
 /* One operation of the GIC's access port as one batch: TARGET, OFFSET, WDATA, OP, POLL
  * STATUS until not busy, then RDATA. */
 static uint32_t gic_op(uint32_t space, uint32_t off, uint64_t wdata, uint32_t code)
@@ -561,6 +612,10 @@ int main(void)
         cmocka_unit_test_setup(test_bad_frames, setup),
         cmocka_unit_test_setup(test_resync_after_garbage, setup),
         cmocka_unit_test_setup(test_truncated_frame, setup),
+        /* last: a frame's seq can hold a sync byte, and the tests above count the drops
+         * that follow from the seqs they get */
+        cmocka_unit_test_setup(test_notify_fifo_full, setup),
+        cmocka_unit_test_setup(test_no_dma_probe, setup),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     ioe_vbridge_close(vb);

@@ -36,10 +36,10 @@ module ioe_icebreaker_top (
   logic [7:0] rx_data, tx_data;
   logic       rx_err, served, drop, notify;
   logic [NrWired-1:0] wired;
-  logic [23:0] hb_q;
+  logic [31:0] cycle;  // the card's bridge counts the clock cycles from reset
   logic [4:0]  seen_q, led_q, ev;
   logic        tick;
-  logic        unused_ready;
+  logic        unused_bits;
 
   // 12 MHz x (DIVF+1) / 2^DIVQ = 12 x 64 / 32 = 24 MHz
   SB_PLL40_PAD #(
@@ -119,20 +119,19 @@ module ioe_icebreaker_top (
     .wired_i    (wired),
     .served_o   (served),
     .drop_o     (drop),
-    .notify_o   (notify)
+    .notify_o   (notify),
+    .cycle_o    (cycle)
   );
 
   // LEDs: an event lights its LED from the next tick (every 2^20 cycles, 44 ms) to the one after
   assign ev   = {served, notify, tx_valid & tx_ready, rx_valid, drop | rx_err};
-  assign tick = (hb_q[19:0] == '0);
+  assign tick = (cycle[19:0] == '0);
 
   always_ff @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
-      hb_q   <= '0;
       seen_q <= '0;
       led_q  <= '0;
     end else begin
-      hb_q <= hb_q + 1'b1;
       if (tick) begin
         led_q  <= seen_q | ev;
         seen_q <= '0;
@@ -142,12 +141,12 @@ module ioe_icebreaker_top (
     end
   end
 
-  assign led_grn_no = ~hb_q[23];
+  assign led_grn_no = ~cycle[23];
   assign led_red_no = ~led_q[0];
   assign led1_o     = led_q[1];
   assign led2_o     = led_q[2];
   assign led3_o     = led_q[3];
   assign led4_o     = led_q[4];
-  assign unused_ready = rx_ready;
+  assign unused_bits = ^{rx_ready, cycle[31:24]};
 
 endmodule

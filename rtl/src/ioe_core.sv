@@ -1,6 +1,8 @@
 // Core block (register block 0): identification and build parameters, scratch, the
 // free-running cycle counter, MSI ingress capture, wired-line levels, the notification
-// test source and the DMA probe.
+// test source and the DMA probe. DmaProbe = 0 (the iCEBreaker's card, which has no host
+// memory) leaves the probe out: its registers read as zero and ignore writes, and FEATURES
+// says so.
 
 module ioe_core #(
   parameter int unsigned NrVms           = ioe_reg_pkg::NrVmsDefault,
@@ -15,7 +17,8 @@ module ioe_core #(
   parameter int unsigned DmaTags         = ioe_reg_pkg::DmaTagsDefault,
   parameter int unsigned NrIts           = ioe_reg_pkg::NrItsDefault,
   parameter int unsigned NrDmaSegs       = ioe_reg_pkg::NrDmaSegsDefault,
-  parameter int unsigned MgmtMemWords    = ioe_reg_pkg::MgmtMemWordsDefault
+  parameter int unsigned MgmtMemWords    = ioe_reg_pkg::MgmtMemWordsDefault,
+  parameter bit          DmaProbe        = 1'b1
 ) (
   input  logic                     clk_i,
   input  logic                     rst_ni,
@@ -58,6 +61,29 @@ module ioe_core #(
   logic [31:0] notify_count_d, notify_drop_d, dma_status_d, dma_rdata_lo_d, dma_rdata_hi_d;
   logic [31:0] dma_latency_d;
   logic [63:0] cycle_q;
+  logic [11:0] reg_addr;
+  logic        reg_valid, reg_rsp_valid, reg_rsp_error, probe_area, probe_rsp_q, probe_err_q;
+
+  // Without the probe, its registers (0x080..0x0A0) are answered here: they read as zero
+  // and ignore writes. The register block never sees an address with bit 7 set, so the
+  // probe's storage and read data are unreachable and synthesis removes them.
+  localparam logic [11:0] ProbeRegs = ioe_reg_pkg::CORE_DMA_ADDR_LO_OFFSET;
+  localparam logic [11:0] ProbeLast = ioe_reg_pkg::CORE_DMA_LATENCY_OFFSET;
+  assign probe_area = !DmaProbe && req_addr_i[11:7] == ProbeRegs[11:7];
+  assign reg_valid  = req_valid_i & ~probe_area;
+  assign reg_addr   = {req_addr_i[11:8], req_addr_i[7] & DmaProbe, req_addr_i[6:0]};
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      probe_rsp_q <= 1'b0;
+      probe_err_q <= 1'b0;
+    end else begin
+      probe_rsp_q <= req_valid_i & probe_area;
+      probe_err_q <= req_addr_i[6:2] > ProbeLast[6:2];
+    end
+  end
+  assign rsp_valid_o = reg_rsp_valid | probe_rsp_q;
+  assign rsp_error_o = reg_rsp_error | (probe_rsp_q & probe_err_q);
 
   ioe_core_reg_top #(
     .DevBits        (DevBits),
@@ -74,17 +100,17 @@ module ioe_core #(
     .XiveSources    (XiveSources)
   ) u_reg (
     .features_d_i        ({19'd0, MgmtMemWords != 0, 1'b0, XiveSources != 0, NrIts != 0, 1'b1, 5'd0,
-                          3'b111}),  // GICV2 (bit 11): the C model only, docs/gic.md
+                          1'b1, DmaProbe, 1'b1}),  // GICV2 (bit 11): the C model only, docs/gic.md
     .clk_i               (clk_i),
     .rst_ni              (rst_ni),
-    .req_valid_i         (req_valid_i),
+    .req_valid_i         (reg_valid),
     .req_write_i         (req_write_i),
-    .req_addr_i          (req_addr_i),
+    .req_addr_i          (reg_addr),
     .req_wdata_i         (req_wdata_i),
     .req_wstrb_i         (req_wstrb_i),
-    .rsp_valid_o         (rsp_valid_o),
+    .rsp_valid_o         (reg_rsp_valid),
     .rsp_rdata_o         (rsp_rdata_o),
-    .rsp_error_o         (rsp_error_o),
+    .rsp_error_o         (reg_rsp_error),
     .scratch_q_o         (scratch_q),
     .cycle_lo_d_i        (cycle_q[31:0]),
     .cycle_lo_re_o       (cycle_lo_re),
@@ -151,7 +177,8 @@ module ioe_core #(
 
   ioe_fifo #(
     .Width(ioe_pkg::NOTIFY_WIDTH),
-    .Depth(8)
+    .Depth(8),
+    .Ram  (1'b1)
   ) u_notify_fifo (
     .clk_i      (clk_i),
     .rst_ni     (rst_ni),
@@ -183,7 +210,7 @@ module ioe_core #(
   logic [31:0] lat_cnt_q, lat_q;
   logic        start, rsp_hit;
 
-  assign start   = dma_cmd_qe & dma_cmd_q[GoBit] & ~busy_q;
+  assign start   = DmaProbe & dma_cmd_qe & dma_cmd_q[GoBit] & ~busy_q;
   assign rsp_hit = dma_rsp_valid_i & busy_q & ~req_pending_q & (dma_rsp_i.tag == '0);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin

@@ -32,6 +32,7 @@ module ioe_top #(
   parameter int unsigned NrDmaSegs       = ioe_reg_pkg::NrDmaSegsDefault,
   parameter int unsigned MgmtMemWords    = ioe_reg_pkg::MgmtMemWordsDefault,
   parameter              MgmtInitFile    = "",  // firmware image ($readmemh) of the management core
+  parameter bit          DmaProbe        = 1'b1,  // the core's DMA probe (0: a card without host memory)
   localparam int unsigned AW             = ioe_reg_pkg::CSR_ADDR_WIDTH,
   localparam int unsigned TW             = ioe_pkg::DMA_TAG_WIDTH
 ) (
@@ -261,7 +262,8 @@ module ioe_top #(
     .DmaTags        (DmaTags),
     .NrIts          (NrIts),
     .NrDmaSegs      (NrDmaSegs),
-    .MgmtMemWords   (MgmtMemWords)
+    .MgmtMemWords   (MgmtMemWords),
+    .DmaProbe       (DmaProbe)
   ) u_core (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),

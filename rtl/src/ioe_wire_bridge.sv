@@ -30,7 +30,7 @@ module ioe_wire_bridge #(
   parameter logic [31:0]  Caps        = 32'h0000_0008,  // ASYNC: the card runs on its own
   parameter logic [127:0] Name        = {"ioe-icebreaker", 16'h0000},  // NUL-padded, first char in [127:120]
   parameter int unsigned  RxTimeoutUs = 2000,
-  parameter int unsigned  CycleBits   = 64,  // NOTIFY's cycle field: a counter of this width
+  parameter int unsigned  CycleBits   = 64,  // NOTIFY's cycle field: a counter of this width (8..64, whole bytes)
   parameter int unsigned  DropBits    = 32,  // ERROR's dropped field: a counter of this width
   localparam int unsigned AW          = AddrWidth
 ) (
@@ -72,7 +72,9 @@ module ioe_wire_bridge #(
   input  logic [3:0]    notify_src_i,
   // status, one-cycle pulses (LEDs)
   output logic          served_o,  // a request was answered
-  output logic          drop_o     // a frame was dropped (an ERROR is sent)
+  output logic          drop_o,    // a frame was dropped (an ERROR is sent)
+  // the free-running cycle counter of NOTIFY's cycle field (a board's LEDs count with it)
+  output logic [CycleBits-1:0] cycle_o
 );
 
   // ---------------------------------------------------------------- protocol constants
@@ -161,8 +163,8 @@ module ioe_wire_bridge #(
   logic [15:0]           cseq_q, cseq_d;
   logic [7:0]            nvm_q, nvcpu_q;
   logic [3:0]            nsrc_q;
-  logic [CycleBits-1:0]  cyc_q, ncyc_q;
-  logic [63:0]           ncyc64;
+  logic [CycleBits-1:0]  cyc_q, ncyc_q;  // ncyc_q: the record's cycle, shifted out a byte at a time
+  logic                  ncyc_shift;
   logic                  ctx_busy, ctx_init, ctx_valid, take_note;
   logic [31:0]           ctx;
   logic [7:0]            tbyte, pbyte, rsp_byte;
@@ -702,7 +704,6 @@ module ioe_wire_bridge #(
   assign ttype     = (tk_q == KNotify) ? TypeNotify : (tk_q == KError) ? TypeError : {6'b100000, type_q[1:0]};
   assign tseq      = (tk_q == KResp) ? seq_q : cseq_q;
   assign tlen      = (tk_q == KNotify) ? 9'd16 : (tk_q == KError) ? 9'd8 : rlen_q;
-  assign ncyc64    = 64'(ncyc_q);
   assign dropped32 = 32'(dropped_q);
 
   always_comb begin
@@ -714,7 +715,7 @@ module ioe_wire_bridge #(
           4'd5:    pbyte = nvcpu_q;
           4'd6:    pbyte = {4'd0, nsrc_q};
           4'd8, 4'd9, 4'd10, 4'd11, 4'd12, 4'd13, 4'd14, 4'd15:
-                   pbyte = ncyc64[8*tcnt_q[2:0]+:8];
+                   pbyte = ncyc_q[7:0];
           default: pbyte = 8'd0;
         endcase
       end
@@ -758,6 +759,7 @@ module ioe_wire_bridge #(
     ctx_init    = 1'b0;
     ctx_valid   = 1'b0;
     take_note   = 1'b0;
+    ncyc_shift  = 1'b0;
     err_clr     = 1'b0;
     resp_clr    = 1'b0;
     out_valid_o = 1'b0;
@@ -778,6 +780,7 @@ module ioe_wire_bridge #(
       if (out_ready_i) begin
         tph_d     = 1'b0;
         ctx_valid = (ts_q != TCrc);
+        ncyc_shift = (ts_q == TPay) && (tk_q == KNotify) && tcnt_q[3];
         tcnt_d    = tcnt_q + 1'b1;
         unique case (ts_q)
           THdr: if (tcnt_q[2:0] == 3'd7) begin
@@ -823,11 +826,14 @@ module ioe_wire_bridge #(
         nvcpu_q <= notify_vcpu_i;
         nsrc_q  <= notify_src_i;
         ncyc_q  <= cyc_q;
+      end else if (ncyc_shift) begin
+        ncyc_q <= ncyc_q >> 8;
       end
     end
   end
 
   assign notify_ready_o = take_note;
+  assign cycle_o        = cyc_q;
   assign out_data_o     = tbyte;
   assign unused_bits    = ^{m_axil_bresp_i[0], m_axil_rresp_i[0], addr_q};
 

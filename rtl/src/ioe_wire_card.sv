@@ -31,7 +31,8 @@ module ioe_wire_card #(
   input  logic [NrWired-1:0] wired_i,
   output logic               served_o,
   output logic               drop_o,
-  output logic               notify_o
+  output logic               notify_o,
+  output logic [CycleBits-1:0] cycle_o  // the bridge's cycle counter, from reset
 );
 
   localparam int unsigned AW = ioe_reg_pkg::CSR_ADDR_WIDTH;
@@ -96,7 +97,8 @@ module ioe_wire_card #(
     .notify_vcpu_i   (nvcpu),
     .notify_src_i    (nsrc),
     .served_o        (served_o),
-    .drop_o          (drop_o)
+    .drop_o          (drop_o),
+    .cycle_o         (cycle_o)
   );
 
   if (Card) begin : g_card
@@ -113,7 +115,8 @@ module ioe_wire_card #(
       .XiveSources    (0),
       .DmaTags        (DmaTags),
       .NrDmaSegs      (0),
-      .MgmtMemWords   (0)
+      .MgmtMemWords   (0),
+      .DmaProbe       (1'b0)  // no host memory behind the wire
     ) u_top (
       .clk_i            (clk_i),
       .rst_ni           (top_rst_n),

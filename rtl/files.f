@@ -13,6 +13,10 @@ rtl/src/ioe_gic.sv
 rtl/gen/ioe_its_reg_top.sv
 rtl/src/ioe_its_pkg.sv
 rtl/src/ioe_its_xlate.sv
+rtl/src/ioe_its_coll.sv
+rtl/src/ioe_its_lpi.sv
+rtl/src/ioe_its_cmdq.sv
+rtl/src/ioe_its_devtab.sv
 rtl/src/ioe_its_core.sv
 rtl/src/ioe_its.sv
 rtl/gen/ioe_xive_reg_top.sv

@@ -3,9 +3,11 @@
 // over DMA) and the GIC engine's LPI requests (acknowledge, EnableLPIs changes, VM reset);
 // its table walks have one DMA read outstanding. MSIs go through the pipelined fast path
 // ioe_its_xlate (translation cache, walker with several reads outstanding), which the
-// sequencer drains before each of its operations. Per-VM LPI state lives in one block RAM
-// (u_lpi) indexed by {VM, INTID}; the best eligible LPI of every vCPU sits in flops that the
-// GIC engine reads. docs/its.md, "RTL micro-architecture", describes the choices.
+// sequencer drains before each of its operations. Its units (docs/its.md, "RTL
+// micro-architecture", has the block diagram): u_cmdq (ioe_its_cmdq) the command queue and
+// the command's decode, u_devtab (ioe_its_devtab) where DTEs are, u_coll (ioe_its_coll) the
+// collections, u_lpi (ioe_its_lpi) the per-VM LPI state in block RAM and every vCPU's best
+// eligible LPI, which the GIC engine reads. The sequencer owns the instance registers.
 
 module ioe_its_core #(
   parameter int unsigned NrIts     = 8,
@@ -111,17 +113,6 @@ module ioe_its_core #(
   logic [63:0]      cbaser_q[NrIts];
   logic [19:5]      cwriter_q[NrIts], creadr_q[NrIts];
   logic [63:0]      baser0_q[NrIts], baser1_q[NrIts];
-  logic [4:0]       ncoll_q [NrIts];
-  // entry k of instance i at i*NColl + k (only constant indices: per-entry enables)
-  logic [NrIts*NColl*16-1:0] cicid_q;
-  logic [NrIts*NColl*9-1:0]  ctgt_q;   // {unmapped, vCPU}
-
-  // ---------------------------------------------------------------- per-VM / per-vCPU
-  logic [15:0]          lmax_q [NrVms];   // highest INTID written since the VM's LPIs were cleared
-  logic [NV-1:0]        bv_q;
-  logic [4:0]           bpr_q [NV];
-  logic [15:0]          bid_q [NV];
-  logic [NV-1:0]        chg_q;
 
   // ---------------------------------------------------------------- engine registers
   state_e      state_q, ret_q, lret_q, wret_q;
@@ -145,8 +136,6 @@ module ioe_its_core #(
   logic        lk_fail_q, lk_dte_only_q;
   logic [7:0]  res_q;           // translation result
   // commands
-  logic [63:0] cmd_q [4];
-  logic [1:0]  beat_q;
   logic        rescan_q;
   // walker
   logic        w_all_q, w_free_q;
@@ -178,7 +167,7 @@ module ioe_its_core #(
   logic [63:0] l2_q, l2_d;
   state_e      slr_q, slr_d;
   // translation cache invalidation (the cache is in the fast path, u_xlate)
-  logic                    c_inv;
+  logic                    cache_inv;
   // fast path (ioe_its_xlate)
   logic                    fp_idle, fp_hold, fp_lram_we, fp_best_set;
   logic [VmW+LpiBits-1:0]  fp_lram_waddr, fp_lram_raddr;
@@ -194,70 +183,25 @@ module ioe_its_core #(
   // counters
   logic [31:0] msi_in_q, msi_drop_q, miss_q, lset_q, lset_cyc_q;
 
-  // ---------------------------------------------------------------- LPI RAM
+  // ---------------------------------------------------------------- LPI store
+  // (u_lpi, below) LPI words, occupancy bits, high-water marks, per-vCPU bests
   logic                   lram_we;
   logic [VmW+LpiBits-1:0] lram_waddr, lram_raddr;
   logic [LW-1:0]          lram_wdata, lram_rdata;
-
-  ioe_ram #(
-    .Width    (LW),
-    .AddrWidth(VmW + LpiBits)
-  ) u_lpi (
-    .clk_i  (clk_i),
-    .we_i   (lram_we | fp_lram_we),
-    .waddr_i(lram_waddr_all),
-    .wdata_i(fp_lram_we ? fp_lram_wdata : lram_wdata),
-    .raddr_i((state_q == SIdle) ? fp_lram_raddr : lram_raddr),
-    .rdata_o(lram_rdata)
-  );
-
-  // ---------------------------------------------------------------- LPI occupancy
-  // One bit per block of 64 INTIDs of a VM: 0 means every word of the block at or below
-  // the VM's high-water mark is zero (no LPI), so the sweeps and rescans step over the
-  // block in one cycle instead of 64 (docs/its.md). Every non-zero write to the LPI RAM
-  // sets its block's bit; only the VM-reset sweep clears bits, block by block as it zeroes
-  // them. Bits above the high-water mark and bits left set after an LPI is freed only
-  // cost time. No reset is needed: after a reset every VM's high-water mark is 0.
-  localparam int unsigned OccW = VmW + LpiBits - 6;
-  logic            occ_we, occ_clr, occ_rdata;
-  logic [OccW-1:0] occ_waddr, occ_raddr;
-  logic [VmW+LpiBits-1:0] lram_waddr_all;
-  assign lram_waddr_all = fp_lram_we ? fp_lram_waddr : lram_waddr;
-  assign occ_we    = occ_clr | ((lram_we | fp_lram_we) &
-                                ((fp_lram_we ? fp_lram_wdata : lram_wdata) != '0));
-  assign occ_waddr = occ_clr ? {vm_q, sw_i_q[LpiBits-1:6]} : lram_waddr_all[VmW+LpiBits-1:6];
+  logic                   occ_clr, occ_rdata;
+  logic [LpiBits-7:0]     occ_rblk;
   // SSw0: the block of sw_i_q (read in SSwB); SScan: the first block; SScanEnd: the block
   // after sc_i_q's, which is sc_i_q's own once sc_i_q steps into it (by 1 or by 64)
   localparam logic [LpiBits-7:0] OccFirst = (LpiBits - 6)'(8192 >> 6);  // INTID 8192
   always_comb begin
     unique case (state_q)
-      SSw0:    occ_raddr = {vm_q, sw_i_q[LpiBits-1:6]};
-      SScan:   occ_raddr = {vm_q, OccFirst};
-      default: occ_raddr = {vm_q, sc_i_q[LpiBits-1:6] + 1'b1};
+      SSw0:    occ_rblk = sw_i_q[LpiBits-1:6];
+      SScan:   occ_rblk = OccFirst;
+      default: occ_rblk = sc_i_q[LpiBits-1:6] + 1'b1;
     endcase
   end
-  ioe_ram #(
-    .Width    (1),
-    .AddrWidth(OccW)
-  ) u_occ (
-    .clk_i  (clk_i),
-    .we_i   (occ_we),
-    .waddr_i(occ_waddr),
-    .wdata_i(~occ_clr),
-    .raddr_i(occ_raddr),
-    .rdata_o(occ_rdata)
-  );
 
   // ---------------------------------------------------------------- helpers
-  // log2 of the 8-byte entries of a page (4 KiB, 16 KiB, 64 KiB)
-  function automatic logic [4:0] page_sh(input logic [1:0] ps);
-    page_sh = {1'b0, ioe_its_pkg::epp_log2(ps)};
-  endfunction
-
-  function automatic logic [31:0] page_bytes(input logic [1:0] ps);
-    page_bytes = 32'd8 << page_sh(ps);
-  endfunction
-
   // capacity in 8-byte entries: (Size + 1) pages
   function automatic logic [31:0] capacity(input logic [9:0] baser);
     capacity = ioe_its_pkg::capacity(baser);
@@ -277,7 +221,6 @@ module ioe_its_core #(
   logic [63:0] cur_cbaser, cur_b0, cur_b1;
   logic [19:5] cur_cwr, cur_crd;
   logic [4:0]  cur_ncoll;
-  logic [31:0] qsize;
   logic [7:0]  cur_nvc;
   logic [63:0] cur_prop;
   logic [15:0] cur_lmax;
@@ -287,8 +230,6 @@ module ioe_its_core #(
   assign cur_b1     = baser1_q[ci_q];
   assign cur_cwr    = cwriter_q[ci_q];
   assign cur_crd    = creadr_q[ci_q];
-  assign cur_ncoll  = ncoll_q[ci_q];
-  assign qsize      = ({24'd0, cur_cbaser[7:0]} + 32'd1) << 12;
   always_comb begin
     cur_nvc  = '0;
     cur_prop = '0;
@@ -299,7 +240,6 @@ module ioe_its_core #(
       end
     end
   end
-  assign cur_lmax   = lmax_q[vm_q];
 
   // PENDBASER of vCPU c of VM v (a multiplexer over the VM's vCPUs only)
   logic [63:0] cur_pend [NrVcpus];
@@ -320,38 +260,15 @@ module ioe_its_core #(
     pendbase = r;
   endfunction
 
-  // the collections of the current instance (one instance multiplexer for all readers)
-  logic [15:0] cur_cicid [NColl];
-  logic [8:0]  cur_ctgt  [NColl];
-  always_comb begin
-    for (int k = 0; k < NColl; k++) begin
-      cur_cicid[k] = '0;
-      cur_ctgt[k]  = '0;
-      for (int i = 0; i < NrIts; i++) begin
-        if (ci_q == IW'(i)) begin
-          cur_cicid[k] = cicid_q[(i*NColl+k)*16 +: 16];
-          cur_ctgt[k]  = ctgt_q[(i*NColl+k)*9 +: 9];
-        end
-      end
-    end
-  end
-
-  // collection lookup in the current instance: {hit, index, {unmapped, vCPU}}
-  function automatic logic [13:0] coll_find(input logic [15:0] key);
-    logic [13:0] r;
-    r = {1'b0, 4'd0, 9'h100};
-    for (int k = NColl - 1; k >= 0; k--) begin
-      if (5'(k) < cur_ncoll && cur_cicid[k] == key) r = {1'b1, 4'(k), cur_ctgt[k]};
-    end
-    coll_find = r;
-  endfunction
-  // the collection named by the command (ca_*) and by the ITE read (cb_*)
+  // the collection store (u_coll, below): the collection named by the command (ca_*) and
+  // by the ITE read (cb_*), entry w_ev_q for SAVE_TABLES
   logic        ca_hit, cb_hit;
-  logic [3:0]  ca_idx, cb_idx;
-  logic [8:0]  ca_tgt, cb_tgt;
-  assign {ca_hit, ca_idx, ca_tgt} = coll_find(cmd_q[2][15:0]);
-  assign {cb_hit, cb_idx, cb_tgt} = coll_find(ite_q[15:0]);
-
+  logic [3:0]  ca_idx;
+  logic [8:0]  ca_tgt, cb_tgt, sv_ctgt;
+  logic [15:0] sv_cicid;
+  logic [NrIts*NColl*16-1:0] fl_cicid;
+  logic [NrIts*NColl*9-1:0]  fl_ctgt;
+  logic [NrIts*5-1:0]        fl_ncoll;
   // MSI claim: a bound instance of VM addr[63:48] whose frame holds addr[47:0]
   logic           claim;
   logic [IW-1:0]  claim_its;
@@ -386,28 +303,34 @@ module ioe_its_core #(
   logic [LW-1:0] lw_rd;
   assign lw_rd = (sc_di_q <= cur_lmax) ? lram_rdata : '0;
 
-  // DTE slot w_dev_q of the walks over the whole device table, as the C model's
-  // for_each_dte_slot: past the end (sl_end), level-1 entry to read first (sl_l1, at
-  // sl_l1a), else the DTE at sl_dte. b0_base: the device table's address (BASER0 with
-  // the bits below the page size cleared), for the lookups too.
-  logic        sl_end, sl_l1;
+  // the device table (ioe_its_devtab): the lookup of dev_q (dt_lk_*: first read, then the
+  // DTE in the level-2 page the level-1 entry on ddata_q names) and DTE slot w_dev_q of
+  // the walks over the whole table, as the C model's for_each_dte_slot: past the end
+  // (sl_end), level-1 entry to read first (sl_l1, at sl_l1a), else the DTE at sl_dte
+  logic        dt_lk_fail, dt_lk_l1, sl_end, sl_l1;
   logic [31:0] sl_pmask;       // DTEs per page - 1
-  logic [63:0] b0_base, sl_l1a, sl_dte;
-  always_comb begin
-    sl_pmask = (32'd1 << page_sh(cur_b0[9:8])) - 32'd1;
-    b0_base  = {16'd0, cur_b0[47:12], 12'd0} & ~{32'd0, page_bytes(cur_b0[9:8]) - 32'd1};
-    sl_l1a   = iova_base | (b0_base + {29'd0, w_dev_q >> page_sh(cur_b0[9:8]), 3'd0});
-    if (cur_b0[62]) begin
-      sl_end = w_dev_q >= (32'd1 << DevBits) ||
-               (w_dev_q >> page_sh(cur_b0[9:8])) >= capacity(cur_b0[9:0]);
-      sl_l1  = !l1ok_q;
-      sl_dte = iova_base | (l2_q + {29'd0, w_dev_q & sl_pmask, 3'd0});
-    end else begin
-      sl_end = w_dev_q >= (32'd1 << DevBits) || w_dev_q >= capacity(cur_b0[9:0]);
-      sl_l1  = 1'b0;
-      sl_dte = iova_base | (b0_base + {29'd0, w_dev_q, 3'd0});
-    end
-  end
+  logic [63:0] dt_lk_addr, dt_l1e_page, dt_l1e_dte, sl_l1a, sl_dte;
+  ioe_its_devtab #(
+    .DevBits(DevBits)
+  ) u_devtab (
+    .baser0_i    (cur_b0),
+    .ivm_i       (cur_ivm),
+    .dev_i       (dev_q),
+    .lk_fail_o   (dt_lk_fail),
+    .lk_l1_o     (dt_lk_l1),
+    .lk_addr_o   (dt_lk_addr),
+    .l1e_i       (ddata_q),
+    .l1e_page_o  (dt_l1e_page),
+    .l1e_dte_o   (dt_l1e_dte),
+    .slot_i      (w_dev_q),
+    .l1ok_i      (l1ok_q),
+    .l2_i        (l2_q),
+    .slot_end_o  (sl_end),
+    .slot_l1_o   (sl_l1),
+    .slot_l1a_o  (sl_l1a),
+    .slot_dte_o  (sl_dte),
+    .slot_pmask_o(sl_pmask)
+  );
 
   // frame register read
   logic [63:0] fr_val;
@@ -472,20 +395,18 @@ module ioe_its_core #(
     fr_new = is64 ? wd_q : (off_q[2] ? {wd_q[31:0], fr_old[31:0]} : {fr_old[63:32], wd_q[31:0]});
   end
 
-  // command fields
-  logic [7:0]  c_opc;
-  logic [31:0] c_dev, c_ev, c_pint;
+  // the command queue and the command held (u_cmdq, below)
+  logic [31:0] qsize;
+  logic        cq_pending, cq_last, cq_start, cq_beat, cq_w2_we;
+  logic [63:0] cq_fetch_addr, cq_creadr_next, cq_w2_wd;
+  logic [31:0] c_dev, c_ev, c_lpi, c_rd1, c_rd2;
+  logic [4:0]  c_size;
+  logic [43:0] c_itt;
   logic [15:0] c_icid;
   logic        c_v;
-  logic [31:0] c_rd1, c_rd2;
-  assign c_opc  = cmd_q[0][7:0];
-  assign c_dev  = cmd_q[0][63:32];
-  assign c_ev   = cmd_q[1][31:0];
-  assign c_pint = cmd_q[1][63:32];
-  assign c_icid = cmd_q[2][15:0];
-  assign c_v    = cmd_q[2][63];
-  assign c_rd1  = cmd_q[2][47:16];
-  assign c_rd2  = cmd_q[3][47:16];
+  logic [63:0] c_w2;
+  logic        c_mapd, c_mapc, c_mapti, c_int, c_movi, c_discard, c_clear, c_inv, c_invall;
+  logic        c_movall, c_inv_cache;
 
   // usable LPIs: 2^min(IDbits+1, LpiBits)
   logic [31:0] usable;
@@ -513,8 +434,6 @@ module ioe_its_core #(
   logic [63:0] dte_d, ite_d, dte_addr_d, ite_addr_d;
   logic        lk_fail_d, lk_dte_only_d;
   logic [7:0]  res_d;
-  logic [63:0] cmd_d [4];
-  logic [1:0]  beat_d;
   logic        rescan_d;
   logic        w_all_d, w_free_d;
   logic [15:0] w_icid_d;
@@ -540,10 +459,7 @@ module ioe_its_core #(
   // per-VM / per-vCPU writes
   logic        lmax_we;
   logic [15:0] lmax_wd;
-  logic        best_clr_vm, best_set;
-  logic [VcW-1:0] best_lane;
-  logic [4:0]  best_pr;
-  logic [15:0] best_id;
+  logic        best_clr_vm;
   logic [NV-1:0] chg_set;
 
   // lane index of (vm_q, t)
@@ -551,24 +467,6 @@ module ioe_its_core #(
     lidx = 32'(v) * NrVcpus + 32'(c);
   endfunction
 
-  // is LPI word w (INTID l) eligible and better than its target lane's best
-  function automatic logic better(input logic [LW-1:0] w, input logic [15:0] l);
-    logic        bv;
-    logic [4:0]  pr;
-    logic [15:0] id;
-    bv = 1'b0;
-    pr = '0;
-    id = '0;
-    for (int x = 0; x < NV; x++) begin
-      if (x == lidx(vm_q, w[LTgt +: VcW])) begin
-        bv = bv_q[x];
-        pr = bpr_q[x];
-        id = bid_q[x];
-      end
-    end
-    better = w[LPend] & w[LEn] & (w[LRefs +: RefW] != '0) &
-             (~bv | (w[LPrio +: 5] < pr) | ((w[LPrio +: 5] == pr) & (l < id)));
-  endfunction
   // the one candidate for a vCPU's best per cycle: word inc_w of INTID inc_l (inc_chk)
   logic [LW-1:0]  inc_w;
   logic [15:0]    inc_l;
@@ -584,8 +482,8 @@ module ioe_its_core #(
     derr_d = derr_q;
     dev_d = dev_q; ev_d = ev_q; dte_d = dte_q; ite_d = ite_q; dte_addr_d = dte_addr_q;
     ite_addr_d = ite_addr_q; lk_fail_d = lk_fail_q; lk_dte_only_d = lk_dte_only_q; res_d = res_q;
-    for (int k = 0; k < 4; k++) cmd_d[k] = cmd_q[k];
-    beat_d = beat_q; rescan_d = rescan_q;
+    cq_start = 1'b0; cq_beat = 1'b0; cq_w2_we = 1'b0; cq_w2_wd = '0;
+    rescan_d = rescan_q;
     w_all_d = w_all_q; w_free_d = w_free_q; w_icid_d = w_icid_q; w_tgt_d = w_tgt_q;
     w_dev_d = w_dev_q; w_ev_d = w_ev_q; w_evn_d = w_evn_q;
     l_d = l_q; lw_d = lw_q; t_d = t_q; t2_d = t2_q; tmap_d = tmap_q;
@@ -595,14 +493,14 @@ module ioe_its_core #(
     sv_pite_d = sv_pite_q; sv_pdte_d = sv_pdte_q; sv_pa_d = sv_pa_q;
     rs_d = rs_q; rs_done_d = rs_done_q; rs_pos_d = rs_pos_q;
     l1ok_d = l1ok_q; l2_d = l2_q; slr_d = slr_q;
-    c_inv = 1'b0;
+    cache_inv = 1'b0;
     lset_inc = 1'b0; miss_inc = 1'b0;
     i_bind_we = 1'b0; i_bind_v = 1'b0; i_base_we = 1'b0; i_en_we = 1'b0; i_en_wd = 1'b0;
     i_cb_we = 1'b0; i_cwr_we = 1'b0; i_crd_we = 1'b0; i_b0_we = 1'b0; i_b1_we = 1'b0;
     i_ncoll_we = 1'b0; i_coll_we = 1'b0; i_coll_del = 1'b0; i_rst = 1'b0;
     i_wd = '0; i_ncoll_wd = '0; i_coll_idx = '0; i_coll_icid = '0; i_coll_tgt = '0;
     lmax_we = 1'b0; lmax_wd = '0;
-    best_clr_vm = 1'b0; best_set = 1'b0; best_lane = '0; best_pr = '0; best_id = '0;
+    best_clr_vm = 1'b0;
     chg_set = '0;
     inc_w    = lw_q;
     inc_l    = l_q;
@@ -805,28 +703,13 @@ module ioe_its_core #(
 
       // ------------------------------------------------------------ lookup of (dev_q, ev_q)
       SLk0: begin
-        lk_fail_d = 1'b0;
-        if (dev_q >= (32'd1 << DevBits)) begin
-          lk_fail_d = 1'b1;
-          state_d   = lret_q;
-        end else if (!cur_b0[62]) begin
-          if (!cur_b0[63] || dev_q >= capacity(cur_b0[9:0])) begin
-            lk_fail_d = 1'b1;
-            state_d   = lret_q;
-          end else begin
-            dte_addr_d = iova_base | b0_base + {29'd0, dev_q, 3'd0};
-            daddr_d = iova_base | b0_base + {29'd0, dev_q, 3'd0};
-            dwr_d = 1'b0; state_d = SDmaReq; ret_d = SLkDte;
-          end
+        lk_fail_d = dt_lk_fail;
+        if (dt_lk_fail) begin
+          state_d = lret_q;
         end else begin
-          if (!cur_b0[63] || (dev_q >> page_sh(cur_b0[9:8])) >= capacity(cur_b0[9:0])) begin
-            lk_fail_d = 1'b1;
-            state_d   = lret_q;
-          end else begin
-            daddr_d = iova_base | b0_base +
-                      {29'd0, dev_q >> page_sh(cur_b0[9:8]), 3'd0};
-            dwr_d = 1'b0; state_d = SDmaReq; ret_d = SLkL1;
-          end
+          daddr_d = dt_lk_addr;
+          if (!dt_lk_l1) dte_addr_d = dt_lk_addr;
+          dwr_d = 1'b0; state_d = SDmaReq; ret_d = dt_lk_l1 ? SLkL1 : SLkDte;
         end
       end
       SLkL1: begin
@@ -834,12 +717,8 @@ module ioe_its_core #(
           lk_fail_d = 1'b1;
           state_d   = lret_q;
         end else begin
-          dte_addr_d = iova_base | (({16'd0, ddata_q[47:12], 12'd0} &
-                                     ~{32'd0, page_bytes(cur_b0[9:8]) - 32'd1}) +
-                                    {29'd0, dev_q & ((32'd1 << page_sh(cur_b0[9:8])) - 32'd1), 3'd0});
-          daddr_d = iova_base | (({16'd0, ddata_q[47:12], 12'd0} &
-                                  ~{32'd0, page_bytes(cur_b0[9:8]) - 32'd1}) +
-                                 {29'd0, dev_q & ((32'd1 << page_sh(cur_b0[9:8])) - 32'd1), 3'd0});
+          dte_addr_d = dt_l1e_dte;
+          daddr_d    = dt_l1e_dte;
           dwr_d = 1'b0; state_d = SDmaReq; ret_d = SLkDte;
         end
       end
@@ -920,9 +799,9 @@ module ioe_its_core #(
 
       // ------------------------------------------------------------ command queue
       SQNext: begin
-        if (en_q[ci_q] && cur_crd != cur_cwr) begin
-          beat_d  = '0;
-          daddr_d = iova_base | ({12'd0, cur_cbaser[51:16], 16'd0} + {44'd0, cur_crd, 5'd0});
+        if (cq_pending) begin
+          cq_start = 1'b1;
+          daddr_d = cq_fetch_addr;
           dwr_d   = 1'b0;
           state_d = SDmaReq;
           ret_d   = SQFetch;
@@ -933,16 +812,10 @@ module ioe_its_core #(
         end
       end
       SQFetch: begin
-        cmd_d[beat_q] = derr_q ? 64'd0 : ddata_q;
-        if (derr_q) cmd_d[0] = 64'd0;  // a DMA error skips the command (opcode 0)
-        if (beat_q == 2'd3 || derr_q) begin
-          state_d = SQExec;
-          if (derr_q) begin
-            cmd_d[0] = 64'd0;
-            state_d  = SQEnd;
-          end
+        cq_beat = 1'b1;  // a DMA error skips the command (opcode 0)
+        if (cq_last || derr_q) begin
+          state_d = derr_q ? SQEnd : SQExec;
         end else begin
-          beat_d  = beat_q + 2'd1;
           daddr_d = daddr_q + 64'd8;
           state_d = SDmaReq;
           ret_d   = SQFetch;
@@ -952,60 +825,47 @@ module ioe_its_core #(
         state_d = SQEnd;
         dev_d   = c_dev;
         ev_d    = c_ev;
-        unique case (c_opc)
-          8'h08: begin  // MAPD
-            lk_dte_only_d = 1'b1;
-            lret_d  = SMapd1;
-            state_d = SLk0;
+        if (c_mapd) begin
+          lk_dte_only_d = 1'b1;
+          lret_d  = SMapd1;
+          state_d = SLk0;
+        end else if (c_mapc) begin
+          if (c_rd1 >= {24'd0, cur_nvc}) state_d = SQEnd;
+          else state_d = SMapc1;
+        end else if (c_mapti || c_movi || c_discard || c_clear || c_inv || c_int) begin
+          lk_dte_only_d = 1'b0;
+          lret_d  = c_mapti ? SMapti1 : c_int ? STrDone : SMovi1;
+          state_d = SLk0;
+        end else if (c_invall) begin
+          if (ca_hit && !ca_tgt[8]) begin
+            sw_kind_d = 3'd1;
+            t2_d      = ca_tgt[VcW-1:0];
+            sw_i_d    = 16'd8192;
+            sw_wrap_d = 1'b0;
+            state_d   = SSw0;
           end
-          8'h09: begin  // MAPC
-            if (c_rd1 >= {24'd0, cur_nvc}) state_d = SQEnd;
-            else state_d = SMapc1;
+        end else if (c_movall) begin
+          if (c_rd1 < {24'd0, cur_nvc} && c_rd2 < {24'd0, cur_nvc} && c_rd1 != c_rd2) begin
+            sw_kind_d = 3'd2;
+            t2_d      = c_rd1[VcW-1:0];
+            t_d       = c_rd2[VcW-1:0];
+            sw_i_d    = 16'd8192;
+            sw_wrap_d = 1'b0;
+            rescan_d  = 1'b1;
+            state_d   = SSw0;
           end
-          8'h0A, 8'h0B: begin  // MAPTI, MAPI
-            lk_dte_only_d = 1'b0;
-            lret_d  = SMapti1;
-            state_d = SLk0;
-          end
-          8'h01, 8'h0F, 8'h04, 8'h0C, 8'h03: begin  // MOVI, DISCARD, CLEAR, INV, INT
-            lk_dte_only_d = 1'b0;
-            lret_d  = (c_opc == 8'h03) ? STrDone : SMovi1;
-            state_d = SLk0;
-          end
-          8'h0D: begin  // INVALL
-            if (ca_hit && !ca_tgt[8]) begin
-              sw_kind_d = 3'd1;
-              t2_d      = ca_tgt[VcW-1:0];
-              sw_i_d    = 16'd8192;
-              sw_wrap_d = 1'b0;
-              state_d   = SSw0;
-            end
-          end
-          8'h0E: begin  // MOVALL
-            if (c_rd1 < {24'd0, cur_nvc} && c_rd2 < {24'd0, cur_nvc} && c_rd1 != c_rd2) begin
-              sw_kind_d = 3'd2;
-              t2_d      = c_rd1[VcW-1:0];
-              t_d       = c_rd2[VcW-1:0];
-              sw_i_d    = 16'd8192;
-              sw_wrap_d = 1'b0;
-              rescan_d  = 1'b1;
-              state_d   = SSw0;
-            end
-          end
-          default: ;
-        endcase
+        end
       end
       SQEnd: begin
         l1ok_d   = 1'b0;
         i_crd_we = 1'b1;
-        i_wd     = ({44'd0, cur_crd, 5'd0} + 64'd32 >= {32'd0, qsize}) ? 64'd0 :
-                   {44'd0, cur_crd, 5'd0} + 64'd32;
+        i_wd     = cq_creadr_next;
         state_d  = SQNext;
       end
 
       // MAPD after the DTE lookup (lk_fail_q: out of range)
       SMapd1: begin
-        if (lk_fail_q || (c_v && (cmd_q[1][4:0] > 5'd15 || 32'(cmd_q[1][4:0]) + 32'd1 > EventBits))) begin
+        if (lk_fail_q || (c_v && (c_size > 5'd15 || 32'(c_size) + 32'd1 > EventBits))) begin
           state_d = SQEnd;
         end else if (dte_q[63]) begin
           // free the device, then SMapdW writes the new DTE
@@ -1022,7 +882,7 @@ module ioe_its_core #(
         if (src_q == 2'd2) begin
           if (c_v) begin
             daddr_d  = dte_addr_q;
-            dwdata_d = {1'b1, 14'd0, cmd_q[2][51:8], cmd_q[1][4:0]};
+            dwdata_d = {1'b1, 14'd0, c_itt, c_size};
             dstrb_d  = 8'hff;
             dwr_d    = 1'b1;
             state_d  = SDmaReq;
@@ -1084,9 +944,8 @@ module ioe_its_core #(
 
       // MAPTI / MAPI after the lookup
       SMapti1: begin
-        l_d = (c_opc == 8'h0B) ? c_ev[15:0] : c_pint[15:0];
-        if (lk_fail_q || (((c_opc == 8'h0B) ? c_ev : c_pint) < 32'd8192) ||
-            (((c_opc == 8'h0B) ? c_ev : c_pint) >= usable) || ite_q[47:16] != 32'd0) begin
+        l_d = c_lpi[15:0];
+        if (lk_fail_q || c_lpi < 32'd8192 || c_lpi >= usable || ite_q[47:16] != 32'd0) begin
           state_d = SQEnd;
         end else if (!ca_hit && ({16'd0, c_icid} >= capacity(cur_b1[9:0]) || !cur_b1[63] ||
                                    cur_ncoll == 5'd16)) begin
@@ -1094,7 +953,7 @@ module ioe_its_core #(
         end else begin
           tmap_d  = ca_hit & ~ca_tgt[8];
           t_d     = ca_tgt[VcW-1:0];
-          sc_i_d  = (c_opc == 8'h0B) ? c_ev[15:0] : c_pint[15:0];
+          sc_i_d  = c_lpi[15:0];
           state_d = SMapti2;
         end
       end
@@ -1214,7 +1073,7 @@ module ioe_its_core #(
         sc_i_d   = ite_q[31:16];
         if (lk_fail_q || ite_q[47:16] == 32'd0) begin
           state_d = SQEnd;
-        end else if (c_opc == 8'h0F) begin  // DISCARD
+        end else if (c_discard) begin
           if (cb_hit && !cb_tgt[8]) begin
             daddr_d   = ite_addr_q;
             dwdata_d  = '0;
@@ -1227,7 +1086,7 @@ module ioe_its_core #(
           end else begin
             state_d = SQEnd;
           end
-        end else if (c_opc == 8'h01) begin  // MOVI: old and new collection mapped
+        end else if (c_movi) begin  // old and new collection mapped
           if (ca_hit && !ca_tgt[8] && cb_hit && !cb_tgt[8]) begin
             state_d  = SCmdL0;
             lret_d   = SCmdL1;
@@ -1250,7 +1109,7 @@ module ioe_its_core #(
           rdata_d = {32'd0, 16'(lw_rd[LRefs +: RefW]), 8'(lw_rd[LTgt +: VcW]),
                      lw_rd[LPrio +: 5], 1'b0, lw_rd[LPend], lw_rd[LEn]};
           state_d = SFinish;
-        end else if (c_opc == 8'h01) begin  // MOVI
+        end else if (c_movi) begin
           if (!ca_hit || ca_tgt[8]) begin
             state_d = SQEnd;
           end else begin
@@ -1267,7 +1126,7 @@ module ioe_its_core #(
             state_d  = SDmaReq;
             ret_d    = SQEnd;
           end
-        end else if (c_opc == 8'h04) begin  // CLEAR
+        end else if (c_clear) begin
           if (l_q <= cur_lmax && lw_rd[LPend]) begin
             lw_d[LPend] = 1'b0;
             lram_we     = 1'b1;
@@ -1318,7 +1177,7 @@ module ioe_its_core #(
         if (derr_q || !ddata_q[63]) begin
           w_dev_d = (w_dev_q | sl_pmask) + 32'd1;
         end else begin
-          l2_d   = {16'd0, ddata_q[47:12], 12'd0} & ~{32'd0, page_bytes(cur_b0[9:8]) - 32'd1};
+          l2_d   = dt_l1e_page;
           l1ok_d = 1'b1;
           if (!rs_done_q) rs_pos_d = w_dev_q;  // KVM's restore scans a page from its start
         end
@@ -1554,7 +1413,7 @@ module ioe_its_core #(
           end
           lram_we = 1'b1;
         end
-        if (src_q == 2'd2 && c_opc == 8'h0C) state_d = SQEnd;  // INV: one LPI
+        if (src_q == 2'd2 && c_inv) state_d = SQEnd;  // INV: one LPI
       end
 
       // ------------------------------------------------------------ rescan of VM vm_q
@@ -1723,8 +1582,7 @@ module ioe_its_core #(
           daddr_d  = iova_base | ({16'd0, cur_b1[47:12], 12'd0} + {29'd0, w_ev_q, 3'd0});
           dwdata_d = (w_ev_q == {27'd0, cur_ncoll}) ? 64'd0 :
                      {1'b1, 15'd0,
-                      cur_ctgt[w_ev_q[3:0]][8] ? 32'hffffffff :
-                      {24'd0, cur_ctgt[w_ev_q[3:0]][7:0]}, cur_cicid[w_ev_q[3:0]]};
+                      sv_ctgt[8] ? 32'hffffffff : {24'd0, sv_ctgt[7:0]}, sv_cicid};
           dstrb_d  = 8'hff;
           dwr_d    = 1'b1;
           w_ev_d   = w_ev_q + 32'd1;
@@ -1748,22 +1606,23 @@ module ioe_its_core #(
         end
       end
       SRsCte: begin
-        cmd_d[2] = ddata_q;  // the collection lookup (ca_*) keys on cmd_q[2][15:0]
+        cq_w2_we = 1'b1;  // the collection lookup (ca_*) keys on the command's ICID
+        cq_w2_wd = ddata_q;
         if (derr_q) begin
           rdata_d = 64'd14;
           state_d = SRsErr;
         end else if (!ddata_q[63]) begin
           state_d = SRsDev;
         end else begin
-          state_d = SRsCte;  // checks next cycle, with cmd_q[2] = the CTE
-          if (cmd_q[2] == ddata_q && ddata_q[63]) begin
-            if (cmd_q[2][47:16] != 32'hffffffff && cmd_q[2][47:16] >= {24'd0, cur_nvc}) begin
+          state_d = SRsCte;  // checks next cycle, with word 2 = the CTE
+          if (c_w2 == ddata_q && ddata_q[63]) begin
+            if (c_rd1 != 32'hffffffff && c_rd1 >= {24'd0, cur_nvc}) begin
               rdata_d = 64'd22;
               state_d = SRsErr;
             end else if (ca_hit) begin
               rdata_d = 64'd17;
               state_d = SRsErr;
-            end else if ({16'd0, cmd_q[2][15:0]} >= capacity(cur_b1[9:0])) begin
+            end else if ({16'd0, c_icid} >= capacity(cur_b1[9:0])) begin
               rdata_d = 64'd22;
               state_d = SRsErr;
             end else if (cur_ncoll == 5'd16) begin
@@ -1772,12 +1631,12 @@ module ioe_its_core #(
             end else begin
               i_coll_we   = 1'b1;
               i_coll_idx  = cur_ncoll[3:0];
-              i_coll_icid = cmd_q[2][15:0];
-              i_coll_tgt  = (cmd_q[2][47:16] == 32'hffffffff) ? 9'h100 : {1'b0, cmd_q[2][23:16]};
+              i_coll_icid = c_icid;
+              i_coll_tgt  = (c_rd1 == 32'hffffffff) ? 9'h100 : {1'b0, c_rd1[7:0]};
               i_ncoll_we  = 1'b1;
               i_ncoll_wd  = cur_ncoll + 5'd1;
               w_ev_d      = w_ev_q + 32'd1;
-              cmd_d[2]    = '0;
+              cq_w2_wd    = '0;
               state_d     = SRsColl;
             end
           end
@@ -1904,24 +1763,134 @@ module ioe_its_core #(
 
       default: state_d = SIdle;
     endcase
-    if (inc_chk && better(inc_w, inc_l)) begin
-      best_set  = 1'b1;
-      best_lane = inc_w[LTgt +: VcW];
-      best_pr   = inc_w[LPrio +: 5];
-      best_id   = inc_l;
-    end
     lram_raddr = {vm_q, sc_i_q[LpiBits-1:0]};
     // Translation cache invalidation (docs/its.md): every event of the list clears the
     // whole cache (all instances), a superset of what the contract requires.
-    c_inv = ((state_q == SExec) &&
+    cache_inv = ((state_q == SExec) &&
              (code_q == OpBind || code_q == OpReset || code_q == 4'd9 ||
               ((code_q == OpWrite32 || code_q == OpWrite64) &&
                (off_q == 16'h0000 || fr_off == 16'h0100 || fr_off == 16'h0108)))) ||
-            ((state_q == SQExec) &&
-             (c_opc == 8'h08 || c_opc == 8'h01 || c_opc == 8'h0F || c_opc == 8'h0E ||
-              c_opc == 8'h09)) ||
+            ((state_q == SQExec) && c_inv_cache) ||
             ((state_q == SIdle) && fp_idle && gic_req_valid_i && gic_req_kind_i[1]);
   end
+
+  // ---------------------------------------------------------------- command queue
+  ioe_its_cmdq u_cmdq (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .en_i         (en_q[ci_q]),
+    .ivm_i        (cur_ivm),
+    .cbaser_i     (cur_cbaser),
+    .cwriter_i    (cur_cwr),
+    .creadr_i     (cur_crd),
+    .qsize_o      (qsize),
+    .pending_o    (cq_pending),
+    .fetch_addr_o (cq_fetch_addr),
+    .creadr_next_o(cq_creadr_next),
+    .start_i      (cq_start),
+    .beat_i       (cq_beat),
+    .data_i       (ddata_q),
+    .err_i        (derr_q),
+    .last_o       (cq_last),
+    .w2_we_i      (cq_w2_we),
+    .w2_wd_i      (cq_w2_wd),
+    .dev_o        (c_dev),
+    .ev_o         (c_ev),
+    .lpi_o        (c_lpi),
+    .size_o       (c_size),
+    .itt_o        (c_itt),
+    .icid_o       (c_icid),
+    .v_o          (c_v),
+    .rd1_o        (c_rd1),
+    .rd2_o        (c_rd2),
+    .w2_o         (c_w2),
+    .is_mapd_o    (c_mapd),
+    .is_mapc_o    (c_mapc),
+    .is_mapti_o   (c_mapti),
+    .is_int_o     (c_int),
+    .is_movi_o    (c_movi),
+    .is_discard_o (c_discard),
+    .is_clear_o   (c_clear),
+    .is_inv_o     (c_inv),
+    .is_invall_o  (c_invall),
+    .is_movall_o  (c_movall),
+    .inv_cache_o  (c_inv_cache)
+  );
+
+  // ---------------------------------------------------------------- LPI store
+  logic [NrVms*16-1:0] fl_lmax;
+  ioe_its_lpi #(
+    .NrVms  (NrVms),
+    .NrVcpus(NrVcpus),
+    .LpiBits(LpiBits),
+    .LW     (LW)
+  ) u_lpi (
+    .clk_i         (clk_i),
+    .rst_ni        (rst_ni),
+    .vm_i          (vm_q),
+    .we_i          (lram_we),
+    .waddr_i       (lram_waddr),
+    .wdata_i       (lram_wdata),
+    .raddr_i       (lram_raddr),
+    .fp_we_i       (fp_lram_we),
+    .fp_waddr_i    (fp_lram_waddr),
+    .fp_wdata_i    (fp_lram_wdata),
+    .fp_rsel_i     (state_q == SIdle),
+    .fp_raddr_i    (fp_lram_raddr),
+    .rdata_o       (lram_rdata),
+    .occ_clr_i     (occ_clr),
+    .occ_clr_blk_i (sw_i_q[LpiBits-1:6]),
+    .occ_rblk_i    (occ_rblk),
+    .occ_rdata_o   (occ_rdata),
+    .lmax_we_i     (lmax_we),
+    .lmax_wd_i     (lmax_wd),
+    .lmax_o        (cur_lmax),
+    .lmax_all_o    (fl_lmax),
+    .cand_i        (inc_chk),
+    .cand_w_i      (inc_w),
+    .cand_l_i      (inc_l),
+    .cand_quiet_i  (state_q == SScanEnd),
+    .clr_vm_i      (best_clr_vm),
+    .chg_set_i     (chg_set),
+    .fp_best_set_i (fp_best_set),
+    .fp_best_vm_i  (fp_best_vm),
+    .fp_best_lane_i(fp_best_lane),
+    .fp_best_pr_i  (fp_best_pr),
+    .fp_best_id_i  (fp_best_id),
+    .best_o        (lpi_best_o),
+    .chg_o         (lpi_chg_o)
+  );
+
+  // ---------------------------------------------------------------- collection store
+  ioe_its_coll #(
+    .NrIts(NrIts)
+  ) u_coll (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .ci_i        (ci_q),
+    .key_a_i     (c_icid),
+    .find_a_hit_o(ca_hit),
+    .find_a_idx_o(ca_idx),
+    .find_a_tgt_o(ca_tgt),
+    .key_b_i     (ite_q[15:0]),
+    .find_b_hit_o(cb_hit),
+    .find_b_tgt_o(cb_tgt),
+    .ent_idx_i   (w_ev_q[3:0]),
+    .ent_icid_o  (sv_cicid),
+    .ent_tgt_o   (sv_ctgt),
+    .ncoll_o     (cur_ncoll),
+    .clr_i       (i_rst),
+    .cnt_we_i    (i_ncoll_we),
+    .cnt_wd_i    (i_ncoll_wd),
+    .we_i        (i_coll_we),
+    .del_i       (i_coll_del),
+    .idx_i       (i_coll_idx),
+    .icid_i      (i_coll_icid),
+    .tgt_i       (i_coll_tgt),
+    .all_icid_o  (fl_cicid),
+    .all_tgt_o   (fl_ctgt),
+    .all_ncoll_o (fl_ncoll)
+  );
 
   // ---------------------------------------------------------------- MSI fast path
   // It takes MSIs only while the sequencer is idle and nothing waits for it; the
@@ -1936,15 +1905,9 @@ module ioe_its_core #(
 
   logic [NrIts*8-1:0]  fl_ivm;
   logic [NrIts*64-1:0] fl_b0;
-  logic [NrIts*5-1:0]  fl_ncoll;
-  logic [NrVms*16-1:0] fl_lmax;
   for (genvar i = 0; i < NrIts; i++) begin : g_fl_its
     assign fl_ivm[i*8 +: 8]    = ivm_q[i];
     assign fl_b0[i*64 +: 64]   = baser0_q[i];
-    assign fl_ncoll[i*5 +: 5]  = ncoll_q[i];
-  end
-  for (genvar v = 0; v < NrVms; v++) begin : g_fl_vm
-    assign fl_lmax[v*16 +: 16] = lmax_q[v];
   end
 
   ioe_its_xlate #(
@@ -1961,7 +1924,7 @@ module ioe_its_core #(
     .rst_ni         (rst_ni),
     .hold_i         (fp_hold),
     .idle_o         (fp_idle),
-    .inv_i          (c_inv),
+    .inv_i          (cache_inv),
     .msi_valid_i    (msi_valid_i),
     .msi_ready_o    (msi_ready_o),
     .claim_i        (claim),
@@ -1972,8 +1935,8 @@ module ioe_its_core #(
     .ivm_i          (fl_ivm),
     .baser0_i       (fl_b0),
     .ncoll_i        (fl_ncoll),
-    .cicid_i        (cicid_q),
-    .ctgt_i         (ctgt_q),
+    .cicid_i        (fl_cicid),
+    .ctgt_i         (fl_ctgt),
     .nvc_i          (gic_nvc_i),
     .enlpis_i       (gic_enlpis_i),
     .lmax_i         (fl_lmax),
@@ -2009,8 +1972,7 @@ module ioe_its_core #(
       dwr_q <= 1'b0; daddr_q <= '0; dwdata_q <= '0; ddata_q <= '0; dstrb_q <= '0; derr_q <= 1'b0;
       dev_q <= '0; ev_q <= '0; dte_q <= '0; ite_q <= '0; dte_addr_q <= '0; ite_addr_q <= '0;
       lk_fail_q <= 1'b0; lk_dte_only_q <= 1'b0; res_q <= '0;
-      for (int k = 0; k < 4; k++) cmd_q[k] <= '0;
-      beat_q <= '0; rescan_q <= 1'b0;
+      rescan_q <= 1'b0;
       w_all_q <= 1'b0; w_free_q <= 1'b0; w_icid_q <= '0; w_tgt_q <= '0; w_dev_q <= '0;
       w_ev_q <= '0; w_evn_q <= '0;
       l_q <= '0; lw_q <= '0; t_q <= '0; t2_q <= '0; tmap_q <= 1'b0; sw_kind_q <= '0; sw_i_q <= '0;
@@ -2029,8 +1991,7 @@ module ioe_its_core #(
       dev_q <= dev_d; ev_q <= ev_d; dte_q <= dte_d; ite_q <= ite_d; dte_addr_q <= dte_addr_d;
       ite_addr_q <= ite_addr_d; lk_fail_q <= lk_fail_d; lk_dte_only_q <= lk_dte_only_d;
       res_q <= res_d;
-      for (int k = 0; k < 4; k++) cmd_q[k] <= cmd_d[k];
-      beat_q <= beat_d; rescan_q <= rescan_d;
+      rescan_q <= rescan_d;
       w_all_q <= w_all_d; w_free_q <= w_free_d; w_icid_q <= w_icid_d; w_tgt_q <= w_tgt_d;
       w_dev_q <= w_dev_d; w_ev_q <= w_ev_d; w_evn_q <= w_evn_d;
       l_q <= l_d; lw_q <= lw_d; t_q <= t_d; t2_q <= t2_d; tmap_q <= tmap_d;
@@ -2053,25 +2014,6 @@ module ioe_its_core #(
     end
   end
 
-  // the collections of the current instance after a write (i_coll_we) or a removal
-  // (i_coll_del: the entries above i_coll_idx move down by one)
-  logic [15:0] nxt_cicid [NColl];
-  logic [8:0]  nxt_ctgt  [NColl];
-  always_comb begin
-    for (int k = 0; k < NColl; k++) begin
-      nxt_cicid[k] = cur_cicid[k];
-      nxt_ctgt[k]  = cur_ctgt[k];
-      if (i_coll_we && i_coll_idx == 4'(k)) begin
-        nxt_cicid[k] = i_coll_icid;
-        nxt_ctgt[k]  = i_coll_tgt;
-      end
-      if (i_coll_del && k < NColl - 1 && 4'(k) >= i_coll_idx) begin
-        nxt_cicid[k] = cur_cicid[(k+1)%NColl];
-        nxt_ctgt[k]  = cur_ctgt[(k+1)%NColl];
-      end
-    end
-  end
-
   // per-instance state
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -2080,17 +2022,14 @@ module ioe_its_core #(
       basev_q <= '0;
       for (int i = 0; i < NrIts; i++) begin
         ivm_q[i] <= '0; base_q[i] <= '0; cbaser_q[i] <= '0; cwriter_q[i] <= '0;
-        creadr_q[i] <= '0; baser0_q[i] <= '0; baser1_q[i] <= '0; ncoll_q[i] <= '0;
+        creadr_q[i] <= '0; baser0_q[i] <= '0; baser1_q[i] <= '0;
       end
-      cicid_q <= '0;
-      ctgt_q  <= '0;
     end else begin
       if (i_rst) begin
         en_q[ci_q]      <= 1'b0;
         cbaser_q[ci_q]  <= '0;
         cwriter_q[ci_q] <= '0;
         creadr_q[ci_q]  <= '0;
-        ncoll_q[ci_q]   <= '0;
         if (code_q == OpBind) begin
           baser0_q[ci_q] <= 64'h3907000000000600;
           baser1_q[ci_q] <= 64'h3C07000000000600;
@@ -2118,49 +2057,6 @@ module ioe_its_core #(
       if (i_crd_we) creadr_q[ci_q] <= i_wd[19:5];
       if (i_b0_we) baser0_q[ci_q] <= i_wd;
       if (i_b1_we) baser1_q[ci_q] <= i_wd;
-      if (i_ncoll_we) ncoll_q[ci_q] <= i_ncoll_wd;
-      for (int i = 0; i < NrIts; i++) begin
-        if ((i_coll_we || i_coll_del) && ci_q == IW'(i)) begin
-          for (int k = 0; k < NColl; k++) begin
-            cicid_q[(i*NColl+k)*16 +: 16] <= nxt_cicid[k];
-            ctgt_q[(i*NColl+k)*9 +: 9]    <= nxt_ctgt[k];
-          end
-        end
-      end
-      if (i_coll_del) ncoll_q[ci_q] <= cur_ncoll - 5'd1;
-    end
-  end
-
-  // per-VM high-water marks and per-vCPU bests
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      for (int v = 0; v < NrVms; v++) lmax_q[v] <= '0;
-      bv_q  <= '0;
-      chg_q <= '0;
-      for (int x = 0; x < NV; x++) begin
-        bpr_q[x] <= '0;
-        bid_q[x] <= '0;
-      end
-    end else begin
-      if (lmax_we) lmax_q[vm_q] <= lmax_wd;
-      chg_q <= chg_set;
-      // the lanes written are addressed directly (not found by comparing every lane with
-      // the address each cycle): the same flops, and a simulation that skips the idle case
-      if (best_clr_vm) begin
-        for (int c = 0; c < NrVcpus; c++) bv_q[lidx(vm_q, VcW'(c))] <= 1'b0;
-      end
-      if (best_set) begin
-        bv_q[lidx(vm_q, best_lane)]  <= 1'b1;
-        bpr_q[lidx(vm_q, best_lane)] <= best_pr;
-        bid_q[lidx(vm_q, best_lane)] <= best_id;
-        if (state_q != SScanEnd) chg_q[lidx(vm_q, best_lane)] <= 1'b1;
-      end else if (fp_best_set) begin
-        // an MSI of the fast path (the sequencer is idle then)
-        bv_q[lidx(fp_best_vm, fp_best_lane)]  <= 1'b1;
-        bpr_q[lidx(fp_best_vm, fp_best_lane)] <= fp_best_pr;
-        bid_q[lidx(fp_best_vm, fp_best_lane)] <= fp_best_id;
-        chg_q[lidx(fp_best_vm, fp_best_lane)] <= 1'b1;
-      end
     end
   end
 
@@ -2180,16 +2076,12 @@ module ioe_its_core #(
   assign lpi_set_o = lset_q;
   assign lpi_set_cycle_o = lset_cyc_q;
   assign gic_req_done_o = (state_q == SFinish) & ~rescan_q & (src_q == 2'd3);
-  assign lpi_chg_o = chg_q;
-  for (genvar x = 0; x < NV; x++) begin : g_best
-    assign lpi_best_o[x*22 +: 22] = {bv_q[x], bpr_q[x], bid_q[x]};
-  end
 
   assign dma_req_valid_o = (state_q == SDmaReq) | fp_dma_valid;
 
   logic unused;
   assign unused = ^{target_i[31:17], op_i[31:4], msi_addr_i[16:0], dma_rsp_i.tag, gic_req_vm_i,
-                    gic_req_vcpu_i, cur_prop, cb_idx, ca_tgt, cfg_l[2:1], cfg_sw[2:1], pb_t, pb_t2, pb_lw};
+                    gic_req_vcpu_i, cur_prop, ca_tgt, cfg_l[2:1], cfg_sw[2:1], pb_t, pb_t2, pb_lw};
   always_comb begin
     dma_req_o       = '0;
     dma_req_o.tag   = '0;

@@ -1,5 +1,6 @@
-// Helpers of the ITS engine shared by its sequencer (ioe_its_core) and its MSI fast path
-// (ioe_its_xlate): sizes of the guest-memory tables of a GITS_BASER value.
+// Helpers of the ITS engine shared by its sequencer (ioe_its_core), its device-table
+// addressing (ioe_its_devtab) and its MSI fast path (ioe_its_xlate): sizes of the
+// guest-memory tables of a GITS_BASER value.
 
 package ioe_its_pkg;
 

@@ -5,7 +5,10 @@
 // boards/kc705/openocd.cfg). GPIO LEDs 0-3 (active high): link up, PCIe activity, JTAG bridge
 // selected, heartbeat (ioe_xc7_board).
 
-module ioe_kc705_top (
+module ioe_kc705_top #(
+  // the management core's firmware ($readmemh image; build.tcl passes build/firmware/ioe_fw.hex)
+  parameter MgmtInitFile = ""
+) (
   input  logic       pcie_clk_p,
   input  logic       pcie_clk_n,
   input  logic       pcie_perst_n,
@@ -17,7 +20,8 @@ module ioe_kc705_top (
 );
 
   ioe_xc7_board #(
-    .Lanes(8)
+    .Lanes       (8),
+    .MgmtInitFile(MgmtInitFile)
   ) u_board (
     .pcie_clk_p  (pcie_clk_p),
     .pcie_clk_n  (pcie_clk_n),

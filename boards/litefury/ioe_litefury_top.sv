@@ -7,7 +7,10 @@
 //   led_n[0] link up, led_n[1] PCIe activity (TLPs in or out, stretched), led_n[2] JTAG
 //   bridge activity, led_n[3] the user clock's heartbeat (about 1 Hz).
 
-module ioe_litefury_top (
+module ioe_litefury_top #(
+  // the management core's firmware ($readmemh image; build.tcl passes build/firmware/ioe_fw.hex)
+  parameter MgmtInitFile = ""
+) (
   input  logic       pcie_clk_p,
   input  logic       pcie_clk_n,
   input  logic       pcie_perst_n,
@@ -32,7 +35,9 @@ module ioe_litefury_top (
     .NrIts          (2),
     .ItsCacheEntries(64),
     .XiveSources    (256),
-    .DmaTags        (8)
+    .DmaTags        (8),
+    .MgmtMemWords   (2048),
+    .MgmtInitFile   (MgmtInitFile)
   ) u_board (
     .pcie_clk_p  (pcie_clk_p),
     .pcie_clk_n  (pcie_clk_n),

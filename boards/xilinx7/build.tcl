@@ -48,7 +48,14 @@ lappend files [file join $root rtl src ioe_jtag_bscane2.sv] [file join $here ioe
 read_verilog -sv $files
 read_xdc [file join $root boards $ioe_board(name) $ioe_board(xdc)]
 
-synth_design -top $ioe_board(top) -part $ioe_board(part)
+# the management core's firmware goes into its block RAM (docs/firmware.md): the image of a
+# CMake build of this tree, or ioe_board(fw_hex)
+set fw_hex [file join $root build firmware ioe_fw.hex]
+if {[info exists ioe_board(fw_hex)]} { set fw_hex [file normalize $ioe_board(fw_hex)] }
+if {![file exists $fw_hex]} {
+  error "no firmware image $fw_hex: build it first (cmake --build build --target ioe_fw)"
+}
+synth_design -top $ioe_board(top) -part $ioe_board(part) -generic "MgmtInitFile=\"$fw_hex\""
 opt_design
 place_design
 route_design

@@ -20,7 +20,10 @@ module ioe_xc7_board #(
   parameter int unsigned NrIts           = ioe_reg_pkg::NrItsDefault,
   parameter int unsigned ItsCacheEntries = ioe_reg_pkg::ItsCacheEntriesDefault,
   parameter int unsigned XiveSources     = ioe_reg_pkg::XiveSourcesDefault,
-  parameter int unsigned DmaTags         = ioe_reg_pkg::DmaTagsDefault
+  parameter int unsigned DmaTags         = ioe_reg_pkg::DmaTagsDefault,
+  // the management core's memory (0: no core) and its firmware image ($readmemh, docs/firmware.md)
+  parameter int unsigned MgmtMemWords    = ioe_reg_pkg::MgmtMemWordsDefault,
+  parameter              MgmtInitFile    = ""
 ) (
   input  logic             pcie_clk_p,
   input  logic             pcie_clk_n,
@@ -110,6 +113,8 @@ module ioe_xc7_board #(
     .ItsCacheEntries(ItsCacheEntries),
     .XiveSources    (XiveSources),
     .DmaTags        (DmaTags),
+    .MgmtMemWords   (MgmtMemWords),
+    .MgmtInitFile   (MgmtInitFile),
     .JtagDebug      (1'b1)
   ) u_card (
     .jtag_tck_i              (tck),

@@ -25,6 +25,9 @@ module ioe_pcie_card_7x #(
   parameter int unsigned ItsCacheEntries = ioe_reg_pkg::ItsCacheEntriesDefault,
   parameter int unsigned XiveSources     = ioe_reg_pkg::XiveSourcesDefault,
   parameter int unsigned DmaTags         = ioe_reg_pkg::DmaTagsDefault,
+  // the management core's memory (0: no core) and its firmware image ($readmemh, docs/firmware.md)
+  parameter int unsigned MgmtMemWords    = ioe_reg_pkg::MgmtMemWordsDefault,
+  parameter              MgmtInitFile    = "",
   // 1: the JTAG debug bridge shares ioe_top's CSR port with BAR0 (board tops, docs/jtag.md)
   parameter bit          JtagDebug       = 1'b0
 ) (
@@ -287,7 +290,9 @@ module ioe_pcie_card_7x #(
     .NrIts          (NrIts),
     .ItsCacheEntries(ItsCacheEntries),
     .XiveSources    (XiveSources),
-    .DmaTags        (DmaTags)
+    .DmaTags        (DmaTags),
+    .MgmtMemWords   (MgmtMemWords),
+    .MgmtInitFile   (MgmtInitFile)
   ) u_top (
     .clk_i            (user_clk_out),
     .rst_ni           (rst_n),

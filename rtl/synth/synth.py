@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Synthesise ioe_top with Yosys and check the netlist.
 
-  synth.py {xilinx,ice40} {default,mid,small} --out DIR [--root REPO]
+  synth.py {xilinx,ice40} {default,mid,small} --out DIR [--root REPO] [--mgmt-image HEX]
 
 Runs Debian's Yosys (0.23) with synth_xilinx or synth_ice40 on the files of rtl/files.f
 with the chosen parameter set of rtl/regmap/ioe.toml, and fails when
@@ -9,7 +9,10 @@ with the chosen parameter set of rtl/regmap/ioe.toml, and fails when
     loops, undriven wires),
   - a latch is inferred (checked right after `proc`, before any technology mapping),
   - a latch primitive survives mapping,
-  - the netlist does not fit the set's device (DEVICE below: LUTs and block RAMs).
+  - the netlist does not fit the set's device (DEVICE below: LUTs and block RAMs),
+  - with --mgmt-image (the firmware's $readmemh image, build/firmware/ioe_fw.hex): the image
+    is larger than the set's management memory, or no block RAM of the management core
+    carries a non-zero INIT after mapping (the bitstream would boot an empty core).
 Writes DIR/<arch>-<set>.log (Yosys log), DIR/<arch>-<set>.json (cell statistics) and
 appends the LUT / FF / BRAM counts to DIR/report.md, followed by the tables that board
 builds left in DIR (*.board.md: utilisation and Fmax after place and route). For Xilinx it
@@ -20,6 +23,7 @@ depth.py) in DIR/<arch>-<set>-depth.md, which report.md includes.
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -39,6 +43,7 @@ ARCH = {
         "lutram": lambda t: t.startswith("RAM") and not t.startswith("RAMB"),
         # block RAM of the device table: RAMB36 tiles (a RAMB18 is half of one)
         "bram_tiles": lambda t: 1.0 if t.startswith("RAMB36") else 0.5 if t.startswith("RAMB18") else 0,
+        "ram_cells": "t:RAMB36E1 t:RAMB18E1",
     },
     "ice40": {
         "synth": "synth_ice40 -top ioe_top",
@@ -49,6 +54,7 @@ ARCH = {
         "bram": lambda t: t.startswith("SB_RAM40"),
         "lutram": lambda t: False,
         "bram_tiles": lambda t: 1.0 if t.startswith("SB_RAM40") else 0,
+        "ram_cells": "t:SB_RAM40_4K",
     },
 }
 
@@ -71,6 +77,37 @@ def counts(arch_name, stat_json):
     return tuple(sum(n * arch[k](t) if k == "bram_tiles" else n
                      for t, n in cells.items() if arch[k](t))
                  for k in ("lut", "ff", "bram", "lutram", "bram_tiles"))
+
+
+def check_image(hex_path, params):
+    """Why the $readmemh image cannot go into the set's management memory, or None."""
+    m = re.search(r"-set MgmtMemWords (\d+)", params)
+    words = int(m.group(1)) if m else 0
+    if words == 0:
+        return "--mgmt-image given, but this parameter set has no management core"
+    try:
+        with open(hex_path) as f:
+            n = sum(1 for line in f if line.strip() and not line.startswith("//"))
+    except OSError as e:
+        return f"cannot read the firmware image: {e}"
+    if n == 0 or n > words:
+        return f"the firmware image has {n} words; the management memory holds {words}"
+    return None
+
+
+def image_in_rams(dump_path):
+    """True when a mapped block RAM under u_mgmt has an INIT parameter with a 1 bit (the
+    RTLIL `dump` of the RAM cells: `cell TYPE NAME` lines, then `parameter \\INIT_xx VALUE`)."""
+    in_mgmt = False
+    with open(dump_path) as f:
+        for line in f:
+            words = line.split()
+            if words[:1] == ["cell"]:
+                in_mgmt = "u_mgmt" in words[2]
+            elif in_mgmt and words[:1] == ["parameter"] and words[1].startswith("\\INIT"):
+                if "1" in words[2].split("'", 1)[-1]:
+                    return True
+    return False
 
 
 def write_report(out):
@@ -112,6 +149,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--root", default=os.path.normpath(os.path.join(HERE, "..", "..")))
     ap.add_argument("--yosys", default="yosys")
+    ap.add_argument("--mgmt-image", help="firmware image ($readmemh) for ioe_top's MgmtInitFile")
     a = ap.parse_args()
     arch = ARCH[a.arch]
     os.makedirs(a.out, exist_ok=True)
@@ -125,6 +163,15 @@ def main():
         [sys.executable, os.path.join(a.root, "rtl", "regmap", "regtool.py"), "params", a.params,
          "yosys"], check=True, capture_output=True, text=True).stdout.strip()
 
+    rams = None
+    if a.mgmt_image:
+        err = check_image(a.mgmt_image, params)
+        if err:
+            print(f"synth {tag}: {err}", file=sys.stderr)
+            return 1
+        params += f' -set MgmtInitFile "{os.path.abspath(a.mgmt_image)}"'
+        rams = os.path.join(a.out, tag + "-mgmt-rams.il")
+
     script = [
         "read_verilog -sv " + " ".join(files),
         f"chparam {params} ioe_top",
@@ -136,6 +183,8 @@ def main():
     if arch["mapped_latches"]:
         script.append(f"select -assert-none {arch['mapped_latches']}")
     script += ["check -assert", f"tee -q -o {stat_json} {arch['stat']}"]
+    if rams:
+        script.append(f"tee -q -o {rams} dump {arch['ram_cells']}")
     netlist = os.path.join(a.out, tag + "-netlist.json")
     if a.arch == "xilinx":
         script.append(f"write_json {netlist}")
@@ -147,6 +196,10 @@ def main():
         return 1
 
     lut, ff, bram, lutram, tiles = counts(a.arch, stat_json)
+    if rams and not image_in_rams(rams):
+        print(f"synth {tag}: no block RAM of u_mgmt carries the firmware image ({rams})",
+              file=sys.stderr)
+        return 1
     levels = ""
     if a.arch == "xilinx":
         res = depth.analyse(netlist)

@@ -28,6 +28,11 @@ struct ioe_transport_ops {
     int (*wait)(struct ioe_transport *t, uint64_t timeout_us);
     /* descriptor readable while the stream is not empty; NULL: -EOPNOTSUPP */
     int (*notify_fd)(struct ioe_transport *t);
+    /* optional, for a card that runs on its own (IOE_CARD_CAP_ASYNC): return once every
+     * notification that the accesses before it raised can be taken by drain. 1 when it
+     * waited for the card, 0 when nothing was written since the last sync (nothing new to
+     * wait for), -errno. NULL: no such guarantee (the event thread takes them later). */
+    int (*sync)(struct ioe_transport *t);
     /* simulated cards only: NULL elsewhere (card.c answers -EOPNOTSUPP) */
     int (*step)(struct ioe_transport *t, uint64_t cycles);
     int (*cycles)(struct ioe_transport *t, uint64_t *cycles);
@@ -82,6 +87,8 @@ int ioe_transport_jtag_open(const char *name, const char *args, const struct ioe
 /* ioe_card_batch() for ops libioe builds itself from the register map (the engines'
  * access ports): the same, without the argument checks. */
 int card_batch_trusted(struct ioe_card *card, struct ioe_csr_op *ops, size_t n);
+/* the transport's sync (above); 0 when it has none */
+int card_sync(struct ioe_card *card);
 
 int ioe_mem_lookup(const void *hva, uint64_t size, int *fd, uint64_t *fd_offset);
 

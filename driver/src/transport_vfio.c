@@ -53,6 +53,7 @@ struct vfio_transport {
     uint32_t tail;
     int efd[2]; /* MSI-X vectors 0 (ring) and 1 (endpoint errors) */
     bool ring_mapped, ring_on, irqs_on;
+    bool wrote; /* a BAR0 write or a doorbell since the last sync */
     /* the container's IOVA ranges less the private area [priv, priv + PRIVATE_IOVA) */
     struct ioe_iova_range ranges[MAX_RANGES + 1];
     size_t nr_ranges;
@@ -206,6 +207,27 @@ static int vt_notify_fd(struct ioe_transport *t)
     return vt_of(t)->efd[0];
 }
 
+/* The notification fence: the endpoint answers a read of NRING_FENCE once ioe_top's
+ * notification stream has been quiet (docs/pcie.md section 5), and its completion cannot
+ * pass the ring records written before it, so when the read returns every record of the
+ * writes before it is in host memory. Only after writes: a request that only read changed
+ * nothing the card notifies. */
+static int vt_sync(struct ioe_transport *t)
+{
+    struct vfio_transport *vt = vt_of(t);
+    pthread_mutex_lock(&vt->lock);
+    int err = vt->dead;
+    if (!err && vt->wrote) {
+        if (ep_rd(vt, IOE_EP_NRING_FENCE) == UINT32_MAX)
+            err = check_alive(vt);
+        vt->wrote = false;
+        if (!err)
+            err = 1;
+    }
+    pthread_mutex_unlock(&vt->lock);
+    return err;
+}
+
 /* ---------------------------------------------------------------- CSR window */
 
 static int poll_op(struct vfio_transport *vt, struct ioe_csr_op *op)
@@ -235,7 +257,10 @@ static int vt_batch(struct ioe_transport *t, struct ioe_csr_op *ops, size_t n)
             if (op->val == UINT32_MAX)
                 err = check_alive(vt);
             break;
-        case IOE_CSR_WRITE: vfio_dev_wr32(&vt->dev, IOE_PCIE_BAR_CSR, op->addr, op->val); break;
+        case IOE_CSR_WRITE:
+            vfio_dev_wr32(&vt->dev, IOE_PCIE_BAR_CSR, op->addr, op->val);
+            vt->wrote = true;
+            break;
         case IOE_CSR_POLL: err = poll_op(vt, op); break;
         default: err = -EINVAL;
         }
@@ -342,6 +367,7 @@ static int vt_msi(struct ioe_transport *t, uint32_t devid, uint64_t addr, uint32
         const struct ioe_vfio_sys *s = vt->dev.sys;
         s->mmio_write_burst(
             s->ctx, (volatile char *)vt->dev.bar[IOE_PCIE_BAR_EP].map + IOE_EP_DB_ADDR_LO, db, 4);
+        vt->wrote = true;
         /* a read flushes the posted write: the card has the MSI when we return */
         if (ep_rd(vt, IOE_EP_ID) == UINT32_MAX)
             err = check_alive(vt);
@@ -406,6 +432,7 @@ static const struct ioe_transport_ops vfio_transport_ops = {
     .drain = vt_drain,
     .wait = vt_wait,
     .notify_fd = vt_notify_fd,
+    .sync = vt_sync,
     .msi = vt_msi,
     .iova_ranges = vt_iova_ranges,
 };

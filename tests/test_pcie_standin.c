@@ -545,11 +545,18 @@ static void test_measure(void **state)
     for (unsigned i = 0; i < reads; i++)
         assert_int_equal(rd(bar0, IOE_CORE_ID), IOE_CORE_ID_RESET);
     double cyc0 = (double)(ioe_pcie_rc_cycles(rc) - c0) / reads;
+    /* NRING_FENCE with a quiet notification stream: libioe's end-of-request fence */
+    c0 = ioe_pcie_rc_cycles(rc);
+    t0 = now_s();
+    for (unsigned i = 0; i < reads; i++)
+        rd(bar2, IOE_EP_NRING_FENCE);
+    double fwall = (now_s() - t0) / reads;
+    double fcyc = (double)(ioe_pcie_rc_cycles(rc) - c0) / reads;
     /* a 1-DW read and its CplD are 3 and 4 DWs: 20 and 24 bytes on the link */
     assert_true(cyc >= (20 + 24) / 8.0);
     printf("BAR2 read round trip: %.1f cycles (%.0f ns simulated), %.1f us wall; BAR0: %.1f "
-           "cycles\n",
-           cyc, cyc * 4, wall * 1e6, cyc0);
+           "cycles; NRING_FENCE (quiet stream): %.1f cycles, %.1f us wall\n",
+           cyc, cyc * 4, wall * 1e6, cyc0, fcyc, fwall * 1e6);
 
     /* device doorbell: 1-DW writes to BAR4 page 0 (3-DW header: 24 bytes, 3 cycles) */
     const unsigned n = 2000;

@@ -357,6 +357,37 @@ static int take_private_area(struct vfio_transport *vt, const struct ioe_iova_ra
 
 /* ---------------------------------------------------------------- MSI, reset, close */
 
+/* DB_BASE[vm] (BAR2 0x30..0x38); the card ignores a context it lacks, which reads back 0 */
+static int db_base_set(struct vfio_transport *vt, unsigned vm, uint64_t gpa)
+{
+    ep_wr(vt, IOE_EP_DB_BASE_VM, vm);
+    ep_wr(vt, IOE_EP_DB_BASE_LO, (uint32_t)gpa);
+    ep_wr(vt, IOE_EP_DB_BASE_HI, (uint32_t)(gpa >> 32));
+    uint32_t lo = ep_rd(vt, IOE_EP_DB_BASE_LO), hi = ep_rd(vt, IOE_EP_DB_BASE_HI);
+    if (lo == UINT32_MAX && hi == UINT32_MAX && check_alive(vt))
+        return vt->dead;
+    return ((uint64_t)hi << 32 | lo) == gpa ? 0 : -EINVAL;
+}
+
+/* every device doorbell page answers no VM's MSI frame until its VM has one */
+static void db_base_clear(struct vfio_transport *vt)
+{
+    for (uint64_t v = 0; v < vt->dev.bar[IOE_PCIE_BAR_DB].size / BAR_DB_PAGE && v < 256; v++)
+        if (db_base_set(vt, (unsigned)v, 0) && vt->dead)
+            break;
+}
+
+static int vt_doorbell_base(struct ioe_transport *t, unsigned vm, uint64_t gpa)
+{
+    struct vfio_transport *vt = vt_of(t);
+    if (vm > 0xff || vm >= vt->dev.bar[IOE_PCIE_BAR_DB].size / BAR_DB_PAGE)
+        return -EINVAL;
+    pthread_mutex_lock(&vt->lock);
+    int err = vt->dead ? vt->dead : db_base_set(vt, vm, gpa);
+    pthread_mutex_unlock(&vt->lock);
+    return err;
+}
+
 static int vt_msi(struct ioe_transport *t, uint32_t devid, uint64_t addr, uint32_t data)
 {
     struct vfio_transport *vt = vt_of(t);
@@ -392,6 +423,7 @@ static int vt_reset(struct ioe_transport *t)
         err = check_alive(vt) ? vt->dead : -EIO;
     if (!err) {
         ring_program(vt);
+        db_base_clear(vt);
         err = irqs_enable(vt);
     }
     pthread_mutex_unlock(&vt->lock);
@@ -435,6 +467,7 @@ static const struct ioe_transport_ops vfio_transport_ops = {
     .sync = vt_sync,
     .msi = vt_msi,
     .iova_ranges = vt_iova_ranges,
+    .doorbell_base = vt_doorbell_base,
 };
 
 /* ---------------------------------------------------------------- open */
@@ -517,6 +550,8 @@ int ioe_transport_vfio_open_sys(const struct ioe_vfio_sys *sys, const char *pci_
         err = card_checks(vt);
     if (!err)
         err = ring_setup(vt);
+    if (!err)
+        db_base_clear(vt);
     if (err) {
         vt_free(vt);
         return err;

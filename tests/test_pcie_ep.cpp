@@ -793,6 +793,52 @@ void test_tx_hold(Card &c)
     }
 }
 
+// NRING_FENCE (docs/pcie.md section 5): eight NOTIFY_TEST writes and then a read, sent back
+// to back while the link holds the transmit stream, so the records pile up in ioe_top. A
+// read of NRING_HEAD is answered with the records taken so far; a read of NRING_FENCE only
+// once the stream is quiet: it counts all eight, and all eight record writes leave before
+// its completion.
+void test_fence(Card &c)
+{
+    for (int fence = 0; fence < 2; fence++) {
+        uint32_t h0 = c.rd32(2, IOE_EP_NRING_HEAD);
+        c.wr32(2, IOE_EP_NRING_TAIL, h0); // room for all of them
+        c.tx_ready = false;
+        for (unsigned i = 0; i < 8; i++) {
+            pcie_tlp w;
+            uint32_t v = 4u << 8 | i;
+            pcie_tlp_mem(&w, true, kBarBase[0] + CORE_NOTIFY_TEST, 1, 0xF, 0, kRcId, 0, &v);
+            c.send(w, 0);
+        }
+        size_t l0 = c.log.size();
+        pcie_tlp r;
+        uint8_t tg = c.tag++;
+        pcie_tlp_mem(&r, false, kBarBase[2] + (fence ? IOE_EP_NRING_FENCE : IOE_EP_NRING_HEAD), 1,
+                     0xF, 0, kRcId, tg, nullptr);
+        c.cpls.clear();
+        c.send(r, 2);
+        c.run_until([&] { return c.rxq.empty(); });
+        c.run(100);
+        c.tx_ready = true;
+        CHECK(c.run_until([&] { return !c.cpls.empty(); }, 500));
+        c.run(100);
+        CHECK_EQ(c.log.size(), l0 + 8);
+        if (c.cpls.empty() || c.log.size() != l0 + 8)
+            continue;
+        const Seen &cpl = c.cpls.front();
+        size_t before = 0;
+        for (size_t i = l0; i < c.log.size(); i++)
+            before += c.log[i].cycle < cpl.cycle;
+        if (fence) {
+            CHECK_EQ(cpl.t->data[0], h0 + 8);
+            CHECK_EQ(before, 8);
+        } else {
+            CHECK(cpl.t->data[0] < h0 + 8); // the control: what the fence is for
+        }
+        c.wr32(2, IOE_EP_NRING_TAIL, h0 + 8);
+    }
+}
+
 // ---------------------------------------------------------------- the requester alone
 // ioe_pcie_ep_dma (4 tags) with several reads in flight: completions out of order across
 // tags, one split, one UR, one never answered (timeout), and writes acknowledged at once.
@@ -953,6 +999,7 @@ int main(int argc, char **argv)
         {"dma", test_dma},
         {"ring_msix", test_ring_msix},
         {"tx_hold", test_tx_hold},
+        {"fence", test_fence},
         {"latency", test_latency},
     };
     {

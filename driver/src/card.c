@@ -250,6 +250,17 @@ int ioe_card_drain(struct ioe_card *card, struct ioe_notification *buf, size_t m
     return card->t->ops->drain(card->t, buf, max);
 }
 
+int card_sync(struct ioe_card *card)
+{
+    return card->t->ops->sync ? card->t->ops->sync(card->t) : 0;
+}
+
+int card_doorbell_base(struct ioe_card *card, unsigned vm, uint64_t gpa)
+{
+    return card->t->ops->doorbell_base ? card->t->ops->doorbell_base(card->t, vm, gpa)
+                                       : -EOPNOTSUPP;
+}
+
 int ioe_card_wait(struct ioe_card *card, uint64_t timeout_us)
 {
     return card->t->ops->wait(card->t, timeout_us);

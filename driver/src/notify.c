@@ -3,13 +3,21 @@
  * may be presented. The card notifies every change of a vCPU's presentation status; the
  * VM's interrupt controller says what the status is (irqchip_ops.vcpu_pending).
  *
- * A card that advances only inside calls (the simulated cards without free_run) is
- * stepped a few cycles and drained before every request that may change what a vCPU has
- * to present returns, so a vCPU descriptor is up to date when that request returns. A
- * card that advances on its own (IOE_CARD_CAP_ASYNC: a real card, or a simulated one with
- * free_run) notifies whenever it is ready: an event thread per open card waits on the
- * card's notification descriptor and drains it under the API lock, between requests as
- * well as during them; requests do not drain such a card themselves.
+ * The guarantee (docs/architecture.md, "Notifications"): when a request that may change
+ * what a vCPU has to present returns, every vCPU descriptor says what the card has, as
+ * KVM's injection is synchronous. Such requests end in sys_sync_notifications():
+ *
+ * - A card that advances only inside calls (the simulated cards without free_run) is
+ *   stepped a few cycles and drained.
+ * - A card that advances on its own (IOE_CARD_CAP_ASYNC: a real card, or a simulated one
+ *   with free_run) notifies whenever it is ready: an event thread per open card waits on
+ *   the card's notification descriptor and drains it under the API lock, between requests
+ *   as well as during them. When its transport has a sync (the PCIe card: one read of
+ *   NRING_FENCE, answered after the records of everything written before it, docs/pcie.md
+ *   section 5), the request also syncs and drains in the caller's thread, so the guarantee
+ *   holds there too; a request that wrote nothing to the card since the last sync costs
+ *   nothing. Without a sync (free_run simulated cards, the wire protocol's ASYNC cards) the
+ *   descriptors follow some microseconds later.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,6 +29,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "transport.h"
 
 static void set_readable(struct vcpu *v, bool on)
 {
@@ -69,8 +78,13 @@ static void drain(struct sys *s)
 
 void sys_sync_notifications(struct sys *s)
 {
-    if (s->events)
-        return; /* the event thread takes them as the card raises them */
+    if (s->events) {
+        /* the event thread takes them as the card raises them; a card that can say when it
+         * has raised what the request caused is drained here as well (under the API lock) */
+        if (card_sync(s->card) > 0)
+            drain(s);
+        return;
+    }
     /* let a simulated card finish what the last operations started */
     ioe_card_step(s->card, 4);
     drain(s);

@@ -53,6 +53,7 @@ struct vfio_transport {
     uint32_t tail;
     int efd[2]; /* MSI-X vectors 0 (ring) and 1 (endpoint errors) */
     bool ring_mapped, ring_on, irqs_on;
+    bool wrote; /* a BAR0 write or a doorbell since the last sync */
     /* the container's IOVA ranges less the private area [priv, priv + PRIVATE_IOVA) */
     struct ioe_iova_range ranges[MAX_RANGES + 1];
     size_t nr_ranges;
@@ -206,6 +207,27 @@ static int vt_notify_fd(struct ioe_transport *t)
     return vt_of(t)->efd[0];
 }
 
+/* The notification fence: the endpoint answers a read of NRING_FENCE once ioe_top's
+ * notification stream has been quiet (docs/pcie.md section 5), and its completion cannot
+ * pass the ring records written before it, so when the read returns every record of the
+ * writes before it is in host memory. Only after writes: a request that only read changed
+ * nothing the card notifies. */
+static int vt_sync(struct ioe_transport *t)
+{
+    struct vfio_transport *vt = vt_of(t);
+    pthread_mutex_lock(&vt->lock);
+    int err = vt->dead;
+    if (!err && vt->wrote) {
+        if (ep_rd(vt, IOE_EP_NRING_FENCE) == UINT32_MAX)
+            err = check_alive(vt);
+        vt->wrote = false;
+        if (!err)
+            err = 1;
+    }
+    pthread_mutex_unlock(&vt->lock);
+    return err;
+}
+
 /* ---------------------------------------------------------------- CSR window */
 
 static int poll_op(struct vfio_transport *vt, struct ioe_csr_op *op)
@@ -235,7 +257,10 @@ static int vt_batch(struct ioe_transport *t, struct ioe_csr_op *ops, size_t n)
             if (op->val == UINT32_MAX)
                 err = check_alive(vt);
             break;
-        case IOE_CSR_WRITE: vfio_dev_wr32(&vt->dev, IOE_PCIE_BAR_CSR, op->addr, op->val); break;
+        case IOE_CSR_WRITE:
+            vfio_dev_wr32(&vt->dev, IOE_PCIE_BAR_CSR, op->addr, op->val);
+            vt->wrote = true;
+            break;
         case IOE_CSR_POLL: err = poll_op(vt, op); break;
         default: err = -EINVAL;
         }
@@ -332,6 +357,37 @@ static int take_private_area(struct vfio_transport *vt, const struct ioe_iova_ra
 
 /* ---------------------------------------------------------------- MSI, reset, close */
 
+/* DB_BASE[vm] (BAR2 0x30..0x38); the card ignores a context it lacks, which reads back 0 */
+static int db_base_set(struct vfio_transport *vt, unsigned vm, uint64_t gpa)
+{
+    ep_wr(vt, IOE_EP_DB_BASE_VM, vm);
+    ep_wr(vt, IOE_EP_DB_BASE_LO, (uint32_t)gpa);
+    ep_wr(vt, IOE_EP_DB_BASE_HI, (uint32_t)(gpa >> 32));
+    uint32_t lo = ep_rd(vt, IOE_EP_DB_BASE_LO), hi = ep_rd(vt, IOE_EP_DB_BASE_HI);
+    if (lo == UINT32_MAX && hi == UINT32_MAX && check_alive(vt))
+        return vt->dead;
+    return ((uint64_t)hi << 32 | lo) == gpa ? 0 : -EINVAL;
+}
+
+/* every device doorbell page answers no VM's MSI frame until its VM has one */
+static void db_base_clear(struct vfio_transport *vt)
+{
+    for (uint64_t v = 0; v < vt->dev.bar[IOE_PCIE_BAR_DB].size / BAR_DB_PAGE && v < 256; v++)
+        if (db_base_set(vt, (unsigned)v, 0) && vt->dead)
+            break;
+}
+
+static int vt_doorbell_base(struct ioe_transport *t, unsigned vm, uint64_t gpa)
+{
+    struct vfio_transport *vt = vt_of(t);
+    if (vm > 0xff || vm >= vt->dev.bar[IOE_PCIE_BAR_DB].size / BAR_DB_PAGE)
+        return -EINVAL;
+    pthread_mutex_lock(&vt->lock);
+    int err = vt->dead ? vt->dead : db_base_set(vt, vm, gpa);
+    pthread_mutex_unlock(&vt->lock);
+    return err;
+}
+
 static int vt_msi(struct ioe_transport *t, uint32_t devid, uint64_t addr, uint32_t data)
 {
     struct vfio_transport *vt = vt_of(t);
@@ -342,6 +398,7 @@ static int vt_msi(struct ioe_transport *t, uint32_t devid, uint64_t addr, uint32
         const struct ioe_vfio_sys *s = vt->dev.sys;
         s->mmio_write_burst(
             s->ctx, (volatile char *)vt->dev.bar[IOE_PCIE_BAR_EP].map + IOE_EP_DB_ADDR_LO, db, 4);
+        vt->wrote = true;
         /* a read flushes the posted write: the card has the MSI when we return */
         if (ep_rd(vt, IOE_EP_ID) == UINT32_MAX)
             err = check_alive(vt);
@@ -366,6 +423,7 @@ static int vt_reset(struct ioe_transport *t)
         err = check_alive(vt) ? vt->dead : -EIO;
     if (!err) {
         ring_program(vt);
+        db_base_clear(vt);
         err = irqs_enable(vt);
     }
     pthread_mutex_unlock(&vt->lock);
@@ -406,8 +464,10 @@ static const struct ioe_transport_ops vfio_transport_ops = {
     .drain = vt_drain,
     .wait = vt_wait,
     .notify_fd = vt_notify_fd,
+    .sync = vt_sync,
     .msi = vt_msi,
     .iova_ranges = vt_iova_ranges,
+    .doorbell_base = vt_doorbell_base,
 };
 
 /* ---------------------------------------------------------------- open */
@@ -490,6 +550,8 @@ int ioe_transport_vfio_open_sys(const struct ioe_vfio_sys *sys, const char *pci_
         err = card_checks(vt);
     if (!err)
         err = ring_setup(vt);
+    if (!err)
+        db_base_clear(vt);
     if (err) {
         vt_free(vt);
         return err;

@@ -160,7 +160,10 @@ int api_measure(const struct opts *o, const char *target, const struct api_path 
     *a = (struct series){.unit = UNIT_NS, .v = lat, .n = o->n, .per_sec = per_sec};
     *b = (struct series){.unit = UNIT_NS, .v = rt, .n = o->n};
     a->section = b->section =
-        strcmp(target, "soft") == 0 ? "API, soft backend (software path)" : "API, sim backend";
+        strcmp(target, "soft") == 0 ? "API, soft backend (software path)"
+        : strcmp(target, "sim:pcie") == 0
+            ? "API, sim:pcie backend (PCIe card: VFIO transport, root complex)"
+            : "API, sim backend";
     snprintf(a->name, sizeof(a->name), "%s", ap->lat_name);
     snprintf(b->name, sizeof(b->name), "%s", ap->rt_name);
     return 0;

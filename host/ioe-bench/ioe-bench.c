@@ -36,39 +36,40 @@ static const char *prog = "ioe-bench";
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "Usage: %s [OPTIONS]\n"
-            "Measure the card's interrupt latency and the software path beside it.\n"
-            "\n"
-            "  -n, --iterations N   samples per latency measurement (default 1000)\n"
-            "      --quick          100 samples, 2 working-set iterations (CI and the demo)\n"
-            "      --irqs N         interrupts of the measured VMs (default 256, KVM's default)\n"
-            "  -v, --vcpus N        vCPUs of the measured VMs (default 4)\n"
-            "      --dma-latency N  host-memory latency of the sim card in cycles (default %u)\n"
-            "      --dma-outstanding N  host-memory requests in flight at most (default %u)\n"
-            "ITS working set, shaped like the kernel's vgic_lpi_stress (every device's events\n"
-            "mapped to LPIs spread over the vCPUs; an MSI for every (device, event) each\n"
-            "iteration):\n"
-            "  -d, --devices N      devices (default 4)\n"
-            "  -e, --events N       events per device (default 64)\n"
-            "  -i, --set-iterations N  iterations (default 4, 2 with --quick)\n"
-            "      --clock-mhz F    convert cycles to ns at F MHz (default 125: what the logic depth\n"
-            "                       supports, docs/performance.md)\n"
-            "      --seed N         seed of the randomised injection order (default 1)\n"
-            "      --json FILE      write every measurement as JSON\n"
-            "      --plot FILE      write the latency CDFs as an SVG plot\n"
-            "      --no-progress    no progress bar\n"
-            "Simulation speed of the sim card (cycles per second, idle and under MSI load):\n"
-            "      --sim-speed      measure only that (default: with everything else)\n"
-            "      --speed-runs N   runs of each (default 3, 1 with --quick)\n"
-            "      --speed-cycles N card cycles per run (default 1000000, 200000 with --quick)\n"
-            "  -h, --help           show this help and exit\n"
-            "\n"
-            "Measured: the GIC, ITS and XIVE engines on the Verilator model (cycles);\n"
-            "KVM_IRQ_LINE, KVM_SIGNAL_MSI (ITS) and ESB triggers (XIVE) through the API on the\n"
-            "soft and sim backends (ns); and Linux KVM's software injection (KVM_SIGNAL_MSI,\n"
-            "irqfd) on this host where /dev/kvm works.\n",
-            prog, IOE_CARD_DEFAULT_DMA_LATENCY, IOE_CARD_DEFAULT_DMA_OUTSTANDING);
+    fprintf(
+        f,
+        "Usage: %s [OPTIONS]\n"
+        "Measure the card's interrupt latency and the software path beside it.\n"
+        "\n"
+        "  -n, --iterations N   samples per latency measurement (default 1000)\n"
+        "      --quick          100 samples, 2 working-set iterations (CI and the demo)\n"
+        "      --irqs N         interrupts of the measured VMs (default 256, KVM's default)\n"
+        "  -v, --vcpus N        vCPUs of the measured VMs (default 4)\n"
+        "      --dma-latency N  host-memory latency of the sim card in cycles (default %u)\n"
+        "      --dma-outstanding N  host-memory requests in flight at most (default %u)\n"
+        "ITS working set, shaped like the kernel's vgic_lpi_stress (every device's events\n"
+        "mapped to LPIs spread over the vCPUs; an MSI for every (device, event) each\n"
+        "iteration):\n"
+        "  -d, --devices N      devices (default 4)\n"
+        "  -e, --events N       events per device (default 64)\n"
+        "  -i, --set-iterations N  iterations (default 4, 2 with --quick)\n"
+        "      --clock-mhz F    convert cycles to ns at F MHz (default 125: what the logic depth\n"
+        "                       supports, docs/performance.md)\n"
+        "      --seed N         seed of the randomised injection order (default 1)\n"
+        "      --json FILE      write every measurement as JSON\n"
+        "      --plot FILE      write the latency CDFs as an SVG plot\n"
+        "      --no-progress    no progress bar\n"
+        "Simulation speed of the sim card (cycles per second, idle and under MSI load):\n"
+        "      --sim-speed      measure only that (default: with everything else)\n"
+        "      --speed-runs N   runs of each (default 3, 1 with --quick)\n"
+        "      --speed-cycles N card cycles per run (default 1000000, 200000 with --quick)\n"
+        "  -h, --help           show this help and exit\n"
+        "\n"
+        "Measured: the GIC, ITS and XIVE engines on the Verilator model (cycles);\n"
+        "KVM_IRQ_LINE, KVM_SIGNAL_MSI (ITS) and ESB triggers (XIVE) through the API on the\n"
+        "soft and sim backends (ns); and Linux KVM's software injection (KVM_SIGNAL_MSI,\n"
+        "irqfd) on this host where /dev/kvm works.\n",
+        prog, IOE_CARD_DEFAULT_DMA_LATENCY, IOE_CARD_DEFAULT_DMA_OUTSTANDING);
 }
 
 static int bad(const char *what, const char *arg)
@@ -248,14 +249,16 @@ int main(int argc, char **argv)
             return 1;
         }
     }
-    static const char *const targets[] = {"soft", "sim"};
+    /* sim:pcie: the PCIe card's Verilator model through the VFIO transport and the
+     * root-complex model; its requests end with the notification fence (docs/pcie.md) */
+    static const char *const targets[] = {"soft", "sim", "sim:pcie"};
     static const struct {
         const char *what;
         int (*run)(const struct opts *, const char *, struct series *, unsigned *);
     } api[] = {{"KVM_IRQ_LINE", bench_api},
                {"KVM_SIGNAL_MSI", bench_api_its},
                {"ESB trigger", bench_api_xive}};
-    for (unsigned t = 0; t < 2; t++)
+    for (unsigned t = 0; t < sizeof(targets) / sizeof(targets[0]); t++)
         for (unsigned k = 0; k < sizeof(api) / sizeof(api[0]); k++) {
             int err = api[k].run(&o, targets[t], s, &ns);
             if (err) {

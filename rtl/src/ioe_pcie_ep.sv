@@ -124,7 +124,7 @@ module ioe_pcie_ep #(
   );
 
   // ---------------------------------------------------------------- completer
-  logic              cpl_valid, reg_req, reg_write;
+  logic              cpl_valid, reg_req, reg_write, ring_quiet;
   logic [15:0]       reg_addr;
   logic [31:0]       reg_wdata, regs_rdata, msix_rdata;
   logic [3:0]        reg_be;
@@ -175,6 +175,7 @@ module ioe_pcie_ep #(
     .reg_wdata_o     (reg_wdata),
     .reg_be_o        (reg_be),
     .reg_rdata_i     (regs_rdata | msix_rdata),
+    .fence_ok_i      (ring_quiet),
     .db_devid_i      (db_devid),
     .db_addr_i       (db_addr),
     .db_base_i       (db_base),
@@ -259,7 +260,8 @@ module ioe_pcie_ep #(
     .iw_addr_o (ring_iw_addr),
     .iw_wdata_o(ring_iw_wdata),
     .iw_wstrb_o(ring_iw_wstrb),
-    .irq_o     (ring_irq)
+    .irq_o     (ring_irq),
+    .quiet_o   (ring_quiet)
   );
 
   ioe_pcie_ep_msix #(

@@ -55,6 +55,7 @@ module ioe_pcie_ep_cpl #(
   output logic [31:0]         reg_wdata_o,
   output logic [3:0]          reg_be_o,
   input  logic [31:0]         reg_rdata_i,
+  input  logic                fence_ok_i,  // the ring's quiet_o: NRING_FENCE may be answered
   // doorbell registers
   input  logic [31:0]         db_devid_i,
   input  logic [63:0]         db_addr_i,
@@ -135,6 +136,7 @@ module ioe_pcie_ep_cpl #(
   logic [2:0]  attr_q;
   logic [31:0] cbuf_q [16];
   logic [2:0]  sbeat_q;
+  logic [11:0] fwait_q;  // cycles a read of NRING_FENCE has waited
 
   logic [3:0]  be;
   logic [31:0] wdw;
@@ -233,6 +235,7 @@ module ioe_pcie_ep_cpl #(
       tc_q             <= '0;
       attr_q           <= '0;
       sbeat_q          <= '0;
+      fwait_q          <= '0;
       m_axil_awvalid_o <= 1'b0;
       m_axil_awaddr_o  <= '0;
       m_axil_wvalid_o  <= 1'b0;
@@ -333,7 +336,13 @@ module ioe_pcie_ep_cpl #(
                 msi_addr_o  <= db_addr_i;
                 msi_data_o  <= wdw;
                 st_q        <= Msi;
+              end else if (!write_q && addr_q[13:0] == 14'h0018 && !fence_ok_i &&
+                           fwait_q != 12'hFFF) begin
+                // NRING_FENCE: answered once the notification stream is quiet (the records
+                // of everything before it leave ahead of the completion), 4095 cycles at most
+                fwait_q <= fwait_q + 12'd1;
               end else begin
+                fwait_q     <= '0;
                 reg_req_o   <= 1'b1;
                 reg_write_o <= write_q;
                 reg_addr_o  <= {addr_q[13:0], 2'b00};

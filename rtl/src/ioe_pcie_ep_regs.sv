@@ -107,6 +107,7 @@ module ioe_pcie_ep_regs #(
       15'h0054: rd = cnt_q[5];
       15'h0058: rd = cnt_q[6];
       15'h005C: rd = timeout_q;
+      15'h0060: rd = ring_head_i;  // NRING_FENCE: the completer holds it (ioe_pcie_ep_cpl)
       default: rd = '0;
     endcase
   end

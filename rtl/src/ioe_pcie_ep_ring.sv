@@ -6,7 +6,9 @@
 // write arms again and raises vector 0 at once when records are unconsumed. The next
 // record's address is kept in a register, so a record is taken at most every other cycle
 // (a record is three beats on the 7-series stream anyway); the configuration is written
-// while the ring is disabled.
+// while the ring is disabled. quiet_o is the NRING_FENCE condition (docs/pcie.md section 5):
+// no record has waited to be taken for QuietCycles cycles, or the ring cannot take one
+// (disabled or full); a record taken is in the requester, ahead of any later completion.
 
 module ioe_pcie_ep_ring (
   input  logic        clk_i,
@@ -32,8 +34,12 @@ module ioe_pcie_ep_ring (
   output logic [63:0] iw_wdata_o,
   output logic [7:0]  iw_wstrb_o,
   // MSI-X vector 0
-  output logic        irq_o
+  output logic        irq_o,
+  // the stream has been quiet (NRING_FENCE may be answered)
+  output logic        quiet_o
 );
+
+  localparam int unsigned QuietCycles = 16;
 
   logic [31:0] cycle_q, used, mask;
   logic        armed_q, armed_d, room, fire, take, took_q;
@@ -48,6 +54,11 @@ module ioe_pcie_ep_ring (
   assign iw_addr_o  = slot_q;
   assign iw_wdata_o = {cycle_q, !head_o[log2_i], 11'd0, s_src_i, s_vcpu_i, s_vm_i};
   assign iw_wstrb_o = 8'hFF;
+
+  logic       waiting;
+  logic [4:0] quiet_q;
+  assign waiting = en_i && room && s_valid_i;
+  assign quiet_o = !en_i || !room || (quiet_q == 5'(QuietCycles) && !waiting);
 
   always_comb begin
     armed_d = armed_q || tail_we_i;
@@ -69,8 +80,10 @@ module ioe_pcie_ep_ring (
       head_o  <= '0;
       armed_q <= 1'b1;
       irq_o   <= 1'b0;
+      quiet_q <= '0;
     end else begin
       cycle_q <= cycle_q + 32'd1;
+      quiet_q <= waiting ? 5'd0 : (quiet_q == 5'(QuietCycles)) ? quiet_q : quiet_q + 5'd1;
       slot_q  <= base_i + {29'd0, head_o & mask, 3'b000};
       took_q  <= take || reset_i;
       irq_o   <= fire && !reset_i;

@@ -43,8 +43,8 @@ uint64_t ioe_pcie_rc_bar_size(struct ioe_pcie_rc *rc, unsigned bar);
 int ioe_pcie_rc_bar_read(struct ioe_pcie_rc *rc, unsigned bar, uint64_t off, uint32_t *dw,
                          size_t n);
 /* memory write of n DWs as one TLP (posted: returns when the TLP is on the link) */
-int ioe_pcie_rc_bar_write(struct ioe_pcie_rc *rc, unsigned bar, uint64_t off,
-                          const uint32_t *dw, size_t n);
+int ioe_pcie_rc_bar_write(struct ioe_pcie_rc *rc, unsigned bar, uint64_t off, const uint32_t *dw,
+                          size_t n);
 /* a memory write from another device on the link (requester_id), e.g. a passthrough
  * device's MSI to the card's device doorbell */
 int ioe_pcie_rc_peer_write(struct ioe_pcie_rc *rc, uint16_t requester_id, unsigned bar,
@@ -65,6 +65,12 @@ int ioe_pcie_rc_set_msix(struct ioe_pcie_rc *rc, int enable, int function_mask);
  * holds the model's lock (the handler must not call back into the model) */
 typedef void (*ioe_pcie_rc_msi_fn)(void *arg, uint64_t addr, uint32_t data);
 void ioe_pcie_rc_set_msi_handler(struct ioe_pcie_rc *rc, ioe_pcie_rc_msi_fn fn, void *arg);
+
+/* MSI-X messages the card has sent (memory writes into the MSI window); of the last one,
+ * the cycle its first beat left the card (s_axis_tx) and the cycle the first beat of the
+ * last TLP towards the card before it was taken (m_axis_rx): a doorbell's latency to its
+ * MSI-X message when nothing else went to the card in between */
+uint64_t ioe_pcie_rc_last_msix(struct ioe_pcie_rc *rc, uint64_t *rx_first, uint64_t *tx_first);
 
 /* simulated user-clock cycles since open */
 uint64_t ioe_pcie_rc_cycles(struct ioe_pcie_rc *rc);

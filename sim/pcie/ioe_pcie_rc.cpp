@@ -160,6 +160,9 @@ struct ioe_pcie_rc {
     std::map<uint64_t, Mapping> iommu;
     ioe_pcie_rc_msi_fn msi_fn = nullptr;
     void *msi_arg = nullptr;
+    // the card's last MSI-X message: the cycle its first beat left the card, and the cycle
+    // the first beat of the last TLP towards the card before it was taken
+    uint64_t rx_first = 0, tx_first = 0, msix_rx = 0, msix_tx = 0, msix_count = 0;
     ioe_pcie_rc_fault fault = IOE_PCIE_RC_FAULT_NONE;
     unsigned fault_count = 0;
     bool msix_enable = false, msix_fm = false;
@@ -219,6 +222,10 @@ struct ioe_pcie_rc {
         uint64_t c = cycle.load(std::memory_order_relaxed);
         bool rx_done = t->m_axis_rx_tvalid && t->m_axis_rx_tready;
         bool tx_done = t->s_axis_tx_tvalid && t->s_axis_tx_tready;
+        if (rx_done && rx_beat == 0)
+            rx_first = c;
+        if (tx_done && tx_data.empty())
+            tx_first = c;
         if (tx_done) {
             tx_data.push_back(t->s_axis_tx_tdata);
             tx_keep.push_back(t->s_axis_tx_tkeep);
@@ -307,6 +314,13 @@ struct ioe_pcie_rc {
         tx_keep.clear();
         if (bad)
             return;
+        unsigned ft = pcie_tlp_fmt_type(&scratch);
+        uint64_t a = pcie_tlp_addr(&scratch);
+        if ((ft == PCIE_MWR32 || ft == PCIE_MWR64) && a >= kMsiFirst && a <= kMsiLast) {
+            msix_rx = rx_first;
+            msix_tx = tx_first;
+            msix_count++;
+        }
         unsigned dws = pcie_tlp_hdr_dw(&scratch) + scratch.ndata;
         double start = std::max<double>(static_cast<double>(c), link_free_up);
         link_free_up = start + wire_cycles(dws);
@@ -749,6 +763,18 @@ void ioe_pcie_rc_set_msi_handler(struct ioe_pcie_rc *rc, ioe_pcie_rc_msi_fn fn, 
     rc->msi_fn = fn;
     rc->msi_arg = arg;
     rc->release(lk);
+}
+
+uint64_t ioe_pcie_rc_last_msix(struct ioe_pcie_rc *rc, uint64_t *rx_first, uint64_t *tx_first)
+{
+    if (!rc)
+        return 0;
+    auto lk = rc->hold();
+    if (rx_first)
+        *rx_first = rc->msix_rx;
+    if (tx_first)
+        *tx_first = rc->msix_tx;
+    return rc->msix_count;
 }
 
 uint64_t ioe_pcie_rc_cycles(struct ioe_pcie_rc *rc)

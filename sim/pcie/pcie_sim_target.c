@@ -5,6 +5,7 @@
  * also closes the stand-in under it. docs/pcie.md, section 6.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +19,19 @@ struct pcie_sim {
     struct ioe_vfio_sys sys;
 };
 
+/* the root complex of the sim:pcie card opened last (tests: a peer device's writes) */
+static struct ioe_pcie_rc *last_rc;
+
+struct ioe_pcie_rc *ioe_pcie_sim_last_rc(void)
+{
+    return __atomic_load_n(&last_rc, __ATOMIC_ACQUIRE);
+}
+
 static void pcie_sim_close(struct ioe_transport *t)
 {
     struct pcie_sim *w = (struct pcie_sim *)((char *)t->ops - offsetof(struct pcie_sim, ops));
+    struct ioe_pcie_rc *mine = ioe_vfio_standin_rc(&w->sys);
+    __atomic_compare_exchange_n(&last_rc, &mine, NULL, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
     w->vfio_close(t);
     ioe_vfio_standin_close(&w->sys);
     free(w);
@@ -56,6 +67,7 @@ int ioe_transport_pcie_sim_open(const char *name, const char *args,
     w->vfio_close = t->ops->close;
     w->ops.close = pcie_sim_close;
     t->ops = &w->ops;
+    __atomic_store_n(&last_rc, ioe_vfio_standin_rc(&w->sys), __ATOMIC_RELEASE);
     *out = t;
     return 0;
 }

@@ -28,6 +28,9 @@ int ioe_vfio_standin_open(const struct ioe_vfio_standin_params *p, struct ioe_vf
 void ioe_vfio_standin_close(struct ioe_vfio_sys *sys);
 /* the root-complex model under the table (measurements and fault injection) */
 struct ioe_pcie_rc *ioe_vfio_standin_rc(const struct ioe_vfio_sys *sys);
+/* the root complex of the "sim:pcie" card opened last in this process and still open (NULL:
+ * none); for tests that act as another device on the link (pcie_sim_target.c) */
+struct ioe_pcie_rc *ioe_pcie_sim_last_rc(void);
 /* the PCI address of the card, "0000:BB:DD.F" (the sysfs directory the table answers for) */
 const char *ioe_vfio_standin_bdf(const struct ioe_vfio_sys *sys);
 

@@ -4,8 +4,10 @@
  * and read, TIMA and VP_STATE operations, RESET / CLEAR / EQ_SYNC / ESB window) and MSIs
  * on two targets (default the C model "soft" and the Verilator RTL "sim"). Compared: STATUS
  * and RDATA of every operation, the notification streams, and the guest-memory bytes of
- * every queue. Usage (tests/targets.h): test_xive_diff [--seed N] [--ops N] [--targets A,B]
- * (or IOE_TEST_SEED, IOE_TEST_OPS, IOE_TEST_DIFF="A B"); the seed is printed.
+ * every queue, and the EQ_WRITE_ERR counters. Usage (tests/targets.h): test_xive_diff
+ * [--seed N] [--ops N] [--targets A,B] [--faults SEED] (or IOE_TEST_SEED, IOE_TEST_OPS,
+ * IOE_TEST_DIFF="A B"); the seed is printed. --faults installs the same host-memory faults
+ * on both targets (tests/diff_faults.h), a new set every 1000 operations.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
@@ -21,6 +23,7 @@
 #include <ioe/card.h>
 #include <ioe/regs.h>
 
+#include "diff_faults.h"
 #include "targets.h"
 
 #define NVM 3
@@ -34,6 +37,7 @@ static uint64_t seed, nops = 200000, rng;
 static struct tt_pair tg; /* the two targets compared (--targets, IOE_TEST_DIFF) */
 static struct ioe_card *card[2];
 static uint8_t *ram[2][NVM];
+static struct df faults;
 
 static uint64_t rnd(void)
 {
@@ -197,15 +201,21 @@ static void test_diff(void **state)
     (void)state;
     const char *names[2] = {tg.src, tg.dst};
     for (int k = 0; k < 2; k++) {
+        struct ioe_hostmem *before = ioe_hostmem_newest();
         assert_int_equal(ioe_card_open(names[k], &card[k]), 0);
+        df_take_hostmem(&faults, k, before);
         for (int v = 0; v < NVM; v++) {
             ram[k][v] = ioe_mem_alloc(RAM_SIZE); /* every target reaches it */
             assert_non_null(ram[k][v]);
             assert_int_equal(ioe_card_dma_map(card[k], (uint64_t)v << 48, ram[k][v], RAM_SIZE), 0);
         }
     }
+    for (int v = 0; v < NVM; v++)
+        df_region(&faults, ram[0][v], ram[1][v], RAM_SIZE);
     rng = seed * 0x9e3779b97f4a7c15ull + 1;
     for (uint64_t i = 0; i < nops; i++) {
+        if (i % 1000 == 0)
+            df_shuffle(&faults);
         one_op(i);
         if (i % 2000 == 1999) {
             uint32_t st;
@@ -226,6 +236,15 @@ static void test_diff(void **state)
     }
     compare_notes(nops);
     compare_mem(nops);
+    uint32_t errs[2];
+    for (int k = 0; k < 2; k++)
+        assert_int_equal(ioe_card_read32(card[k], IOE_XIVE_EQ_WRITE_ERR, &errs[k]), 0);
+    printf("EQ writes failed: %u %s, %u %s\n", errs[0], tg.src, errs[1], tg.dst);
+    df_report(&faults);
+    if (errs[0] != errs[1])
+        fail_msg("seed %llu: EQ_WRITE_ERR differs", (unsigned long long)seed);
+    if (faults.seed) /* the faults reached the engine */
+        assert_true(errs[0] > 0 && df_faulted(&faults, 0) > 0 && df_faulted(&faults, 1) > 0);
     for (int k = 0; k < 2; k++) {
         ioe_card_close(card[k]);
         for (int v = 0; v < NVM; v++)
@@ -235,7 +254,16 @@ static void test_diff(void **state)
 
 int main(int argc, char **argv)
 {
-    tt_init(argc, argv);
+    tt_args(&argc, argv);
+    for (int a = 1; a < argc; a++) {
+        if (!strcmp(argv[a], "--faults") && a + 1 < argc && strtoull(argv[a + 1], NULL, 0)) {
+            faults.seed = strtoull(argv[++a], NULL, 0);
+        } else {
+            fprintf(stderr, "usage: %s [--seed N] [--ops N] [--targets A,B] [--faults SEED]\n",
+                    argv[0]);
+            return 2;
+        }
+    }
     tg = tt_diff_targets();
     seed = tt_seed(SEED);
     nops = tt_ops(nops);

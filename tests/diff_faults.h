@@ -3,10 +3,10 @@
  * the same faults, at the same guest-memory offsets, on the host memory of both targets
  * (the models behind in-process cards: "soft", "sim"). A fault set is one to three ERROR
  * ranges (reads, writes or both), a LATE range and a REORDER range, chosen from the fault
- * seed; df_shuffle replaces the set during the run. Offsets lean to the start of 4 KiB
- * pages, where queues and tables begin. No TIMEOUT: the cards do not yet all end a DMA
- * that never completes the same way (the ITS), and each one keeps a host-memory slot in
- * flight until a card reset.
+ * seed; df_shuffle replaces the set during the run. Offsets lean to the start of a
+ * region and of its 4 KiB pages, where queues and tables begin. No TIMEOUT: the cards do not yet
+ * all end a DMA that never completes the same way (the ITS), and each one keeps a host-memory slot
+ * in flight until a card reset. DF_DEBUG=1 in the environment prints every fault installed.
  */
 #ifndef IOE_TESTS_DIFF_FAULTS_H
 #define IOE_TESTS_DIFF_FAULTS_H
@@ -18,7 +18,7 @@
 
 #include "ioe_hostmem.h"
 
-#define DF_MAX_REGIONS 4
+#define DF_MAX_REGIONS 8
 
 struct df {
     uint64_t seed, rng; /* seed 0: no faults */
@@ -26,6 +26,7 @@ struct df {
     uint8_t *hva[DF_MAX_REGIONS][2];
     uint64_t len[DF_MAX_REGIONS];
     unsigned nr;
+    uint64_t err_max; /* the longest ERROR range (bytes, a multiple of 8; 0: 512) */
     uint64_t sets;
 };
 
@@ -63,7 +64,9 @@ static inline uint64_t df_rand(struct df *d)
 static inline void df_add(struct df *d, enum ioe_hostmem_fault_kind kind, uint64_t maxlen)
 {
     unsigned r = (unsigned)(df_rand(d) % d->nr);
-    uint64_t pages = d->len[r] >> 12, off = (df_rand(d) % (pages ? pages : 1)) << 12;
+    uint64_t pages = d->len[r] >> 12, off = 0;
+    if (df_rand(d) % 2) /* else the region's start */
+        off = (df_rand(d) % (pages ? pages : 1)) << 12;
     if (df_rand(d) % 4 == 0)
         off += (df_rand(d) % 512) * 8;
     uint64_t len = 8 + (df_rand(d) % (maxlen / 8)) * 8;
@@ -75,6 +78,9 @@ static inline void df_add(struct df *d, enum ioe_hostmem_fault_kind kind, uint64
                                     IOE_HOSTMEM_READS | IOE_HOSTMEM_WRITES};
     unsigned dir = dirs[df_rand(d) % 3];
     unsigned delay = 1 + (unsigned)(df_rand(d) % 400);
+    if (getenv("DF_DEBUG"))
+        fprintf(stderr, "df: kind %d region %u off %#llx len %#llx dirs %u\n", (int)kind, r,
+                (unsigned long long)off, (unsigned long long)len, dir);
     for (int k = 0; k < 2; k++) {
         uint64_t iova;
         if (ioe_hostmem_iova_of(d->hm[k], d->hva[r][k] + off, &iova)) {
@@ -101,7 +107,7 @@ static inline void df_shuffle(struct df *d)
         ioe_hostmem_clear_faults(d->hm[k]);
     unsigned nerr = 1 + (unsigned)(df_rand(d) % 3);
     for (unsigned i = 0; i < nerr; i++)
-        df_add(d, IOE_HOSTMEM_FAULT_ERROR, 512);
+        df_add(d, IOE_HOSTMEM_FAULT_ERROR, d->err_max ? d->err_max : 512);
     if (df_rand(d) % 2)
         df_add(d, IOE_HOSTMEM_FAULT_LATE, 1ull << 20);
     if (df_rand(d) % 2)

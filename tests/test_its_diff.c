@@ -14,7 +14,7 @@
  *        [--no-indirect-walks] [--faults F] (or IOE_TEST_SEED / IOE_TEST_OPS /
  *        IOE_TEST_DIFF="A B" / IOE_TEST_DMA_LATENCY / IOE_TEST_NO_INDIRECT_WALKS=1;
  *        tests/targets.h). --faults installs the same host-memory faults on both targets
- *        (tests/diff_faults.h), a new set every 500 operations.
+ *        (tests/diff_faults.h), a new set every 100 operations.
  * The seed is printed. --dma-latency sets the sim card's host-memory latency in cycles
  * (default 200): results must not depend on it, and a short one makes long runs affordable.
  * --no-indirect-walks keeps the operations that walk a whole device table (RESET, BASER0
@@ -902,7 +902,19 @@ static void setup(void)
         }
         its_guest_lpis(&x->t, x->mem);
     }
-    df_region(&faults, s[0].mem, s[1].mem, MEM_SZ);
+    /* faults where the ITSes read and write: command queues, device tables, ITTs, the LPI
+     * configuration and pending tables */
+    for (int i = 0; i < NITS; i++) {
+        static const size_t offs[3] = {offsetof(struct layout, cmdq), offsetof(struct layout, dt),
+                                       offsetof(struct layout, itt)};
+        for (int j = 0; j < 3; j++) {
+            uint64_t o = *(const uint64_t *)((const char *)&lay[i] + offs[j]);
+            df_region(&faults, s[0].mem + o, s[1].mem + o, 0x10000);
+        }
+    }
+    df_region(&faults, s[0].mem + PROP_OFF, s[1].mem + PROP_OFF, 0x10000);
+    df_region(&faults, s[0].mem + PEND_OFF, s[1].mem + PEND_OFF, 0x10000 * NV);
+    faults.err_max = 0x1000;
     for (int c = 0; c < NV; c++)
         lpis_on[c] = 1;
     for (int i = 0; i < NITS; i++) {
@@ -955,7 +967,7 @@ static void test_differential(void **state)
             op_name = "SAVE + RESET + RESTORE";
             save_restore(0); /* and a round trip */
         }
-        if (op_no % 500 == 0)
+        if (op_no % 100 == 0)
             df_shuffle(&faults);
         double t0 = now();
         one_op();

@@ -145,6 +145,7 @@ static void queue_burst(uint64_t i)
         else
             both(i, t, 0x10000, 0, 1); /* load EOI */
     }
+    both(i, vm | q << 8, 0, 0, 10); /* EQ_READ: index and generation */
 }
 
 static void one_op(uint64_t i)

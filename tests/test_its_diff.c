@@ -11,8 +11,10 @@
  * guest-memory bytes (live tables, pending tables, saved tables).
  *
  * Usage: test_its_diff [--seed S] [--ops N] [--targets A,B] [--dma-latency C]
- *        [--no-indirect-walks] (or IOE_TEST_SEED / IOE_TEST_OPS / IOE_TEST_DIFF="A B" /
- *        IOE_TEST_DMA_LATENCY / IOE_TEST_NO_INDIRECT_WALKS=1; tests/targets.h).
+ *        [--no-indirect-walks] [--faults F] (or IOE_TEST_SEED / IOE_TEST_OPS /
+ *        IOE_TEST_DIFF="A B" / IOE_TEST_DMA_LATENCY / IOE_TEST_NO_INDIRECT_WALKS=1;
+ *        tests/targets.h). --faults installs the same host-memory faults on both targets
+ *        (tests/diff_faults.h), a new set every 100 operations.
  * The seed is printed. --dma-latency sets the sim card's host-memory latency in cycles
  * (default 200): results must not depend on it, and a short one makes long runs affordable.
  * --no-indirect-walks keeps the operations that walk a whole device table (RESET, BASER0
@@ -32,6 +34,7 @@
 #include <cmocka.h>
 #include <time.h>
 
+#include "diff_faults.h"
 #include "its_util.h"
 #include "targets.h"
 
@@ -95,6 +98,7 @@ static uint64_t n_delivered, n_msi_ok, n_cmds, n_saves, n_restores, n_resets, n_
 static const char *op_name = "";
 static uint64_t n_msi_res[3]; /* blocked, delivered, error */
 static uint8_t *snap[2];
+static struct df faults;
 
 static uint32_t rnd(void)
 {
@@ -878,7 +882,9 @@ static void setup(void)
 {
     for (int k = 0; k < 2; k++) {
         struct side *x = &s[k];
+        struct ioe_hostmem *before = ioe_hostmem_newest();
         t_vm_open(&x->t, k ? tg.dst : tg.src, NV, 64);
+        df_take_hostmem(&faults, k, before);
         x->mem = ioe_mem_alloc(MEM_SZ); /* every target reaches it, out of process too */
         assert_non_null(x->mem);
         snap[k] = mmap(NULL, MEM_SZ, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -896,6 +902,19 @@ static void setup(void)
         }
         its_guest_lpis(&x->t, x->mem);
     }
+    /* faults where the ITSes read and write: command queues, device tables, ITTs, the LPI
+     * configuration and pending tables */
+    for (int i = 0; i < NITS; i++) {
+        static const size_t offs[3] = {offsetof(struct layout, cmdq), offsetof(struct layout, dt),
+                                       offsetof(struct layout, itt)};
+        for (int j = 0; j < 3; j++) {
+            uint64_t o = *(const uint64_t *)((const char *)&lay[i] + offs[j]);
+            df_region(&faults, s[0].mem + o, s[1].mem + o, 0x10000);
+        }
+    }
+    df_region(&faults, s[0].mem + PROP_OFF, s[1].mem + PROP_OFF, 0x10000);
+    df_region(&faults, s[0].mem + PEND_OFF, s[1].mem + PEND_OFF, 0x10000 * NV);
+    faults.err_max = 0x1000;
     for (int c = 0; c < NV; c++)
         lpis_on[c] = 1;
     for (int i = 0; i < NITS; i++) {
@@ -948,6 +967,8 @@ static void test_differential(void **state)
             op_name = "SAVE + RESET + RESTORE";
             save_restore(0); /* and a round trip */
         }
+        if (op_no % 100 == 0)
+            df_shuffle(&faults);
         double t0 = now();
         one_op();
         profile(op_name, now() - t0);
@@ -967,6 +988,9 @@ static void test_differential(void **state)
            nops, n_cmds, n_msi_ok, n_delivered, n_saves, n_restores, n_resets, n_mem_cmp);
     printf("MSIs: %" PRIu64 " blocked, %" PRIu64 " delivered, %" PRIu64 " errors\n", n_msi_res[0],
            n_msi_res[1], n_msi_res[2]);
+    df_report(&faults);
+    if (faults.seed) /* the faults reached the cards */
+        assert_true(df_faulted(&faults, 0) > 0 && df_faulted(&faults, 1) > 0);
     if (getenv("IOE_TEST_PROFILE"))
         for (int i = 0; i < 32 && prof[i].name; i++)
             fprintf(stderr, "%-34s %8" PRIu64 " ops %9.3f s\n", prof[i].name, prof[i].n,
@@ -1003,10 +1027,12 @@ int main(int argc, char **argv)
             t_card_opts.dma_latency = (unsigned)strtoul(argv[++a], NULL, 0);
         else if (!strcmp(argv[a], "--no-indirect-walks"))
             no_indirect_walks = 1;
+        else if (!strcmp(argv[a], "--faults") && a + 1 < argc && strtoull(argv[a + 1], NULL, 0))
+            faults.seed = strtoull(argv[++a], NULL, 0);
         else {
             fprintf(stderr,
                     "usage: %s [--seed S] [--ops N] [--targets A,B] [--dma-latency C] "
-                    "[--no-indirect-walks]\n",
+                    "[--no-indirect-walks] [--faults F]\n",
                     argv[0]);
             return 2;
         }

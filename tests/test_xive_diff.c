@@ -4,8 +4,10 @@
  * and read, TIMA and VP_STATE operations, RESET / CLEAR / EQ_SYNC / ESB window) and MSIs
  * on two targets (default the C model "soft" and the Verilator RTL "sim"). Compared: STATUS
  * and RDATA of every operation, the notification streams, and the guest-memory bytes of
- * every queue. Usage (tests/targets.h): test_xive_diff [--seed N] [--ops N] [--targets A,B]
- * (or IOE_TEST_SEED, IOE_TEST_OPS, IOE_TEST_DIFF="A B"); the seed is printed.
+ * every queue, and the EQ_WRITE_ERR counters. Usage (tests/targets.h): test_xive_diff
+ * [--seed N] [--ops N] [--targets A,B] [--faults SEED] (or IOE_TEST_SEED, IOE_TEST_OPS,
+ * IOE_TEST_DIFF="A B"); the seed is printed. --faults installs the same host-memory faults
+ * on both targets (tests/diff_faults.h), a new set every 1000 operations.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
@@ -21,6 +23,7 @@
 #include <ioe/card.h>
 #include <ioe/regs.h>
 
+#include "diff_faults.h"
 #include "targets.h"
 
 #define NVM 3
@@ -34,6 +37,7 @@ static uint64_t seed, nops = 200000, rng;
 static struct tt_pair tg; /* the two targets compared (--targets, IOE_TEST_DIFF) */
 static struct ioe_card *card[2];
 static uint8_t *ram[2][NVM];
+static struct df faults;
 
 static uint64_t rnd(void)
 {
@@ -107,8 +111,49 @@ static const uint32_t esb_offs[] = {0x0,     0x8,     0x800,   0x10000, 0x10008,
                                     0x10600, 0x10800, 0x10a00, 0x10c00, 0x10d00, 0x10e00,
                                     0x10f00, 0x10ff8, 0x11000, 0x20000};
 
+/* one operation on both targets, STATUS and RDATA compared */
+static void both(uint64_t i, uint32_t target, uint32_t off, uint64_t wd, uint32_t code)
+{
+    uint32_t st[2];
+    uint64_t rd[2];
+    for (int k = 0; k < 2; k++)
+        op(card[k], target, off, wd, code, &st[k], &rd[k]);
+    if (st[0] != st[1] || rd[0] != rd[1])
+        fail_msg("seed %llu op %llu: code %u target %#x off %#x wdata %#llx: %s status %#x "
+                 "rdata %#llx, %s status %#x rdata %#llx",
+                 (unsigned long long)seed, (unsigned long long)i, code, target, off,
+                 (unsigned long long)wd, tg.src, st[0], (unsigned long long)rd[0], tg.dst, st[1],
+                 (unsigned long long)rd[1]);
+}
+
+/* A well-formed burst, so that events reach event queues often: an enabled END with
+ * ALWAYS_NOTIFY, a few sources routed to it with PQ 00, their triggers and EOIs */
+static void queue_burst(uint64_t i)
+{
+    uint32_t vm = pick(NVM), q = pick(64), srcs[4];
+    both(i, vm | q << 8, 12 | 1u << 8 | 1u << 9 | pick(1024) << 10, (uint64_t)q * 4096, 9);
+    for (int j = 0; j < 4; j++) {
+        uint32_t t = vm | (srcs[j] = pick(NSRC)) << 8;
+        both(i, t, 0, 0, 4);                                                    /* SOURCE_SET */
+        both(i, t, 0, (q & 7) | (q >> 3) << 3 | (uint64_t)(0x40 + j) << 33, 5); /* CONFIG */
+        both(i, t, 0x10c00, 0, 2);                                              /* PQ 00 */
+    }
+    for (int j = 0; j < 12; j++) {
+        uint32_t t = vm | srcs[pick(4)] << 8;
+        if (pick(3))
+            both(i, t, 0, 0, 3); /* TRIGGER */
+        else
+            both(i, t, 0x10000, 0, 1); /* load EOI */
+    }
+    both(i, vm | q << 8, 0, 0, 10); /* EQ_READ: index and generation */
+}
+
 static void one_op(uint64_t i)
 {
+    if (pick(400) == 0) {
+        queue_burst(i);
+        return;
+    }
     uint32_t vm = pick(8) == 0 ? pick(IOE_PARAM_NR_VMS_DEFAULT + 1) : pick(NVM);
     uint32_t code = 1 + pick(15), idx = 0, off = 0;
     uint64_t wd = rnd();
@@ -179,17 +224,7 @@ static void one_op(uint64_t i)
         break;
     default: break;
     }
-    uint32_t target = vm | idx << 8;
-    uint32_t st[2];
-    uint64_t rd[2];
-    for (int k = 0; k < 2; k++)
-        op(card[k], target, off, wd, code, &st[k], &rd[k]);
-    if (st[0] != st[1] || rd[0] != rd[1])
-        fail_msg("seed %llu op %llu: code %u target %#x off %#x wdata %#llx: %s status %#x "
-                 "rdata %#llx, %s status %#x rdata %#llx",
-                 (unsigned long long)seed, (unsigned long long)i, code, target, off,
-                 (unsigned long long)wd, tg.src, st[0], (unsigned long long)rd[0], tg.dst, st[1],
-                 (unsigned long long)rd[1]);
+    both(i, vm | idx << 8, off, wd, code);
 }
 
 static void test_diff(void **state)
@@ -197,15 +232,22 @@ static void test_diff(void **state)
     (void)state;
     const char *names[2] = {tg.src, tg.dst};
     for (int k = 0; k < 2; k++) {
+        struct ioe_hostmem *before = ioe_hostmem_newest();
         assert_int_equal(ioe_card_open(names[k], &card[k]), 0);
+        df_take_hostmem(&faults, k, before);
         for (int v = 0; v < NVM; v++) {
             ram[k][v] = ioe_mem_alloc(RAM_SIZE); /* every target reaches it */
             assert_non_null(ram[k][v]);
             assert_int_equal(ioe_card_dma_map(card[k], (uint64_t)v << 48, ram[k][v], RAM_SIZE), 0);
         }
     }
+    for (int v = 0; v < NVM; v++)
+        df_region(&faults, ram[0][v], ram[1][v], RAM_SIZE);
+    faults.err_max = 0x10000; /* up to 16 queues of a VM */
     rng = seed * 0x9e3779b97f4a7c15ull + 1;
     for (uint64_t i = 0; i < nops; i++) {
+        if (i % 1000 == 0)
+            df_shuffle(&faults);
         one_op(i);
         if (i % 2000 == 1999) {
             uint32_t st;
@@ -226,6 +268,18 @@ static void test_diff(void **state)
     }
     compare_notes(nops);
     compare_mem(nops);
+    uint32_t errs[2], writes[2];
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(ioe_card_read32(card[k], IOE_XIVE_EQ_WRITE_ERR, &errs[k]), 0);
+        assert_int_equal(ioe_card_read32(card[k], IOE_XIVE_EQ_WRITE_COUNT, &writes[k]), 0);
+    }
+    printf("EQ writes: %u, failed %u (%s); %u, failed %u (%s)\n", writes[0], errs[0], tg.src,
+           writes[1], errs[1], tg.dst);
+    df_report(&faults);
+    if (errs[0] != errs[1])
+        fail_msg("seed %llu: EQ_WRITE_ERR differs", (unsigned long long)seed);
+    if (faults.seed) /* the faults reached the engine */
+        assert_true(errs[0] > 0 && df_faulted(&faults, 0) > 0 && df_faulted(&faults, 1) > 0);
     for (int k = 0; k < 2; k++) {
         ioe_card_close(card[k]);
         for (int v = 0; v < NVM; v++)
@@ -235,7 +289,16 @@ static void test_diff(void **state)
 
 int main(int argc, char **argv)
 {
-    tt_init(argc, argv);
+    tt_args(&argc, argv);
+    for (int a = 1; a < argc; a++) {
+        if (!strcmp(argv[a], "--faults") && a + 1 < argc && strtoull(argv[a + 1], NULL, 0)) {
+            faults.seed = strtoull(argv[++a], NULL, 0);
+        } else {
+            fprintf(stderr, "usage: %s [--seed N] [--ops N] [--targets A,B] [--faults SEED]\n",
+                    argv[0]);
+            return 2;
+        }
+    }
     tg = tt_diff_targets();
     seed = tt_seed(SEED);
     nops = tt_ops(nops);

@@ -240,6 +240,7 @@ package ioe_reg_pkg;
   localparam logic [11:0] XIVE_TRIG_COUNT_OFFSET = 12'h020;
   localparam logic [11:0] XIVE_EQ_WRITE_COUNT_OFFSET = 12'h024;
   localparam logic [11:0] XIVE_EQ_WRITE_CYCLE_OFFSET = 12'h028;
+  localparam logic [11:0] XIVE_EQ_WRITE_ERR_OFFSET = 12'h02c;
 
   // Block dma
   localparam int unsigned DMA_BLOCK_INDEX = 4;

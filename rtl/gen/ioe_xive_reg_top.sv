@@ -26,7 +26,8 @@ module ioe_xive_reg_top (
   input  logic [31:0] rdata_hi_d_i,
   input  logic [31:0] trig_count_d_i,
   input  logic [31:0] eq_write_count_d_i,
-  input  logic [31:0] eq_write_cycle_d_i
+  input  logic [31:0] eq_write_cycle_d_i,
+  input  logic [31:0] eq_write_err_d_i
 );
 
   logic wr_en, rd_en, any_hit;
@@ -57,7 +58,9 @@ module ioe_xive_reg_top (
   assign hit_eq_write_count = ({req_addr_i[11:2], 2'b00} == ioe_reg_pkg::XIVE_EQ_WRITE_COUNT_OFFSET);
   logic hit_eq_write_cycle;
   assign hit_eq_write_cycle = ({req_addr_i[11:2], 2'b00} == ioe_reg_pkg::XIVE_EQ_WRITE_CYCLE_OFFSET);
-  assign any_hit = hit_target | hit_offset | hit_wdata_lo | hit_wdata_hi | hit_op | hit_status | hit_rdata_lo | hit_rdata_hi | hit_trig_count | hit_eq_write_count | hit_eq_write_cycle;
+  logic hit_eq_write_err;
+  assign hit_eq_write_err = ({req_addr_i[11:2], 2'b00} == ioe_reg_pkg::XIVE_EQ_WRITE_ERR_OFFSET);
+  assign any_hit = hit_target | hit_offset | hit_wdata_lo | hit_wdata_hi | hit_op | hit_status | hit_rdata_lo | hit_rdata_hi | hit_trig_count | hit_eq_write_count | hit_eq_write_cycle | hit_eq_write_err;
 
   // TARGET: storage
   logic [31:0] target_q;
@@ -137,6 +140,7 @@ module ioe_xive_reg_top (
     if (hit_trig_count) rdata_d = rdata_d | trig_count_d_i;
     if (hit_eq_write_count) rdata_d = rdata_d | eq_write_count_d_i;
     if (hit_eq_write_cycle) rdata_d = rdata_d | eq_write_cycle_d_i;
+    if (hit_eq_write_err) rdata_d = rdata_d | eq_write_err_d_i;
   end
 
   logic rsp_valid_q, rsp_error_q;

@@ -3,19 +3,24 @@
 // Every operation step and every claimed MSI is an item of one in-order pipeline:
 //   S0  admission (operation sequencer has precedence over the MSI port); source RAM read
 //   S1  source stage: ESB PQ machine, EAS read/modify/write, source results; END RAM read
-//   S2  END stage: EQ entry (posted DMA write into a FIFO), END write-back, thread
-//       contexts (presentation, TIMA and VP_STATE operations), notifications, completion
+//   S2  END stage: EQ entry (DMA write into a FIFO), END write-back, thread contexts
+//       (presentation, TIMA and VP_STATE operations), notifications, completion
 // Each stage forwards the value it wrote the cycle before, so back-to-back items on the
-// same source or END see each other's updates: one item per cycle. EQ writes are posted:
-// a tag stays busy until the write's response, only syncs wait for it. Admission keeps
-// room in the DMA and notification FIFOs for everything in flight, so the stages never
-// stall. VM_CTRL RESET / CLEAR, and the table sweep after reset, are sequences of items.
+// same source or END see each other's updates: one item per cycle. An event that writes an
+// EQ entry is presented at once but holds admission until the write's response (or
+// EqWriteTimeout cycles without one); then a commit item advances the END's index or, when
+// the write failed, counts EQ_WRITE_ERR, keeps the index and returns the source's PQ to 00.
+// Admission keeps room in the DMA and notification FIFOs for everything in flight, so the
+// stages never stall. VM_CTRL RESET / CLEAR, and the table sweep after reset, are
+// sequences of items.
 // With XiveSources = 0 the engine is empty (every operation BADTARGET, no MSI claimed).
 
 module ioe_xive #(
   parameter int unsigned NrVms       = ioe_reg_pkg::NrVmsDefault,
   parameter int unsigned NrVcpus     = ioe_reg_pkg::NrVcpusDefault,
-  parameter int unsigned XiveSources = ioe_reg_pkg::XiveSourcesDefault
+  parameter int unsigned XiveSources = ioe_reg_pkg::XiveSourcesDefault,
+  // cycles an issued event-queue write waits for its response before it counts as failed
+  parameter int unsigned EqWriteTimeout = 4096
 ) (
   input  logic             clk_i,
   input  logic             rst_ni,
@@ -52,6 +57,7 @@ module ioe_xive #(
   logic [31:0] target_q, offset_q, wdata_lo_q, wdata_hi_q, op_q;
   logic        op_qe;
   logic [31:0] status, rdata_lo, rdata_hi, trig_count, eq_write_count, eq_write_cycle;
+  logic [31:0] eq_write_err;
 
   ioe_xive_reg_top u_reg (
     .clk_i             (clk_i),
@@ -75,7 +81,8 @@ module ioe_xive #(
     .rdata_hi_d_i      (rdata_hi),
     .trig_count_d_i    (trig_count),
     .eq_write_count_d_i(eq_write_count),
-    .eq_write_cycle_d_i(eq_write_cycle)
+    .eq_write_cycle_d_i(eq_write_cycle),
+    .eq_write_err_d_i  (eq_write_err)
   );
 
   if (XiveSources == 0) begin : g_empty
@@ -90,6 +97,7 @@ module ioe_xive #(
     assign trig_count      = '0;
     assign eq_write_count  = '0;
     assign eq_write_cycle  = '0;
+    assign eq_write_err    = '0;
     assign msi_ready_o     = 1'b1;
     assign msi_claim_o     = 1'b0;
     assign dma_req_valid_o = 1'b0;
@@ -97,14 +105,15 @@ module ioe_xive #(
     assign notify_valid_o  = 1'b0;
     assign notify_o        = '0;
     logic unused;
-    assign unused = ^{NrVms != 0, NrVcpus != 0, target_q, offset_q, wdata_lo_q, wdata_hi_q,
+    assign unused = ^{NrVms != 0, NrVcpus != 0, EqWriteTimeout != 0, target_q, offset_q, wdata_lo_q, wdata_hi_q,
                       op_q, cycle_i, msi_valid_i, msi_devid_i, msi_addr_i, msi_data_i,
                       dma_req_ready_i, dma_rsp_valid_i, dma_rsp_i, notify_ready_i};
   end else begin : g_engine
     ioe_xive_core #(
       .NrVms      (NrVms),
       .NrVcpus    (NrVcpus),
-      .XiveSources(XiveSources)
+      .XiveSources   (XiveSources),
+      .EqWriteTimeout(EqWriteTimeout)
     ) u_core (
       .clk_i           (clk_i),
       .rst_ni          (rst_ni),
@@ -118,6 +127,7 @@ module ioe_xive #(
       .trig_count_o    (trig_count),
       .eq_write_count_o(eq_write_count),
       .eq_write_cycle_o(eq_write_cycle),
+      .eq_write_err_o  (eq_write_err),
       .cycle_i         (cycle_i),
       .msi_valid_i     (msi_valid_i),
       .msi_ready_o     (msi_ready_o),

@@ -4,7 +4,8 @@
 module ioe_xive_core #(
   parameter int unsigned NrVms       = 8,
   parameter int unsigned NrVcpus     = 8,
-  parameter int unsigned XiveSources = 1024
+  parameter int unsigned XiveSources = 1024,
+  parameter int unsigned EqWriteTimeout = 4096
 ) (
   input  logic              clk_i,
   input  logic              rst_ni,
@@ -19,6 +20,7 @@ module ioe_xive_core #(
   output logic [31:0]       trig_count_o,
   output logic [31:0]       eq_write_count_o,
   output logic [31:0]       eq_write_cycle_o,
+  output logic [31:0]       eq_write_err_o,
   input  logic [31:0]       cycle_i,
   // MSI ingress
   input  logic              msi_valid_i,
@@ -63,6 +65,9 @@ module ioe_xive_core #(
                          OpSrcLevel = 4'd7, OpSrcSync = 4'd8, OpEqConfig = 4'd9,
                          OpEqRead = 4'd10, OpTmLoad = 4'd11, OpTmStore = 4'd12,
                          OpVpSet = 4'd13, OpVpGet = 4'd14, OpVmCtrl = 4'd15;
+  // internal: the outcome of an event's EQ write (INDEX = source, WDATA[0] = write ok)
+  localparam logic [3:0] OpCommit = 4'd0;
+  localparam int unsigned ToW = (EqWriteTimeout > 1) ? $clog2(EqWriteTimeout) : 1;
   localparam logic [2:0] CtlReset = 3'd1, CtlEqSync = 3'd2, CtlClear = 3'd3, CtlWindow = 3'd4;
 
   // ---------------------------------------------------------------- access-port state
@@ -79,13 +84,14 @@ module ioe_xive_core #(
   logic [VmW-1:0] init_vm_q;
   logic           busy_q, done_q, undef_q, bad_q, pend_q;
   logic [63:0]    rdata_q;
-  logic [31:0]    trig_count_q, eq_write_count_q, eq_write_cycle_q;
+  logic [31:0]    trig_count_q, eq_write_count_q, eq_write_cycle_q, eq_write_err_q;
 
   assign status_o         = {28'd0, bad_q, undef_q, done_q, busy_q};
   assign rdata_o          = rdata_q;
   assign trig_count_o     = trig_count_q;
   assign eq_write_count_o = eq_write_count_q;
   assign eq_write_cycle_o = eq_write_cycle_q;
+  assign eq_write_err_o   = eq_write_err_q;
 
   // ESB windows: the first page of each and, computed when the window is set, the page
   // after its last source (so an MSI is claimed by two compares, without a subtraction)
@@ -160,8 +166,17 @@ module ioe_xive_core #(
   // FIFO occupancy (for admission credits)
   logic [3:0] dq_cnt_q, nq_cnt_q;
   logic [3:0] inflight;
+  logic       room, s1_fwd, s2_fwd_en;
+  // an event that writes an EQ entry: from S1 until its commit item is admitted, nothing
+  // else is (the next event of that END needs to know whether this one's write succeeded)
+  logic       eqw_q;            // such an event is past S1, its commit not yet admitted
+  logic       cm_pend_q, cm_ok_q, cm_issue;
+  logic [VmW-1:0]  cm_vm_q;
+  logic [23:0]     cm_src_q;
   assign inflight = 4'(s1_v_q) + 4'(s2_v_q);
-  assign admit = (dq_cnt_q + inflight < 4'(FifoDepth)) && (nq_cnt_q + inflight < 4'(FifoDepth));
+  assign room  = (dq_cnt_q + inflight < 4'(FifoDepth)) && (nq_cnt_q + inflight < 4'(FifoDepth));
+  assign admit = room & ~eqw_q & ~(s1_v_q & s1_fwd) & ~(s2_v_q & s2_fwd_en);
+  assign cm_issue = cm_pend_q & room;
 
   // MSI claim: VM addr[63:48], page addr[47:17] in [window base, window end); the source
   // is the page minus the base, of which only the low SrcW bits can be set in a claimed page
@@ -197,7 +212,10 @@ module ioe_xive_core #(
     s0_v = 1'b0; s0_op = 1'b0; s0_last = 1'b0;
     s0_code = op_code_q; s0_sub = op_sub_q; s0_vm = op_vm_q; s0_idx = op_idx_q;
     s0_off = op_off_q; s0_wd = op_wd_q;
-    if (op_issue) begin
+    if (cm_issue) begin
+      s0_v = 1'b1; s0_code = OpCommit; s0_vm = cm_vm_q; s0_idx = cm_src_q;
+      s0_wd = {63'd0, cm_ok_q};
+    end else if (op_issue) begin
       s0_v = 1'b1; s0_op = 1'b1; s0_last = 1'b1;
     end else if (seq_issue) begin
       s0_v = 1'b1; s0_op = (st_q == StSeq); s0_last = seq_last;
@@ -242,7 +260,7 @@ module ioe_xive_core #(
   logic [2:0]       n_prio;
   logic [SrvW-1:0]  n_srv;
   logic [30:0]      n_eisn;
-  logic             s1_fwd, s1_undef, s1_trig, s1_in_range;
+  logic             s1_undef, s1_trig, s1_in_range, s1_cm;
   logic [63:0]      s1_rd;
   logic [11:0]      s1_o;
 
@@ -251,6 +269,7 @@ module ioe_xive_core #(
   assign {c_valid, c_lsi, c_asserted, c_pq, c_masked, c_prio, c_srv, c_eisn} = s1_cur;
   assign s1_o = s1_off_q[11:0];
   assign s1_in_range = (32'(s1_idx_q) < XiveSources);
+  assign s1_cm = (s1_code_q == OpCommit);
 
   // PQ machine helpers (pure functions of the current state)
   function automatic logic [2:0] f_trig(input logic lsi, input logic [1:0] pq);
@@ -334,6 +353,13 @@ module ioe_xive_core #(
           end
         end
         OpSrcSync: s1_undef = ~c_valid;
+        OpCommit: begin
+          // a failed write: the event is lost, the source no longer has one in a queue
+          if (!s1_wd_q[0]) begin
+            src_we = 1'b1;
+            n_pq = 2'b00;
+          end
+        end
         OpVmCtrl: begin
           if (s1_in_range && s1_sub_q == CtlReset && c_valid) begin
             src_we = 1'b1;
@@ -361,7 +387,8 @@ module ioe_xive_core #(
   logic [EndAW-1:0] end_fw_addr_q;
   logic [EndDW-1:0] end_fw_data_q;
 
-  assign end_raddr = s1_fwd ? {s1_vm_q, n_srv, n_prio} : {s1_vm_q, s1_idx_q[EndW-1:0]};
+  assign end_raddr = (s1_fwd | s1_cm) ? {s1_vm_q, n_srv, n_prio}
+                                      : {s1_vm_q, s1_idx_q[EndW-1:0]};
 
   ioe_ram #(.Width(EndDW), .AddrWidth(EndAW)) u_end_ram (
     .clk_i  (clk_i),
@@ -401,9 +428,13 @@ module ioe_xive_core #(
   logic [47:0]      e_entry;
   logic [31:0]      e_word;
   logic [SrvW-1:0]  s2_srv;
+  logic             s2_cm;
 
-  assign s2_srv   = s2_fwd_q ? s2_srv_q : s2_idx_q[SrvW-1:0];
-  assign s2_eaddr = s2_fwd_q ? {s2_vm_q, s2_srv_q, s2_prio_q} : {s2_vm_q, s2_idx_q[EndW-1:0]};
+  assign s2_cm    = (s2_code_q == OpCommit) & ~s2_fwd_q;
+  assign s2_srv   = (s2_fwd_q | s2_cm) ? s2_srv_q : s2_idx_q[SrvW-1:0];
+  assign s2_eaddr = (s2_fwd_q | s2_cm) ? {s2_vm_q, s2_srv_q, s2_prio_q}
+                                       : {s2_vm_q, s2_idx_q[EndW-1:0]};
+  assign s2_fwd_en = s2_fwd_q & e_en;
   assign s2_ecur  = (end_fw_q && end_fw_addr_q == s2_eaddr) ? end_fw_data_q : end_rdata;
   assign {e_en, e_an, e_gen, e_qshift, e_index, e_qaddr} = s2_ecur;
   assign e_mask   = ~(22'h3fffff << (e_qshift - 5'd2));
@@ -433,10 +464,9 @@ module ioe_xive_core #(
     pp      = '0;
     if (s2_v_q) begin
       if (s2_fwd_q) begin
+        // the entry goes out and the event is presented; the index waits for the commit item
         if (e_en) begin
-          s2_dma    = 1'b1;
-          end_we    = 1'b1;
-          end_wdata = {e_en, e_an, (e_next == '0) ? ~e_gen : e_gen, e_qshift, e_next, e_qaddr};
+          s2_dma = 1'b1;
           if (e_an) begin
             srv_we = 1'b1;
             w_ipb  = w_ipb | (8'h80 >> s2_prio_q);
@@ -444,6 +474,13 @@ module ioe_xive_core #(
         end
       end else begin
         unique case (s2_code_q)
+          OpCommit: begin
+            if (s2_wd_q[0] && e_en) begin
+              end_we    = 1'b1;
+              end_wdata = {e_en, e_an, (e_next == '0) ? ~e_gen : e_gen, e_qshift, e_next,
+                           e_qaddr};
+            end
+          end
           OpEqConfig: begin
             end_we = 1'b1;
             if (s2_off_q[4:0] == 5'd0) end_wdata = '0;
@@ -580,7 +617,14 @@ module ioe_xive_core #(
   assign dq_popped = dq_pop & dq_out_valid;
   assign nq_popped = notify_valid_o & notify_ready_i;
   assign dma_fire = dma_req_valid_o & dma_req_ready_i;
-  assign drained  = ~s1_v_q & ~s2_v_q & ~dq_out_valid & (tag_busy_q == '0);
+  assign drained  = ~s1_v_q & ~s2_v_q & ~dq_out_valid & ~eqw_q;
+
+  // the one EQ write in flight: its tag, and the cycles it has waited for its response
+  logic             wfly_q, w_rsp, w_timeout;
+  logic [LTagW-1:0] wtag_q;
+  logic [ToW-1:0]   wcnt_q;
+  assign w_rsp     = wfly_q & dma_rsp_valid_i & (dma_rsp_i.tag[LTagW-1:0] == wtag_q);
+  assign w_timeout = wfly_q & ~w_rsp & (32'(wcnt_q) == EqWriteTimeout - 1);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -590,14 +634,44 @@ module ioe_xive_core #(
       nq_cnt_q         <= '0;
       eq_write_count_q <= '0;
       eq_write_cycle_q <= '0;
+      eq_write_err_q   <= '0;
+      eqw_q            <= 1'b0;
+      wfly_q           <= 1'b0;
+      wtag_q           <= '0;
+      wcnt_q           <= '0;
+      cm_pend_q        <= 1'b0;
+      cm_ok_q          <= 1'b0;
+      cm_vm_q          <= '0;
+      cm_src_q         <= '0;
     end else begin
-      // a response frees its tag; a request taking the same tag in that cycle wins
+      // a response frees its tag; a request taking the same tag in that cycle wins. A tag
+      // whose write timed out stays busy until its late response (dropped) comes, and the
+      // allocator skips busy tags.
       if (dma_rsp_valid_i) tag_busy_q[dma_rsp_i.tag[LTagW-1:0]] <= 1'b0;
       if (dma_fire) tag_busy_q[tag_q] <= 1'b1;
       if (dma_fire) begin
         tag_q            <= tag_q + 1'b1;
         eq_write_count_q <= eq_write_count_q + 1'b1;
         eq_write_cycle_q <= cycle_i;
+        wfly_q           <= 1'b1;
+        wtag_q           <= tag_q;
+        wcnt_q           <= '0;
+      end else if (dq_out_valid && !tag_free) tag_q <= tag_q + 1'b1;
+      if (s2_v_q && s2_fwd_en) begin
+        eqw_q    <= 1'b1;
+        cm_vm_q  <= s2_vm_q;
+        cm_src_q <= s2_idx_q;
+      end
+      if (wfly_q && !dma_fire) wcnt_q <= wcnt_q + 1'b1;
+      if (w_rsp || w_timeout) begin
+        wfly_q    <= 1'b0;
+        cm_pend_q <= 1'b1;
+        cm_ok_q   <= w_rsp & ~dma_rsp_i.err;
+        if (w_timeout || dma_rsp_i.err) eq_write_err_q <= eq_write_err_q + 1'b1;
+      end
+      if (cm_issue) begin
+        cm_pend_q <= 1'b0;
+        eqw_q     <= 1'b0;
       end
       dq_cnt_q <= dq_cnt_q + 4'(s2_dma) - 4'(dq_popped);
       nq_cnt_q <= nq_cnt_q + 4'(s2_notify) - 4'(nq_popped);

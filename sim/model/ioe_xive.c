@@ -64,7 +64,7 @@ struct xvm {
 struct ioe_xive {
     struct ioe_engine_env env;
     uint32_t target, offset, wdata_lo, wdata_hi, status, rdata_lo, rdata_hi;
-    uint32_t trig_count, eq_write_count, eq_write_cycle;
+    uint32_t trig_count, eq_write_count, eq_write_cycle, eq_write_err;
     struct xvm vm[NVMS];
 };
 
@@ -136,7 +136,13 @@ static uint64_t srv_w01(const struct xsrv *c)
 
 /* ---------------------------------------------------------------- routing */
 
-static void forward(struct ioe_xive *x, unsigned vm, const struct xsrc *s)
+/* A failed EQ write (an error response; the RTL also ends a write that gets no response
+ * within its completion timeout so) loses the event: EQ_WRITE_ERR counts it, the index
+ * stays at the slot, so the next event is written there, and the source's PQ returns to 00
+ * (it has no event in a queue: its next trigger forwards again). The server is notified
+ * all the same (the RTL presents the event when it sends the entry, before the write's
+ * outcome is known): the guest finds nothing new in its queue, a spurious interrupt. */
+static void forward(struct ioe_xive *x, unsigned vm, struct xsrc *s)
 {
     if (s->masked)
         return;
@@ -147,13 +153,18 @@ static void forward(struct ioe_xive *x, unsigned vm, const struct xsrc *s)
     uint8_t be[4] = {(uint8_t)(word >> 24), (uint8_t)(word >> 16), (uint8_t)(word >> 8),
                      (uint8_t)word};
     uint64_t iova = (uint64_t)vm << 48 | (e->qaddr + 4ull * e->index);
-    (void)ioe_dma_xlate_write(x->env.dma, iova, be, 4);
+    int err = ioe_dma_xlate_write(x->env.dma, iova, be, 4);
     x->eq_write_count++;
     x->eq_write_cycle = (uint32_t)*x->env.cycle;
-    uint32_t mask = (1u << (e->qshift - 2)) - 1;
-    e->index = (e->index + 1) & mask;
-    if (e->index == 0)
-        e->gen ^= 1;
+    if (err < 0) {
+        x->eq_write_err++;
+        s->pq = 0;
+    } else {
+        uint32_t mask = (1u << (e->qshift - 2)) - 1;
+        e->index = (e->index + 1) & mask;
+        if (e->index == 0)
+            e->gen ^= 1;
+    }
     if (e->an) {
         struct xsrv *c = &x->vm[vm].srv[s->server];
         c->ipb |= (uint8_t)(0x80u >> s->prio);
@@ -183,25 +194,26 @@ static void trigger(struct ioe_xive *x, unsigned vm, struct xsrc *s)
         forward(x, vm, s);
 }
 
-/* returns 1 when the EOI re-forwarded the queued event */
+/* returns 1 when the EOI re-forwarded the queued event; at most one forward */
 static unsigned eoi(struct ioe_xive *x, unsigned vm, struct xsrc *s)
 {
-    unsigned fwd = 0;
+    unsigned ref = 0;
     switch (s->pq) {
     case 2: s->pq = 0; break;
     case 3:
         s->pq = 2;
-        fwd = 1;
+        ref = 1;
         break;
     default: break;
     }
-    if (fwd)
-        forward(x, vm, s);
+    bool fwd = ref;
     if (s->lsi && s->asserted && s->pq == 0) {
         s->pq = 2;
-        forward(x, vm, s);
+        fwd = true;
     }
-    return fwd;
+    if (fwd)
+        forward(x, vm, s);
+    return ref;
 }
 
 /* ESB store at offset `off` of the page pair; returns status bits */
@@ -445,6 +457,7 @@ uint32_t ioe_xive_csr_read(struct ioe_xive *x, uint32_t off)
     case IOE_XIVE_TRIG_COUNT: return x->trig_count;
     case IOE_XIVE_EQ_WRITE_COUNT: return x->eq_write_count;
     case IOE_XIVE_EQ_WRITE_CYCLE: return x->eq_write_cycle;
+    case IOE_XIVE_EQ_WRITE_ERR: return x->eq_write_err;
     default: return 0;
     }
 }

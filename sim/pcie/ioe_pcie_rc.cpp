@@ -163,6 +163,9 @@ struct ioe_pcie_rc {
     // the card's last MSI-X message: the cycle its first beat left the card, and the cycle
     // the first beat of the last TLP towards the card before it was taken
     uint64_t rx_first = 0, tx_first = 0, msix_rx = 0, msix_tx = 0, msix_count = 0;
+    // the same for the last request towards the card (completions skipped): a doorbell's
+    // latency also when the card's table reads were answered in between
+    uint64_t rx_req_first = 0, msix_req = 0;
     ioe_pcie_rc_fault fault = IOE_PCIE_RC_FAULT_NONE;
     unsigned fault_count = 0;
     bool msix_enable = false, msix_fm = false;
@@ -222,8 +225,12 @@ struct ioe_pcie_rc {
         uint64_t c = cycle.load(std::memory_order_relaxed);
         bool rx_done = t->m_axis_rx_tvalid && t->m_axis_rx_tready;
         bool tx_done = t->s_axis_tx_tvalid && t->s_axis_tx_tready;
-        if (rx_done && rx_beat == 0)
+        if (rx_done && rx_beat == 0) {
             rx_first = c;
+            // DW0 in [31:0]: Type [28:24], completions 0b01010
+            if (((t->m_axis_rx_tdata >> 24) & 0x1F) != 0x0A)
+                rx_req_first = c;
+        }
         if (tx_done && tx_data.empty())
             tx_first = c;
         if (tx_done) {
@@ -318,6 +325,7 @@ struct ioe_pcie_rc {
         uint64_t a = pcie_tlp_addr(&scratch);
         if ((ft == PCIE_MWR32 || ft == PCIE_MWR64) && a >= kMsiFirst && a <= kMsiLast) {
             msix_rx = rx_first;
+            msix_req = rx_req_first;
             msix_tx = tx_first;
             msix_count++;
         }
@@ -774,6 +782,16 @@ uint64_t ioe_pcie_rc_last_msix(struct ioe_pcie_rc *rc, uint64_t *rx_first, uint6
         *rx_first = rc->msix_rx;
     if (tx_first)
         *tx_first = rc->msix_tx;
+    return rc->msix_count;
+}
+
+uint64_t ioe_pcie_rc_last_msix_req(struct ioe_pcie_rc *rc, uint64_t *req_first)
+{
+    if (!rc)
+        return 0;
+    auto lk = rc->hold();
+    if (req_first)
+        *req_first = rc->msix_req;
     return rc->msix_count;
 }
 

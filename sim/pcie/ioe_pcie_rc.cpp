@@ -163,9 +163,11 @@ struct ioe_pcie_rc {
     // the card's last MSI-X message: the cycle its first beat left the card, and the cycle
     // the first beat of the last TLP towards the card before it was taken
     uint64_t rx_first = 0, tx_first = 0, msix_rx = 0, msix_tx = 0, msix_count = 0;
-    // the same for the last request towards the card (completions skipped): a doorbell's
-    // latency also when the card's table reads were answered in between
-    uint64_t rx_req_first = 0, msix_req = 0;
+    // a peer's write (a request whose requester is not the root port) and the first MSI-X
+    // message after it: a device doorbell's latency, also when the card's table reads were
+    // answered and the host accessed the card in between
+    uint64_t peer_first = 0, peer_rx = 0, peer_tx = 0, peer_count = 0;
+    bool peer_open = false;
     ioe_pcie_rc_fault fault = IOE_PCIE_RC_FAULT_NONE;
     unsigned fault_count = 0;
     bool msix_enable = false, msix_fm = false;
@@ -227,9 +229,13 @@ struct ioe_pcie_rc {
         bool tx_done = t->s_axis_tx_tvalid && t->s_axis_tx_tready;
         if (rx_done && rx_beat == 0) {
             rx_first = c;
-            // DW0 in [31:0]: Type [28:24], completions 0b01010
-            if (((t->m_axis_rx_tdata >> 24) & 0x1F) != 0x0A)
-                rx_req_first = c;
+            // DW0 in [31:0] (Type [28:24], completions 0b01010), DW1 in [63:32] (Requester
+            // ID [63:48])
+            if (((t->m_axis_rx_tdata >> 24) & 0x1F) != 0x0A &&
+                (t->m_axis_rx_tdata >> 48) != p.requester_id) {
+                peer_first = c;
+                peer_open = true;
+            }
         }
         if (tx_done && tx_data.empty())
             tx_first = c;
@@ -325,7 +331,12 @@ struct ioe_pcie_rc {
         uint64_t a = pcie_tlp_addr(&scratch);
         if ((ft == PCIE_MWR32 || ft == PCIE_MWR64) && a >= kMsiFirst && a <= kMsiLast) {
             msix_rx = rx_first;
-            msix_req = rx_req_first;
+            if (peer_open) {
+                peer_rx = peer_first;
+                peer_tx = tx_first;
+                peer_count++;
+                peer_open = false;
+            }
             msix_tx = tx_first;
             msix_count++;
         }
@@ -785,14 +796,16 @@ uint64_t ioe_pcie_rc_last_msix(struct ioe_pcie_rc *rc, uint64_t *rx_first, uint6
     return rc->msix_count;
 }
 
-uint64_t ioe_pcie_rc_last_msix_req(struct ioe_pcie_rc *rc, uint64_t *req_first)
+uint64_t ioe_pcie_rc_peer_msix(struct ioe_pcie_rc *rc, uint64_t *rx_first, uint64_t *tx_first)
 {
     if (!rc)
         return 0;
     auto lk = rc->hold();
-    if (req_first)
-        *req_first = rc->msix_req;
-    return rc->msix_count;
+    if (rx_first)
+        *rx_first = rc->peer_rx;
+    if (tx_first)
+        *tx_first = rc->peer_tx;
+    return rc->peer_count;
 }
 
 uint64_t ioe_pcie_rc_cycles(struct ioe_pcie_rc *rc)

@@ -784,28 +784,30 @@ void ioe_pcie_rc_set_msi_handler(struct ioe_pcie_rc *rc, ioe_pcie_rc_msi_fn fn, 
     rc->release(lk);
 }
 
-uint64_t ioe_pcie_rc_last_msix(struct ioe_pcie_rc *rc, uint64_t *rx_first, uint64_t *tx_first)
+// a timing probe: a count and two cycles, read under the model's lock
+static uint64_t probe(struct ioe_pcie_rc *rc, uint64_t ioe_pcie_rc::*n, uint64_t ioe_pcie_rc::*rx,
+                      uint64_t ioe_pcie_rc::*tx, uint64_t *rx_first, uint64_t *tx_first)
 {
     if (!rc)
         return 0;
     auto lk = rc->hold();
     if (rx_first)
-        *rx_first = rc->msix_rx;
+        *rx_first = rc->*rx;
     if (tx_first)
-        *tx_first = rc->msix_tx;
-    return rc->msix_count;
+        *tx_first = rc->*tx;
+    return rc->*n;
+}
+
+uint64_t ioe_pcie_rc_last_msix(struct ioe_pcie_rc *rc, uint64_t *rx_first, uint64_t *tx_first)
+{
+    return probe(rc, &ioe_pcie_rc::msix_count, &ioe_pcie_rc::msix_rx, &ioe_pcie_rc::msix_tx,
+                 rx_first, tx_first);
 }
 
 uint64_t ioe_pcie_rc_peer_msix(struct ioe_pcie_rc *rc, uint64_t *rx_first, uint64_t *tx_first)
 {
-    if (!rc)
-        return 0;
-    auto lk = rc->hold();
-    if (rx_first)
-        *rx_first = rc->peer_rx;
-    if (tx_first)
-        *tx_first = rc->peer_tx;
-    return rc->peer_count;
+    return probe(rc, &ioe_pcie_rc::peer_count, &ioe_pcie_rc::peer_rx, &ioe_pcie_rc::peer_tx,
+                 rx_first, tx_first);
 }
 
 uint64_t ioe_pcie_rc_cycles(struct ioe_pcie_rc *rc)

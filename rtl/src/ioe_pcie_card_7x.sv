@@ -126,8 +126,8 @@ module ioe_pcie_card_7x #(
   logic [7:0]    dreq_wstrb;
   // the MSI ingress and notification handshakes are visible to the model's tests (latency)
   logic          msi_valid /*verilator public_flat_rd*/, msi_ready /*verilator public_flat_rd*/;
-  logic [31:0]   msi_devid, msi_data;
-  logic [63:0]   msi_addr;
+  logic [31:0]   msi_devid /*verilator public_flat_rd*/, msi_data /*verilator public_flat_rd*/;
+  logic [63:0]   msi_addr /*verilator public_flat_rd*/;
   logic          nvalid /*verilator public_flat_rd*/, nready /*verilator public_flat_rd*/;
   logic [7:0]    nvm, nvcpu;
   logic [3:0]    nsrc;

@@ -94,7 +94,7 @@ module ioe_pcie_ep #(
 );
 
   // ---------------------------------------------------------------- receive buffer
-  logic         tlp_valid, tlp_pop, tlp_poisoned, tlp_malformed;
+  logic         tlp_valid, tlp_byp, tlp_pop, tlp_poisoned, tlp_malformed, cpl_valid;
   logic [127:0] tlp_hdr;
   logic [2:0]   tlp_bar;
   logic [4:0]   tlp_beat_idx;
@@ -114,6 +114,8 @@ module ioe_pcie_ep #(
     .rx_bar_i       (rx_bar_i),
     .rx_err_i       (rx_err_i),
     .tlp_valid_o    (tlp_valid),
+    .tlp_byp_o      (tlp_byp),
+    .byp_en_i       (!cpl_valid),
     .tlp_pop_i      (tlp_pop),
     .tlp_hdr_o      (tlp_hdr),
     .tlp_bar_o      (tlp_bar),
@@ -124,13 +126,16 @@ module ioe_pcie_ep #(
   );
 
   // ---------------------------------------------------------------- completer
-  logic              cpl_valid, reg_req, reg_write, ring_quiet;
+  logic              reg_req, reg_write, ring_quiet;
   logic [15:0]       reg_addr;
   logic [31:0]       reg_wdata, regs_rdata, msix_rdata;
   logic [3:0]        reg_be;
   logic [31:0]       db_devid;
   logic [63:0]       db_addr;
   logic [NrVms*64-1:0] db_base;
+  logic              db_set;
+  logic [63:0]       db_set_addr;
+  logic [31:0]       db_set_devid;
   logic              ctx_valid, ctx_ready, ctx_sop, ctx_eop;
   logic [127:0]      ctx_hdr;
   logic [63:0]       ctx_data;
@@ -144,6 +149,7 @@ module ioe_pcie_ep #(
     .rst_ni          (rst_ni),
     .cfg_id_i        (cfg_id_i),
     .tlp_valid_i     (tlp_valid),
+    .tlp_byp_i       (tlp_byp),
     .tlp_pop_o       (tlp_pop),
     .tlp_hdr_i       (tlp_hdr),
     .tlp_bar_i       (tlp_bar),
@@ -179,6 +185,9 @@ module ioe_pcie_ep #(
     .db_devid_i      (db_devid),
     .db_addr_i       (db_addr),
     .db_base_i       (db_base),
+    .db_set_o        (db_set),
+    .db_set_addr_o   (db_set_addr),
+    .db_set_devid_o  (db_set_devid),
     .msi_valid_o     (m_msi_valid_o),
     .msi_ready_i     (m_msi_ready_i),
     .msi_devid_o     (m_msi_devid_o),
@@ -224,6 +233,9 @@ module ioe_pcie_ep #(
     .db_devid_o    (db_devid),
     .db_addr_o     (db_addr),
     .db_base_o     (db_base),
+    .db_set_i      (db_set),
+    .db_set_addr_i (db_set_addr),
+    .db_set_devid_i(db_set_devid),
     .timeout_us_o  (timeout_us),
     .ev_poisoned_i (ev_poisoned),
     .ev_ur_i       (ev_ur),

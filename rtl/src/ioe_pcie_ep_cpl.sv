@@ -11,6 +11,11 @@
 // read one Cpl with status Completer Abort. Writes of DB_DATA (BAR2 0x2C) and of BAR4 page
 // v offset o become MSIs on the ingress port: {DB_DEVID, DB_ADDR, data} and {the writer's
 // requester ID, v << 48 | DB_BASE[v] + o, data}. docs/pcie.md sections 1-3.
+// Fast paths: a 1-DW device doorbell is served in the cycle it is presented (also when the
+// receive buffer passes it through, tlp_byp_i), its MSI offered to the ingress port at
+// once (held in the MSI register only if the port does not take it); a 4-DW write of the
+// whole libioe doorbell (BAR2 0x20, all bytes) takes two cycles and sets DB_ADDR and
+// DB_DEVID at once (db_set_o).
 
 module ioe_pcie_ep_cpl #(
   parameter int unsigned NrVms = 8,
@@ -21,6 +26,7 @@ module ioe_pcie_ep_cpl #(
   input  logic [15:0]         cfg_id_i,
   // the TLP held by the receive buffer
   input  logic                tlp_valid_i,
+  input  logic                tlp_byp_i,
   output logic                tlp_pop_o,
   input  logic [127:0]        tlp_hdr_i,
   input  logic [2:0]          tlp_bar_i,
@@ -60,6 +66,9 @@ module ioe_pcie_ep_cpl #(
   input  logic [31:0]         db_devid_i,
   input  logic [63:0]         db_addr_i,
   input  logic [NrVms*64-1:0] db_base_i,
+  output logic                db_set_o,
+  output logic [63:0]         db_set_addr_o,
+  output logic [31:0]         db_set_devid_o,
   // MSI ingress of ioe_top
   output logic                msi_valid_o,
   input  logic                msi_ready_i,
@@ -82,7 +91,7 @@ module ioe_pcie_ep_cpl #(
 
   localparam logic [2:0] CplSc = 3'd0, CplUr = 3'd1, CplCa = 3'd4;
 
-  typedef enum logic [2:0] {Idle, Acc, AxiW, AxiR, Reg1, Reg2, Msi, Send} st_e;
+  typedef enum logic [3:0] {Idle, Acc, AxiW, AxiR, Reg1, Reg2, Msi, Send, DbLib} st_e;
   st_e st_q;
 
   // ---------------------------------------------------------------- decode of the TLP held
@@ -145,20 +154,47 @@ module ioe_pcie_ep_cpl #(
   logic [63:0] vm_base;
 
   assign be         = first_q ? fbe_q : (rem_q == 11'd1) ? lbe_q : 4'hF;
-  assign tlp_beat_o = (st_q == Idle) ? 5'd0 : idx_q[5:1];
+  assign tlp_beat_o = (st_q == Idle) ? 5'd0 : (st_q == DbLib) ? 5'd1 : idx_q[5:1];
   assign wdw        = idx_q[0] ? tlp_beat_i[63:32] : tlp_beat_i[31:0];
   assign vm         = (st_q == Idle) ? dwaddr[10 +: VmBits] : addr_q[10 +: VmBits];
   assign vm_ok      = {1'b0, vm} < (VmBits + 1)'(NrVms);
   assign vm_base    = db_base_i[vm*64 +: 64];
 
   // Idle: the TLP held is taken when no MSI waits; those that need no state machine (dropped,
-  // completions, posted URs, 1-DW device doorbells) leave the buffer in the same cycle
-  logic pop_q, idle_go, fast_db, pop_now;
-  assign idle_go   = st_q == Idle && tlp_valid_i && !pop_q && !msi_valid_o;
+  // completions, posted URs, 1-DW device doorbells) leave the buffer in the same cycle. A
+  // TLP the buffer passes through is served only if it leaves in that cycle and is not a
+  // completion (the requester reads a completion from the buffer the cycle after): the
+  // others wait a cycle for their stored copy.
+  logic pop_q, msi_q, idle_go, fast_db, fast_lib, pop_now, quick, msi_now, lib_now;
+  logic [63:0] lib_addr_q;
   assign fast_db   = is_mwr && tlp_bar_i == 3'd4 && len == 11'd1;
-  assign pop_now   = idle_go && (tlp_poisoned_i || tlp_malformed_i || is_cpl || fast_db ||
-                                 (posted && !((is_mrd || is_mwr) && bar_ok)));
-  assign tlp_pop_o = pop_now || pop_q;
+  assign fast_lib  = is_mwr && tlp_bar_i == 3'd2 && len == 11'd4 && dwaddr[13:0] == 14'h0008 &&
+                     fbe == 4'hF && lbe == 4'hF;
+  assign quick     = tlp_poisoned_i || tlp_malformed_i || fast_db ||
+                     (posted && !((is_mrd || is_mwr) && bar_ok));
+  assign idle_go   = st_q == Idle && tlp_valid_i && !pop_q && !msi_q &&
+                     (!tlp_byp_i || (quick && !is_cpl));
+  assign pop_now   = idle_go && (quick || is_cpl);
+  assign lib_now   = st_q == DbLib;
+  assign tlp_pop_o = pop_now || pop_q || lib_now;
+  // the MSI offered at once: a 1-DW device doorbell in Idle, or the 4-DW libioe doorbell
+  assign msi_now   = (idle_go && !tlp_poisoned_i && !tlp_malformed_i && fast_db && vm_ok) ||
+                     lib_now;
+  logic [31:0] msi_devid_d, msi_data_d;
+  logic [63:0] msi_addr_d;
+  assign msi_devid_d = lib_now ? tlp_beat_i[31:0] : {16'd0, tlp_hdr_i[95:80]};
+  assign msi_addr_d  = lib_now ? lib_addr_q :
+                       {16'(vm), vm_base[47:0] + {36'd0, dwaddr[9:0], 2'b00}};
+  assign msi_data_d  = lib_now ? tlp_beat_i[63:32] : tlp_beat_i[31:0];
+  logic [31:0] msi_devid_q, msi_data_q;
+  logic [63:0] msi_addr_q;
+  assign msi_valid_o = msi_q || msi_now;
+  assign msi_devid_o = msi_q ? msi_devid_q : msi_devid_d;
+  assign msi_addr_o  = msi_q ? msi_addr_q : msi_addr_d;
+  assign msi_data_o  = msi_q ? msi_data_q : msi_data_d;
+  assign db_set_o       = lib_now;
+  assign db_set_addr_o  = lib_addr_q;
+  assign db_set_devid_o = tlp_beat_i[31:0];
 
   // one DW done this cycle, and its read data
   logic        step;
@@ -248,10 +284,11 @@ module ioe_pcie_ep_cpl #(
       reg_addr_o       <= '0;
       reg_wdata_o      <= '0;
       reg_be_o         <= '0;
-      msi_valid_o      <= 1'b0;
-      msi_devid_o      <= '0;
-      msi_addr_o       <= '0;
-      msi_data_o       <= '0;
+      msi_q            <= 1'b0;
+      msi_devid_q      <= '0;
+      msi_addr_q       <= '0;
+      msi_data_q       <= '0;
+      lib_addr_q       <= '0;
     end else begin
       pop_q          <= 1'b0;
       cpl_valid_o    <= 1'b0;
@@ -262,7 +299,13 @@ module ioe_pcie_ep_cpl #(
       if (m_axil_awready_i) m_axil_awvalid_o <= 1'b0;
       if (m_axil_wready_i) m_axil_wvalid_o <= 1'b0;
       if (m_axil_arready_i) m_axil_arvalid_o <= 1'b0;
-      if (msi_ready_i) msi_valid_o <= 1'b0;
+      if (msi_ready_i) msi_q <= 1'b0;
+      if (msi_now && !msi_ready_i) begin  // not taken at once: held
+        msi_q       <= 1'b1;
+        msi_devid_q <= msi_devid_d;
+        msi_addr_q  <= msi_addr_d;
+        msi_data_q  <= msi_data_d;
+      end
 
       unique case (st_q)
         Idle: if (idle_go) begin
@@ -290,15 +333,11 @@ module ioe_pcie_ep_cpl #(
             ev_malformed_o <= 1'b1;
           end else if (is_cpl) begin
             cpl_valid_o <= 1'b1;
-          end else if (fast_db) begin  // a 1-DW device doorbell: the MSI at once
-            if (vm_ok) begin
-              msi_valid_o <= 1'b1;
-              msi_devid_o <= {16'd0, tlp_hdr_i[95:80]};
-              msi_addr_o  <= {16'(vm), vm_base[47:0] + {36'd0, dwaddr[9:0], 2'b00}};
-              msi_data_o  <= tlp_beat_i[31:0];
-            end else begin
-              ev_ur_o <= 1'b1;
-            end
+          end else if (fast_db) begin  // a 1-DW device doorbell: the MSI at once (msi_now)
+            if (!vm_ok) ev_ur_o <= 1'b1;
+          end else if (fast_lib) begin  // the whole libioe doorbell: its DWs 2 and 3 next
+            lib_addr_q <= tlp_beat_i;
+            st_q       <= DbLib;
           end else if ((is_mrd || is_mwr) && bar_ok) begin
             st_q <= Acc;
           end else begin
@@ -331,10 +370,10 @@ module ioe_pcie_ep_cpl #(
             end
             3'd2: begin
               if (write_q && addr_q[13:0] == 14'h000B) begin  // DB_DATA: the libioe doorbell
-                msi_valid_o <= 1'b1;
-                msi_devid_o <= db_devid_i;
-                msi_addr_o  <= db_addr_i;
-                msi_data_o  <= wdw;
+                msi_q       <= 1'b1;
+                msi_devid_q <= db_devid_i;
+                msi_addr_q  <= db_addr_i;
+                msi_data_q  <= wdw;
                 st_q        <= Msi;
               end else if (!write_q && addr_q[13:0] == 14'h0018 && !fence_ok_i &&
                            fwait_q != 12'hFFF) begin
@@ -353,10 +392,10 @@ module ioe_pcie_ep_cpl #(
             end
             default: begin  // BAR4: reads return 0, writes to a page past NrVms are dropped
               if (write_q && vm_ok) begin
-                msi_valid_o <= 1'b1;
-                msi_devid_o <= {16'd0, rid_q};
-                msi_addr_o  <= {16'(vm), vm_base[47:0] + {36'd0, addr_q[9:0], 2'b00}};
-                msi_data_o  <= wdw;
+                msi_q       <= 1'b1;
+                msi_devid_q <= {16'd0, rid_q};
+                msi_addr_q  <= {16'(vm), vm_base[47:0] + {36'd0, addr_q[9:0], 2'b00}};
+                msi_data_q  <= wdw;
                 st_q        <= Msi;
               end else if (write_q) begin
                 ev_ur_o <= 1'b1;
@@ -368,6 +407,7 @@ module ioe_pcie_ep_cpl #(
         AxiW: if (step && m_axil_bresp_i[1]) ev_ur_o <= 1'b1;
         AxiR: if (step && m_axil_rresp_i[1]) status_q <= CplCa;
         Reg1: st_q <= Reg2;
+        DbLib: st_q <= Idle;  // the MSI offered (msi_now) or held, the TLP popped
 
         Send: if (tx_ready_i) begin
           sbeat_q <= sbeat_q + 3'd1;

@@ -8,7 +8,10 @@
 // whose Byte Count is its own length answers ioe_top. A UR or CA completion, or none within
 // CPL_TIMEOUT_US (a slot scanned every cycle), answers with m_dma_rsp_err. Writes are
 // answered at once when their TLP is taken (posted). Responses have no backpressure: the
-// completion's answer goes first, then a timeout's, then a write's.
+// completion's answer goes first, then a timeout's, then a write's. When the output
+// register is empty, the request taken is also presented on the transmit stream in the
+// cycle it is taken (a bypass of the register; it stays in the register unless the stream
+// takes it in that cycle), so an idle requester adds no cycle.
 
 module ioe_pcie_ep_dma #(
   parameter int unsigned NrTags = 32,
@@ -77,7 +80,11 @@ module ioe_pcie_ep_dma #(
   logic [23:0] now_us_q;
 
   // ---------------------------------------------------------------- requests in
-  logic        out_free, take_dma, take_iw, wack_ready, wack_valid, wack_pop;
+  logic        out_free, take_dma, take_iw, wack_ready, wack_valid, wack_pop, dma_ok, byp;
+  logic        txv_q;
+  logic [127:0] hdr_d, hdr_q;
+  logic [63:0] data_q;
+  logic [1:0]  strb_d, strb_q;
   logic [TW-1:0] wack_tag;
   logic        w, wide;
   logic [63:0] a, d;
@@ -87,16 +94,20 @@ module ioe_pcie_ep_dma #(
   logic [61:0] dwa;
   logic [63:0] dd;
 
-  assign out_free          = !tx_valid_o || tx_ready_i;
-  assign s_dma_req_ready_o = out_free && (s_dma_req_write_i ? wack_ready : have_free);
+  assign out_free          = !txv_q || tx_ready_i;
+  assign dma_ok            = s_dma_req_write_i ? wack_ready : have_free;
+  assign s_dma_req_ready_o = out_free && dma_ok;
   assign take_dma          = s_dma_req_valid_i && s_dma_req_ready_o;
   assign iw_ready_o        = out_free && !s_dma_req_valid_i;
   assign take_iw           = iw_valid_i && iw_ready_o;
+  // the request presented when the register is empty (chosen without tx_ready_i: the
+  // ioe_top request if one is offered, else the endpoint's own write)
+  assign byp               = !txv_q && (s_dma_req_valid_i ? dma_ok : iw_valid_i);
 
-  assign w  = take_dma ? s_dma_req_write_i : 1'b1;
-  assign a  = take_dma ? s_dma_req_addr_i : iw_addr_i;
-  assign d  = take_dma ? s_dma_req_wdata_i : iw_wdata_i;
-  assign st = take_dma ? s_dma_req_wstrb_i : iw_wstrb_i;
+  assign w  = s_dma_req_valid_i ? s_dma_req_write_i : 1'b1;
+  assign a  = s_dma_req_valid_i ? s_dma_req_addr_i : iw_addr_i;
+  assign d  = s_dma_req_valid_i ? s_dma_req_wdata_i : iw_wdata_i;
+  assign st = s_dma_req_valid_i ? s_dma_req_wstrb_i : iw_wstrb_i;
 
   // the DWs a write covers: both, the upper alone, or the lower alone
   always_comb begin
@@ -120,6 +131,15 @@ module ioe_pcie_ep_dma #(
     end
   end
   assign wide = dwa[61:30] != 32'd0;
+  assign hdr_d  = {1'b0, w, wide, 5'd0, 14'd0, 8'd0, w ? ndw : 2'd2,
+                   cfg_id_i, w ? 8'd0 : 8'(free_slot), lbe, fbe,
+                   wide ? {dwa[61:30], dwa[29:0], 2'b00} : {dwa[29:0], 2'b00, 32'd0}};
+  assign strb_d = w ? {ndw == 2'd2, 1'b1} : 2'b00;
+
+  assign tx_valid_o = txv_q || byp;
+  assign tx_hdr_o   = txv_q ? hdr_q : hdr_d;
+  assign tx_data_o  = txv_q ? data_q : dd;
+  assign tx_strb_o  = txv_q ? strb_q : strb_d;
 
   ioe_fifo #(
     .Width(TW),
@@ -188,10 +208,10 @@ module ioe_pcie_ep_dma #(
       div_q             <= '0;
       now_us_q          <= '0;
       scan_q            <= '0;
-      tx_valid_o        <= 1'b0;
-      tx_hdr_o          <= '0;
-      tx_data_o         <= '0;
-      tx_strb_o         <= '0;
+      txv_q             <= 1'b0;
+      hdr_q             <= '0;
+      data_q            <= '0;
+      strb_q            <= '0;
       s_dma_rsp_valid_o <= 1'b0;
       s_dma_rsp_tag_o   <= '0;
       s_dma_rsp_err_o   <= 1'b0;
@@ -202,14 +222,12 @@ module ioe_pcie_ep_dma #(
       div_q <= (div_q == 8'(ClkPerUs - 1)) ? 8'd0 : div_q + 8'd1;
       if (div_q == 8'(ClkPerUs - 1)) now_us_q <= now_us_q + 24'd1;
 
-      if (tx_valid_o && tx_ready_i) tx_valid_o <= 1'b0;
+      if (txv_q && tx_ready_i) txv_q <= 1'b0;
       if (take_dma || take_iw) begin
-        tx_valid_o <= 1'b1;
-        tx_hdr_o   <= {1'b0, w, wide, 5'd0, 14'd0, 8'd0, w ? ndw : 2'd2,
-                       cfg_id_i, w ? 8'd0 : 8'(free_slot), lbe, fbe,
-                       wide ? {dwa[61:30], dwa[29:0], 2'b00} : {dwa[29:0], 2'b00, 32'd0}};
-        tx_data_o  <= dd;
-        tx_strb_o  <= w ? {ndw == 2'd2, 1'b1} : 2'b00;
+        txv_q  <= txv_q || !tx_ready_i;  // a bypass taken at once is not kept
+        hdr_q  <= hdr_d;
+        data_q <= dd;
+        strb_q <= strb_d;
         if (take_dma && !s_dma_req_write_i) busy_q[free_slot] <= 1'b1;
       end
 

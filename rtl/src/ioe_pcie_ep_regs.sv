@@ -2,7 +2,8 @@
 // 1): identification, the notification ring's configuration, the two doorbells'
 // registers (DB_DATA itself is taken by the completer), the counters and the completion
 // timeout. A request for one cycle; its read data the cycle after (0 outside the block).
-// Any error counter's change raises err_irq_o for one cycle (MSI-X vector 1).
+// Any error counter's change raises err_irq_o for one cycle (MSI-X vector 1). db_set_i
+// writes DB_ADDR_LO, DB_ADDR_HI and DB_DEVID at once (the completer's 4-DW doorbell).
 
 module ioe_pcie_ep_regs #(
   parameter int unsigned NrVms = 8
@@ -27,6 +28,9 @@ module ioe_pcie_ep_regs #(
   output logic [31:0]         db_devid_o,
   output logic [63:0]         db_addr_o,
   output logic [NrVms*64-1:0] db_base_o,
+  input  logic                db_set_i,
+  input  logic [63:0]         db_set_addr_i,
+  input  logic [31:0]         db_set_devid_i,
   // requester
   output logic [23:0]         timeout_us_o,
   // counted events
@@ -139,6 +143,11 @@ module ioe_pcie_ep_regs #(
       ring_reset_o   <= 1'b0;
       err_irq_o      <= |ev[4:0];
       for (int i = 0; i < 7; i++) if (ev[i]) cnt_q[i] <= cnt_q[i] + 32'd1;
+      if (db_set_i) begin
+        dblo_q  <= db_set_addr_i[31:0];
+        dbhi_q  <= db_set_addr_i[63:32];
+        devid_q <= db_set_devid_i;
+      end
       if (wr) begin
         unique case (addr_i[14:0])
           15'h0008: base_lo_q <= merge(base_lo_q, wdata_i, be_i);

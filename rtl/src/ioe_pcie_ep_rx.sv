@@ -5,6 +5,11 @@
 // or malformed (framing error, payload count not the Length, or payload on a TLP without
 // data, payload over Max_Payload_Size, a memory request crossing a 4 KiB boundary). The
 // payload is read by beat index. One TLP at a time: the stream waits while one is held.
+// Cut-through for a TLP of one beat (a 1-DW write, a read, a completion without data) when
+// the buffer is empty: it is presented in the cycle its beat arrives (tlp_byp_o), checked
+// the same way, and stored as well; popped in that cycle, it is gone without a trace.
+// byp_en_i low keeps the outputs on the TLP stored last (the requester reads a completion
+// from them the cycle after it was popped).
 
 module ioe_pcie_ep_rx (
   input  logic         clk_i,
@@ -22,6 +27,8 @@ module ioe_pcie_ep_rx (
   input  logic [1:0]   rx_err_i,
   // the TLP held
   output logic         tlp_valid_o,
+  output logic         tlp_byp_o,   // the TLP presented is the beat on the stream
+  input  logic         byp_en_i,
   input  logic         tlp_pop_i,
   output logic [127:0] tlp_hdr_o,
   output logic [2:0]   tlp_bar_o,
@@ -38,17 +45,27 @@ module ioe_pcie_ep_rx (
   logic [10:0] ndw_q, ndw_d;
   logic        in_q, ovf_q, ovf_d, take;
   logic        has_data, is_mem, cross4k, over_mps;
+  logic        valid_q, poisoned_q, malformed_q, poisoned_d, malformed_d, byp;
+  logic [127:0] hdr_q;
+  logic [2:0]  bar_q;
   logic [10:0] len;
   logic [9:0]  dwoff;
   logic [10:0] mps_dw;
 
-  assign rx_ready_o = !tlp_valid_o;
-  assign take       = rx_valid_i && rx_ready_o;
-  assign tlp_beat_o = buf_q[tlp_beat_i];
+  assign rx_ready_o      = !valid_q;
+  assign take            = rx_valid_i && rx_ready_o;
+  assign byp             = take && rx_sop_i && rx_eop_i && byp_en_i;
+  assign tlp_byp_o       = byp;
+  assign tlp_valid_o     = valid_q || byp;
+  assign tlp_hdr_o       = byp ? rx_hdr_i : hdr_q;
+  assign tlp_bar_o       = byp ? rx_bar_i : bar_q;
+  assign tlp_poisoned_o  = byp ? poisoned_d : poisoned_q;
+  assign tlp_malformed_o = byp ? malformed_d : malformed_q;
+  assign tlp_beat_o      = byp ? rx_data_i : buf_q[tlp_beat_i];
 
   // the header of the beat taken (sop) or of the TLP being collected
   logic [127:0] hdr;
-  assign hdr      = rx_sop_i ? rx_hdr_i : tlp_hdr_o;
+  assign hdr      = rx_sop_i ? rx_hdr_i : hdr_q;
   logic unused;
   assign unused   = ^{hdr[127], hdr[120:111], hdr[109:106], hdr[95:44], hdr[33:12], hdr[1:0]};
   assign has_data = hdr[126];
@@ -60,6 +77,9 @@ module ioe_pcie_ep_rx (
   assign over_mps = has_data && len > mps_dw;
   assign ndw_d    = (rx_sop_i ? 11'd0 : ndw_q) + 11'(rx_strb_i[0]) + 11'(rx_strb_i[1]);
   assign ovf_d    = (rx_sop_i ? 1'b0 : ovf_q) || (rx_strb_i != 2'b00 && wbeat_q[5] && !rx_sop_i);
+  assign poisoned_d  = rx_err_i[0] || hdr[110];
+  assign malformed_d = rx_err_i[1] || ovf_d || over_mps || cross4k ||
+                       ndw_d != (has_data ? len : 11'd0);
 
   always_ff @(posedge clk_i) begin
     if (take && rx_strb_i != 2'b00 && !(wbeat_q[5] && !rx_sop_i))
@@ -68,31 +88,30 @@ module ioe_pcie_ep_rx (
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      tlp_valid_o     <= 1'b0;
-      tlp_hdr_o       <= '0;
-      tlp_bar_o       <= 3'd7;
-      tlp_poisoned_o  <= 1'b0;
-      tlp_malformed_o <= 1'b0;
+      valid_q         <= 1'b0;
+      hdr_q           <= '0;
+      bar_q           <= 3'd7;
+      poisoned_q      <= 1'b0;
+      malformed_q     <= 1'b0;
       wbeat_q         <= '0;
       ndw_q           <= '0;
       in_q            <= 1'b0;
       ovf_q           <= 1'b0;
     end else begin
-      if (tlp_pop_i) tlp_valid_o <= 1'b0;
+      if (tlp_pop_i) valid_q <= 1'b0;
       if (take && (rx_sop_i || in_q)) begin
         if (rx_sop_i) begin
-          tlp_hdr_o <= rx_hdr_i;
-          tlp_bar_o <= rx_bar_i;
+          hdr_q <= rx_hdr_i;
+          bar_q <= rx_bar_i;
         end
         wbeat_q <= (rx_sop_i ? 6'd0 : wbeat_q) + 6'(rx_strb_i != 2'b00);
         ndw_q   <= ndw_d;
         ovf_q   <= ovf_d;
         in_q    <= !rx_eop_i;
         if (rx_eop_i) begin
-          tlp_valid_o     <= 1'b1;
-          tlp_poisoned_o  <= rx_err_i[0] || hdr[110];
-          tlp_malformed_o <= rx_err_i[1] || ovf_d || over_mps || cross4k ||
-                             ndw_d != (has_data ? len : 11'd0);
+          valid_q     <= !(byp && tlp_pop_i);
+          poisoned_q  <= poisoned_d;
+          malformed_q <= malformed_d;
         end
       end
     end

@@ -71,6 +71,12 @@ void ioe_pcie_rc_set_msi_handler(struct ioe_pcie_rc *rc, ioe_pcie_rc_msi_fn fn, 
  * last TLP towards the card before it was taken (m_axis_rx): a doorbell's latency to its
  * MSI-X message when nothing else went to the card in between */
 uint64_t ioe_pcie_rc_last_msix(struct ioe_pcie_rc *rc, uint64_t *rx_first, uint64_t *tx_first);
+/* peer writes (requests whose requester ID is not the root port's, ioe_pcie_rc_peer_write)
+ * followed by an MSI-X message: their count, and of the last, the cycle its first beat was
+ * taken and the cycle the first beat of the first MSI-X message after it left the card (a
+ * device doorbell's latency, also when the card's table reads were answered or the host
+ * accessed the card in between) */
+uint64_t ioe_pcie_rc_peer_msix(struct ioe_pcie_rc *rc, uint64_t *rx_first, uint64_t *tx_first);
 
 /* simulated user-clock cycles since open */
 uint64_t ioe_pcie_rc_cycles(struct ioe_pcie_rc *rc);

@@ -163,6 +163,11 @@ struct ioe_pcie_rc {
     // the card's last MSI-X message: the cycle its first beat left the card, and the cycle
     // the first beat of the last TLP towards the card before it was taken
     uint64_t rx_first = 0, tx_first = 0, msix_rx = 0, msix_tx = 0, msix_count = 0;
+    // a peer's write (a request whose requester is not the root port) and the first MSI-X
+    // message after it: a device doorbell's latency, also when the card's table reads were
+    // answered and the host accessed the card in between
+    uint64_t peer_first = 0, peer_rx = 0, peer_tx = 0, peer_count = 0;
+    bool peer_open = false;
     ioe_pcie_rc_fault fault = IOE_PCIE_RC_FAULT_NONE;
     unsigned fault_count = 0;
     bool msix_enable = false, msix_fm = false;
@@ -222,8 +227,16 @@ struct ioe_pcie_rc {
         uint64_t c = cycle.load(std::memory_order_relaxed);
         bool rx_done = t->m_axis_rx_tvalid && t->m_axis_rx_tready;
         bool tx_done = t->s_axis_tx_tvalid && t->s_axis_tx_tready;
-        if (rx_done && rx_beat == 0)
+        if (rx_done && rx_beat == 0) {
             rx_first = c;
+            // DW0 in [31:0] (Type [28:24], completions 0b01010), DW1 in [63:32] (Requester
+            // ID [63:48])
+            if (((t->m_axis_rx_tdata >> 24) & 0x1F) != 0x0A &&
+                (t->m_axis_rx_tdata >> 48) != p.requester_id) {
+                peer_first = c;
+                peer_open = true;
+            }
+        }
         if (tx_done && tx_data.empty())
             tx_first = c;
         if (tx_done) {
@@ -318,6 +331,12 @@ struct ioe_pcie_rc {
         uint64_t a = pcie_tlp_addr(&scratch);
         if ((ft == PCIE_MWR32 || ft == PCIE_MWR64) && a >= kMsiFirst && a <= kMsiLast) {
             msix_rx = rx_first;
+            if (peer_open) {
+                peer_rx = peer_first;
+                peer_tx = tx_first;
+                peer_count++;
+                peer_open = false;
+            }
             msix_tx = tx_first;
             msix_count++;
         }
@@ -765,16 +784,30 @@ void ioe_pcie_rc_set_msi_handler(struct ioe_pcie_rc *rc, ioe_pcie_rc_msi_fn fn, 
     rc->release(lk);
 }
 
-uint64_t ioe_pcie_rc_last_msix(struct ioe_pcie_rc *rc, uint64_t *rx_first, uint64_t *tx_first)
+// a timing probe: a count and two cycles, read under the model's lock
+static uint64_t probe(struct ioe_pcie_rc *rc, uint64_t ioe_pcie_rc::*n, uint64_t ioe_pcie_rc::*rx,
+                      uint64_t ioe_pcie_rc::*tx, uint64_t *rx_first, uint64_t *tx_first)
 {
     if (!rc)
         return 0;
     auto lk = rc->hold();
     if (rx_first)
-        *rx_first = rc->msix_rx;
+        *rx_first = rc->*rx;
     if (tx_first)
-        *tx_first = rc->msix_tx;
-    return rc->msix_count;
+        *tx_first = rc->*tx;
+    return rc->*n;
+}
+
+uint64_t ioe_pcie_rc_last_msix(struct ioe_pcie_rc *rc, uint64_t *rx_first, uint64_t *tx_first)
+{
+    return probe(rc, &ioe_pcie_rc::msix_count, &ioe_pcie_rc::msix_rx, &ioe_pcie_rc::msix_tx,
+                 rx_first, tx_first);
+}
+
+uint64_t ioe_pcie_rc_peer_msix(struct ioe_pcie_rc *rc, uint64_t *rx_first, uint64_t *tx_first)
+{
+    return probe(rc, &ioe_pcie_rc::peer_count, &ioe_pcie_rc::peer_rx, &ioe_pcie_rc::peer_tx,
+                 rx_first, tx_first);
 }
 
 uint64_t ioe_pcie_rc_cycles(struct ioe_pcie_rc *rc)

@@ -247,8 +247,7 @@ static uint32_t v2_gicd_off(uint32_t r)
     }
 }
 
-static const uint32_t v2_gicc_regs[] = {0x00, 0x04, 0x08, 0x14, 0x18, 0x1c,
-                                        0x28, 0xd0, 0xd4, 0xfc};
+static const uint32_t v2_gicc_regs[] = {0x00, 0x04, 0x08, 0x14, 0x18, 0x1c, 0x28, 0xd0, 0xd4, 0xfc};
 
 /* The SGIR value of a random SGI: every filter, a target list of the VM's vCPUs or not */
 static uint32_t v2_sgir(void)
@@ -324,8 +323,8 @@ static void one_op_v2(struct side *s)
             if (alias == 0)
                 t_eoi(&s[k].t, (int)c, a.intid, a.group);
             else
-                t_mmio_as(&s[k].t, (int)c, GICC((alias == 1 ? !a.group : a.group) ? 0x24 : 0x10),
-                          4, 1, a.intid);
+                t_mmio_as(&s[k].t, (int)c, GICC((alias == 1 ? !a.group : a.group) ? 0x24 : 0x10), 4,
+                          1, a.intid);
             if (dir)
                 t_mmio_as(&s[k].t, (int)c, GICC(0x1000), 4, 1, a.intid);
         }

@@ -785,19 +785,19 @@ module ioe_gic #(
           e_new[BSrc +: 8] = 8'd0;
         end
       end
-      EkTargets: begin
+      EkTargets: if (Gicv2) begin
         // GICv2 ITARGETSR: INTIDs 0..31 read their own vCPU; SPIs the targets, of the VM's
         // vCPUs
         e_rd[7:0] = e_private ? (8'd1 << vc) : e_route_old[7:0];
         if (!e_private) e_route_new[7:0] = e_byte & e_nvc8;
       end
-      EkSgiPend: begin
+      EkSgiPend: if (Gicv2) begin
         // GICv2 CPENDSGIR (offset bit 5 clear) / SPENDSGIR: the SGI's source byte
         e_rd[7:0] = e_old[BSrc +: 8];
         e_new[BSrc +: 8] = off[5] ? (e_old[BSrc +: 8] | e_byte) : (e_old[BSrc +: 8] & ~e_byte);
         e_new[BLatch] = (e_new[BSrc +: 8] != 8'd0);
       end
-      EkHppi: begin
+      EkHppi: if (Gicv2) begin
         e_rd[9:0]   = e_intid;
         e_rd[12:10] = e_src_id;  // GICv2: an SGI's lowest source (0 for the others)
       end
@@ -929,7 +929,7 @@ module ioe_gic #(
   // GICv2 (SPACE 5) keeps both groups' active priorities in AP1R0 (GICC_APR0)
   logic [31:0] ap_x, ap_set, ap_drop;
   logic        gicc;
-  assign gicc    = (op_space_q == 4'd5);
+  assign gicc    = Gicv2 & (op_space_q == 4'd5);
   assign ap_x    = (off[5] | gicc) ? cur_ap1 : cur_ap0;
   assign ap_set  = ap_x | (32'd1 << su_gp[7:3]);
   assign ap_drop = ap_x & (ap_x - 32'd1);
@@ -1284,7 +1284,7 @@ module ioe_gic #(
       end
       // ------------------------------------------------------------ GICv2 CPU interface
       4'd5: begin
-        if (is64 || off[1:0] != 2'b00) begin
+        if (!Gicv2 || is64 || off[1:0] != 2'b00) begin
           dv_undef = 1'b1;
         end else if (off == 16'h0000) begin
           dv_val     = {54'd0, cur_eoim, 4'd0, cur_cbpr, cur_fiqen, cur_ackc, cur_ig1, cur_ig0};

@@ -62,7 +62,8 @@ static struct ioe_card_options t_card_opts;
  * t_vm_close leaves it open */
 static int t_shared_kvm = -1;
 
-static inline void t_vm_open(struct tvm *t, const char *target, int n, uint32_t nr_irqs)
+/* the VM and its n initialised vCPUs */
+static inline void t_vm_vcpus(struct tvm *t, const char *target, int n)
 {
     memset(t, 0, sizeof(*t));
     t->n = n;
@@ -75,6 +76,11 @@ static inline void t_vm_open(struct tvm *t, const char *target, int n, uint32_t 
         assert_true(t->vcpu[i] >= 0);
         assert_int_equal(t_arm64_vcpu_init(t->vm, t->vcpu[i], i, 0), 0);
     }
+}
+
+static inline void t_vm_open(struct tvm *t, const char *target, int n, uint32_t nr_irqs)
+{
+    t_vm_vcpus(t, target, n);
     struct kvm_create_device cd = {.type = KVM_DEV_TYPE_ARM_VGIC_V3};
     assert_int_equal(ioe_ioctl(t->vm, KVM_CREATE_DEVICE, &cd), 0);
     t->dev = (int)cd.fd;
@@ -92,17 +98,7 @@ static inline void t_vm_open(struct tvm *t, const char *target, int n, uint32_t 
 
 static inline void t_vm_open_v2(struct tvm *t, const char *target, int n, uint32_t nr_irqs)
 {
-    memset(t, 0, sizeof(*t));
-    t->n = n;
-    t->kvm = ioe_open_opts(target, &t_card_opts);
-    assert_true(t->kvm >= 0);
-    t->vm = ioe_ioctl(t->kvm, KVM_CREATE_VM, 0);
-    assert_true(t->vm >= 0);
-    for (int i = 0; i < n; i++) {
-        t->vcpu[i] = ioe_ioctl(t->vm, KVM_CREATE_VCPU, i);
-        assert_true(t->vcpu[i] >= 0);
-        assert_int_equal(t_arm64_vcpu_init(t->vm, t->vcpu[i], i, 0), 0);
-    }
+    t_vm_vcpus(t, target, n);
     struct kvm_create_device cd = {.type = KVM_DEV_TYPE_ARM_VGIC_V2};
     if (ioe_ioctl(t->vm, KVM_CREATE_DEVICE, &cd))
         fail_msg("KVM_DEV_TYPE_ARM_VGIC_V2 on %s: %s", target, strerror(errno));

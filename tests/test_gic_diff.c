@@ -84,18 +84,20 @@ static uint32_t rand_bits(void)
     }
 }
 
+/* a random SPI line (any vCPU) or a PPI line of vCPU c, on both sides */
+static void line_op(struct side *s, bool spi, uint32_t c)
+{
+    uint32_t n = spi ? 32 + rnd() % (NIRQ - 32) : 16 + rnd() % 16, lvl = rnd() & 1;
+    for (int k = 0; k < 2; k++)
+        t_line(&s[k].t, spi ? 1 : 2, spi ? 0 : c, n, lvl);
+}
+
 static void one_op(struct side *s)
 {
     uint32_t kind = rnd() % 100, c = rnd() % NV;
     uint64_t r[2] = {0, 0};
-    if (kind < 20) { /* SPI line */
-        uint32_t n = 32 + rnd() % (NIRQ - 32), lvl = rnd() & 1;
-        for (int k = 0; k < 2; k++)
-            t_line(&s[k].t, 1, 0, n, lvl);
-    } else if (kind < 28) { /* PPI line */
-        uint32_t n = 16 + rnd() % 16, lvl = rnd() & 1;
-        for (int k = 0; k < 2; k++)
-            t_line(&s[k].t, 2, c, n, lvl);
+    if (kind < 28) {
+        line_op(s, kind < 20, c);
     } else if (kind < 45) { /* guest register write */
         uint32_t sel = rnd();
         uint64_t saved = rs;
@@ -260,14 +262,8 @@ static void one_op_v2(struct side *s)
 {
     uint32_t kind = rnd() % 100, c = rnd() % NV;
     uint64_t r[2] = {0, 0};
-    if (kind < 15) { /* SPI line */
-        uint32_t n = 32 + rnd() % (NIRQ - 32), lvl = rnd() & 1;
-        for (int k = 0; k < 2; k++)
-            t_line(&s[k].t, 1, 0, n, lvl);
-    } else if (kind < 21) { /* PPI line */
-        uint32_t n = 16 + rnd() % 16, lvl = rnd() & 1;
-        for (int k = 0; k < 2; k++)
-            t_line(&s[k].t, 2, c, n, lvl);
+    if (kind < 21) {
+        line_op(s, kind < 15, c);
     } else if (kind < 38) { /* guest distributor write */
         uint32_t off = v2_gicd_off(rnd()), v = rand_bits();
         if (off == 0)

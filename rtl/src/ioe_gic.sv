@@ -26,6 +26,9 @@
 // compares each presentation status with the last one seen and emits a notification when
 // it differs (one cycle per lane, plus any backpressure on the notification stream).
 // docs/gic.md, "RTL micro-architecture", gives the argument for each shortcut.
+//
+// With Gicv2, VM_CONFIG bit 25 makes a VM a GICv2 (docs/gic.md, "GICv2 mode"): its own
+// distributor decode, the GICC space (5), ITARGETSR routing and 8 source bits per SGI lane.
 
 module ioe_gic #(
   parameter int unsigned NrVms   = ioe_reg_pkg::NrVmsDefault,

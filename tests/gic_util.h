@@ -62,7 +62,8 @@ static struct ioe_card_options t_card_opts;
  * t_vm_close leaves it open */
 static int t_shared_kvm = -1;
 
-static inline void t_vm_open(struct tvm *t, const char *target, int n, uint32_t nr_irqs)
+/* the VM and its n initialised vCPUs */
+static inline void t_vm_vcpus(struct tvm *t, const char *target, int n)
 {
     memset(t, 0, sizeof(*t));
     t->n = n;
@@ -75,6 +76,11 @@ static inline void t_vm_open(struct tvm *t, const char *target, int n, uint32_t 
         assert_true(t->vcpu[i] >= 0);
         assert_int_equal(t_arm64_vcpu_init(t->vm, t->vcpu[i], i, 0), 0);
     }
+}
+
+static inline void t_vm_open(struct tvm *t, const char *target, int n, uint32_t nr_irqs)
+{
+    t_vm_vcpus(t, target, n);
     struct kvm_create_device cd = {.type = KVM_DEV_TYPE_ARM_VGIC_V3};
     assert_int_equal(ioe_ioctl(t->vm, KVM_CREATE_DEVICE, &cd), 0);
     t->dev = (int)cd.fd;
@@ -85,6 +91,35 @@ static inline void t_vm_open(struct tvm *t, const char *target, int n, uint32_t 
     if (nr_irqs)
         t_set_attr(t->dev, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &nr_irqs);
     t_set_attr(t->dev, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, NULL);
+}
+
+/* GICv2: a VGICv2 with its distributor at DIST_BASE and CPU interface at V2_CPU_BASE */
+#define V2_CPU_BASE 0x08010000ull
+
+static inline void t_vm_open_v2(struct tvm *t, const char *target, int n, uint32_t nr_irqs)
+{
+    t_vm_vcpus(t, target, n);
+    struct kvm_create_device cd = {.type = KVM_DEV_TYPE_ARM_VGIC_V2};
+    if (ioe_ioctl(t->vm, KVM_CREATE_DEVICE, &cd))
+        fail_msg("KVM_DEV_TYPE_ARM_VGIC_V2 on %s: %s", target, strerror(errno));
+    t->dev = (int)cd.fd;
+    uint64_t a = DIST_BASE;
+    t_set_attr(t->dev, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V2_ADDR_TYPE_DIST, &a);
+    a = V2_CPU_BASE;
+    t_set_attr(t->dev, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V2_ADDR_TYPE_CPU, &a);
+    if (nr_irqs)
+        t_set_attr(t->dev, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &nr_irqs);
+    t_set_attr(t->dev, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, NULL);
+}
+
+/* A guest access of vCPU c (GICv2 banks the distributor and the CPU interface per vCPU) */
+static inline uint64_t t_mmio_as(struct tvm *t, int c, uint64_t gpa, unsigned len, int write,
+                                 uint64_t val)
+{
+    struct ioe_mmio m = {.gpa = gpa, .len = len, .is_write = (uint8_t)write, .data = val};
+    if (ioe_ioctl(t->vcpu[c], IOE_MMIO, &m))
+        fail_msg("MMIO 0x%llx as vcpu %d: %s", (unsigned long long)gpa, c, strerror(errno));
+    return m.data;
 }
 
 static inline void t_run_all(struct tvm *t)

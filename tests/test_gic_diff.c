@@ -8,6 +8,7 @@
  *
  *   --seed N / IOE_TEST_SEED=N   reproduce a run     --ops N / IOE_TEST_OPS=N  length (100000)
  *   --targets A,B / IOE_TEST_DIFF="A B"   the two targets compared (default soft, sim)
+ *   --v2-only   only the GICv2 run, with the whole --ops count (else a tenth of it)
  */
 #include <inttypes.h>
 #include <setjmp.h>
@@ -16,6 +17,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <stdbool.h>
 
 #include <cmocka.h>
 
@@ -81,18 +84,20 @@ static uint32_t rand_bits(void)
     }
 }
 
+/* a random SPI line (any vCPU) or a PPI line of vCPU c, on both sides */
+static void line_op(struct side *s, bool spi, uint32_t c)
+{
+    uint32_t n = spi ? 32 + rnd() % (NIRQ - 32) : 16 + rnd() % 16, lvl = rnd() & 1;
+    for (int k = 0; k < 2; k++)
+        t_line(&s[k].t, spi ? 1 : 2, spi ? 0 : c, n, lvl);
+}
+
 static void one_op(struct side *s)
 {
     uint32_t kind = rnd() % 100, c = rnd() % NV;
     uint64_t r[2] = {0, 0};
-    if (kind < 20) { /* SPI line */
-        uint32_t n = 32 + rnd() % (NIRQ - 32), lvl = rnd() & 1;
-        for (int k = 0; k < 2; k++)
-            t_line(&s[k].t, 1, 0, n, lvl);
-    } else if (kind < 28) { /* PPI line */
-        uint32_t n = 16 + rnd() % 16, lvl = rnd() & 1;
-        for (int k = 0; k < 2; k++)
-            t_line(&s[k].t, 2, c, n, lvl);
+    if (kind < 28) {
+        line_op(s, kind < 20, c);
     } else if (kind < 45) { /* guest register write */
         uint32_t sel = rnd();
         uint64_t saved = rs;
@@ -219,6 +224,175 @@ static void test_differential(void **state)
         t_vm_close(&s[k].t);
 }
 
+/* ------------------------------------------------------------------ GICv2 VMs */
+/* The same comparison on VGICv2 VMs (docs/gic.md, "GICv2 mode"): SPI targets, GICD_SGIR with
+ * every filter, SGI sources, the banked distributor, the GICC interface with AckCtl, CBPR and
+ * EOImode, acknowledges through GICC_IAR / AIAR and their EOIs and deactivations. */
+#define GICC(off) (V2_CPU_BASE + (off))
+
+/* a distributor register of the v2 guest view (INTIDs 0..31 banked per vCPU) */
+static uint32_t v2_gicd_off(uint32_t r)
+{
+    switch (r % 12) {
+    case 0: return 0x080 + 4 * (rnd() % (NIRQ / 32));
+    case 1: return 0x100 + 0x80 * (rnd() % 6) + 4 * (rnd() % (NIRQ / 32));
+    case 2: return 0x400 + 4 * (rnd() % (NIRQ / 4));
+    case 3: return 0x800 + 4 * (rnd() % (NIRQ / 4));
+    case 4: return 0xc00 + 4 * (rnd() % (NIRQ / 16));
+    case 5: return 0x000;
+    case 6: return 0xf10 + 4 * (rnd() % 8);
+    case 7: return 0x100 + 4 * (rnd() % (NIRQ / 32)); /* enables, often */
+    case 8: return 0x800 + 4 * (8 + rnd() % (NIRQ / 4 - 8));
+    case 9: return 0x004 + 4 * (rnd() % 2);
+    case 10: return 0x200 + 4 * (rnd() % (NIRQ / 32));
+    default: return 0x000 + 4 * (rnd() % 0x400); /* anything, defined or not */
+    }
+}
+
+static const uint32_t v2_gicc_regs[] = {0x00, 0x04, 0x08, 0x14, 0x18, 0x1c, 0x28, 0xd0, 0xd4, 0xfc};
+
+/* The SGIR value of a random SGI: every filter, a target list of the VM's vCPUs or not */
+static uint32_t v2_sgir(void)
+{
+    uint32_t filter = rnd() % 8 < 5 ? 0 : rnd() % 4;
+    return filter << 24 | (rnd() & 0xff) << 16 | (rnd() % 16);
+}
+
+static void one_op_v2(struct side *s)
+{
+    uint32_t kind = rnd() % 100, c = rnd() % NV;
+    uint64_t r[2] = {0, 0};
+    if (kind < 21) {
+        line_op(s, kind < 15, c);
+    } else if (kind < 38) { /* guest distributor write */
+        uint32_t off = v2_gicd_off(rnd()), v = rand_bits();
+        if (off == 0)
+            v = rnd() % 8 ? 1 : 0; /* mostly keep the distributor on */
+        for (int k = 0; k < 2; k++)
+            t_mmio_as(&s[k].t, (int)c, DIST_BASE + off, 4, 1, v);
+    } else if (kind < 43) { /* SPI target or priority byte */
+        uint32_t n = 32 + rnd() % (NIRQ - 32), v = rnd();
+        for (int k = 0; k < 2; k++)
+            t_mmio_as(&s[k].t, (int)c, DIST_BASE + (v & 1 ? 0x800 : 0x400) + n, 1, 1, v >> 8);
+    } else if (kind < 50) { /* guest register read: distributor or CPU interface */
+        uint32_t sel = rnd();
+        uint32_t off = sel & 1 ? v2_gicd_off(rnd()) : v2_gicc_regs[rnd() % 10];
+        for (int k = 0; k < 2; k++)
+            r[k] = t_mmio_as(&s[k].t, (int)c, (sel & 1 ? DIST_BASE : V2_CPU_BASE) + off, 4, 0, 0);
+        SAME(r[0], r[1], "guest register read");
+    } else if (kind < 56) { /* CPU interface settings */
+        static const uint32_t regs[] = {0x00, 0x04, 0x08, 0x1c, 0x00, 0x04};
+        uint32_t off = regs[rnd() % 6], v;
+        if (off == 0x00) /* both groups mostly on; AckCtl, FIQEn, CBPR, EOImode at random */
+            v = (rnd() % 6 ? 3 : rnd() & 3) | (rnd() & 0x1c) | (rnd() % 3 == 0) << 9;
+        else if (off == 0x04)
+            v = rnd() % 4 ? 0xf8 : rnd() & 0xff;
+        else
+            v = rnd() & 7;
+        for (int k = 0; k < 2; k++)
+            t_mmio_as(&s[k].t, (int)c, GICC(off), 4, 1, v);
+    } else if (kind < 76) { /* acknowledge: GICC_IAR, GICC_AIAR or IOE_VCPU_ACK */
+        uint32_t how = rnd() % 3;
+        struct ioe_irq a[2];
+        for (int k = 0; k < 2; k++) {
+            memset(&a[k], 0, sizeof(a[k]));
+            if (how < 2) {
+                a[k].intid = (uint32_t)t_mmio_as(&s[k].t, (int)c, GICC(how ? 0x20 : 0x0c), 4, 0, 0);
+                a[k].group = (uint8_t)how;
+            } else {
+                a[k] = t_ack(&s[k].t, (int)c);
+            }
+            if ((a[k].intid & 0x3ff) < 1020 && s[k].depth[c] < 64)
+                s[k].stack[c][s[k].depth[c]++] = a[k];
+        }
+        SAME(a[0].intid, a[1].intid, "acknowledged INTID");
+        SAME(a[0].priority, a[1].priority, "acknowledged priority");
+        SAME(a[0].group, a[1].group, "acknowledged group");
+        delivered += (a[0].intid & 0x3ff) < 1020;
+    } else if (kind < 90) { /* EOI of the last acknowledged, by its alias, and maybe DIR */
+        uint32_t dir = rnd() & 1, alias = rnd() % 4;
+        for (int k = 0; k < 2; k++) {
+            if (!s[k].depth[c])
+                continue;
+            struct ioe_irq a = s[k].stack[c][--s[k].depth[c]];
+            /* mostly the right register; sometimes the other alias or IOE_VCPU_EOI */
+            if (alias == 0)
+                t_eoi(&s[k].t, (int)c, a.intid, a.group);
+            else
+                t_mmio_as(&s[k].t, (int)c, GICC((alias == 1 ? !a.group : a.group) ? 0x24 : 0x10), 4,
+                          1, a.intid);
+            if (dir)
+                t_mmio_as(&s[k].t, (int)c, GICC(0x1000), 4, 1, a.intid);
+        }
+    } else { /* SGI: GICD_SGIR, through MMIO or IOE_VCPU_SGI */
+        uint64_t v = v2_sgir();
+        uint32_t how = rnd() & 1;
+        for (int k = 0; k < 2; k++) {
+            if (how)
+                assert_int_equal(ioe_ioctl(s[k].t.vcpu[c], IOE_VCPU_SGI, &v), 0);
+            else
+                t_mmio_as(&s[k].t, (int)c, DIST_BASE + 0xf00, 4, 1, (uint32_t)v);
+        }
+    }
+    for (int i = 0; i < NV; i++)
+        SAME(t_readable(&s[0].t, i), t_readable(&s[1].t, i), "vCPU readable");
+}
+
+/* every distributor word of every vCPU's view, and the CPU interfaces' registers */
+static void checkpoint_v2(struct side *s)
+{
+    for (int c = 0; c < NV; c++) {
+        for (uint32_t off = 0; off < 0xf30; off += 4) {
+            if (off == 0xf00 || (off >= 0xd00 && off < 0xf10))
+                continue;
+            SAME(t_mmio_as(&s[0].t, c, DIST_BASE + off, 4, 0, 0),
+                 t_mmio_as(&s[1].t, c, DIST_BASE + off, 4, 0, 0), "GICD register (v2)");
+        }
+        for (size_t i = 0; i < sizeof(v2_gicc_regs) / sizeof(v2_gicc_regs[0]); i++)
+            SAME(t_mmio_as(&s[0].t, c, GICC(v2_gicc_regs[i]), 4, 0, 0),
+                 t_mmio_as(&s[1].t, c, GICC(v2_gicc_regs[i]), 4, 0, 0), "GICC register");
+    }
+}
+
+/* the v2 run's length: --ops N with --v2-only, else a tenth of it (at least 1000) */
+static bool v2_only;
+
+static void test_differential_v2(void **state)
+{
+    (void)state;
+    seed = tt_seed(SEED);
+    uint64_t nops = tt_ops(100000);
+    if (!v2_only)
+        nops = nops / 10 < 1000 ? 1000 : nops / 10;
+    printf("GICv2 differential %s vs %s: seed 0x%" PRIx64 ", %" PRIu64 " operations\n", tg.src,
+           tg.dst, seed, nops);
+    rs = seed ? seed : 1;
+    delivered = 0;
+    static struct side s[2];
+    memset(s, 0, sizeof(s));
+    t_vm_open_v2(&s[0].t, tg.src, NV, NIRQ);
+    t_vm_open_v2(&s[1].t, tg.dst, NV, NIRQ);
+    for (int k = 0; k < 2; k++) {
+        t_run_all(&s[k].t);
+        t_mmio_as(&s[k].t, 0, DIST_BASE, 4, 1, 1);
+        for (int c = 0; c < NV; c++) {
+            t_mmio_as(&s[k].t, c, GICC(0x00), 4, 1, 3);
+            t_mmio_as(&s[k].t, c, GICC(0x04), 4, 1, 0xf8);
+        }
+    }
+    for (op_no = 0; op_no < nops; op_no++) {
+        one_op_v2(s);
+        if (op_no % 2000 == 1999)
+            checkpoint_v2(s);
+    }
+    checkpoint_v2(s);
+    printf("done: %" PRIu64 " GICv2 operations identical, %" PRIu64 " interrupts acknowledged\n",
+           nops, delivered);
+    assert_true(delivered > nops / 100);
+    for (int k = 0; k < 2; k++)
+        t_vm_close(&s[k].t);
+}
+
 /* Every ICC encoding with Op0 = 3, Op1 = 0, CRn 4 or 12, read and written, gives the same
  * answer (value, or ENXIO for an encoding the CPU interface does not have) on both cards.
  * The acknowledge registers are only written (a read would acknowledge). */
@@ -262,10 +436,23 @@ static void test_icc_decode(void **state)
 
 int main(int argc, char **argv)
 {
+    /* --v2-only: the GICv2 differential alone, with the whole --ops count */
+    for (int a = 1; a < argc; a++) {
+        if (!strcmp(argv[a], "--v2-only")) {
+            v2_only = true;
+            for (int b = a; b < argc; b++)
+                argv[b] = argv[b + 1];
+            argc--;
+            break;
+        }
+    }
     tt_init(argc, argv);
     tg = tt_diff_targets();
     tt_seed(SEED);
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_icc_decode),
-                                       cmocka_unit_test(test_differential)};
-    return cmocka_run_group_tests(tests, NULL, NULL);
+                                       cmocka_unit_test(test_differential),
+                                       cmocka_unit_test(test_differential_v2)};
+    const struct CMUnitTest v2_tests[] = {cmocka_unit_test(test_differential_v2)};
+    return v2_only ? cmocka_run_group_tests(v2_tests, NULL, NULL)
+                   : cmocka_run_group_tests(tests, NULL, NULL);
 }

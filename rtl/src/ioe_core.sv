@@ -18,7 +18,8 @@ module ioe_core #(
   parameter int unsigned NrIts           = ioe_reg_pkg::NrItsDefault,
   parameter int unsigned NrDmaSegs       = ioe_reg_pkg::NrDmaSegsDefault,
   parameter int unsigned MgmtMemWords    = ioe_reg_pkg::MgmtMemWordsDefault,
-  parameter bit          DmaProbe        = 1'b1
+  parameter bit          DmaProbe        = 1'b1,
+  parameter bit          Gicv2           = 1'b0  // the GIC engine's GICv2 mode (FEATURES.GICV2)
 ) (
   input  logic                     clk_i,
   input  logic                     rst_ni,
@@ -100,7 +101,7 @@ module ioe_core #(
     .XiveSources    (XiveSources)
   ) u_reg (
     .features_d_i        ({19'd0, MgmtMemWords != 0, 1'b0, XiveSources != 0, NrIts != 0, 1'b1, 5'd0,
-                          1'b1, DmaProbe, 1'b1}),  // GICV2 (bit 11): the C model only, docs/gic.md
+                          1'b1, DmaProbe, 1'b1} | (32'(Gicv2) << 11)),  // GICV2 (bit 11)
     .clk_i               (clk_i),
     .rst_ni              (rst_ni),
     .req_valid_i         (reg_valid),

@@ -26,12 +26,16 @@
 // compares each presentation status with the last one seen and emits a notification when
 // it differs (one cycle per lane, plus any backpressure on the notification stream).
 // docs/gic.md, "RTL micro-architecture", gives the argument for each shortcut.
+//
+// With Gicv2, VM_CONFIG bit 25 makes a VM a GICv2 (docs/gic.md, "GICv2 mode"): its own
+// distributor decode, the GICC space (5), ITARGETSR routing and 8 source bits per SGI lane.
 
 module ioe_gic #(
   parameter int unsigned NrVms   = ioe_reg_pkg::NrVmsDefault,
   parameter int unsigned NrVcpus = ioe_reg_pkg::NrVcpusDefault,
   parameter int unsigned NrIrqs  = ioe_reg_pkg::NrIrqsDefault,
   parameter bit          Lpis    = 1'b0,  // an ITS engine is attached (ports below used)
+  parameter bit          Gicv2   = 1'b0,  // GICv2 VMs (VM_CONFIG bit 25, docs/gic.md)
   localparam int unsigned NV     = NrVms * NrVcpus
 ) (
   input  logic             clk_i,
@@ -69,9 +73,10 @@ module ioe_gic #(
   localparam int unsigned VcW  = (NrVcpus > 1) ? $clog2(NrVcpus) : 1;
   localparam int unsigned IrqW = $clog2(NrIrqs);
   localparam int unsigned NvW  = (NV > 1) ? $clog2(NV) : 1;
-  localparam int unsigned SW   = 11;            // state bits of one interrupt
-  localparam int unsigned PW   = NrVcpus * SW;  // private word: every vCPU lane
-  localparam int unsigned XW   = SW + 32;       // SPI word: state and route
+  localparam int unsigned SW   = 19;            // state bits of one interrupt (with sources)
+  localparam int unsigned SWm  = Gicv2 ? 19 : 11;  // of them kept per private lane
+  localparam int unsigned PW   = NrVcpus * SWm; // private word: every vCPU lane
+  localparam int unsigned XW   = 11 + 32;       // SPI word: state (no sources) and route
   localparam int unsigned MW   = 64;            // misc word: one register
   // SClear's sweep covers the INTIDs and the misc words of every vCPU of the VM
   localparam int unsigned ClearN = (NrIrqs > (4 << VcW)) ? NrIrqs : (4 << VcW);
@@ -84,8 +89,9 @@ module ioe_gic #(
   localparam int unsigned BPrio  = 4;  // 5 bits: priority [7:3]
   localparam int unsigned BGrp   = 9;
   localparam int unsigned BEdge  = 10;
-  localparam logic [SW-1:0] SgiReset   = 11'h601;  // edge, group 1, enabled
-  localparam logic [SW-1:0] OtherReset = 11'h200;  // level, group 1, disabled
+  localparam int unsigned BSrc   = 11; // 8 bits: GICv2 SGI sources (latch = sources != 0)
+  localparam logic [SW-1:0] SgiReset   = 19'h601;  // edge, group 1, enabled
+  localparam logic [SW-1:0] OtherReset = 19'h200;  // level, group 1, disabled
 
   // misc words of a vCPU (the VCPU_CONFIG word: processor number [15:0], Last [16])
   localparam logic [1:0] MStatusr = 2'd0;
@@ -142,7 +148,8 @@ module ioe_gic #(
 
   typedef enum logic [4:0] {
     EkGroup, EkSetEn, EkClrEn, EkSetPend, EkClrPend, EkSetAct, EkClrAct, EkPrio, EkCfg,
-    EkRouteLo, EkRouteHi, EkRoute64, EkLine, EkAck, EkDeact, EkSgi, EkLevel
+    EkRouteLo, EkRouteHi, EkRoute64, EkLine, EkAck, EkDeact, EkSgi, EkLevel,
+    EkTargets, EkSgiPend, EkHppi  // GICv2: ITARGETSR, C/SPENDSGIR, GICC_HPPIR / AHPPIR
   } ekind_e;
 
   typedef enum logic [2:0] {MkStatusr, MkTyper, MkProp, MkPend, MkVcfg} mkind_e;
@@ -219,17 +226,17 @@ module ioe_gic #(
   // per-VM flops, flattened (VM v at [v*W +: W])
   logic [NrVms*11-1:0] vm_cnt_all;
   logic [NrVms*8-1:0]  vm_nvc_all;
-  logic [NrVms-1:0]    vm_its_all, vm_grp1_all;
+  logic [NrVms-1:0]    vm_its_all, vm_grp1_all, vm_v2_all;
   logic [NrVms*32-1:0] vm_dstat_all;
   logic [10:0]         cur_cnt;
   logic [7:0]          cur_nvc;
-  logic                cur_its, cur_grp1;
+  logic                cur_its, cur_grp1, cur_v2;
   logic [31:0]         cur_dstat;
   // per-VM commands (for VM `vm`)
   logic                v_cfg_we, v_grp1_we, v_dstat_we, v_its_we;
   logic [10:0]         v_cfg_cnt;
   logic [7:0]          v_cfg_nvc;
-  logic                v_cfg_its, v_grp1_wd, v_its_wd;
+  logic                v_cfg_its, v_cfg_v2, v_grp1_wd, v_its_wd;
   logic [31:0]         v_dstat_wd;
 
   assign vm_ok   = (32'(op_vm_q) < NrVms);
@@ -243,6 +250,7 @@ module ioe_gic #(
     cur_nvc   = '0;
     cur_its   = 1'b0;
     cur_grp1  = 1'b0;
+    cur_v2    = 1'b0;
     cur_dstat = '0;
     for (int v = 0; v < NrVms; v++) begin
       vm_oh[v]  = (vm == VmW'(v));
@@ -250,6 +258,7 @@ module ioe_gic #(
       cur_nvc   = cur_nvc | (vm_nvc_all[v*8 +: 8] & {8{vm_oh[v]}});
       cur_its   = cur_its | (vm_its_all[v] & vm_oh[v]);
       cur_grp1  = cur_grp1 | (vm_grp1_all[v] & vm_oh[v]);
+      cur_v2    = cur_v2 | (vm_v2_all[v] & vm_oh[v]);
       cur_dstat = cur_dstat | (vm_dstat_all[v*32 +: 32] & {32{vm_oh[v]}});
     end
   end
@@ -264,7 +273,7 @@ module ioe_gic #(
   for (genvar g = 0; g < NrVms; g++) begin : g_vm
     logic [10:0] cnt_q;
     logic [7:0]  nvc_q;
-    logic        its_q, grp1_q;
+    logic        its_q, grp1_q, v2_q;
     logic [31:0] dstat_q;
     logic        sel;
     assign sel = (vm == VmW'(g)) & vm_ok;
@@ -274,12 +283,14 @@ module ioe_gic #(
         nvc_q   <= '0;
         its_q   <= 1'b0;
         grp1_q  <= 1'b0;
+        v2_q    <= 1'b0;
         dstat_q <= '0;
       end else if (sel) begin
         if (v_cfg_we) begin
           cnt_q   <= v_cfg_cnt;
           nvc_q   <= v_cfg_nvc;
           its_q   <= v_cfg_its;
+          v2_q    <= v_cfg_v2;
           grp1_q  <= 1'b0;
           dstat_q <= '0;
         end
@@ -292,6 +303,7 @@ module ioe_gic #(
     assign vm_nvc_all[g*8 +: 8]    = nvc_q;
     assign vm_its_all[g]           = Lpis & its_q;  // no ITS engine: no VM has an ITS
     assign vm_grp1_all[g]          = grp1_q;
+    assign vm_v2_all[g]            = Gicv2 & v2_q;  // no GICv2 mode: bit 25 ignored
     assign vm_dstat_all[g*32 +: 32] = dstat_q;
   end
 
@@ -300,6 +312,7 @@ module ioe_gic #(
   logic [NV*5-1:0]  pmr_all, cpr_all;
   logic [NV*3-1:0]  bpr0_all, bpr1_all;
   logic [NV-1:0]    ig0_all, ig1_all, eoim_all, cbpr_all, enlpis_all, cv_all, cg_all;
+  logic [NV-1:0]    ackc_all, fiqen_all;  // GICv2 GICC_CTLR.AckCtl, FIQEn
   logic [NV*10-1:0] cid_all;
   logic [NV*23-1:0] last_all;
 
@@ -308,11 +321,11 @@ module ioe_gic #(
   // commands for vCPU cur_idx
   logic        dec_en;   // SExec of a valid READ/WRITE: the decoder's commands apply
   logic        c_aff_we, c_pmr_we, c_bpr0_we, c_bpr1_we, c_ap0_we, c_ap1_we, c_ig0_we;
-  logic        c_ig1_we, c_ctlr_we, c_enlpis_we, c_last_we;
+  logic        c_ig1_we, c_ctlr_we, c_enlpis_we, c_last_we, c_v2ctl_we;
   logic [31:0] c_aff_wd, c_ap_wd;  // c_ap_wd: APnR0 of the group written (c_ap0_we / c_ap1_we)
   logic [4:0]  c_pmr_wd;
   logic [2:0]  c_bpr0_wd, c_bpr1_wd;
-  logic        c_ig0_wd, c_ig1_wd, c_eoim_wd, c_cbpr_wd, c_enlpis_wd;
+  logic        c_ig0_wd, c_ig1_wd, c_eoim_wd, c_cbpr_wd, c_enlpis_wd, c_ackc_wd, c_fiqen_wd;
   logic [22:0] c_last_wd;
   logic        vm_rst;   // for every lane of VM `vm`
   // candidate updates of the lanes of VM `vm`: the selector's root (every lane), or the
@@ -328,9 +341,14 @@ module ioe_gic #(
   logic [NrVcpus*10-1:0] cw_id;
   logic [9:0]            e_intid;   // the INTID of the per-interrupt datapath
 
+  // spaces of the VM's mode (GICv3: 0..4; GICv2: 0, 4, 5) and those that use VCPU (all but
+  // the GICv3 distributor)
+  logic sp_known, sp_vc;
+  assign sp_known = cur_v2 ? ((op_space_q == 4'd0) | (op_space_q == 4'd4) | (op_space_q == 4'd5))
+                           : (op_space_q <= 4'd4);
+  assign sp_vc    = (op_space_q != 4'd0) | cur_v2;
   assign lane    = (state_q == SNotify) ? nt_lane : vc;
-  assign dec_en  = (state_q == SExec) & cfg & (is_rd | is_wr) & (op_space_q <= 4'd4) &
-                   ((op_space_q == 4'd0) | vc_ok);
+  assign dec_en  = (state_q == SExec) & cfg & (is_rd | is_wr) & sp_known & (~sp_vc | vc_ok);
   assign cur_idx = NvW'(32'(vm) * NrVcpus + 32'(lane));
 
   for (genvar g = 0; g < NV; g++) begin : g_vcpu
@@ -339,7 +357,7 @@ module ioe_gic #(
     logic [31:0] aff_q, ap0_q, ap1_q;
     logic [4:0]  pmr_q, cpr_q;
     logic [2:0]  bpr0_q, bpr1_q;
-    logic        ig0_q, ig1_q, eoim_q, cbpr_q, enlpis_q, cv_q, cg_q;
+    logic        ig0_q, ig1_q, eoim_q, cbpr_q, enlpis_q, cv_q, cg_q, ackc_q, fiqen_q;
     logic [9:0]  cid_q;
     logic [22:0] last_q;
     logic        in_vm, sel;
@@ -353,9 +371,11 @@ module ioe_gic #(
       if (!rst_ni) begin
         {aff_q, ap0_q, ap1_q, pmr_q, cpr_q, bpr0_q, bpr1_q, ig0_q, ig1_q, eoim_q, cbpr_q,
             enlpis_q, cv_q, cg_q, cid_q, last_q} <= VcpuReset;
+        {ackc_q, fiqen_q} <= 2'b00;
       end else if (in_vm && vm_rst) begin
         {aff_q, ap0_q, ap1_q, pmr_q, cpr_q, bpr0_q, bpr1_q, ig0_q, ig1_q, eoim_q, cbpr_q,
             enlpis_q, cv_q, cg_q, cid_q, last_q} <= VcpuReset;
+        {ackc_q, fiqen_q} <= 2'b00;
       end else begin
         if (sel) begin
           if (c_aff_we) aff_q <= c_aff_wd;
@@ -371,6 +391,10 @@ module ioe_gic #(
             cbpr_q <= c_cbpr_wd;
           end
           if (c_enlpis_we) enlpis_q <= c_enlpis_wd;
+          if (c_v2ctl_we) begin
+            ackc_q  <= c_ackc_wd;
+            fiqen_q <= c_fiqen_wd;
+          end
           if (c_last_we) last_q <= c_last_wd;
         end
         if (in_vm && cw_we[GLane]) begin
@@ -391,6 +415,8 @@ module ioe_gic #(
     assign ig1_all[g]           = ig1_q;
     assign eoim_all[g]          = eoim_q;
     assign cbpr_all[g]          = cbpr_q;
+    assign ackc_all[g]          = Gicv2 & ackc_q;
+    assign fiqen_all[g]         = Gicv2 & fiqen_q;
     assign enlpis_all[g]        = Lpis & enlpis_q;
     assign cv_all[g]            = cv_q;
     assign cid_all[g*10 +: 10]  = cid_q;
@@ -404,6 +430,7 @@ module ioe_gic #(
   logic [4:0]  cur_pmr, cur_cpr;
   logic [2:0]  cur_bpr0, cur_bpr1;
   logic        cur_ig0, cur_ig1, cur_eoim, cur_cbpr, cur_enlpis, cur_cv, cur_cg;
+  logic        cur_ackc, cur_fiqen;
   logic [9:0]  cur_cid;
   logic [22:0] cur_last;
 
@@ -427,6 +454,8 @@ module ioe_gic #(
     cur_ig1    = 1'b0;
     cur_eoim   = 1'b0;
     cur_cbpr   = 1'b0;
+    cur_ackc   = 1'b0;
+    cur_fiqen  = 1'b0;
     cur_enlpis = 1'b0;
     cur_cv     = 1'b0;
     cur_cg     = 1'b0;
@@ -446,6 +475,8 @@ module ioe_gic #(
       cur_ig1    = cur_ig1 | (ig1_all[i] & h);
       cur_eoim   = cur_eoim | (eoim_all[i] & h);
       cur_cbpr   = cur_cbpr | (cbpr_all[i] & h);
+      cur_ackc   = cur_ackc | (ackc_all[i] & h);
+      cur_fiqen  = cur_fiqen | (fiqen_all[i] & h);
       cur_enlpis = cur_enlpis | (enlpis_all[i] & h);
       cur_cv     = cur_cv | (cv_all[i] & h);
       cur_cg     = cur_cg | (cg_all[i] & h);
@@ -535,6 +566,15 @@ module ioe_gic #(
   logic [VmW+IrqW-1:0]   spi_waddr, spi_raddr;
   logic [VmW+VcW+1:0]    misc_waddr, misc_raddr;
   logic [PW-1:0]         priv_wdata, priv_rdata;
+  // the private word with every lane widened to SW bits (sources 0 without Gicv2), and the
+  // word to write in that form
+  logic [NrVcpus*SW-1:0] priv_full, priv_wfull;
+  always_comb begin
+    for (int c = 0; c < NrVcpus; c++) begin
+      priv_full[c*SW +: SW]   = SW'(priv_rdata[c*SWm +: SWm]);
+      priv_wdata[c*SWm +: SWm] = priv_wfull[c*SW +: SWm];
+    end
+  end
   logic [XW-1:0]         spi_wdata, spi_rdata;
   logic [MW-1:0]         misc_wdata, misc_rdata;
 
@@ -588,11 +628,12 @@ module ioe_gic #(
   // every lane of VM `vm`: eligible there (pending, enabled, not active, the VM's EnableGrp1,
   // the lane's enable of its group, and for an SPI the lowest-numbered configured vCPU whose
   // affinity equals its route), with its group and priority; all zero when not eligible.
-  logic [NrVcpus-1:0] lf_ok, lf_hit, lf_first;
+  logic [NrVcpus-1:0] lf_ok, lf_hit, lf_first, lf_v2;
+  logic [7:0]         lf_rt8;
   logic               e_private;
   logic [SW-1:0]      e_new;
   logic [31:0]        e_route_new;
-  logic [PW-1:0]      e_priv_new;
+  logic [NrVcpus*SW-1:0] e_priv_new;
 
   always_comb begin
     for (int c = 0; c < NrVcpus; c++) begin
@@ -600,6 +641,12 @@ module ioe_gic #(
       lf_hit[c] = lf_ok[c] & (e_route_new == lane_aff[c*32 +: 32]);
     end
     lf_first = lf_hit & (~lf_hit + NrVcpus'(1));
+    // GICv2: the lowest vCPU of the SPI's ITARGETSR byte, vCPU 0 when it has none
+    lf_rt8 = e_route_new[7:0] & (~e_route_new[7:0] + 8'd1);
+    for (int c = 0; c < NrVcpus; c++) begin
+      lf_v2[c] = (c < 8) && ((e_route_new[7:0] == 8'd0) ? (c == 0) : lf_rt8[c % 8]);
+    end
+    if (cur_v2) lf_first = lf_v2;
     for (int c = 0; c < NrVcpus; c++) begin
       logic [SW-1:0] st;
       logic          el;
@@ -685,6 +732,9 @@ module ioe_gic #(
   logic [31:0]   e_route_old;
   logic [63:0]   e_rd;
   logic          e_wbit, e_pend_guest;
+  logic          e_v2sgi;      // an SGI of a GICv2 VM (sources kept)
+  logic [7:0]    e_byte, e_src_lo, e_nvc8;  // byte k of the data; lowest source; the VM's vCPUs
+  logic [2:0]    e_src_id;     // index of the lowest source
 
   assign e_intid   = base_q + 10'(k_q);
   assign e_private = (e_intid < 10'd32);
@@ -692,15 +742,23 @@ module ioe_gic #(
   always_comb begin
     e_old = '0;
     for (int c = 0; c < NrVcpus; c++) begin
-      e_old = e_old | (priv_rdata[c*SW +: SW] & {SW{vc == VcW'(c)}});
+      e_old = e_old | (priv_full[c*SW +: SW] & {SW{vc == VcW'(c)}});
     end
-    if (!e_private) e_old = spi_rdata[SW-1:0];
-    e_route_old  = e_private ? 32'd0 : spi_rdata[SW +: 32];
+    if (!e_private) e_old = SW'(spi_rdata[10:0]);
+    e_route_old  = e_private ? 32'd0 : spi_rdata[11 +: 32];
     e_new        = e_old;
     e_route_new  = e_route_old;
     e_rd         = '0;
     e_wbit       = wd[{1'b0, k_q}];
     e_pend_guest = e_old[BLatch] | (~e_old[BEdge] & e_old[BLevel]);
+    e_v2sgi      = cur_v2 & (e_intid < 10'd16);
+    e_byte       = wd[{1'b0, k_q[1:0], 3'b000} +: 8];
+    e_src_lo     = e_old[BSrc +: 8] & (~e_old[BSrc +: 8] + 8'd1);
+    e_src_id     = 3'd0;
+    for (int i = 7; i >= 0; i--) begin
+      if (e_old[BSrc + i]) e_src_id = 3'(i);
+    end
+    for (int i = 0; i < 8; i++) e_nvc8[i] = (32'(i) < 32'(cur_nvc));
     unique case (ek_q)
       EkGroup: begin
         e_rd[0] = e_old[BGrp];
@@ -714,13 +772,37 @@ module ioe_gic #(
         e_rd[0] = e_old[BEn];
         if (e_wbit) e_new[BEn] = 1'b0;
       end
+      // GICv2: the pending state in both views; a guest's write of an SGI bit is ignored,
+      // userspace's sets the SGI pending from VCPU or clears every source
       EkSetPend: begin
-        e_rd[0] = op_ua_q ? e_old[BLatch] : e_pend_guest;
-        if (e_wbit) e_new[BLatch] = 1'b1;
+        e_rd[0] = (op_ua_q & ~cur_v2) ? e_old[BLatch] : e_pend_guest;
+        if (e_wbit && !(e_v2sgi && !op_ua_q)) begin
+          e_new[BLatch] = 1'b1;
+          if (e_v2sgi) e_new[BSrc +: 8] = e_old[BSrc +: 8] | (8'd1 << vc);
+        end
       end
       EkClrPend: begin
-        e_rd[0] = op_ua_q ? 1'b0 : e_pend_guest;
-        if (e_wbit && !op_ua_q) e_new[BLatch] = 1'b0;
+        e_rd[0] = (op_ua_q & ~cur_v2) ? 1'b0 : e_pend_guest;
+        if (e_wbit && (cur_v2 ? !(e_v2sgi && !op_ua_q) : !op_ua_q)) begin
+          e_new[BLatch]    = 1'b0;
+          e_new[BSrc +: 8] = 8'd0;
+        end
+      end
+      EkTargets: if (Gicv2) begin
+        // GICv2 ITARGETSR: INTIDs 0..31 read their own vCPU; SPIs the targets, of the VM's
+        // vCPUs
+        e_rd[7:0] = e_private ? (8'd1 << vc) : e_route_old[7:0];
+        if (!e_private) e_route_new[7:0] = e_byte & e_nvc8;
+      end
+      EkSgiPend: if (Gicv2) begin
+        // GICv2 CPENDSGIR (offset bit 5 clear) / SPENDSGIR: the SGI's source byte
+        e_rd[7:0] = e_old[BSrc +: 8];
+        e_new[BSrc +: 8] = off[5] ? (e_old[BSrc +: 8] | e_byte) : (e_old[BSrc +: 8] & ~e_byte);
+        e_new[BLatch] = (e_new[BSrc +: 8] != 8'd0);
+      end
+      EkHppi: if (Gicv2) begin
+        e_rd[9:0]   = e_intid;
+        e_rd[12:10] = e_src_id;  // GICv2: an SGI's lowest source (0 for the others)
       end
       EkSetAct: begin
         e_rd[0] = e_old[BAct];
@@ -762,18 +844,24 @@ module ioe_gic #(
         end
       end
       EkAck: begin
-        e_rd[9:0] = e_intid;
+        // a GICv2 SGI gives up its lowest source and stays pending for the others
+        e_rd[9:0]   = e_intid;
+        e_rd[12:10] = e_src_id;
         e_new[BAct] = 1'b1;
-        e_new[BLatch] = 1'b0;
+        e_new[BSrc +: 8] = e_old[BSrc +: 8] & ~e_src_lo;
+        e_new[BLatch] = e_v2sgi & (e_new[BSrc +: 8] != 8'd0);
       end
       EkDeact: e_new[BAct] = 1'b0;
       default: ;  // EkSgi: all lanes, below
     endcase
-    e_priv_new = priv_rdata;
+    e_priv_new = priv_full;
     if (ek_q == EkSgi) begin
+      // GICv3: the targets whose SGI is of the group generated; GICv2 (GICD_SGIR): every
+      // target, pending from VCPU
       for (int c = 0; c < NrVcpus; c++) begin
-        if (sgi_mask_q[c] && (priv_rdata[c*SW + BGrp] == sgi_grp_q)) begin
+        if (sgi_mask_q[c] && (cur_v2 || (priv_full[c*SW + BGrp] == sgi_grp_q))) begin
           e_priv_new[c*SW + BLatch] = 1'b1;
+          if (cur_v2) e_priv_new[c*SW + BSrc +: 8] = priv_full[c*SW + BSrc +: 8] | (8'd1 << vc);
         end
       end
     end else begin
@@ -825,14 +913,27 @@ module ioe_gic #(
                          (a[23:16] == wd[39:32]) & (a[15:8] == wd[23:16]) &
                          (a[7:4] == wd[47:44]) & wd[{2'b00, a[3:0]}];
       end
+      if (cur_v2) begin
+        // GICD_SGIR's TargetListFilter [25:24]: the list [23:16], the others, VCPU, none
+        unique case (wd[25:24])
+          2'd0:    sgi_targets[c] = (c < 8) && wd[16 + (c % 8)];
+          2'd1:    sgi_targets[c] = (VcW'(c) != vc);
+          2'd2:    sgi_targets[c] = (VcW'(c) == vc);
+          default: sgi_targets[c] = 1'b0;
+        endcase
+        sgi_targets[c] = sgi_targets[c] & (32'(c) < 32'(cur_nvc));
+      end
     end
   end
 
   // ---------------------------------------------------------------- active priorities
   // IARn sets the acknowledged group priority's bit in APnR0, EOIRn drops the lowest one;
   // the group is off[5] for both (IARn acknowledges only its own group)
+  // GICv2 (SPACE 5) keeps both groups' active priorities in AP1R0 (GICC_APR0)
   logic [31:0] ap_x, ap_set, ap_drop;
-  assign ap_x    = off[5] ? cur_ap1 : cur_ap0;
+  logic        gicc;
+  assign gicc    = Gicv2 & (op_space_q == 4'd5);
+  assign ap_x    = (off[5] | gicc) ? cur_ap1 : cur_ap0;
   assign ap_set  = ap_x | (32'd1 << su_gp[7:3]);
   assign ap_drop = ap_x & (ap_x - 32'd1);
 
@@ -870,7 +971,7 @@ module ioe_gic #(
   end
   assign pi_grp     = off[9:7];
   assign line_intid = {1'b0, op_wd_q[9:0]};
-  assign eoi_intid  = wd[23:0];
+  assign eoi_intid  = gicc ? {14'd0, wd[9:0]} : wd[23:0];
   assign eoi_lim    = cur_cnt;
   assign eoi_lpi    = Lpis & cur_its & (eoi_intid >= 24'd8192);
   assign eoi_ok     = (eoi_intid < 24'(eoi_lim)) & ~((eoi_intid >= 24'd1020) & (eoi_intid <= 24'd1023));
@@ -899,17 +1000,20 @@ module ioe_gic #(
     c_ig1_we    = 1'b0;
     c_ctlr_we   = 1'b0;
     c_enlpis_we = 1'b0;
-    c_pmr_wd    = wd[7:3];
+    c_v2ctl_we  = 1'b0;
+    c_ackc_wd   = wd[2];
+    c_fiqen_wd  = wd[3];
+    c_pmr_wd    = (gicc & op_ua_q) ? wd[4:0] : wd[7:3];  // GICC_PMR uaccess: VMPriMask
     c_bpr0_wd   = (wd[2:0] < 3'd2) ? 3'd2 : wd[2:0];
     c_bpr1_wd   = (wd[2:0] < 3'd3) ? 3'd3 : wd[2:0];
     c_ap_wd     = wd[31:0];
     c_ig0_wd    = wd[0];
-    c_ig1_wd    = wd[0];
-    c_eoim_wd   = wd[1];
-    c_cbpr_wd   = wd[0];
+    c_ig1_wd    = gicc ? wd[1] : wd[0];
+    c_eoim_wd   = gicc ? wd[9] : wd[1];
+    c_cbpr_wd   = gicc ? wd[4] : wd[0];
     c_enlpis_wd = wd[0];
     v_grp1_we   = 1'b0;
-    v_grp1_wd   = wd[1];
+    v_grp1_wd   = cur_v2 ? wd[0] : wd[1];
     v_dstat_we  = 1'b0;
     v_dstat_wd  = wd[31:0];
     sgi_mask_d  = sgi_mask_q;
@@ -918,7 +1022,55 @@ module ioe_gic #(
     if (dec_en) unique case (op_space_q)
       // ------------------------------------------------------------ distributor
       4'd0: begin
-        if (!is64) begin
+        if (cur_v2) begin
+          // ---------------------------------------------------------- GICv2 distributor
+          // (INTIDs 0..31 banked per VCPU)
+          if (is64 || off[1:0] != 2'b00) begin
+            dv_undef = 1'b1;
+          end else if (off == 16'h0000) begin
+            dv_val    = {63'd0, cur_grp1};
+            v_grp1_we = is_wr;
+          end else if (off == 16'h0004) begin
+            dv_val[4:0] = 5'(cur_cnt[10:5] - 6'd1);
+            dv_val[7:5] = 3'(cur_nvc - 8'd1);
+          end else if (off == 16'h0008) begin
+            dv_val = 64'h4b00343b;
+          end else if (off >= 16'h0080 && off < 16'h0400) begin
+            dv_undef = ({1'b0, pi_base} >= cur_cnt);
+            dv_entry = ~dv_undef;
+            dv_ek    = pi_ek;
+            dv_base  = pi_base;
+            dv_klast = 5'd31;
+          end else if (off >= 16'h0400 && off < 16'h0c00) begin
+            dv_undef = ({1'b0, off[9:0]} >= cur_cnt);
+            dv_entry = ~dv_undef;
+            dv_ek    = off[11] ? EkTargets : EkPrio;
+            dv_base  = off[9:0];
+            dv_klast = 5'd3;
+          end else if (off >= 16'h0c00 && off < 16'h0d00) begin
+            dv_undef = ({1'b0, off[7:2], 4'd0} >= cur_cnt);
+            if (off[7:2] == 6'd0) begin
+              dv_val = 64'haaaaaaaa;  // SGIs: edge, writes ignored
+            end else begin
+              dv_entry = ~dv_undef;
+              dv_ek    = EkCfg;
+              dv_base  = {off[7:2], 4'd0};
+              dv_klast = 5'd15;
+            end
+          end else if (off == 16'h0f00) begin
+            dv_entry   = is_wr;  // GICD_SGIR (reads 0)
+            dv_ek      = EkSgi;
+            dv_base    = {6'd0, wd[3:0]};
+            sgi_mask_d = sgi_targets;
+          end else if (off >= 16'h0f10 && off < 16'h0f30) begin
+            dv_entry = 1'b1;
+            dv_ek    = EkSgiPend;
+            dv_base  = {6'd0, off[3:2], 2'b00};
+            dv_klast = 5'd3;
+          end else begin
+            dv_undef = 1'b1;
+          end
+        end else if (!is64) begin
           if (off[1:0] != 2'b00) begin
             dv_undef = 1'b1;
           end else if (off == 16'h0000) begin
@@ -1133,6 +1285,73 @@ module ioe_gic #(
           dv_undef = 1'b1;
         end
       end
+      // ------------------------------------------------------------ GICv2 CPU interface
+      4'd5: begin
+        if (!Gicv2 || is64 || off[1:0] != 2'b00) begin
+          dv_undef = 1'b1;
+        end else if (off == 16'h0000) begin
+          dv_val     = {54'd0, cur_eoim, 4'd0, cur_cbpr, cur_fiqen, cur_ackc, cur_ig1, cur_ig0};
+          c_ig0_we   = is_wr;
+          c_ig1_we   = is_wr;
+          c_ctlr_we  = is_wr;
+          c_v2ctl_we = is_wr;
+        end else if (off == 16'h0004) begin
+          dv_val   = op_ua_q ? {59'd0, cur_pmr} : {56'd0, cur_pmr, 3'b000};
+          c_pmr_we = is_wr;
+        end else if (off == 16'h0008) begin
+          dv_val    = {61'd0, cur_bpr0};
+          c_bpr0_we = is_wr;
+        end else if (off == 16'h001c) begin
+          dv_val    = {61'd0, cur_bpr1};  // ABPR: its own value whatever CBPR
+          c_bpr1_we = is_wr;
+        end else if (off == 16'h00fc) begin
+          dv_val = 64'h04b2043b;
+        end else if (off >= 16'h00d0 && off <= 16'h00dc) begin
+          dv_val   = (off == 16'h00d0) ? {32'd0, cur_ap1} : 64'd0;  // APR0 = AP1R0
+          c_ap1_we = is_wr & (off == 16'h00d0);
+        end else if (op_ua_q) begin
+          dv_undef = 1'b1;
+        end else if ((off == 16'h000c || off == 16'h0020) && is_rd) begin
+          // IAR: group 0, or group 1 with AckCtl (1022 without); AIAR: group 1
+          if (su_pres && ((off == 16'h0020) ? m_cg : (~m_cg | cur_ackc))) begin
+            dv_entry = 1'b1;
+            dv_ek    = EkAck;
+            dv_base  = cur_cid;
+            c_ap1_we = 1'b1;
+            c_ap_wd  = ap_set;
+          end else begin
+            dv_val = (su_pres && m_cg && off == 16'h000c) ? 64'd1022 : 64'd1023;
+          end
+        end else if ((off == 16'h0018 || off == 16'h0028) && is_rd) begin
+          // HPPIR / AHPPIR: the candidate (an SGI with its source, read in the loop)
+          if (m_cv && ((off == 16'h0028) ? m_cg : (~m_cg | cur_ackc))) begin
+            dv_entry = 1'b1;
+            dv_ek    = EkHppi;
+            dv_base  = cur_cid;
+          end else begin
+            dv_val = (m_cv && m_cg && off == 16'h0018) ? 64'd1022 : 64'd1023;
+          end
+        end else if (off == 16'h0014 && is_rd) begin
+          dv_val = {56'd0, su_rpr};
+        end else if ((off == 16'h0010 || off == 16'h0024) && is_wr) begin
+          if (eoi_ok) begin
+            c_ap1_we = 1'b1;
+            c_ap_wd  = ap_drop;
+            dv_entry = ~cur_eoim;
+            dv_ek    = EkDeact;
+            dv_base  = eoi_intid[9:0];
+          end else begin
+            dv_noscan = 1'b1;
+          end
+        end else if (off == 16'h1000 && is_wr) begin
+          dv_entry  = cur_eoim & eoi_ok;
+          dv_noscan = ~(cur_eoim & eoi_ok);
+          dv_ek     = EkDeact;
+          dv_base   = eoi_intid[9:0];
+        end else begin
+          dv_undef = 1'b1;
+        end
+      end
       // ------------------------------------------------------------ presentation status
       default: begin
         if (off == 16'h0000 && is_rd && !is64) begin
@@ -1193,6 +1412,7 @@ module ioe_gic #(
     v_cfg_cnt    = '0;
     v_cfg_nvc    = '0;
     v_cfg_its    = 1'b0;
+    v_cfg_v2     = 1'b0;
     v_its_we     = 1'b0;
     v_its_wd     = op_wd_q[0];
     vm_rst       = 1'b0;
@@ -1208,8 +1428,8 @@ module ioe_gic #(
     priv_waddr   = {vm, e_intid[4:0]};
     spi_waddr    = {vm, e_intid[IrqW-1:0]};
     misc_waddr   = {vm, vc, m_word};
-    priv_wdata   = e_priv_new;
-    spi_wdata    = {e_route_new, e_new};
+    priv_wfull   = e_priv_new;
+    spi_wdata    = {e_route_new, e_new[10:0]};
     misc_wdata   = m_new;
 
     unique case (state_q)
@@ -1277,7 +1497,10 @@ module ioe_gic #(
           if (!vm_ok || (op_code_q == OpVmConfig &&
                          (op_wd_q[15:0] < 16'd64 || 32'(op_wd_q[15:0]) > NrIrqs ||
                           op_wd_q[4:0] != 5'd0 || op_wd_q[23:16] == 8'd0 ||
-                          32'(op_wd_q[23:16]) > NrVcpus))) begin
+                          32'(op_wd_q[23:16]) > NrVcpus ||
+                          // GICv2: no ITS, at most 8 vCPUs
+                          (Gicv2 && op_wd_q[25] && (op_wd_q[24] || op_wd_q[23:16] > 8'd8)))))
+            begin
             bad_d = 1'b1;
           end else begin
             vm_rst    = 1'b1;
@@ -1285,6 +1508,7 @@ module ioe_gic #(
             v_cfg_cnt = (op_code_q == OpVmConfig) ? op_wd_q[10:0] : 11'd0;
             v_cfg_nvc = (op_code_q == OpVmConfig) ? op_wd_q[23:16] : 8'd0;
             v_cfg_its = (op_code_q == OpVmConfig) & op_wd_q[24];
+            v_cfg_v2  = (op_code_q == OpVmConfig) & op_wd_q[25];
             state_d   = SClear;
           end
         end else if (!cfg || op_code_q == 4'd0 || op_code_q > OpVmSetIts) begin
@@ -1292,7 +1516,7 @@ module ioe_gic #(
         end else if (op_code_q == OpVmSetIts) begin
           // the VM's ITS flag alone; no flag without an ITS engine, and no clearing while
           // a vCPU has EnableLPIs = 1 (it implies an ITS)
-          if (op_wd_q[0] ? !Lpis : vm_enlpis) begin
+          if (op_wd_q[0] ? (!Lpis || cur_v2) : vm_enlpis) begin
             bad_d = 1'b1;
           end else begin
             v_its_we = 1'b1;
@@ -1328,7 +1552,7 @@ module ioe_gic #(
             nt_mask_d = lf_beats;
             state_d   = (lf_beats != '0) ? SNotify : SDrain;
           end
-        end else if (op_space_q > 4'd4 || (op_space_q != 4'd0 && !vc_ok)) begin
+        end else if (!sp_known || (sp_vc && !vc_ok)) begin
           bad_d = 1'b1;
         end else if (dv_undef) begin
           undef_d = 1'b1;
@@ -1403,9 +1627,9 @@ module ioe_gic #(
         // (a bit), bits 2k+1..2k (a configuration pair), byte k (a priority)
         if (e_rd_q) begin
           unique case (ek_q)
-            EkPrio:  rdata_d[31:0] = {e_rd[7:0], rdata_q[31:8]};
             EkCfg:   rdata_d[31:0] = {e_rd[1:0], rdata_q[31:2]};
-            EkRouteLo, EkRouteHi, EkRoute64, EkAck: rdata_d = e_rd;  // one step
+            EkPrio, EkTargets, EkSgiPend: rdata_d[31:0] = {e_rd[7:0], rdata_q[31:8]};
+            EkRouteLo, EkRouteHi, EkRoute64, EkAck, EkHppi: rdata_d = e_rd;  // one step
             default: rdata_d[31:0] = {e_rd[0], rdata_q[31:1]};
           endcase
         end
@@ -1461,8 +1685,10 @@ module ioe_gic #(
         priv_waddr = {vm, sc_i_q[4:0]};
         spi_waddr  = {vm, sc_i_q[IrqW-1:0]};
         misc_waddr = {vm, sc_i_q[VcW+1:0]};
-        priv_wdata = {NrVcpus{(sc_i_q < 11'd16) ? SgiReset : OtherReset}};
-        spi_wdata  = {32'd0, OtherReset};
+        // GICv2 VMs reset every interrupt to group 0 (KVM's v2 reset)
+        priv_wfull = {NrVcpus{((sc_i_q < 11'd16) ? SgiReset : OtherReset) &
+                              ~(SW'(cur_v2) << BGrp)}};
+        spi_wdata  = {32'd0, OtherReset[10:0] & ~(11'(cur_v2) << BGrp)};
         misc_wdata = '0;
         priv_we    = (sc_i_q < 11'd32);
         spi_we     = 1'b1;

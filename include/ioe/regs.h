@@ -34,6 +34,8 @@
 #define IOE_PARAM_NR_DMA_SEGS_SMALL 0u
 #define IOE_PARAM_MGMT_MEM_WORDS_DEFAULT 2048u
 #define IOE_PARAM_MGMT_MEM_WORDS_SMALL 0u
+#define IOE_PARAM_GICV2_DEFAULT 1u
+#define IOE_PARAM_GICV2_SMALL 0u
 
 /* Register access types and flags (IOE_REG_LIST) */
 #define IOE_REG_RW 0

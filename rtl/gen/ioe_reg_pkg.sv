@@ -32,6 +32,8 @@ package ioe_reg_pkg;
   localparam int unsigned NrDmaSegsSmall = 0;
   localparam int unsigned MgmtMemWordsDefault = 2048;
   localparam int unsigned MgmtMemWordsSmall = 0;
+  localparam int unsigned Gicv2Default = 1;
+  localparam int unsigned Gicv2Small = 0;
 
   // Block core
   localparam int unsigned CORE_BLOCK_INDEX = 0;

@@ -33,9 +33,8 @@ module ioe_top #(
   parameter int unsigned MgmtMemWords    = ioe_reg_pkg::MgmtMemWordsDefault,
   parameter              MgmtInitFile    = "",  // firmware image ($readmemh) of the management core
   parameter bit          DmaProbe        = 1'b1,  // the core's DMA probe (0: a card without host memory)
-  // GICv2 VMs in the GIC engine (FEATURES.GICV2). Until rtl/regmap gives the parameter sets a
-  // Gicv2 entry it follows the ITS engine: on in the default and mid sets, off in small.
-  parameter bit          Gicv2           = (NrIts != 0),
+  // GICv2 VMs in the GIC engine (FEATURES.GICV2; rtl/regmap's Gicv2: off in the small set)
+  parameter int unsigned Gicv2           = ioe_reg_pkg::Gicv2Default,
   localparam int unsigned AW             = ioe_reg_pkg::CSR_ADDR_WIDTH,
   localparam int unsigned TW             = ioe_pkg::DMA_TAG_WIDTH
 ) (
@@ -267,7 +266,7 @@ module ioe_top #(
     .NrDmaSegs      (NrDmaSegs),
     .MgmtMemWords   (MgmtMemWords),
     .DmaProbe       (DmaProbe),
-    .Gicv2          (Gicv2)
+    .Gicv2          (Gicv2 != 0)
   ) u_core (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
@@ -313,7 +312,7 @@ module ioe_top #(
     .NrVcpus(NrVcpus),
     .NrIrqs (NrIrqs),
     .Lpis   (NrIts != 0),
-    .Gicv2  (Gicv2)
+    .Gicv2  (Gicv2 != 0)
   ) u_gic (
     .clk_i         (clk_i),
     .rst_ni        (rst_ni),

@@ -116,6 +116,7 @@ module ioe_wire_card #(
       .DmaTags        (DmaTags),
       .NrDmaSegs      (0),
       .MgmtMemWords   (0),
+      .Gicv2          (ioe_reg_pkg::Gicv2Small),
       .DmaProbe       (1'b0)  // no host memory behind the wire
     ) u_top (
       .clk_i            (clk_i),

@@ -10,6 +10,8 @@ module ioe_its #(
   parameter int unsigned DevBits   = ioe_reg_pkg::DevBitsDefault,
   parameter int unsigned EventBits = ioe_reg_pkg::EventBitsDefault,
   parameter int unsigned ItsCacheEntries = ioe_reg_pkg::ItsCacheEntriesDefault,
+  // DMA completion timeout in cycles (ioe_its_cto): a board sets clock frequency x timeout
+  parameter int unsigned CplTimeout = 16384,
   localparam int unsigned NV       = NrVms * NrVcpus
 ) (
   input  logic             clk_i,
@@ -113,8 +115,29 @@ module ioe_its #(
                       msi_devid_i, msi_addr_i, msi_data_i, dma_req_ready_i, dma_rsp_valid_i,
                       dma_rsp_i, gic_req_valid_i, gic_req_kind_i, gic_req_vm_i, gic_req_vcpu_i,
                       gic_req_intid_i, gic_nvc_i, gic_enlpis_i, gic_prop_i, gic_pend_i,
-                      LpiBits != 0, DevBits != 0, EventBits != 0, ItsCacheEntries != 0};
+                      LpiBits != 0, DevBits != 0, EventBits != 0, ItsCacheEntries != 0,
+                      CplTimeout != 0};
   end else begin : g_its
+    // the engine's DMA port, through the completion timeout (ioe_its_cto)
+    logic              core_req_valid, core_req_ready, core_rsp_valid;
+    ioe_pkg::dma_req_t core_req;
+    ioe_pkg::dma_rsp_t core_rsp;
+    ioe_its_cto #(
+      .TimeoutCycles(CplTimeout)
+    ) u_cto (
+      .clk_i        (clk_i),
+      .rst_ni       (rst_ni),
+      .c_req_valid_i(core_req_valid),
+      .c_req_ready_o(core_req_ready),
+      .c_req_i      (core_req),
+      .c_rsp_valid_o(core_rsp_valid),
+      .c_rsp_o      (core_rsp),
+      .m_req_valid_o(dma_req_valid_o),
+      .m_req_ready_i(dma_req_ready_i),
+      .m_req_o      (dma_req_o),
+      .m_rsp_valid_i(dma_rsp_valid_i),
+      .m_rsp_i      (dma_rsp_i)
+    );
     ioe_its_core #(
       .NrIts    (NrIts),
       .NrVms    (NrVms),
@@ -148,11 +171,11 @@ module ioe_its #(
       .msi_devid_i    (msi_devid_i),
       .msi_addr_i     (msi_addr_i),
       .msi_data_i     (msi_data_i),
-      .dma_req_valid_o(dma_req_valid_o),
-      .dma_req_ready_i(dma_req_ready_i),
-      .dma_req_o      (dma_req_o),
-      .dma_rsp_valid_i(dma_rsp_valid_i),
-      .dma_rsp_i      (dma_rsp_i),
+      .dma_req_valid_o(core_req_valid),
+      .dma_req_ready_i(core_req_ready),
+      .dma_req_o      (core_req),
+      .dma_rsp_valid_i(core_rsp_valid),
+      .dma_rsp_i      (core_rsp),
       .lpi_best_o     (lpi_best_o),
       .lpi_chg_o      (lpi_chg_o),
       .gic_req_valid_i(gic_req_valid_i),

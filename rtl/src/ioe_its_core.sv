@@ -103,7 +103,7 @@ module ioe_its_core #(
     // SAVE_TABLES
     SSvDev, SSvDte, SSvIte, SSvIteW, SSvItt, SSvDteW, SSvEnd, SSvColl,
     // RESTORE_TABLES
-    SRsColl, SRsCte, SRsDev, SRsDte, SRsIte, SRsIteLpi, SRsIteNext, SRsErr
+    SRsColl, SRsCte, SRsDev, SRsDte, SRsIte, SRsIteLpi, SRsIteNext, SRsErr, SRsClr
   } state_e;
 
   // ---------------------------------------------------------------- per-instance state
@@ -113,6 +113,12 @@ module ioe_its_core #(
   logic [63:0]      cbaser_q[NrIts];
   logic [19:5]      cwriter_q[NrIts], creadr_q[NrIts];
   logic [63:0]      baser0_q[NrIts], baser1_q[NrIts];
+  // the bound of the walks over the device table (docs/its.md, "Bounded walks"): devices
+  // made valid by MAPD V=1 and RESTORE_TABLES minus devices freed (saturating), and while
+  // that is not 0 the highest DeviceID and ITT Size among them
+  logic [DevBits:0]   nd_q  [NrIts];
+  logic [DevBits-1:0] dmax_q[NrIts];
+  logic [4:0]         imax_q[NrIts];
 
   // ---------------------------------------------------------------- engine registers
   state_e      state_q, ret_q, lret_q, wret_q;
@@ -142,6 +148,7 @@ module ioe_its_core #(
   logic [15:0] w_icid_q;
   logic [VcW-1:0] w_tgt_q;
   logic [31:0] w_dev_q, w_ev_q, w_evn_q;
+  logic [DevBits:0] w_left_q;   // devices the bounded walk may still find
   // LPI
   logic [15:0] l_q;             // INTID operated on
   logic [LW-1:0] lw_q;
@@ -230,6 +237,47 @@ module ioe_its_core #(
   assign cur_b1     = baser1_q[ci_q];
   assign cur_cwr    = cwriter_q[ci_q];
   assign cur_crd    = creadr_q[ci_q];
+
+  // the walk bound of the current instance and its next value. The sequencer's requests
+  // for instance ci_q: a device made valid (DeviceID w_dev_q or dev_q per cnt_rs, ITT Size
+  // cnt_size) / freed / every count cleared / set to "no bound"
+  logic        cnt_inc, cnt_dec, cnt_clr, cnt_max, cnt_rs;
+  logic [4:0]  cnt_size;
+  logic [DevBits:0]   cur_nd, cnt_nd;
+  logic [DevBits-1:0] cur_dmax, cnt_dmax, cnt_dev;
+  logic [4:0]         cur_imax, cnt_imax;
+  assign cur_nd   = nd_q[ci_q];
+  assign cur_dmax = dmax_q[ci_q];
+  assign cur_imax = imax_q[ci_q];
+  assign cnt_dev  = cnt_rs ? w_dev_q[DevBits-1:0] : dev_q[DevBits-1:0];
+  always_comb begin
+    cnt_nd   = cur_nd;
+    cnt_dmax = cur_dmax;
+    cnt_imax = cur_imax;
+    if (cnt_clr) begin
+      cnt_nd   = '0;
+      cnt_dmax = '0;
+      cnt_imax = '0;
+    end else if (cnt_max) begin
+      cnt_nd   = '1;
+      cnt_dmax = '1;
+      cnt_imax = '1;
+    end else if (cnt_inc) begin
+      if (cur_nd != '1) cnt_nd = cur_nd + 1'b1;
+      if (cnt_dev > cur_dmax) cnt_dmax = cnt_dev;
+      if (cnt_size > cur_imax) cnt_imax = cnt_size;
+    end else if (cnt_dec && cur_nd != '0) begin
+      cnt_nd = cur_nd - 1'b1;
+      if (cur_nd == (DevBits+1)'(1)) begin
+        cnt_dmax = '0;
+        cnt_imax = '0;
+      end
+    end
+  end
+  // entries a walk visits in an ITT of Size sz: at most the largest ITT mapped
+  function automatic logic [31:0] itt_len(input logic [4:0] sz, input logic [4:0] mx);
+    itt_len = 32'd2 << ((sz < mx) ? sz : mx);
+  endfunction
   always_comb begin
     cur_nvc  = '0;
     cur_prop = '0;
@@ -439,6 +487,7 @@ module ioe_its_core #(
   logic [15:0] w_icid_d;
   logic [VcW-1:0] w_tgt_d;
   logic [31:0] w_dev_d, w_ev_d, w_evn_d;
+  logic [DevBits:0] w_left_d;
   logic [15:0] l_d;
   logic [LW-1:0] lw_d;
   logic [VcW-1:0] t_d, t2_d;
@@ -485,7 +534,9 @@ module ioe_its_core #(
     cq_start = 1'b0; cq_beat = 1'b0; cq_w2_we = 1'b0; cq_w2_wd = '0;
     rescan_d = rescan_q;
     w_all_d = w_all_q; w_free_d = w_free_q; w_icid_d = w_icid_q; w_tgt_d = w_tgt_q;
-    w_dev_d = w_dev_q; w_ev_d = w_ev_q; w_evn_d = w_evn_q;
+    w_dev_d = w_dev_q; w_ev_d = w_ev_q; w_evn_d = w_evn_q; w_left_d = w_left_q;
+    cnt_inc = 1'b0; cnt_dec = 1'b0; cnt_clr = 1'b0; cnt_max = 1'b0; cnt_rs = 1'b0;
+    cnt_size = '0;
     l_d = l_q; lw_d = lw_q; t_d = t_q; t2_d = t2_q; tmap_d = tmap_q;
     sw_kind_d = sw_kind_q; sw_i_d = sw_i_q; sc_i_d = sc_i_q; sc_issue = 1'b0;
     sw_blk_d = sw_blk_q; sw_wrap_d = sw_wrap_q; occ_clr = 1'b0; sc_more = 1'b0; sc_skip = 1'b0;
@@ -621,6 +672,7 @@ module ioe_its_core #(
                     w_all_d  = 1'b1;
                     w_free_d = 1'b1;
                     w_dev_d  = '0;
+                    w_left_d = cur_nd;
                     wret_d   = SMapdW;  // store BASER0 after the walk (SMapdW with src 0)
                     state_d  = SWDev;
                   end else begin
@@ -642,6 +694,7 @@ module ioe_its_core #(
               w_all_d  = 1'b1;
               w_free_d = 1'b1;
               w_dev_d  = '0;
+              w_left_d = cur_nd;
               wret_d   = SMapdW;
               state_d  = SWDev;
             end else begin
@@ -676,6 +729,7 @@ module ioe_its_core #(
           default: begin
             if (code_q == 4'd8) begin  // SAVE_TABLES
               w_dev_d = '0;
+              w_left_d = cur_nd;
               sv_hd_d = 1'b0;
               state_d = cur_b0[63] ? SSvDev : SSvEnd;
             end else begin             // RESTORE_TABLES
@@ -881,6 +935,8 @@ module ioe_its_core #(
       SMapdW: begin
         if (src_q == 2'd2) begin
           if (c_v) begin
+            cnt_inc  = 1'b1;
+            cnt_size = c_size;
             daddr_d  = dte_addr_q;
             dwdata_d = {1'b1, 14'd0, c_itt, c_size};
             dstrb_d  = 8'hff;
@@ -893,6 +949,7 @@ module ioe_its_core #(
         end else if (code_q == OpBind || code_q == OpReset) begin
           i_rst = 1'b1;
           if (code_q == OpBind) begin
+            cnt_clr   = 1'b1;
             i_bind_we = 1'b1;
             i_bind_v  = wd_q[0];
           end
@@ -928,6 +985,7 @@ module ioe_its_core #(
             w_icid_d = c_icid;
             w_tgt_d  = c_rd1[VcW-1:0];
             w_dev_d  = '0;
+            w_left_d = cur_nd;
             wret_d   = SQEnd;
             rescan_d = 1'b1;
             state_d  = cur_b0[63] ? SWDev : SQEnd;
@@ -1158,7 +1216,10 @@ module ioe_its_core #(
       // RESTORE_TABLES (SRsDev). A two-level table's level-1 entry is read first (SSlotL1);
       // the slot's DTE read returns to the walk's own state.
       SWDev, SSvDev, SRsDev: begin
-        if (sl_end || !cur_b0[63]) begin
+        // the bound (not for RESTORE_TABLES' scan): the nd-th device found, or past the
+        // highest DeviceID mapped
+        if (sl_end || !cur_b0[63] ||
+            (state_q != SRsDev && (w_left_q == '0 || w_dev_q > 32'(cur_dmax)))) begin
           state_d = (state_q == SWDev) ? wret_q : (state_q == SSvDev) ? SSvEnd : SFinish;
         end else begin
           daddr_d    = sl_l1 ? sl_l1a : sl_dte;
@@ -1197,10 +1258,11 @@ module ioe_its_core #(
         if (w_evn_q == 32'hffffffff) begin
           // DTE on ddata (a DMA error: no device)
           dte_d = derr_q ? 64'd0 : ddata_q;
+          if (!derr_q && ddata_q[63]) w_left_d = w_left_q - 1'b1;  // a device found
           if (derr_q || !ddata_q[63] || ddata_q[4:0] > 5'd30) begin
             state_d = SWNextDev;
           end else begin
-            w_evn_d = 32'd1 << ({27'd0, ddata_q[4:0]} + 32'd1);
+            w_evn_d = itt_len(ddata_q[4:0], cur_imax);
             daddr_d = iova_base | {12'd0, ddata_q[48:5], 8'd0};
             dwr_d   = 1'b0;
             state_d = SDmaReq;
@@ -1245,6 +1307,7 @@ module ioe_its_core #(
       SWNextDev: begin
         if (w_free_q && dte_q[63]) begin
           // zero the DTE (also when the ITT was not readable)
+          cnt_dec  = 1'b1;
           daddr_d  = dte_addr_q;
           dwdata_d = '0;
           dstrb_d  = 8'hff;
@@ -1456,10 +1519,11 @@ module ioe_its_core #(
           w_dev_d = w_dev_q + 32'd1;
           state_d = SSvDev;
         end else begin
+          w_left_d   = w_left_q - 1'b1;
           dte_d      = ddata_q;
           dte_addr_d = daddr_q;
           w_ev_d     = '0;
-          w_evn_d    = 32'd1 << ({27'd0, ddata_q[4:0]} + 32'd1);
+          w_evn_d    = itt_len(ddata_q[4:0], cur_imax);
           sv_he_d    = 1'b0;
           daddr_d    = iova_base | {12'd0, ddata_q[48:5], 8'd0};
           state_d    = SDmaReq;
@@ -1664,6 +1728,9 @@ module ioe_its_core #(
           w_dev_d  = w_dev_q + 32'd1;
           state_d  = SRsDev;
         end else begin
+          cnt_inc    = 1'b1;
+          cnt_rs     = 1'b1;
+          cnt_size   = ddata_q[4:0];
           dte_d      = ddata_q;
           dte_addr_d = daddr_q;
           w_ev_d     = '0;
@@ -1738,15 +1805,23 @@ module ioe_its_core #(
         dwr_d      = 1'b0;
         i_ncoll_we = 1'b1;
         i_ncoll_wd = '0;
+        // every valid DTE of the table, also those the scan had not reached (not made
+        // by commands): the walk without bound, then no device is left (SRsClr)
+        cnt_max = 1'b1;
         if (cur_b0[63]) begin
           w_all_d  = 1'b1;
           w_free_d = 1'b1;
           w_dev_d  = '0;
-          wret_d   = SFinish;
+          w_left_d = '1;
+          wret_d   = SRsClr;
           state_d  = SWDev;
         end else begin
-          state_d = SFinish;
+          state_d = SRsClr;
         end
+      end
+      SRsClr: begin
+        cnt_clr = 1'b1;
+        state_d = SFinish;
       end
 
       SFinish: begin
@@ -1974,7 +2049,7 @@ module ioe_its_core #(
       lk_fail_q <= 1'b0; lk_dte_only_q <= 1'b0; res_q <= '0;
       rescan_q <= 1'b0;
       w_all_q <= 1'b0; w_free_q <= 1'b0; w_icid_q <= '0; w_tgt_q <= '0; w_dev_q <= '0;
-      w_ev_q <= '0; w_evn_q <= '0;
+      w_ev_q <= '0; w_evn_q <= '0; w_left_q <= '0;
       l_q <= '0; lw_q <= '0; t_q <= '0; t2_q <= '0; tmap_q <= 1'b0; sw_kind_q <= '0; sw_i_q <= '0;
       sc_i_q <= '0; sc_di_q <= '0; sc_dv_q <= 1'b0; sw_blk_q <= 1'b0; sw_wrap_q <= 1'b0;
       sv_he_q <= 1'b0; sv_hd_q <= 1'b0; sv_pe_q <= '0; sv_pd_q <= '0; sv_pite_q <= '0;
@@ -1993,7 +2068,7 @@ module ioe_its_core #(
       res_q <= res_d;
       rescan_q <= rescan_d;
       w_all_q <= w_all_d; w_free_q <= w_free_d; w_icid_q <= w_icid_d; w_tgt_q <= w_tgt_d;
-      w_dev_q <= w_dev_d; w_ev_q <= w_ev_d; w_evn_q <= w_evn_d;
+      w_dev_q <= w_dev_d; w_ev_q <= w_ev_d; w_evn_q <= w_evn_d; w_left_q <= w_left_d;
       l_q <= l_d; lw_q <= lw_d; t_q <= t_d; t2_q <= t2_d; tmap_q <= tmap_d;
       sw_kind_q <= sw_kind_d; sw_i_q <= sw_i_d;
       sc_i_q <= sc_i_d; sc_di_q <= lram_raddr[15:0]; sc_dv_q <= sc_issue;
@@ -2023,8 +2098,14 @@ module ioe_its_core #(
       for (int i = 0; i < NrIts; i++) begin
         ivm_q[i] <= '0; base_q[i] <= '0; cbaser_q[i] <= '0; cwriter_q[i] <= '0;
         creadr_q[i] <= '0; baser0_q[i] <= '0; baser1_q[i] <= '0;
+        nd_q[i] <= '0; dmax_q[i] <= '0; imax_q[i] <= '0;
       end
     end else begin
+      if (cnt_inc | cnt_dec | cnt_clr | cnt_max) begin
+        nd_q[ci_q]   <= cnt_nd;
+        dmax_q[ci_q] <= cnt_dmax;
+        imax_q[ci_q] <= cnt_imax;
+      end
       if (i_rst) begin
         en_q[ci_q]      <= 1'b0;
         cbaser_q[ci_q]  <= '0;

@@ -75,7 +75,14 @@ struct inst {
     uint64_t base, cbaser, cwriter, creadr, baser[2];
     struct coll coll[NR_COLL];
     unsigned nr_coll;
+    /* what commands (MAPD V=1) and RESTORE_TABLES made valid, the bound of the walks over
+     * the device table (docs/its.md, "Bounded walks"): devices mapped minus devices freed
+     * (saturating), and while it is not 0 the highest DeviceID and ITT Size mapped */
+    uint32_t nd, dev_max;
+    unsigned itt_max;
 };
+
+#define ND_MAX ((2u << DEV_BITS) - 1)
 
 struct ioe_its {
     struct ioe_engine_env env;
@@ -381,10 +388,37 @@ static void coll_remove(struct inst *t, int c)
     t->nr_coll--;
 }
 
+/* A device was made valid (MAPD V=1, RESTORE_TABLES) / freed: the walk bound. */
+static void dev_mapped(struct inst *t, uint32_t d, unsigned size)
+{
+    if (t->nd < ND_MAX)
+        t->nd++;
+    if (d > t->dev_max)
+        t->dev_max = d;
+    if (size > t->itt_max)
+        t->itt_max = size;
+}
+
+static void dev_freed(struct inst *t)
+{
+    if (t->nd && !--t->nd)
+        t->dev_max = t->itt_max = 0;
+}
+
+/* Entries a walk visits in a device's ITT: Size 31 none (as the RTL), else at most the
+ * largest ITT mapped. */
+static uint64_t itt_len(const struct inst *t, uint64_t dte)
+{
+    unsigned size = (unsigned)(dte & 0x1f);
+    if (size > 30)
+        return 0;
+    return 2ull << (size < t->itt_max ? size : t->itt_max);
+}
+
 /* Free a device: every valid ITE of its ITT freed (zeroed), the DTE zeroed. */
 static void free_device(struct ioe_its *x, struct inst *t, uint64_t dte_a, uint64_t dte)
 {
-    uint64_t itt = dte_itt(dte), n = 1ull << dte_bits(dte);
+    uint64_t itt = dte_itt(dte), n = itt_len(t, dte);
     for (uint64_t e = 0; e < n; e++) {
         uint64_t ite;
         if (rd64(x, t->vm, itt + 8 * e, &ite) || !ite_intid(ite))
@@ -393,44 +427,55 @@ static void free_device(struct ioe_its *x, struct inst *t, uint64_t dte_a, uint6
         wr64(x, t->vm, itt + 8 * e, 0);
     }
     wr64(x, t->vm, dte_a, 0);
+    dev_freed(t);
 }
 
-typedef void slot_fn(struct ioe_its *x, struct inst *t, uint32_t d, uint64_t addr, void *arg);
+/* fn(d, addr, arg) visits slot d; it returns true when it found a device there */
+typedef bool slot_fn(struct ioe_its *x, struct inst *t, uint32_t d, uint64_t addr, void *arg);
 
-/* Visit every DTE slot the device table can hold: fn(d, addr, arg). */
-static void for_each_dte_slot(struct ioe_its *x, struct inst *t, slot_fn *fn, void *arg)
+/* Visit the DTE slots of the device table in DeviceID order. bounded (every walk but
+ * RESTORE_TABLES'): none while no device is mapped, none beyond the highest DeviceID
+ * mapped, and the walk ends at the nd-th device found (docs/its.md, "Bounded walks"). */
+static void for_each_dte_slot(struct ioe_its *x, struct inst *t, slot_fn *fn, void *arg,
+                              bool bounded)
 {
     uint64_t b = t->baser[0];
-    if (!(b & BASER_VALID))
+    uint64_t end = bounded ? (uint64_t)t->dev_max + 1 : 1ull << DEV_BITS;
+    uint32_t left = bounded ? t->nd : ND_MAX + 1;
+    if (!(b & BASER_VALID) || !left)
         return;
     uint64_t per = page_size(b) / 8, n = table_bytes(b) / 8;
     if (!(b & BASER_INDIRECT)) {
-        for (uint64_t d = 0; d < n && d < (1u << DEV_BITS); d++)
-            fn(x, t, (uint32_t)d, baser_addr(b) + 8 * d, arg);
+        for (uint64_t d = 0; d < n && d < end; d++)
+            if (fn(x, t, (uint32_t)d, baser_addr(b) + 8 * d, arg) && !--left)
+                return;
         return;
     }
-    for (uint64_t i = 0; i < n && i * per < (1u << DEV_BITS); i++) {
+    for (uint64_t i = 0; i < n && i * per < end; i++) {
         uint64_t l1e;
         if (rd64(x, t->vm, baser_addr(b) + 8 * i, &l1e) || !(l1e >> 63))
             continue;
         uint64_t l2 = l1e & 0x000ffffffffff000ull & ~(page_size(b) - 1);
-        for (uint64_t j = 0; j < per && i * per + j < (1u << DEV_BITS); j++)
-            fn(x, t, (uint32_t)(i * per + j), l2 + 8 * j, arg);
+        for (uint64_t j = 0; j < per && i * per + j < end; j++)
+            if (fn(x, t, (uint32_t)(i * per + j), l2 + 8 * j, arg) && !--left)
+                return;
     }
 }
 
-static void free_slot(struct ioe_its *x, struct inst *t, uint32_t d, uint64_t a, void *arg)
+static bool free_slot(struct ioe_its *x, struct inst *t, uint32_t d, uint64_t a, void *arg)
 {
     uint64_t dte;
     (void)d;
     (void)arg;
-    if (!rd64(x, t->vm, a, &dte) && dte >> 63)
-        free_device(x, t, a, dte);
+    if (rd64(x, t->vm, a, &dte) || !(dte >> 63))
+        return false;
+    free_device(x, t, a, dte);
+    return true;
 }
 
 static void free_all_devices(struct ioe_its *x, struct inst *t)
 {
-    for_each_dte_slot(x, t, free_slot, NULL);
+    for_each_dte_slot(x, t, free_slot, NULL, true);
 }
 
 /* ------------------------------------------------------------------ translation */
@@ -480,8 +525,35 @@ static void cmd_mapd(struct ioe_its *x, struct inst *t, const uint64_t *c)
         return;
     if (!rd64(x, t->vm, a, &dte) && dte >> 63)
         free_device(x, t, a, dte);
-    if (v)
+    if (v) {
         wr64(x, t->vm, a, 1ull << 63 | ((c[2] >> 8) & ((1ull << 44) - 1)) << 5 | size);
+        dev_mapped(t, d, size);
+    }
+}
+
+struct retarget {
+    uint32_t icid, rd;
+};
+
+/* MAPC's retarget: the LPI of every ITE of the collection in device slot d follows */
+static bool retarget_slot(struct ioe_its *x, struct inst *t, uint32_t d, uint64_t a, void *arg)
+{
+    const struct retarget *r = arg;
+    uint64_t dte;
+    (void)d;
+    if (rd64(x, t->vm, a, &dte) || !(dte >> 63))
+        return false;
+    uint64_t n = itt_len(t, dte);
+    for (uint64_t e = 0; e < n; e++) {
+        uint64_t ite;
+        if (rd64(x, t->vm, dte_itt(dte) + 8 * e, &ite) || !ite_intid(ite) ||
+            ite_icid(ite) != r->icid)
+            continue;
+        uint32_t l = ite_intid(ite);
+        if (l >= LPI_FIRST && l - LPI_FIRST < NR_LPIS && lpi_of(x, t->vm, l)->refs)
+            lpi_of(x, t->vm, l)->target = (uint8_t)r->rd;
+    }
+    return true;
 }
 
 static void cmd_mapc(struct ioe_its *x, struct inst *t, const uint64_t *c)
@@ -499,23 +571,8 @@ static void cmd_mapc(struct ioe_its *x, struct inst *t, const uint64_t *c)
     if (ci >= 0) {
         t->coll[ci].target = rd;
         /* every LPI mapped by an ITE of this collection in this instance follows */
-        if (!(t->baser[0] & BASER_VALID))
-            return;
-        for (uint32_t d = 0; d < (1u << DEV_BITS); d++) {
-            uint64_t dte;
-            if (read_dte(x, t, d, &dte, NULL))
-                continue;
-            uint64_t n = 1ull << dte_bits(dte);
-            for (uint64_t e = 0; e < n; e++) {
-                uint64_t ite;
-                if (rd64(x, t->vm, dte_itt(dte) + 8 * e, &ite) || !ite_intid(ite) ||
-                    ite_icid(ite) != icid)
-                    continue;
-                uint32_t l = ite_intid(ite);
-                if (l >= LPI_FIRST && l - LPI_FIRST < NR_LPIS && lpi_of(x, t->vm, l)->refs)
-                    lpi_of(x, t->vm, l)->target = (uint8_t)rd;
-            }
-        }
+        struct retarget r = {icid, rd};
+        for_each_dte_slot(x, t, retarget_slot, &r, true);
         return;
     }
     if (!coll_in_range(t, icid) || t->nr_coll == NR_COLL)
@@ -846,7 +903,7 @@ struct walk {
 
 static int save_itt(struct ioe_its *x, struct inst *t, uint64_t dte)
 {
-    uint64_t itt = dte_itt(dte), n = 1ull << dte_bits(dte);
+    uint64_t itt = dte_itt(dte), n = itt_len(t, dte);
     bool have = false;
     uint64_t pe = 0, pite = 0;
     for (uint64_t e = 0; e < n; e++) {
@@ -869,36 +926,37 @@ static int save_itt(struct ioe_its *x, struct inst *t, uint64_t dte)
     return 0;
 }
 
-static void save_slot(struct ioe_its *x, struct inst *t, uint32_t d, uint64_t a, void *arg)
+static bool save_slot(struct ioe_its *x, struct inst *t, uint32_t d, uint64_t a, void *arg)
 {
     struct walk *w = arg;
     uint64_t dte;
     if (w->err)
-        return;
+        return false;
     if (rd64(x, t->vm, a, &dte)) {
-        return; /* an L2 page the card cannot read holds no device it knows */
+        return false; /* an L2 page the card cannot read holds no device it knows */
     }
-    if (!(dte >> 63))
-        return;
+    if (!(dte >> 63) || (dte & 0x1f) > 30) /* Size 31: no device (as the RTL) */
+        return false;
     if ((w->err = save_itt(x, t, dte)))
-        return;
+        return true;
     if (w->have_prev) {
         uint64_t next = d - w->prev_d > 16383 ? 16383 : d - w->prev_d;
         if (wr64(x, t->vm, w->prev_a, (w->prev_dte & ~(0x3fffull << 49)) | next << 49)) {
             w->err = -EFAULT;
-            return;
+            return true;
         }
     }
     w->have_prev = true;
     w->prev_d = d;
     w->prev_a = a;
     w->prev_dte = dte;
+    return true;
 }
 
 static int save_tables(struct ioe_its *x, struct inst *t)
 {
     struct walk w = {0};
-    for_each_dte_slot(x, t, save_slot, &w);
+    for_each_dte_slot(x, t, save_slot, &w, true);
     if (w.err)
         return w.err;
     if (w.have_prev && wr64(x, t->vm, w.prev_a, w.prev_dte & ~(0x3fffull << 49)))
@@ -959,41 +1017,54 @@ struct rwalk {
     uint64_t next_d; /* the next DeviceID the scan looks at */
 };
 
-static void restore_slot(struct ioe_its *x, struct inst *t, uint32_t d, uint64_t a, void *arg)
+static bool restore_slot(struct ioe_its *x, struct inst *t, uint32_t d, uint64_t a, void *arg)
 {
     struct rwalk *w = arg;
     uint64_t dte;
     if (w->err)
-        return;
+        return false;
     if (w->per && d % w->per == 0 && !w->done)
         w->next_d = d; /* KVM scans every valid L2 page from its first entry */
     if (rd64(x, t->vm, a, &dte))
-        return;
+        return false;
     if (w->done || d < w->next_d) {
         if (dte >> 63)
             wr64(x, t->vm, a, 0); /* not reached by the scan: not part of the state */
-        return;
+        return false;
     }
-    if (!(dte >> 63)) {
+    if (!(dte >> 63) || (dte & 0x1f) > 30) { /* Size 31: no device (as the RTL) */
         w->next_d = d + 1ull;
-        return;
+        return false;
     }
+    dev_mapped(t, d, (unsigned)(dte & 0x1f));
     int err = restore_itt(x, t, dte);
     if (err) {
         w->err = err;
-        return;
+        return true;
     }
     uint64_t next = dte >> 49 & 0x3fff;
     if (next == 0)
         w->done = true;
     else
         w->next_d = d + next;
+    return true;
 }
 
 static void free_everything(struct ioe_its *x, struct inst *t)
 {
     free_all_devices(x, t);
     t->nr_coll = 0;
+}
+
+/* A failed RESTORE_TABLES frees every valid DTE of the table, also those it had not reached
+ * (written by the VMM, not by commands): the walk without bound, then no device is left. */
+static void free_restore_error(struct ioe_its *x, struct inst *t)
+{
+    t->nd = ND_MAX;
+    t->dev_max = (1u << DEV_BITS) - 1;
+    t->itt_max = 31;
+    free_everything(x, t);
+    t->nd = t->dev_max = t->itt_max = 0;
 }
 
 static int restore_tables(struct ioe_its *x, struct inst *t)
@@ -1026,7 +1097,7 @@ static int restore_tables(struct ioe_its *x, struct inst *t)
             if (err) {
                 /* the devices of the live table were not restored either: free them, so
                  * the ITS is left without devices and collections as KVM's is */
-                free_everything(x, t);
+                free_restore_error(x, t);
                 return err;
             }
             t->coll[t->nr_coll++] = (struct coll){(uint16_t)icid, target};
@@ -1035,9 +1106,9 @@ static int restore_tables(struct ioe_its *x, struct inst *t)
     struct rwalk w = {0};
     if (t->baser[0] & BASER_INDIRECT)
         w.per = page_size(t->baser[0]) / 8;
-    for_each_dte_slot(x, t, restore_slot, &w);
+    for_each_dte_slot(x, t, restore_slot, &w, false);
     if (w.err) {
-        free_everything(x, t);
+        free_restore_error(x, t);
         return w.err;
     }
     return 0;

@@ -1,0 +1,127 @@
+// ioe_its_cto: the completion timeout of the ITS engine's DMA requests (docs/its.md,
+// "DMA completion timeout"). It sits between ioe_its_core and the card's DMA arbiter.
+//
+// Contract:
+//   - Client tags: 0 (the sequencer) and 32..63 (the fast path's walkers), one request
+//     outstanding per tag (the client issues a tag again only after its response).
+//   - A request that has no response TimeoutCycles to 1.5 * TimeoutCycles after it was
+//     taken gets an error response (err = 1, rdata = 0) with its tag, in a cycle without a
+//     host response; the client does what it does for any DMA error.
+//   - Each tag carries a 2-bit generation in local tag bits [7:6], advanced when its request
+//     times out. A host response whose tag is not outstanding or whose generation is not
+//     the tag's current one (the late response of a request that timed out) is dropped, so
+//     it is never taken for a later request of the same tag (unless the tag has timed out
+//     four more times while that response was still on its way).
+//   - Timing: an age of 2 bits per tag, advanced every TimeoutCycles / 2 cycles by one
+//     prescaler; a request times out when its age reaches 3.
+// A board sets TimeoutCycles to its clock times the timeout it wants (PCIe's completion
+// timeout range is 50 us .. 50 ms; the default, 16384, is 66 us at 250 MHz).
+
+module ioe_its_cto #(
+  parameter int unsigned TimeoutCycles = 16384
+) (
+  input  logic              clk_i,
+  input  logic              rst_ni,
+  // client (ioe_its_core)
+  input  logic              c_req_valid_i,
+  output logic              c_req_ready_o,
+  input  ioe_pkg::dma_req_t c_req_i,
+  output logic              c_rsp_valid_o,
+  output ioe_pkg::dma_rsp_t c_rsp_o,
+  // host side (the DMA arbiter)
+  output logic              m_req_valid_o,
+  input  logic              m_req_ready_i,
+  output ioe_pkg::dma_req_t m_req_o,
+  input  logic              m_rsp_valid_i,
+  input  ioe_pkg::dma_rsp_t m_rsp_i
+);
+
+  localparam int unsigned NE   = 33;  // tag 0 and tags 32..63
+  localparam int unsigned TW   = ioe_pkg::DMA_TAG_WIDTH;
+  localparam int unsigned Half = (TimeoutCycles / 2 > 1) ? TimeoutCycles / 2 : 1;
+  localparam int unsigned PW   = (Half > 1) ? $clog2(Half) : 1;
+
+  // entry of a client tag (0 -> 0, 32 + k -> 1 + k) and back
+  function automatic logic [5:0] ent(input logic [5:0] t);
+    ent = t[5] ? 6'd1 + {1'b0, t[4:0]} : 6'd0;
+  endfunction
+  function automatic logic [5:0] tag_of(input logic [5:0] e);
+    tag_of = (e == 6'd0) ? 6'd0 : 6'd31 + e;
+  endfunction
+
+  logic [NE-1:0] out_q;
+  logic [1:0]    gen_q [NE];
+  logic [1:0]    age_q [NE];
+  logic [PW-1:0] pre_q;
+  logic          tick;
+  assign tick = (pre_q == PW'(Half - 1));
+
+  // requests: the tag gets its entry's generation
+  logic [5:0] rq_e;
+  assign rq_e          = ent(c_req_i.tag[5:0]);
+  assign m_req_valid_o = c_req_valid_i;
+  assign c_req_ready_o = m_req_ready_i;
+  always_comb begin
+    m_req_o     = c_req_i;
+    m_req_o.tag = TW'({gen_q[rq_e], c_req_i.tag[5:0]});
+  end
+
+  // host responses: only the current generation of an outstanding tag
+  logic [5:0] rs_e;
+  logic       rs_ok;
+  assign rs_e  = ent(m_rsp_i.tag[5:0]);
+  assign rs_ok = m_rsp_valid_i && (m_rsp_i.tag[5] || m_rsp_i.tag[4:0] == 5'd0) &&
+                 out_q[rs_e] && m_rsp_i.tag[7:6] == gen_q[rs_e];
+
+  // the lowest timed-out entry, answered in a cycle without a host response
+  logic       to_any, inj;
+  logic [5:0] to_e;
+  always_comb begin
+    to_any = 1'b0;
+    to_e   = '0;
+    for (int e = NE - 1; e >= 0; e--) begin
+      if (out_q[e] && age_q[e] == 2'd3) begin
+        to_any = 1'b1;
+        to_e   = 6'(e);
+      end
+    end
+  end
+  assign inj = to_any & ~m_rsp_valid_i;
+
+  always_comb begin
+    c_rsp_valid_o = rs_ok | inj;
+    c_rsp_o       = m_rsp_i;
+    c_rsp_o.tag   = TW'(m_rsp_i.tag[5:0]);
+    if (!m_rsp_valid_i) begin
+      c_rsp_o.tag   = TW'(tag_of(to_e));
+      c_rsp_o.err   = 1'b1;
+      c_rsp_o.rdata = '0;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      out_q <= '0;
+      pre_q <= '0;
+      for (int e = 0; e < NE; e++) begin
+        gen_q[e] <= '0;
+        age_q[e] <= '0;
+      end
+    end else begin
+      pre_q <= tick ? '0 : pre_q + 1'b1;
+      for (int e = 0; e < NE; e++) begin
+        if (tick && out_q[e] && age_q[e] != 2'd3) age_q[e] <= age_q[e] + 2'd1;
+        if (rs_ok && rs_e == 6'(e)) out_q[e] <= 1'b0;
+        if (inj && to_e == 6'(e)) begin
+          out_q[e] <= 1'b0;
+          gen_q[e] <= gen_q[e] + 2'd1;
+        end
+        if (c_req_valid_i && m_req_ready_i && rq_e == 6'(e)) begin
+          out_q[e] <= 1'b1;
+          age_q[e] <= '0;
+        end
+      end
+    end
+  end
+
+endmodule

@@ -523,7 +523,9 @@ static void cmd_mapd(struct ioe_its *x, struct inst *t, const uint64_t *c)
         return;
     if (v && (size > 15 || size + 1 > EVENT_BITS))
         return;
-    if (!rd64(x, t->vm, a, &dte) && dte >> 63)
+    if (rd64(x, t->vm, a, &dte))
+        return; /* the old entry cannot be read: the command is skipped, as the RTL does */
+    if (dte >> 63)
         free_device(x, t, a, dte);
     if (v) {
         wr64(x, t->vm, a, 1ull << 63 | ((c[2] >> 8) & ((1ull << 44) - 1)) << 5 | size);

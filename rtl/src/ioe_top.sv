@@ -35,6 +35,10 @@ module ioe_top #(
   parameter bit          DmaProbe        = 1'b1,  // the core's DMA probe (0: a card without host memory)
   // GICv2 VMs in the GIC engine (FEATURES.GICV2; rtl/regmap's Gicv2: off in the small set)
   parameter int unsigned Gicv2           = ioe_reg_pkg::Gicv2Default,
+  // DMA completion timeouts in cycles (a board sets its clock times the time it wants):
+  // the ITS's reads (ioe_its_cto; 16384 is 66 us at 250 MHz) and the XIVE's EQ writes
+  parameter int unsigned ItsCplTimeout   = 16384,
+  parameter int unsigned XiveEqWriteTimeout = 4096,
   localparam int unsigned AW             = ioe_reg_pkg::CSR_ADDR_WIDTH,
   localparam int unsigned TW             = ioe_pkg::DMA_TAG_WIDTH
 ) (
@@ -349,7 +353,8 @@ module ioe_top #(
     .LpiBits  (LpiBits),
     .DevBits  (DevBits),
     .EventBits(EventBits),
-    .ItsCacheEntries(ItsCacheEntries)
+    .ItsCacheEntries(ItsCacheEntries),
+    .CplTimeout(ItsCplTimeout)
   ) u_its (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),
@@ -391,7 +396,8 @@ module ioe_top #(
   ioe_xive #(
     .NrVms      (NrVms),
     .NrVcpus    (NrVcpus),
-    .XiveSources(XiveSources)
+    .XiveSources(XiveSources),
+    .EqWriteTimeout(XiveEqWriteTimeout)
   ) u_xive (
     .clk_i          (clk_i),
     .rst_ni         (rst_ni),

@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include <ioe/card.h>
+#include <ioe/ioe.h>
 #include <ioe/regs.h>
 
 #include "targets.h"
@@ -96,6 +97,44 @@ static uint32_t probe(struct ioe_card *c, uint64_t addr, int write, uint64_t wda
     }
     fail_msg("probe never completed");
     return st;
+}
+
+/* ioe_card_of(): every descriptor of one ioe_open() leads to the same card, whose registers
+ * answer; a descriptor that is not libioe's, or no longer open, is EBADF. */
+static void test_card_of(void **state)
+{
+    (void)state;
+    for (int t = 0; t < NTARGETS; t++) {
+        int kvm = ioe_open(targets[t]);
+        assert_true(kvm >= 0);
+        int vm = ioe_ioctl(kvm, KVM_CREATE_VM, 0);
+        assert_true(vm >= 0);
+        int vcpu = ioe_ioctl(vm, KVM_CREATE_VCPU, 0);
+        assert_true(vcpu >= 0);
+        struct kvm_create_device cd = {.type = KVM_DEV_TYPE_ARM_VGIC_V3};
+        assert_int_equal(ioe_ioctl(vm, KVM_CREATE_DEVICE, &cd), 0);
+        struct ioe_card *c = ioe_card_of(kvm);
+        assert_non_null(c);
+        assert_ptr_equal(ioe_card_of(vm), c);
+        assert_ptr_equal(ioe_card_of(vcpu), c);
+        assert_ptr_equal(ioe_card_of((int)cd.fd), c);
+        assert_string_equal(ioe_card_backend(c), targets[t]);
+        uint32_t v = 0;
+        assert_int_equal(ioe_card_read32(c, IOE_CORE_ID, &v), 0);
+        assert_int_equal(v, IOE_CORE_ID_RESET);
+        errno = 0;
+        assert_null(ioe_card_of(-1));
+        assert_int_equal(errno, EBADF);
+        errno = 0;
+        assert_null(ioe_card_of(STDIN_FILENO)); /* open, but not libioe's */
+        assert_int_equal(errno, EBADF);
+        int fds[] = {(int)cd.fd, vcpu, vm, kvm};
+        for (int i = 0; i < 4; i++)
+            assert_int_equal(ioe_close(fds[i]), 0);
+        errno = 0;
+        assert_null(ioe_card_of(vm));
+        assert_int_equal(errno, EBADF);
+    }
 }
 
 static void test_dma_probe(void **state)
@@ -641,6 +680,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test(test_info),
+        cmocka_unit_test(test_card_of),
         cmocka_unit_test(test_dma_probe),
         cmocka_unit_test(test_dma_latency_known_answer),
         cmocka_unit_test(test_msi_ingress),

@@ -286,10 +286,10 @@ static void test_its_late_and_reordered(void **state)
     }
 }
 
-static uint32_t card_reg(uint32_t addr)
+static uint32_t card_reg(int fd, uint32_t addr)
 {
     uint32_t v = 0;
-    assert_int_equal(ioe_card_read32(ioe_card_newest(), addr, &v), 0);
+    assert_int_equal(ioe_card_read32(ioe_card_of(fd), addr, &v), 0);
     return v;
 }
 
@@ -313,7 +313,7 @@ static void xive_eq_write_fault(const char *target, enum ioe_hostmem_fault_kind 
     struct reader r;
     rd_init(&r, &a, 0, 3, 0, 0);
     uint8_t *q = a.ram + (q_gpa(0, 3) - RAM_GPA);
-    uint32_t err0 = card_reg(IOE_XIVE_EQ_WRITE_ERR), cnt0 = card_reg(IOE_XIVE_EQ_WRITE_COUNT);
+    uint32_t err0 = card_reg(a.vm, IOE_XIVE_EQ_WRITE_ERR), cnt0 = card_reg(a.vm, IOE_XIVE_EQ_WRITE_COUNT);
     fault(q, EQ_BYTES, kind, IOE_HOSTMEM_WRITES);
     uint64_t before = faulted();
     xive_trigger(&a, 10);
@@ -321,8 +321,8 @@ static void xive_eq_write_fault(const char *target, enum ioe_hostmem_fault_kind 
     assert_ok(ioe_ioctl(a.dev, KVM_SET_DEVICE_ATTR, &sync)); /* the write's outcome is in */
     if (kind != IOE_HOSTMEM_FAULT_TIMEOUT)
         assert_true(faulted() > before);
-    assert_int_equal(card_reg(IOE_XIVE_EQ_WRITE_ERR), err0 + 1);
-    assert_int_equal(card_reg(IOE_XIVE_EQ_WRITE_COUNT), cnt0 + 1);
+    assert_int_equal(card_reg(a.vm, IOE_XIVE_EQ_WRITE_ERR), err0 + 1);
+    assert_int_equal(card_reg(a.vm, IOE_XIVE_EQ_WRITE_COUNT), cnt0 + 1);
     assert_int_equal(eq_word(q, 0), 0); /* nothing written */
     struct kvm_ppc_xive_eq eq = xive_eq_get(&a, 0, 3);
     assert_int_equal(eq.qindex, 0); /* not advanced */
@@ -340,8 +340,8 @@ static void xive_eq_write_fault(const char *target, enum ioe_hostmem_fault_kind 
     assert_int_equal(eq_word(q, 0), 0x80000000u | (0x1234 + 11));
     assert_int_equal(eq_word(q, 1), 0x80000000u | (0x1234 + 10));
     assert_int_equal(xive_eq_get(&a, 0, 3).qindex, 2);
-    assert_int_equal(card_reg(IOE_XIVE_EQ_WRITE_ERR), err0 + 1);
-    assert_int_equal(card_reg(IOE_XIVE_EQ_WRITE_COUNT), cnt0 + 3);
+    assert_int_equal(card_reg(a.vm, IOE_XIVE_EQ_WRITE_ERR), err0 + 1);
+    assert_int_equal(card_reg(a.vm, IOE_XIVE_EQ_WRITE_COUNT), cnt0 + 3);
     assert_true(xive_readable(&a, 0));
     assert_int_equal(rd_next(&r), 0x1234 + 11);
     assert_int_equal(rd_next(&r), 0x1234 + 10);

@@ -124,7 +124,12 @@ static void sys_free(struct obj *o)
     free(s);
 }
 
-static const struct obj_ops sys_obj_ops = {sys_ioctl, sys_closed, sys_free};
+static struct sys *sys_self(struct obj *o)
+{
+    return (struct sys *)o;
+}
+
+static const struct obj_ops sys_obj_ops = {sys_ioctl, sys_closed, sys_free, sys_self};
 
 /* ------------------------------------------------------------------ public entry points */
 int ioe_open(const char *target)
@@ -205,6 +210,17 @@ int ioe_ioctl(int fd, unsigned long request, ...)
         return -1;
     }
     return ret;
+}
+
+struct ioe_card *ioe_card_of(int fd)
+{
+    api_lock();
+    struct obj *o = obj_lookup(fd);
+    struct ioe_card *card = o ? o->ops->sys(o)->card : NULL;
+    api_unlock();
+    if (!card)
+        errno = EBADF;
+    return card;
 }
 
 int ioe_close(int fd)

@@ -5,7 +5,6 @@
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -19,19 +18,7 @@
 struct ioe_card {
     struct ioe_transport *t;
     char backend[128];      /* the target as opened (truncated) */
-    struct ioe_card *older; /* the list of open cards, newest first (ioe_card_newest) */
 };
-
-static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct ioe_card *live;
-
-struct ioe_card *ioe_card_newest(void)
-{
-    pthread_mutex_lock(&live_lock);
-    struct ioe_card *c = live;
-    pthread_mutex_unlock(&live_lock);
-    return c;
-}
 
 /* The targets of this build: one row per target, in the order `ioectl targets` lists
  * them. A new transport adds a row (its syntax, summary, and open function). Rows may
@@ -101,10 +88,6 @@ int ioe_card_open_opts(const char *target, const struct ioe_card_options *opts,
             return err;
         }
         strncpy(c->backend, target, sizeof(c->backend) - 1);
-        pthread_mutex_lock(&live_lock);
-        c->older = live;
-        live = c;
-        pthread_mutex_unlock(&live_lock);
         *card = c;
         return 0;
     }
@@ -120,13 +103,6 @@ void ioe_card_close(struct ioe_card *card)
 {
     if (!card)
         return;
-    pthread_mutex_lock(&live_lock);
-    for (struct ioe_card **p = &live; *p; p = &(*p)->older)
-        if (*p == card) {
-            *p = card->older;
-            break;
-        }
-    pthread_mutex_unlock(&live_lock);
     card->t->ops->close(card->t);
     free(card);
 }

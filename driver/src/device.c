@@ -224,4 +224,9 @@ static void device_closed(struct obj *o)
     obj_put(&vm->o);
 }
 
-static const struct obj_ops device_obj_ops = {device_ioctl, device_closed, NULL};
+static struct sys *device_sys(struct obj *o)
+{
+    return ((struct device *)o)->vm->sys;
+}
+
+static const struct obj_ops device_obj_ops = {device_ioctl, device_closed, NULL, device_sys};

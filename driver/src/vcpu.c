@@ -110,7 +110,12 @@ static void vcpu_closed(struct obj *o)
     obj_put(&((struct vcpu *)o)->vm->o); /* the vCPU itself goes with its VM */
 }
 
-static const struct obj_ops vcpu_obj_ops = {vcpu_ioctl, vcpu_closed, NULL};
+static struct sys *vcpu_sys(struct obj *o)
+{
+    return ((struct vcpu *)o)->vm->sys;
+}
+
+static const struct obj_ops vcpu_obj_ops = {vcpu_ioctl, vcpu_closed, NULL, vcpu_sys};
 
 struct ioe_kick *ioe_vcpu_kick(int vcpu_fd)
 {

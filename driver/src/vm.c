@@ -227,4 +227,9 @@ static int vm_ioctl(struct obj *o, unsigned long req, unsigned long arg)
     }
 }
 
-static const struct obj_ops vm_obj_ops = {vm_ioctl, vm_closed, vm_free};
+static struct sys *vm_sys(struct obj *o)
+{
+    return ((struct vm *)o)->sys;
+}
+
+static const struct obj_ops vm_obj_ops = {vm_ioctl, vm_closed, vm_free, vm_sys};

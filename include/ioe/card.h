@@ -98,9 +98,6 @@ int ioe_card_open(const char *target, struct ioe_card **card);
 int ioe_card_open_opts(const char *target, const struct ioe_card_options *opts,
                        struct ioe_card **card);
 void ioe_card_close(struct ioe_card *card);
-/* The most recently opened card still open (NULL: none), libioe's own included: a test
- * reads the registers of the card behind a VM it has just opened (as ioe_hostmem_newest). */
-struct ioe_card *ioe_card_newest(void);
 /* The target the card was opened with ("soft", "sim", "sim:unix:PATH"; at most 127
  * characters). */
 const char *ioe_card_backend(const struct ioe_card *card);

@@ -55,6 +55,11 @@ int ioe_ioctl(int fd, unsigned long request, ...);
 /* Close an ioe descriptor; objects live on while descriptors that need them are open
  * (a VM while its vCPU and device descriptors are open), as in KVM. */
 int ioe_close(int fd);
+/* The card behind an ioe descriptor (the /dev/kvm-like one, a VM, a vCPU or a device), or
+ * NULL with errno EBADF: for management beside running VMs, e.g. reading the card's
+ * counters (ioe_card_read32) as `ioectl` does. The card stays libioe's: do not close or
+ * reset it; the pointer is valid while the descriptor is open. */
+struct ioe_card *ioe_card_of(int fd);
 
 /* ---- ioe's own requests (magic 0xE0, not used by KVM) */
 #define IOEIO 0xE0

@@ -313,7 +313,8 @@ static void xive_eq_write_fault(const char *target, enum ioe_hostmem_fault_kind 
     struct reader r;
     rd_init(&r, &a, 0, 3, 0, 0);
     uint8_t *q = a.ram + (q_gpa(0, 3) - RAM_GPA);
-    uint32_t err0 = card_reg(a.vm, IOE_XIVE_EQ_WRITE_ERR), cnt0 = card_reg(a.vm, IOE_XIVE_EQ_WRITE_COUNT);
+    uint32_t err0 = card_reg(a.vm, IOE_XIVE_EQ_WRITE_ERR),
+             cnt0 = card_reg(a.vm, IOE_XIVE_EQ_WRITE_COUNT);
     fault(q, EQ_BYTES, kind, IOE_HOSTMEM_WRITES);
     uint64_t before = faulted();
     xive_trigger(&a, 10);

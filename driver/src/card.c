@@ -17,7 +17,7 @@
 
 struct ioe_card {
     struct ioe_transport *t;
-    char backend[128];      /* the target as opened (truncated) */
+    char backend[128]; /* the target as opened (truncated) */
 };
 
 /* The targets of this build: one row per target, in the order `ioectl targets` lists

@@ -25,8 +25,8 @@
 struct obj;
 struct obj_ops {
     int (*ioctl)(struct obj *o, unsigned long req, unsigned long arg);
-    void (*closed)(struct obj *o); /* the descriptor was closed */
-    void (*free)(struct obj *o);   /* the last reference went (refcounted objects) */
+    void (*closed)(struct obj *o);     /* the descriptor was closed */
+    void (*free)(struct obj *o);       /* the last reference went (refcounted objects) */
     struct sys *(*sys)(struct obj *o); /* the system descriptor this object belongs to */
 };
 

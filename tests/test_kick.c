@@ -12,6 +12,7 @@
  * (IOE_REQ_IRQ); a vCPU outside guest mode finds the request at its next entry.
  */
 #define _GNU_SOURCE
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -185,12 +186,59 @@ static void test_irq_kicks(void **state)
     t_vm_close(&t);
 }
 
+static bool readable(int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    return poll(&p, 1, 0) == 1;
+}
+
+/* Kick-only mode: IOE_REQ_IRQ without the descriptor's readability; turned off, the
+ * descriptor says at once what the vCPU has. */
+static void test_kick_only(void **state)
+{
+    struct tvm t;
+    t_vm_open(&t, *state, 2, 64);
+    t_run_all(&t);
+    t_guest_init(&t);
+    struct ioe_kick *k = ioe_vcpu_kick(t.vcpu[1]);
+    assert_non_null(k);
+    assert_int_equal(ioe_vcpu_kick_only(t.vm, true), -1); /* not a vCPU */
+    assert_int_equal(errno, EBADF);
+    t_mmio(&t, DIST_BASE + 0x400 + 40, 1, 1, 0x80);
+    t_mmio(&t, DIST_BASE + 0x6000 + 8 * 40, 8, 1, 1);
+    t_gicd_w(&t, 0x104, 1u << 8);
+    ioe_kick_take(k);
+    assert_int_equal(ioe_vcpu_kick_only(t.vcpu[1], true), 0);
+    t_line(&t, 1, 0, 40, 1);
+    assert_int_equal(ioe_kick_take(k), 1ull << IOE_REQ_IRQ);
+    assert_false(readable(t.vcpu[1]));
+    assert_int_equal(t_ack(&t, 1).intid, 40);
+    t_line(&t, 1, 0, 40, 0);
+    t_eoi(&t, 1, 40, 1);
+    /* pending while in kick-only mode: readable as soon as the mode is off */
+    t_line(&t, 1, 0, 40, 1);
+    assert_false(readable(t.vcpu[1]));
+    assert_int_equal(ioe_vcpu_kick_only(t.vcpu[1], false), 0);
+    assert_true(readable(t.vcpu[1]));
+    /* readable, then kick-only: unreadable at once, and stays so through the ACK */
+    assert_int_equal(ioe_vcpu_kick_only(t.vcpu[1], true), 0);
+    assert_false(readable(t.vcpu[1]));
+    assert_int_equal(t_ack(&t, 1).intid, 40);
+    t_line(&t, 1, 0, 40, 0);
+    t_eoi(&t, 1, 40, 1);
+    assert_int_equal(ioe_vcpu_kick_only(t.vcpu[1], false), 0);
+    assert_false(readable(t.vcpu[1])); /* nothing pending */
+    t_exit_all(&t);
+    t_vm_close(&t);
+}
+
 int main(int argc, char **argv)
 {
     tt_init(argc, argv);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_race),
         TT_TARGET_TEST(test_irq_kicks),
+        TT_TARGET_TEST(test_kick_only),
     };
     return tt_run_tests("kick", tests, NULL, NULL);
 }

@@ -150,6 +150,7 @@ struct vcpu {
     uint32_t aff; /* arm64: MPIDR Aff3..Aff0 in KVM's attr layout */
     bool has_run, running;
     bool readable;        /* eventfd signalled */
+    bool kick_only;       /* the VMM waits on the kick block only: no eventfd (notify.c) */
     struct ioe_kick kick; /* IOE_REQ_IRQ when it is found readable (kick.c) */
     void *irq;            /* the VM's interrupt controller's state of this vCPU, or NULL */
     union {
@@ -351,6 +352,8 @@ int card_vm_reset(struct sys *s, unsigned ctx);
 void sys_sync_notifications(struct sys *s);
 /* Re-read one vCPU's presentation status and update its descriptor. */
 int vcpu_refresh(struct vcpu *v);
+/* Stop (on) or resume keeping the descriptor's readability (ioe_vcpu_kick_only). */
+int vcpu_set_kick_only(struct vcpu *v, bool on);
 /* start/stop the event thread of a card that notifies on its own (notify.c) */
 int sys_events_start(struct sys *s);
 void sys_events_stop(struct sys *s);

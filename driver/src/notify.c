@@ -34,7 +34,7 @@
 static void set_readable(struct vcpu *v, bool on)
 {
     uint64_t one = 1, junk;
-    if (!v->o.fd_open || on == v->readable)
+    if (!v->o.fd_open || v->kick_only || on == v->readable)
         return;
     if (on) {
         if (write(v->o.fd, &one, sizeof(one)) == sizeof(one))
@@ -58,6 +58,17 @@ int vcpu_refresh(struct vcpu *v)
     if (on) /* after the eventfd it names; again at every change while it stays readable */
         ioe_kick_request(&v->kick, IOE_REQ_IRQ);
     return 0;
+}
+
+int vcpu_set_kick_only(struct vcpu *v, bool on)
+{
+    if (on) {
+        set_readable(v, false); /* unreadable from now on */
+        v->kick_only = true;
+        return 0;
+    }
+    v->kick_only = false;
+    return vcpu_refresh(v); /* what it has now */
 }
 
 /* Take every notification waiting on the card and refresh the vCPUs they name. */

@@ -127,3 +127,16 @@ struct ioe_kick *ioe_vcpu_kick(int vcpu_fd)
         errno = EBADF;
     return k;
 }
+
+int ioe_vcpu_kick_only(int vcpu_fd, bool on)
+{
+    api_lock();
+    struct obj *o = obj_lookup(vcpu_fd);
+    int err = o && o->ops == &vcpu_obj_ops ? vcpu_set_kick_only((struct vcpu *)o, on) : -EBADF;
+    api_unlock();
+    if (err) {
+        errno = -err;
+        return -1;
+    }
+    return 0;
+}

@@ -31,7 +31,8 @@ void vm_close(struct vmset *s);
  * back-to-back calls burst(i). */
 struct api_path {
     const char *what, *lat_name, *rt_name;
-    uint64_t salt; /* of the seed: which k are drawn */
+    const char *kick_name; /* lat_name in kick-only mode */
+    uint64_t salt;         /* of the seed: which k are drawn */
     unsigned count;
     int (*fd)(void *ctx, unsigned k);
     int (*inject)(void *ctx, unsigned k);

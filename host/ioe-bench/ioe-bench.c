@@ -218,7 +218,7 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    struct series s[64];
+    struct series s[96];
     unsigned ns = 0;
     if (speed_only) {
         int err = bench_sim_speed(&o, s, &ns);

@@ -54,5 +54,11 @@ uint64_t ioe_kick_take(struct ioe_kick *k);
  * with errno EBADF. libioe makes IOE_REQ_IRQ on it when it finds the descriptor readable;
  * the VMM sets k->kick / k->arg once, before running the vCPU. */
 struct ioe_kick *ioe_vcpu_kick(int vcpu_fd);
+/* on: the VMM waits on the kick block only (as with KVM, whose vCPU descriptors are not
+ * pollable): libioe stops keeping the descriptor's readability, which poll() and epoll
+ * never report from then on, so making IOE_REQ_IRQ costs no system call. off (the
+ * default): the descriptor is brought up to date at once and kept so. 0, or -1 with errno
+ * EBADF for a descriptor that is not a libioe vCPU's. */
+int ioe_vcpu_kick_only(int vcpu_fd, bool on);
 
 #endif

@@ -282,8 +282,9 @@ int main(int argc, char **argv)
     char why[256] = "";
     struct kvm_baseline kb = {.n = o.n};
     kb.msi_ns = calloc(o.n, sizeof(uint64_t));
+    kb.msi_call_ns = calloc(o.n, sizeof(uint64_t));
     kb.irqfd_ns = calloc(o.n, sizeof(uint64_t));
-    if (!kb.msi_ns || !kb.irqfd_ns) {
+    if (!kb.msi_ns || !kb.msi_call_ns || !kb.irqfd_ns) {
         fprintf(stderr, "%s: out of memory\n", prog);
         return 1;
     }
@@ -301,8 +302,14 @@ int main(int argc, char **argv)
                                   .unit = UNIT_NS,
                                   .v = kb.irqfd_ns,
                                   .n = o.n};
+        s[ns++] = (struct series){.section = "Linux KVM on this host (software injection)",
+                                  .name = "KVM_SIGNAL_MSI call (to its return)",
+                                  .unit = UNIT_NS,
+                                  .v = kb.msi_call_ns,
+                                  .n = o.n};
     } else {
         free(kb.msi_ns);
+        free(kb.msi_call_ns);
         free(kb.irqfd_ns);
     }
 

@@ -486,7 +486,9 @@ static int inject(struct vm *v, enum method m, char *why, size_t whylen)
     return 0;
 }
 
-static int measure(struct vm *v, enum method m, uint64_t *out, unsigned n, char *why, size_t whylen)
+/* out: injection to the guest's signal; call_out (if not NULL): the injection call alone */
+static int measure(struct vm *v, enum method m, uint64_t *out, uint64_t *call_out, unsigned n,
+                   char *why, size_t whylen)
 {
     const char *name = m == M_MSI ? "KVM_SIGNAL_MSI" : "KVM_IRQFD";
     for (unsigned i = 0; i < WARMUP + n; i++) {
@@ -495,8 +497,11 @@ static int measure(struct vm *v, enum method m, uint64_t *out, unsigned n, char 
         pthread_mutex_unlock(&v->mu);
         uint64_t t0 = now_ns();
         int err = inject(v, m, why, whylen);
+        uint64_t t_ret = now_ns();
         if (err)
             return err;
+        if (call_out && i >= WARMUP)
+            call_out[i - WARMUP] = t_ret - t0;
         err = wait_for(v, has_signal, seen, t0 + TIMEOUT_NS);
         if (err == -ETIMEDOUT)
             return say(why, whylen, err, "guest did not signal within 1 s (%s, injection %u)", name,
@@ -518,7 +523,7 @@ int kvm_baseline_run(struct kvm_baseline *b, char *why, size_t whylen)
 {
     if (why && whylen)
         why[0] = '\0';
-    if (!b || (b->n && (!b->msi_ns || !b->irqfd_ns)))
+    if (!b || (b->n && (!b->msi_ns || !b->msi_call_ns || !b->irqfd_ns)))
         return say(why, whylen, -EINVAL, "kvm_baseline_run: bad arguments");
 
     struct vm v;
@@ -557,9 +562,9 @@ int kvm_baseline_run(struct kvm_baseline *b, char *why, size_t whylen)
             say(why, whylen, err, "%s", v.err_why);
     }
     if (!err)
-        err = measure(&v, M_MSI, b->msi_ns, b->n, why, whylen);
+        err = measure(&v, M_MSI, b->msi_ns, b->msi_call_ns, b->n, why, whylen);
     if (!err)
-        err = measure(&v, M_IRQFD, b->irqfd_ns, b->n, why, whylen);
+        err = measure(&v, M_IRQFD, b->irqfd_ns, NULL, b->n, why, whylen);
 
     vm_teardown(&v);
     sigaction(SIGUSR2, &old_sa, NULL);

@@ -15,8 +15,9 @@
  * each method, or -errno with a one-line human reason in why[] when /dev/kvm is not
  * usable here (the caller prints it and skips). */
 struct kvm_baseline {
-    uint64_t *msi_ns;   /* KVM_SIGNAL_MSI, n entries (caller allocates) */
-    uint64_t *irqfd_ns; /* eventfd write to a KVM_IRQFD-bound GSI, n entries */
+    uint64_t *msi_ns;      /* KVM_SIGNAL_MSI, n entries (caller allocates) */
+    uint64_t *msi_call_ns; /* the KVM_SIGNAL_MSI call alone (its return), n entries */
+    uint64_t *irqfd_ns;    /* eventfd write to a KVM_IRQFD-bound GSI, n entries */
     unsigned n;
 };
 int kvm_baseline_run(struct kvm_baseline *b, char *why, size_t whylen);

@@ -31,7 +31,8 @@ struct ioe_transport_ops {
     /* optional, for a card that runs on its own (IOE_CARD_CAP_ASYNC): return once every
      * notification that the accesses before it raised can be taken by drain. 1 when it
      * waited for the card, 0 when nothing was written since the last sync (nothing new to
-     * wait for), -errno. NULL: no such guarantee (the event thread takes them later). */
+     * wait for), 2 when the card could not finish (its ring was full): drain, then sync
+     * again; -errno. NULL: no such guarantee (the event thread takes them later). */
     int (*sync)(struct ioe_transport *t);
     /* simulated cards only: NULL elsewhere (card.c answers -EOPNOTSUPP) */
     int (*step)(struct ioe_transport *t, uint64_t cycles);

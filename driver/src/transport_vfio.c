@@ -211,18 +211,23 @@ static int vt_notify_fd(struct ioe_transport *t)
  * notification stream has been quiet (docs/pcie.md section 5), and its completion cannot
  * pass the ring records written before it, so when the read returns every record of the
  * writes before it is in host memory. Only after writes: a request that only read changed
- * nothing the card notifies. */
+ * nothing the card notifies. With the ring full the endpoint answers without waiting: 2,
+ * the caller drains and syncs again (the card drops nothing; it holds the stream). */
 static int vt_sync(struct ioe_transport *t)
 {
     struct vfio_transport *vt = vt_of(t);
     pthread_mutex_lock(&vt->lock);
     int err = vt->dead;
     if (!err && vt->wrote) {
-        if (ep_rd(vt, IOE_EP_NRING_FENCE) == UINT32_MAX)
+        uint32_t head = ep_rd(vt, IOE_EP_NRING_FENCE);
+        if (head == UINT32_MAX)
             err = check_alive(vt);
-        vt->wrote = false;
+        /* a full ring (HEAD - TAIL = its size): the endpoint answered at once, holding the
+         * stream back; what it holds is written once the caller drains: 2, sync again */
+        bool full = !err && head - vt->tail >= 1u << RING_LOG2;
+        vt->wrote = full;
         if (!err)
-            err = 1;
+            err = full ? 2 : 1;
     }
     pthread_mutex_unlock(&vt->lock);
     return err;

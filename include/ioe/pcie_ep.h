@@ -38,6 +38,7 @@
 #define IOE_EP_CNT_MSIX 0x0058u
 #define IOE_EP_CPL_TIMEOUT_US 0x005Cu
 #define IOE_EP_NRING_FENCE 0x0060u /* reads NRING_HEAD once the notification stream is quiet */
+#define IOE_EP_CNT_CPL_UNEXPECTED 0x0064u /* completions for no read in flight, dropped */
 #define IOE_EP_MSIX_TABLE 0x8000u
 #define IOE_EP_MSIX_PBA 0xC000u
 

@@ -140,7 +140,8 @@ module ioe_pcie_ep #(
   logic [127:0]      ctx_hdr;
   logic [63:0]       ctx_data;
   logic [1:0]        ctx_strb;
-  logic              ev_ur, ev_poisoned, ev_malformed, ev_timeout, ev_cpl_error, ev_msix;
+  logic              ev_ur, ev_poisoned, ev_malformed, ev_timeout, ev_cpl_error, ev_msix,
+                     ev_unexpected;
 
   ioe_pcie_ep_cpl #(
     .NrVms(NrVms)
@@ -242,6 +243,7 @@ module ioe_pcie_ep #(
     .ev_malformed_i(ev_malformed),
     .ev_timeout_i  (ev_timeout),
     .ev_cpl_error_i(ev_cpl_error),
+    .ev_unexpected_i(ev_unexpected),
     .ev_doorbell_i (m_msi_valid_o && m_msi_ready_i),
     .ev_msix_i     (ev_msix),
     .err_irq_o     (err_irq)
@@ -337,7 +339,8 @@ module ioe_pcie_ep #(
     .tx_data_o        (rtx_data),
     .tx_strb_o        (rtx_strb),
     .ev_timeout_o     (ev_timeout),
-    .ev_cpl_error_o   (ev_cpl_error)
+    .ev_cpl_error_o   (ev_cpl_error),
+    .ev_unexpected_o  (ev_unexpected)
   );
 
   // ---------------------------------------------------------------- transmit

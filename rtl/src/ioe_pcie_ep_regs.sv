@@ -39,6 +39,7 @@ module ioe_pcie_ep_regs #(
   input  logic                ev_malformed_i,
   input  logic                ev_timeout_i,
   input  logic                ev_cpl_error_i,
+  input  logic                ev_unexpected_i,
   input  logic                ev_doorbell_i,
   input  logic                ev_msix_i,
   output logic                err_irq_o
@@ -49,9 +50,9 @@ module ioe_pcie_ep_regs #(
   logic [31:0] base_lo_q, base_hi_q, log2_q, tail_q, timeout_q, devid_q, dblo_q, dbhi_q;
   logic [7:0]  vmsel_q;
   logic        en_q;
-  logic [31:0] cnt_q [7];
+  logic [31:0] cnt_q [8];
   logic [63:0] dbbase_q [NrVms];
-  logic [6:0]  ev;
+  logic [7:0]  ev;
   localparam int unsigned VmBits = (NrVms > 1) ? $clog2(NrVms) : 1;
   logic [VmBits-1:0] vsel;
   logic        vmsel_ok, wr;
@@ -69,8 +70,8 @@ module ioe_pcie_ep_regs #(
     clamp_log2 = (v < 32'd4) ? 32'd4 : (v > 32'd16) ? 32'd16 : v;
   endfunction
 
-  assign ev       = {ev_msix_i, ev_doorbell_i, ev_cpl_error_i, ev_timeout_i, ev_malformed_i,
-                     ev_ur_i, ev_poisoned_i};
+  assign ev       = {ev_unexpected_i, ev_msix_i, ev_doorbell_i, ev_cpl_error_i, ev_timeout_i,
+                     ev_malformed_i, ev_ur_i, ev_poisoned_i};
   assign vmsel_ok = 32'(vmsel_q) < NrVms;
   assign vsel     = vmsel_q[VmBits-1:0];
   assign wr       = req_i && write_i && addr_i[15] == 1'b0;
@@ -112,6 +113,7 @@ module ioe_pcie_ep_regs #(
       15'h0058: rd = cnt_q[6];
       15'h005C: rd = timeout_q;
       15'h0060: rd = ring_head_i;  // NRING_FENCE: the completer holds it (ioe_pcie_ep_cpl)
+      15'h0064: rd = cnt_q[7];     // CNT_CPL_UNEXPECTED
       default: rd = '0;
     endcase
   end
@@ -135,14 +137,14 @@ module ioe_pcie_ep_regs #(
       ring_tail_we_o <= 1'b0;
       ring_reset_o   <= 1'b0;
       err_irq_o      <= 1'b0;
-      for (int i = 0; i < 7; i++) cnt_q[i] <= '0;
+      for (int i = 0; i < 8; i++) cnt_q[i] <= '0;
       for (int v = 0; v < NrVms; v++) dbbase_q[v] <= '0;
     end else begin
       rdata_o        <= (req_i && !write_i && addr_i[15] == 1'b0) ? rd : 32'd0;
       ring_tail_we_o <= 1'b0;
       ring_reset_o   <= 1'b0;
-      err_irq_o      <= |ev[4:0];
-      for (int i = 0; i < 7; i++) if (ev[i]) cnt_q[i] <= cnt_q[i] + 32'd1;
+      err_irq_o      <= |ev[4:0] | ev[7];
+      for (int i = 0; i < 8; i++) if (ev[i]) cnt_q[i] <= cnt_q[i] + 32'd1;
       if (db_set_i) begin
         dblo_q  <= db_set_addr_i[31:0];
         dbhi_q  <= db_set_addr_i[63:32];

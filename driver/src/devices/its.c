@@ -165,14 +165,15 @@ static int addr_set(struct device *dev, const struct kvm_device_attr *a)
             return -EINVAL;
     }
     int err = its_op_errno(d, false, 0, ITS_SET_BASE, addr);
-    if (!err)
-        d->base = addr;
+    if (err)
+        return err;
+    d->base = addr;
     /* a PCIe card's device doorbell page of the VM: GITS_TRANSLATER's page of the VM's
      * first ITS to get its address (docs/pcie.md section 3); other cards: -EOPNOTSUPP */
     bool first = true;
     for (struct device *od = NULL; (od = vm_next_device(vm, &its_ops, od));)
         first &= to_its(od) == d || IS_UNDEF(to_its(od)->base);
-    if (!err && first) {
+    if (first) {
         int e = card_doorbell_base(vm->sys->card, vm->ctx, addr + SZ_64K);
         if (e && e != -EOPNOTSUPP)
             err = e;

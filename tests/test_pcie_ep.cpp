@@ -454,6 +454,19 @@ void test_doorbells(Card &c)
     CHECK_EQ(c.rd32(0, CORE_MSI_DATA), 0x21);
     CHECK_EQ(c.rd32(4, 0x40), 0); // reads of BAR4 return 0
     CHECK_EQ(c.rd32(2, IOE_EP_CNT_DOORBELL), 3);
+    // a page serves the VM context DB_PAGE_VM says (reset: its index): page 2 for VM 5, so
+    // a VM can have a page per ITS
+    CHECK_EQ(c.rd32(2, IOE_EP_DB_PAGE_VM), 2);
+    c.wr32(2, IOE_EP_DB_PAGE_VM, 5);
+    CHECK_EQ(c.rd32(2, IOE_EP_DB_PAGE_VM), 5);
+    c.write(4, 2 * 4096 + 0x40, {0x22}, 0xF, 0, 0x0a10);
+    CHECK_EQ(c.rd32(0, CORE_MSI_COUNT), n0 + 4);
+    CHECK_EQ(c.rd32(0, CORE_MSI_ADDR_LO), 0x08020040);
+    CHECK_EQ(c.rd32(0, CORE_MSI_ADDR_HI), 0x00050000);
+    c.wr32(2, IOE_EP_DB_PAGE, 1); // another page keeps its own
+    CHECK_EQ(c.rd32(2, IOE_EP_DB_PAGE_VM), 1);
+    c.wr32(2, IOE_EP_DB_PAGE, 2);
+    c.wr32(2, IOE_EP_DB_PAGE_VM, 2);
 }
 
 // ---------------------------------------------------------------- UR, poisoned, malformed

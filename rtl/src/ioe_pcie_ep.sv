@@ -133,6 +133,7 @@ module ioe_pcie_ep #(
   logic [31:0]       db_devid;
   logic [63:0]       db_addr;
   logic [NrVms*64-1:0] db_base;
+  logic [NrVms*8-1:0]  db_vm;
   logic              db_set;
   logic [63:0]       db_set_addr;
   logic [31:0]       db_set_devid;
@@ -186,6 +187,7 @@ module ioe_pcie_ep #(
     .db_devid_i      (db_devid),
     .db_addr_i       (db_addr),
     .db_base_i       (db_base),
+    .db_vm_i         (db_vm),
     .db_set_o        (db_set),
     .db_set_addr_o   (db_set_addr),
     .db_set_devid_o  (db_set_devid),
@@ -234,6 +236,7 @@ module ioe_pcie_ep #(
     .db_devid_o    (db_devid),
     .db_addr_o     (db_addr),
     .db_base_o     (db_base),
+    .db_vm_o       (db_vm),
     .db_set_i      (db_set),
     .db_set_addr_i (db_set_addr),
     .db_set_devid_i(db_set_devid),

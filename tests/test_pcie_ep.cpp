@@ -672,9 +672,9 @@ void test_dma(Card &c)
     CHECK_EQ(probe(c, 0x1000, false, 0, 0, &v), 2);
     CHECK_EQ(v, 0x1122334455667788ull);
     // A tag that timed out is not reused while its completion may still come (it stays out
-    // of use for another CPL_TIMEOUT_US): a read lost, the next read issued right after the
-    // timeout, the lost read's late completion arriving while that read waits for its own.
-    // The late one is dropped and counted in CNT_CPL_UNEXPECTED; the waiting read gets its
+    // of use until 2 x CPL_TIMEOUT_US after the request): a read lost, the next read issued right
+    // after the timeout, the lost read's late completion arriving while that read waits for its
+    // own. The late one is dropped and counted in CNT_CPL_UNEXPECTED; the waiting read gets its
     // data. (With the tag reused at once, the late completion answered the new read.)
     c.wr32(2, IOE_EP_CPL_TIMEOUT_US, 6);
     uint32_t u0 = c.rd32(2, IOE_EP_CNT_CPL_UNEXPECTED), t1 = c.rd32(2, IOE_EP_CNT_CPL_TIMEOUT);

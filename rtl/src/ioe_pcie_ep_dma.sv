@@ -7,14 +7,14 @@
 // completions (split or not, placed by their lower address) fill the slot, and the one
 // whose Byte Count is its own length answers ioe_top. A UR or CA completion, or none within
 // CPL_TIMEOUT_US (a slot scanned every cycle), answers with m_dma_rsp_err. A slot that
-// timed out is kept out of use (stale) for another CPL_TIMEOUT_US, so a late completion
-// finds no read of a later request under its tag; a completion for a slot not in flight
-// (stale, free, or past NrTags) is dropped and counted (ev_unexpected_o). Writes are
-// answered at once when their TLP is taken (posted). Responses have no backpressure: the
-// completion's answer goes first, then a timeout's, then a write's. When the output
-// register is empty, the request taken is also presented on the transmit stream in the
-// cycle it is taken (a bypass of the register; it stays in the register unless the stream
-// takes it in that cycle), so an idle requester adds no cycle.
+// timed out is kept out of use (stale) until 2 x CPL_TIMEOUT_US after its request, so a
+// late completion finds no read of a later request under its tag; a completion for a slot
+// not in flight (stale, free, or past NrTags) is dropped and counted (ev_unexpected_o).
+// Writes are answered at once when their TLP is taken (posted). Responses have no
+// backpressure: the completion's answer goes first, then a timeout's, then a write's.
+// When the output register is empty, the request taken is also presented on the transmit
+// stream in the cycle it is taken (a bypass of the register; it stays in the register
+// unless the stream takes it in that cycle), so an idle requester adds no cycle.
 
 module ioe_pcie_ep_dma #(
   parameter int unsigned NrTags = 32,
@@ -190,8 +190,11 @@ module ioe_pcie_ep_dma #(
   logic [23:0]   age;
   assign age        = now_us_q - t0_q[scan_q];
   assign expired    = busy_q[scan_q] && timeout_us_i != 24'd0 && age > timeout_us_i;
-  // a stale slot is free again after another timeout (at once when timeouts are off)
-  assign free_stale = stale_q[scan_q] && (timeout_us_i == 24'd0 || age > timeout_us_i);
+  // a stale slot is free again after another timeout, 2 x CPL_TIMEOUT_US after its request
+  // (at once when timeouts are off; after one timeout when two pass the age's 24 bits)
+  assign free_stale = stale_q[scan_q] &&
+                      (timeout_us_i == 24'd0 || {1'b0, age} > {timeout_us_i, 1'b0} ||
+                       (timeout_us_i[23] && age > timeout_us_i));
   assign cpl_rsp    = cmatch && cfinal;
   assign to_rsp     = expired && !cpl_valid_i;
   assign wack_pop = wack_valid && !cpl_rsp && !to_rsp;
@@ -206,7 +209,6 @@ module ioe_pcie_ep_dma #(
       t0_q[free_slot]    <= now_us_q;
       sdata_q[free_slot] <= '0;
     end
-    if (to_rsp) t0_q[scan_q] <= now_us_q;  // the stale period starts
     if (cmatch && !cfinal) sdata_q[cslot] <= merged;
   end
 

@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include <ioe/pcie_ep.h>
+
 #include "its_util.h"
 #include "targets.h"
 #include "vfio_standin.h"
@@ -104,9 +106,95 @@ static void test_device_doorbell(void **state)
     its_close(&x);
 }
 
+/* the BAR4 page whose base is gpa (BAR2 DB_PAGE / DB_BASE), -1 when none */
+static int find_page(struct ioe_pcie_rc *rc, uint64_t gpa)
+{
+    unsigned pages = (unsigned)(ioe_pcie_rc_bar_size(rc, 4) / 4096);
+    for (uint32_t p = 0; p < pages; p++) {
+        uint32_t d[2];
+        assert_int_equal(ioe_pcie_rc_bar_write(rc, 2, IOE_EP_DB_PAGE, &p, 1), 0);
+        assert_int_equal(ioe_pcie_rc_bar_read(rc, 2, IOE_EP_DB_BASE_LO, d, 2), 0);
+        if (((uint64_t)d[1] << 32 | d[0]) == gpa)
+            return (int)p;
+    }
+    return -1;
+}
+
+#define ITS2_BASE 0x09000000ull
+#define CMDQ2_OFF 0x110000ull
+#define DT2_OFF 0x280000ull
+#define CT2_OFF 0x310000ull
+#define ITT2_OFF 0x500000ull
+#define RID2 0x0410u
+
+static void cmd2(struct tits *x, uint32_t *cw, uint64_t d0, uint64_t d1, uint64_t d2)
+{
+    uint8_t *p = x->mem + CMDQ2_OFF + *cw;
+    put64(p, d0);
+    put64(p + 8, d1);
+    put64(p + 16, d2);
+    put64(p + 24, 0);
+    *cw += 32;
+}
+
+/* A VM with two ITSes: each gets its own device doorbell page (the page of its card
+ * instance, serving the VM at its GITS_TRANSLATER), so a device behind either reaches its
+ * ITS; destroying them (with the VM) clears their pages. */
+static void test_two_its(void **state)
+{
+    (void)state;
+    struct tits x;
+    its_open(&x, "sim:pcie", 1);
+    struct ioe_pcie_rc *rc = ioe_pcie_sim_last_rc();
+    assert_non_null(rc);
+    its_tables(&x, 0x10000, 0, 1);
+    cmd_mapc(&x, 0, 0, 1);
+    cmd_mapd(&x, RID, 4, MEM_GPA + ITT_OFF, 1);
+    cmd_mapti(&x, RID, 3, LPI0 + 5, 0);
+    its_go(&x);
+    int its2 = its_create(x.t.vm);
+    assert_true(its2 >= 0);
+    uint64_t a = ITS2_BASE;
+    t_set_attr(its2, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_ITS_ADDR_TYPE, &a);
+    t_mmio(&x.t, ITS2_BASE + GITS_CBASER, 8, 1, 1ull << 63 | (MEM_GPA + CMDQ2_OFF));
+    t_mmio(&x.t, ITS2_BASE + GITS_BASER(0), 8, 1, 1ull << 63 | (MEM_GPA + DT2_OFF) | 2u << 8);
+    t_mmio(&x.t, ITS2_BASE + GITS_BASER(1), 8, 1, 1ull << 63 | (MEM_GPA + CT2_OFF) | 2u << 8);
+    t_mmio(&x.t, ITS2_BASE + GITS_CTLR, 4, 1, 1);
+    uint32_t cw = 0;
+    cmd2(&x, &cw, C_MAPC, 0, 1ull << 63 | 0);
+    cmd2(&x, &cw, C_MAPD | (uint64_t)RID2 << 32, 4, 1ull << 63 | (MEM_GPA + ITT2_OFF));
+    cmd2(&x, &cw, C_MAPTI | (uint64_t)RID2 << 32, 3 | (uint64_t)(LPI0 + 100) << 32, 0);
+    t_mmio(&x.t, ITS2_BASE + GITS_CWRITER, 8, 1, cw);
+    assert_int_equal(t_mmio(&x.t, ITS2_BASE + GITS_CREADR, 8, 0, 0), cw);
+    int p1 = find_page(rc, ITS_BASE + 0x10000), p2 = find_page(rc, ITS2_BASE + 0x10000);
+    assert_true(p1 >= 0 && p2 >= 0 && p1 != p2);
+    uint32_t ev = 3;
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(ioe_pcie_rc_peer_write(rc, RID, 4, 0x1000ull * p1 + 0x40, &ev, 1), 0);
+        assert_true(readable(x.t.vcpu[0], 2000));
+        assert_int_equal(its_take(&x, 0), LPI0 + 5);
+        assert_int_equal(ioe_pcie_rc_peer_write(rc, RID2, 4, 0x1000ull * p2 + 0x40, &ev, 1), 0);
+        assert_true(readable(x.t.vcpu[0], 2000));
+        assert_int_equal(its_take(&x, 0), LPI0 + 100);
+    }
+    /* each device at the other ITS's page: that ITS has no such device, nothing */
+    assert_int_equal(ioe_pcie_rc_peer_write(rc, RID2, 4, 0x1000ull * p1 + 0x40, &ev, 1), 0);
+    assert_int_equal(ioe_pcie_rc_peer_write(rc, RID, 4, 0x1000ull * p2 + 0x40, &ev, 1), 0);
+    assert_false(readable(x.t.vcpu[0], 200));
+    /* the ITSes gone with their VM (the card kept open): their pages serve no frame */
+    assert_int_equal(ioe_close(its2), 0);
+    t_shared_kvm = x.t.kvm;
+    its_close(&x);
+    t_shared_kvm = -1;
+    assert_int_equal(find_page(rc, ITS2_BASE + 0x10000), -1);
+    assert_int_equal(find_page(rc, ITS_BASE + 0x10000), -1);
+    assert_int_equal(ioe_close(x.t.kvm), 0);
+}
+
 int main(int argc, char **argv)
 {
     tt_init(argc, argv);
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_device_doorbell)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_device_doorbell),
+                                       cmocka_unit_test(test_two_its)};
     return cmocka_run_group_tests_name("pcie_doorbell", tests, NULL, NULL);
 }

@@ -454,6 +454,19 @@ void test_doorbells(Card &c)
     CHECK_EQ(c.rd32(0, CORE_MSI_DATA), 0x21);
     CHECK_EQ(c.rd32(4, 0x40), 0); // reads of BAR4 return 0
     CHECK_EQ(c.rd32(2, IOE_EP_CNT_DOORBELL), 3);
+    // a page serves the VM context DB_PAGE_VM says (reset: its index): page 2 for VM 5, so
+    // a VM can have a page per ITS
+    CHECK_EQ(c.rd32(2, IOE_EP_DB_PAGE_VM), 2);
+    c.wr32(2, IOE_EP_DB_PAGE_VM, 5);
+    CHECK_EQ(c.rd32(2, IOE_EP_DB_PAGE_VM), 5);
+    c.write(4, 2 * 4096 + 0x40, {0x22}, 0xF, 0, 0x0a10);
+    CHECK_EQ(c.rd32(0, CORE_MSI_COUNT), n0 + 4);
+    CHECK_EQ(c.rd32(0, CORE_MSI_ADDR_LO), 0x08020040);
+    CHECK_EQ(c.rd32(0, CORE_MSI_ADDR_HI), 0x00050000);
+    c.wr32(2, IOE_EP_DB_PAGE, 1); // another page keeps its own
+    CHECK_EQ(c.rd32(2, IOE_EP_DB_PAGE_VM), 1);
+    c.wr32(2, IOE_EP_DB_PAGE, 2);
+    c.wr32(2, IOE_EP_DB_PAGE_VM, 2);
 }
 
 // ---------------------------------------------------------------- UR, poisoned, malformed
@@ -656,6 +669,45 @@ void test_dma(Card &c)
         c.complete(*lost, PCIE_CPL_SC, d, 2, 8, 0, 0);
         c.run(50);
     }
+    CHECK_EQ(probe(c, 0x1000, false, 0, 0, &v), 2);
+    CHECK_EQ(v, 0x1122334455667788ull);
+    // A tag that timed out is not reused while its completion may still come (it stays out
+    // of use until 2 x CPL_TIMEOUT_US after the request): a read lost, the next read issued right
+    // after the timeout, the lost read's late completion arriving while that read waits for its
+    // own. The late one is dropped and counted in CNT_CPL_UNEXPECTED; the waiting read gets its
+    // data. (With the tag reused at once, the late completion answered the new read.)
+    c.wr32(2, IOE_EP_CPL_TIMEOUT_US, 6);
+    uint32_t u0 = c.rd32(2, IOE_EP_CNT_CPL_UNEXPECTED), t1 = c.rd32(2, IOE_EP_CNT_CPL_TIMEOUT);
+    lost.reset();
+    c.on_mrd = [&](const pcie_tlp &r) {
+        lost.reset(new pcie_tlp(r));
+        return true;
+    };
+    CHECK_EQ(probe(c, 0x4000, false), 6);
+    CHECK_EQ(c.rd32(2, IOE_EP_CNT_CPL_TIMEOUT), t1 + 1);
+    uint8_t next_tag = 0xFF;
+    c.on_mrd = [&](const pcie_tlp &r) {
+        next_tag = pcie_tlp_tag(&r);
+        uint32_t bad[2] = {0xBAD0, 0xBAD1}, d[2] = {0x55667788, 0x11223344};
+        if (lost)
+            c.complete(*lost, PCIE_CPL_SC, bad, 2, 8, 0, 5);
+        c.complete(r, PCIE_CPL_SC, d, 2, 8, 0, 60);
+        return true;
+    };
+    CHECK_EQ(probe(c, 0x1000, false, 0, 0, &v), 2);
+    CHECK_EQ(v, 0x1122334455667788ull);
+    CHECK(lost && next_tag != pcie_tlp_tag(lost.get()));
+    CHECK_EQ(c.rd32(2, IOE_EP_CNT_CPL_UNEXPECTED), u0 + 1);
+    // a completion for a tag never used: dropped and counted too
+    if (lost) {
+        pcie_tlp stray = *lost;
+        stray.hdr[1] = (stray.hdr[1] & ~0xFF00u) | 0x1F00u; /* tag 31: not in flight */
+        uint32_t d[2] = {1, 2};
+        c.complete(stray, PCIE_CPL_SC, d, 2, 8, 0, 0);
+        c.run(50);
+    }
+    CHECK_EQ(c.rd32(2, IOE_EP_CNT_CPL_UNEXPECTED), u0 + 2);
+    c.on_mrd = nullptr;
     CHECK_EQ(probe(c, 0x1000, false, 0, 0, &v), 2);
     CHECK_EQ(v, 0x1122334455667788ull);
     c.wr32(2, IOE_EP_CPL_TIMEOUT_US, 50000);

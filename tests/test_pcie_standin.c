@@ -554,11 +554,18 @@ static void test_doorbell_base(void **state)
     struct ioe_transport *t;
     assert_int_equal(ioe_transport_vfio_open_sys(&sys, bdf, &o, &t), 0);
     assert_int_equal(db_base(rc, pages - 1), 0);
-    assert_int_equal(t->ops->doorbell_base(t, 1, 0x08090000), 0);
+    assert_int_equal(t->ops->doorbell_base(t, 1, 1, 0x08090000), 0);
     assert_int_equal(db_base(rc, 1), 0x08090000);
     assert_int_equal(db_base(rc, 0), 0);
-    assert_int_equal(t->ops->doorbell_base(t, pages, 0x08090000), -EINVAL);
-    assert_int_equal(t->ops->doorbell_base(t, 256, 0x08090000), -EINVAL);
+    /* a page for another VM context than its index (a VM's second ITS) */
+    assert_int_equal(t->ops->doorbell_base(t, 0, 1, 0x080b0000), 0);
+    assert_int_equal(db_base(rc, 0), 0x080b0000);
+    uint32_t pvm = 0;
+    assert_int_equal(ioe_pcie_rc_bar_read(rc, 2, IOE_EP_DB_PAGE_VM, &pvm, 1), 0);
+    assert_int_equal(pvm, 1);
+    assert_int_equal(t->ops->doorbell_base(t, pages, 0, 0x08090000), -EINVAL);
+    assert_int_equal(t->ops->doorbell_base(t, 256, 0, 0x08090000), -EINVAL);
+    assert_int_equal(t->ops->doorbell_base(t, 0, 256, 0x08090000), -EINVAL);
     t->ops->close(t);
 }
 

@@ -39,7 +39,7 @@
 #define FD_CONTAINER 100
 #define FD_GROUP 101
 #define FD_DEVICE 102
-#define REGION_SHIFT 40 /* region i at offset i << 40 of the device, as vfio-pci */
+#define REGION_SHIFT 40    /* region i at offset i << 40 of the device, as vfio-pci */
 #define RING_RECORDS 4096u /* the transport's ring (RING_LOG2 12) */
 
 struct fake_map {
@@ -298,7 +298,7 @@ static uint32_t fk_rd(void *ctx, const volatile void *addr)
     (void)ctx;
     if (F.removed)
         return UINT32_MAX;
-    if (addr == reg2(0x14))
+    if (addr == reg2(0x14) || addr == reg2(0x60)) /* NRING_HEAD, NRING_FENCE */
         return F.head;
     return *(const volatile uint32_t *)addr;
 }
@@ -804,6 +804,22 @@ static void test_ring(void **state)
     assert_int_equal(n[1].cycle, 99);
     assert_int_equal(t->ops->drain(t, n, 64), 0);
     assert_int_equal(t->ops->wait(t, 2000), 0);
+    /* the fence with the ring full: answered at once (the card holds the rest back), so
+     * sync answers 2 (drain, then sync again) and stays due until a fence finds room */
+    struct ioe_csr_op w = {.kind = IOE_CSR_WRITE, .addr = 0x10, .val = 0};
+    assert_int_equal(t->ops->sync(t), 0); /* nothing written */
+    assert_int_equal(t->ops->batch(t, &w, 1), 0);
+    for (uint32_t i = 0; i < RING_RECORDS; i++)
+        card_push(1, 2, 1, i);
+    assert_int_equal(t->ops->sync(t), 2);
+    seen = 0;
+    while ((k = t->ops->drain(t, n, 64)) > 0)
+        seen += (uint32_t)k;
+    assert_int_equal(seen, RING_RECORDS);
+    card_push(1, 2, 1, 0); /* what the card held back */
+    assert_int_equal(t->ops->sync(t), 1);
+    assert_int_equal(t->ops->sync(t), 0);
+    assert_int_equal(t->ops->drain(t, n, 64), 1);
     /* reset: FLR, the ring from record 0 again, vectors back on eventfds */
     unsigned resets = F.resets;
     assert_int_equal(t->ops->reset(t), 0);

@@ -255,9 +255,9 @@ int card_sync(struct ioe_card *card)
     return card->t->ops->sync ? card->t->ops->sync(card->t) : 0;
 }
 
-int card_doorbell_base(struct ioe_card *card, unsigned vm, uint64_t gpa)
+int card_doorbell_base(struct ioe_card *card, unsigned page, unsigned vm, uint64_t gpa)
 {
-    return card->t->ops->doorbell_base ? card->t->ops->doorbell_base(card->t, vm, gpa)
+    return card->t->ops->doorbell_base ? card->t->ops->doorbell_base(card->t, page, vm, gpa)
                                        : -EOPNOTSUPP;
 }
 

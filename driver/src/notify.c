@@ -92,8 +92,16 @@ void sys_sync_notifications(struct sys *s)
     if (s->events) {
         /* the event thread takes them as the card raises them; a card that can say when it
          * has raised what the request caused is drained here as well (under the API lock) */
-        if (card_sync(s->card) > 0)
-            drain(s);
+        /* 2: the card's ring was full when it answered; the drain makes room for what it
+         * held back, and the next sync waits for that (bounded: a card that keeps its ring
+         * full leaves the rest to the event thread) */
+        for (int i = 0; i < 64; i++) {
+            int r = card_sync(s->card);
+            if (r > 0)
+                drain(s);
+            if (r != 2)
+                break;
+        }
         return;
     }
     /* let a simulated card finish what the last operations started */

@@ -31,7 +31,8 @@ struct ioe_transport_ops {
     /* optional, for a card that runs on its own (IOE_CARD_CAP_ASYNC): return once every
      * notification that the accesses before it raised can be taken by drain. 1 when it
      * waited for the card, 0 when nothing was written since the last sync (nothing new to
-     * wait for), -errno. NULL: no such guarantee (the event thread takes them later). */
+     * wait for), 2 when the card could not finish (its ring was full): drain, then sync
+     * again; -errno. NULL: no such guarantee (the event thread takes them later). */
     int (*sync)(struct ioe_transport *t);
     /* simulated cards only: NULL elsewhere (card.c answers -EOPNOTSUPP) */
     int (*step)(struct ioe_transport *t, uint64_t cycles);
@@ -42,11 +43,11 @@ struct ioe_transport_ops {
      * ranges in ascending order (at most max; the count, or -errno). NULL: every address
      * below 2^64. A VFIO card reports its IOMMU's usable ranges (docs/pcie.md). */
     int (*iova_ranges)(struct ioe_transport *t, struct ioe_iova_range *out, size_t max);
-    /* optional: the guest-physical base of VM context vm's device doorbell page, so that a
-     * device's write at offset o of that page is the MSI {requester ID, base + o, data}
-     * (the PCIe card's BAR4, docs/pcie.md section 3); -EINVAL for a context the card lacks.
-     * NULL: the card has no device doorbell. */
-    int (*doorbell_base)(struct ioe_transport *t, unsigned vm, uint64_t gpa);
+    /* optional: device doorbell page `page` serves VM context vm at guest-physical base
+     * gpa, so that a device's write at offset o of that page is the MSI {requester ID,
+     * base + o, data} of that VM (the PCIe card's BAR4, docs/pcie.md section 3); -EINVAL
+     * for a page or context the card lacks. NULL: the card has no device doorbell. */
+    int (*doorbell_base)(struct ioe_transport *t, unsigned page, unsigned vm, uint64_t gpa);
 };
 
 struct ioe_transport {
@@ -95,7 +96,7 @@ int card_batch_trusted(struct ioe_card *card, struct ioe_csr_op *ops, size_t n);
 /* the transport's sync (above); 0 when it has none */
 int card_sync(struct ioe_card *card);
 /* the transport's doorbell_base (above); -EOPNOTSUPP when it has none */
-int card_doorbell_base(struct ioe_card *card, unsigned vm, uint64_t gpa);
+int card_doorbell_base(struct ioe_card *card, unsigned page, unsigned vm, uint64_t gpa);
 
 int ioe_mem_lookup(const void *hva, uint64_t size, int *fd, uint64_t *fd_offset);
 

@@ -29,6 +29,7 @@
 enum {
     CLOCK_CHUNK = 64, /* cycles the clock thread steps between looks at its callers */
     CLOCK_CHECK = 64, /* polls / waited cycles between looks at the wall clock */
+    SYNC_CYCLES = 4,  /* sc_sync: as many as notify.c steps a card at a request's end */
 };
 
 struct simcard_transport {
@@ -331,6 +332,21 @@ static int sc_set_wired(struct ioe_transport *t, unsigned line, int level)
     return err;
 }
 
+/* The notification fence of a free-running card: with the clock thread held off, the card
+ * is stepped SYNC_CYCLES, as a card stepped inside calls is at the end of a request
+ * (notify.c), so what the request's accesses raised is in the stream when it returns.
+ * Without free_run the request's end steps the card itself: nothing to do. */
+static int sc_sync(struct ioe_transport *t)
+{
+    struct simcard_transport *sc = to_sc(t);
+    if (!sc->free_run)
+        return 0;
+    enter(sc);
+    sc->card_ops->step(sc->card, SYNC_CYCLES);
+    leave(sc);
+    return 1;
+}
+
 static const struct ioe_transport_ops simcard_transport_ops = {
     .name = "simcard",
     .close = sc_close,
@@ -341,6 +357,7 @@ static const struct ioe_transport_ops simcard_transport_ops = {
     .drain = sc_drain,
     .wait = sc_wait,
     .notify_fd = sc_notify_fd,
+    .sync = sc_sync,
     .step = sc_step,
     .cycles = sc_cycles,
     .msi = sc_msi,

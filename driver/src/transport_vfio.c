@@ -211,18 +211,23 @@ static int vt_notify_fd(struct ioe_transport *t)
  * notification stream has been quiet (docs/pcie.md section 5), and its completion cannot
  * pass the ring records written before it, so when the read returns every record of the
  * writes before it is in host memory. Only after writes: a request that only read changed
- * nothing the card notifies. */
+ * nothing the card notifies. With the ring full the endpoint answers without waiting: 2,
+ * the caller drains and syncs again (the card drops nothing; it holds the stream). */
 static int vt_sync(struct ioe_transport *t)
 {
     struct vfio_transport *vt = vt_of(t);
     pthread_mutex_lock(&vt->lock);
     int err = vt->dead;
     if (!err && vt->wrote) {
-        if (ep_rd(vt, IOE_EP_NRING_FENCE) == UINT32_MAX)
+        uint32_t head = ep_rd(vt, IOE_EP_NRING_FENCE);
+        if (head == UINT32_MAX)
             err = check_alive(vt);
-        vt->wrote = false;
+        /* a full ring (HEAD - TAIL = its size): the endpoint answered at once, holding the
+         * stream back; what it holds is written once the caller drains: 2, sync again */
+        bool full = !err && head - vt->tail >= 1u << RING_LOG2;
+        vt->wrote = full;
         if (!err)
-            err = 1;
+            err = full ? 2 : 1;
     }
     pthread_mutex_unlock(&vt->lock);
     return err;
@@ -357,33 +362,37 @@ static int take_private_area(struct vfio_transport *vt, const struct ioe_iova_ra
 
 /* ---------------------------------------------------------------- MSI, reset, close */
 
-/* DB_BASE[vm] (BAR2 0x30..0x38); the card ignores a context it lacks, which reads back 0 */
-static int db_base_set(struct vfio_transport *vt, unsigned vm, uint64_t gpa)
+/* page's DB_BASE and DB_PAGE_VM (BAR2 0x30..0x3C); the card ignores a page it lacks, which
+ * reads back 0 */
+static int db_base_set(struct vfio_transport *vt, unsigned page, unsigned vm, uint64_t gpa)
 {
-    ep_wr(vt, IOE_EP_DB_BASE_VM, vm);
+    ep_wr(vt, IOE_EP_DB_PAGE, page);
     ep_wr(vt, IOE_EP_DB_BASE_LO, (uint32_t)gpa);
     ep_wr(vt, IOE_EP_DB_BASE_HI, (uint32_t)(gpa >> 32));
+    ep_wr(vt, IOE_EP_DB_PAGE_VM, vm);
     uint32_t lo = ep_rd(vt, IOE_EP_DB_BASE_LO), hi = ep_rd(vt, IOE_EP_DB_BASE_HI);
+    uint32_t v = ep_rd(vt, IOE_EP_DB_PAGE_VM);
     if (lo == UINT32_MAX && hi == UINT32_MAX && check_alive(vt))
         return vt->dead;
-    return ((uint64_t)hi << 32 | lo) == gpa ? 0 : -EINVAL;
+    return ((uint64_t)hi << 32 | lo) == gpa && v == vm ? 0 : -EINVAL;
 }
 
-/* every device doorbell page answers no VM's MSI frame until its VM has one */
+/* every device doorbell page answers no VM's MSI frame until an ITS takes it (page p back
+ * to VM context p, its reset value) */
 static void db_base_clear(struct vfio_transport *vt)
 {
     for (uint64_t v = 0; v < vt->dev.bar[IOE_PCIE_BAR_DB].size / BAR_DB_PAGE && v < 256; v++)
-        if (db_base_set(vt, (unsigned)v, 0) && vt->dead)
+        if (db_base_set(vt, (unsigned)v, (unsigned)v, 0) && vt->dead)
             break;
 }
 
-static int vt_doorbell_base(struct ioe_transport *t, unsigned vm, uint64_t gpa)
+static int vt_doorbell_base(struct ioe_transport *t, unsigned page, unsigned vm, uint64_t gpa)
 {
     struct vfio_transport *vt = vt_of(t);
-    if (vm > 0xff || vm >= vt->dev.bar[IOE_PCIE_BAR_DB].size / BAR_DB_PAGE)
+    if (page > 0xff || page >= vt->dev.bar[IOE_PCIE_BAR_DB].size / BAR_DB_PAGE || vm > 0xff)
         return -EINVAL;
     pthread_mutex_lock(&vt->lock);
-    int err = vt->dead ? vt->dead : db_base_set(vt, vm, gpa);
+    int err = vt->dead ? vt->dead : db_base_set(vt, page, vm, gpa);
     pthread_mutex_unlock(&vt->lock);
     return err;
 }

@@ -8,7 +8,7 @@
 
 #define IOE_PCIE_BAR_CSR 0 /* ioe_top's CSR window, IOE_CSR_WINDOW_SIZE */
 #define IOE_PCIE_BAR_EP 2  /* the endpoint page below, IOE_EP_PAGE_SIZE */
-#define IOE_PCIE_BAR_DB 4  /* device doorbells, 4 KiB per VM context */
+#define IOE_PCIE_BAR_DB 4  /* device doorbells, 4 KiB pages, one per ITS instance */
 #define IOE_EP_PAGE_SIZE 0x10000u
 
 #define IOE_EP_ID_VALUE 0x10E00C1Eu
@@ -26,9 +26,11 @@
 #define IOE_EP_DB_ADDR_HI 0x0024u
 #define IOE_EP_DB_DEVID 0x0028u
 #define IOE_EP_DB_DATA 0x002Cu
-#define IOE_EP_DB_BASE_VM 0x0030u
+#define IOE_EP_DB_PAGE 0x0030u           /* device doorbell page whose DB_BASE, DB_PAGE_VM show */
+#define IOE_EP_DB_BASE_VM IOE_EP_DB_PAGE /* its earlier name (page p served VM p) */
 #define IOE_EP_DB_BASE_LO 0x0034u
 #define IOE_EP_DB_BASE_HI 0x0038u
+#define IOE_EP_DB_PAGE_VM 0x003Cu /* VM context of the page (reset: the page's index) */
 #define IOE_EP_CNT_POISONED 0x0040u
 #define IOE_EP_CNT_UR 0x0044u
 #define IOE_EP_CNT_MALFORMED 0x0048u
@@ -38,6 +40,7 @@
 #define IOE_EP_CNT_MSIX 0x0058u
 #define IOE_EP_CPL_TIMEOUT_US 0x005Cu
 #define IOE_EP_NRING_FENCE 0x0060u /* reads NRING_HEAD once the notification stream is quiet */
+#define IOE_EP_CNT_CPL_UNEXPECTED 0x0064u /* completions for no read in flight, dropped */
 #define IOE_EP_MSIX_TABLE 0x8000u
 #define IOE_EP_MSIX_PBA 0xC000u
 

@@ -133,6 +133,7 @@ module ioe_pcie_ep #(
   logic [31:0]       db_devid;
   logic [63:0]       db_addr;
   logic [NrVms*64-1:0] db_base;
+  logic [NrVms*8-1:0]  db_vm;
   logic              db_set;
   logic [63:0]       db_set_addr;
   logic [31:0]       db_set_devid;
@@ -140,7 +141,8 @@ module ioe_pcie_ep #(
   logic [127:0]      ctx_hdr;
   logic [63:0]       ctx_data;
   logic [1:0]        ctx_strb;
-  logic              ev_ur, ev_poisoned, ev_malformed, ev_timeout, ev_cpl_error, ev_msix;
+  logic              ev_ur, ev_poisoned, ev_malformed, ev_timeout, ev_cpl_error, ev_msix,
+                     ev_unexpected;
 
   ioe_pcie_ep_cpl #(
     .NrVms(NrVms)
@@ -185,6 +187,7 @@ module ioe_pcie_ep #(
     .db_devid_i      (db_devid),
     .db_addr_i       (db_addr),
     .db_base_i       (db_base),
+    .db_vm_i         (db_vm),
     .db_set_o        (db_set),
     .db_set_addr_o   (db_set_addr),
     .db_set_devid_o  (db_set_devid),
@@ -233,6 +236,7 @@ module ioe_pcie_ep #(
     .db_devid_o    (db_devid),
     .db_addr_o     (db_addr),
     .db_base_o     (db_base),
+    .db_vm_o       (db_vm),
     .db_set_i      (db_set),
     .db_set_addr_i (db_set_addr),
     .db_set_devid_i(db_set_devid),
@@ -242,6 +246,7 @@ module ioe_pcie_ep #(
     .ev_malformed_i(ev_malformed),
     .ev_timeout_i  (ev_timeout),
     .ev_cpl_error_i(ev_cpl_error),
+    .ev_unexpected_i(ev_unexpected),
     .ev_doorbell_i (m_msi_valid_o && m_msi_ready_i),
     .ev_msix_i     (ev_msix),
     .err_irq_o     (err_irq)
@@ -337,7 +342,8 @@ module ioe_pcie_ep #(
     .tx_data_o        (rtx_data),
     .tx_strb_o        (rtx_strb),
     .ev_timeout_o     (ev_timeout),
-    .ev_cpl_error_o   (ev_cpl_error)
+    .ev_cpl_error_o   (ev_cpl_error),
+    .ev_unexpected_o  (ev_unexpected)
   );
 
   // ---------------------------------------------------------------- transmit

@@ -10,7 +10,7 @@
 // (byte count and lower address as PCIe 3.0 §2.3.1.1); an AXI error makes the rest of the
 // read one Cpl with status Completer Abort. Writes of DB_DATA (BAR2 0x2C) and of BAR4 page
 // v offset o become MSIs on the ingress port: {DB_DEVID, DB_ADDR, data} and {the writer's
-// requester ID, v << 48 | DB_BASE[v] + o, data}. docs/pcie.md sections 1-3.
+// requester ID, DB_PAGE_VM[v] << 48 | DB_BASE[v] + o, data}. docs/pcie.md sections 1-3.
 // Fast paths: a 1-DW device doorbell is served in the cycle it is presented (also when the
 // receive buffer passes it through, tlp_byp_i), its MSI offered to the ingress port at
 // once (held in the MSI register only if the port does not take it); a 4-DW write of the
@@ -66,6 +66,7 @@ module ioe_pcie_ep_cpl #(
   input  logic [31:0]         db_devid_i,
   input  logic [63:0]         db_addr_i,
   input  logic [NrVms*64-1:0] db_base_i,
+  input  logic [NrVms*8-1:0]  db_vm_i,
   output logic                db_set_o,
   output logic [63:0]         db_set_addr_o,
   output logic [31:0]         db_set_devid_o,
@@ -152,6 +153,7 @@ module ioe_pcie_ep_cpl #(
   logic [VmBits-1:0] vm;
   logic        vm_ok;
   logic [63:0] vm_base;
+  logic [7:0]  vm_ctx;  // the VM context of doorbell page `vm`
 
   assign be         = first_q ? fbe_q : (rem_q == 11'd1) ? lbe_q : 4'hF;
   assign tlp_beat_o = (st_q == Idle) ? 5'd0 : (st_q == DbLib) ? 5'd1 : idx_q[5:1];
@@ -159,6 +161,7 @@ module ioe_pcie_ep_cpl #(
   assign vm         = (st_q == Idle) ? dwaddr[10 +: VmBits] : addr_q[10 +: VmBits];
   assign vm_ok      = {1'b0, vm} < (VmBits + 1)'(NrVms);
   assign vm_base    = db_base_i[vm*64 +: 64];
+  assign vm_ctx     = db_vm_i[vm*8 +: 8];
 
   // Idle: the TLP held is taken when no MSI waits; those that need no state machine (dropped,
   // completions, posted URs, 1-DW device doorbells) leave the buffer in the same cycle. A
@@ -184,7 +187,7 @@ module ioe_pcie_ep_cpl #(
   logic [63:0] msi_addr_d;
   assign msi_devid_d = lib_now ? tlp_beat_i[31:0] : {16'd0, tlp_hdr_i[95:80]};
   assign msi_addr_d  = lib_now ? lib_addr_q :
-                       {16'(vm), vm_base[47:0] + {36'd0, dwaddr[9:0], 2'b00}};
+                       {16'(vm_ctx), vm_base[47:0] + {36'd0, dwaddr[9:0], 2'b00}};
   assign msi_data_d  = lib_now ? tlp_beat_i[63:32] : tlp_beat_i[31:0];
   logic [31:0] msi_devid_q, msi_data_q;
   logic [63:0] msi_addr_q;
@@ -394,7 +397,7 @@ module ioe_pcie_ep_cpl #(
               if (write_q && vm_ok) begin
                 msi_q       <= 1'b1;
                 msi_devid_q <= {16'd0, rid_q};
-                msi_addr_q  <= {16'(vm), vm_base[47:0] + {36'd0, addr_q[9:0], 2'b00}};
+                msi_addr_q  <= {16'(vm_ctx), vm_base[47:0] + {36'd0, addr_q[9:0], 2'b00}};
                 msi_data_q  <= wdw;
                 st_q        <= Msi;
               end else if (write_q) begin

@@ -6,12 +6,15 @@
 // one read completion boundary) with a PCIe tag naming one of NrTags slots; its
 // completions (split or not, placed by their lower address) fill the slot, and the one
 // whose Byte Count is its own length answers ioe_top. A UR or CA completion, or none within
-// CPL_TIMEOUT_US (a slot scanned every cycle), answers with m_dma_rsp_err. Writes are
-// answered at once when their TLP is taken (posted). Responses have no backpressure: the
-// completion's answer goes first, then a timeout's, then a write's. When the output
-// register is empty, the request taken is also presented on the transmit stream in the
-// cycle it is taken (a bypass of the register; it stays in the register unless the stream
-// takes it in that cycle), so an idle requester adds no cycle.
+// CPL_TIMEOUT_US (a slot scanned every cycle), answers with m_dma_rsp_err. A slot that
+// timed out is kept out of use (stale) until 2 x CPL_TIMEOUT_US after its request, so a
+// late completion finds no read of a later request under its tag; a completion for a slot
+// not in flight (stale, free, or past NrTags) is dropped and counted (ev_unexpected_o).
+// Writes are answered at once when their TLP is taken (posted). Responses have no
+// backpressure: the completion's answer goes first, then a timeout's, then a write's.
+// When the output register is empty, the request taken is also presented on the transmit
+// stream in the cycle it is taken (a bypass of the register; it stays in the register
+// unless the stream takes it in that cycle), so an idle requester adds no cycle.
 
 module ioe_pcie_ep_dma #(
   parameter int unsigned NrTags = 32,
@@ -53,11 +56,12 @@ module ioe_pcie_ep_dma #(
   output logic [1:0]    tx_strb_o,
   // events for the counters
   output logic          ev_timeout_o,
-  output logic          ev_cpl_error_o
+  output logic          ev_cpl_error_o,
+  output logic          ev_unexpected_o
 );
 
   // ---------------------------------------------------------------- tag slots
-  logic [NrTags-1:0] busy_q;
+  logic [NrTags-1:0] busy_q, stale_q;
   logic [TW-1:0]     stag_q [NrTags];
   logic [23:0]       t0_q [NrTags];
   logic [63:0]       sdata_q [NrTags];
@@ -68,7 +72,7 @@ module ioe_pcie_ep_dma #(
     free_slot = '0;
     have_free = 1'b0;
     for (int i = NrTags - 1; i >= 0; i--) begin
-      if (!busy_q[i]) begin
+      if (!busy_q[i] && !stale_q[i]) begin
         free_slot = SW'(i);
         have_free = 1'b1;
       end
@@ -182,11 +186,17 @@ module ioe_pcie_ep_dma #(
 
   // ---------------------------------------------------------------- timeout scan
   logic [SW-1:0] scan_q;
-  logic          expired, cpl_rsp, to_rsp;
-  assign expired  = busy_q[scan_q] && timeout_us_i != 24'd0 &&
-                    (now_us_q - t0_q[scan_q]) > timeout_us_i;
-  assign cpl_rsp  = cmatch && cfinal;
-  assign to_rsp   = expired && !cpl_valid_i;
+  logic          expired, free_stale, cpl_rsp, to_rsp;
+  logic [23:0]   age;
+  assign age        = now_us_q - t0_q[scan_q];
+  assign expired    = busy_q[scan_q] && timeout_us_i != 24'd0 && age > timeout_us_i;
+  // a stale slot is free again after another timeout, 2 x CPL_TIMEOUT_US after its request
+  // (at once when timeouts are off; after one timeout when two pass the age's 24 bits)
+  assign free_stale = stale_q[scan_q] &&
+                      (timeout_us_i == 24'd0 || {1'b0, age} > {timeout_us_i, 1'b0} ||
+                       (timeout_us_i[23] && age > timeout_us_i));
+  assign cpl_rsp    = cmatch && cfinal;
+  assign to_rsp     = expired && !cpl_valid_i;
   assign wack_pop = wack_valid && !cpl_rsp && !to_rsp;
 
   logic unused;
@@ -205,6 +215,7 @@ module ioe_pcie_ep_dma #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       busy_q            <= '0;
+      stale_q           <= '0;
       div_q             <= '0;
       now_us_q          <= '0;
       scan_q            <= '0;
@@ -218,6 +229,7 @@ module ioe_pcie_ep_dma #(
       s_dma_rsp_rdata_o <= '0;
       ev_timeout_o      <= 1'b0;
       ev_cpl_error_o    <= 1'b0;
+      ev_unexpected_o   <= 1'b0;
     end else begin
       div_q <= (div_q == 8'(ClkPerUs - 1)) ? 8'd0 : div_q + 8'd1;
       if (div_q == 8'(ClkPerUs - 1)) now_us_q <= now_us_q + 24'd1;
@@ -233,6 +245,7 @@ module ioe_pcie_ep_dma #(
 
       ev_timeout_o      <= 1'b0;
       ev_cpl_error_o    <= 1'b0;
+      ev_unexpected_o   <= cpl_valid_i && !cmatch;
       s_dma_rsp_valid_o <= 1'b0;
       if (cpl_rsp) begin
         busy_q[cslot]     <= 1'b0;
@@ -243,6 +256,7 @@ module ioe_pcie_ep_dma #(
         ev_cpl_error_o    <= cstatus != 3'd0 || !cdata;
       end else if (to_rsp) begin
         busy_q[scan_q]    <= 1'b0;
+        stale_q[scan_q]   <= 1'b1;
         s_dma_rsp_valid_o <= 1'b1;
         s_dma_rsp_tag_o   <= stag_q[scan_q];
         s_dma_rsp_err_o   <= 1'b1;
@@ -254,6 +268,7 @@ module ioe_pcie_ep_dma #(
         s_dma_rsp_err_o   <= 1'b0;
         s_dma_rsp_rdata_o <= '0;
       end
+      if (free_stale) stale_q[scan_q] <= 1'b0;
       if (!expired || to_rsp) scan_q <= (scan_q == SW'(NrTags - 1)) ? '0 : scan_q + 1'b1;
     end
   end

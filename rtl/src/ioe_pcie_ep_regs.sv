@@ -1,7 +1,8 @@
 // ioe_pcie_ep_regs: the endpoint's registers, BAR2 0x0000..0x7FFF (docs/pcie.md section
 // 1): identification, the notification ring's configuration, the two doorbells'
 // registers (DB_DATA itself is taken by the completer), the counters and the completion
-// timeout. A request for one cycle; its read data the cycle after (0 outside the block).
+// timeout. Device doorbell page p has a base (DB_BASE) and a VM context (DB_PAGE_VM, p
+// after reset), selected by DB_PAGE. A request for one cycle; its read data the cycle after (0 outside the block).
 // Any error counter's change raises err_irq_o for one cycle (MSI-X vector 1). db_set_i
 // writes DB_ADDR_LO, DB_ADDR_HI and DB_DEVID at once (the completer's 4-DW doorbell).
 
@@ -28,6 +29,7 @@ module ioe_pcie_ep_regs #(
   output logic [31:0]         db_devid_o,
   output logic [63:0]         db_addr_o,
   output logic [NrVms*64-1:0] db_base_o,
+  output logic [NrVms*8-1:0]  db_vm_o,
   input  logic                db_set_i,
   input  logic [63:0]         db_set_addr_i,
   input  logic [31:0]         db_set_devid_i,
@@ -39,6 +41,7 @@ module ioe_pcie_ep_regs #(
   input  logic                ev_malformed_i,
   input  logic                ev_timeout_i,
   input  logic                ev_cpl_error_i,
+  input  logic                ev_unexpected_i,
   input  logic                ev_doorbell_i,
   input  logic                ev_msix_i,
   output logic                err_irq_o
@@ -49,9 +52,10 @@ module ioe_pcie_ep_regs #(
   logic [31:0] base_lo_q, base_hi_q, log2_q, tail_q, timeout_q, devid_q, dblo_q, dbhi_q;
   logic [7:0]  vmsel_q;
   logic        en_q;
-  logic [31:0] cnt_q [7];
+  logic [31:0] cnt_q [8];
   logic [63:0] dbbase_q [NrVms];
-  logic [6:0]  ev;
+  logic [7:0]  dbvm_q [NrVms];
+  logic [7:0]  ev;
   localparam int unsigned VmBits = (NrVms > 1) ? $clog2(NrVms) : 1;
   logic [VmBits-1:0] vsel;
   logic        vmsel_ok, wr;
@@ -69,8 +73,8 @@ module ioe_pcie_ep_regs #(
     clamp_log2 = (v < 32'd4) ? 32'd4 : (v > 32'd16) ? 32'd16 : v;
   endfunction
 
-  assign ev       = {ev_msix_i, ev_doorbell_i, ev_cpl_error_i, ev_timeout_i, ev_malformed_i,
-                     ev_ur_i, ev_poisoned_i};
+  assign ev       = {ev_unexpected_i, ev_msix_i, ev_doorbell_i, ev_cpl_error_i, ev_timeout_i,
+                     ev_malformed_i, ev_ur_i, ev_poisoned_i};
   assign vmsel_ok = 32'(vmsel_q) < NrVms;
   assign vsel     = vmsel_q[VmBits-1:0];
   assign wr       = req_i && write_i && addr_i[15] == 1'b0;
@@ -84,6 +88,7 @@ module ioe_pcie_ep_regs #(
   assign timeout_us_o = (timeout_q > 32'h00FF_FFFF) ? 24'hFF_FFFF : timeout_q[23:0];
   for (genvar v = 0; v < NrVms; v++) begin : g_base
     assign db_base_o[v*64 +: 64] = dbbase_q[v];
+    assign db_vm_o[v*8 +: 8]     = dbvm_q[v];
   end
 
   always_comb begin
@@ -103,6 +108,7 @@ module ioe_pcie_ep_regs #(
       15'h0030: rd = {24'd0, vmsel_q};
       15'h0034: rd = vmsel_ok ? dbbase_q[vsel][31:0] : 32'd0;
       15'h0038: rd = vmsel_ok ? dbbase_q[vsel][63:32] : 32'd0;
+      15'h003C: rd = vmsel_ok ? {24'd0, dbvm_q[vsel]} : 32'd0;
       15'h0040: rd = cnt_q[0];
       15'h0044: rd = cnt_q[1];
       15'h0048: rd = cnt_q[2];
@@ -112,6 +118,7 @@ module ioe_pcie_ep_regs #(
       15'h0058: rd = cnt_q[6];
       15'h005C: rd = timeout_q;
       15'h0060: rd = ring_head_i;  // NRING_FENCE: the completer holds it (ioe_pcie_ep_cpl)
+      15'h0064: rd = cnt_q[7];     // CNT_CPL_UNEXPECTED
       default: rd = '0;
     endcase
   end
@@ -135,14 +142,17 @@ module ioe_pcie_ep_regs #(
       ring_tail_we_o <= 1'b0;
       ring_reset_o   <= 1'b0;
       err_irq_o      <= 1'b0;
-      for (int i = 0; i < 7; i++) cnt_q[i] <= '0;
-      for (int v = 0; v < NrVms; v++) dbbase_q[v] <= '0;
+      for (int i = 0; i < 8; i++) cnt_q[i] <= '0;
+      for (int v = 0; v < NrVms; v++) begin
+        dbbase_q[v] <= '0;
+        dbvm_q[v]   <= 8'(v);
+      end
     end else begin
       rdata_o        <= (req_i && !write_i && addr_i[15] == 1'b0) ? rd : 32'd0;
       ring_tail_we_o <= 1'b0;
       ring_reset_o   <= 1'b0;
-      err_irq_o      <= |ev[4:0];
-      for (int i = 0; i < 7; i++) if (ev[i]) cnt_q[i] <= cnt_q[i] + 32'd1;
+      err_irq_o      <= |ev[4:0] | ev[7];
+      for (int i = 0; i < 8; i++) if (ev[i]) cnt_q[i] <= cnt_q[i] + 32'd1;
       if (db_set_i) begin
         dblo_q  <= db_set_addr_i[31:0];
         dbhi_q  <= db_set_addr_i[63:32];
@@ -172,6 +182,7 @@ module ioe_pcie_ep_regs #(
                       merge(dbbase_q[vsel][31:0], wdata_i, be_i);
           15'h0038: if (vmsel_ok) dbbase_q[vsel][63:32] <=
                       merge(dbbase_q[vsel][63:32], wdata_i, be_i);
+          15'h003C: if (vmsel_ok && be_i[0]) dbvm_q[vsel] <= wdata_i[7:0];
           15'h005C: timeout_q <= merge(timeout_q, wdata_i, be_i);
           default: ;
         endcase

@@ -89,8 +89,14 @@ enum ioe_pcie_rc_fault {
     IOE_PCIE_RC_FAULT_TIMEOUT,   /* no completion at all */
     IOE_PCIE_RC_FAULT_POISONED,  /* CplD with the EP bit */
     IOE_PCIE_RC_FAULT_MALFORMED, /* CplD whose length disagrees with its data */
+    IOE_PCIE_RC_FAULT_LATE,      /* completions withheld until ioe_pcie_rc_release_late() */
 };
 int ioe_pcie_rc_inject(struct ioe_pcie_rc *rc, enum ioe_pcie_rc_fault f, unsigned count);
+/* send the completions IOE_PCIE_RC_FAULT_LATE withheld, now (as the IOMMU read the memory
+ * when the request came); the number of reads they answer */
+int ioe_pcie_rc_release_late(struct ioe_pcie_rc *rc);
+/* the card's DMA reads seen (memory read requests), since open */
+uint64_t ioe_pcie_rc_card_reads(struct ioe_pcie_rc *rc);
 
 #ifdef __cplusplus
 }

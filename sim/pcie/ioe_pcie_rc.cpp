@@ -152,8 +152,11 @@ struct ioe_pcie_rc {
 
     std::deque<Packet> dn;                 // towards the card, in link order
     std::multimap<uint64_t, Packet> sched; // completions waiting for their time
-    size_t rx_beat = 0;                    // beat of dn.front() on the stream
-    std::vector<uint64_t> tx_data;         // the card's TLP being received
+    std::vector<Packet> late;              // completions withheld (IOE_PCIE_RC_FAULT_LATE)
+    unsigned late_reads = 0;
+    uint64_t card_reads = 0;
+    size_t rx_beat = 0;            // beat of dn.front() on the stream
+    std::vector<uint64_t> tx_data; // the card's TLP being received
     std::vector<uint8_t> tx_keep;
     std::deque<UpTlp> up; // from the card, crossing the link
     HostRead reads[kHostTags];
@@ -299,6 +302,8 @@ struct ioe_pcie_rc {
     {
         dn.clear();
         sched.clear();
+        late.clear();
+        late_reads = 0;
         up.clear();
         tx_data.clear();
         tx_keep.clear();
@@ -414,9 +419,19 @@ struct ioe_pcie_rc {
                 static_cast<double>(arrived) + static_cast<double>(rtt) - req_wire - cpl_wire;
             return static_cast<uint64_t>(std::max(w, static_cast<double>(arrived)));
         };
+        card_reads++;
         ioe_pcie_rc_fault f = fault_count ? fault : IOE_PCIE_RC_FAULT_NONE;
         if (f != IOE_PCIE_RC_FAULT_NONE && --fault_count == 0)
             fault = IOE_PCIE_RC_FAULT_NONE;
+        bool withhold = f == IOE_PCIE_RC_FAULT_LATE;
+        if (withhold)
+            late_reads++;
+        auto queue = [&](uint64_t at, Packet &&pk) {
+            if (withhold)
+                late.push_back(std::move(pk));
+            else
+                sched.emplace(at, std::move(pk));
+        };
         bool mapped = true;
         for (unsigned i = 0; i < n && mapped; i++)
             mapped = translate(a + 4ull * i) != nullptr;
@@ -427,7 +442,7 @@ struct ioe_pcie_rc {
             pcie_tlp_cpl(&scratch, p.requester_id, st, bytes, req, tag, lower, nullptr, 0);
             Packet pk = pack(scratch, 0);
             uint64_t at = when(pk.wire);
-            sched.emplace(at, std::move(pk));
+            queue(at, std::move(pk));
             return;
         }
         // one CplD per read-completion-boundary block of the range
@@ -448,7 +463,7 @@ struct ioe_pcie_rc {
                 scratch.hdr[0] |= 1u << 14;
             Packet pk = pack(scratch, 0);
             uint64_t at = when(pk.wire);
-            sched.emplace(at, std::move(pk));
+            queue(at, std::move(pk));
             unsigned first_bytes = i == 0 ? k * 4 - (lower & 3) : k * 4;
             left -= std::min(left, first_bytes);
             i += k;
@@ -817,13 +832,38 @@ uint64_t ioe_pcie_rc_cycles(struct ioe_pcie_rc *rc)
 
 int ioe_pcie_rc_inject(struct ioe_pcie_rc *rc, enum ioe_pcie_rc_fault f, unsigned count)
 {
-    if (!rc || f < IOE_PCIE_RC_FAULT_NONE || f > IOE_PCIE_RC_FAULT_MALFORMED)
+    if (!rc || f < IOE_PCIE_RC_FAULT_NONE || f > IOE_PCIE_RC_FAULT_LATE)
         return -EINVAL;
     auto lk = rc->hold();
     rc->fault = count ? f : IOE_PCIE_RC_FAULT_NONE;
     rc->fault_count = f == IOE_PCIE_RC_FAULT_NONE ? 0 : count;
     rc->release(lk);
     return 0;
+}
+
+int ioe_pcie_rc_release_late(struct ioe_pcie_rc *rc)
+{
+    if (!rc)
+        return -EINVAL;
+    auto lk = rc->hold();
+    uint64_t now = rc->cycle.load();
+    for (auto &pk : rc->late)
+        rc->sched.emplace(now, std::move(pk));
+    rc->late.clear();
+    int n = static_cast<int>(rc->late_reads);
+    rc->late_reads = 0;
+    rc->release(lk);
+    return n;
+}
+
+uint64_t ioe_pcie_rc_card_reads(struct ioe_pcie_rc *rc)
+{
+    if (!rc)
+        return 0;
+    auto lk = rc->hold();
+    uint64_t n = rc->card_reads;
+    rc->release(lk);
+    return n;
 }
 
 } // extern "C"

@@ -134,6 +134,10 @@ static void its_init(struct device *dev)
 
 static void its_destroy(struct device *dev)
 {
+    struct its_dev *d = to_its(dev);
+    /* its device doorbell page answers no MSI frame once the ITS is gone */
+    if (!IS_UNDEF(d->base))
+        card_doorbell_base(dev->vm->sys->card, d->idx, d->idx, 0);
     its_op(dev->vm->sys, to_its(dev)->idx, dev->vm->ctx, false, 0, ITS_BIND, 0, NULL);
 }
 
@@ -165,19 +169,15 @@ static int addr_set(struct device *dev, const struct kvm_device_attr *a)
             return -EINVAL;
     }
     int err = its_op_errno(d, false, 0, ITS_SET_BASE, addr);
-    if (!err)
-        d->base = addr;
-    /* a PCIe card's device doorbell page of the VM: GITS_TRANSLATER's page of the VM's
-     * first ITS to get its address (docs/pcie.md section 3); other cards: -EOPNOTSUPP */
-    bool first = true;
-    for (struct device *od = NULL; (od = vm_next_device(vm, &its_ops, od));)
-        first &= to_its(od) == d || IS_UNDEF(to_its(od)->base);
-    if (!err && first) {
-        int e = card_doorbell_base(vm->sys->card, vm->ctx, addr + SZ_64K);
-        if (e && e != -EOPNOTSUPP)
-            err = e;
-    }
-    return err;
+    if (err)
+        return err;
+    d->base = addr;
+    /* a PCIe card's device doorbell: page idx (the ITS's card instance) serves this VM at
+     * GITS_TRANSLATER's page (docs/pcie.md section 3); other cards have none */
+    int e = card_doorbell_base(vm->sys->card, d->idx, vm->ctx, addr + SZ_64K);
+    /* no device doorbell for an instance past the card's pages (-EINVAL); a card that is
+     * gone is an error */
+    return e == -EOPNOTSUPP || e == -EINVAL ? 0 : e;
 }
 
 static int addr_get(struct device *dev, const struct kvm_device_attr *a)

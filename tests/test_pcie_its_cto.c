@@ -98,7 +98,7 @@ static int env_setup(void **state)
     memset(&e, 0, sizeof(e));
     its_open(&e.a, "sim:pcie", 1);
     e.rc = ioe_pcie_sim_last_rc();
-    e.card = ioe_card_newest();
+    e.card = ioe_card_of(e.a.t.kvm);
     assert_non_null(e.rc);
     assert_non_null(e.card);
     t_shared_kvm = e.a.t.kvm;

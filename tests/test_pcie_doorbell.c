@@ -154,6 +154,9 @@ static void test_two_its(void **state)
     its_go(&x);
     int its2 = its_create(x.t.vm);
     assert_true(its2 >= 0);
+    uint64_t off1 = ~0ull, off2 = ~0ull;
+    assert_int_equal(ioe_ioctl(its2, IOE_ITS_DOORBELL, &off2), -1); /* no address yet */
+    assert_int_equal(errno, ENXIO);
     uint64_t a = ITS2_BASE;
     t_set_attr(its2, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_ITS_ADDR_TYPE, &a);
     t_mmio(&x.t, ITS2_BASE + GITS_CBASER, 8, 1, 1ull << 63 | (MEM_GPA + CMDQ2_OFF));
@@ -168,6 +171,11 @@ static void test_two_its(void **state)
     assert_int_equal(t_mmio(&x.t, ITS2_BASE + GITS_CREADR, 8, 0, 0), cw);
     int p1 = find_page(rc, ITS_BASE + 0x10000), p2 = find_page(rc, ITS2_BASE + 0x10000);
     assert_true(p1 >= 0 && p2 >= 0 && p1 != p2);
+    /* what the VMM is told (IOE_ITS_DOORBELL) is the page the card serves the ITS at */
+    assert_int_equal(ioe_ioctl(x.its, IOE_ITS_DOORBELL, &off1), 0);
+    assert_int_equal(ioe_ioctl(its2, IOE_ITS_DOORBELL, &off2), 0);
+    assert_int_equal(off1, (uint64_t)p1 * IOE_PCIE_DB_PAGE_SIZE);
+    assert_int_equal(off2, (uint64_t)p2 * IOE_PCIE_DB_PAGE_SIZE);
     uint32_t ev = 3;
     for (int i = 0; i < 2; i++) {
         assert_int_equal(ioe_pcie_rc_peer_write(rc, RID, 4, 0x1000ull * p1 + 0x40, &ev, 1), 0);
@@ -191,10 +199,26 @@ static void test_two_its(void **state)
     assert_int_equal(ioe_close(x.t.kvm), 0);
 }
 
+/* A card without device doorbells (the C model) says so; other devices do not know the
+ * request. */
+static void test_doorbell_elsewhere(void **state)
+{
+    (void)state;
+    struct tits x;
+    its_open(&x, "soft", 1);
+    uint64_t off = 0;
+    assert_int_equal(ioe_ioctl(x.its, IOE_ITS_DOORBELL, &off), -1);
+    assert_int_equal(errno, EOPNOTSUPP);
+    assert_int_equal(ioe_ioctl(x.t.dev, IOE_ITS_DOORBELL, &off), -1); /* the VGICv3 */
+    assert_int_equal(errno, ENOTTY);
+    its_close(&x);
+}
+
 int main(int argc, char **argv)
 {
     tt_init(argc, argv);
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_device_doorbell),
-                                       cmocka_unit_test(test_two_its)};
+                                       cmocka_unit_test(test_two_its),
+                                       cmocka_unit_test(test_doorbell_elsewhere)};
     return cmocka_run_group_tests_name("pcie_doorbell", tests, NULL, NULL);
 }

@@ -28,8 +28,6 @@
 
 #include <ioe/pcie_ep.h>
 
-#define BAR_DB_PAGE 0x1000u
-
 #define RING_LOG2 12u             /* 4096 records, 32 KiB */
 #define PRIVATE_IOVA (1ull << 20) /* kept at the top of the IOVA space for the ring */
 #define MAX_RANGES 32
@@ -381,7 +379,8 @@ static int db_base_set(struct vfio_transport *vt, unsigned page, unsigned vm, ui
  * to VM context p, its reset value) */
 static void db_base_clear(struct vfio_transport *vt)
 {
-    for (uint64_t v = 0; v < vt->dev.bar[IOE_PCIE_BAR_DB].size / BAR_DB_PAGE && v < 256; v++)
+    for (uint64_t v = 0; v < vt->dev.bar[IOE_PCIE_BAR_DB].size / IOE_PCIE_DB_PAGE_SIZE && v < 256;
+         v++)
         if (db_base_set(vt, (unsigned)v, (unsigned)v, 0) && vt->dead)
             break;
 }
@@ -389,7 +388,8 @@ static void db_base_clear(struct vfio_transport *vt)
 static int vt_doorbell_base(struct ioe_transport *t, unsigned page, unsigned vm, uint64_t gpa)
 {
     struct vfio_transport *vt = vt_of(t);
-    if (page > 0xff || page >= vt->dev.bar[IOE_PCIE_BAR_DB].size / BAR_DB_PAGE || vm > 0xff)
+    if (page > 0xff || page >= vt->dev.bar[IOE_PCIE_BAR_DB].size / IOE_PCIE_DB_PAGE_SIZE ||
+        vm > 0xff)
         return -EINVAL;
     pthread_mutex_lock(&vt->lock);
     int err = vt->dead ? vt->dead : db_base_set(vt, page, vm, gpa);
@@ -487,7 +487,7 @@ static int card_checks(struct vfio_transport *vt)
     struct vfio_dev *d = &vt->dev;
     if (d->bar[IOE_PCIE_BAR_CSR].size != IOE_CSR_WINDOW_SIZE ||
         d->bar[IOE_PCIE_BAR_EP].size != IOE_EP_PAGE_SIZE || !d->bar[IOE_PCIE_BAR_DB].size ||
-        d->bar[IOE_PCIE_BAR_DB].size % BAR_DB_PAGE)
+        d->bar[IOE_PCIE_BAR_DB].size % IOE_PCIE_DB_PAGE_SIZE)
         return fail(-ENODEV,
                     "%s is not an ioe card: its BARs 0, 2, 4 are not 1 MiB, 64 KiB and "
                     "whole 4 KiB pages",

@@ -16,7 +16,7 @@
  *              (KVM_REG_PPC_VP_STATE), IOE_XIVE_TIMA, KVM_ENABLE_CAP (KVM_CAP_IRQ_XICS),
  *              KVM_GET/SET_ONE_REG (KVM_REG_PPC_ICP_STATE), IOE_PPC_HCALL
  *   device fd: KVM_SET_DEVICE_ATTR, KVM_GET_DEVICE_ATTR, KVM_HAS_DEVICE_ATTR,
- *              IOE_XIVE_ESB (XIVE device)
+ *              IOE_XIVE_ESB (XIVE device), IOE_ITS_DOORBELL (ITS device)
  */
 #ifndef IOE_IOE_H
 #define IOE_IOE_H
@@ -183,6 +183,14 @@ struct ioe_xive_tima {
 /* XIVE device fd: ESB page access; ENXIO for a source that is not initialised
  * (KVM_DEV_XIVE_GRP_SOURCE), EINVAL outside the mapping. */
 #define IOE_XIVE_ESB _IOWR(IOEIO, 0x11, struct ioe_xive_esb)
+/* ITS device fd: the card's device doorbell for this ITS (PCIe cards, docs/pcie.md section
+ * 3): the offset in BAR4 of the page that serves it. A passthrough device whose MSI
+ * address the VMM points at page + 0x40 (GITS_TRANSLATER's offset in its frame) has its
+ * MSIs translated by this ITS with its requester ID as DeviceID, without the host CPU.
+ * ENXIO before the ITS has its address (KVM_VGIC_ITS_ADDR_TYPE); EOPNOTSUPP on a card
+ * without device doorbells (every target but the PCIe card); ENOSPC when the card has no
+ * page for this ITS's instance. */
+#define IOE_ITS_DOORBELL _IOR(IOEIO, 0x12, __u64)
 
 #ifdef __cplusplus
 }

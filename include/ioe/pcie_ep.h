@@ -10,6 +10,7 @@
 #define IOE_PCIE_BAR_EP 2  /* the endpoint page below, IOE_EP_PAGE_SIZE */
 #define IOE_PCIE_BAR_DB 4  /* device doorbells, 4 KiB pages, one per ITS instance */
 #define IOE_EP_PAGE_SIZE 0x10000u
+#define IOE_PCIE_DB_PAGE_SIZE 0x1000u /* a device doorbell page of BAR4 */
 
 #define IOE_EP_ID_VALUE 0x10E00C1Eu
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ioe/pcie_ep.h>
 #include <ioe/regs.h>
 
 #include "../transport.h"
@@ -43,6 +44,7 @@ struct its_dev {
     struct device dev;
     unsigned idx;  /* the card's ITS instance, bound to the VM's context */
     uint64_t base; /* frame GPA, IOE_VGIC_ADDR_UNDEF until GRP_ADDR */
+    int doorbell;  /* the card's device doorbell page idx: 0 set, or why not (-errno) */
 };
 
 static struct its_dev *to_its(struct device *d)
@@ -177,7 +179,22 @@ static int addr_set(struct device *dev, const struct kvm_device_attr *a)
     int e = card_doorbell_base(vm->sys->card, d->idx, vm->ctx, addr + SZ_64K);
     /* no device doorbell for an instance past the card's pages (-EINVAL); a card that is
      * gone is an error */
+    d->doorbell = e == -EINVAL ? -ENOSPC : e;
     return e == -EOPNOTSUPP || e == -EINVAL ? 0 : e;
+}
+
+/* IOE_ITS_DOORBELL: the BAR4 offset of the page addr_set gave this ITS */
+static int its_ioctl(struct device *dev, unsigned long req, unsigned long arg)
+{
+    struct its_dev *d = to_its(dev);
+    if (req != IOE_ITS_DOORBELL)
+        return -ENOTTY;
+    if (IS_UNDEF(d->base))
+        return -ENXIO;
+    if (d->doorbell)
+        return d->doorbell;
+    uint64_t off = (uint64_t)d->idx * IOE_PCIE_DB_PAGE_SIZE;
+    return copy_to_user(arg, &off, sizeof(off));
 }
 
 static int addr_get(struct device *dev, const struct kvm_device_attr *a)
@@ -402,5 +419,6 @@ const struct device_ops its_ops = {
     .destroy = its_destroy,
     .groups = its_groups,
     .nr_groups = sizeof(its_groups) / sizeof(its_groups[0]),
+    .ioctl = its_ioctl,
     .mmio = its_mmio,
 };

@@ -45,7 +45,8 @@ def run(cmd, log, fatal=True):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", required=True)
-    ap.add_argument("--freq", type=float, default=24.0, help="design clock in MHz (the PLL's output)")
+    ap.add_argument("--freq", type=float, default=8.0,
+                    help="design clock in MHz (the PLL's output halved: 7.97 MHz, constrained at 8)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--report-dir")
     # -abc2 (ABC run twice): the whole board in 5211 logic cells instead of 5308 with one run

@@ -2,12 +2,15 @@
 // power-on and button reset, the FT2232H channel B UART (pins 6 and 9) on the wire
 // card's byte streams (rtl/src/ioe_wire_card.sv), LEDs and buttons. Pins: ioe_icebreaker.pcf.
 //
-// Design clock 24 MHz (12 MHz x 64 / 32: icepll -i 12 -o 24), UART 6 Mbaud (4 clocks per
-// bit; 6 Mbaud is one of the FT2232H's exact rates, 12 MHz / 2). docs/boards.md says why.
+// Design clock 8 MHz: the PLL makes 15.94 MHz (12 MHz x 85 / 64: icepll -i 12 -o 16; the
+// PLL's output range starts at 16 MHz) and a flip-flop halves it to 7.97 MHz. UART 2 Mbaud
+// (4 clocks per bit; 2 Mbaud is one of the FT2232H's exact rates, 12 MHz / 6; the board's
+// bit is 0.4% longer). The GIC engine's longest path takes about 95 ns on the UP5K: 8 MHz
+// keeps a quarter of the period spare. docs/boards.md says why.
 //
-// LEDs (the main board's are active low): green blinks (heartbeat, about 1.4 Hz), red lights
+// LEDs (the main board's are active low): green blinks (heartbeat, about 1 Hz), red lights
 // when a frame was dropped; on the PMOD 2 board LED1 receive, LED2 transmit, LED3 a
-// notification, LED4 a request served (each lit for 44 to 87 ms after the event). The user
+// notification, LED4 a request served (each lit for 66 to 132 ms after the event). The user
 // button resets the card and the bridge; BTN1..BTN3 drive wired SPI lines 0..2.
 
 module ioe_icebreaker_top (
@@ -26,11 +29,11 @@ module ioe_icebreaker_top (
   input  logic btn3_i
 );
 
-  localparam int unsigned ClkHz      = 24_000_000;
-  localparam int unsigned Baud       = 6_000_000;
+  localparam int unsigned ClkHz      = 8_000_000;  // nominal (7.97 MHz)
+  localparam int unsigned Baud       = 2_000_000;
   localparam int unsigned NrWired    = ioe_reg_pkg::NrWiredSmall;
 
-  logic       clk, lock, btn_n, rst_n;
+  logic       clk_pll, clk_q, clk, lock, btn_n, rst_n;
   logic [7:0] por_q;
   logic       rx_valid, rx_ready, tx_valid, tx_ready;
   logic [7:0] rx_data, tx_data;
@@ -41,16 +44,16 @@ module ioe_icebreaker_top (
   logic        tick;
   logic        unused_bits;
 
-  // 12 MHz x (DIVF+1) / 2^DIVQ = 12 x 64 / 32 = 24 MHz
+  // 12 MHz x (DIVF+1) / 2^DIVQ = 12 x 85 / 64 = 15.94 MHz (VCO 1020 MHz)
   SB_PLL40_PAD #(
     .FEEDBACK_PATH("SIMPLE"),
     .DIVR         (4'b0000),
-    .DIVF         (7'b0111111),
-    .DIVQ         (3'b101),
+    .DIVF         (7'b1010100),
+    .DIVQ         (3'b110),
     .FILTER_RANGE (3'b001)
   ) u_pll (
     .PACKAGEPIN  (clk_12m_i),
-    .PLLOUTCORE  (clk),
+    .PLLOUTCORE  (clk_pll),
     .PLLOUTGLOBAL(),
     .EXTFEEDBACK (1'b0),
     .DYNAMICDELAY(8'd0),
@@ -62,6 +65,13 @@ module ioe_icebreaker_top (
     .SDI         (1'b0),
     .SCLK        (1'b0)
   );
+
+  // the design clock: the PLL's output halved (nextpnr puts it on a global buffer)
+  always_ff @(posedge clk_pll or negedge lock) begin
+    if (!lock) clk_q <= 1'b0;
+    else clk_q <= ~clk_q;
+  end
+  assign clk = clk_q;
 
   // reset: held until the PLL locks, then 255 cycles; the button restarts it
   ioe_sync #(
@@ -123,9 +133,9 @@ module ioe_icebreaker_top (
     .cycle_o    (cycle)
   );
 
-  // LEDs: an event lights its LED from the next tick (every 2^20 cycles, 44 ms) to the one after
+  // LEDs: an event lights its LED from the next tick (every 2^19 cycles, 66 ms) to the one after
   assign ev   = {served, notify, tx_valid & tx_ready, rx_valid, drop | rx_err};
-  assign tick = (cycle[19:0] == '0);
+  assign tick = (cycle[18:0] == '0);
 
   always_ff @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
@@ -141,12 +151,12 @@ module ioe_icebreaker_top (
     end
   end
 
-  assign led_grn_no = ~cycle[23];
+  assign led_grn_no = ~cycle[22];
   assign led_red_no = ~led_q[0];
   assign led1_o     = led_q[1];
   assign led2_o     = led_q[2];
   assign led3_o     = led_q[3];
   assign led4_o     = led_q[4];
-  assign unused_bits = ^{rx_ready, cycle[31:24]};
+  assign unused_bits = ^{rx_ready, cycle[31:23]};
 
 endmodule

@@ -29,7 +29,7 @@
 
 #define IOE_USB_VID 0x0403   /* FTDI */
 #define IOE_USB_PID 0x6010   /* FT2232H */
-#define IOE_USB_BAUD 6000000 /* the UART of boards/icebreaker/ioe_icebreaker_top.sv */
+#define IOE_USB_BAUD 2000000 /* the UART of boards/icebreaker/ioe_icebreaker_top.sv */
 
 struct usb_link {
     struct wire_link link;

@@ -25,7 +25,7 @@
 // the simulation messages (no SIM cap); those types are answered with BAD_TYPE.
 
 module ioe_wire_bridge #(
-  parameter int unsigned  ClkHz       = 24_000_000,
+  parameter int unsigned  ClkHz       = 8_000_000,
   parameter int unsigned  AddrWidth   = 20,
   parameter logic [31:0]  Caps        = 32'h0000_0008,  // ASYNC: the card runs on its own
   parameter logic [127:0] Name        = {"ioe-icebreaker", 16'h0000},  // NUL-padded, first char in [127:120]

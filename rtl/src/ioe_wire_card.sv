@@ -11,7 +11,7 @@ module ioe_wire_card #(
   parameter int unsigned  NrIrqs      = ioe_reg_pkg::NrIrqsSmall,
   parameter int unsigned  NrWired     = ioe_reg_pkg::NrWiredSmall,
   parameter int unsigned  DmaTags     = ioe_reg_pkg::DmaTagsSmall,
-  parameter int unsigned  ClkHz       = 24_000_000,
+  parameter int unsigned  ClkHz       = 8_000_000,
   parameter logic [127:0] Name        = {"ioe-icebreaker", 16'h0000},
   parameter int unsigned  RxTimeoutUs = 2000,
   parameter int unsigned  CycleBits   = 32,

@@ -3,8 +3,8 @@
  * docs/wire.md in front of ioe_top with the small parameter set), the same RTL as the
  * iCEBreaker bitstream without its PLL and UART. The API moves bytes: what the host would
  * write to the UART goes in with ioe_vbridge_put(), what the card sends comes out with
- * ioe_vbridge_take(). The model runs only when stepped; at the board's 24 MHz clock
- * (IOE_VBRIDGE_CLK_HZ) a POLL timeout of N microseconds is 24 * N cycles.
+ * ioe_vbridge_take(). The model runs only when stepped; at the board's 8 MHz clock
+ * (IOE_VBRIDGE_CLK_HZ) a POLL timeout of N microseconds is 8 * N cycles.
  */
 #ifndef IOE_VBRIDGE_H
 #define IOE_VBRIDGE_H
@@ -16,7 +16,7 @@
 extern "C" {
 #endif
 
-#define IOE_VBRIDGE_CLK_HZ 24000000u
+#define IOE_VBRIDGE_CLK_HZ 8000000u
 
 struct ioe_vbridge;
 

@@ -180,13 +180,10 @@ module ioe_xive_core #(
   logic [EndAW-1:0] cm_end;
   logic [EndDW-1:0] cm_next;
   logic       s1_conf, quiet, rp_issue;
-  logic       pk_q, pk_go_q, pk_op_q, pk_last_q;
-  logic [3:0]      pk_code_q;
-  logic [2:0]      pk_sub_q;
-  logic [VmW-1:0]  pk_vm_q;
-  logic [23:0]     pk_idx_q;
-  logic [31:0]     pk_off_q;
-  logic [63:0]     pk_wd_q;
+  // the parked item: op, last, code, sub, vm, index, offset, wdata (as S1 holds them)
+  localparam int unsigned PkW = 1 + 1 + 4 + 3 + VmW + 24 + 32 + 64;
+  logic            pk_q, pk_go_q;
+  logic [PkW-1:0]  pk_item_q;
   logic [LTagW:0]  nev_q;                  // events between their EQ write and its commit
   logic [(1 << EndAW)-1:0] efly_q;         // ENDs with an EQ write in flight
   logic            op_free;                // the pending operation need not wait for quiet
@@ -238,8 +235,8 @@ module ioe_xive_core #(
       s0_v = 1'b1; s0_code = OpCommit; s0_vm = cm_vm; s0_idx = 24'(cm_src);
       s0_wd = {63'd0, cm_ok_q};
     end else if (rp_issue) begin
-      s0_v = 1'b1; s0_op = pk_op_q; s0_last = pk_last_q; s0_code = pk_code_q; s0_sub = pk_sub_q;
-      s0_vm = pk_vm_q; s0_idx = pk_idx_q; s0_off = pk_off_q; s0_wd = pk_wd_q;
+      s0_v = 1'b1;
+      {s0_op, s0_last, s0_code, s0_sub, s0_vm, s0_idx, s0_off, s0_wd} = pk_item_q;
     end else if (op_issue) begin
       s0_v = 1'b1; s0_op = 1'b1; s0_last = 1'b1;
     end else if (seq_issue) begin
@@ -724,14 +721,7 @@ module ioe_xive_core #(
       efly_q           <= '0;
       pk_q             <= 1'b0;
       pk_go_q          <= 1'b0;
-      pk_op_q          <= 1'b0;
-      pk_last_q        <= 1'b0;
-      pk_code_q        <= '0;
-      pk_sub_q         <= '0;
-      pk_vm_q          <= '0;
-      pk_idx_q         <= '0;
-      pk_off_q         <= '0;
-      pk_wd_q          <= '0;
+      pk_item_q        <= '0;
     end else begin
       // a response frees its tag; a request taking the same tag in that cycle wins. A tag
       // whose write timed out stays busy until its late response (dropped) comes, and the
@@ -766,10 +756,10 @@ module ioe_xive_core #(
       nev_q <= nev_q + (LTagW + 1)'(s2_dma) - (LTagW + 1)'(s2_cm_done) - (LTagW + 1)'(cm_dir);
       // the parked item
       if (s1_conf) begin
-        pk_q <= 1'b1; pk_go_q <= s2_cm_done | cm_dir;
-        pk_op_q <= s1_op_q; pk_last_q <= s1_last_q; pk_code_q <= s1_code_q;
-        pk_sub_q <= s1_sub_q; pk_vm_q <= s1_vm_q; pk_idx_q <= s1_idx_q; pk_off_q <= s1_off_q;
-        pk_wd_q <= s1_wd_q;
+        pk_q      <= 1'b1;
+        pk_go_q   <= s2_cm_done | cm_dir;
+        pk_item_q <= {s1_op_q, s1_last_q, s1_code_q, s1_sub_q, s1_vm_q, s1_idx_q, s1_off_q,
+                      s1_wd_q};
       end else if (rp_issue) pk_q <= 1'b0;
       else if (s2_cm_done || cm_dir) pk_go_q <= 1'b1;
       dq_cnt_q <= dq_cnt_q + 4'(s2_dma) - 4'(dq_popped);

@@ -406,9 +406,12 @@ int main(int argc, char **argv)
 {
     tt_init(argc, argv);
     const struct CMUnitTest tests[] = {
-        TT_TARGET_TEST(test_its_command_fetch_error), TT_TARGET_TEST(test_its_msi_walk_error),
-        TT_TARGET_TEST(test_its_command_timeout),     TT_TARGET_TEST(test_its_late_and_reordered),
-        TT_TARGET_TEST(test_its_forged_tables),       TT_TARGET_TEST(test_xive_eq_write_error),
+        TT_TARGET_TEST(test_its_command_fetch_error),
+        TT_TARGET_TEST(test_its_msi_walk_error),
+        TT_TARGET_TEST(test_its_command_timeout),
+        TT_TARGET_TEST(test_its_late_and_reordered),
+        TT_TARGET_TEST(test_its_forged_tables),
+        TT_TARGET_TEST(test_xive_eq_write_error),
         TT_TARGET_TEST(test_xive_eq_write_timeout),
         TT_TARGET_TEST(test_xive_eq_write_error_two_ends),
     };

@@ -546,9 +546,9 @@ int main(int argc, char **argv)
 {
     tt_init(argc, argv);
     const struct CMUnitTest tests[] = {
-        T(test_badtarget_undef),     T(test_source_state),      T(test_pq_machine),
-        T(test_eq_and_presentation), T(test_eq_wrap),           T(test_vp_state),
-        T(test_reset_clear_sync),    T(test_msi_and_isolation), T(test_eq_write_rate),
+        T(test_badtarget_undef),      T(test_source_state),      T(test_pq_machine),
+        T(test_eq_and_presentation),  T(test_eq_wrap),           T(test_vp_state),
+        T(test_reset_clear_sync),     T(test_msi_and_isolation), T(test_eq_write_rate),
         T(test_eq_write_rate_spread),
     };
     return tt_run_tests("xive_card", tests, NULL, NULL);

@@ -665,10 +665,10 @@ module ioe_xive_core #(
   assign quiet    = (nev_q == '0) & ~pk_q & ~cm_v_q & ~(s1_v_q & s1_fwd) & ~(s2_v_q & s2_fwd_q);
   assign drained  = quiet & ~s1_v_q & ~s2_v_q & ~dq_out_valid;
 
-  // EQ writes in flight, one per tag: the event's VM and source (tag RAM), the cycle it
-  // was issued (time RAM) and whether its outcome is still to come (live). A response to a
-  // live tag, or a scanner that visits one tag per cycle and finds it issued
-  // EqWriteTimeout or more cycles ago, ends it: the next cycle a commit item enters S0.
+  // EQ writes in flight, one per tag: the event's VM, source, END and next END entry (tag
+  // RAM), the cycle it was issued (time RAM) and whether its outcome is still to come
+  // (live). A response to a live tag, or a scanner that visits one tag per cycle and finds
+  // it issued EqWriteTimeout or more cycles ago, ends it: the next cycle, its commit.
   // A response to a tag that timed out is dropped (the tag stays busy until then).
   localparam int unsigned TsW = $clog2(EqWriteTimeout + 2 * NTags) + 1;
   logic [NTags-1:0] live_q;

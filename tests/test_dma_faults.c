@@ -350,6 +350,49 @@ static void xive_eq_write_fault(const char *target, enum ioe_hostmem_fault_kind 
     xive_close(&a);
 }
 
+/* Writes in flight to two ENDs at once (the RTL holds only the END whose write is in
+ * flight; triggers come faster than the host memory answers): END (0, 3) fails, END (1, 3)
+ * does not. Each failure is exact in the order of the triggers: source 10's second trigger
+ * follows its failure (PQ 00 again: it forwards and fails again), source 11 waits for the
+ * END and fails too, and the other END's entries land in order. */
+static void test_xive_eq_write_error_two_ends(void **state)
+{
+    struct xvm a;
+    xive_open(&a, *state, 2, true);
+    for (int c = 0; c < 2; c++)
+        assert_ok(xive_eq_set(&a, c, 3, 1, 0));
+    static const uint32_t irqs[] = {10, 11, 20, 21, 22};
+    for (size_t i = 0; i < sizeof(irqs) / sizeof(irqs[0]); i++) {
+        assert_ok(xive_source(&a, irqs[i], 0));
+        assert_ok(xive_target(&a, irqs[i], a.server[irqs[i] / 20], 3, 0x100 + irqs[i], false));
+        xive_esb(&a, irqs[i], true, XIVE_ESB_SET_PQ_00, false);
+    }
+    uint8_t *q0 = a.ram + (q_gpa(0, 3) - RAM_GPA), *q1 = a.ram + (q_gpa(1, 3) - RAM_GPA);
+    uint32_t err0 = card_reg(IOE_XIVE_EQ_WRITE_ERR), cnt0 = card_reg(IOE_XIVE_EQ_WRITE_COUNT);
+    fault(q0, EQ_BYTES, IOE_HOSTMEM_FAULT_ERROR, IOE_HOSTMEM_WRITES);
+    static const uint32_t order[] = {10, 20, 10, 21, 11, 22};
+    for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+        xive_trigger(&a, order[i]);
+    struct kvm_device_attr sync = {.group = KVM_DEV_XIVE_GRP_CTRL, .attr = KVM_DEV_XIVE_EQ_SYNC};
+    assert_ok(ioe_ioctl(a.dev, KVM_SET_DEVICE_ATTR, &sync));
+    assert_int_equal(card_reg(IOE_XIVE_EQ_WRITE_ERR), err0 + 3);
+    assert_int_equal(card_reg(IOE_XIVE_EQ_WRITE_COUNT), cnt0 + 6);
+    assert_int_equal(eq_word(q0, 0), 0);
+    assert_int_equal(xive_eq_get(&a, 0, 3).qindex, 0);
+    assert_int_equal(xive_pq(&a, 10), 0);
+    assert_int_equal(xive_pq(&a, 11), 0);
+    for (uint32_t k = 0; k < 3; k++)
+        assert_int_equal(eq_word(q1, k), 0x80000000u | (0x100 + 20 + k));
+    assert_int_equal(xive_eq_get(&a, 1, 3).qindex, 3);
+    no_faults();
+    xive_trigger(&a, 11);
+    assert_ok(ioe_ioctl(a.dev, KVM_SET_DEVICE_ATTR, &sync));
+    assert_int_equal(eq_word(q0, 0), 0x80000000u | (0x100 + 11));
+    assert_int_equal(xive_eq_get(&a, 0, 3).qindex, 1);
+    assert_int_equal(card_reg(IOE_XIVE_EQ_WRITE_ERR), err0 + 3);
+    xive_close(&a);
+}
+
 static void test_xive_eq_write_error(void **state)
 {
     xive_eq_write_fault(*state, IOE_HOSTMEM_FAULT_ERROR);
@@ -364,10 +407,14 @@ int main(int argc, char **argv)
 {
     tt_init(argc, argv);
     const struct CMUnitTest tests[] = {
-        TT_TARGET_TEST(test_its_command_fetch_error), TT_TARGET_TEST(test_its_msi_walk_error),
-        TT_TARGET_TEST(test_its_command_timeout),     TT_TARGET_TEST(test_its_late_and_reordered),
-        TT_TARGET_TEST(test_its_forged_tables),       TT_TARGET_TEST(test_xive_eq_write_error),
+        TT_TARGET_TEST(test_its_command_fetch_error),
+        TT_TARGET_TEST(test_its_msi_walk_error),
+        TT_TARGET_TEST(test_its_command_timeout),
+        TT_TARGET_TEST(test_its_late_and_reordered),
+        TT_TARGET_TEST(test_its_forged_tables),
+        TT_TARGET_TEST(test_xive_eq_write_error),
         TT_TARGET_TEST(test_xive_eq_write_timeout),
+        TT_TARGET_TEST(test_xive_eq_write_error_two_ends),
     };
     return tt_run_tests("dma_faults", tests, NULL, NULL);
 }

@@ -7,9 +7,13 @@
 //       (presentation, TIMA and VP_STATE operations), notifications, completion
 // Each stage forwards the value it wrote the cycle before, so back-to-back items on the
 // same source or END see each other's updates: one item per cycle. An event that writes an
-// EQ entry is presented at once but holds admission until the write's response (or
-// EqWriteTimeout cycles without one); then a commit item advances the END's index or, when
-// the write failed, counts EQ_WRITE_ERR, keeps the index and returns the source's PQ to 00.
+// EQ entry is presented at once; its END then takes no other event until the write's
+// response (or EqWriteTimeout cycles without one), when a commit item advances the END's
+// index or, when the write failed, counts EQ_WRITE_ERR, keeps the index and returns the
+// source's PQ to 00. Writes to different ENDs are in flight together (one per DMA tag); an
+// ESB item whose source targets an END with a write in flight is parked (it and everything
+// behind it wait for the next commit), and operations that change an EAS or an END wait
+// until no write is in flight.
 // Admission keeps room in the DMA and notification FIFOs for everything in flight, so the
 // stages never stall. VM_CTRL RESET / CLEAR, and the table sweep after reset, are
 // sequences of items.

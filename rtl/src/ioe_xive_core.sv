@@ -67,7 +67,6 @@ module ioe_xive_core #(
                          OpVpSet = 4'd13, OpVpGet = 4'd14, OpVmCtrl = 4'd15;
   // internal: the outcome of an event's EQ write (INDEX = source, WDATA[0] = write ok)
   localparam logic [3:0] OpCommit = 4'd0;
-  localparam int unsigned ToW = (EqWriteTimeout > 1) ? $clog2(EqWriteTimeout) : 1;
   localparam logic [2:0] CtlReset = 3'd1, CtlEqSync = 3'd2, CtlClear = 3'd3, CtlWindow = 3'd4;
 
   // ---------------------------------------------------------------- access-port state
@@ -166,17 +165,37 @@ module ioe_xive_core #(
   // FIFO occupancy (for admission credits)
   logic [3:0] dq_cnt_q, nq_cnt_q;
   logic [3:0] inflight;
-  logic       room, s1_fwd, s2_fwd_en;
-  // an event that writes an EQ entry: from S1 until its commit item is admitted, nothing
-  // else is (the next event of that END needs to know whether this one's write succeeded)
-  logic       eqw_q;            // such an event is past S1, its commit not yet admitted
-  logic       cm_pend_q, cm_ok_q, cm_issue;
-  logic [VmW-1:0]  cm_vm_q;
-  logic [23:0]     cm_src_q;
+  logic       room, s1_fwd;
+  // EQ writes in flight (docs/xive.md "Ordering"): an END with a write in flight takes no
+  // other event until that write's commit item has passed S2 (the next entry's slot depends
+  // on whether this one was written). An ESB item (MSI or ESB operation) in S1 whose source
+  // targets such an END is parked: it changes nothing, nothing behind it is admitted, and it
+  // is issued again after the next commit. Operations other than ESB, TIMA and VP ones wait
+  // until no write is in flight (quiet), so no EAS or END changes under a write.
+  // a write's outcome, the cycle after it came: a success writes the END's next entry (kept
+  // with the tag) at once; a failure is a commit item for S0 (VM and source from the tag)
+  logic       cm_v_q, cm_ok_q, cm_issue, cm_dir;
+  logic [VmW-1:0]   cm_vm;
+  logic [SrcW-1:0]  cm_src;
+  logic [EndAW-1:0] cm_end;
+  logic [EndDW-1:0] cm_next;
+  logic       s1_conf, quiet, rp_issue;
+  // the parked item: op, last, code, sub, vm, index, offset, wdata (as S1 holds them)
+  localparam int unsigned PkW = 1 + 1 + 4 + 3 + VmW + 24 + 32 + 64;
+  logic            pk_q, pk_go_q;
+  logic [PkW-1:0]  pk_item_q;
+  logic [LTagW:0]  nev_q;                  // events between their EQ write and its commit
+  logic [(1 << EndAW)-1:0] efly_q;         // ENDs with an EQ write in flight
+  logic            op_free;                // the pending operation need not wait for quiet
   assign inflight = 4'(s1_v_q) + 4'(s2_v_q);
   assign room  = (dq_cnt_q + inflight < 4'(FifoDepth)) && (nq_cnt_q + inflight < 4'(FifoDepth));
-  assign admit = room & ~eqw_q & ~(s1_v_q & s1_fwd) & ~(s2_v_q & s2_fwd_en);
-  assign cm_issue = cm_pend_q & room;
+  assign cm_issue = cm_v_q & ~cm_ok_q;
+  assign cm_dir   = cm_v_q & cm_ok_q;
+  assign rp_issue = pk_q & pk_go_q & room & ~cm_issue;
+  assign admit = room & ~cm_issue & ~pk_q & ~s1_conf;
+  assign op_free = (op_code_q == OpEsbLoad) | (op_code_q == OpEsbStore) |
+                   (op_code_q == OpTrigger) | (op_code_q == OpTmLoad) |
+                   (op_code_q == OpTmStore) | (op_code_q == OpVpSet) | (op_code_q == OpVpGet);
 
   // MSI claim: VM addr[63:48], page addr[47:17] in [window base, window end); the source
   // is the page minus the base, of which only the low SrcW bits can be set in a claimed page
@@ -198,12 +217,12 @@ module ioe_xive_core #(
     end
   end
 
-  logic seq_issue, op_issue, msi_take;
-  assign op_issue  = (st_q == StIssue) & admit;
-  assign seq_issue = ((st_q == StSeq) | (st_q == StInit)) & admit;
-  assign msi_take  = msi_valid_i & msi_claim_o & admit & ~op_issue & ~seq_issue &
-                     (st_q != StDrain) & (st_q != StInit);
-  assign msi_ready_o = admit & ~op_issue & ~seq_issue & (st_q != StDrain) & (st_q != StInit);
+  logic seq_issue, op_issue, msi_take, msi_state;
+  assign op_issue  = (st_q == StIssue) & admit & (quiet | op_free);
+  assign seq_issue = ((st_q == StSeq) & quiet | (st_q == StInit)) & admit;
+  assign msi_state = (st_q == StIdle) | (st_q == StWait);
+  assign msi_take  = msi_valid_i & msi_claim_o & admit & msi_state;
+  assign msi_ready_o = admit & msi_state;
 
   logic seq_last;
   assign seq_last = (32'(seq_q) == NSeq - 1);
@@ -213,8 +232,11 @@ module ioe_xive_core #(
     s0_code = op_code_q; s0_sub = op_sub_q; s0_vm = op_vm_q; s0_idx = op_idx_q;
     s0_off = op_off_q; s0_wd = op_wd_q;
     if (cm_issue) begin
-      s0_v = 1'b1; s0_code = OpCommit; s0_vm = cm_vm_q; s0_idx = cm_src_q;
+      s0_v = 1'b1; s0_code = OpCommit; s0_vm = cm_vm; s0_idx = 24'(cm_src);
       s0_wd = {63'd0, cm_ok_q};
+    end else if (rp_issue) begin
+      s0_v = 1'b1;
+      {s0_op, s0_last, s0_code, s0_sub, s0_vm, s0_idx, s0_off, s0_wd} = pk_item_q;
     end else if (op_issue) begin
       s0_v = 1'b1; s0_op = 1'b1; s0_last = 1'b1;
     end else if (seq_issue) begin
@@ -374,6 +396,12 @@ module ioe_xive_core #(
       endcase
     end
     if (n_masked) s1_fwd = 1'b0;
+    if (s1_conf) begin
+      // parked: changes nothing now, issued again after the next commit
+      src_we  = 1'b0;
+      s1_fwd  = 1'b0;
+      s1_trig = 1'b0;
+    end
   end
 
   assign src_waddr = {s1_vm_q, s1_idx_q[SrcW-1:0]};
@@ -428,7 +456,7 @@ module ioe_xive_core #(
   logic [47:0]      e_entry;
   logic [31:0]      e_word;
   logic [SrvW-1:0]  s2_srv;
-  logic             s2_cm;
+  logic             s2_cm, s2_fwd_en;
 
   assign s2_cm    = (s2_code_q == OpCommit) & ~s2_fwd_q;
   assign s2_srv   = (s2_fwd_q | s2_cm) ? s2_srv_q : s2_idx_q[SrvW-1:0];
@@ -442,6 +470,16 @@ module ioe_xive_core #(
   assign e_entry  = {e_qaddr, 12'd0} | {24'd0, e_index, 2'b00};
   assign e_word   = {e_gen, s2_eisn_q};
   assign s2_sidx  = {s2_vm_q, s2_srv};
+
+  // an ESB item whose source (EAS unmasked) targets an END with a write in flight, or with
+  // one being issued by the item in S2, waits (its source may be the one in flight, and the
+  // event it forwards needs the END's next index)
+  logic [EndAW-1:0] s1_eas_end;
+  logic             s1_esb;
+  assign s1_eas_end = {s1_vm_q, c_srv, c_prio};
+  assign s1_esb  = (s1_code_q == OpEsbStore) | (s1_code_q == OpTrigger) | (s1_code_q == OpEsbLoad);
+  assign s1_conf = s1_v_q & s1_esb & ~c_masked &
+                   (efly_q[s1_eas_end] | (s2_v_q & s2_fwd_en & (s2_eaddr == s1_eas_end)));
 
   always_comb begin
     logic [7:0] pp;
@@ -474,13 +512,7 @@ module ioe_xive_core #(
         end
       end else begin
         unique case (s2_code_q)
-          OpCommit: begin
-            if (s2_wd_q[0] && e_en) begin
-              end_we    = 1'b1;
-              end_wdata = {e_en, e_an, (e_next == '0) ? ~e_gen : e_gen, e_qshift, e_next,
-                           e_qaddr};
-            end
-          end
+          OpCommit: ;  // a failed write: the index stays
           OpEqConfig: begin
             end_we = 1'b1;
             if (s2_off_q[4:0] == 5'd0) end_wdata = '0;
@@ -539,6 +571,14 @@ module ioe_xive_core #(
       end
       if (s2_undef) s2_rd = '0;
     end
+    // a successful write's commit: the END's next index (and generation). No S2 item writes
+    // an END then: those that do (EQ_CONFIG, VM_CTRL RESET / CLEAR) enter only when no
+    // write is in flight.
+    if (cm_dir) begin
+      end_we    = 1'b1;
+      end_waddr = cm_end;
+      end_wdata = cm_next;
+    end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -559,13 +599,17 @@ module ioe_xive_core #(
   end
 
   // ---------------------------------------------------------------- DMA and notification FIFOs
-  localparam int unsigned DqW = 64 + 64 + 8;
+  // the event's VM, source, END and the END's entry after a successful write (its commit)
+  localparam int unsigned IW  = VmW + SrcW + EndAW + EndDW;
+  localparam int unsigned DqW = IW + 64 + 64 + 8;
   logic [DqW-1:0] dq_in, dq_out;
   logic           dq_in_ready, dq_out_valid, dq_pop;
   logic [31:0]    e_be;
   assign e_be  = {e_word[7:0], e_word[15:8], e_word[23:16], e_word[31:24]};
-  assign dq_in = {{16'(s2_vm_q), e_entry[47:3], 3'b000}, {e_be, e_be},
-                  e_index[0] ? 8'hf0 : 8'h0f};
+  assign dq_in = {s2_vm_q, s2_idx_q[SrcW-1:0], s2_eaddr,
+                  e_en, e_an, (e_next == '0) ? ~e_gen : e_gen, e_qshift, e_next, e_qaddr,
+                  {16'(s2_vm_q), e_entry[47:3], 3'b000},
+                  {e_be, e_be}, e_index[0] ? 8'hf0 : 8'h0f};
 
   ioe_fifo #(.Width(DqW), .Depth(FifoDepth)) u_dq (
     .clk_i      (clk_i),
@@ -588,7 +632,7 @@ module ioe_xive_core #(
     dma_req_o       = '0;
     dma_req_o.tag   = ioe_pkg::DMA_TAG_WIDTH'(tag_q);
     dma_req_o.write = 1'b1;
-    dma_req_o.addr  = dq_out[DqW-1 -: 64];
+    dma_req_o.addr  = dq_out[135:72];
     dma_req_o.wdata = dq_out[71:8];
     dma_req_o.wstrb = dq_out[7:0];
   end
@@ -613,18 +657,50 @@ module ioe_xive_core #(
     .out_data_o (notify_o)
   );
 
-  logic dma_fire, drained, dq_popped, nq_popped;
+  logic dma_fire, drained, dq_popped, nq_popped, s2_cm_done;
   assign dq_popped = dq_pop & dq_out_valid;
   assign nq_popped = notify_valid_o & notify_ready_i;
   assign dma_fire = dma_req_valid_o & dma_req_ready_i;
-  assign drained  = ~s1_v_q & ~s2_v_q & ~dq_out_valid & ~eqw_q;
+  assign s2_cm_done = s2_v_q & s2_cm;
+  assign quiet    = (nev_q == '0) & ~pk_q & ~cm_v_q & ~(s1_v_q & s1_fwd) & ~(s2_v_q & s2_fwd_q);
+  assign drained  = quiet & ~s1_v_q & ~s2_v_q & ~dq_out_valid;
 
-  // the one EQ write in flight: its tag, and the cycles it has waited for its response
-  logic             wfly_q, w_rsp, w_timeout;
-  logic [LTagW-1:0] wtag_q;
-  logic [ToW-1:0]   wcnt_q;
-  assign w_rsp     = wfly_q & dma_rsp_valid_i & (dma_rsp_i.tag[LTagW-1:0] == wtag_q);
-  assign w_timeout = wfly_q & ~w_rsp & (32'(wcnt_q) == EqWriteTimeout - 1);
+  // EQ writes in flight, one per tag: the event's VM, source, END and next END entry (tag
+  // RAM), the cycle it was issued (time RAM) and whether its outcome is still to come
+  // (live). A response to a live tag, or a scanner that visits one tag per cycle and finds
+  // it issued EqWriteTimeout or more cycles ago, ends it: the next cycle, its commit.
+  // A response to a tag that timed out is dropped (the tag stays busy until then).
+  localparam int unsigned TsW = $clog2(EqWriteTimeout + 2 * NTags) + 1;
+  logic [NTags-1:0] live_q;
+  logic [LTagW-1:0] r_tag, tr_raddr, sc_q, sc_prev_q;
+  logic             r_live, sc_chk_q, to_due, to_fire;
+  logic [IW-1:0]    tr_rdata;
+  logic [TsW-1:0]   ts_rdata, ts_age;
+  assign r_tag    = dma_rsp_i.tag[LTagW-1:0];
+  assign r_live   = dma_rsp_valid_i & live_q[r_tag];
+  assign ts_age   = cycle_i[TsW-1:0] - ts_rdata;
+  assign to_due   = sc_chk_q & live_q[sc_prev_q] & (ts_age >= TsW'(EqWriteTimeout));
+  assign to_fire  = to_due & ~r_live;
+  assign tr_raddr = r_live ? r_tag : sc_prev_q;
+  assign {cm_vm, cm_src, cm_end, cm_next} = tr_rdata;
+
+  ioe_ram #(.Width(IW), .AddrWidth(LTagW)) u_tag_ram (
+    .clk_i  (clk_i),
+    .we_i   (dma_fire),
+    .waddr_i(tag_q),
+    .wdata_i(dq_out[DqW-1 -: IW]),
+    .raddr_i(tr_raddr),
+    .rdata_o(tr_rdata)
+  );
+
+  ioe_ram #(.Width(TsW), .AddrWidth(LTagW)) u_ts_ram (
+    .clk_i  (clk_i),
+    .we_i   (dma_fire),
+    .waddr_i(tag_q),
+    .wdata_i(cycle_i[TsW-1:0]),
+    .raddr_i(sc_q),
+    .rdata_o(ts_rdata)
+  );
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -635,44 +711,57 @@ module ioe_xive_core #(
       eq_write_count_q <= '0;
       eq_write_cycle_q <= '0;
       eq_write_err_q   <= '0;
-      eqw_q            <= 1'b0;
-      wfly_q           <= 1'b0;
-      wtag_q           <= '0;
-      wcnt_q           <= '0;
-      cm_pend_q        <= 1'b0;
+      live_q           <= '0;
+      sc_q             <= '0;
+      sc_prev_q        <= '0;
+      sc_chk_q         <= 1'b0;
+      cm_v_q           <= 1'b0;
       cm_ok_q          <= 1'b0;
-      cm_vm_q          <= '0;
-      cm_src_q         <= '0;
+      nev_q            <= '0;
+      efly_q           <= '0;
+      pk_q             <= 1'b0;
+      pk_go_q          <= 1'b0;
+      pk_item_q        <= '0;
     end else begin
       // a response frees its tag; a request taking the same tag in that cycle wins. A tag
       // whose write timed out stays busy until its late response (dropped) comes, and the
       // allocator skips busy tags.
-      if (dma_rsp_valid_i) tag_busy_q[dma_rsp_i.tag[LTagW-1:0]] <= 1'b0;
+      if (dma_rsp_valid_i) tag_busy_q[r_tag] <= 1'b0;
       if (dma_fire) tag_busy_q[tag_q] <= 1'b1;
       if (dma_fire) begin
         tag_q            <= tag_q + 1'b1;
         eq_write_count_q <= eq_write_count_q + 1'b1;
         eq_write_cycle_q <= cycle_i;
-        wfly_q           <= 1'b1;
-        wtag_q           <= tag_q;
-        wcnt_q           <= '0;
       end else if (dq_out_valid && !tag_free) tag_q <= tag_q + 1'b1;
-      if (s2_v_q && s2_fwd_en) begin
-        eqw_q    <= 1'b1;
-        cm_vm_q  <= s2_vm_q;
-        cm_src_q <= s2_idx_q;
+      // outcomes
+      if (r_live) live_q[r_tag] <= 1'b0;
+      if (to_fire) live_q[sc_prev_q] <= 1'b0;
+      if (dma_fire) live_q[tag_q] <= 1'b1;
+      cm_v_q  <= r_live | to_fire;
+      cm_ok_q <= r_live & ~dma_rsp_i.err;
+      if ((r_live && dma_rsp_i.err) || to_fire) eq_write_err_q <= eq_write_err_q + 1'b1;
+      // the timeout scanner (a check the response took the tag RAM from is made again)
+      sc_prev_q <= sc_q;
+      if (to_due && r_live) begin
+        sc_q     <= sc_prev_q;
+        sc_chk_q <= 1'b0;
+      end else begin
+        sc_q     <= sc_q + 1'b1;
+        sc_chk_q <= ~(dma_fire && tag_q == sc_q);  // a time being written is read stale
       end
-      if (wfly_q && !dma_fire) wcnt_q <= wcnt_q + 1'b1;
-      if (w_rsp || w_timeout) begin
-        wfly_q    <= 1'b0;
-        cm_pend_q <= 1'b1;
-        cm_ok_q   <= w_rsp & ~dma_rsp_i.err;
-        if (w_timeout || dma_rsp_i.err) eq_write_err_q <= eq_write_err_q + 1'b1;
-      end
-      if (cm_issue) begin
-        cm_pend_q <= 1'b0;
-        eqw_q     <= 1'b0;
-      end
+      // ENDs in flight
+      if (s2_dma) efly_q[s2_eaddr] <= 1'b1;
+      if (s2_cm_done) efly_q[s2_eaddr] <= 1'b0;
+      if (cm_dir) efly_q[cm_end] <= 1'b0;
+      nev_q <= nev_q + (LTagW + 1)'(s2_dma) - (LTagW + 1)'(s2_cm_done) - (LTagW + 1)'(cm_dir);
+      // the parked item
+      if (s1_conf) begin
+        pk_q      <= 1'b1;
+        pk_go_q   <= s2_cm_done | cm_dir;
+        pk_item_q <= {s1_op_q, s1_last_q, s1_code_q, s1_sub_q, s1_vm_q, s1_idx_q, s1_off_q,
+                      s1_wd_q};
+      end else if (rp_issue) pk_q <= 1'b0;
+      else if (s2_cm_done || cm_dir) pk_go_q <= 1'b1;
       dq_cnt_q <= dq_cnt_q + 4'(s2_dma) - 4'(dq_popped);
       nq_cnt_q <= nq_cnt_q + 4'(s2_notify) - 4'(nq_popped);
     end
@@ -711,7 +800,7 @@ module ioe_xive_core #(
         s1_vm_q <= s0_vm; s1_idx_q <= s0_idx; s1_off_q <= s0_off; s1_wd_q <= s0_wd;
       end
       // S1 -> S2
-      s2_v_q <= s1_v_q;
+      s2_v_q <= s1_v_q & ~s1_conf;
       if (s1_v_q) begin
         s2_op_q <= s1_op_q; s2_last_q <= s1_last_q; s2_code_q <= s1_code_q;
         s2_sub_q <= s1_sub_q; s2_vm_q <= s1_vm_q; s2_idx_q <= s1_idx_q; s2_off_q <= s1_off_q;
@@ -756,8 +845,8 @@ module ioe_xive_core #(
             busy_q <= 1'b1; st_q <= StIssue;
           end
         end
-        StIssue: if (admit) st_q <= StWait;
-        StSeq: if (admit) begin
+        StIssue: if (op_issue) st_q <= StWait;
+        StSeq: if (seq_issue) begin
           if (seq_last) st_q <= StWait;
           else seq_q <= seq_q + 1'b1;
         end
@@ -778,8 +867,8 @@ module ioe_xive_core #(
   end
 
   logic unused;
-  assign unused = ^{dq_in_ready, nq_in_ready, dma_rsp_i.err, dma_rsp_i.rdata,
+  assign unused = ^{dq_in_ready, nq_in_ready, dma_rsp_i.rdata,
                     dma_rsp_i.tag[ioe_pkg::DMA_TAG_WIDTH-1:LTagW], s1_wd_q[31:SrvW+3],
-                    e_entry[2:0]};
+                    e_entry[2:0], cycle_i[31:TsW]};
 
 endmodule

@@ -368,15 +368,16 @@ static void test_xive_eq_write_error_two_ends(void **state)
         xive_esb(&a, irqs[i], true, XIVE_ESB_SET_PQ_00, false);
     }
     uint8_t *q0 = a.ram + (q_gpa(0, 3) - RAM_GPA), *q1 = a.ram + (q_gpa(1, 3) - RAM_GPA);
-    uint32_t err0 = card_reg(IOE_XIVE_EQ_WRITE_ERR), cnt0 = card_reg(IOE_XIVE_EQ_WRITE_COUNT);
+    uint32_t err0 = card_reg(a.vm, IOE_XIVE_EQ_WRITE_ERR),
+             cnt0 = card_reg(a.vm, IOE_XIVE_EQ_WRITE_COUNT);
     fault(q0, EQ_BYTES, IOE_HOSTMEM_FAULT_ERROR, IOE_HOSTMEM_WRITES);
     static const uint32_t order[] = {10, 20, 10, 21, 11, 22};
     for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
         xive_trigger(&a, order[i]);
     struct kvm_device_attr sync = {.group = KVM_DEV_XIVE_GRP_CTRL, .attr = KVM_DEV_XIVE_EQ_SYNC};
     assert_ok(ioe_ioctl(a.dev, KVM_SET_DEVICE_ATTR, &sync));
-    assert_int_equal(card_reg(IOE_XIVE_EQ_WRITE_ERR), err0 + 3);
-    assert_int_equal(card_reg(IOE_XIVE_EQ_WRITE_COUNT), cnt0 + 6);
+    assert_int_equal(card_reg(a.vm, IOE_XIVE_EQ_WRITE_ERR), err0 + 3);
+    assert_int_equal(card_reg(a.vm, IOE_XIVE_EQ_WRITE_COUNT), cnt0 + 6);
     assert_int_equal(eq_word(q0, 0), 0);
     assert_int_equal(xive_eq_get(&a, 0, 3).qindex, 0);
     assert_int_equal(xive_pq(&a, 10), 0);
@@ -389,7 +390,7 @@ static void test_xive_eq_write_error_two_ends(void **state)
     assert_ok(ioe_ioctl(a.dev, KVM_SET_DEVICE_ATTR, &sync));
     assert_int_equal(eq_word(q0, 0), 0x80000000u | (0x100 + 11));
     assert_int_equal(xive_eq_get(&a, 0, 3).qindex, 1);
-    assert_int_equal(card_reg(IOE_XIVE_EQ_WRITE_ERR), err0 + 3);
+    assert_int_equal(card_reg(a.vm, IOE_XIVE_EQ_WRITE_ERR), err0 + 3);
     xive_close(&a);
 }
 

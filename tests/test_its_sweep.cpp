@@ -29,8 +29,14 @@ constexpr unsigned kVcW = 3, kRefW = 8;
 constexpr unsigned kTgt = 7, kRefs = 7 + kVcW;
 constexpr uint32_t kWordMask = (1u << (kRefW + kVcW + 7)) - 1;
 
-uint32_t refs(uint32_t w) { return w >> kRefs & ((1u << kRefW) - 1); }
-uint32_t tgt(uint32_t w) { return w >> kTgt & ((1u << kVcW) - 1); }
+uint32_t refs(uint32_t w)
+{
+    return w >> kRefs & ((1u << kRefW) - 1);
+}
+uint32_t tgt(uint32_t w)
+{
+    return w >> kTgt & ((1u << kVcW) - 1);
+}
 uint32_t with_tgt(uint32_t w, uint32_t t)
 {
     return (w & ~(((1u << kVcW) - 1) << kTgt)) | t << kTgt;
@@ -48,8 +54,8 @@ Want step1(unsigned k, bool retarget, uint32_t t, uint32_t t2, uint32_t ntgt, bo
     Want r;
     r.word = w;
     bool mapped = refs(w) != 0, of_t2 = tgt(w) == t2, pending = w & 1;
-    uint64_t prop_addr = (uint64_t)ivm << 48 |
-                         (((prop & 0xfffffffff000ull) + intid - 8192) & ~7ull);
+    uint64_t prop_addr =
+        (uint64_t)ivm << 48 | (((prop & 0xfffffffff000ull) + intid - 8192) & ~7ull);
     uint64_t pend_addr = (uint64_t)vm << 48 | (((pend & 0xffffffff0000ull) + intid / 8) & ~7ull);
     switch (k) {
     case 0:

@@ -339,10 +339,9 @@ module ioe_its_core #(
   assign iova_base = {8'd0, cur_ivm, 48'd0};
 
   // bytes of the DMA beat and PENDBASERs the sequencer looks at
-  logic [7:0]  cfg_l, cfg_sw;
+  logic [7:0]  cfg_l;
   logic [63:0] pb_t, pb_t2, pb_lw;
   assign cfg_l  = ddata_q[8*l_q[2:0] +: 8];     // configuration byte of l_q
-  assign cfg_sw = ddata_q[8*sw_i_q[2:0] +: 8];  // configuration byte of sw_i_q
   assign pb_t   = pendbase(t_q);
   assign pb_t2  = pendbase(t2_q);
   assign pb_lw  = pendbase(lram_rdata[LTgt +: VcW]);
@@ -350,6 +349,39 @@ module ioe_its_core #(
   // is lram word L (of VM vm_q) below the high-water mark (else it reads 0)
   logic [LW-1:0] lw_rd;
   assign lw_rd = (sc_di_q <= cur_lmax) ? lram_rdata : '0;
+
+  // ---------------------------------------------------------------- LPI sweeps
+  // (u_sweep) what a sweep does to the LPI sw_i_q: SSw2 (its word read) and SSw3 (after
+  // the DMA read of its configuration byte or pending-table double word)
+  logic                sw1_we, sw1_rescan, sw1_dma;
+  logic [LW-1:0]       sw1_word, sw2_word;
+  logic [63:0]         sw1_daddr, sw2_wdata;
+  ioe_its_sweep #(
+    .VcW  (VcW),
+    .RefW (RefW)
+  ) u_sweep (
+    .k_i         (sw_kind_q),
+    .retarget_i  (lret_q == SWIte && !w_free_q),
+    .t_i         (t_q),
+    .t2_i        (t2_q),
+    .tgt_i       (w_tgt_q),
+    .ptz_t2_i    (pb_t2[62]),
+    .ivm_i       (cur_ivm),
+    .prop_i      (cur_prop[47:12]),
+    .pend_i      (pb_lw[47:16]),
+    .vm_i        (8'(vm_q)),
+    .intid_i     (sw_i_q),
+    .s1_word_i   (lw_rd),
+    .s1_we_o     (sw1_we),
+    .s1_word_o   (sw1_word),
+    .s1_rescan_o (sw1_rescan),
+    .s1_dma_o    (sw1_dma),
+    .s1_daddr_o  (sw1_daddr),
+    .s2_word_i   (lw_q),
+    .s2_data_i   (ddata_q),
+    .s2_word_o   (sw2_word),
+    .s2_wdata_o  (sw2_wdata)
+  );
 
   // the device table (ioe_its_devtab): the lookup of dev_q (dt_lk_*: first read, then the
   // DTE in the level-2 page the level-1 entry on ddata_q names) and DTE slot w_dev_q of
@@ -1370,80 +1402,21 @@ module ioe_its_core #(
       end
       SSw1: state_d = SSw2;  // read address sc_i_q -> word on the output next cycle
       SSw2: begin
+        // the LPI's step (u_sweep): a word to write back, or a DMA read first
         lw_d = lw_rd;
-        state_d = SSw0;
-        lram_wdata = lw_rd;
+        state_d = (sw_kind_q == 3'd0) ? lret_q : SSw0;
+        lram_wdata = sw1_word;
+        lram_we    = sw1_we;
+        if (sw1_rescan) rescan_d = 1'b1;
         {sw_wrap_d, sw_i_d} = {1'b0, sw_i_q} + 17'd1;
-        unique case (sw_kind_q)
-          3'd0: begin
-            if (lret_q == SWIte && !w_free_q) begin
-              // retarget
-              if (lw_rd[LRefs +: RefW] != '0) begin
-                lram_wdata[LTgt +: VcW] = w_tgt_q;
-                lram_we = 1'b1;
-              end
-              state_d = SWIte;
-            end else begin
-              // deref (free an ITE)
-              if (lw_rd[LRefs +: RefW] > RefW'(1)) begin
-                lram_wdata[LRefs +: RefW] = lw_rd[LRefs +: RefW] - RefW'(1);
-                lram_we = 1'b1;
-              end else if (lw_rd[LRefs +: RefW] == RefW'(1)) begin
-                lram_wdata = '0;
-                lram_we    = 1'b1;
-                if (lw_rd[LPend]) rescan_d = 1'b1;
-              end
-              state_d = lret_q;
-            end
-          end
-          3'd7: begin  // acknowledge
-            if (lw_rd[LRefs +: RefW] != '0) begin
-              lram_wdata[LPend] = 1'b0;
-              lram_we = 1'b1;
-            end
-            rescan_d = 1'b1;
-            state_d  = SScan;
-          end
-          3'd1: begin  // INVALL
-            if (lw_rd[LRefs +: RefW] != '0 && lw_rd[LTgt +: VcW] == t2_q) begin
-              daddr_d = {8'd0, cur_ivm, 48'd0} |
-                        (({16'd0, cur_prop[47:12], 12'd0} + {48'd0, sw_i_q} - 64'd8192) & ~64'd7);
-              dwr_d   = 1'b0;
-              state_d = SDmaReq;
-              ret_d   = SSw3;
-              sw_i_d  = sw_i_q;
-            end
-          end
-          3'd2: begin  // MOVALL
-            if (lw_rd[LRefs +: RefW] != '0 && lw_rd[LTgt +: VcW] == t2_q) begin
-              lram_wdata[LTgt +: VcW] = t_q;
-              lram_we = 1'b1;
-            end
-          end
-          3'd3, 3'd6: begin  // EnableLPIs on: read pending bit / SAVE_PENDING
-            if (lw_rd[LRefs +: RefW] != '0 &&
-                (sw_kind_q == 3'd6 || (lw_rd[LTgt +: VcW] == t2_q &&
-                                       !pb_t2[62]))) begin
-              daddr_d = {8'd0, 8'(vm_q), 48'd0} |
-                        (({16'd0, pb_lw[47:16], 16'd0} +
-                          {51'd0, sw_i_q[15:3]}) & ~64'd7);
-              dwr_d   = 1'b0;
-              state_d = SDmaReq;
-              ret_d   = SSw3;
-              sw_i_d  = sw_i_q;
-            end
-          end
-          3'd4: begin  // EnableLPIs off
-            if (lw_rd[LPend] && lw_rd[LTgt +: VcW] == t2_q) begin
-              lram_wdata[LPend] = 1'b0;
-              lram_we = 1'b1;
-            end
-          end
-          default: begin  // 5: VM reset
-            lram_wdata = '0;
-            lram_we    = 1'b1;
-          end
-        endcase
+        if (sw_kind_q == 3'd7) state_d = SScan;
+        if (sw1_dma) begin
+          daddr_d = sw1_daddr;
+          dwr_d   = 1'b0;
+          state_d = SDmaReq;
+          ret_d   = SSw3;
+          sw_i_d  = sw_i_q;
+        end
       end
       SSw3: begin
         // DMA result of a sweep step; lw_q holds the word of sw_i_q (== l_q)
@@ -1459,8 +1432,7 @@ module ioe_its_core #(
           end else if (dwr_q) begin
             dwr_d = 1'b0;  // write done
           end else begin
-            dwdata_d = lw_q[LPend] ? (ddata_q | (64'd1 << {sw_i_q[5:0]})) :
-                                     (ddata_q & ~(64'd1 << {sw_i_q[5:0]}));
+            dwdata_d = sw2_wdata;
             dstrb_d  = 8'hff;
             dwr_d    = 1'b1;
             state_d  = SDmaReq;
@@ -1468,13 +1440,8 @@ module ioe_its_core #(
             sw_i_d   = sw_i_q;
           end
         end else if (!derr_q) begin
-          if (sw_kind_q == 3'd3) begin
-            lram_wdata[LPend] = lw_q[LPend] | ddata_q[sw_i_q[5:0]];
-          end else begin
-            lram_wdata[LPrio +: 5] = cfg_sw[7:3];
-            lram_wdata[LEn]        = cfg_sw[0];
-          end
-          lram_we = 1'b1;
+          lram_wdata = sw2_word;
+          lram_we    = 1'b1;
         end
         if (src_q == 2'd2 && c_inv) state_d = SQEnd;  // INV: one LPI
       end
@@ -2162,7 +2129,7 @@ module ioe_its_core #(
 
   logic unused;
   assign unused = ^{target_i[31:17], op_i[31:4], msi_addr_i[16:0], dma_rsp_i.tag, gic_req_vm_i,
-                    gic_req_vcpu_i, cur_prop, ca_tgt, cfg_l[2:1], cfg_sw[2:1], pb_t, pb_t2, pb_lw};
+                    gic_req_vcpu_i, cur_prop, ca_tgt, cfg_l[2:1], pb_t, pb_t2, pb_lw};
   always_comb begin
     dma_req_o       = '0;
     dma_req_o.tag   = '0;

@@ -12,6 +12,9 @@
 //     the tag's current one (the late response of a request that timed out) is dropped, so
 //     it is never taken for a later request of the same tag (unless the tag has timed out
 //     four more times while that response was still on its way).
+//   - Responses to the client come from flops, one cycle after the host response (or the
+//     cycle that chose the timeout), so no path runs from the host side through the tag
+//     checks into the client.
 //   - Timing: an age of 2 bits per tag, advanced every TimeoutCycles / 2 cycles by one
 //     prescaler; a request times out when its age reaches 3.
 // A board sets TimeoutCycles to its clock times the timeout it wants (PCIe's completion
@@ -26,8 +29,8 @@ module ioe_its_cto #(
   input  logic              c_req_valid_i,
   output logic              c_req_ready_o,
   input  ioe_pkg::dma_req_t c_req_i,
-  output logic              c_rsp_valid_o,
-  output ioe_pkg::dma_rsp_t c_rsp_o,
+  output logic              c_rsp_valid_o,  // registered
+  output ioe_pkg::dma_rsp_t c_rsp_o,        // registered
   // host side (the DMA arbiter)
   output logic              m_req_valid_o,
   input  logic              m_req_ready_i,
@@ -88,16 +91,25 @@ module ioe_its_cto #(
   end
   assign inj = to_any & ~m_rsp_valid_i;
 
+  logic              rsp_valid_d;
+  ioe_pkg::dma_rsp_t rsp_d;
   always_comb begin
-    c_rsp_valid_o = rs_ok | inj;
-    c_rsp_o       = m_rsp_i;
-    c_rsp_o.tag   = TW'(m_rsp_i.tag[5:0]);
+    rsp_valid_d = rs_ok | inj;
+    rsp_d       = m_rsp_i;
+    rsp_d.tag   = TW'(m_rsp_i.tag[5:0]);
     if (!m_rsp_valid_i) begin
-      c_rsp_o.tag   = TW'(tag_of(to_e));
-      c_rsp_o.err   = 1'b1;
-      c_rsp_o.rdata = '0;
+      rsp_d.tag   = TW'(tag_of(to_e));
+      rsp_d.err   = 1'b1;
+      rsp_d.rdata = '0;
     end
   end
+
+  // the response register (no reset on the payload: it is read only with the valid bit)
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) c_rsp_valid_o <= 1'b0;
+    else         c_rsp_valid_o <= rsp_valid_d;
+  end
+  always_ff @(posedge clk_i) c_rsp_o <= rsp_d;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin

@@ -236,11 +236,7 @@ void test_stream(Bench &b, std::mt19937 &rng)
 
 int main(int argc, char **argv)
 {
-    const char *s = argc > 2 && !std::strcmp(argv[1], "--seed") ? argv[2]
-                    : argc > 1                                  ? argv[1]
-                                                                : "1";
-    unsigned seed = (unsigned)std::strtoul(s, nullptr, 0);
-    std::printf("test_its_cmdq: seed %u\n", seed);
+    unsigned seed = vcheck_seed(argc, argv, "test_its_cmdq");
     std::mt19937 rng(seed);
     Bench b;
     test_queue(b, rng);

@@ -174,11 +174,7 @@ struct Bench {
 
 int main(int argc, char **argv)
 {
-    const char *s = argc > 2 && !std::strcmp(argv[1], "--seed") ? argv[2]
-                    : argc > 1                                  ? argv[1]
-                                                                : "1";
-    unsigned seed = (unsigned)std::strtoul(s, nullptr, 0);
-    std::printf("test_its_devtab: seed %u\n", seed);
+    unsigned seed = vcheck_seed(argc, argv, "test_its_devtab");
     std::mt19937 rng(seed);
     Bench b;
     unsigned flat = 0, twolevel = 0, visited = 0;

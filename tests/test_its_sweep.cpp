@@ -113,11 +113,7 @@ Want step1(unsigned k, bool retarget, uint32_t t, uint32_t t2, uint32_t ntgt, bo
 
 int main(int argc, char **argv)
 {
-    const char *s = argc > 2 && !std::strcmp(argv[1], "--seed") ? argv[2]
-                    : argc > 1                                  ? argv[1]
-                                                                : "1";
-    unsigned seed = (unsigned)std::strtoul(s, nullptr, 0);
-    std::printf("test_its_sweep: seed %u\n", seed);
+    unsigned seed = vcheck_seed(argc, argv, "test_its_sweep");
     std::mt19937_64 rng(seed);
     Verilated::commandArgs(argc, argv);
     Vioe_its_sweep m;

@@ -149,22 +149,30 @@ static void count_kick(void *arg)
     atomic_fetch_add(&kicked, 1);
 }
 
+/* A VM of 2 running vCPUs whose SPI 40 (priority 0x80, enabled) goes to vCPU 1; its kick
+ * block. */
+static struct ioe_kick *spi40_vm(struct tvm *t, const char *target)
+{
+    t_vm_open(t, target, 2, 64);
+    t_run_all(t);
+    t_guest_init(t);
+    t_mmio(t, DIST_BASE + 0x400 + 40, 1, 1, 0x80);
+    t_mmio(t, DIST_BASE + 0x6000 + 8 * 40, 8, 1, 1);
+    t_gicd_w(t, 0x104, 1u << 8);
+    struct ioe_kick *k = ioe_vcpu_kick(t->vcpu[1]);
+    assert_non_null(k);
+    return k;
+}
+
 static void test_irq_kicks(void **state)
 {
     struct tvm t;
-    t_vm_open(&t, *state, 2, 64);
-    t_run_all(&t);
-    t_guest_init(&t);
-    struct ioe_kick *k = ioe_vcpu_kick(t.vcpu[1]);
-    assert_non_null(k);
+    struct ioe_kick *k = spi40_vm(&t, *state);
     assert_null(ioe_vcpu_kick(t.vm)); /* not a vCPU */
     assert_int_equal(errno, EBADF);
     k->kick = count_kick;
     atomic_store(&kicked, 0);
     /* SPI 40 for vCPU 1 while it is in guest mode: kicked once, the request is there */
-    t_mmio(&t, DIST_BASE + 0x400 + 40, 1, 1, 0x80);
-    t_mmio(&t, DIST_BASE + 0x6000 + 8 * 40, 8, 1, 1);
-    t_gicd_w(&t, 0x104, 1u << 8);
     ioe_kick_take(k);
     assert_true(ioe_kick_enter(k));
     t_line(&t, 1, 0, 40, 1);
@@ -197,16 +205,9 @@ static bool readable(int fd)
 static void test_kick_only(void **state)
 {
     struct tvm t;
-    t_vm_open(&t, *state, 2, 64);
-    t_run_all(&t);
-    t_guest_init(&t);
-    struct ioe_kick *k = ioe_vcpu_kick(t.vcpu[1]);
-    assert_non_null(k);
+    struct ioe_kick *k = spi40_vm(&t, *state);
     assert_int_equal(ioe_vcpu_kick_only(t.vm, true), -1); /* not a vCPU */
     assert_int_equal(errno, EBADF);
-    t_mmio(&t, DIST_BASE + 0x400 + 40, 1, 1, 0x80);
-    t_mmio(&t, DIST_BASE + 0x6000 + 8 * 40, 8, 1, 1);
-    t_gicd_w(&t, 0x104, 1u << 8);
     ioe_kick_take(k);
     assert_int_equal(ioe_vcpu_kick_only(t.vcpu[1], true), 0);
     t_line(&t, 1, 0, 40, 1);

@@ -4,6 +4,8 @@
 #define IOE_TEST_VCHECK_H
 
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 static int failures = 0;
 
@@ -23,5 +25,16 @@ static int failures = 0;
             failures++;                                                                            \
         }                                                                                          \
     } while (0)
+
+// The seed of a randomised testbench: `--seed N` or N as the first argument, else 1; printed.
+static inline unsigned vcheck_seed(int argc, char **argv, const char *test)
+{
+    const char *s = argc > 2 && !std::strcmp(argv[1], "--seed") ? argv[2]
+                    : argc > 1                                  ? argv[1]
+                                                                : "1";
+    unsigned seed = (unsigned)std::strtoul(s, nullptr, 0);
+    std::printf("%s: seed %u\n", test, seed);
+    return seed;
+}
 
 #endif

@@ -60,8 +60,7 @@ static void test_run(void **state)
     check_and_print("KVM_SIGNAL_MSI", msi, N);
     check_and_print("KVM_SIGNAL_MSI call", msi_call, N);
     check_and_print("KVM_IRQFD", irqfd, N);
-    for (unsigned i = 0; i < N; i++) /* the call returns before the guest's signal is seen */
-        assert_true(msi_call[i] <= msi[i]);
+    /* (the guest's handler may signal before the call has returned: no order between them) */
 }
 
 static void test_bad_args(void **state)

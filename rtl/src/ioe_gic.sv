@@ -308,30 +308,21 @@ module ioe_gic #(
   end
 
   // ---------------------------------------------------------------- per-vCPU flops
-  // The fields the decoder writes for vCPU cur_idx (vm * NrVcpus + lane): one entry per
-  // vCPU, written at cur_idx. The candidate fields (written per lane of VM `vm`): one row per
-  // VM, a field per lane. Written at an index, read by index: in Yosys registers (mem2reg)
-  // with the same enables and multiplexers as one always_ff per vCPU; in Verilator an idle
-  // cycle tests a few write enables instead of every vCPU's.
-  logic [31:0] aff_q [NV];
-  logic [31:0] ap0_q [NV];
-  logic [31:0] ap1_q [NV];
-  logic [4:0]  pmr_q [NV];
-  logic [2:0]  bpr0_q [NV];
-  logic [2:0]  bpr1_q [NV];
-  logic [22:0] last_q [NV];
-  logic        ig0_q [NV];
-  logic        ig1_q [NV];
-  logic        eoim_q [NV];
-  logic        cbpr_q [NV];
-  logic        enlpis_q [NV];
-  logic        ackc_q [NV];
-  logic        fiqen_q [NV];
-  logic [NrVcpus-1:0]    cv_q [NrVms];
-  logic [NrVcpus-1:0]    cg_q [NrVms];
+  // Multi-bit fields: one row per VM with a field per vCPU lane (written at one index, read
+  // by VM for the lanes and by row and lane for vCPU cur_idx); one-bit fields: one bit per
+  // vCPU (vm * NrVcpus + lane). In Yosys the rows are registers (mem2reg), the selections
+  // multiplexers; in Verilator an idle cycle tests the write enables once.
+  logic [NrVcpus*32-1:0] aff_q [NrVms];
+  logic [NrVcpus*32-1:0] ap0_q [NrVms];
+  logic [NrVcpus*32-1:0] ap1_q [NrVms];
+  logic [NrVcpus*5-1:0]  pmr_q [NrVms];
   logic [NrVcpus*5-1:0]  cpr_q [NrVms];
+  logic [NrVcpus*3-1:0]  bpr0_q [NrVms];
+  logic [NrVcpus*3-1:0]  bpr1_q [NrVms];
   logic [NrVcpus*10-1:0] cid_q [NrVms];
-  logic [NV-1:0]         enlpis_all;
+  logic [NrVcpus*23-1:0] last_q [NrVms];
+  logic [NV-1:0] ig0_q, ig1_q, eoim_q, cbpr_q, enlpis_q, cv_q, cg_q, ackc_q, fiqen_q;
+  logic [NV-1:0] enlpis_all;
 
   logic [VcW-1:0] lane;     // vCPU lane the status unit looks at
   logic [NvW-1:0] cur_idx;  // vm * NrVcpus + lane
@@ -369,53 +360,42 @@ module ioe_gic #(
   assign cur_idx = NvW'(32'(vm) * NrVcpus + 32'(lane));
 
   // vCPU cur_idx as row (VM) and lane; cur_in: cur_idx names a vCPU
-  logic           cur_in, vm_in;
+  logic          cur_in, vm_in;
   logic [VmW-1:0] cur_r;
   logic [31:0]    cur_c;
   assign cur_in = (32'(cur_idx) < NV);
   assign cur_r  = VmW'(32'(cur_idx) / NrVcpus);
   assign cur_c  = 32'(cur_idx) % NrVcpus;
   assign vm_in  = (32'(vm) < NrVms);  // the lanes below: those of VM `vm`
-  logic  c_any_we;                    // a decoder write for vCPU cur_idx
-  assign c_any_we = cur_in & (c_aff_we | c_pmr_we | c_bpr0_we | c_bpr1_we | c_ap0_we | c_ap1_we |
-                              c_ig0_we | c_ig1_we | c_ctlr_we | c_enlpis_we | c_v2ctl_we |
-                              c_last_we);
-
   // reset state of a vCPU (card reset and VM_RESET / VM_CONFIG): BPR0 2, BPR1 3,
   // presentation status 1023, everything else 0
+  localparam logic [NrVcpus*3-1:0]  Bpr0Reset = {NrVcpus{3'd2}};
+  localparam logic [NrVcpus*3-1:0]  Bpr1Reset = {NrVcpus{3'd3}};
+  localparam logic [NrVcpus*23-1:0] LastReset = {NrVcpus{23'h0003ff}};
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      for (int i = 0; i < NV; i++) begin
-        aff_q[i]    <= '0;
-        ap0_q[i]    <= '0;
-        ap1_q[i]    <= '0;
-        pmr_q[i]    <= '0;
-        bpr0_q[i]   <= 3'd2;
-        bpr1_q[i]   <= 3'd3;
-        last_q[i]   <= 23'h0003ff;
-        ig0_q[i]    <= 1'b0;
-        ig1_q[i]    <= 1'b0;
-        eoim_q[i]   <= 1'b0;
-        cbpr_q[i]   <= 1'b0;
-        enlpis_q[i] <= 1'b0;
-        ackc_q[i]   <= 1'b0;
-        fiqen_q[i]  <= 1'b0;
-      end
       for (int v = 0; v < NrVms; v++) begin
-        cv_q[v]  <= '0;
-        cg_q[v]  <= '0;
-        cpr_q[v] <= '0;
-        cid_q[v] <= '0;
+        aff_q[v]  <= '0;
+        ap0_q[v]  <= '0;
+        ap1_q[v]  <= '0;
+        pmr_q[v]  <= '0;
+        cpr_q[v]  <= '0;
+        bpr0_q[v] <= Bpr0Reset;
+        bpr1_q[v] <= Bpr1Reset;
+        cid_q[v]  <= '0;
+        last_q[v] <= LastReset;
       end
+      {ig0_q, ig1_q, eoim_q, cbpr_q, enlpis_q, cv_q, cg_q, ackc_q, fiqen_q} <= '0;
     end else begin
       // the decoder's commands for vCPU cur_idx
-      if (c_any_we) begin
-        if (c_aff_we) aff_q[cur_idx] <= c_aff_wd;
-        if (c_pmr_we) pmr_q[cur_idx] <= c_pmr_wd;
-        if (c_bpr0_we) bpr0_q[cur_idx] <= c_bpr0_wd;
-        if (c_bpr1_we) bpr1_q[cur_idx] <= c_bpr1_wd;
-        if (c_ap0_we) ap0_q[cur_idx] <= c_ap_wd;
-        if (c_ap1_we) ap1_q[cur_idx] <= c_ap_wd;
+      if (cur_in) begin
+        if (c_aff_we) aff_q[cur_r][cur_c*32 +: 32] <= c_aff_wd;
+        if (c_pmr_we) pmr_q[cur_r][cur_c*5 +: 5] <= c_pmr_wd;
+        if (c_bpr0_we) bpr0_q[cur_r][cur_c*3 +: 3] <= c_bpr0_wd;
+        if (c_bpr1_we) bpr1_q[cur_r][cur_c*3 +: 3] <= c_bpr1_wd;
+        if (c_ap0_we) ap0_q[cur_r][cur_c*32 +: 32] <= c_ap_wd;
+        if (c_ap1_we) ap1_q[cur_r][cur_c*32 +: 32] <= c_ap_wd;
         if (c_ig0_we) ig0_q[cur_idx] <= c_ig0_wd;
         if (c_ig1_we) ig1_q[cur_idx] <= c_ig1_wd;
         if (c_ctlr_we) begin
@@ -427,47 +407,43 @@ module ioe_gic #(
           ackc_q[cur_idx]  <= c_ackc_wd;
           fiqen_q[cur_idx] <= c_fiqen_wd;
         end
-        if (c_last_we) last_q[cur_idx] <= c_last_wd;
+        if (c_last_we) last_q[cur_r][cur_c*23 +: 23] <= c_last_wd;
       end
       // candidate updates of the lanes of VM `vm`
       if (vm_ok && (cw_we != '0)) begin
         for (int c = 0; c < NrVcpus; c++) begin
           if (cw_we[c]) begin
-            cv_q[vm][c]           <= cw_v[c];
-            cg_q[vm][c]           <= cw_g[c];
-            cid_q[vm][c*10 +: 10] <= cw_id[c*10 +: 10];
-            cpr_q[vm][c*5 +: 5]   <= cw_p[c*5 +: 5];
+            cv_q[32'(vm) * NrVcpus + c] <= cw_v[c];
+            cg_q[32'(vm) * NrVcpus + c] <= cw_g[c];
+            cid_q[vm][c*10 +: 10]       <= cw_id[c*10 +: 10];
+            cpr_q[vm][c*5 +: 5]         <= cw_p[c*5 +: 5];
           end
         end
       end
       // VM_RESET / VM_CONFIG: every lane of VM `vm` (after the writes above: it wins)
       if (vm_ok && vm_rst) begin
-        for (int c = 0; c < NrVcpus; c++) begin
-          aff_q[32'(vm) * NrVcpus + c]    <= '0;
-          ap0_q[32'(vm) * NrVcpus + c]    <= '0;
-          ap1_q[32'(vm) * NrVcpus + c]    <= '0;
-          pmr_q[32'(vm) * NrVcpus + c]    <= '0;
-          bpr0_q[32'(vm) * NrVcpus + c]   <= 3'd2;
-          bpr1_q[32'(vm) * NrVcpus + c]   <= 3'd3;
-          last_q[32'(vm) * NrVcpus + c]   <= 23'h0003ff;
-          ig0_q[32'(vm) * NrVcpus + c]    <= 1'b0;
-          ig1_q[32'(vm) * NrVcpus + c]    <= 1'b0;
-          eoim_q[32'(vm) * NrVcpus + c]   <= 1'b0;
-          cbpr_q[32'(vm) * NrVcpus + c]   <= 1'b0;
-          enlpis_q[32'(vm) * NrVcpus + c] <= 1'b0;
-          ackc_q[32'(vm) * NrVcpus + c]   <= 1'b0;
-          fiqen_q[32'(vm) * NrVcpus + c]  <= 1'b0;
-        end
-        cv_q[vm]  <= '0;
-        cg_q[vm]  <= '0;
-        cpr_q[vm] <= '0;
-        cid_q[vm] <= '0;
+        aff_q[vm]  <= '0;
+        ap0_q[vm]  <= '0;
+        ap1_q[vm]  <= '0;
+        pmr_q[vm]  <= '0;
+        cpr_q[vm]  <= '0;
+        bpr0_q[vm] <= Bpr0Reset;
+        bpr1_q[vm] <= Bpr1Reset;
+        cid_q[vm]  <= '0;
+        last_q[vm] <= LastReset;
+        ig0_q[32'(vm) * NrVcpus +: NrVcpus]    <= '0;
+        ig1_q[32'(vm) * NrVcpus +: NrVcpus]    <= '0;
+        eoim_q[32'(vm) * NrVcpus +: NrVcpus]   <= '0;
+        cbpr_q[32'(vm) * NrVcpus +: NrVcpus]   <= '0;
+        enlpis_q[32'(vm) * NrVcpus +: NrVcpus] <= '0;
+        cv_q[32'(vm) * NrVcpus +: NrVcpus]     <= '0;
+        cg_q[32'(vm) * NrVcpus +: NrVcpus]     <= '0;
+        ackc_q[32'(vm) * NrVcpus +: NrVcpus]   <= '0;
+        fiqen_q[32'(vm) * NrVcpus +: NrVcpus]  <= '0;
       end
     end
   end
-  for (genvar g = 0; g < NV; g++) begin : g_enlpis
-    assign enlpis_all[g] = Lpis & enlpis_q[g];
-  end
+  assign enlpis_all = {NV{Lpis}} & enlpis_q;
 
   // current vCPU (cur_idx)
   logic [31:0] cur_aff, cur_ap0, cur_ap1;
@@ -487,43 +463,35 @@ module ioe_gic #(
   logic                  vm_enlpis;  // a vCPU of VM `vm` has EnableLPIs = 1
 
   always_comb begin
-    cur_aff    = cur_in ? aff_q[cur_idx] : '0;
-    cur_ap0    = cur_in ? ap0_q[cur_idx] : '0;
-    cur_ap1    = cur_in ? ap1_q[cur_idx] : '0;
-    cur_pmr    = cur_in ? pmr_q[cur_idx] : '0;
-    cur_bpr0   = cur_in ? bpr0_q[cur_idx] : '0;
-    cur_bpr1   = cur_in ? bpr1_q[cur_idx] : '0;
-    cur_last   = cur_in ? last_q[cur_idx] : '0;
-    cur_ig0    = cur_in & ig0_q[cur_idx];
-    cur_ig1    = cur_in & ig1_q[cur_idx];
-    cur_eoim   = cur_in & eoim_q[cur_idx];
-    cur_cbpr   = cur_in & cbpr_q[cur_idx];
-    cur_ackc   = cur_in & Gicv2 & ackc_q[cur_idx];
-    cur_fiqen  = cur_in & Gicv2 & fiqen_q[cur_idx];
-    cur_enlpis = cur_in & enlpis_all[cur_idx];
+    cur_aff    = cur_in ? aff_q[cur_r][cur_c*32 +: 32] : '0;
+    cur_ap0    = cur_in ? ap0_q[cur_r][cur_c*32 +: 32] : '0;
+    cur_ap1    = cur_in ? ap1_q[cur_r][cur_c*32 +: 32] : '0;
+    cur_pmr    = cur_in ? pmr_q[cur_r][cur_c*5 +: 5] : '0;
     cur_cpr    = cur_in ? cpr_q[cur_r][cur_c*5 +: 5] : '0;
+    cur_bpr0   = cur_in ? bpr0_q[cur_r][cur_c*3 +: 3] : '0;
+    cur_bpr1   = cur_in ? bpr1_q[cur_r][cur_c*3 +: 3] : '0;
     cur_cid    = cur_in ? cid_q[cur_r][cur_c*10 +: 10] : '0;
-    cur_cv     = cur_in & cv_q[cur_r][cur_c];
-    cur_cg     = cur_in & cg_q[cur_r][cur_c];
+    cur_last   = cur_in ? last_q[cur_r][cur_c*23 +: 23] : '0;
+    cur_ig0    = cur_in & 1'(ig0_q >> cur_idx);
+    cur_ig1    = cur_in & 1'(ig1_q >> cur_idx);
+    cur_eoim   = cur_in & 1'(eoim_q >> cur_idx);
+    cur_cbpr   = cur_in & 1'(cbpr_q >> cur_idx);
+    cur_ackc   = cur_in & Gicv2 & 1'(ackc_q >> cur_idx);
+    cur_fiqen  = cur_in & Gicv2 & 1'(fiqen_q >> cur_idx);
+    cur_enlpis = cur_in & 1'(enlpis_all >> cur_idx);
+    cur_cv     = cur_in & 1'(cv_q >> cur_idx);
+    cur_cg     = cur_in & 1'(cg_q >> cur_idx);
   end
 
   always_comb begin
+    lane_aff  = vm_in ? aff_q[vm] : '0;
     lane_cid  = vm_in ? cid_q[vm] : '0;
     lane_cpr  = vm_in ? cpr_q[vm] : '0;
-    lane_cv   = vm_in ? cv_q[vm] : '0;
-    lane_cg   = vm_in ? cg_q[vm] : '0;
-    lane_aff  = '0;
-    lane_ig0  = '0;
-    lane_ig1  = '0;
-    vm_enlpis = 1'b0;
-    if (vm_in) begin
-      for (int c = 0; c < NrVcpus; c++) begin
-        lane_aff[c*32 +: 32] = aff_q[32'(vm) * NrVcpus + c];
-        lane_ig0[c]          = ig0_q[32'(vm) * NrVcpus + c];
-        lane_ig1[c]          = ig1_q[32'(vm) * NrVcpus + c];
-        vm_enlpis            = vm_enlpis | enlpis_all[32'(vm) * NrVcpus + c];
-      end
-    end
+    lane_ig0  = vm_in ? NrVcpus'(ig0_q >> (32'(vm) * NrVcpus)) : '0;
+    lane_ig1  = vm_in ? NrVcpus'(ig1_q >> (32'(vm) * NrVcpus)) : '0;
+    lane_cv   = vm_in ? NrVcpus'(cv_q >> (32'(vm) * NrVcpus)) : '0;
+    lane_cg   = vm_in ? NrVcpus'(cg_q >> (32'(vm) * NrVcpus)) : '0;
+    vm_enlpis = vm_in & (NrVcpus'(enlpis_all >> (32'(vm) * NrVcpus)) != '0);
   end
 
   // ---------------------------------------------------------------- LPI merge (cur_idx)

@@ -242,8 +242,8 @@ module ioe_gic #(
   assign vm_ok   = (32'(op_vm_q) < NrVms);
   assign vm      = op_vm_q[VmW-1:0];
   assign vc      = op_vc_q[VcW-1:0];
-  // Selections by VM are AND-OR trees over one-hot selects (cheap in LUTs, unlike wide
-  // variable part-selects); the per-vCPU state below is in arrays read by index.
+  // Selections by VM (and below by vCPU) are AND-OR trees over one-hot selects: cheap
+  // in LUTs and fast to synthesise, unlike wide variable part-selects.
   logic [NrVms-1:0] vm_oh;
   always_comb begin
     cur_cnt   = '0;

@@ -138,7 +138,7 @@ static void its_destroy(struct device *dev)
 {
     struct its_dev *d = to_its(dev);
     /* its device doorbell page answers no MSI frame once the ITS is gone */
-    if (!IS_UNDEF(d->base))
+    if (!IS_UNDEF(d->base) && !d->doorbell)
         card_doorbell_base(dev->vm->sys->card, d->idx, d->idx, 0);
     its_op(dev->vm->sys, to_its(dev)->idx, dev->vm->ctx, false, 0, ITS_BIND, 0, NULL);
 }

@@ -173,14 +173,16 @@ static int addr_set(struct device *dev, const struct kvm_device_attr *a)
     int err = its_op_errno(d, false, 0, ITS_SET_BASE, addr);
     if (err)
         return err;
-    d->base = addr;
     /* a PCIe card's device doorbell: page idx (the ITS's card instance) serves this VM at
      * GITS_TRANSLATER's page (docs/pcie.md section 3); other cards have none */
     int e = card_doorbell_base(vm->sys->card, d->idx, vm->ctx, addr + SZ_64K);
-    /* no device doorbell for an instance past the card's pages (-EINVAL); a card that is
-     * gone is an error */
+    /* a card that is gone is an error, and the address stays unset as after any failed
+     * call; an instance past the card's pages (-EINVAL) has no device doorbell */
+    if (e && e != -EOPNOTSUPP && e != -EINVAL)
+        return e;
+    d->base = addr;
     d->doorbell = e == -EINVAL ? -ENOSPC : e;
-    return e == -EOPNOTSUPP || e == -EINVAL ? 0 : e;
+    return 0;
 }
 
 /* IOE_ITS_DOORBELL: the BAR4 offset of the page addr_set gave this ITS */

@@ -36,6 +36,8 @@ module ioe_litefury_top #(
     .ItsCacheEntries(64),
     .XiveSources    (256),
     .DmaTags        (8),
+    .NrDmaSegs      (8),
+    .Gicv2          (1),
     .MgmtMemWords   (2048),
     .MgmtInitFile   (MgmtInitFile)
   ) u_board (

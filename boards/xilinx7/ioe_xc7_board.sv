@@ -21,6 +21,8 @@ module ioe_xc7_board #(
   parameter int unsigned ItsCacheEntries = ioe_reg_pkg::ItsCacheEntriesDefault,
   parameter int unsigned XiveSources     = ioe_reg_pkg::XiveSourcesDefault,
   parameter int unsigned DmaTags         = ioe_reg_pkg::DmaTagsDefault,
+  parameter int unsigned NrDmaSegs       = ioe_reg_pkg::NrDmaSegsDefault,
+  parameter int unsigned Gicv2           = ioe_reg_pkg::Gicv2Default,
   // the management core's memory (0: no core) and its firmware image ($readmemh, docs/firmware.md)
   parameter int unsigned MgmtMemWords    = ioe_reg_pkg::MgmtMemWordsDefault,
   parameter              MgmtInitFile    = ""
@@ -113,6 +115,8 @@ module ioe_xc7_board #(
     .ItsCacheEntries(ItsCacheEntries),
     .XiveSources    (XiveSources),
     .DmaTags        (DmaTags),
+    .NrDmaSegs      (NrDmaSegs),
+    .Gicv2          (Gicv2),
     .MgmtMemWords   (MgmtMemWords),
     .MgmtInitFile   (MgmtInitFile),
     .JtagDebug      (1'b1)

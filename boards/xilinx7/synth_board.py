@@ -11,6 +11,13 @@ synth_xilinx on the whole design and checks the netlist fits the board's part: t
 rtl/synth/synth.py gives the parameter set (mid: Artix-7 100T, default: Kintex-7 325T), whose
 LUT and block-RAM counts the board's part shares. Writes DIR/TOP.log and, after synthesis,
 DIR/TOP.json (cell statistics) and prints LUT / FF / BRAM.
+
+With --core-stat JSON (the `stat -json` of ioe_top in the board's set, as rtl/synth/synth.py
+leaves it: build/synth/xilinx-mid.json) ioe_top stays a black box: the board's own logic (PCIe
+endpoint, debug bridge, clocking, LEDs) is synthesised alone and the card's cells are added
+from JSON for the fit check. The card's parameters in the top must then be the set's
+(`regtool.py params SET`), or the check fails. Minutes instead of the whole design's ten or
+more; the sum is an upper bound of the flattened design (no optimisation across ioe_top).
 """
 import argparse
 import os
@@ -22,6 +29,26 @@ sys.path.insert(0, os.path.join(ROOT, "rtl", "synth"))
 import synth  # noqa: E402
 
 
+def card_params_differ(dump_path, set_name):
+    """Why the ioe_top instance of the top (its RTLIL `dump`) is not the parameter set, or None."""
+    with open(dump_path) as f:
+        cells = f.read().count("cell \\ioe_top ")
+    if cells != 1:
+        return f"{cells} ioe_top instances (one expected)"
+    got = {}
+    with open(dump_path) as f:
+        for line in f:
+            words = line.split()
+            if words[:1] == ["parameter"] and words[1] != "\\MgmtInitFile":
+                got[words[1].lstrip("\\")] = words[2]
+    want = subprocess.run([sys.executable, os.path.join(ROOT, "rtl", "regmap", "regtool.py"), "params",
+                           set_name, "yosys"], check=True, capture_output=True, text=True).stdout.split()
+    want = dict(zip(want[1::3], want[2::3]))
+    diff = [f"{k} {got.get(k, '(default)')} (the {set_name} set: {want.get(k, '(default)')})"
+            for k in sorted(set(got) | set(want)) if got.get(k) != want.get(k)]
+    return "ioe_top's parameters are not the set's: " + ", ".join(diff) if diff else None
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--top", required=True)
@@ -29,6 +56,7 @@ def main():
     ap.add_argument("--set", choices=["mid", "default"], required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--read-only", action="store_true")
+    ap.add_argument("--core-stat", help="ioe_top's cell statistics in the set (synth.py's JSON)")
     ap.add_argument("--yosys", default="yosys")
     ap.add_argument("files", nargs="+")
     a = ap.parse_args()
@@ -39,13 +67,16 @@ def main():
         f"read_verilog -DIOE_PCIE_LANES={a.lanes} -sv " + " ".join(a.files),
         "read_verilog -lib +/xilinx/cells_xtra.v",
     ]
-    if a.read_only:
+    card_params = os.path.join(a.out, a.top + ".card-params.il")
+    if a.read_only or a.core_stat:
         script.append("blackbox ioe_top")
     script += [
         f"hierarchy -check -top {a.top}",
         "proc",
         f"select -assert-none {synth.LATCH_CELLS}",
     ]
+    if a.core_stat:
+        script.append(f"tee -q -o {card_params} dump t:ioe_top")
     if a.read_only:
         script.append("check -assert")
     else:
@@ -59,9 +90,19 @@ def main():
         print(f"{a.top}: read, elaborated and checked")
         return 0
     lut, ff, bram, lutram, tiles = synth.counts("xilinx", stat_json)
+    if a.core_stat:
+        err = card_params_differ(card_params, a.set)
+        if err:
+            print(f"synth_board: {a.top}: {err}")
+            return 1
+        core = synth.counts("xilinx", a.core_stat)
+        print(f"{a.top}: the board's logic {lut} LUT, {ff} FF, {bram} BRAM cells; ioe_top ({a.set}, "
+              f"{a.core_stat}) {core[0]} LUT, {core[1]} FF, {core[2]} BRAM cells")
+        lut, ff, bram, lutram, tiles = (x + y for x, y in zip((lut, ff, bram, lutram, tiles), core))
     name, max_lut, max_bram = synth.DEVICE[("xilinx", a.set)]
     print(f"{a.top}: {lut} LUT, {ff} FF, {bram} BRAM cells ({tiles:g} RAMB36 tiles), {lutram} LUTRAM; "
-          f"{name}: {max_lut} LUT, {max_bram} RAMB36")
+          f"{name}: {max_lut} LUT, {max_bram} RAMB36 ({100 * lut // max_lut}% LUT, "
+          f"{100 * tiles // max_bram:.0f}% block RAM)")
     if lut > max_lut or tiles > max_bram:
         print(f"synth_board: {a.top} does not fit the {name}")
         return 1

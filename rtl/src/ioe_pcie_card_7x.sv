@@ -25,6 +25,8 @@ module ioe_pcie_card_7x #(
   parameter int unsigned ItsCacheEntries = ioe_reg_pkg::ItsCacheEntriesDefault,
   parameter int unsigned XiveSources     = ioe_reg_pkg::XiveSourcesDefault,
   parameter int unsigned DmaTags         = ioe_reg_pkg::DmaTagsDefault,
+  parameter int unsigned NrDmaSegs       = ioe_reg_pkg::NrDmaSegsDefault,
+  parameter int unsigned Gicv2           = ioe_reg_pkg::Gicv2Default,
   // the management core's memory (0: no core) and its firmware image ($readmemh, docs/firmware.md)
   parameter int unsigned MgmtMemWords    = ioe_reg_pkg::MgmtMemWordsDefault,
   parameter              MgmtInitFile    = "",
@@ -291,6 +293,8 @@ module ioe_pcie_card_7x #(
     .ItsCacheEntries(ItsCacheEntries),
     .XiveSources    (XiveSources),
     .DmaTags        (DmaTags),
+    .NrDmaSegs      (NrDmaSegs),
+    .Gicv2          (Gicv2),
     .MgmtMemWords   (MgmtMemWords),
     .MgmtInitFile   (MgmtInitFile)
   ) u_top (

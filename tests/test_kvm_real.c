@@ -5,7 +5,9 @@
  * (KVM_CREATE_DEVICE with and without KVM_CREATE_DEVICE_TEST, over every device type, bad
  * pointers, a second device) and the VFIO device's attributes (HAS, SET, GET, unknown
  * groups and attributes, bad pointers and descriptors, ADD and DEL of a file that is not
- * VFIO's). Reports SKIP (77) where /dev/kvm cannot be opened or the host is not x86_64.
+ * VFIO's); around them the system, VM and vCPU requests the persona shares with x86 KVM
+ * (capabilities, memory slots, the clock, the TSC offset, unknown requests). Reports SKIP
+ * (77) where /dev/kvm cannot be opened or the host is not x86_64.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -175,6 +178,43 @@ static void vm_steps(struct side *s)
     record(s, "SET_CLOCK, bad pointer", s->call(s->vm, KVM_SET_CLOCK, (void *)BAD_ADDR));
 }
 
+/* KVM_SET_USER_MEMORY_REGION's checks (kvm_set_memory_region), on a slot number both allow */
+static void memory_steps(struct side *s, void *ram)
+{
+    const uint64_t mb = 1ull << 20;
+    static const struct {
+        uint32_t slot, flags;
+        uint64_t gpa, size, uoff;
+        const char *what;
+    } steps[] = {
+        {1, 0, 0x100000, mb, 0, "a region"},
+        {2, 1u << 7, 0x400000, mb, 0, "an unknown flag"},
+        {2, 0, 0x400000, mb + 1, 0, "a size that is not page-aligned"},
+        {2, 0, 0x400800, mb, 0, "a guest address that is not page-aligned"},
+        {2, 0, 0x400000, mb, 0x800, "a user address that is not page-aligned"},
+        {2, 0, 0x180000, mb, 0, "a region over slot 1"},
+        {2, 0, ~0ull << 12, mb, 0, "a region that wraps"},
+        {1, 0, 0x800000, mb, 0, "slot 1 moved"},
+        {1, KVM_MEM_READONLY, 0x800000, mb, 0, "slot 1 made read-only"},
+        {1, 0, 0x800000, 0, 0, "slot 1 deleted"},
+        {3, 0, 0x800000, 0, 0, "a slot that does not exist deleted"},
+        {2u | 1u << 16, 0, 0x400000, mb, 0, "address space 1"},
+        {2u | 2u << 16, 0, 0x400000, mb, 0, "address space 2"},
+    };
+    for (unsigned i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        struct kvm_userspace_memory_region r = {
+            .slot = steps[i].slot,
+            .flags = steps[i].flags,
+            .guest_phys_addr = steps[i].gpa,
+            .memory_size = steps[i].size,
+            .userspace_addr = (uintptr_t)ram + steps[i].uoff,
+        };
+        record(s, steps[i].what, s->call(s->vm, KVM_SET_USER_MEMORY_REGION, &r));
+    }
+    record(s, "SET_USER_MEMORY_REGION, bad pointer",
+           s->call(s->vm, KVM_SET_USER_MEMORY_REGION, (void *)BAD_ADDR));
+}
+
 /* a vCPU: its creation and the TSC offset attribute (vcpu.rst, KVM_VCPU_TSC_CTRL) */
 static void vcpu_steps(struct side *s)
 {
@@ -204,13 +244,14 @@ static void vcpu_steps(struct side *s)
     record(s, "an unknown vCPU request", s->call(vcpu, _IO(KVMIO, 0x7f), 0));
 }
 
-static void run(struct side *s, int pipe_rd)
+static void run(struct side *s, int pipe_rd, void *ram)
 {
     s->vm = s->call(s->sys, KVM_CREATE_VM, 0);
     record(s, "CREATE_VM", s->vm < 0 ? s->vm : 0);
     if (s->vm < 0)
         return;
     vm_steps(s);
+    memory_steps(s, ram);
     create_steps(s, pipe_rd);
     if (s->dev >= 0)
         attr_steps(s, pipe_rd);
@@ -245,8 +286,17 @@ int main(void)
     static struct side l = {.name = "libioe", .call = ioe_call, .dev = -1};
     k.sys = kvm;
     l.sys = ioe;
-    run(&k, p[0]);
-    run(&l, p[0]);
+    /* guest memory for each side (the soft card maps what it is given) */
+    void *ram[2];
+    for (int i = 0; i < 2; i++) {
+        ram[i] = mmap(NULL, 2u << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (ram[i] == MAP_FAILED) {
+            perror("mmap");
+            return 1;
+        }
+    }
+    run(&k, p[0], ram[0]);
+    run(&l, p[0], ram[1]);
     int bad = 0;
     unsigned n = k.n > l.n ? k.n : l.n;
     for (unsigned i = 0; i < n; i++) {

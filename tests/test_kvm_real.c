@@ -6,7 +6,8 @@
  * pointers, a second device) and the VFIO device's attributes (HAS, SET, GET, unknown
  * groups and attributes, bad pointers and descriptors, ADD and DEL of a file that is not
  * VFIO's); around them the system, VM and vCPU requests the persona shares with x86 KVM
- * (capabilities, memory slots, the clock, the TSC offset, unknown requests). Reports SKIP
+ * (capabilities, memory slots, irqfds and routing without an irqchip, the clock, the TSC
+ * offset, unknown requests). Reports SKIP
  * (77) where /dev/kvm cannot be opened or the host is not x86_64.
  */
 #define _GNU_SOURCE
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -142,7 +144,7 @@ static void attr_steps(struct side *s, int pipe_rd)
 /* the system and VM requests the x86_64 persona shares with the kernel (docs/api.md
  * "Host personas"): capabilities both must answer alike, the irqchip-less interrupt requests,
  * the clock */
-static void vm_steps(struct side *s)
+static void vm_steps(struct side *s, int pipe_rd)
 {
     record(s, "GET_API_VERSION", s->call(s->sys, KVM_GET_API_VERSION, 0));
     record(s, "an unknown system request", s->call(s->sys, _IO(KVMIO, 0x7f), 0));
@@ -170,6 +172,25 @@ static void vm_steps(struct side *s)
     record(s, "IRQ_LINE without an irqchip", s->call(s->vm, KVM_IRQ_LINE, &line));
     struct kvm_msi msi = {.address_lo = 0xfee00000, .data = 0x30};
     record(s, "SIGNAL_MSI without an irqchip", s->call(s->vm, KVM_SIGNAL_MSI, &msi));
+    int efd = eventfd(0, EFD_CLOEXEC);
+    struct kvm_irqfd irqfd = {.fd = (uint32_t)efd, .gsi = 5};
+    record(s, "IRQFD without an irqchip", s->call(s->vm, KVM_IRQFD, &irqfd));
+    irqfd.flags = KVM_IRQFD_FLAG_DEASSIGN;
+    record(s, "IRQFD deassign of none", s->call(s->vm, KVM_IRQFD, &irqfd));
+    irqfd.flags = 1u << 5;
+    record(s, "IRQFD, an unknown flag", s->call(s->vm, KVM_IRQFD, &irqfd));
+    record(s, "IRQFD, bad pointer", s->call(s->vm, KVM_IRQFD, (void *)BAD_ADDR));
+    irqfd = (struct kvm_irqfd){.fd = (uint32_t)-1, .gsi = 5, .flags = KVM_IRQFD_FLAG_RESAMPLE};
+    record(s, "IRQFD resample, no descriptor", s->call(s->vm, KVM_IRQFD, &irqfd));
+    irqfd.flags = KVM_IRQFD_FLAG_DEASSIGN;
+    record(s, "IRQFD deassign, no descriptor", s->call(s->vm, KVM_IRQFD, &irqfd));
+    irqfd.fd = (uint32_t)pipe_rd;
+    record(s, "IRQFD deassign of a pipe", s->call(s->vm, KVM_IRQFD, &irqfd));
+    close(efd);
+    struct kvm_irq_routing routing = {.nr = 0};
+    record(s, "SET_GSI_ROUTING without an irqchip", s->call(s->vm, KVM_SET_GSI_ROUTING, &routing));
+    record(s, "SET_GSI_ROUTING, bad pointer",
+           s->call(s->vm, KVM_SET_GSI_ROUTING, (void *)BAD_ADDR));
     struct kvm_clock_data clk = {0};
     record(s, "GET_CLOCK", s->call(s->vm, KVM_GET_CLOCK, &clk));
     record(s, "GET_CLOCK, bad pointer", s->call(s->vm, KVM_GET_CLOCK, (void *)BAD_ADDR));
@@ -250,7 +271,7 @@ static void run(struct side *s, int pipe_rd, void *ram)
     record(s, "CREATE_VM", s->vm < 0 ? s->vm : 0);
     if (s->vm < 0)
         return;
-    vm_steps(s);
+    vm_steps(s, pipe_rd);
     memory_steps(s, ram);
     create_steps(s, pipe_rd);
     if (s->dev >= 0)

@@ -4,7 +4,8 @@
  * of checks of Linux v6.12's arch/x86/kvm/x86.c: the vCPU attribute KVM_VCPU_TSC_OFFSET,
  * KVM_GET_TSC_KHZ, KVM_GET_CLOCK and KVM_SET_CLOCK. libioe runs no guest: the host TSC is
  * CLOCK_BOOTTIME counted at TSC_KHZ, kvmclock is CLOCK_BOOTTIME plus the VM's offset
- * (docs/api.md "x86_64 clocks").
+ * (docs/api.md "x86_64 clocks"). Its VM requests also take KVM_IRQFD and KVM_SET_GSI_ROUTING,
+ * answered as x86 KVM without an in-kernel irqchip (irqfd.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -87,6 +88,9 @@ int x86_vm_ioctl(struct vm *vm, unsigned long req, unsigned long arg)
     switch (req) {
     case KVM_GET_CLOCK: return get_clock(vm, arg);
     case KVM_SET_CLOCK: return set_clock(vm, arg);
+    /* generic requests, answered as x86 KVM without an in-kernel irqchip (irqfd.c) */
+    case KVM_IRQFD: return vm_irqfd_no_irqchip(vm, arg);
+    case KVM_SET_GSI_ROUTING: return vm_set_gsi_routing_no_irqchip(vm, arg);
     default: return -ENOTTY;
     }
 }

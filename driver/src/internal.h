@@ -242,6 +242,10 @@ bool fd_same_file(int a, int b);          /* one open file (kcmp), else one inod
 #define IOE_KVM_MAX_IRQ_ROUTES 4096 /* KVM_MAX_IRQ_ROUTES: KVM_CAP_IRQ_ROUTING's answer */
 int vm_set_gsi_routing(struct vm *vm, uint64_t uptr); /* KVM_SET_GSI_ROUTING */
 int vm_irqfd(struct vm *vm, uint64_t uptr);           /* KVM_IRQFD */
+/* the same requests on a VM whose persona has no in-kernel irqchip on the card (x86_64):
+ * KVM's checks, then EINVAL where the kernel finds no irqchip */
+int vm_set_gsi_routing_no_irqchip(struct vm *vm, uint64_t uptr);
+int vm_irqfd_no_irqchip(struct vm *vm, uint64_t uptr);
 void vm_irq_destroy(struct vm *vm); /* the VM goes; called with the API lock held */
 
 /* ------------------------------------------------------------------ devices (device.c) */

@@ -120,6 +120,14 @@ int vm_set_gsi_routing(struct vm *vm, uint64_t uptr)
     return 0;
 }
 
+/* kvm_vm_ioctl: the header is read, then kvm_arch_can_set_irq_routing finds no irqchip */
+int vm_set_gsi_routing_no_irqchip(struct vm *vm, uint64_t uptr)
+{
+    (void)vm;
+    struct kvm_irq_routing hdr;
+    return copy_from_user(&hdr, uptr, sizeof(hdr)) ? -EFAULT : -EINVAL;
+}
+
 /* kvm_set_irq for an irqfd: every route of the GSI, level 1 then 0 (an edge) */
 static void inject(struct vm *vm, uint32_t gsi)
 {
@@ -276,14 +284,27 @@ static int irqfd_assign(struct vm *vm, const struct kvm_irqfd *a)
     return 0;
 }
 
-int vm_irqfd(struct vm *vm, uint64_t uptr)
+/* kvm_irqfd; without an irqchip kvm_arch_irqfd_allowed refuses every assignment */
+static int irqfd_request(struct vm *vm, uint64_t uptr, bool irqchip)
 {
     struct kvm_irqfd a;
     if (copy_from_user(&a, uptr, sizeof(a)))
         return -EFAULT;
     if (a.flags & ~(uint32_t)(KVM_IRQFD_FLAG_DEASSIGN | KVM_IRQFD_FLAG_RESAMPLE))
         return -EINVAL;
-    return a.flags & KVM_IRQFD_FLAG_DEASSIGN ? irqfd_deassign(vm, &a) : irqfd_assign(vm, &a);
+    if (a.flags & KVM_IRQFD_FLAG_DEASSIGN)
+        return irqfd_deassign(vm, &a);
+    return irqchip ? irqfd_assign(vm, &a) : -EINVAL;
+}
+
+int vm_irqfd(struct vm *vm, uint64_t uptr)
+{
+    return irqfd_request(vm, uptr, true);
+}
+
+int vm_irqfd_no_irqchip(struct vm *vm, uint64_t uptr)
+{
+    return irqfd_request(vm, uptr, false);
 }
 
 /* The VM goes: stop the thread (it takes the API lock we hold: let it), drop everything. */

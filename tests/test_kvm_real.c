@@ -170,6 +170,10 @@ static void vm_steps(struct side *s, int pipe_rd)
     record(s, "an unknown VM request", s->call(s->vm, _IO(KVMIO, 0x7f), 0));
     struct kvm_irq_level line = {.irq = 5, .level = 1};
     record(s, "IRQ_LINE without an irqchip", s->call(s->vm, KVM_IRQ_LINE, &line));
+    record(s, "IRQ_LINE_STATUS without an irqchip", s->call(s->vm, KVM_IRQ_LINE_STATUS, &line));
+    record(s, "IRQ_LINE, bad pointer", s->call(s->vm, KVM_IRQ_LINE, (void *)BAD_ADDR));
+    record(s, "IRQ_LINE_STATUS, bad pointer",
+           s->call(s->vm, KVM_IRQ_LINE_STATUS, (void *)BAD_ADDR));
     struct kvm_msi msi = {.address_lo = 0xfee00000, .data = 0x30};
     record(s, "SIGNAL_MSI without an irqchip", s->call(s->vm, KVM_SIGNAL_MSI, &msi));
     int efd = eventfd(0, EFD_CLOEXEC);

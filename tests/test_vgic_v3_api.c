@@ -1684,6 +1684,17 @@ static void test_irq_line(void **state)
     assert_err(EINVAL, irq_line(h.vm, KVM_ARM_IRQ_TYPE_PPI, 2, 20, 1));
     assert_err(ENXIO, irq_line(h.vm, KVM_ARM_IRQ_TYPE_CPU, 0, 0, 1));
     assert_err(EFAULT, ioe_ioctl(h.vm, KVM_IRQ_LINE, page_none));
+    /* KVM_IRQ_LINE_STATUS: the same line, and the structure copied back as it was (arm64
+     * leaves the status, the irq number's union partner, alone) */
+    struct kvm_irq_level st = {.irq = KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT | 40,
+                               .level = 1};
+    assert_ok(ioe_ioctl(h.vm, KVM_IRQ_LINE_STATUS, &st));
+    assert_int_equal(st.irq, KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT | 40);
+    assert_int_equal(get_u32(h.dev, KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO, level_attr(7, 0, 32)) >> 8 & 1,
+                     1);
+    st.irq = KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT | 128;
+    assert_err(EINVAL, ioe_ioctl(h.vm, KVM_IRQ_LINE_STATUS, &st));
+    assert_err(EFAULT, ioe_ioctl(h.vm, KVM_IRQ_LINE_STATUS, page_none));
     vm_close(&h);
 }
 

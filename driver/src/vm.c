@@ -173,7 +173,8 @@ static int set_memory_region(struct vm *vm, uint64_t uptr)
 }
 
 /* ------------------------------------------------------------------ interrupts */
-static int irq_line(struct vm *vm, uint64_t uptr)
+/* KVM_IRQ_LINE, and KVM_IRQ_LINE_STATUS (with_status), which copies the structure back */
+static int irq_line(struct vm *vm, uint64_t uptr, bool with_status)
 {
     struct kvm_irq_level l;
     if (copy_from_user(&l, uptr, sizeof(l)))
@@ -182,7 +183,16 @@ static int irq_line(struct vm *vm, uint64_t uptr)
     int err = ic && ic->irq_line ? ic->irq_line(vm->irqchip, l.irq, l.level)
                                  : vm->sys->host->irq_line(vm, l.irq, l.level);
     sys_sync_notifications(vm->sys);
-    return err;
+    return err || !with_status ? err : copy_to_user(uptr, &l, sizeof(l));
+}
+
+/* KVM_IRQ_LINE_STATUS where libioe answers it: arm64, whose kvm_vm_ioctl_irq_line leaves the
+ * status field (the irq number it shares a union with) as it was, and x86_64, which has no
+ * irqchip here (ENXIO). ppc's kernels put kvm_set_irq's delivery count in it, which libioe
+ * does not compute: ENOTTY there, as on s390, which has no KVM_IRQ_LINE at all. */
+static bool irq_line_status_here(const struct vm *vm)
+{
+    return vm->sys->host->arch == HOST_ARM64 || vm->sys->host->arch == HOST_X86_64;
 }
 
 static int signal_msi(struct vm *vm, uint64_t uptr)
@@ -209,6 +219,13 @@ static int mmio(struct vm *vm, uint64_t uptr)
     return err ? err : copy_to_user(uptr, &m, sizeof(m));
 }
 
+/* kvm_arch_vm_ioctl: the persona's requests, its errno for the unknown ones */
+static int arch_vm_ioctl(struct vm *vm, unsigned long req, unsigned long arg)
+{
+    int err = vm->sys->host->vm_ioctl ? vm->sys->host->vm_ioctl(vm, req, arg) : -ENOTTY;
+    return err == -ENOTTY ? -vm->sys->host->enotty_vm : err;
+}
+
 static int vm_ioctl(struct obj *o, unsigned long req, unsigned long arg)
 {
     struct vm *vm = (struct vm *)o;
@@ -217,13 +234,12 @@ static int vm_ioctl(struct obj *o, unsigned long req, unsigned long arg)
     case KVM_CREATE_VCPU: return vcpu_create(vm, arg);
     case KVM_SET_USER_MEMORY_REGION: return set_memory_region(vm, arg);
     case KVM_CREATE_DEVICE: return device_create(vm, arg);
-    case KVM_IRQ_LINE: return irq_line(vm, arg);
+    case KVM_IRQ_LINE: return irq_line(vm, arg, false);
+    case KVM_IRQ_LINE_STATUS:
+        return irq_line_status_here(vm) ? irq_line(vm, arg, true) : arch_vm_ioctl(vm, req, arg);
     case KVM_SIGNAL_MSI: return signal_msi(vm, arg);
     case IOE_MMIO: return mmio(vm, arg);
-    default: {
-        int err = vm->sys->host->vm_ioctl ? vm->sys->host->vm_ioctl(vm, req, arg) : -ENOTTY;
-        return err == -ENOTTY ? -vm->sys->host->enotty_vm : err; /* kvm_arch_vm_ioctl */
-    }
+    default: return arch_vm_ioctl(vm, req, arg);
     }
 }
 

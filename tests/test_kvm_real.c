@@ -168,6 +168,11 @@ static void vm_steps(struct side *s, int pipe_rd)
     for (unsigned i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
         record(s, caps[i].what, s->call(s->vm, KVM_CHECK_EXTENSION, (void *)caps[i].cap));
     record(s, "an unknown VM request", s->call(s->vm, _IO(KVMIO, 0x7f), 0));
+    struct kvm_enable_cap cap = {.cap = 999};
+    record(s, "VM ENABLE_CAP of an unknown capability", s->call(s->vm, KVM_ENABLE_CAP, &cap));
+    cap = (struct kvm_enable_cap){.cap = KVM_CAP_ARM_NISV_TO_USER};
+    record(s, "VM ENABLE_CAP(ARM_NISV_TO_USER)", s->call(s->vm, KVM_ENABLE_CAP, &cap));
+    record(s, "VM ENABLE_CAP, bad pointer", s->call(s->vm, KVM_ENABLE_CAP, (void *)BAD_ADDR));
     struct kvm_irq_level line = {.irq = 5, .level = 1};
     record(s, "IRQ_LINE without an irqchip", s->call(s->vm, KVM_IRQ_LINE, &line));
     record(s, "IRQ_LINE_STATUS without an irqchip", s->call(s->vm, KVM_IRQ_LINE_STATUS, &line));

@@ -219,6 +219,15 @@ static int mmio(struct vm *vm, uint64_t uptr)
     return err ? err : copy_to_user(uptr, &m, sizeof(m));
 }
 
+/* KVM_ENABLE_CAP on a VM, generic in KVM (kvm_vm_ioctl_enable_cap_generic, then the arch's):
+ * every capability it can enable is one libioe reports absent, so each is EINVAL */
+static int enable_cap(struct vm *vm, uint64_t uptr)
+{
+    (void)vm;
+    struct kvm_enable_cap cap;
+    return copy_from_user(&cap, uptr, sizeof(cap)) ? -EFAULT : -EINVAL;
+}
+
 /* kvm_arch_vm_ioctl: the persona's requests, its errno for the unknown ones */
 static int arch_vm_ioctl(struct vm *vm, unsigned long req, unsigned long arg)
 {
@@ -238,6 +247,7 @@ static int vm_ioctl(struct obj *o, unsigned long req, unsigned long arg)
     case KVM_IRQ_LINE_STATUS:
         return irq_line_status_here(vm) ? irq_line(vm, arg, true) : arch_vm_ioctl(vm, req, arg);
     case KVM_SIGNAL_MSI: return signal_msi(vm, arg);
+    case KVM_ENABLE_CAP: return enable_cap(vm, arg);
     case IOE_MMIO: return mmio(vm, arg);
     default: return arch_vm_ioctl(vm, req, arg);
     }

@@ -58,7 +58,10 @@ long vm_check_extension(struct sys *s, struct vm *vm, long ext)
     switch (ext) {
     case KVM_CAP_USER_MEMORY:
     case KVM_CAP_DESTROY_MEMORY_REGION_WORKS:
-    case KVM_CAP_JOIN_MEMORY_REGIONS_WORKS: return 1;
+    case KVM_CAP_JOIN_MEMORY_REGIONS_WORKS:
+    /* KVM_CHECK_EXTENSION and KVM_ENABLE_CAP on the VM descriptor exist on every persona */
+    case KVM_CAP_CHECK_EXTENSION_VM:
+    case KVM_CAP_ENABLE_CAP_VM: return 1;
     case KVM_CAP_NR_MEMSLOTS: return IOE_KVM_USER_MEM_SLOTS;
     default: return s->host->check_extension(s, vm, ext);
     }

@@ -112,7 +112,10 @@ static long caps_x86_64(struct sys *s, struct vm *vm, long ext)
     switch (ext) {
     case KVM_CAP_VCPU_ATTRIBUTES:
     case KVM_CAP_SIGNAL_MSI:
-    case KVM_CAP_GET_TSC_KHZ: return 1;
+    case KVM_CAP_GET_TSC_KHZ:
+    /* generic, whether or not the VM gets an irqchip (irqfd.c answers without one) */
+    case KVM_CAP_IRQFD: return 1;
+    case KVM_CAP_IRQ_ROUTING: return IOE_KVM_MAX_IRQ_ROUTES;
     case KVM_CAP_ADJUST_CLOCK:
         return KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC;
     default: return persona_caps_common(s, ext);

@@ -737,7 +737,7 @@ module ioe_gic #(
   logic [2:0]    e_src_id;     // index of the lowest source
 
   assign e_intid   = base_q + 10'(k_q);
-  assign e_private = (e_intid < 10'd32);
+  assign e_private = (e_intid[9:5] == 5'd0);  // < 32 (bit tests: no carry chain)
 
   always_comb begin
     e_old = '0;
@@ -833,7 +833,7 @@ module ioe_gic #(
         e_rd[23:0]  = e_route_old[23:0];
         e_route_new = {wd[39:32], wd[23:0]};
       end
-      EkLevel: e_rd[0] = e_old[BLevel] & (e_intid >= 10'd16);
+      EkLevel: e_rd[0] = e_old[BLevel] & (e_intid[9:4] != 6'd0);  // >= 16
       EkLine: begin
         if (op_wd_q[30]) begin
           e_new[BLevel] = op_wd_q[31];  // RAW: the line's state only (LEVEL_INFO)
@@ -973,8 +973,10 @@ module ioe_gic #(
   assign line_intid = {1'b0, op_wd_q[9:0]};
   assign eoi_intid  = gicc ? {14'd0, wd[9:0]} : wd[23:0];
   assign eoi_lim    = cur_cnt;
-  assign eoi_lpi    = Lpis & cur_its & (eoi_intid >= 24'd8192);
-  assign eoi_ok     = (eoi_intid < 24'(eoi_lim)) & ~((eoi_intid >= 24'd1020) & (eoi_intid <= 24'd1023));
+  assign eoi_lpi    = Lpis & cur_its & (eoi_intid[23:13] != 11'd0);  // >= 8192
+  // < eoi_lim and not 1020..1023; the constant bounds as bit tests (no carry chains)
+  assign eoi_ok     = (eoi_intid[23:11] == 13'd0) & (eoi_intid[10:0] < eoi_lim) &
+                      (eoi_intid[23:2] != 22'h0000ff);
   assign rt_n       = {1'b0, off[12:3]};
 
   always_comb begin
@@ -1087,7 +1089,7 @@ module ioe_gic #(
           end else if (off == 16'h0010) begin
             dv_val     = op_ua_q ? {32'd0, cur_dstat} : 64'd0;
             v_dstat_we = is_wr & op_ua_q;
-          end else if (off >= 16'h0080 && off < 16'h0400) begin
+          end else if (off[15:10] == 6'd0 && off[9:7] != 3'd0) begin  // 0x0080..0x03ff
             if (pi_base == 10'd0) begin
               dv_val = '0;  // INTIDs 0..31 live in the redistributor
             end else if ({1'b0, pi_base} >= cur_cnt) begin
@@ -1098,8 +1100,8 @@ module ioe_gic #(
               dv_base  = pi_base;
               dv_klast = 5'd31;
             end
-          end else if (off >= 16'h0400 && off < 16'h0800) begin
-            if (off[9:0] < 10'd32) begin
+          end else if (off[15:10] == 6'd1) begin  // 0x0400..0x07ff
+            if (off[9:5] == 5'd0) begin
               dv_val = '0;
             end else if ({1'b0, off[9:0]} >= cur_cnt) begin
               dv_undef = 1'b1;
@@ -1109,10 +1111,10 @@ module ioe_gic #(
               dv_base  = off[9:0];
               dv_klast = 5'd3;
             end
-          end else if (off >= 16'h0800 && off < 16'h0c00) begin
+          end else if (off[15:10] == 6'd2) begin  // 0x0800..0x0bff
             dv_undef = ({1'b0, off[9:0]} >= cur_cnt);  // ITARGETSR: 0, writes ignored
-          end else if (off >= 16'h0c00 && off < 16'h0d00) begin
-            if (off[7:2] < 6'd2) begin
+          end else if (off[15:8] == 8'h0c) begin  // 0x0c00..0x0cff
+            if (off[7:3] == 5'd0) begin  // off[7:2] < 2
               dv_val = '0;
             end else if ({1'b0, off[7:2], 4'd0} >= cur_cnt) begin
               dv_undef = 1'b1;
@@ -1122,10 +1124,10 @@ module ioe_gic #(
               dv_base  = {off[7:2], 4'd0};
               dv_klast = 5'd15;
             end
-          end else if (off >= 16'h0d00 && off < 16'h0d80) begin
+          end else if (off[15:7] == 9'h01a) begin  // 0x0d00..0x0d7f
             dv_undef = ({1'b0, off[6:2], 5'd0} >= cur_cnt);  // IGRPMODR: 0, writes ignored
-          end else if (off >= 16'h6000 && off < 16'h8000) begin
-            if (rt_n < 11'd32 || rt_n >= cur_cnt) begin
+          end else if (off[15:13] == 3'b011) begin  // 0x6000..0x7fff
+            if (rt_n[10:5] == 6'd0 || rt_n >= cur_cnt) begin  // rt_n < 32
               dv_undef = 1'b1;
             end else begin
               dv_entry = 1'b1;
@@ -1138,7 +1140,7 @@ module ioe_gic #(
             dv_undef = 1'b1;
           end
         end else begin
-          if (off[2:0] == 3'b000 && off >= 16'h6000 && off < 16'h8000 && rt_n >= 11'd32 &&
+          if (off[2:0] == 3'b000 && off[15:13] == 3'b011 && rt_n[10:5] != 6'd0 &&
               rt_n < cur_cnt) begin
             dv_entry = 1'b1;
             dv_ek    = EkRoute64;
@@ -1186,12 +1188,12 @@ module ioe_gic #(
       4'd2: begin
         if (is64 || off[1:0] != 2'b00) begin
           dv_undef = 1'b1;
-        end else if (off >= 16'h0080 && off < 16'h0400 && off[6:0] == 7'd0) begin
+        end else if (off[15:10] == 6'd0 && off[9:7] != 3'd0 && off[6:0] == 7'd0) begin
           dv_entry = 1'b1;
           dv_ek    = pi_ek;
           dv_base  = 10'd0;
           dv_klast = 5'd31;
-        end else if (off >= 16'h0400 && off < 16'h0420) begin
+        end else if (off[15:5] == 11'h020) begin  // 0x0400..0x041f
           dv_entry = 1'b1;
           dv_ek    = EkPrio;
           dv_base  = {5'd0, off[4:0]};
@@ -1356,7 +1358,7 @@ module ioe_gic #(
       default: begin
         if (off == 16'h0000 && is_rd && !is64) begin
           dv_val = {32'd0, su_status};
-        end else if (off >= 16'h1000 && off < 16'h1080 && off[1:0] == 2'b00 && is_rd && !is64 &&
+        end else if (off[15:7] == 9'h020 && off[1:0] == 2'b00 && is_rd && !is64 &&  // 0x1000..0x107f
                      {1'b0, off[6:2], 5'd0} < cur_cnt) begin
           dv_entry = 1'b1;  // line levels of INTIDs 32n .. 32n+31 (GRP_LEVEL_INFO)
           dv_ek    = EkLevel;
@@ -1495,7 +1497,7 @@ module ioe_gic #(
         for (int c = 0; c < NrVcpus; c++) nt_mask_d[c] = (vc == VcW'(c));
         if (op_code_q == OpVmConfig || op_code_q == OpVmReset) begin
           if (!vm_ok || (op_code_q == OpVmConfig &&
-                         (op_wd_q[15:0] < 16'd64 || 32'(op_wd_q[15:0]) > NrIrqs ||
+                         (op_wd_q[15:6] == 10'd0 || 32'(op_wd_q[15:0]) > NrIrqs ||
                           op_wd_q[4:0] != 5'd0 || op_wd_q[23:16] == 8'd0 ||
                           32'(op_wd_q[23:16]) > NrVcpus ||
                           // GICv2: no ITS, at most 8 vCPUs
@@ -1538,9 +1540,9 @@ module ioe_gic #(
             state_d      = SMRd;
           end
         end else if (op_code_q == OpLine) begin
-          if (line_intid < 11'd16 || line_intid >= cur_cnt) begin
+          if (line_intid[10:4] == 7'd0 || line_intid >= cur_cnt) begin  // < 16
             undef_d = 1'b1;
-          end else if (line_intid < 11'd32 && !vc_ok) begin
+          end else if (line_intid[10:5] == 6'd0 && !vc_ok) begin  // < 32
             bad_d = 1'b1;
           end else begin
             // the word read in SIdle: modify and write it back now (as SEWb does), offer
@@ -1686,13 +1688,13 @@ module ioe_gic #(
         spi_waddr  = {vm, sc_i_q[IrqW-1:0]};
         misc_waddr = {vm, sc_i_q[VcW+1:0]};
         // GICv2 VMs reset every interrupt to group 0 (KVM's v2 reset)
-        priv_wfull = {NrVcpus{((sc_i_q < 11'd16) ? SgiReset : OtherReset) &
+        priv_wfull = {NrVcpus{((sc_i_q[10:4] == 7'd0) ? SgiReset : OtherReset) &
                               ~(SW'(cur_v2) << BGrp)}};
         spi_wdata  = {32'd0, OtherReset[10:0] & ~(11'(cur_v2) << BGrp)};
         misc_wdata = '0;
-        priv_we    = (sc_i_q < 11'd32);
+        priv_we    = (sc_i_q[10:5] == 6'd0);  // < 32
         spi_we     = 1'b1;
-        misc_we    = (32'(sc_i_q) < (32'd4 << VcW));
+        misc_we    = ((sc_i_q >> (VcW + 2)) == 11'd0);  // < 4 << VcW
         sel_clr    = (32'(sc_i_q) < NrIrqs / 2);  // the VM's tree: no eligible interrupt
         sc_i_d     = sc_i_q + 11'd1;
         if (32'(sc_i_q) == ClearN - 1) begin

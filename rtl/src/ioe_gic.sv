@@ -81,6 +81,31 @@ module ioe_gic #(
   // SClear's sweep covers the INTIDs and the misc words of every vCPU of the VM
   localparam int unsigned ClearN = (NrIrqs > (4 << VcW)) ? NrIrqs : (4 << VcW);
 
+  // x > k for a constant k, as bit tests: the first bit from the top where x and k differ
+  // decides. Yosys maps a compare with a constant to a carry chain on the iCE40 (a logic
+  // cell per bit); this form becomes a few LUTs.
+  function automatic logic gt_k(input logic [15:0] x, input logic [15:0] k);
+    logic eq;
+    gt_k = 1'b0;
+    eq   = 1'b1;
+    for (int i = 15; i >= 0; i--) begin
+      gt_k = gt_k | (eq & x[i] & ~k[i]);
+      eq   = eq & (x[i] == k[i]);
+    end
+  endfunction
+
+  // x < a VM's interrupt count (at most NrIrqs, VM_CONFIG refuses more) or vCPU count (at
+  // most NrVcpus): the bits above the count's width only tested for zero, so the compare's
+  // carry chain is as wide as the count (7 bits in the small set instead of 11)
+  localparam int unsigned CntW = (IrqW + 1 < 11) ? IrqW + 1 : 11;
+  localparam int unsigned NvcW = $clog2(NrVcpus + 1);
+  function automatic logic lt_cnt(input logic [10:0] x, input logic [CntW-1:0] cnt);
+    lt_cnt = ((x >> CntW) == 11'd0) && (x[CntW-1:0] < cnt);
+  endfunction
+  function automatic logic lt_nvc(input logic [7:0] x, input logic [NvcW-1:0] nvc);
+    lt_nvc = ((x >> NvcW) == 8'd0) && (x[NvcW-1:0] < nvc);
+  endfunction
+
   // state bits of one interrupt
   localparam int unsigned BEn    = 0;
   localparam int unsigned BLatch = 1;
@@ -239,7 +264,7 @@ module ioe_gic #(
   logic                v_cfg_its, v_cfg_v2, v_grp1_wd, v_its_wd;
   logic [31:0]         v_dstat_wd;
 
-  assign vm_ok   = (32'(op_vm_q) < NrVms);
+  assign vm_ok   = ~gt_k(16'(op_vm_q), 16'(NrVms - 1));  // < NrVms
   assign vm      = op_vm_q[VmW-1:0];
   assign vc      = op_vc_q[VcW-1:0];
   // Selections by VM (and below by vCPU) are AND-OR trees over one-hot selects: cheap
@@ -263,7 +288,7 @@ module ioe_gic #(
     end
   end
   assign cfg     = vm_ok & (cur_cnt != 11'd0);
-  assign vc_ok   = (op_vc_q < cur_nvc);
+  assign vc_ok   = lt_nvc(op_vc_q, cur_nvc[NvcW-1:0]);
   assign is_rd   = (op_code_q == OpRead32) | (op_code_q == OpRead64);
   assign is_wr   = (op_code_q == OpWrite32) | (op_code_q == OpWrite64);
   assign is64    = (op_code_q == OpRead64) | (op_code_q == OpWrite64);
@@ -637,7 +662,7 @@ module ioe_gic #(
 
   always_comb begin
     for (int c = 0; c < NrVcpus; c++) begin
-      lf_ok[c]  = (32'(c) < 32'(cur_nvc));
+      lf_ok[c]  = gt_k(16'(cur_nvc), 16'(c));  // c < cur_nvc
       lf_hit[c] = lf_ok[c] & (e_route_new == lane_aff[c*32 +: 32]);
     end
     lf_first = lf_hit & (~lf_hit + NrVcpus'(1));
@@ -758,7 +783,7 @@ module ioe_gic #(
     for (int i = 7; i >= 0; i--) begin
       if (e_old[BSrc + i]) e_src_id = 3'(i);
     end
-    for (int i = 0; i < 8; i++) e_nvc8[i] = (32'(i) < 32'(cur_nvc));
+    for (int i = 0; i < 8; i++) e_nvc8[i] = gt_k(16'(cur_nvc), 16'(i));
     unique case (ek_q)
       EkGroup: begin
         e_rd[0] = e_old[BGrp];
@@ -907,9 +932,9 @@ module ioe_gic #(
       logic [31:0] a;
       a = lane_aff[c*32 +: 32];
       if (wd[40]) begin
-        sgi_targets[c] = (32'(c) < 32'(cur_nvc)) & (VcW'(c) != vc);
+        sgi_targets[c] = gt_k(16'(cur_nvc), 16'(c)) & (VcW'(c) != vc);
       end else begin
-        sgi_targets[c] = (32'(c) < 32'(cur_nvc)) & (a[31:24] == wd[55:48]) &
+        sgi_targets[c] = gt_k(16'(cur_nvc), 16'(c)) & (a[31:24] == wd[55:48]) &
                          (a[23:16] == wd[39:32]) & (a[15:8] == wd[23:16]) &
                          (a[7:4] == wd[47:44]) & wd[{2'b00, a[3:0]}];
       end
@@ -921,7 +946,7 @@ module ioe_gic #(
           2'd2:    sgi_targets[c] = (VcW'(c) == vc);
           default: sgi_targets[c] = 1'b0;
         endcase
-        sgi_targets[c] = sgi_targets[c] & (32'(c) < 32'(cur_nvc));
+        sgi_targets[c] = sgi_targets[c] & gt_k(16'(cur_nvc), 16'(c));
       end
     end
   end
@@ -953,7 +978,7 @@ module ioe_gic #(
   logic [2:0]  pi_grp;  // which per-interrupt bit register (offset bits [9:7])
   ekind_e      pi_ek;
   logic [9:0]  pi_base;
-  logic [10:0] line_intid, eoi_lim;
+  logic [10:0] line_intid;
   logic [23:0] eoi_intid;
   logic        eoi_ok;
   logic [10:0] rt_n;
@@ -972,10 +997,9 @@ module ioe_gic #(
   assign pi_grp     = off[9:7];
   assign line_intid = {1'b0, op_wd_q[9:0]};
   assign eoi_intid  = gicc ? {14'd0, wd[9:0]} : wd[23:0];
-  assign eoi_lim    = cur_cnt;
   assign eoi_lpi    = Lpis & cur_its & (eoi_intid[23:13] != 11'd0);  // >= 8192
-  // < eoi_lim and not 1020..1023; the constant bounds as bit tests (no carry chains)
-  assign eoi_ok     = (eoi_intid[23:11] == 13'd0) & (eoi_intid[10:0] < eoi_lim) &
+  // below the VM's interrupt count and not 1020..1023 (the constant bounds as bit tests)
+  assign eoi_ok     = (eoi_intid[23:11] == 13'd0) & lt_cnt(eoi_intid[10:0], cur_cnt[CntW-1:0]) &
                       (eoi_intid[23:2] != 22'h0000ff);
   assign rt_n       = {1'b0, off[12:3]};
 
@@ -1038,19 +1062,19 @@ module ioe_gic #(
           end else if (off == 16'h0008) begin
             dv_val = 64'h4b00343b;
           end else if (off >= 16'h0080 && off < 16'h0400) begin
-            dv_undef = ({1'b0, pi_base} >= cur_cnt);
+            dv_undef = ~lt_cnt({1'b0, pi_base}, cur_cnt[CntW-1:0]);
             dv_entry = ~dv_undef;
             dv_ek    = pi_ek;
             dv_base  = pi_base;
             dv_klast = 5'd31;
           end else if (off >= 16'h0400 && off < 16'h0c00) begin
-            dv_undef = ({1'b0, off[9:0]} >= cur_cnt);
+            dv_undef = ~lt_cnt({1'b0, off[9:0]}, cur_cnt[CntW-1:0]);
             dv_entry = ~dv_undef;
             dv_ek    = off[11] ? EkTargets : EkPrio;
             dv_base  = off[9:0];
             dv_klast = 5'd3;
           end else if (off >= 16'h0c00 && off < 16'h0d00) begin
-            dv_undef = ({1'b0, off[7:2], 4'd0} >= cur_cnt);
+            dv_undef = ~lt_cnt({1'b0, off[7:2], 4'd0}, cur_cnt[CntW-1:0]);
             if (off[7:2] == 6'd0) begin
               dv_val = 64'haaaaaaaa;  // SGIs: edge, writes ignored
             end else begin
@@ -1092,7 +1116,7 @@ module ioe_gic #(
           end else if (off[15:10] == 6'd0 && off[9:7] != 3'd0) begin  // 0x0080..0x03ff
             if (pi_base == 10'd0) begin
               dv_val = '0;  // INTIDs 0..31 live in the redistributor
-            end else if ({1'b0, pi_base} >= cur_cnt) begin
+            end else if (~lt_cnt({1'b0, pi_base}, cur_cnt[CntW-1:0])) begin
               dv_undef = 1'b1;
             end else begin
               dv_entry = 1'b1;
@@ -1103,7 +1127,7 @@ module ioe_gic #(
           end else if (off[15:10] == 6'd1) begin  // 0x0400..0x07ff
             if (off[9:5] == 5'd0) begin
               dv_val = '0;
-            end else if ({1'b0, off[9:0]} >= cur_cnt) begin
+            end else if (~lt_cnt({1'b0, off[9:0]}, cur_cnt[CntW-1:0])) begin
               dv_undef = 1'b1;
             end else begin
               dv_entry = 1'b1;
@@ -1112,11 +1136,11 @@ module ioe_gic #(
               dv_klast = 5'd3;
             end
           end else if (off[15:10] == 6'd2) begin  // 0x0800..0x0bff
-            dv_undef = ({1'b0, off[9:0]} >= cur_cnt);  // ITARGETSR: 0, writes ignored
+            dv_undef = ~lt_cnt({1'b0, off[9:0]}, cur_cnt[CntW-1:0]);  // ITARGETSR: 0, writes ignored
           end else if (off[15:8] == 8'h0c) begin  // 0x0c00..0x0cff
             if (off[7:3] == 5'd0) begin  // off[7:2] < 2
               dv_val = '0;
-            end else if ({1'b0, off[7:2], 4'd0} >= cur_cnt) begin
+            end else if (~lt_cnt({1'b0, off[7:2], 4'd0}, cur_cnt[CntW-1:0])) begin
               dv_undef = 1'b1;
             end else begin
               dv_entry = 1'b1;
@@ -1125,9 +1149,9 @@ module ioe_gic #(
               dv_klast = 5'd15;
             end
           end else if (off[15:7] == 9'h01a) begin  // 0x0d00..0x0d7f
-            dv_undef = ({1'b0, off[6:2], 5'd0} >= cur_cnt);  // IGRPMODR: 0, writes ignored
+            dv_undef = ~lt_cnt({1'b0, off[6:2], 5'd0}, cur_cnt[CntW-1:0]);  // IGRPMODR: 0, writes ignored
           end else if (off[15:13] == 3'b011) begin  // 0x6000..0x7fff
-            if (rt_n[10:5] == 6'd0 || rt_n >= cur_cnt) begin  // rt_n < 32
+            if (rt_n[10:5] == 6'd0 || ~lt_cnt(rt_n, cur_cnt[CntW-1:0])) begin  // rt_n < 32
               dv_undef = 1'b1;
             end else begin
               dv_entry = 1'b1;
@@ -1141,7 +1165,7 @@ module ioe_gic #(
           end
         end else begin
           if (off[2:0] == 3'b000 && off[15:13] == 3'b011 && rt_n[10:5] != 6'd0 &&
-              rt_n < cur_cnt) begin
+              lt_cnt(rt_n, cur_cnt[CntW-1:0])) begin
             dv_entry = 1'b1;
             dv_ek    = EkRoute64;
             dv_base  = off[12:3];
@@ -1359,7 +1383,7 @@ module ioe_gic #(
         if (off == 16'h0000 && is_rd && !is64) begin
           dv_val = {32'd0, su_status};
         end else if (off[15:7] == 9'h020 && off[1:0] == 2'b00 && is_rd && !is64 &&  // 0x1000..0x107f
-                     {1'b0, off[6:2], 5'd0} < cur_cnt) begin
+                     lt_cnt({1'b0, off[6:2], 5'd0}, cur_cnt[CntW-1:0])) begin
           dv_entry = 1'b1;  // line levels of INTIDs 32n .. 32n+31 (GRP_LEVEL_INFO)
           dv_ek    = EkLevel;
           dv_base  = {off[6:2], 5'd0};
@@ -1497,9 +1521,9 @@ module ioe_gic #(
         for (int c = 0; c < NrVcpus; c++) nt_mask_d[c] = (vc == VcW'(c));
         if (op_code_q == OpVmConfig || op_code_q == OpVmReset) begin
           if (!vm_ok || (op_code_q == OpVmConfig &&
-                         (op_wd_q[15:6] == 10'd0 || 32'(op_wd_q[15:0]) > NrIrqs ||
+                         (op_wd_q[15:6] == 10'd0 || gt_k(op_wd_q[15:0], 16'(NrIrqs)) ||
                           op_wd_q[4:0] != 5'd0 || op_wd_q[23:16] == 8'd0 ||
-                          32'(op_wd_q[23:16]) > NrVcpus ||
+                          gt_k(16'(op_wd_q[23:16]), 16'(NrVcpus)) ||
                           // GICv2: no ITS, at most 8 vCPUs
                           (Gicv2 && op_wd_q[25] && (op_wd_q[24] || op_wd_q[23:16] > 8'd8)))))
             begin
@@ -1540,7 +1564,7 @@ module ioe_gic #(
             state_d      = SMRd;
           end
         end else if (op_code_q == OpLine) begin
-          if (line_intid[10:4] == 7'd0 || line_intid >= cur_cnt) begin  // < 16
+          if (line_intid[10:4] == 7'd0 || ~lt_cnt(line_intid, cur_cnt[CntW-1:0])) begin  // < 16
             undef_d = 1'b1;
           end else if (line_intid[10:5] == 6'd0 && !vc_ok) begin  // < 32
             bad_d = 1'b1;
@@ -1695,7 +1719,7 @@ module ioe_gic #(
         priv_we    = (sc_i_q[10:5] == 6'd0);  // < 32
         spi_we     = 1'b1;
         misc_we    = ((sc_i_q >> (VcW + 2)) == 11'd0);  // < 4 << VcW
-        sel_clr    = (32'(sc_i_q) < NrIrqs / 2);  // the VM's tree: no eligible interrupt
+        sel_clr    = ~gt_k(16'(sc_i_q), 16'(NrIrqs / 2 - 1));  // < NrIrqs / 2: the VM's tree: no eligible interrupt
         sc_i_d     = sc_i_q + 11'd1;
         if (32'(sc_i_q) == ClearN - 1) begin
           state_d = SIdle;

@@ -333,13 +333,30 @@ module ioe_gic #(
   end
 
   // ---------------------------------------------------------------- per-vCPU flops
-  logic [NV*32-1:0] aff_all, ap0_all, ap1_all;
-  logic [NV*5-1:0]  pmr_all, cpr_all;
-  logic [NV*3-1:0]  bpr0_all, bpr1_all;
-  logic [NV-1:0]    ig0_all, ig1_all, eoim_all, cbpr_all, enlpis_all, cv_all, cg_all;
-  logic [NV-1:0]    ackc_all, fiqen_all;  // GICv2 GICC_CTLR.AckCtl, FIQEn
-  logic [NV*10-1:0] cid_all;
-  logic [NV*23-1:0] last_all;
+  // The fields the decoder writes for vCPU cur_idx (vm * NrVcpus + lane): one entry per
+  // vCPU, written at cur_idx. The candidate fields (written per lane of VM `vm`): one row per
+  // VM, a field per lane. Written at an index, read by index: in Yosys registers (mem2reg)
+  // with the same enables and multiplexers as one always_ff per vCPU; in Verilator an idle
+  // cycle tests a few write enables instead of every vCPU's.
+  logic [31:0] aff_q [NV];
+  logic [31:0] ap0_q [NV];
+  logic [31:0] ap1_q [NV];
+  logic [4:0]  pmr_q [NV];
+  logic [2:0]  bpr0_q [NV];
+  logic [2:0]  bpr1_q [NV];
+  logic [22:0] last_q [NV];
+  logic        ig0_q [NV];
+  logic        ig1_q [NV];
+  logic        eoim_q [NV];
+  logic        cbpr_q [NV];
+  logic        enlpis_q [NV];
+  logic        ackc_q [NV];
+  logic        fiqen_q [NV];
+  logic [NrVcpus-1:0]    cv_q [NrVms];
+  logic [NrVcpus-1:0]    cg_q [NrVms];
+  logic [NrVcpus*5-1:0]  cpr_q [NrVms];
+  logic [NrVcpus*10-1:0] cid_q [NrVms];
+  logic [NV-1:0]         enlpis_all;
 
   logic [VcW-1:0] lane;     // vCPU lane the status unit looks at
   logic [NvW-1:0] cur_idx;  // vm * NrVcpus + lane
@@ -376,78 +393,105 @@ module ioe_gic #(
   assign dec_en  = (state_q == SExec) & cfg & (is_rd | is_wr) & sp_known & (~sp_vc | vc_ok);
   assign cur_idx = NvW'(32'(vm) * NrVcpus + 32'(lane));
 
-  for (genvar g = 0; g < NV; g++) begin : g_vcpu
-    localparam int unsigned GVm   = g / NrVcpus;
-    localparam int unsigned GLane = g % NrVcpus;
-    logic [31:0] aff_q, ap0_q, ap1_q;
-    logic [4:0]  pmr_q, cpr_q;
-    logic [2:0]  bpr0_q, bpr1_q;
-    logic        ig0_q, ig1_q, eoim_q, cbpr_q, enlpis_q, cv_q, cg_q, ackc_q, fiqen_q;
-    logic [9:0]  cid_q;
-    logic [22:0] last_q;
-    logic        in_vm, sel;
-    // reset state of a vCPU (card reset and VM_RESET / VM_CONFIG): BPR0 2, BPR1 3,
-    // presentation status 1023, everything else 0; in the order of the assignments below
-    localparam logic [151:0] VcpuReset = {32'd0, 32'd0, 32'd0, 5'd0, 5'd0, 3'd2, 3'd3, 7'd0,
-                                          10'd0, 23'h0003ff};
-    assign in_vm = vm_ok & (32'(vm) == GVm);
-    assign sel   = (cur_idx == NvW'(g));
-    always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) begin
-        {aff_q, ap0_q, ap1_q, pmr_q, cpr_q, bpr0_q, bpr1_q, ig0_q, ig1_q, eoim_q, cbpr_q,
-            enlpis_q, cv_q, cg_q, cid_q, last_q} <= VcpuReset;
-        {ackc_q, fiqen_q} <= 2'b00;
-      end else if (in_vm && vm_rst) begin
-        {aff_q, ap0_q, ap1_q, pmr_q, cpr_q, bpr0_q, bpr1_q, ig0_q, ig1_q, eoim_q, cbpr_q,
-            enlpis_q, cv_q, cg_q, cid_q, last_q} <= VcpuReset;
-        {ackc_q, fiqen_q} <= 2'b00;
-      end else begin
-        if (sel) begin
-          if (c_aff_we) aff_q <= c_aff_wd;
-          if (c_pmr_we) pmr_q <= c_pmr_wd;
-          if (c_bpr0_we) bpr0_q <= c_bpr0_wd;
-          if (c_bpr1_we) bpr1_q <= c_bpr1_wd;
-          if (c_ap0_we) ap0_q <= c_ap_wd;
-          if (c_ap1_we) ap1_q <= c_ap_wd;
-          if (c_ig0_we) ig0_q <= c_ig0_wd;
-          if (c_ig1_we) ig1_q <= c_ig1_wd;
-          if (c_ctlr_we) begin
-            eoim_q <= c_eoim_wd;
-            cbpr_q <= c_cbpr_wd;
-          end
-          if (c_enlpis_we) enlpis_q <= c_enlpis_wd;
-          if (c_v2ctl_we) begin
-            ackc_q  <= c_ackc_wd;
-            fiqen_q <= c_fiqen_wd;
-          end
-          if (c_last_we) last_q <= c_last_wd;
+  // vCPU cur_idx as row (VM) and lane; cur_in: cur_idx names a vCPU
+  logic           cur_in, vm_in;
+  logic [VmW-1:0] cur_r;
+  logic [31:0]    cur_c;
+  assign cur_in = ~gt_k(16'(cur_idx), 16'(NV - 1));  // cur_idx < NV
+  assign cur_r  = VmW'(32'(cur_idx) / NrVcpus);
+  assign cur_c  = 32'(cur_idx) % NrVcpus;
+  assign vm_in  = ~gt_k(16'(vm), 16'(NrVms - 1));  // vm < NrVms: the lanes below: those of VM `vm`
+  logic  c_any_we;                    // a decoder write for vCPU cur_idx
+  assign c_any_we = cur_in & (c_aff_we | c_pmr_we | c_bpr0_we | c_bpr1_we | c_ap0_we | c_ap1_we |
+                              c_ig0_we | c_ig1_we | c_ctlr_we | c_enlpis_we | c_v2ctl_we |
+                              c_last_we);
+
+  // reset state of a vCPU (card reset and VM_RESET / VM_CONFIG): BPR0 2, BPR1 3,
+  // presentation status 1023, everything else 0
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      for (int i = 0; i < NV; i++) begin
+        aff_q[i]    <= '0;
+        ap0_q[i]    <= '0;
+        ap1_q[i]    <= '0;
+        pmr_q[i]    <= '0;
+        bpr0_q[i]   <= 3'd2;
+        bpr1_q[i]   <= 3'd3;
+        last_q[i]   <= 23'h0003ff;
+        ig0_q[i]    <= 1'b0;
+        ig1_q[i]    <= 1'b0;
+        eoim_q[i]   <= 1'b0;
+        cbpr_q[i]   <= 1'b0;
+        enlpis_q[i] <= 1'b0;
+        ackc_q[i]   <= 1'b0;
+        fiqen_q[i]  <= 1'b0;
+      end
+      for (int v = 0; v < NrVms; v++) begin
+        cv_q[v]  <= '0;
+        cg_q[v]  <= '0;
+        cpr_q[v] <= '0;
+        cid_q[v] <= '0;
+      end
+    end else begin
+      // the decoder's commands for vCPU cur_idx
+      if (c_any_we) begin
+        if (c_aff_we) aff_q[cur_idx] <= c_aff_wd;
+        if (c_pmr_we) pmr_q[cur_idx] <= c_pmr_wd;
+        if (c_bpr0_we) bpr0_q[cur_idx] <= c_bpr0_wd;
+        if (c_bpr1_we) bpr1_q[cur_idx] <= c_bpr1_wd;
+        if (c_ap0_we) ap0_q[cur_idx] <= c_ap_wd;
+        if (c_ap1_we) ap1_q[cur_idx] <= c_ap_wd;
+        if (c_ig0_we) ig0_q[cur_idx] <= c_ig0_wd;
+        if (c_ig1_we) ig1_q[cur_idx] <= c_ig1_wd;
+        if (c_ctlr_we) begin
+          eoim_q[cur_idx] <= c_eoim_wd;
+          cbpr_q[cur_idx] <= c_cbpr_wd;
         end
-        if (in_vm && cw_we[GLane]) begin
-          cv_q  <= cw_v[GLane];
-          cid_q <= cw_id[GLane*10 +: 10];
-          cpr_q <= cw_p[GLane*5 +: 5];
-          cg_q  <= cw_g[GLane];
+        if (c_enlpis_we) enlpis_q[cur_idx] <= c_enlpis_wd;
+        if (c_v2ctl_we) begin
+          ackc_q[cur_idx]  <= c_ackc_wd;
+          fiqen_q[cur_idx] <= c_fiqen_wd;
+        end
+        if (c_last_we) last_q[cur_idx] <= c_last_wd;
+      end
+      // candidate updates of the lanes of VM `vm`
+      if (vm_ok && (cw_we != '0)) begin
+        for (int c = 0; c < NrVcpus; c++) begin
+          if (cw_we[c]) begin
+            cv_q[vm][c]           <= cw_v[c];
+            cg_q[vm][c]           <= cw_g[c];
+            cid_q[vm][c*10 +: 10] <= cw_id[c*10 +: 10];
+            cpr_q[vm][c*5 +: 5]   <= cw_p[c*5 +: 5];
+          end
         end
       end
+      // VM_RESET / VM_CONFIG: every lane of VM `vm` (after the writes above: it wins)
+      if (vm_ok && vm_rst) begin
+        for (int c = 0; c < NrVcpus; c++) begin
+          aff_q[32'(vm) * NrVcpus + c]    <= '0;
+          ap0_q[32'(vm) * NrVcpus + c]    <= '0;
+          ap1_q[32'(vm) * NrVcpus + c]    <= '0;
+          pmr_q[32'(vm) * NrVcpus + c]    <= '0;
+          bpr0_q[32'(vm) * NrVcpus + c]   <= 3'd2;
+          bpr1_q[32'(vm) * NrVcpus + c]   <= 3'd3;
+          last_q[32'(vm) * NrVcpus + c]   <= 23'h0003ff;
+          ig0_q[32'(vm) * NrVcpus + c]    <= 1'b0;
+          ig1_q[32'(vm) * NrVcpus + c]    <= 1'b0;
+          eoim_q[32'(vm) * NrVcpus + c]   <= 1'b0;
+          cbpr_q[32'(vm) * NrVcpus + c]   <= 1'b0;
+          enlpis_q[32'(vm) * NrVcpus + c] <= 1'b0;
+          ackc_q[32'(vm) * NrVcpus + c]   <= 1'b0;
+          fiqen_q[32'(vm) * NrVcpus + c]  <= 1'b0;
+        end
+        cv_q[vm]  <= '0;
+        cg_q[vm]  <= '0;
+        cpr_q[vm] <= '0;
+        cid_q[vm] <= '0;
+      end
     end
-    assign aff_all[g*32 +: 32]  = aff_q;
-    assign ap0_all[g*32 +: 32]  = ap0_q;
-    assign ap1_all[g*32 +: 32]  = ap1_q;
-    assign pmr_all[g*5 +: 5]    = pmr_q;
-    assign bpr0_all[g*3 +: 3]   = bpr0_q;
-    assign bpr1_all[g*3 +: 3]   = bpr1_q;
-    assign ig0_all[g]           = ig0_q;
-    assign ig1_all[g]           = ig1_q;
-    assign eoim_all[g]          = eoim_q;
-    assign cbpr_all[g]          = cbpr_q;
-    assign ackc_all[g]          = Gicv2 & ackc_q;
-    assign fiqen_all[g]         = Gicv2 & fiqen_q;
-    assign enlpis_all[g]        = Lpis & enlpis_q;
-    assign cv_all[g]            = cv_q;
-    assign cid_all[g*10 +: 10]  = cid_q;
-    assign cpr_all[g*5 +: 5]    = cpr_q;
-    assign cg_all[g]            = cg_q;
-    assign last_all[g*23 +: 23] = last_q;
+  end
+  for (genvar g = 0; g < NV; g++) begin : g_enlpis
+    assign enlpis_all[g] = Lpis & enlpis_q[g];
   end
 
   // current vCPU (cur_idx)
@@ -468,70 +512,41 @@ module ioe_gic #(
   logic                  vm_enlpis;  // a vCPU of VM `vm` has EnableLPIs = 1
 
   always_comb begin
-    cur_aff    = '0;
-    cur_ap0    = '0;
-    cur_ap1    = '0;
-    cur_pmr    = '0;
-    cur_cpr    = '0;
-    cur_bpr0   = '0;
-    cur_bpr1   = '0;
-    cur_ig0    = 1'b0;
-    cur_ig1    = 1'b0;
-    cur_eoim   = 1'b0;
-    cur_cbpr   = 1'b0;
-    cur_ackc   = 1'b0;
-    cur_fiqen  = 1'b0;
-    cur_enlpis = 1'b0;
-    cur_cv     = 1'b0;
-    cur_cg     = 1'b0;
-    cur_cid    = '0;
-    cur_last   = '0;
-    for (int i = 0; i < NV; i++) begin
-      logic h;
-      h          = (cur_idx == NvW'(i));
-      cur_aff    = cur_aff | (aff_all[i*32 +: 32] & {32{h}});
-      cur_ap0    = cur_ap0 | (ap0_all[i*32 +: 32] & {32{h}});
-      cur_ap1    = cur_ap1 | (ap1_all[i*32 +: 32] & {32{h}});
-      cur_pmr    = cur_pmr | (pmr_all[i*5 +: 5] & {5{h}});
-      cur_cpr    = cur_cpr | (cpr_all[i*5 +: 5] & {5{h}});
-      cur_bpr0   = cur_bpr0 | (bpr0_all[i*3 +: 3] & {3{h}});
-      cur_bpr1   = cur_bpr1 | (bpr1_all[i*3 +: 3] & {3{h}});
-      cur_ig0    = cur_ig0 | (ig0_all[i] & h);
-      cur_ig1    = cur_ig1 | (ig1_all[i] & h);
-      cur_eoim   = cur_eoim | (eoim_all[i] & h);
-      cur_cbpr   = cur_cbpr | (cbpr_all[i] & h);
-      cur_ackc   = cur_ackc | (ackc_all[i] & h);
-      cur_fiqen  = cur_fiqen | (fiqen_all[i] & h);
-      cur_enlpis = cur_enlpis | (enlpis_all[i] & h);
-      cur_cv     = cur_cv | (cv_all[i] & h);
-      cur_cg     = cur_cg | (cg_all[i] & h);
-      cur_cid    = cur_cid | (cid_all[i*10 +: 10] & {10{h}});
-      cur_last   = cur_last | (last_all[i*23 +: 23] & {23{h}});
-    end
+    cur_aff    = cur_in ? aff_q[cur_idx] : '0;
+    cur_ap0    = cur_in ? ap0_q[cur_idx] : '0;
+    cur_ap1    = cur_in ? ap1_q[cur_idx] : '0;
+    cur_pmr    = cur_in ? pmr_q[cur_idx] : '0;
+    cur_bpr0   = cur_in ? bpr0_q[cur_idx] : '0;
+    cur_bpr1   = cur_in ? bpr1_q[cur_idx] : '0;
+    cur_last   = cur_in ? last_q[cur_idx] : '0;
+    cur_ig0    = cur_in & ig0_q[cur_idx];
+    cur_ig1    = cur_in & ig1_q[cur_idx];
+    cur_eoim   = cur_in & eoim_q[cur_idx];
+    cur_cbpr   = cur_in & cbpr_q[cur_idx];
+    cur_ackc   = cur_in & Gicv2 & ackc_q[cur_idx];
+    cur_fiqen  = cur_in & Gicv2 & fiqen_q[cur_idx];
+    cur_enlpis = cur_in & enlpis_all[cur_idx];
+    cur_cpr    = cur_in ? cpr_q[cur_r][cur_c*5 +: 5] : '0;
+    cur_cid    = cur_in ? cid_q[cur_r][cur_c*10 +: 10] : '0;
+    cur_cv     = cur_in & cv_q[cur_r][cur_c];
+    cur_cg     = cur_in & cg_q[cur_r][cur_c];
   end
 
   always_comb begin
-    lane_aff = '0;
-    lane_ig0 = '0;
-    lane_ig1 = '0;
-    lane_cv  = '0;
-    lane_cg  = '0;
-    lane_cid = '0;
-    lane_cpr = '0;
+    lane_cid  = vm_in ? cid_q[vm] : '0;
+    lane_cpr  = vm_in ? cpr_q[vm] : '0;
+    lane_cv   = vm_in ? cv_q[vm] : '0;
+    lane_cg   = vm_in ? cg_q[vm] : '0;
+    lane_aff  = '0;
+    lane_ig0  = '0;
+    lane_ig1  = '0;
     vm_enlpis = 1'b0;
-    for (int v = 0; v < NrVms; v++) begin
+    if (vm_in) begin
       for (int c = 0; c < NrVcpus; c++) begin
-        vm_enlpis = vm_enlpis | (enlpis_all[v*NrVcpus + c] & vm_oh[v]);
-        lane_aff[c*32 +: 32] = lane_aff[c*32 +: 32] |
-                               (aff_all[(v*NrVcpus + c)*32 +: 32] & {32{vm_oh[v]}});
-        lane_ig0[c] = lane_ig0[c] | (ig0_all[v*NrVcpus + c] & vm_oh[v]);
-        lane_ig1[c] = lane_ig1[c] | (ig1_all[v*NrVcpus + c] & vm_oh[v]);
-        lane_cv[c]  = lane_cv[c] | (cv_all[v*NrVcpus + c] & vm_oh[v]);
-        lane_cg[c]  = lane_cg[c] | (cg_all[v*NrVcpus + c] & vm_oh[v]);
-        lane_cid[c*10 +: 10] = lane_cid[c*10 +: 10] |
-                               (cid_all[(v*NrVcpus + c)*10 +: 10] & {10{vm_oh[v]}});
-        lane_cpr[c*5 +: 5] = lane_cpr[c*5 +: 5] |
-                             (cpr_all[(v*NrVcpus + c)*5 +: 5] & {5{vm_oh[v]}});
+        lane_aff[c*32 +: 32] = aff_q[32'(vm) * NrVcpus + c];
+        lane_ig0[c]          = ig0_q[32'(vm) * NrVcpus + c];
+        lane_ig1[c]          = ig1_q[32'(vm) * NrVcpus + c];
+        vm_enlpis            = vm_enlpis | enlpis_all[32'(vm) * NrVcpus + c];
       end
     end
   end

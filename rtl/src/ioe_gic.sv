@@ -81,6 +81,31 @@ module ioe_gic #(
   // SClear's sweep covers the INTIDs and the misc words of every vCPU of the VM
   localparam int unsigned ClearN = (NrIrqs > (4 << VcW)) ? NrIrqs : (4 << VcW);
 
+  // x > k for a constant k, as bit tests: the first bit from the top where x and k differ
+  // decides. Yosys maps a compare with a constant to a carry chain on the iCE40 (a logic
+  // cell per bit); this form becomes a few LUTs.
+  function automatic logic gt_k(input logic [15:0] x, input logic [15:0] k);
+    logic eq;
+    gt_k = 1'b0;
+    eq   = 1'b1;
+    for (int i = 15; i >= 0; i--) begin
+      gt_k = gt_k | (eq & x[i] & ~k[i]);
+      eq   = eq & (x[i] == k[i]);
+    end
+  endfunction
+
+  // x < a VM's interrupt count (at most NrIrqs, VM_CONFIG refuses more) or vCPU count (at
+  // most NrVcpus): the bits above the count's width only tested for zero, so the compare's
+  // carry chain is as wide as the count (7 bits in the small set instead of 11)
+  localparam int unsigned CntW = (IrqW + 1 < 11) ? IrqW + 1 : 11;
+  localparam int unsigned NvcW = $clog2(NrVcpus + 1);
+  function automatic logic lt_cnt(input logic [10:0] x, input logic [CntW-1:0] cnt);
+    lt_cnt = ((x >> CntW) == 11'd0) && (x[CntW-1:0] < cnt);
+  endfunction
+  function automatic logic lt_nvc(input logic [7:0] x, input logic [NvcW-1:0] nvc);
+    lt_nvc = ((x >> NvcW) == 8'd0) && (x[NvcW-1:0] < nvc);
+  endfunction
+
   // state bits of one interrupt
   localparam int unsigned BEn    = 0;
   localparam int unsigned BLatch = 1;
@@ -239,7 +264,7 @@ module ioe_gic #(
   logic                v_cfg_its, v_cfg_v2, v_grp1_wd, v_its_wd;
   logic [31:0]         v_dstat_wd;
 
-  assign vm_ok   = (32'(op_vm_q) < NrVms);
+  assign vm_ok   = ~gt_k(16'(op_vm_q), 16'(NrVms - 1));  // < NrVms
   assign vm      = op_vm_q[VmW-1:0];
   assign vc      = op_vc_q[VcW-1:0];
   // Selections by VM (and below by vCPU) are AND-OR trees over one-hot selects: cheap
@@ -263,7 +288,7 @@ module ioe_gic #(
     end
   end
   assign cfg     = vm_ok & (cur_cnt != 11'd0);
-  assign vc_ok   = (op_vc_q < cur_nvc);
+  assign vc_ok   = lt_nvc(op_vc_q, cur_nvc[NvcW-1:0]);
   assign is_rd   = (op_code_q == OpRead32) | (op_code_q == OpRead64);
   assign is_wr   = (op_code_q == OpWrite32) | (op_code_q == OpWrite64);
   assign is64    = (op_code_q == OpRead64) | (op_code_q == OpWrite64);
@@ -308,13 +333,30 @@ module ioe_gic #(
   end
 
   // ---------------------------------------------------------------- per-vCPU flops
-  logic [NV*32-1:0] aff_all, ap0_all, ap1_all;
-  logic [NV*5-1:0]  pmr_all, cpr_all;
-  logic [NV*3-1:0]  bpr0_all, bpr1_all;
-  logic [NV-1:0]    ig0_all, ig1_all, eoim_all, cbpr_all, enlpis_all, cv_all, cg_all;
-  logic [NV-1:0]    ackc_all, fiqen_all;  // GICv2 GICC_CTLR.AckCtl, FIQEn
-  logic [NV*10-1:0] cid_all;
-  logic [NV*23-1:0] last_all;
+  // The fields the decoder writes for vCPU cur_idx (vm * NrVcpus + lane): one entry per
+  // vCPU, written at cur_idx. The candidate fields (written per lane of VM `vm`): one row per
+  // VM, a field per lane. Written at an index, read by index: in Yosys registers (mem2reg)
+  // with the same enables and multiplexers as one always_ff per vCPU; in Verilator an idle
+  // cycle tests a few write enables instead of every vCPU's.
+  logic [31:0] aff_q [NV];
+  logic [31:0] ap0_q [NV];
+  logic [31:0] ap1_q [NV];
+  logic [4:0]  pmr_q [NV];
+  logic [2:0]  bpr0_q [NV];
+  logic [2:0]  bpr1_q [NV];
+  logic [22:0] last_q [NV];
+  logic        ig0_q [NV];
+  logic        ig1_q [NV];
+  logic        eoim_q [NV];
+  logic        cbpr_q [NV];
+  logic        enlpis_q [NV];
+  logic        ackc_q [NV];
+  logic        fiqen_q [NV];
+  logic [NrVcpus-1:0]    cv_q [NrVms];
+  logic [NrVcpus-1:0]    cg_q [NrVms];
+  logic [NrVcpus*5-1:0]  cpr_q [NrVms];
+  logic [NrVcpus*10-1:0] cid_q [NrVms];
+  logic [NV-1:0]         enlpis_all;
 
   logic [VcW-1:0] lane;     // vCPU lane the status unit looks at
   logic [NvW-1:0] cur_idx;  // vm * NrVcpus + lane
@@ -351,78 +393,105 @@ module ioe_gic #(
   assign dec_en  = (state_q == SExec) & cfg & (is_rd | is_wr) & sp_known & (~sp_vc | vc_ok);
   assign cur_idx = NvW'(32'(vm) * NrVcpus + 32'(lane));
 
-  for (genvar g = 0; g < NV; g++) begin : g_vcpu
-    localparam int unsigned GVm   = g / NrVcpus;
-    localparam int unsigned GLane = g % NrVcpus;
-    logic [31:0] aff_q, ap0_q, ap1_q;
-    logic [4:0]  pmr_q, cpr_q;
-    logic [2:0]  bpr0_q, bpr1_q;
-    logic        ig0_q, ig1_q, eoim_q, cbpr_q, enlpis_q, cv_q, cg_q, ackc_q, fiqen_q;
-    logic [9:0]  cid_q;
-    logic [22:0] last_q;
-    logic        in_vm, sel;
-    // reset state of a vCPU (card reset and VM_RESET / VM_CONFIG): BPR0 2, BPR1 3,
-    // presentation status 1023, everything else 0; in the order of the assignments below
-    localparam logic [151:0] VcpuReset = {32'd0, 32'd0, 32'd0, 5'd0, 5'd0, 3'd2, 3'd3, 7'd0,
-                                          10'd0, 23'h0003ff};
-    assign in_vm = vm_ok & (32'(vm) == GVm);
-    assign sel   = (cur_idx == NvW'(g));
-    always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) begin
-        {aff_q, ap0_q, ap1_q, pmr_q, cpr_q, bpr0_q, bpr1_q, ig0_q, ig1_q, eoim_q, cbpr_q,
-            enlpis_q, cv_q, cg_q, cid_q, last_q} <= VcpuReset;
-        {ackc_q, fiqen_q} <= 2'b00;
-      end else if (in_vm && vm_rst) begin
-        {aff_q, ap0_q, ap1_q, pmr_q, cpr_q, bpr0_q, bpr1_q, ig0_q, ig1_q, eoim_q, cbpr_q,
-            enlpis_q, cv_q, cg_q, cid_q, last_q} <= VcpuReset;
-        {ackc_q, fiqen_q} <= 2'b00;
-      end else begin
-        if (sel) begin
-          if (c_aff_we) aff_q <= c_aff_wd;
-          if (c_pmr_we) pmr_q <= c_pmr_wd;
-          if (c_bpr0_we) bpr0_q <= c_bpr0_wd;
-          if (c_bpr1_we) bpr1_q <= c_bpr1_wd;
-          if (c_ap0_we) ap0_q <= c_ap_wd;
-          if (c_ap1_we) ap1_q <= c_ap_wd;
-          if (c_ig0_we) ig0_q <= c_ig0_wd;
-          if (c_ig1_we) ig1_q <= c_ig1_wd;
-          if (c_ctlr_we) begin
-            eoim_q <= c_eoim_wd;
-            cbpr_q <= c_cbpr_wd;
-          end
-          if (c_enlpis_we) enlpis_q <= c_enlpis_wd;
-          if (c_v2ctl_we) begin
-            ackc_q  <= c_ackc_wd;
-            fiqen_q <= c_fiqen_wd;
-          end
-          if (c_last_we) last_q <= c_last_wd;
+  // vCPU cur_idx as row (VM) and lane; cur_in: cur_idx names a vCPU
+  logic           cur_in, vm_in;
+  logic [VmW-1:0] cur_r;
+  logic [31:0]    cur_c;
+  assign cur_in = ~gt_k(16'(cur_idx), 16'(NV - 1));  // cur_idx < NV
+  assign cur_r  = VmW'(32'(cur_idx) / NrVcpus);
+  assign cur_c  = 32'(cur_idx) % NrVcpus;
+  assign vm_in  = ~gt_k(16'(vm), 16'(NrVms - 1));  // vm < NrVms: the lanes below: those of VM `vm`
+  logic  c_any_we;                    // a decoder write for vCPU cur_idx
+  assign c_any_we = cur_in & (c_aff_we | c_pmr_we | c_bpr0_we | c_bpr1_we | c_ap0_we | c_ap1_we |
+                              c_ig0_we | c_ig1_we | c_ctlr_we | c_enlpis_we | c_v2ctl_we |
+                              c_last_we);
+
+  // reset state of a vCPU (card reset and VM_RESET / VM_CONFIG): BPR0 2, BPR1 3,
+  // presentation status 1023, everything else 0
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      for (int i = 0; i < NV; i++) begin
+        aff_q[i]    <= '0;
+        ap0_q[i]    <= '0;
+        ap1_q[i]    <= '0;
+        pmr_q[i]    <= '0;
+        bpr0_q[i]   <= 3'd2;
+        bpr1_q[i]   <= 3'd3;
+        last_q[i]   <= 23'h0003ff;
+        ig0_q[i]    <= 1'b0;
+        ig1_q[i]    <= 1'b0;
+        eoim_q[i]   <= 1'b0;
+        cbpr_q[i]   <= 1'b0;
+        enlpis_q[i] <= 1'b0;
+        ackc_q[i]   <= 1'b0;
+        fiqen_q[i]  <= 1'b0;
+      end
+      for (int v = 0; v < NrVms; v++) begin
+        cv_q[v]  <= '0;
+        cg_q[v]  <= '0;
+        cpr_q[v] <= '0;
+        cid_q[v] <= '0;
+      end
+    end else begin
+      // the decoder's commands for vCPU cur_idx
+      if (c_any_we) begin
+        if (c_aff_we) aff_q[cur_idx] <= c_aff_wd;
+        if (c_pmr_we) pmr_q[cur_idx] <= c_pmr_wd;
+        if (c_bpr0_we) bpr0_q[cur_idx] <= c_bpr0_wd;
+        if (c_bpr1_we) bpr1_q[cur_idx] <= c_bpr1_wd;
+        if (c_ap0_we) ap0_q[cur_idx] <= c_ap_wd;
+        if (c_ap1_we) ap1_q[cur_idx] <= c_ap_wd;
+        if (c_ig0_we) ig0_q[cur_idx] <= c_ig0_wd;
+        if (c_ig1_we) ig1_q[cur_idx] <= c_ig1_wd;
+        if (c_ctlr_we) begin
+          eoim_q[cur_idx] <= c_eoim_wd;
+          cbpr_q[cur_idx] <= c_cbpr_wd;
         end
-        if (in_vm && cw_we[GLane]) begin
-          cv_q  <= cw_v[GLane];
-          cid_q <= cw_id[GLane*10 +: 10];
-          cpr_q <= cw_p[GLane*5 +: 5];
-          cg_q  <= cw_g[GLane];
+        if (c_enlpis_we) enlpis_q[cur_idx] <= c_enlpis_wd;
+        if (c_v2ctl_we) begin
+          ackc_q[cur_idx]  <= c_ackc_wd;
+          fiqen_q[cur_idx] <= c_fiqen_wd;
+        end
+        if (c_last_we) last_q[cur_idx] <= c_last_wd;
+      end
+      // candidate updates of the lanes of VM `vm`
+      if (vm_ok && (cw_we != '0)) begin
+        for (int c = 0; c < NrVcpus; c++) begin
+          if (cw_we[c]) begin
+            cv_q[vm][c]           <= cw_v[c];
+            cg_q[vm][c]           <= cw_g[c];
+            cid_q[vm][c*10 +: 10] <= cw_id[c*10 +: 10];
+            cpr_q[vm][c*5 +: 5]   <= cw_p[c*5 +: 5];
+          end
         end
       end
+      // VM_RESET / VM_CONFIG: every lane of VM `vm` (after the writes above: it wins)
+      if (vm_ok && vm_rst) begin
+        for (int c = 0; c < NrVcpus; c++) begin
+          aff_q[32'(vm) * NrVcpus + c]    <= '0;
+          ap0_q[32'(vm) * NrVcpus + c]    <= '0;
+          ap1_q[32'(vm) * NrVcpus + c]    <= '0;
+          pmr_q[32'(vm) * NrVcpus + c]    <= '0;
+          bpr0_q[32'(vm) * NrVcpus + c]   <= 3'd2;
+          bpr1_q[32'(vm) * NrVcpus + c]   <= 3'd3;
+          last_q[32'(vm) * NrVcpus + c]   <= 23'h0003ff;
+          ig0_q[32'(vm) * NrVcpus + c]    <= 1'b0;
+          ig1_q[32'(vm) * NrVcpus + c]    <= 1'b0;
+          eoim_q[32'(vm) * NrVcpus + c]   <= 1'b0;
+          cbpr_q[32'(vm) * NrVcpus + c]   <= 1'b0;
+          enlpis_q[32'(vm) * NrVcpus + c] <= 1'b0;
+          ackc_q[32'(vm) * NrVcpus + c]   <= 1'b0;
+          fiqen_q[32'(vm) * NrVcpus + c]  <= 1'b0;
+        end
+        cv_q[vm]  <= '0;
+        cg_q[vm]  <= '0;
+        cpr_q[vm] <= '0;
+        cid_q[vm] <= '0;
+      end
     end
-    assign aff_all[g*32 +: 32]  = aff_q;
-    assign ap0_all[g*32 +: 32]  = ap0_q;
-    assign ap1_all[g*32 +: 32]  = ap1_q;
-    assign pmr_all[g*5 +: 5]    = pmr_q;
-    assign bpr0_all[g*3 +: 3]   = bpr0_q;
-    assign bpr1_all[g*3 +: 3]   = bpr1_q;
-    assign ig0_all[g]           = ig0_q;
-    assign ig1_all[g]           = ig1_q;
-    assign eoim_all[g]          = eoim_q;
-    assign cbpr_all[g]          = cbpr_q;
-    assign ackc_all[g]          = Gicv2 & ackc_q;
-    assign fiqen_all[g]         = Gicv2 & fiqen_q;
-    assign enlpis_all[g]        = Lpis & enlpis_q;
-    assign cv_all[g]            = cv_q;
-    assign cid_all[g*10 +: 10]  = cid_q;
-    assign cpr_all[g*5 +: 5]    = cpr_q;
-    assign cg_all[g]            = cg_q;
-    assign last_all[g*23 +: 23] = last_q;
+  end
+  for (genvar g = 0; g < NV; g++) begin : g_enlpis
+    assign enlpis_all[g] = Lpis & enlpis_q[g];
   end
 
   // current vCPU (cur_idx)
@@ -443,70 +512,41 @@ module ioe_gic #(
   logic                  vm_enlpis;  // a vCPU of VM `vm` has EnableLPIs = 1
 
   always_comb begin
-    cur_aff    = '0;
-    cur_ap0    = '0;
-    cur_ap1    = '0;
-    cur_pmr    = '0;
-    cur_cpr    = '0;
-    cur_bpr0   = '0;
-    cur_bpr1   = '0;
-    cur_ig0    = 1'b0;
-    cur_ig1    = 1'b0;
-    cur_eoim   = 1'b0;
-    cur_cbpr   = 1'b0;
-    cur_ackc   = 1'b0;
-    cur_fiqen  = 1'b0;
-    cur_enlpis = 1'b0;
-    cur_cv     = 1'b0;
-    cur_cg     = 1'b0;
-    cur_cid    = '0;
-    cur_last   = '0;
-    for (int i = 0; i < NV; i++) begin
-      logic h;
-      h          = (cur_idx == NvW'(i));
-      cur_aff    = cur_aff | (aff_all[i*32 +: 32] & {32{h}});
-      cur_ap0    = cur_ap0 | (ap0_all[i*32 +: 32] & {32{h}});
-      cur_ap1    = cur_ap1 | (ap1_all[i*32 +: 32] & {32{h}});
-      cur_pmr    = cur_pmr | (pmr_all[i*5 +: 5] & {5{h}});
-      cur_cpr    = cur_cpr | (cpr_all[i*5 +: 5] & {5{h}});
-      cur_bpr0   = cur_bpr0 | (bpr0_all[i*3 +: 3] & {3{h}});
-      cur_bpr1   = cur_bpr1 | (bpr1_all[i*3 +: 3] & {3{h}});
-      cur_ig0    = cur_ig0 | (ig0_all[i] & h);
-      cur_ig1    = cur_ig1 | (ig1_all[i] & h);
-      cur_eoim   = cur_eoim | (eoim_all[i] & h);
-      cur_cbpr   = cur_cbpr | (cbpr_all[i] & h);
-      cur_ackc   = cur_ackc | (ackc_all[i] & h);
-      cur_fiqen  = cur_fiqen | (fiqen_all[i] & h);
-      cur_enlpis = cur_enlpis | (enlpis_all[i] & h);
-      cur_cv     = cur_cv | (cv_all[i] & h);
-      cur_cg     = cur_cg | (cg_all[i] & h);
-      cur_cid    = cur_cid | (cid_all[i*10 +: 10] & {10{h}});
-      cur_last   = cur_last | (last_all[i*23 +: 23] & {23{h}});
-    end
+    cur_aff    = cur_in ? aff_q[cur_idx] : '0;
+    cur_ap0    = cur_in ? ap0_q[cur_idx] : '0;
+    cur_ap1    = cur_in ? ap1_q[cur_idx] : '0;
+    cur_pmr    = cur_in ? pmr_q[cur_idx] : '0;
+    cur_bpr0   = cur_in ? bpr0_q[cur_idx] : '0;
+    cur_bpr1   = cur_in ? bpr1_q[cur_idx] : '0;
+    cur_last   = cur_in ? last_q[cur_idx] : '0;
+    cur_ig0    = cur_in & ig0_q[cur_idx];
+    cur_ig1    = cur_in & ig1_q[cur_idx];
+    cur_eoim   = cur_in & eoim_q[cur_idx];
+    cur_cbpr   = cur_in & cbpr_q[cur_idx];
+    cur_ackc   = cur_in & Gicv2 & ackc_q[cur_idx];
+    cur_fiqen  = cur_in & Gicv2 & fiqen_q[cur_idx];
+    cur_enlpis = cur_in & enlpis_all[cur_idx];
+    cur_cpr    = cur_in ? cpr_q[cur_r][cur_c*5 +: 5] : '0;
+    cur_cid    = cur_in ? cid_q[cur_r][cur_c*10 +: 10] : '0;
+    cur_cv     = cur_in & cv_q[cur_r][cur_c];
+    cur_cg     = cur_in & cg_q[cur_r][cur_c];
   end
 
   always_comb begin
-    lane_aff = '0;
-    lane_ig0 = '0;
-    lane_ig1 = '0;
-    lane_cv  = '0;
-    lane_cg  = '0;
-    lane_cid = '0;
-    lane_cpr = '0;
+    lane_cid  = vm_in ? cid_q[vm] : '0;
+    lane_cpr  = vm_in ? cpr_q[vm] : '0;
+    lane_cv   = vm_in ? cv_q[vm] : '0;
+    lane_cg   = vm_in ? cg_q[vm] : '0;
+    lane_aff  = '0;
+    lane_ig0  = '0;
+    lane_ig1  = '0;
     vm_enlpis = 1'b0;
-    for (int v = 0; v < NrVms; v++) begin
+    if (vm_in) begin
       for (int c = 0; c < NrVcpus; c++) begin
-        vm_enlpis = vm_enlpis | (enlpis_all[v*NrVcpus + c] & vm_oh[v]);
-        lane_aff[c*32 +: 32] = lane_aff[c*32 +: 32] |
-                               (aff_all[(v*NrVcpus + c)*32 +: 32] & {32{vm_oh[v]}});
-        lane_ig0[c] = lane_ig0[c] | (ig0_all[v*NrVcpus + c] & vm_oh[v]);
-        lane_ig1[c] = lane_ig1[c] | (ig1_all[v*NrVcpus + c] & vm_oh[v]);
-        lane_cv[c]  = lane_cv[c] | (cv_all[v*NrVcpus + c] & vm_oh[v]);
-        lane_cg[c]  = lane_cg[c] | (cg_all[v*NrVcpus + c] & vm_oh[v]);
-        lane_cid[c*10 +: 10] = lane_cid[c*10 +: 10] |
-                               (cid_all[(v*NrVcpus + c)*10 +: 10] & {10{vm_oh[v]}});
-        lane_cpr[c*5 +: 5] = lane_cpr[c*5 +: 5] |
-                             (cpr_all[(v*NrVcpus + c)*5 +: 5] & {5{vm_oh[v]}});
+        lane_aff[c*32 +: 32] = aff_q[32'(vm) * NrVcpus + c];
+        lane_ig0[c]          = ig0_q[32'(vm) * NrVcpus + c];
+        lane_ig1[c]          = ig1_q[32'(vm) * NrVcpus + c];
+        vm_enlpis            = vm_enlpis | enlpis_all[32'(vm) * NrVcpus + c];
       end
     end
   end
@@ -637,7 +677,7 @@ module ioe_gic #(
 
   always_comb begin
     for (int c = 0; c < NrVcpus; c++) begin
-      lf_ok[c]  = (32'(c) < 32'(cur_nvc));
+      lf_ok[c]  = gt_k(16'(cur_nvc), 16'(c));  // c < cur_nvc
       lf_hit[c] = lf_ok[c] & (e_route_new == lane_aff[c*32 +: 32]);
     end
     lf_first = lf_hit & (~lf_hit + NrVcpus'(1));
@@ -737,7 +777,7 @@ module ioe_gic #(
   logic [2:0]    e_src_id;     // index of the lowest source
 
   assign e_intid   = base_q + 10'(k_q);
-  assign e_private = (e_intid < 10'd32);
+  assign e_private = (e_intid[9:5] == 5'd0);  // < 32 (bit tests: no carry chain)
 
   always_comb begin
     e_old = '0;
@@ -758,7 +798,7 @@ module ioe_gic #(
     for (int i = 7; i >= 0; i--) begin
       if (e_old[BSrc + i]) e_src_id = 3'(i);
     end
-    for (int i = 0; i < 8; i++) e_nvc8[i] = (32'(i) < 32'(cur_nvc));
+    for (int i = 0; i < 8; i++) e_nvc8[i] = gt_k(16'(cur_nvc), 16'(i));
     unique case (ek_q)
       EkGroup: begin
         e_rd[0] = e_old[BGrp];
@@ -833,7 +873,7 @@ module ioe_gic #(
         e_rd[23:0]  = e_route_old[23:0];
         e_route_new = {wd[39:32], wd[23:0]};
       end
-      EkLevel: e_rd[0] = e_old[BLevel] & (e_intid >= 10'd16);
+      EkLevel: e_rd[0] = e_old[BLevel] & (e_intid[9:4] != 6'd0);  // >= 16
       EkLine: begin
         if (op_wd_q[30]) begin
           e_new[BLevel] = op_wd_q[31];  // RAW: the line's state only (LEVEL_INFO)
@@ -907,9 +947,9 @@ module ioe_gic #(
       logic [31:0] a;
       a = lane_aff[c*32 +: 32];
       if (wd[40]) begin
-        sgi_targets[c] = (32'(c) < 32'(cur_nvc)) & (VcW'(c) != vc);
+        sgi_targets[c] = gt_k(16'(cur_nvc), 16'(c)) & (VcW'(c) != vc);
       end else begin
-        sgi_targets[c] = (32'(c) < 32'(cur_nvc)) & (a[31:24] == wd[55:48]) &
+        sgi_targets[c] = gt_k(16'(cur_nvc), 16'(c)) & (a[31:24] == wd[55:48]) &
                          (a[23:16] == wd[39:32]) & (a[15:8] == wd[23:16]) &
                          (a[7:4] == wd[47:44]) & wd[{2'b00, a[3:0]}];
       end
@@ -921,7 +961,7 @@ module ioe_gic #(
           2'd2:    sgi_targets[c] = (VcW'(c) == vc);
           default: sgi_targets[c] = 1'b0;
         endcase
-        sgi_targets[c] = sgi_targets[c] & (32'(c) < 32'(cur_nvc));
+        sgi_targets[c] = sgi_targets[c] & gt_k(16'(cur_nvc), 16'(c));
       end
     end
   end
@@ -953,7 +993,7 @@ module ioe_gic #(
   logic [2:0]  pi_grp;  // which per-interrupt bit register (offset bits [9:7])
   ekind_e      pi_ek;
   logic [9:0]  pi_base;
-  logic [10:0] line_intid, eoi_lim;
+  logic [10:0] line_intid;
   logic [23:0] eoi_intid;
   logic        eoi_ok;
   logic [10:0] rt_n;
@@ -972,9 +1012,10 @@ module ioe_gic #(
   assign pi_grp     = off[9:7];
   assign line_intid = {1'b0, op_wd_q[9:0]};
   assign eoi_intid  = gicc ? {14'd0, wd[9:0]} : wd[23:0];
-  assign eoi_lim    = cur_cnt;
-  assign eoi_lpi    = Lpis & cur_its & (eoi_intid >= 24'd8192);
-  assign eoi_ok     = (eoi_intid < 24'(eoi_lim)) & ~((eoi_intid >= 24'd1020) & (eoi_intid <= 24'd1023));
+  assign eoi_lpi    = Lpis & cur_its & (eoi_intid[23:13] != 11'd0);  // >= 8192
+  // below the VM's interrupt count and not 1020..1023 (the constant bounds as bit tests)
+  assign eoi_ok     = (eoi_intid[23:11] == 13'd0) & lt_cnt(eoi_intid[10:0], cur_cnt[CntW-1:0]) &
+                      (eoi_intid[23:2] != 22'h0000ff);
   assign rt_n       = {1'b0, off[12:3]};
 
   always_comb begin
@@ -1036,19 +1077,19 @@ module ioe_gic #(
           end else if (off == 16'h0008) begin
             dv_val = 64'h4b00343b;
           end else if (off >= 16'h0080 && off < 16'h0400) begin
-            dv_undef = ({1'b0, pi_base} >= cur_cnt);
+            dv_undef = ~lt_cnt({1'b0, pi_base}, cur_cnt[CntW-1:0]);
             dv_entry = ~dv_undef;
             dv_ek    = pi_ek;
             dv_base  = pi_base;
             dv_klast = 5'd31;
           end else if (off >= 16'h0400 && off < 16'h0c00) begin
-            dv_undef = ({1'b0, off[9:0]} >= cur_cnt);
+            dv_undef = ~lt_cnt({1'b0, off[9:0]}, cur_cnt[CntW-1:0]);
             dv_entry = ~dv_undef;
             dv_ek    = off[11] ? EkTargets : EkPrio;
             dv_base  = off[9:0];
             dv_klast = 5'd3;
           end else if (off >= 16'h0c00 && off < 16'h0d00) begin
-            dv_undef = ({1'b0, off[7:2], 4'd0} >= cur_cnt);
+            dv_undef = ~lt_cnt({1'b0, off[7:2], 4'd0}, cur_cnt[CntW-1:0]);
             if (off[7:2] == 6'd0) begin
               dv_val = 64'haaaaaaaa;  // SGIs: edge, writes ignored
             end else begin
@@ -1087,10 +1128,10 @@ module ioe_gic #(
           end else if (off == 16'h0010) begin
             dv_val     = op_ua_q ? {32'd0, cur_dstat} : 64'd0;
             v_dstat_we = is_wr & op_ua_q;
-          end else if (off >= 16'h0080 && off < 16'h0400) begin
+          end else if (off[15:10] == 6'd0 && off[9:7] != 3'd0) begin  // 0x0080..0x03ff
             if (pi_base == 10'd0) begin
               dv_val = '0;  // INTIDs 0..31 live in the redistributor
-            end else if ({1'b0, pi_base} >= cur_cnt) begin
+            end else if (~lt_cnt({1'b0, pi_base}, cur_cnt[CntW-1:0])) begin
               dv_undef = 1'b1;
             end else begin
               dv_entry = 1'b1;
@@ -1098,10 +1139,10 @@ module ioe_gic #(
               dv_base  = pi_base;
               dv_klast = 5'd31;
             end
-          end else if (off >= 16'h0400 && off < 16'h0800) begin
-            if (off[9:0] < 10'd32) begin
+          end else if (off[15:10] == 6'd1) begin  // 0x0400..0x07ff
+            if (off[9:5] == 5'd0) begin
               dv_val = '0;
-            end else if ({1'b0, off[9:0]} >= cur_cnt) begin
+            end else if (~lt_cnt({1'b0, off[9:0]}, cur_cnt[CntW-1:0])) begin
               dv_undef = 1'b1;
             end else begin
               dv_entry = 1'b1;
@@ -1109,12 +1150,12 @@ module ioe_gic #(
               dv_base  = off[9:0];
               dv_klast = 5'd3;
             end
-          end else if (off >= 16'h0800 && off < 16'h0c00) begin
-            dv_undef = ({1'b0, off[9:0]} >= cur_cnt);  // ITARGETSR: 0, writes ignored
-          end else if (off >= 16'h0c00 && off < 16'h0d00) begin
-            if (off[7:2] < 6'd2) begin
+          end else if (off[15:10] == 6'd2) begin  // 0x0800..0x0bff
+            dv_undef = ~lt_cnt({1'b0, off[9:0]}, cur_cnt[CntW-1:0]);  // ITARGETSR: 0, writes ignored
+          end else if (off[15:8] == 8'h0c) begin  // 0x0c00..0x0cff
+            if (off[7:3] == 5'd0) begin  // off[7:2] < 2
               dv_val = '0;
-            end else if ({1'b0, off[7:2], 4'd0} >= cur_cnt) begin
+            end else if (~lt_cnt({1'b0, off[7:2], 4'd0}, cur_cnt[CntW-1:0])) begin
               dv_undef = 1'b1;
             end else begin
               dv_entry = 1'b1;
@@ -1122,10 +1163,10 @@ module ioe_gic #(
               dv_base  = {off[7:2], 4'd0};
               dv_klast = 5'd15;
             end
-          end else if (off >= 16'h0d00 && off < 16'h0d80) begin
-            dv_undef = ({1'b0, off[6:2], 5'd0} >= cur_cnt);  // IGRPMODR: 0, writes ignored
-          end else if (off >= 16'h6000 && off < 16'h8000) begin
-            if (rt_n < 11'd32 || rt_n >= cur_cnt) begin
+          end else if (off[15:7] == 9'h01a) begin  // 0x0d00..0x0d7f
+            dv_undef = ~lt_cnt({1'b0, off[6:2], 5'd0}, cur_cnt[CntW-1:0]);  // IGRPMODR: 0, writes ignored
+          end else if (off[15:13] == 3'b011) begin  // 0x6000..0x7fff
+            if (rt_n[10:5] == 6'd0 || ~lt_cnt(rt_n, cur_cnt[CntW-1:0])) begin  // rt_n < 32
               dv_undef = 1'b1;
             end else begin
               dv_entry = 1'b1;
@@ -1138,8 +1179,8 @@ module ioe_gic #(
             dv_undef = 1'b1;
           end
         end else begin
-          if (off[2:0] == 3'b000 && off >= 16'h6000 && off < 16'h8000 && rt_n >= 11'd32 &&
-              rt_n < cur_cnt) begin
+          if (off[2:0] == 3'b000 && off[15:13] == 3'b011 && rt_n[10:5] != 6'd0 &&
+              lt_cnt(rt_n, cur_cnt[CntW-1:0])) begin
             dv_entry = 1'b1;
             dv_ek    = EkRoute64;
             dv_base  = off[12:3];
@@ -1186,12 +1227,12 @@ module ioe_gic #(
       4'd2: begin
         if (is64 || off[1:0] != 2'b00) begin
           dv_undef = 1'b1;
-        end else if (off >= 16'h0080 && off < 16'h0400 && off[6:0] == 7'd0) begin
+        end else if (off[15:10] == 6'd0 && off[9:7] != 3'd0 && off[6:0] == 7'd0) begin
           dv_entry = 1'b1;
           dv_ek    = pi_ek;
           dv_base  = 10'd0;
           dv_klast = 5'd31;
-        end else if (off >= 16'h0400 && off < 16'h0420) begin
+        end else if (off[15:5] == 11'h020) begin  // 0x0400..0x041f
           dv_entry = 1'b1;
           dv_ek    = EkPrio;
           dv_base  = {5'd0, off[4:0]};
@@ -1356,8 +1397,8 @@ module ioe_gic #(
       default: begin
         if (off == 16'h0000 && is_rd && !is64) begin
           dv_val = {32'd0, su_status};
-        end else if (off >= 16'h1000 && off < 16'h1080 && off[1:0] == 2'b00 && is_rd && !is64 &&
-                     {1'b0, off[6:2], 5'd0} < cur_cnt) begin
+        end else if (off[15:7] == 9'h020 && off[1:0] == 2'b00 && is_rd && !is64 &&  // 0x1000..0x107f
+                     lt_cnt({1'b0, off[6:2], 5'd0}, cur_cnt[CntW-1:0])) begin
           dv_entry = 1'b1;  // line levels of INTIDs 32n .. 32n+31 (GRP_LEVEL_INFO)
           dv_ek    = EkLevel;
           dv_base  = {off[6:2], 5'd0};
@@ -1495,9 +1536,9 @@ module ioe_gic #(
         for (int c = 0; c < NrVcpus; c++) nt_mask_d[c] = (vc == VcW'(c));
         if (op_code_q == OpVmConfig || op_code_q == OpVmReset) begin
           if (!vm_ok || (op_code_q == OpVmConfig &&
-                         (op_wd_q[15:0] < 16'd64 || 32'(op_wd_q[15:0]) > NrIrqs ||
+                         (op_wd_q[15:6] == 10'd0 || gt_k(op_wd_q[15:0], 16'(NrIrqs)) ||
                           op_wd_q[4:0] != 5'd0 || op_wd_q[23:16] == 8'd0 ||
-                          32'(op_wd_q[23:16]) > NrVcpus ||
+                          gt_k(16'(op_wd_q[23:16]), 16'(NrVcpus)) ||
                           // GICv2: no ITS, at most 8 vCPUs
                           (Gicv2 && op_wd_q[25] && (op_wd_q[24] || op_wd_q[23:16] > 8'd8)))))
             begin
@@ -1538,9 +1579,9 @@ module ioe_gic #(
             state_d      = SMRd;
           end
         end else if (op_code_q == OpLine) begin
-          if (line_intid < 11'd16 || line_intid >= cur_cnt) begin
+          if (line_intid[10:4] == 7'd0 || ~lt_cnt(line_intid, cur_cnt[CntW-1:0])) begin  // < 16
             undef_d = 1'b1;
-          end else if (line_intid < 11'd32 && !vc_ok) begin
+          end else if (line_intid[10:5] == 6'd0 && !vc_ok) begin  // < 32
             bad_d = 1'b1;
           end else begin
             // the word read in SIdle: modify and write it back now (as SEWb does), offer
@@ -1686,14 +1727,14 @@ module ioe_gic #(
         spi_waddr  = {vm, sc_i_q[IrqW-1:0]};
         misc_waddr = {vm, sc_i_q[VcW+1:0]};
         // GICv2 VMs reset every interrupt to group 0 (KVM's v2 reset)
-        priv_wfull = {NrVcpus{((sc_i_q < 11'd16) ? SgiReset : OtherReset) &
+        priv_wfull = {NrVcpus{((sc_i_q[10:4] == 7'd0) ? SgiReset : OtherReset) &
                               ~(SW'(cur_v2) << BGrp)}};
         spi_wdata  = {32'd0, OtherReset[10:0] & ~(11'(cur_v2) << BGrp)};
         misc_wdata = '0;
-        priv_we    = (sc_i_q < 11'd32);
+        priv_we    = (sc_i_q[10:5] == 6'd0);  // < 32
         spi_we     = 1'b1;
-        misc_we    = (32'(sc_i_q) < (32'd4 << VcW));
-        sel_clr    = (32'(sc_i_q) < NrIrqs / 2);  // the VM's tree: no eligible interrupt
+        misc_we    = ((sc_i_q >> (VcW + 2)) == 11'd0);  // < 4 << VcW
+        sel_clr    = ~gt_k(16'(sc_i_q), 16'(NrIrqs / 2 - 1));  // < NrIrqs / 2: the VM's tree: no eligible interrupt
         sc_i_d     = sc_i_q + 11'd1;
         if (32'(sc_i_q) == ClearN - 1) begin
           state_d = SIdle;

@@ -357,7 +357,7 @@ module ioe_wire_bridge #(
               3'd3: len_d[7:0] = rbyte;
               3'd4: begin
                 len_d[10:8] = rbyte[2:0];
-                if (rbyte > 8'd4 || (rbyte == 8'd4 && len_q[7:0] != '0)) begin
+                if (rbyte[7:3] != 5'd0 || rbyte[2:0] > 3'd4 || (rbyte == 8'd4 && len_q[7:0] != '0)) begin
                   err_code_d = ErrLen;
                   st_d       = MDrop;
                 end
@@ -433,7 +433,8 @@ module ioe_wire_bridge #(
           err_code_d = ErrPayload;
           unique case (type_q)
             TypeHello: if (len_q == 11'd4) st_d = MHello;
-            TypeBatch: if (len_q >= 11'd20 && len_q <= 11'd1012 && len_q[3:0] == 4'd4) st_d = MTmo;
+            // 20..1012 and 4 mod 16: 16k + 4 with k in 1..63 (bit tests, no carry chains)
+            TypeBatch: if (len_q[10] == 1'b0 && len_q[9:4] != 6'd0 && len_q[3:0] == 4'd4) st_d = MTmo;
             default:   if (len_q == '0) begin
               st_d      = MReset;
               rst_cnt_d = '1;
@@ -480,7 +481,7 @@ module ioe_wire_bridge #(
           unique case (cnt_q[3:2])
             2'd0: if (cnt_q[1:0] == 2'd0) begin
               kind_d = rbyte[1:0];
-              bad_d  = (rbyte > 8'd2);
+              bad_d  = (rbyte[7:2] != 6'd0) | (rbyte[1:0] == 2'd3);  // > 2
             end
             2'd1: begin
               if (cnt_q[1:0] != 2'd3) addr_d = {rbyte, addr_q[23:8]};

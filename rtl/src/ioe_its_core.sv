@@ -167,6 +167,7 @@ module ioe_its_core #(
   logic [63:0] sv_pa_q, sv_pa_d;                       // address of the previous DTE
   logic        rs_q, rs_d;                             // restore: LPI creation returns here
   logic        rs_done_q, rs_done_d;
+  logic [1:0]  rs_ph_q, rs_ph_d;                       // a failed restore's clean-up (SRsErr)
   logic [31:0] rs_pos_q, rs_pos_d;                     // next DeviceID / EventID scanned
   // walks over every DTE slot: the level-2 page of w_dev_q (l1ok_q: read already; cleared
   // when w_dev_q leaves the page) and the walk state SSlotL1 returns to
@@ -240,7 +241,7 @@ module ioe_its_core #(
 
   // the walk bound of the current instance and its next value. The sequencer's requests
   // for instance ci_q: a device made valid (DeviceID w_dev_q or dev_q per cnt_rs, ITT Size
-  // cnt_size) / freed / every count cleared / set to "no bound"
+  // cnt_size) / freed / every count cleared / nd set to "no count" (dev_max, itt_max kept)
   logic        cnt_inc, cnt_dec, cnt_clr, cnt_max, cnt_rs;
   logic [4:0]  cnt_size;
   logic [DevBits:0]   cur_nd, cnt_nd;
@@ -260,8 +261,6 @@ module ioe_its_core #(
       cnt_imax = '0;
     end else if (cnt_max) begin
       cnt_nd   = '1;
-      cnt_dmax = '1;
-      cnt_imax = '1;
     end else if (cnt_inc) begin
       if (cur_nd != '1) cnt_nd = cur_nd + 1'b1;
       if (cnt_dev > cur_dmax) cnt_dmax = cnt_dev;
@@ -574,7 +573,7 @@ module ioe_its_core #(
     sw_blk_d = sw_blk_q; sw_wrap_d = sw_wrap_q; occ_clr = 1'b0; sc_more = 1'b0; sc_skip = 1'b0;
     sv_he_d = sv_he_q; sv_hd_d = sv_hd_q; sv_pe_d = sv_pe_q; sv_pd_d = sv_pd_q;
     sv_pite_d = sv_pite_q; sv_pdte_d = sv_pdte_q; sv_pa_d = sv_pa_q;
-    rs_d = rs_q; rs_done_d = rs_done_q; rs_pos_d = rs_pos_q;
+    rs_d = rs_q; rs_done_d = rs_done_q; rs_pos_d = rs_pos_q; rs_ph_d = rs_ph_q;
     l1ok_d = l1ok_q; l2_d = l2_q; slr_d = slr_q;
     cache_inv = 1'b0;
     lset_inc = 1'b0; miss_inc = 1'b0;
@@ -772,6 +771,8 @@ module ioe_its_core #(
               w_dev_d    = '0;
               rs_done_d  = 1'b0;
               rs_pos_d   = '0;
+              rs_ph_d    = 2'd0;
+              dte_d      = '0;  // SRsErr: no device being restored
             end
           end
         endcase
@@ -1252,7 +1253,8 @@ module ioe_its_core #(
         // highest DeviceID mapped
         if (sl_end || !cur_b0[63] ||
             (state_q != SRsDev && (w_left_q == '0 || w_dev_q > 32'(cur_dmax)))) begin
-          state_d = (state_q == SWDev) ? wret_q : (state_q == SSvDev) ? SSvEnd : SFinish;
+          state_d = (state_q == SWDev) ? wret_q : (state_q == SSvDev) ? SSvEnd :
+                    (rs_ph_q != 2'd0) ? SRsErr : SFinish;
         end else begin
           daddr_d    = sl_l1 ? sl_l1a : sl_dte;
           dte_addr_d = sl_dte;
@@ -1625,7 +1627,8 @@ module ioe_its_core #(
       // ------------------------------------------------------------ RESTORE_TABLES
       // Collections from the table (stop at V = 0), then the device table with KVM's
       // next-chain scan; entries the scan skips are zeroed; every ITE reached creates or
-      // references its LPI. On an error every device and collection is freed again.
+      // references its LPI. On an error the devices the scan restored and the collections
+      // are freed again (SRsErr).
       SRsColl: begin
         if (w_ev_q >= capacity(cur_b1[9:0])) begin
           state_d = SRsDev;
@@ -1767,27 +1770,52 @@ module ioe_its_core #(
         end
       end
       SRsErr: begin
-        // free every device and collection again (as RESET), keep the errno in RDATA
-        rs_d       = 1'b0;
-        dwr_d      = 1'b0;
-        i_ncoll_we = 1'b1;
-        i_ncoll_wd = '0;
-        // every valid DTE of the table, also those the scan had not reached (not made
-        // by commands): the walk without bound, then no device is left (SRsClr)
-        cnt_max = 1'b1;
-        if (cur_b0[63]) begin
+        // a failed restore leaves no device and no collection (as KVM), the errno in RDATA.
+        // rs_ph_q 0: the error. The device it failed in (dte_q valid; none when the
+        // collections failed) frees the ITEs below the failing EventID w_ev_q and its DTE
+        // (the walker from EventID 0 to w_ev_q - 1), then 1: the scan goes on from the next
+        // slot (from slot 0 after the collections) zeroing every valid DTE (rs_done: not
+        // reached, no references, no ITT walk), then 2: the devices it restored, the valid
+        // DTEs up to dev_max, are freed with the ITT bound the scan set (nd "no count" for
+        // the walk), then no device is left (SRsClr).
+        rs_d      = 1'b0;
+        dwr_d     = 1'b0;
+        rs_done_d = 1'b1;
+        if (rs_ph_q == 2'd0) begin
+          i_ncoll_we = 1'b1;
+          i_ncoll_wd = '0;
+          cnt_max    = 1'b1;
+          if (!cur_b0[63]) begin
+            state_d = SRsClr;
+          end else if (dte_q[63]) begin
+            w_all_d  = 1'b0;
+            w_free_d = 1'b1;
+            w_ev_d   = 32'hffffffff;  // SWIte: EventID 0 next
+            w_evn_d  = w_ev_q;
+            wret_d   = SRsErr;
+            rs_ph_d  = 2'd1;
+            state_d  = SWIte;
+          end else begin
+            w_dev_d = '0;
+            rs_ph_d = 2'd2;
+            state_d = SRsDev;
+          end
+        end else if (rs_ph_q == 2'd1) begin
+          w_dev_d = w_dev_q + 32'd1;
+          rs_ph_d = 2'd2;
+          state_d = SRsDev;
+        end else begin
           w_all_d  = 1'b1;
           w_free_d = 1'b1;
           w_dev_d  = '0;
           w_left_d = '1;
           wret_d   = SRsClr;
           state_d  = SWDev;
-        end else begin
-          state_d = SRsClr;
         end
       end
       SRsClr: begin
         cnt_clr = 1'b1;
+        rs_ph_d = 2'd0;
         state_d = SFinish;
       end
 
@@ -2021,6 +2049,7 @@ module ioe_its_core #(
       sc_i_q <= '0; sc_di_q <= '0; sc_dv_q <= 1'b0; sw_blk_q <= 1'b0; sw_wrap_q <= 1'b0;
       sv_he_q <= 1'b0; sv_hd_q <= 1'b0; sv_pe_q <= '0; sv_pd_q <= '0; sv_pite_q <= '0;
       sv_pdte_q <= '0; sv_pa_q <= '0; rs_q <= 1'b0; rs_done_q <= 1'b0; rs_pos_q <= '0;
+      rs_ph_q <= 2'd0;
       l1ok_q <= 1'b0; l2_q <= '0; slr_q <= SIdle;
       msi_in_q <= '0; msi_drop_q <= '0; miss_q <= '0; lset_q <= '0; lset_cyc_q <= '0;
     end else begin
@@ -2042,7 +2071,7 @@ module ioe_its_core #(
       sw_blk_q <= sw_blk_d; sw_wrap_q <= sw_wrap_d;
       sv_he_q <= sv_he_d; sv_hd_q <= sv_hd_d; sv_pe_q <= sv_pe_d; sv_pd_q <= sv_pd_d;
       sv_pite_q <= sv_pite_d; sv_pdte_q <= sv_pdte_d; sv_pa_q <= sv_pa_d;
-      rs_q <= rs_d; rs_done_q <= rs_done_d; rs_pos_q <= rs_pos_d;
+      rs_q <= rs_d; rs_done_q <= rs_done_d; rs_pos_q <= rs_pos_d; rs_ph_q <= rs_ph_d;
       l1ok_q <= l1ok_d & (((w_dev_d ^ w_dev_q) & ~sl_pmask) == '0);
       l2_q <= l2_d; slr_q <= slr_d;
       // the sequencer's and the fast path's increments never coincide (one of them is idle)

@@ -5,9 +5,9 @@
 // ioe_its_xlate (translation cache, walker with several reads outstanding), which the
 // sequencer drains before each of its operations. Its units (docs/its.md, "RTL
 // micro-architecture", has the block diagram): u_cmdq (ioe_its_cmdq) the command queue and
-// the command's decode, u_devtab (ioe_its_devtab) where DTEs are, u_coll (ioe_its_coll) the
-// collections, u_lpi (ioe_its_lpi) the per-VM LPI state in block RAM and every vCPU's best
-// eligible LPI, which the GIC engine reads. The sequencer owns the instance registers.
+// its decode, u_devtab (ioe_its_devtab) where DTEs are, u_rscan (ioe_its_rscan) the rules of
+// RESTORE_TABLES' scan, u_coll (ioe_its_coll) the collections, u_lpi (ioe_its_lpi) the LPI
+// state and the bests, u_sweep (ioe_its_sweep) a sweep's step. It owns the instance registers.
 
 module ioe_its_core #(
   parameter int unsigned NrIts     = 8,
@@ -380,6 +380,38 @@ module ioe_its_core #(
     .s2_data_i   (ddata_q),
     .s2_word_o   (sw2_word),
     .s2_wdata_o  (sw2_wdata)
+  );
+
+  // RESTORE_TABLES' scan rules (ioe_its_rscan) for the entry on ddata_q: the DTE of slot
+  // w_dev_q (SRsDte), the ITE w_ev_q of the device dte_q (SRsIte), the checks of the ITE
+  // ite_q (SRsIteLpi) and where the device scan goes on after its ITT (SRsIteNext)
+  logic        rs_dte_reach, rs_dte_zero, rs_dte_dev, rs_ite_reach, rs_ite_zero, rs_ite_take;
+  logic        rs_ite_bad, rs_dev_last;
+  logic [31:0] rs_dte_evn, rs_ite_epos, rs_dev_pos;
+  ioe_its_rscan #(
+    .LpiBits (LpiBits)
+  ) u_rscan (
+    .slot_i      (w_dev_q),
+    .rd_i        (ddata_q),
+    .pos_i       (rs_pos_q),
+    .done_i      (rs_done_q),
+    .dte_reach_o (rs_dte_reach),
+    .dte_zero_o  (rs_dte_zero),
+    .dte_dev_o   (rs_dte_dev),
+    .dte_evn_o   (rs_dte_evn),
+    .dte_i       (dte_q),
+    .ev_i        (w_ev_q),
+    .epos_i      (sv_pe_q),
+    .evn_i       (w_evn_q),
+    .ite_reach_o (rs_ite_reach),
+    .ite_zero_o  (rs_ite_zero),
+    .ite_take_o  (rs_ite_take),
+    .ite_i       (ite_q),
+    .coll_hit_i  (cb_hit),
+    .ite_bad_o   (rs_ite_bad),
+    .ite_epos_o  (rs_ite_epos),
+    .dev_last_o  (rs_dev_last),
+    .dev_pos_o   (rs_dev_pos)
   );
 
   // the device table (ioe_its_devtab): the lookup of dev_q (dt_lk_*: first read, then the
@@ -1682,21 +1714,16 @@ module ioe_its_core #(
           dwr_d   = 1'b0;
           w_dev_d = w_dev_q + 32'd1;
           state_d = SRsDev;
-        end else if (rs_done_q || w_dev_q < rs_pos_q) begin
-          if (ddata_q[63]) begin
-            dwdata_d = '0;
-            dstrb_d  = 8'hff;
-            dwr_d    = 1'b1;
-            state_d  = SDmaReq;
-            ret_d    = SRsDte;
-          end else begin
-            w_dev_d = w_dev_q + 32'd1;
-            state_d = SRsDev;
-          end
-        end else if (!ddata_q[63] || ddata_q[4:0] > 5'd30) begin
-          rs_pos_d = w_dev_q + 32'd1;
-          w_dev_d  = w_dev_q + 32'd1;
-          state_d  = SRsDev;
+        end else if (rs_dte_zero) begin
+          dwdata_d = '0;
+          dstrb_d  = 8'hff;
+          dwr_d    = 1'b1;
+          state_d  = SDmaReq;
+          ret_d    = SRsDte;
+        end else if (!rs_dte_dev) begin
+          if (rs_dte_reach) rs_pos_d = w_dev_q + 32'd1;
+          w_dev_d = w_dev_q + 32'd1;
+          state_d = SRsDev;
         end else begin
           cnt_inc    = 1'b1;
           cnt_rs     = 1'b1;
@@ -1704,7 +1731,7 @@ module ioe_its_core #(
           dte_d      = ddata_q;
           dte_addr_d = daddr_q;
           w_ev_d     = '0;
-          w_evn_d    = 32'd1 << ({27'd0, ddata_q[4:0]} + 32'd1);
+          w_evn_d    = rs_dte_evn;
           sv_pe_d    = '0;  // next EventID the ITT scan looks at
           daddr_d    = iova_base | {12'd0, ddata_q[48:5], 8'd0};
           state_d    = SDmaReq;
@@ -1719,32 +1746,27 @@ module ioe_its_core #(
         end else if (derr_q) begin
           rdata_d = 64'd14;
           state_d = SRsErr;
-        end else if (w_ev_q < sv_pe_q) begin
-          if (ddata_q[47:16] != 32'd0) begin
-            dwdata_d = '0;
-            dstrb_d  = 8'hff;
-            dwr_d    = 1'b1;
-            state_d  = SDmaReq;
-            ret_d    = SRsIte;
-          end else begin
-            state_d = SRsIteNext;
-          end
-        end else if (ddata_q[47:16] == 32'd0) begin
-          sv_pe_d = w_ev_q + 32'd1;
-          state_d = SRsIteNext;
-        end else begin
+        end else if (rs_ite_zero) begin
+          dwdata_d = '0;
+          dstrb_d  = 8'hff;
+          dwr_d    = 1'b1;
+          state_d  = SDmaReq;
+          ret_d    = SRsIte;
+        end else if (rs_ite_take) begin
           ite_d   = ddata_q;
           state_d = SRsIteLpi;
+        end else begin
+          if (rs_ite_reach) sv_pe_d = w_ev_q + 32'd1;
+          state_d = SRsIteNext;
         end
       end
       SRsIteLpi: begin
         // checks with cb_* (collection of ite_q), then the LPI (MAPTI's creation path)
-        if (ite_q[47:16] < 32'd8192 || 32'(ite_q[47:16]) > LpiMax ||
-            w_ev_q + {16'd0, ite_q[63:48]} >= w_evn_q || !cb_hit) begin
+        if (rs_ite_bad) begin
           rdata_d = 64'd22;
           state_d = SRsErr;
         end else begin
-          sv_pe_d = (ite_q[63:48] == 16'd0) ? w_evn_q : w_ev_q + {16'd0, ite_q[63:48]};
+          sv_pe_d = rs_ite_epos;
           l_d     = ite_q[31:16];
           sc_i_d  = ite_q[31:16];
           tmap_d  = ~cb_tgt[8];
@@ -1758,8 +1780,8 @@ module ioe_its_core #(
         dwr_d = 1'b0;
         if (w_ev_q + 32'd1 >= w_evn_q) begin
           // end of this ITT: the DTE's next field continues the device scan
-          if (dte_q[62:49] == 14'd0) rs_done_d = 1'b1;
-          else rs_pos_d = w_dev_q + {18'd0, dte_q[62:49]};
+          if (rs_dev_last) rs_done_d = 1'b1;
+          else rs_pos_d = rs_dev_pos;
           w_dev_d = w_dev_q + 32'd1;
           state_d = SRsDev;
         end else begin

@@ -5,9 +5,9 @@
 // ioe_its_xlate (translation cache, walker with several reads outstanding), which the
 // sequencer drains before each of its operations. Its units (docs/its.md, "RTL
 // micro-architecture", has the block diagram): u_cmdq (ioe_its_cmdq) the command queue and
-// the command's decode, u_devtab (ioe_its_devtab) where DTEs are, u_coll (ioe_its_coll) the
-// collections, u_lpi (ioe_its_lpi) the per-VM LPI state in block RAM and every vCPU's best
-// eligible LPI, which the GIC engine reads. The sequencer owns the instance registers.
+// its decode, u_devtab (ioe_its_devtab) where DTEs are, u_rscan (ioe_its_rscan) the rules of
+// RESTORE_TABLES' scan, u_coll (ioe_its_coll) the collections, u_lpi (ioe_its_lpi) the LPI
+// state and the bests, u_sweep (ioe_its_sweep) a sweep's step. It owns the instance registers.
 
 module ioe_its_core #(
   parameter int unsigned NrIts     = 8,
@@ -167,6 +167,7 @@ module ioe_its_core #(
   logic [63:0] sv_pa_q, sv_pa_d;                       // address of the previous DTE
   logic        rs_q, rs_d;                             // restore: LPI creation returns here
   logic        rs_done_q, rs_done_d;
+  logic [1:0]  rs_ph_q, rs_ph_d;                       // a failed restore's clean-up (SRsErr)
   logic [31:0] rs_pos_q, rs_pos_d;                     // next DeviceID / EventID scanned
   // walks over every DTE slot: the level-2 page of w_dev_q (l1ok_q: read already; cleared
   // when w_dev_q leaves the page) and the walk state SSlotL1 returns to
@@ -240,7 +241,7 @@ module ioe_its_core #(
 
   // the walk bound of the current instance and its next value. The sequencer's requests
   // for instance ci_q: a device made valid (DeviceID w_dev_q or dev_q per cnt_rs, ITT Size
-  // cnt_size) / freed / every count cleared / set to "no bound"
+  // cnt_size) / freed / every count cleared / nd set to "no count" (dev_max, itt_max kept)
   logic        cnt_inc, cnt_dec, cnt_clr, cnt_max, cnt_rs;
   logic [4:0]  cnt_size;
   logic [DevBits:0]   cur_nd, cnt_nd;
@@ -260,8 +261,6 @@ module ioe_its_core #(
       cnt_imax = '0;
     end else if (cnt_max) begin
       cnt_nd   = '1;
-      cnt_dmax = '1;
-      cnt_imax = '1;
     end else if (cnt_inc) begin
       if (cur_nd != '1) cnt_nd = cur_nd + 1'b1;
       if (cnt_dev > cur_dmax) cnt_dmax = cnt_dev;
@@ -381,6 +380,38 @@ module ioe_its_core #(
     .s2_data_i   (ddata_q),
     .s2_word_o   (sw2_word),
     .s2_wdata_o  (sw2_wdata)
+  );
+
+  // RESTORE_TABLES' scan rules (ioe_its_rscan) for the entry on ddata_q: the DTE of slot
+  // w_dev_q (SRsDte), the ITE w_ev_q of the device dte_q (SRsIte), the checks of the ITE
+  // ite_q (SRsIteLpi) and where the device scan goes on after its ITT (SRsIteNext)
+  logic        rs_dte_reach, rs_dte_zero, rs_dte_dev, rs_ite_reach, rs_ite_zero, rs_ite_take;
+  logic        rs_ite_bad, rs_dev_last;
+  logic [31:0] rs_dte_evn, rs_ite_epos, rs_dev_pos;
+  ioe_its_rscan #(
+    .LpiBits (LpiBits)
+  ) u_rscan (
+    .slot_i      (w_dev_q),
+    .rd_i        (ddata_q),
+    .pos_i       (rs_pos_q),
+    .done_i      (rs_done_q),
+    .dte_reach_o (rs_dte_reach),
+    .dte_zero_o  (rs_dte_zero),
+    .dte_dev_o   (rs_dte_dev),
+    .dte_evn_o   (rs_dte_evn),
+    .dte_i       (dte_q),
+    .ev_i        (w_ev_q),
+    .epos_i      (sv_pe_q),
+    .evn_i       (w_evn_q),
+    .ite_reach_o (rs_ite_reach),
+    .ite_zero_o  (rs_ite_zero),
+    .ite_take_o  (rs_ite_take),
+    .ite_i       (ite_q),
+    .coll_hit_i  (cb_hit),
+    .ite_bad_o   (rs_ite_bad),
+    .ite_epos_o  (rs_ite_epos),
+    .dev_last_o  (rs_dev_last),
+    .dev_pos_o   (rs_dev_pos)
   );
 
   // the device table (ioe_its_devtab): the lookup of dev_q (dt_lk_*: first read, then the
@@ -574,7 +605,7 @@ module ioe_its_core #(
     sw_blk_d = sw_blk_q; sw_wrap_d = sw_wrap_q; occ_clr = 1'b0; sc_more = 1'b0; sc_skip = 1'b0;
     sv_he_d = sv_he_q; sv_hd_d = sv_hd_q; sv_pe_d = sv_pe_q; sv_pd_d = sv_pd_q;
     sv_pite_d = sv_pite_q; sv_pdte_d = sv_pdte_q; sv_pa_d = sv_pa_q;
-    rs_d = rs_q; rs_done_d = rs_done_q; rs_pos_d = rs_pos_q;
+    rs_d = rs_q; rs_done_d = rs_done_q; rs_pos_d = rs_pos_q; rs_ph_d = rs_ph_q;
     l1ok_d = l1ok_q; l2_d = l2_q; slr_d = slr_q;
     cache_inv = 1'b0;
     lset_inc = 1'b0; miss_inc = 1'b0;
@@ -772,6 +803,8 @@ module ioe_its_core #(
               w_dev_d    = '0;
               rs_done_d  = 1'b0;
               rs_pos_d   = '0;
+              rs_ph_d    = 2'd0;
+              dte_d      = '0;  // SRsErr: no device being restored
             end
           end
         endcase
@@ -1252,7 +1285,8 @@ module ioe_its_core #(
         // highest DeviceID mapped
         if (sl_end || !cur_b0[63] ||
             (state_q != SRsDev && (w_left_q == '0 || w_dev_q > 32'(cur_dmax)))) begin
-          state_d = (state_q == SWDev) ? wret_q : (state_q == SSvDev) ? SSvEnd : SFinish;
+          state_d = (state_q == SWDev) ? wret_q : (state_q == SSvDev) ? SSvEnd :
+                    (rs_ph_q != 2'd0) ? SRsErr : SFinish;
         end else begin
           daddr_d    = sl_l1 ? sl_l1a : sl_dte;
           dte_addr_d = sl_dte;
@@ -1625,7 +1659,8 @@ module ioe_its_core #(
       // ------------------------------------------------------------ RESTORE_TABLES
       // Collections from the table (stop at V = 0), then the device table with KVM's
       // next-chain scan; entries the scan skips are zeroed; every ITE reached creates or
-      // references its LPI. On an error every device and collection is freed again.
+      // references its LPI. On an error the devices the scan restored and the collections
+      // are freed again (SRsErr).
       SRsColl: begin
         if (w_ev_q >= capacity(cur_b1[9:0])) begin
           state_d = SRsDev;
@@ -1679,21 +1714,16 @@ module ioe_its_core #(
           dwr_d   = 1'b0;
           w_dev_d = w_dev_q + 32'd1;
           state_d = SRsDev;
-        end else if (rs_done_q || w_dev_q < rs_pos_q) begin
-          if (ddata_q[63]) begin
-            dwdata_d = '0;
-            dstrb_d  = 8'hff;
-            dwr_d    = 1'b1;
-            state_d  = SDmaReq;
-            ret_d    = SRsDte;
-          end else begin
-            w_dev_d = w_dev_q + 32'd1;
-            state_d = SRsDev;
-          end
-        end else if (!ddata_q[63] || ddata_q[4:0] > 5'd30) begin
-          rs_pos_d = w_dev_q + 32'd1;
-          w_dev_d  = w_dev_q + 32'd1;
-          state_d  = SRsDev;
+        end else if (rs_dte_zero) begin
+          dwdata_d = '0;
+          dstrb_d  = 8'hff;
+          dwr_d    = 1'b1;
+          state_d  = SDmaReq;
+          ret_d    = SRsDte;
+        end else if (!rs_dte_dev) begin
+          if (rs_dte_reach) rs_pos_d = w_dev_q + 32'd1;
+          w_dev_d = w_dev_q + 32'd1;
+          state_d = SRsDev;
         end else begin
           cnt_inc    = 1'b1;
           cnt_rs     = 1'b1;
@@ -1701,7 +1731,7 @@ module ioe_its_core #(
           dte_d      = ddata_q;
           dte_addr_d = daddr_q;
           w_ev_d     = '0;
-          w_evn_d    = 32'd1 << ({27'd0, ddata_q[4:0]} + 32'd1);
+          w_evn_d    = rs_dte_evn;
           sv_pe_d    = '0;  // next EventID the ITT scan looks at
           daddr_d    = iova_base | {12'd0, ddata_q[48:5], 8'd0};
           state_d    = SDmaReq;
@@ -1716,32 +1746,27 @@ module ioe_its_core #(
         end else if (derr_q) begin
           rdata_d = 64'd14;
           state_d = SRsErr;
-        end else if (w_ev_q < sv_pe_q) begin
-          if (ddata_q[47:16] != 32'd0) begin
-            dwdata_d = '0;
-            dstrb_d  = 8'hff;
-            dwr_d    = 1'b1;
-            state_d  = SDmaReq;
-            ret_d    = SRsIte;
-          end else begin
-            state_d = SRsIteNext;
-          end
-        end else if (ddata_q[47:16] == 32'd0) begin
-          sv_pe_d = w_ev_q + 32'd1;
-          state_d = SRsIteNext;
-        end else begin
+        end else if (rs_ite_zero) begin
+          dwdata_d = '0;
+          dstrb_d  = 8'hff;
+          dwr_d    = 1'b1;
+          state_d  = SDmaReq;
+          ret_d    = SRsIte;
+        end else if (rs_ite_take) begin
           ite_d   = ddata_q;
           state_d = SRsIteLpi;
+        end else begin
+          if (rs_ite_reach) sv_pe_d = w_ev_q + 32'd1;
+          state_d = SRsIteNext;
         end
       end
       SRsIteLpi: begin
         // checks with cb_* (collection of ite_q), then the LPI (MAPTI's creation path)
-        if (ite_q[47:16] < 32'd8192 || 32'(ite_q[47:16]) > LpiMax ||
-            w_ev_q + {16'd0, ite_q[63:48]} >= w_evn_q || !cb_hit) begin
+        if (rs_ite_bad) begin
           rdata_d = 64'd22;
           state_d = SRsErr;
         end else begin
-          sv_pe_d = (ite_q[63:48] == 16'd0) ? w_evn_q : w_ev_q + {16'd0, ite_q[63:48]};
+          sv_pe_d = rs_ite_epos;
           l_d     = ite_q[31:16];
           sc_i_d  = ite_q[31:16];
           tmap_d  = ~cb_tgt[8];
@@ -1755,8 +1780,8 @@ module ioe_its_core #(
         dwr_d = 1'b0;
         if (w_ev_q + 32'd1 >= w_evn_q) begin
           // end of this ITT: the DTE's next field continues the device scan
-          if (dte_q[62:49] == 14'd0) rs_done_d = 1'b1;
-          else rs_pos_d = w_dev_q + {18'd0, dte_q[62:49]};
+          if (rs_dev_last) rs_done_d = 1'b1;
+          else rs_pos_d = rs_dev_pos;
           w_dev_d = w_dev_q + 32'd1;
           state_d = SRsDev;
         end else begin
@@ -1767,27 +1792,52 @@ module ioe_its_core #(
         end
       end
       SRsErr: begin
-        // free every device and collection again (as RESET), keep the errno in RDATA
-        rs_d       = 1'b0;
-        dwr_d      = 1'b0;
-        i_ncoll_we = 1'b1;
-        i_ncoll_wd = '0;
-        // every valid DTE of the table, also those the scan had not reached (not made
-        // by commands): the walk without bound, then no device is left (SRsClr)
-        cnt_max = 1'b1;
-        if (cur_b0[63]) begin
+        // a failed restore leaves no device and no collection (as KVM), the errno in RDATA.
+        // rs_ph_q 0: the error. The device it failed in (dte_q valid; none when the
+        // collections failed) frees the ITEs below the failing EventID w_ev_q and its DTE
+        // (the walker from EventID 0 to w_ev_q - 1), then 1: the scan goes on from the next
+        // slot (from slot 0 after the collections) zeroing every valid DTE (rs_done: not
+        // reached, no references, no ITT walk), then 2: the devices it restored, the valid
+        // DTEs up to dev_max, are freed with the ITT bound the scan set (nd "no count" for
+        // the walk), then no device is left (SRsClr).
+        rs_d      = 1'b0;
+        dwr_d     = 1'b0;
+        rs_done_d = 1'b1;
+        if (rs_ph_q == 2'd0) begin
+          i_ncoll_we = 1'b1;
+          i_ncoll_wd = '0;
+          cnt_max    = 1'b1;
+          if (!cur_b0[63]) begin
+            state_d = SRsClr;
+          end else if (dte_q[63]) begin
+            w_all_d  = 1'b0;
+            w_free_d = 1'b1;
+            w_ev_d   = 32'hffffffff;  // SWIte: EventID 0 next
+            w_evn_d  = w_ev_q;
+            wret_d   = SRsErr;
+            rs_ph_d  = 2'd1;
+            state_d  = SWIte;
+          end else begin
+            w_dev_d = '0;
+            rs_ph_d = 2'd2;
+            state_d = SRsDev;
+          end
+        end else if (rs_ph_q == 2'd1) begin
+          w_dev_d = w_dev_q + 32'd1;
+          rs_ph_d = 2'd2;
+          state_d = SRsDev;
+        end else begin
           w_all_d  = 1'b1;
           w_free_d = 1'b1;
           w_dev_d  = '0;
           w_left_d = '1;
           wret_d   = SRsClr;
           state_d  = SWDev;
-        end else begin
-          state_d = SRsClr;
         end
       end
       SRsClr: begin
         cnt_clr = 1'b1;
+        rs_ph_d = 2'd0;
         state_d = SFinish;
       end
 
@@ -2021,6 +2071,7 @@ module ioe_its_core #(
       sc_i_q <= '0; sc_di_q <= '0; sc_dv_q <= 1'b0; sw_blk_q <= 1'b0; sw_wrap_q <= 1'b0;
       sv_he_q <= 1'b0; sv_hd_q <= 1'b0; sv_pe_q <= '0; sv_pd_q <= '0; sv_pite_q <= '0;
       sv_pdte_q <= '0; sv_pa_q <= '0; rs_q <= 1'b0; rs_done_q <= 1'b0; rs_pos_q <= '0;
+      rs_ph_q <= 2'd0;
       l1ok_q <= 1'b0; l2_q <= '0; slr_q <= SIdle;
       msi_in_q <= '0; msi_drop_q <= '0; miss_q <= '0; lset_q <= '0; lset_cyc_q <= '0;
     end else begin
@@ -2042,7 +2093,7 @@ module ioe_its_core #(
       sw_blk_q <= sw_blk_d; sw_wrap_q <= sw_wrap_d;
       sv_he_q <= sv_he_d; sv_hd_q <= sv_hd_d; sv_pe_q <= sv_pe_d; sv_pd_q <= sv_pd_d;
       sv_pite_q <= sv_pite_d; sv_pdte_q <= sv_pdte_d; sv_pa_q <= sv_pa_d;
-      rs_q <= rs_d; rs_done_q <= rs_done_d; rs_pos_q <= rs_pos_d;
+      rs_q <= rs_d; rs_done_q <= rs_done_d; rs_pos_q <= rs_pos_d; rs_ph_q <= rs_ph_d;
       l1ok_q <= l1ok_d & (((w_dev_d ^ w_dev_q) & ~sl_pmask) == '0);
       l2_q <= l2_d; slr_q <= slr_d;
       // the sequencer's and the fast path's increments never coincide (one of them is idle)

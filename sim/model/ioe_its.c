@@ -415,10 +415,12 @@ static uint64_t itt_len(const struct inst *t, uint64_t dte)
     return 2ull << (size < t->itt_max ? size : t->itt_max);
 }
 
-/* Free a device: every valid ITE of its ITT freed (zeroed), the DTE zeroed. */
-static void free_device(struct ioe_its *x, struct inst *t, uint64_t dte_a, uint64_t dte)
+/* Free a device: every valid ITE among the first n of its ITT freed (zeroed), the DTE
+ * zeroed. */
+static void free_device_n(struct ioe_its *x, struct inst *t, uint64_t dte_a, uint64_t dte,
+                          uint64_t n)
 {
-    uint64_t itt = dte_itt(dte), n = itt_len(t, dte);
+    uint64_t itt = dte_itt(dte);
     for (uint64_t e = 0; e < n; e++) {
         uint64_t ite;
         if (rd64(x, t->vm, itt + 8 * e, &ite) || !ite_intid(ite))
@@ -428,6 +430,12 @@ static void free_device(struct ioe_its *x, struct inst *t, uint64_t dte_a, uint6
     }
     wr64(x, t->vm, dte_a, 0);
     dev_freed(t);
+}
+
+/* Free a device: the ITEs a walk visits (itt_len) */
+static void free_device(struct ioe_its *x, struct inst *t, uint64_t dte_a, uint64_t dte)
+{
+    free_device_n(x, t, dte_a, dte, itt_len(t, dte));
 }
 
 /* fn(d, addr, arg) visits slot d; it returns true when it found a device there */
@@ -978,13 +986,15 @@ static int save_tables(struct ioe_its *x, struct inst *t)
 }
 
 /* Restore one device's ITT with KVM's scanner (an invalid entry advances by one, a valid
- * one by its next field, next = 0 ends the scan): 0 or -errno. Valid entries the scan
- * does not reach are zeroed, so the live ITT holds what KVM's kernel state would. */
-static int restore_itt(struct ioe_its *x, struct inst *t, uint64_t dte)
+ * one by its next field, next = 0 ends the scan): 0 or -errno, and then *at is the EventID
+ * that failed (the ITEs below it hold their references). Valid entries the scan does not
+ * reach are zeroed, so the live ITT holds what KVM's kernel state would. */
+static int restore_itt(struct ioe_its *x, struct inst *t, uint64_t dte, uint64_t *at)
 {
     uint64_t itt = dte_itt(dte), n = 1ull << dte_bits(dte), pos = 0;
     for (uint64_t i = 0; i < n; i++) {
         uint64_t ite;
+        *at = i;
         if (rd64(x, t->vm, itt + 8 * i, &ite))
             return -EFAULT;
         if (i < pos) {
@@ -1022,16 +1032,16 @@ struct rwalk {
 static bool restore_slot(struct ioe_its *x, struct inst *t, uint32_t d, uint64_t a, void *arg)
 {
     struct rwalk *w = arg;
-    uint64_t dte;
-    if (w->err)
-        return false;
+    uint64_t dte, at = 0;
     if (w->per && d % w->per == 0 && !w->done)
         w->next_d = d; /* KVM scans every valid L2 page from its first entry */
     if (rd64(x, t->vm, a, &dte))
         return false;
     if (w->done || d < w->next_d) {
+        /* not reached by the scan (or after its error): no device; its ITEs took no
+         * references, so its ITT is not walked */
         if (dte >> 63)
-            wr64(x, t->vm, a, 0); /* not reached by the scan: not part of the state */
+            wr64(x, t->vm, a, 0);
         return false;
     }
     if (!(dte >> 63) || (dte & 0x1f) > 30) { /* Size 31: no device (as the RTL) */
@@ -1039,9 +1049,14 @@ static bool restore_slot(struct ioe_its *x, struct inst *t, uint32_t d, uint64_t
         return false;
     }
     dev_mapped(t, d, (unsigned)(dte & 0x1f));
-    int err = restore_itt(x, t, dte);
+    int err = restore_itt(x, t, dte, &at);
     if (err) {
+        /* KVM frees the device it failed in: here the ITEs restored so far. nd has no
+         * bound's role until the walk of free_restored ends. */
+        t->nd = ND_MAX;
+        free_device_n(x, t, a, dte, at);
         w->err = err;
+        w->done = true;
         return true;
     }
     uint64_t next = dte >> 49 & 0x3fff;
@@ -1058,23 +1073,28 @@ static void free_everything(struct ioe_its *x, struct inst *t)
     t->nr_coll = 0;
 }
 
-/* A failed RESTORE_TABLES frees every valid DTE of the table, also those it had not reached
- * (written by the VMM, not by commands): the walk without bound, then no device is left. */
-static void free_restore_error(struct ioe_its *x, struct inst *t)
+/* A failed RESTORE_TABLES, after its scan zeroed the DTEs it had not reached (and freed the
+ * device it failed in): the valid DTEs left are the devices it restored, at DeviceIDs up to
+ * dev_max, with ITT Sizes up to itt_max (both as the scan set them). Each is freed as MAPD
+ * V=0 frees it (nd = ND_MAX: the walk is not ended by a count), then no device and no
+ * collection is left, as KVM leaves its ITS. */
+static void free_restored(struct ioe_its *x, struct inst *t)
 {
     t->nd = ND_MAX;
-    t->dev_max = (1u << DEV_BITS) - 1;
-    t->itt_max = 31;
-    free_everything(x, t);
+    free_all_devices(x, t);
     t->nd = t->dev_max = t->itt_max = 0;
+    t->nr_coll = 0;
 }
 
 static int restore_tables(struct ioe_its *x, struct inst *t)
 {
     /* The tables to restore are the live tables in guest memory: only the collections
      * are dropped first (RESTORE_TABLES expects an ITS without devices, fresh or after
-     * RESET, as QEMU's restore does). Any error frees every device of the table and every
-     * collection again. */
+     * RESET, as QEMU's restore does). An error ends the scan: the DTEs after it are zeroed
+     * (all of them when the collections failed), then free_restored. */
+    struct rwalk w = {0};
+    if (t->baser[0] & BASER_INDIRECT)
+        w.per = page_size(t->baser[0]) / 8;
     t->nr_coll = 0;
     uint64_t b = t->baser[1];
     if (b & BASER_VALID) {
@@ -1097,23 +1117,17 @@ static int restore_tables(struct ioe_its *x, struct inst *t)
             else if (!err && t->nr_coll == NR_COLL)
                 err = -ENOMEM;
             if (err) {
-                /* the devices of the live table were not restored either: free them, so
-                 * the ITS is left without devices and collections as KVM's is */
-                free_restore_error(x, t);
-                return err;
+                w.err = err;
+                w.done = true;
+                break;
             }
             t->coll[t->nr_coll++] = (struct coll){(uint16_t)icid, target};
         }
     }
-    struct rwalk w = {0};
-    if (t->baser[0] & BASER_INDIRECT)
-        w.per = page_size(t->baser[0]) / 8;
     for_each_dte_slot(x, t, restore_slot, &w, false);
-    if (w.err) {
-        free_restore_error(x, t);
-        return w.err;
-    }
-    return 0;
+    if (w.err)
+        free_restored(x, t);
+    return w.err;
 }
 
 static int save_pending(struct ioe_its *x, unsigned vm)

@@ -130,15 +130,10 @@ module ioe_dma_xlate #(
 
   assign pfn = s_req_i.addr[47:12];
 
-  // (compared only for a valid request: stage 1 reads its result only with s1_valid_q, and
-  // the simulation model skips the segments in an idle cycle)
   always_comb begin
-    hit = '0;
-    if (s_req_valid_i) begin
-      for (int unsigned i = 0; i < NrSegs; i++)
-        hit[i] = valid_q[i] && vm_q[i] == s_req_i.addr[63:48] && pfn >= base_q[i] &&
-                 pfn <= last_q[i];
-    end
+    for (int unsigned i = 0; i < NrSegs; i++)
+      hit[i] = valid_q[i] && vm_q[i] == s_req_i.addr[63:48] && pfn >= base_q[i] &&
+               pfn <= last_q[i];
     first = hit & ~(hit - NrSegs'(1));  // the lowest matching entry
   end
 

@@ -52,9 +52,12 @@ module ioe_its_cto #(
     tag_of = (e == 6'd0) ? 6'd0 : 6'd31 + e;
   endfunction
 
+  // Per-entry state as vectors over the entries (the age's two bits in two vectors), so
+  // that an update is a few word operations rather than a loop over the entries (what the
+  // simulation model evaluates every cycle; the flip-flops are the same).
   logic [NE-1:0] out_q;
   logic [1:0]    gen_q [NE];
-  logic [1:0]    age_q [NE];
+  logic [NE-1:0] age0_q, age1_q;  // age bit 0 and bit 1 of every entry
   logic [PW-1:0] pre_q;
   logic          tick;
   assign tick = (pre_q == PW'(Half - 1));
@@ -77,15 +80,16 @@ module ioe_its_cto #(
                  out_q[rs_e] && m_rsp_i.tag[7:6] == gen_q[rs_e];
 
   // the lowest timed-out entry, answered in a cycle without a host response
-  logic       to_any, inj;
-  logic [5:0] to_e;
+  logic [NE-1:0] to_vec;
+  logic          to_any, inj;
+  logic [5:0]    to_e;
+  assign to_vec = out_q & age0_q & age1_q;
+  assign to_any = |to_vec;
   always_comb begin
-    to_any = 1'b0;
-    to_e   = '0;
-    for (int e = NE - 1; e >= 0; e--) begin
-      if (out_q[e] && age_q[e] == 2'd3) begin
-        to_any = 1'b1;
-        to_e   = 6'(e);
+    to_e = '0;
+    if (to_any) begin  // rare: the scan only runs when an entry has timed out
+      for (int e = NE - 1; e >= 0; e--) begin
+        if (to_vec[e]) to_e = 6'(e);
       end
     end
   end
@@ -111,28 +115,28 @@ module ioe_its_cto #(
   end
   always_ff @(posedge clk_i) c_rsp_o <= rsp_d;
 
+  // one-hot masks of this cycle's request, host response and timeout, and the entries
+  // whose age advances
+  logic [NE-1:0] rq_oh, rs_oh, to_oh, inc;
+  assign rq_oh = (c_req_valid_i && m_req_ready_i) ? NE'(1) << rq_e : '0;
+  assign rs_oh = rs_ok ? NE'(1) << rs_e : '0;
+  assign to_oh = inj ? NE'(1) << to_e : '0;
+  assign inc   = tick ? out_q & ~(age0_q & age1_q) : '0;
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      out_q <= '0;
-      pre_q <= '0;
-      for (int e = 0; e < NE; e++) begin
-        gen_q[e] <= '0;
-        age_q[e] <= '0;
-      end
+      out_q  <= '0;
+      age0_q <= '0;
+      age1_q <= '0;
+      pre_q  <= '0;
+      for (int e = 0; e < NE; e++) gen_q[e] <= '0;
     end else begin
-      pre_q <= tick ? '0 : pre_q + 1'b1;
-      for (int e = 0; e < NE; e++) begin
-        if (tick && out_q[e] && age_q[e] != 2'd3) age_q[e] <= age_q[e] + 2'd1;
-        if (rs_ok && rs_e == 6'(e)) out_q[e] <= 1'b0;
-        if (inj && to_e == 6'(e)) begin
-          out_q[e] <= 1'b0;
-          gen_q[e] <= gen_q[e] + 2'd1;
-        end
-        if (c_req_valid_i && m_req_ready_i && rq_e == 6'(e)) begin
-          out_q[e] <= 1'b1;
-          age_q[e] <= '0;
-        end
-      end
+      pre_q  <= tick ? '0 : pre_q + 1'b1;
+      // a request (re)starts its entry at age 0; it wins over the clears, as it did
+      out_q  <= (out_q & ~rs_oh & ~to_oh) | rq_oh;
+      age0_q <= (age0_q ^ inc) & ~rq_oh;
+      age1_q <= (age1_q ^ (inc & age0_q)) & ~rq_oh;
+      if (inj) gen_q[to_e] <= gen_q[to_e] + 2'd1;
     end
   end
 

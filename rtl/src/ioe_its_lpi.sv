@@ -140,15 +140,16 @@ module ioe_its_lpi #(
     logic        bv;
     logic [4:0]  pr;
     logic [15:0] id;
+    int unsigned x;
+    // the lane read at its index (not found by comparing every lane with it)
+    x  = lidx(vm_i, w[LTgt +: VcW]);
     bv = 1'b0;
     pr = '0;
     id = '0;
-    for (int x = 0; x < NV; x++) begin
-      if (x == lidx(vm_i, w[LTgt +: VcW])) begin
-        bv = bv_q[x];
-        pr = bpr_q[x];
-        id = bid_q[x];
-      end
+    if (x < NV) begin
+      bv = bv_q[x];
+      pr = bpr_q[x];
+      id = bid_q[x];
     end
     better = w[LPend] & w[LEn] & (w[LRefs +: RefW] != '0) &
              (~bv | (w[LPrio +: 5] < pr) | ((w[LPrio +: 5] == pr) & (l < id)));

@@ -105,25 +105,20 @@ static void attr_steps(struct side *s, int pipe_rd)
     }
     record(s, "HAS group 2", attr(s, KVM_HAS_DEVICE_ATTR, 2, KVM_DEV_VFIO_GROUP_ADD, BAD_ADDR));
     record(s, "HAS group 0", attr(s, KVM_HAS_DEVICE_ATTR, 0, KVM_DEV_VFIO_GROUP_ADD, BAD_ADDR));
-    record(s, "SET FILE_ADD of a pipe",
-           attr(s, KVM_SET_DEVICE_ATTR, KVM_DEV_VFIO_GROUP, KVM_DEV_VFIO_GROUP_ADD,
-                (uintptr_t)&pipe_fd));
-    record(
-        s, "SET FILE_ADD of -1",
-        attr(s, KVM_SET_DEVICE_ATTR, KVM_DEV_VFIO_GROUP, KVM_DEV_VFIO_GROUP_ADD, (uintptr_t)&neg));
-    record(s, "SET FILE_ADD of a closed descriptor",
-           attr(s, KVM_SET_DEVICE_ATTR, KVM_DEV_VFIO_GROUP, KVM_DEV_VFIO_GROUP_ADD,
-                (uintptr_t)&closed));
-    record(s, "SET FILE_ADD, bad payload pointer",
-           attr(s, KVM_SET_DEVICE_ATTR, KVM_DEV_VFIO_GROUP, KVM_DEV_VFIO_GROUP_ADD, BAD_ADDR));
-    record(s, "SET FILE_DEL of a pipe never added",
-           attr(s, KVM_SET_DEVICE_ATTR, KVM_DEV_VFIO_GROUP, KVM_DEV_VFIO_GROUP_DEL,
-                (uintptr_t)&pipe_fd));
-    record(
-        s, "SET FILE_DEL of -1",
-        attr(s, KVM_SET_DEVICE_ATTR, KVM_DEV_VFIO_GROUP, KVM_DEV_VFIO_GROUP_DEL, (uintptr_t)&neg));
-    record(s, "SET FILE_DEL, bad payload pointer",
-           attr(s, KVM_SET_DEVICE_ATTR, KVM_DEV_VFIO_GROUP, KVM_DEV_VFIO_GROUP_DEL, BAD_ADDR));
+    /* FILE_ADD and FILE_DEL with each payload: a pipe (not VFIO's, never added), -1, a
+     * closed descriptor, a pointer that faults */
+    const uint64_t payload[] = {(uintptr_t)&pipe_fd, (uintptr_t)&neg, (uintptr_t)&closed, BAD_ADDR};
+    static const char *const file_ops[2][4] = {
+        {"SET FILE_ADD of a pipe", "SET FILE_ADD of -1", "SET FILE_ADD of a closed descriptor",
+         "SET FILE_ADD, bad payload pointer"},
+        {"SET FILE_DEL of a pipe never added", "SET FILE_DEL of -1",
+         "SET FILE_DEL of a closed descriptor", "SET FILE_DEL, bad payload pointer"},
+    };
+    for (unsigned op = 0; op < 2; op++)
+        for (unsigned i = 0; i < 4; i++)
+            record(s, file_ops[op][i],
+                   attr(s, KVM_SET_DEVICE_ATTR, KVM_DEV_VFIO_GROUP,
+                        op ? KVM_DEV_VFIO_GROUP_DEL : KVM_DEV_VFIO_GROUP_ADD, payload[i]));
     record(s, "SET SET_SPAPR_TCE (not on x86)",
            attr(s, KVM_SET_DEVICE_ATTR, KVM_DEV_VFIO_GROUP, KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE,
                 BAD_ADDR));

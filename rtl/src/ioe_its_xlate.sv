@@ -168,7 +168,7 @@ module ioe_its_xlate #(
   // ---------------------------------------------------------------- walker entries
   // entry state {e_st1_q[k], e_st0_q[k]} (EFree .. EDone), the bits of all entries in two
   // vectors: the free, requesting and finished sets are then word operations
-  logic [MissEntries-1:0] e_st0_q, e_st1_q, e_st0_d, e_st1_d;
+  logic [MissEntries-1:0] e_st0_q, e_st1_q;
   logic [1:0]            e_step_q [MissEntries];
   logic [IW-1:0]         e_ci_q   [MissEntries];
   logic [DevBits-1:0]    e_dev_q  [MissEntries];
@@ -406,35 +406,6 @@ module ioe_its_xlate #(
     end
   end
 
-  // the entry states after this cycle, in the order of the stages (a later write wins); a
-  // block of its own, bit by bit, as Yosys 0.23 takes neither a bit written at a variable
-  // index under an asynchronous reset nor a concatenation of such bits as a target
-  always_comb begin
-    e_st0_d = e_st0_q;
-    e_st1_d = e_st1_q;
-    if (inject) begin
-      e_st1_d[done_idx] = EFree[1];
-      e_st0_d[done_idx] = EFree[0];
-    end
-    if (a_miss && !a_fail_now) begin
-      e_st1_d[free_idx] = EReq[1];
-      e_st0_d[free_idx] = EReq[0];
-    end
-    if (any_req && dma_req_ready_i) begin
-      e_st1_d[req_idx] = EWait[1];
-      e_st0_d[req_idx] = EWait[0];
-    end
-    if (rsp_v) begin
-      if (r_step == StIte || r_next[64]) begin
-        e_st1_d[rsp_k] = EDone[1];
-        e_st0_d[rsp_k] = EDone[0];
-      end else begin
-        e_st1_d[rsp_k] = EReq[1];
-        e_st0_d[rsp_k] = EReq[0];
-      end
-    end
-  end
-
   // ---------------------------------------------------------------- flops
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -480,6 +451,7 @@ module ioe_its_xlate #(
         a_ite_q  <= e_ite_q[done_idx];
         a_fail_q <= e_fail_q[done_idx];
         a_idx_q  <= c_raddr;
+        {e_st1_q[done_idx], e_st0_q[done_idx]} <= EFree;
       end else if (take) begin
         a_ci_q   <= claim_its_i;
         a_dev_q  <= msi_devid_i;
@@ -497,6 +469,7 @@ module ioe_its_xlate #(
       b_ci_q   <= a_ci_q;
       b_addr_q <= lram_raddr_o;
       if (a_miss && !a_fail_now) begin
+        {e_st1_q[free_idx], e_st0_q[free_idx]} <= EReq;
         e_step_q[free_idx] <= a_step;
         e_ci_q[free_idx]   <= a_ci_q;
         e_dev_q[free_idx]  <= a_dev_q[DevBits-1:0];
@@ -508,15 +481,16 @@ module ioe_its_xlate #(
       w_addr_q <= lram_waddr_o;
       w_data_q <= lram_wdata_o;
       // walker: request issued, response
-      e_st0_q   <= e_st0_d;
-      e_st1_q   <= e_st1_d;
       rq_hold_q <= any_req & ~dma_req_ready_i;
       rq_idx_q  <= req_idx;
+      if (any_req && dma_req_ready_i) {e_st1_q[req_idx], e_st0_q[req_idx]} <= EWait;
       if (rsp_v) begin
         if (r_step == StIte || r_next[64]) begin
+          {e_st1_q[rsp_k], e_st0_q[rsp_k]} <= EDone;
           e_fail_q[rsp_k] <= (r_step == StIte) ? dma_rsp_i.err : 1'b1;
           e_ite_q[rsp_k]  <= dma_rsp_i.err ? 48'd0 : r_d[47:0];
         end else begin
+          {e_st1_q[rsp_k], e_st0_q[rsp_k]} <= EReq;
           e_step_q[rsp_k] <= r_nstep;
           e_addr_q[rsp_k] <= r_next[63:0];
         end

@@ -166,7 +166,9 @@ module ioe_its_xlate #(
   logic [48:0]           d_wdte;
 
   // ---------------------------------------------------------------- walker entries
-  logic [1:0]            e_st_q   [MissEntries];
+  // entry state {e_st1_q[k], e_st0_q[k]} (EFree .. EDone), the bits of all entries in two
+  // vectors: the free, requesting and finished sets are then word operations
+  logic [MissEntries-1:0] e_st0_q, e_st1_q, e_st0_d, e_st1_d;
   logic [1:0]            e_step_q [MissEntries];
   logic [IW-1:0]         e_ci_q   [MissEntries];
   logic [DevBits-1:0]    e_dev_q  [MissEntries];
@@ -200,21 +202,22 @@ module ioe_its_xlate #(
   logic [MW-1:0]  free_idx, req_idx, done_idx, req_first;
   logic           any_req, any_done, all_free, two_free;
 
-  // index of the lowest set bit of v (0 when none)
+  // index of the lowest set bit of v (0 when none): the lowest bit isolated (v & -v), then
+  // encoded bit by bit (an OR over the indices with that bit set), a few word operations
   function automatic logic [MW-1:0] lowest(input logic [MissEntries-1:0] v);
+    logic [MissEntries-1:0] oh, m;
     logic [MW-1:0] r;
-    r = '0;
-    for (int k = MissEntries - 1; k >= 0; k--) begin
-      if (v[k]) r = MW'(k);
+    oh = v & (~v + MissEntries'(1));
+    for (int b = 0; b < MW; b++) begin
+      for (int k = 0; k < MissEntries; k++) m[k] = k[b];
+      r[b] = |(oh & m);
     end
     lowest = r;
   endfunction
 
-  for (genvar k = 0; k < MissEntries; k++) begin : g_est
-    assign e_free[k] = (e_st_q[k] == EFree);
-    assign e_req[k]  = (e_st_q[k] == EReq);
-    assign e_done[k] = (e_st_q[k] == EDone);
-  end
+  assign e_free = ~e_st1_q & ~e_st0_q;  // EFree = 0
+  assign e_req  = ~e_st1_q & e_st0_q;   // EReq  = 1
+  assign e_done = e_st1_q & e_st0_q;    // EDone = 3
   assign free_idx  = lowest(e_free);
   assign req_first = lowest(e_req);
   assign req_idx   = rq_hold_q ? rq_idx_q : req_first;
@@ -283,15 +286,18 @@ module ioe_its_xlate #(
     end
   end
 
-  // collection of the ITE in instance a_ci_q: {hit, {unmapped, vCPU}}
+  // collection of the ITE in instance a_ci_q: {hit, {unmapped, vCPU}} (read by stage C
+  // only with b_v_q, so the search runs only for a valid stage A)
   always_comb begin
     a_ch  = 1'b0;
     a_tgt = 9'h100;
-    for (int k = NColl - 1; k >= 0; k--) begin
-      if (5'(k) < ncoll_i[32'(a_ci_q)*5 +: 5] &&
-          cicid_i[(32'(a_ci_q)*NColl + k)*16 +: 16] == a_ite[15:0]) begin
-        a_ch  = 1'b1;
-        a_tgt = ctgt_i[(32'(a_ci_q)*NColl + k)*9 +: 9];
+    if (a_v_q) begin
+      for (int k = NColl - 1; k >= 0; k--) begin
+        if (5'(k) < ncoll_i[32'(a_ci_q)*5 +: 5] &&
+            cicid_i[(32'(a_ci_q)*NColl + k)*16 +: 16] == a_ite[15:0]) begin
+          a_ch  = 1'b1;
+          a_tgt = ctgt_i[(32'(a_ci_q)*NColl + k)*9 +: 9];
+        end
       end
     end
   end
@@ -400,6 +406,35 @@ module ioe_its_xlate #(
     end
   end
 
+  // the entry states after this cycle, in the order of the stages (a later write wins); a
+  // block of its own, bit by bit, as Yosys 0.23 takes neither a bit written at a variable
+  // index under an asynchronous reset nor a concatenation of such bits as a target
+  always_comb begin
+    e_st0_d = e_st0_q;
+    e_st1_d = e_st1_q;
+    if (inject) begin
+      e_st1_d[done_idx] = EFree[1];
+      e_st0_d[done_idx] = EFree[0];
+    end
+    if (a_miss && !a_fail_now) begin
+      e_st1_d[free_idx] = EReq[1];
+      e_st0_d[free_idx] = EReq[0];
+    end
+    if (any_req && dma_req_ready_i) begin
+      e_st1_d[req_idx] = EWait[1];
+      e_st0_d[req_idx] = EWait[0];
+    end
+    if (rsp_v) begin
+      if (r_step == StIte || r_next[64]) begin
+        e_st1_d[rsp_k] = EDone[1];
+        e_st0_d[rsp_k] = EDone[0];
+      end else begin
+        e_st1_d[rsp_k] = EReq[1];
+        e_st0_d[rsp_k] = EReq[0];
+      end
+    end
+  end
+
   // ---------------------------------------------------------------- flops
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -413,8 +448,9 @@ module ioe_its_xlate #(
       w_v_q <= 1'b0; w_addr_q <= '0; w_data_q <= '0;
       rq_hold_q <= 1'b0; rq_idx_q <= '0;
       e_fail_q <= '0;
+      e_st0_q <= '0; e_st1_q <= '0;  // EFree
       for (int k = 0; k < MissEntries; k++) begin
-        e_st_q[k] <= EFree; e_step_q[k] <= StL1; e_ci_q[k] <= '0; e_dev_q[k] <= '0;
+        e_step_q[k] <= StL1; e_ci_q[k] <= '0; e_dev_q[k] <= '0;
         e_ev_q[k] <= '0; e_addr_q[k] <= '0; e_ite_q[k] <= '0;
       end
       for (int k = 0; k < DteEntries; k++) begin
@@ -444,7 +480,6 @@ module ioe_its_xlate #(
         a_ite_q  <= e_ite_q[done_idx];
         a_fail_q <= e_fail_q[done_idx];
         a_idx_q  <= c_raddr;
-        e_st_q[done_idx] <= EFree;
       end else if (take) begin
         a_ci_q   <= claim_its_i;
         a_dev_q  <= msi_devid_i;
@@ -462,7 +497,6 @@ module ioe_its_xlate #(
       b_ci_q   <= a_ci_q;
       b_addr_q <= lram_raddr_o;
       if (a_miss && !a_fail_now) begin
-        e_st_q[free_idx]   <= EReq;
         e_step_q[free_idx] <= a_step;
         e_ci_q[free_idx]   <= a_ci_q;
         e_dev_q[free_idx]  <= a_dev_q[DevBits-1:0];
@@ -474,16 +508,15 @@ module ioe_its_xlate #(
       w_addr_q <= lram_waddr_o;
       w_data_q <= lram_wdata_o;
       // walker: request issued, response
+      e_st0_q   <= e_st0_d;
+      e_st1_q   <= e_st1_d;
       rq_hold_q <= any_req & ~dma_req_ready_i;
       rq_idx_q  <= req_idx;
-      if (any_req && dma_req_ready_i) e_st_q[req_idx] <= EWait;
       if (rsp_v) begin
         if (r_step == StIte || r_next[64]) begin
-          e_st_q[rsp_k]   <= EDone;
           e_fail_q[rsp_k] <= (r_step == StIte) ? dma_rsp_i.err : 1'b1;
           e_ite_q[rsp_k]  <= dma_rsp_i.err ? 48'd0 : r_d[47:0];
         end else begin
-          e_st_q[rsp_k]   <= EReq;
           e_step_q[rsp_k] <= r_nstep;
           e_addr_q[rsp_k] <= r_next[63:0];
         end

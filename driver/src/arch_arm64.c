@@ -255,6 +255,7 @@ const struct persona persona_arm64 = {
     .vm_type = vm_type,
     .check_extension = check_extension,
     .irq_line = irq_line,
+    .irq_line_status = true,
     .vm_ioctl = vm_ioctl,
     .prepare_memory_region = prepare_memory_region,
     .vcpu_ioctl = vcpu_ioctl,

@@ -66,6 +66,12 @@ struct persona {
     long (*check_extension)(struct sys *s, struct vm *vm, long ext);
     /* KVM_IRQ_LINE when the VM's interrupt controller does not take it */
     int (*irq_line)(struct vm *vm, uint32_t irq, uint32_t level);
+    /* KVM_IRQ_LINE_STATUS is KVM_IRQ_LINE with the structure copied back (arm64, whose
+     * kvm_vm_ioctl_irq_line leaves the status field as it was, and x86_64, which has no
+     * irqchip here). false: the persona's unknown-request errno. ppc's kernels put
+     * kvm_set_irq's delivery count in it, which libioe does not compute; s390 has no
+     * KVM_IRQ_LINE at all. */
+    bool irq_line_status;
     /* architecture requests of the VM and vCPU descriptors; -ENOTTY: not one of them */
     int (*vm_ioctl)(struct vm *vm, unsigned long req, unsigned long arg);
     int (*vcpu_ioctl)(struct vcpu *v, unsigned long req, unsigned long arg);

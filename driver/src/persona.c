@@ -153,6 +153,7 @@ static const struct persona persona_x86_64 = {
     .vm_type = vm_type_zero, /* KVM_X86_DEFAULT_VM only */
     .check_extension = caps_x86_64,
     .irq_line = irq_line_no_irqchip,
+    .irq_line_status = true,
     .vm_ioctl = x86_vm_ioctl, /* arch_x86_tsc.c */
     .vcpu_ioctl = x86_vcpu_ioctl,
     .enotty_sys = EINVAL,

@@ -189,15 +189,6 @@ static int irq_line(struct vm *vm, uint64_t uptr, bool with_status)
     return err || !with_status ? err : copy_to_user(uptr, &l, sizeof(l));
 }
 
-/* KVM_IRQ_LINE_STATUS where libioe answers it: arm64, whose kvm_vm_ioctl_irq_line leaves the
- * status field (the irq number it shares a union with) as it was, and x86_64, which has no
- * irqchip here (ENXIO). ppc's kernels put kvm_set_irq's delivery count in it, which libioe
- * does not compute: ENOTTY there, as on s390, which has no KVM_IRQ_LINE at all. */
-static bool irq_line_status_here(const struct vm *vm)
-{
-    return vm->sys->host->arch == HOST_ARM64 || vm->sys->host->arch == HOST_X86_64;
-}
-
 static int signal_msi(struct vm *vm, uint64_t uptr)
 {
     struct kvm_msi msi;
@@ -248,7 +239,8 @@ static int vm_ioctl(struct obj *o, unsigned long req, unsigned long arg)
     case KVM_CREATE_DEVICE: return device_create(vm, arg);
     case KVM_IRQ_LINE: return irq_line(vm, arg, false);
     case KVM_IRQ_LINE_STATUS:
-        return irq_line_status_here(vm) ? irq_line(vm, arg, true) : arch_vm_ioctl(vm, req, arg);
+        return vm->sys->host->irq_line_status ? irq_line(vm, arg, true)
+                                              : arch_vm_ioctl(vm, req, arg);
     case KVM_SIGNAL_MSI: return signal_msi(vm, arg);
     case KVM_ENABLE_CAP: return enable_cap(vm, arg);
     case IOE_MMIO: return mmio(vm, arg);

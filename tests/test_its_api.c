@@ -759,6 +759,32 @@ static void test_restore_bad_collection(void **state)
     its_close(&x);
 }
 
+/* On a card that runs on its own (free_run), an LPI that an MSI sets is notified by the
+ * GIC engine's pass a few cycles after the ITS operation ends; the card's notification
+ * fence (soft/sim: cycles stepped, sim:pcie: NRING_FENCE, the wire: FENCE) makes the vCPU
+ * readable when KVM_SIGNAL_MSI returns, and not after the acknowledge, with no waiting. */
+static void test_lpi_readable_at_return(void **state)
+{
+    const char *target = target_or_skip(state);
+    struct tits x;
+    t_card_opts.free_run = true;
+    its_open(&x, target, 2);
+    t_card_opts.free_run = false;
+    its_tables(&x, 0x10000, 0, 1);
+    cmd_mapc(&x, 0, 1, 1);
+    cmd_mapd(&x, 3, 1, MEM_GPA + ITT_OFF, 1);
+    cmd_mapti(&x, 3, 1, LPI0 + 9, 0);
+    its_go(&x);
+    for (int i = 0; i < 20; i++) {
+        assert_false(t_readable(&x.t, 1));
+        assert_int_equal(its_msi(&x, 3, 1), 1);
+        assert_true(t_readable(&x.t, 1));
+        assert_false(t_readable(&x.t, 0));
+        assert_int_equal(its_take(&x, 1), LPI0 + 9);
+    }
+    its_close(&x);
+}
+
 int main(int argc, char **argv)
 {
     tt_init(argc, argv);
@@ -772,6 +798,7 @@ int main(int argc, char **argv)
         TT_TARGET_TEST(test_signal_msi),
         TT_TARGET_TEST(test_top_lpi),
         TT_TARGET_TEST(test_restore_bad_collection),
+        TT_TARGET_TEST(test_lpi_readable_at_return),
         TT_TARGET_TEST(test_flat_64k),
         TT_TARGET_TEST(test_flat_16k),
         TT_TARGET_TEST(test_flat_4k),

@@ -66,6 +66,7 @@ static size_t all_messages(struct ioe_wire_msg *m)
             r->u.batch_rsp.value[i] = 0x80000000u ^ i;
     }
     new_msg(&m[k++], IOE_WIRE_RESET, 7);
+    new_msg(&m[k++], IOE_WIRE_FENCE, 14);
     struct ioe_wire_msg *d = new_msg(&m[k++], IOE_WIRE_DMA_MAP, 8);
     d->u.dma_map.iova = 0x123456789abcull;
     d->u.dma_map.size = 0x10000;
@@ -85,9 +86,9 @@ static size_t all_messages(struct ioe_wire_msg *m)
     w->u.wired.line = 31;
     w->u.wired.level = 1;
     new_msg(&m[k++], IOE_WIRE_WAIT, 13)->u.wait.timeout_us = 5000000;
-    static const uint8_t status_types[] = {IOE_WIRE_RESET,    IOE_WIRE_DMA_MAP, IOE_WIRE_DMA_UNMAP,
-                                           IOE_WIRE_MSI,      IOE_WIRE_WIRED,   IOE_WIRE_WAIT,
-                                           IOE_WIRE_DMA_WRITE};
+    static const uint8_t status_types[] = {IOE_WIRE_RESET,     IOE_WIRE_DMA_MAP, IOE_WIRE_DMA_UNMAP,
+                                           IOE_WIRE_MSI,       IOE_WIRE_WIRED,   IOE_WIRE_WAIT,
+                                           IOE_WIRE_DMA_WRITE, IOE_WIRE_FENCE};
     for (size_t i = 0; i < sizeof(status_types); i++)
         new_msg(&m[k++], status_types[i] | IOE_WIRE_RESP, (uint16_t)(20 + i))->u.status =
             -(int32_t)i;
@@ -209,7 +210,7 @@ static void test_bad_frames(void **state)
 
     /* unknown types, and responses of messages that are never answered */
     static const uint8_t bad_types[] = {0x00,
-                                        0x06,
+                                        0x07,
                                         0x14,
                                         0x23,
                                         0x55,
@@ -238,6 +239,8 @@ static void test_bad_frames(void **state)
         {IOE_WIRE_BATCH | IOE_WIRE_RESP, 8 + 4, 2}, /* done says 2 values, len has 1 */
         {IOE_WIRE_BATCH | IOE_WIRE_RESP, 8, 0},     /* first is status: done is 0: ok below */
         {IOE_WIRE_RESET, 4, 0},
+        {IOE_WIRE_FENCE, 4, 0},
+        {IOE_WIRE_FENCE | IOE_WIRE_RESP, 0, 0},
         {IOE_WIRE_STEP, 4, 0},
         {IOE_WIRE_NOTIFY, 4 + 12, 2},
         {IOE_WIRE_NOTIFY, 4, 86},

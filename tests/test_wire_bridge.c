@@ -198,7 +198,7 @@ static void test_hello(void **state)
     assert_int_equal(f.payload[0] | f.payload[1] << 8, 1);
     assert_int_equal(f.payload[2] | f.payload[3] << 8, 0);
     assert_int_equal(wf_get32(f.payload + 4), IOE_CORE_ID_RESET);
-    assert_int_equal(wf_get32(f.payload + 8), 8); /* ASYNC */
+    assert_int_equal(wf_get32(f.payload + 8), 0x18); /* ASYNC, FENCE */
     assert_int_equal(wf_get32(f.payload + 12), 1024);
     char name[17] = {0};
     memcpy(name, f.payload + 16, 16);
@@ -385,6 +385,41 @@ static void test_notify_test_register(void **state)
     assert_int_equal((uint16_t)(notes[1].seq - notes[0].seq), 1);
     assert_int_equal((uint16_t)(notes[2].seq - notes[1].seq), 1);
     assert_int_equal(rd(IOE_CORE_NOTIFY_COUNT), 3);
+}
+
+/* FENCE (the notification fence): sent right behind a BATCH that raises records, before
+ * that batch is answered, it is answered with 0 after every one of them; a payload is
+ * BAD_PAYLOAD. */
+static void test_fence(void **state)
+{
+    (void)state;
+    hello();
+    uint8_t p[4 + 3 * 16] = {0};
+    for (unsigned i = 0; i < 3; i++) {
+        p[4 + 16 * i] = OP_WRITE;
+        wf_put32(p + 4 + 16 * i + 4, IOE_CORE_NOTIFY_TEST);
+        wf_put32(p + 4 + 16 * i + 8, 0x0100 * (i + 1) + i);
+    }
+    uint16_t sb = send(WF_BATCH, p, sizeof(p));
+    uint16_t sf = send(WF_FENCE, NULL, 0);
+    struct wf_frame f;
+    nnotes = 0;
+    answer(sb, &f);
+    assert_int_equal(f.type, WF_BATCH | WF_RESPONSE);
+    answer(sf, &f);
+    assert_int_equal(f.type, WF_FENCE | WF_RESPONSE);
+    assert_int_equal(f.len, 4);
+    assert_int_equal(wf_get32(f.payload), 0);
+    assert_int_equal(nnotes, 3);
+    for (unsigned i = 0; i < 3; i++)
+        check_note(&notes[i], i + 1, i, IOE_NOTIFY_SRC_TEST);
+    /* quiet: answered without a record */
+    nnotes = 0;
+    request(WF_FENCE, NULL, 0, &f);
+    assert_int_equal(wf_get32(f.payload), 0);
+    assert_int_equal(nnotes, 0);
+    request(WF_FENCE, p, 4, &f);
+    expect_error(&f, WF_BAD_PAYLOAD);
 }
 
 /* More records than the core's 8-deep notification FIFO holds while the link is busy with
@@ -606,6 +641,7 @@ int main(void)
         cmocka_unit_test_setup(test_batch_errors, setup),
         cmocka_unit_test_setup(test_batch_sizes, setup),
         cmocka_unit_test_setup(test_reset, setup),
+        cmocka_unit_test_setup(test_fence, setup),
         cmocka_unit_test_setup(test_notify_test_register, setup),
         cmocka_unit_test_setup(test_notify_gic, setup),
         cmocka_unit_test_setup(test_wired, setup),

@@ -499,7 +499,8 @@ static void test_bad_frames(void **state)
     assert_int_equal(m.seq, 5);
     assert_int_equal(m.u.hello.version, 1);
     assert_int_equal(m.u.hello.id, IOE_CORE_ID_RESET);
-    assert_int_equal(m.u.hello.caps, IOE_WIRE_CAP_SIM | IOE_WIRE_CAP_FD_MEMORY);
+    assert_int_equal(m.u.hello.caps,
+                     IOE_WIRE_CAP_SIM | IOE_WIRE_CAP_FENCE | IOE_WIRE_CAP_FD_MEMORY);
     assert_string_equal(m.u.hello.name, "ioe-simd soft");
     /* an unknown type, a payload that does not fit, a response nobody asked for, a
      * message only the card sends */

@@ -18,6 +18,7 @@ enum {
     WF_HELLO = 0x01,
     WF_BATCH = 0x02,
     WF_RESET = 0x03,
+    WF_FENCE = 0x06,
     WF_NOTIFY = 0x20,
     WF_ERROR = 0x7F,
     WF_RESPONSE = 0x80,

@@ -40,6 +40,8 @@ struct region {
 
 struct wire_transport {
     struct ioe_transport base;
+    struct ioe_transport_ops ops; /* base.ops: sync only on a card with ASYNC and FENCE */
+    bool wrote;                   /* a write, MSI or wired line since the last FENCE */
     pthread_mutex_t lock;
     struct wire_link *link; /* NULL once broken */
     struct wire_spawn *spawned;
@@ -325,6 +327,13 @@ static int do_simple(struct wire_transport *w, struct ioe_wire_msg *m, uint64_t 
     return err ? err : status_of(&w->msg);
 }
 
+/* a request that may raise notifications: the next sync fences */
+static int do_write(struct wire_transport *w, struct ioe_wire_msg *m)
+{
+    w->wrote = true;
+    return do_simple(w, m, 0);
+}
+
 static int wt_reset(struct ioe_transport *t)
 {
     struct wire_transport *w = to_wt(t);
@@ -352,6 +361,7 @@ static int batch_chunk(struct wire_transport *w, struct ioe_csr_op *ops, size_t 
         o->a = ops[i].kind == IOE_CSR_POLL ? ops[i].mask : ops[i].val;
         o->b = ops[i].kind == IOE_CSR_POLL ? ops[i].expect : 0;
         polls += ops[i].kind == IOE_CSR_POLL;
+        w->wrote |= ops[i].kind == IOE_CSR_WRITE;
     }
     int err = call(w, &m, -1, polls * (w->poll_us / 1000 + 1));
     if (err)
@@ -578,7 +588,7 @@ static int wt_msi(struct ioe_transport *t, uint32_t devid, uint64_t addr, uint32
     m.u.msi.devid = devid;
     m.u.msi.data = data;
     m.u.msi.addr = addr;
-    LOCKED(w, do_simple(w, &m, 0));
+    LOCKED(w, do_write(w, &m));
 }
 
 static int wt_set_wired(struct ioe_transport *t, unsigned line, int level)
@@ -587,7 +597,26 @@ static int wt_set_wired(struct ioe_transport *t, unsigned line, int level)
     struct ioe_wire_msg m = {.type = IOE_WIRE_WIRED};
     m.u.wired.line = line;
     m.u.wired.level = (uint32_t)level;
-    LOCKED(w, do_simple(w, &m, 0));
+    LOCKED(w, do_write(w, &m));
+}
+
+/* The notification fence (transport.h's sync): a FENCE after a request that wrote to the
+ * card; its NOTIFY frames come before the answer, which the card sends once its stream
+ * has been quiet (docs/wire.md), so every record those requests raised is buffered when
+ * it returns. */
+static int wt_sync(struct ioe_transport *t)
+{
+    struct wire_transport *w = to_wt(t);
+    struct ioe_wire_msg m = {.type = IOE_WIRE_FENCE};
+    pthread_mutex_lock(&w->lock);
+    int err = 0;
+    bool wrote = w->wrote;
+    w->wrote = false;
+    if (wrote)
+        err = do_simple(w, &m, 0);
+    sync_notify(w);
+    pthread_mutex_unlock(&w->lock);
+    return err ? err : wrote;
 }
 
 static void wt_destroy(struct wire_transport *w)
@@ -645,7 +674,10 @@ static int hello(struct wire_transport *w)
     if (w->wire_caps & IOE_WIRE_CAP_ASYNC)
         c |= IOE_CARD_CAP_ASYNC;
     w->base.caps = c;
-    w->base.ops = (w->wire_caps & IOE_WIRE_CAP_SIM) ? &wire_ops_sim : &wire_ops_card;
+    w->ops = (w->wire_caps & IOE_WIRE_CAP_SIM) ? wire_ops_sim : wire_ops_card;
+    if ((w->wire_caps & IOE_WIRE_CAP_ASYNC) && (w->wire_caps & IOE_WIRE_CAP_FENCE))
+        w->ops.sync = wt_sync;
+    w->base.ops = &w->ops;
     return 0;
 }
 

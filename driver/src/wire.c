@@ -109,6 +109,7 @@ int ioe_wire_type_known(uint8_t type)
     case IOE_WIRE_HELLO:
     case IOE_WIRE_BATCH:
     case IOE_WIRE_RESET:
+    case IOE_WIRE_FENCE:
     case IOE_WIRE_DMA_MAP:
     case IOE_WIRE_DMA_UNMAP:
     case IOE_WIRE_STEP:
@@ -161,6 +162,7 @@ static int pack_payload(const struct ioe_wire_msg *m, struct wbuf *w)
         }
         return 0;
     case IOE_WIRE_RESET:
+    case IOE_WIRE_FENCE:
     case IOE_WIRE_MSI:
     case IOE_WIRE_WIRED:
     case IOE_WIRE_WAIT:
@@ -172,7 +174,8 @@ static int pack_payload(const struct ioe_wire_msg *m, struct wbuf *w)
             return 0;
         }
         switch (m->type) {
-        case IOE_WIRE_RESET: return 0;
+        case IOE_WIRE_RESET:
+        case IOE_WIRE_FENCE: return 0;
         case IOE_WIRE_MSI:
             put32(w, m->u.msi.devid);
             put32(w, m->u.msi.data);
@@ -266,7 +269,8 @@ static long expected_len(uint8_t type, const struct ioe_wire_frame *f)
                        (unsigned)(f->len - 4) / 16 <= IOE_WIRE_MAX_OPS
                    ? f->len
                    : -1;
-    case IOE_WIRE_RESET: return rsp ? 4 : 0;
+    case IOE_WIRE_RESET:
+    case IOE_WIRE_FENCE: return rsp ? 4 : 0;
     case IOE_WIRE_DMA_MAP: return rsp ? 4 : 24;
     case IOE_WIRE_DMA_UNMAP: return rsp ? 4 : 16;
     case IOE_WIRE_STEP: return rsp ? 16 : 8;
@@ -388,7 +392,7 @@ int ioe_wire_unpack(const struct ioe_wire_frame *f, struct ioe_wire_msg *m)
             if (f->type == IOE_WIRE_DMA_MAP)
                 m->u.dma_map.fd_offset = get64(&r);
             break;
-        default: break; /* RESET */
+        default: break; /* RESET, FENCE */
         }
     }
     return 0;
@@ -487,6 +491,7 @@ const char *ioe_wire_type_name(uint8_t type)
     case IOE_WIRE_RESET: return "RESET";
     case IOE_WIRE_DMA_MAP: return "DMA_MAP";
     case IOE_WIRE_DMA_UNMAP: return "DMA_UNMAP";
+    case IOE_WIRE_FENCE: return "FENCE";
     case IOE_WIRE_STEP: return "STEP";
     case IOE_WIRE_MSI: return "MSI";
     case IOE_WIRE_WIRED: return "WIRED";

@@ -30,6 +30,7 @@ enum ioe_wire_type {
     IOE_WIRE_RESET = 0x03,
     IOE_WIRE_DMA_MAP = 0x04,
     IOE_WIRE_DMA_UNMAP = 0x05,
+    IOE_WIRE_FENCE = 0x06, /* answered once the notification stream is quiet */
     IOE_WIRE_STEP = 0x10,
     IOE_WIRE_MSI = 0x11,
     IOE_WIRE_WIRED = 0x12,
@@ -56,6 +57,7 @@ enum ioe_wire_error {
 #define IOE_WIRE_CAP_FD_MEMORY (1u << 1)
 #define IOE_WIRE_CAP_DMA_WIRE (1u << 2)
 #define IOE_WIRE_CAP_ASYNC (1u << 3)
+#define IOE_WIRE_CAP_FENCE (1u << 4)
 
 /* One decoded frame (payload copied out of the decoder). */
 struct ioe_wire_frame {
@@ -82,8 +84,8 @@ struct ioe_wire_note {
 /* Every message, unpacked. `type` selects the member of `u` (docs/wire.md's tables):
  *   HELLO                hello (version only)      HELLO|RESP    hello (all fields)
  *   BATCH                batch                     BATCH|RESP    batch_rsp
- *   RESET                (none)                    RESET, DMA_MAP, DMA_UNMAP, MSI, WIRED,
- *   DMA_MAP, DMA_UNMAP   dma_map (fd_offset: MAP)    DMA_WRITE |RESP: status
+ *   RESET, FENCE         (none)                    RESET, FENCE, DMA_MAP, DMA_UNMAP, MSI,
+ *   DMA_MAP, DMA_UNMAP   dma_map (fd_offset: MAP)    WIRED, DMA_WRITE |RESP: status
  *   STEP                 step                      STEP|RESP     step_rsp
  *   MSI                  msi                       WAIT|RESP     status (the ready flag)
  *   WIRED                wired                     DMA_READ|RESP dma (status, data)

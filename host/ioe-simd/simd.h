@@ -17,7 +17,7 @@ struct simd_config {
     const struct ioe_simcard_ops *card_ops; /* the simulated card (simcard backend) */
     int free_run;                           /* step the card between requests (ASYNC) */
     int dma_wire;                           /* ask the client for DMA (DMA_WIRE) */
-    unsigned timeout_ms;                    /* POLL bound default; DMA answers' bound */
+    unsigned timeout_ms;                    /* POLL bound default; FENCE's, DMA answers' bound */
     unsigned dma_latency, dma_outstanding;  /* host-memory model */
     const char *trace_path;                 /* --card sim: waveform */
     char name[IOE_WIRE_NAME_LEN];           /* HELLO's name */

@@ -23,6 +23,7 @@ enum {
     CLOCK_CHUNK = 64,     /* --free-run: cycles stepped between looks at the client */
     CLOCK_CHECK = 64,     /* POLL reads / waited cycles between looks at the clock */
     STEP_CHUNK = 1 << 16, /* STEP: cycles between looks at a stop request */
+    FENCE_QUIET = 16,     /* FENCE: quiet cycles of the stream before the answer */
 };
 
 struct mapping {
@@ -291,6 +292,30 @@ static int wait_note(struct srv *s, uint64_t timeout_us)
     }
 }
 
+/* FENCE: step until the card has raised no notification for FENCE_QUIET cycles (what an
+ * LPI's background pass raises a few cycles after an operation is then out), sending what
+ * it raised meanwhile; -ETIMEDOUT if the stream does not go quiet within timeout_ms. */
+static int fence(struct srv *s)
+{
+    uint64_t deadline = 0;
+    for (unsigned quiet = 0, n = 0; quiet < FENCE_QUIET; n++) {
+        if (s->ops->pending(s->card)) {
+            send_notes(s);
+            quiet = 0;
+        } else {
+            quiet++;
+        }
+        if (n % CLOCK_CHECK == 0) {
+            if (n == 0)
+                deadline = deadline_after((uint64_t)s->cfg->timeout_ms * 1000);
+            else if (now_us() >= deadline || simd_stopping() || s->broken)
+                return -ETIMEDOUT;
+        }
+        s->ops->step(s->card, 1);
+    }
+    return 0;
+}
+
 /* Serve request s->m into response s->r. */
 static void serve_request(struct srv *s)
 {
@@ -308,7 +333,7 @@ static void serve_request(struct srv *s)
         s->hello_done = 1;
         r->u.hello.version = IOE_WIRE_VERSION;
         s->ops->read32(s->card, IOE_CORE_ID, &r->u.hello.id);
-        r->u.hello.caps = IOE_WIRE_CAP_SIM |
+        r->u.hello.caps = IOE_WIRE_CAP_SIM | IOE_WIRE_CAP_FENCE |
                           (s->cfg->dma_wire ? IOE_WIRE_CAP_DMA_WIRE : IOE_WIRE_CAP_FD_MEMORY) |
                           (s->cfg->free_run ? IOE_WIRE_CAP_ASYNC : 0);
         r->u.hello.max_payload = IOE_WIRE_MAX_PAYLOAD;
@@ -327,6 +352,7 @@ static void serve_request(struct srv *s)
         break;
     }
     case IOE_WIRE_RESET: s->ops->reset(s->card); break;
+    case IOE_WIRE_FENCE: r->u.status = fence(s); break;
     case IOE_WIRE_DMA_MAP:
         r->u.status = dma_map(s, m->u.dma_map.iova, m->u.dma_map.size, m->u.dma_map.fd_offset);
         break;

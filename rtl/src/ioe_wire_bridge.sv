@@ -9,9 +9,10 @@
 // header, payload and checksum (the residue of a good frame is constant), then serves the
 // request from the ring: HELLO, BATCH (READ / WRITE / POLL on the AXI master, POLL timed
 // in microseconds of ClkHz and compared a byte at a time, its `b` read again from the ring),
-// RESET (pulses card_rst_no, the bridge keeps its state). The parser waits until the
-// response or ERROR of a frame is sent (both take their seq from the frame's header
-// register); bytes that arrive meanwhile wait in the ring.
+// RESET (pulses card_rst_no, the bridge keeps its state), FENCE (answered once the notify
+// port has been idle for 16 cycles). The parser waits until the response or ERROR of a
+// frame is sent (both take their seq from the frame's header register); bytes that arrive
+// meanwhile wait in the ring.
 // A frame that stops arriving for RxTimeoutUs microseconds is dropped as BAD_LEN (a wait
 // on the link has a bound). in_ready_o is low while the ring is full.
 //
@@ -27,7 +28,7 @@
 module ioe_wire_bridge #(
   parameter int unsigned  ClkHz       = 8_000_000,
   parameter int unsigned  AddrWidth   = 20,
-  parameter logic [31:0]  Caps        = 32'h0000_0008,  // ASYNC: the card runs on its own
+  parameter logic [31:0]  Caps        = 32'h0000_0018,  // ASYNC (the card runs on its own), FENCE
   parameter logic [127:0] Name        = {"ioe-icebreaker", 16'h0000},  // NUL-padded, first char in [127:120]
   parameter int unsigned  RxTimeoutUs = 2000,
   parameter int unsigned  CycleBits   = 64,  // NOTIFY's cycle field: a counter of this width (8..64, whole bytes)
@@ -82,6 +83,7 @@ module ioe_wire_bridge #(
   localparam logic [7:0]  TypeHello  = 8'h01;
   localparam logic [7:0]  TypeBatch  = 8'h02;
   localparam logic [7:0]  TypeReset  = 8'h03;
+  localparam logic [7:0]  TypeFence  = 8'h06;
   localparam logic [7:0]  TypeNotify = 8'h20;
   localparam logic [7:0]  TypeError  = 8'h7F;
   localparam logic [2:0]  ErrCrc     = 3'd1;
@@ -102,7 +104,7 @@ module ioe_wire_bridge #(
   typedef enum logic [4:0] {
     MHunt, MHdr, MPay, MCrc, MCrcChk, MDispatch, MDrop, MDropW, MReject, MRejectW, MFin,
     MHello, MHelloWr, MTmo, MOpLoad, MOpExec, MRd, MRdW, MCmp, MWr, MWrB, MOpEval, MOpNext,
-    MBatchEnd, MBatchDone, MReset, MWordWr, MRespond, MRespondW
+    MBatchEnd, MBatchDone, MReset, MFence, MWordWr, MRespond, MRespondW
   } m_state_e;
 
   typedef enum logic [1:0] {
@@ -425,7 +427,8 @@ module ioe_wire_bridge #(
           st_d = MFin;  // the host could not take one of ours: nothing to answer
         end else if (type_q[7]) begin
           err_code_d = ErrOrder;  // this card sends no requests
-        end else if (type_q != TypeHello && type_q != TypeBatch && type_q != TypeReset) begin
+        end else if (type_q != TypeHello && type_q != TypeBatch && type_q != TypeReset &&
+                     type_q != TypeFence) begin
           err_code_d = ErrType;
         end else if (type_q != TypeHello && !hello_q) begin
           err_code_d = ErrVersion;
@@ -435,6 +438,7 @@ module ioe_wire_bridge #(
             TypeHello: if (len_q == 11'd4) st_d = MHello;
             // 20..1012 and 4 mod 16: 16k + 4 with k in 1..63 (bit tests, no carry chains)
             TypeBatch: if (len_q[10] == 1'b0 && len_q[9:4] != 6'd0 && len_q[3:0] == 4'd4) st_d = MTmo;
+            TypeFence: if (len_q == '0) st_d = MFence;
             default:   if (len_q == '0) begin
               st_d      = MReset;
               rst_cnt_d = '1;
@@ -589,6 +593,17 @@ module ioe_wire_bridge #(
           st_d   = MWordWr;
         end
       end
+      // ---------------------------------------------------------------- FENCE
+      // answered once the notification port has been idle for 16 cycles; the transmitter
+      // sends a waiting record before a response, so every record raised before is out first
+      MFence: begin
+        cnt_d = notify_valid_i ? '0 : cnt_inc;
+        if (cnt_q[4]) begin
+          wsrc_d = WStat;  // StOk: 0
+          ret_d  = MRespond;
+          st_d   = MWordWr;
+        end
+      end
       // ---------------------------------------------------------------- response
       MWordWr: begin
         resp_we = 1'b1;
@@ -702,7 +717,7 @@ module ioe_wire_bridge #(
     .crc_o  (ctx)
   );
 
-  assign ttype     = (tk_q == KNotify) ? TypeNotify : (tk_q == KError) ? TypeError : {6'b100000, type_q[1:0]};
+  assign ttype     = (tk_q == KNotify) ? TypeNotify : (tk_q == KError) ? TypeError : {5'b10000, type_q[2:0]};
   assign tseq      = (tk_q == KResp) ? seq_q : cseq_q;
   assign tlen      = (tk_q == KNotify) ? 9'd16 : (tk_q == KError) ? 9'd8 : rlen_q;
   assign dropped32 = 32'(dropped_q);

@@ -59,7 +59,7 @@ module ioe_wire_card #(
   ioe_wire_bridge #(
     .ClkHz      (ClkHz),
     .AddrWidth  (AW),
-    .Caps       (32'h0000_0008),  // ASYNC
+    .Caps       (32'h0000_0018),  // ASYNC, FENCE
     .Name       (Name),
     .RxTimeoutUs(RxTimeoutUs),
     .CycleBits  (CycleBits),

@@ -427,11 +427,8 @@ static int ais_mode(struct flic_dev *fl, const struct kvm_device_attr *a)
 }
 
 /* kvm_s390_inject_airq */
-static int airq_inject(struct flic_dev *fl, const struct kvm_device_attr *a)
+static int adapter_inject(struct flic_dev *fl, const struct adapter *ad)
 {
-    struct adapter *ad = adapter_get(fl, (uint32_t)a->attr);
-    if (!ad)
-        return -EINVAL;
     uint8_t bit = 0x80 >> ad->isc;
     if (has_ais(fl) && ad->suppressible && (fl->nimm & bit))
         return 0; /* suppressed */
@@ -448,6 +445,44 @@ static int airq_inject(struct flic_dev *fl, const struct kvm_device_attr *a)
     if (has_ais(fl) && ad->suppressible && (fl->simm & bit))
         fl->nimm |= bit;
     return 0;
+}
+
+static int airq_inject(struct flic_dev *fl, const struct kvm_device_attr *a)
+{
+    struct adapter *ad = adapter_get(fl, (uint32_t)a->attr);
+    return ad ? adapter_inject(fl, ad) : -EINVAL;
+}
+
+/* get_ind_bit and set_bit on a big-endian long: with swap, bit 0 is the first byte's most
+ * significant bit; without, the least significant bit of the first 64-bit word's last byte */
+static uint8_t *ind_byte(uint8_t *page, uint64_t addr, uint64_t bit_nr, bool swap, uint8_t *mask)
+{
+    uint64_t bit = bit_nr + (addr & 4095) * 8;
+    if (swap)
+        bit ^= 63;
+    *mask = (uint8_t)(1u << (bit & 7));
+    return page + (bit / 64) * 8 + 7 - (bit % 64) / 8;
+}
+
+int flic_adapter_irq(struct vm *vm, const struct kvm_irq_routing_s390_adapter *r)
+{
+    struct device *d = vm->irqchip;
+    struct adapter *ad = d && d->ops == &flic_ops ? adapter_get(flic(d), r->adapter_id) : NULL;
+    uint8_t *ind = ad ? vm_gpa_hva(vm, r->ind_addr & ~4095ull, 4096) : NULL;
+    uint8_t *sum = ad ? vm_gpa_hva(vm, r->summary_addr & ~4095ull, 4096) : NULL;
+    if (!ind || !sum)
+        return -1; /* get_io_adapter / get_map_page found nothing */
+    uint8_t m;
+    uint8_t *p = ind_byte(ind, r->ind_addr, r->ind_offset, ad->swap, &m);
+    *p |= m;
+    p = ind_byte(sum, r->summary_addr, r->summary_offset, ad->swap, &m);
+    bool was_set = *p & m;
+    *p |= m;
+    if (was_set || ad->masked)
+        return 0;
+    int err = adapter_inject(flic(d), ad);
+    refresh_vcpus(flic(d));
+    return err ? err : 1;
 }
 
 static int ais_all_set(struct flic_dev *fl, const struct kvm_device_attr *a)

@@ -158,7 +158,8 @@ static int s390_route(struct vm *vm, struct route *r, const struct kvm_irq_routi
     const struct kvm_irq_routing_s390_adapter *a = &ue->u.adapter;
     if (ue->type != KVM_IRQ_ROUTING_S390_ADAPTER)
         return -EINVAL;
-    if (a->summary_addr + a->summary_offset / 8 >= (a->summary_addr & ~(S390_PAGE - 1)) + S390_PAGE ||
+    if (a->summary_addr + a->summary_offset / 8 >=
+            (a->summary_addr & ~(S390_PAGE - 1)) + S390_PAGE ||
         a->ind_addr + a->ind_offset / 8 >= (a->ind_addr & ~(S390_PAGE - 1)) + S390_PAGE)
         return -EINVAL;
     if (!vm_gpa_in_ram(vm, a->summary_addr, 1) || !vm_gpa_in_ram(vm, a->ind_addr, 1))

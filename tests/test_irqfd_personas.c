@@ -26,30 +26,13 @@
 
 #include <cmocka.h>
 
+#include "irqfd_util.h"
 #include "xics_util.h"
 
 #include "assert_errno.h"
 #include "targets.h"
 
 #define WAIT_MS 5000
-
-static int irqfd_req(int vm, int fd, uint32_t gsi, uint32_t flags, int resamplefd)
-{
-    struct kvm_irqfd a = {
-        .fd = (uint32_t)fd, .gsi = gsi, .flags = flags, .resamplefd = (uint32_t)resamplefd};
-    return ioe_ioctl(vm, KVM_IRQFD, &a);
-}
-
-static int irqfd(int vm, int fd, uint32_t gsi, uint32_t flags)
-{
-    return irqfd_req(vm, fd, gsi, flags, -1);
-}
-
-static void kick(int efd)
-{
-    uint64_t one = 1;
-    assert_int_equal(write(efd, &one, sizeof(one)), sizeof(one));
-}
 
 static bool readable_within(int fd, int ms)
 {
@@ -306,17 +289,6 @@ static void s390_close(struct s390vm *s)
     ioe_close(s->vm);
     ioe_close(s->kvm);
     assert_int_equal(ioe_mem_free(s->raw), 0);
-}
-
-struct table {
-    struct kvm_irq_routing h;
-    struct kvm_irq_routing_entry e[2];
-};
-
-static int set_routing(int vm, struct table *t, uint32_t nr)
-{
-    t->h.nr = nr;
-    return ioe_ioctl(vm, KVM_SET_GSI_ROUTING, t);
 }
 
 static struct kvm_irq_routing_entry adapter_route(uint32_t gsi, uint64_t ind, uint64_t ind_off,

@@ -421,6 +421,24 @@ static void test_s390_delivery(void **state)
     expect_airqs(&s, 3);
     assert_int_equal(s.ram[IND_GPA + 6], 0x04); /* bit 10: byte 7 - 1, mask 1 << 2 */
     assert_int_equal(s.ram[SUM_GPA + 0x100 + 7], 0x08);
+    /* indicators in a slot whose memory the VMM unmapped: dropped, as get_map_page fails */
+    uint8_t *gone =
+        mmap(NULL, 2 * S390_MB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(gone != MAP_FAILED);
+    uint8_t *seg = (uint8_t *)(((uintptr_t)gone + S390_MB - 1) & ~(uintptr_t)(S390_MB - 1));
+    struct kvm_userspace_memory_region m1 = {.slot = 1,
+                                             .guest_phys_addr = S390_MB,
+                                             .memory_size = S390_MB,
+                                             .userspace_addr = (uint64_t)(uintptr_t)seg};
+    assert_ok(ioe_ioctl(s.vm, KVM_SET_USER_MEMORY_REGION, &m1));
+    t.e[0] = adapter_route(7, S390_MB + 0x10, 0, SUM_GPA + 0x200, 0);
+    t.e[0].u.adapter.adapter_id = ADAPTER + 1;
+    assert_ok(set_routing(s.vm, &t, 1));
+    assert_int_equal(munmap(gone, 2 * S390_MB), 0);
+    kick(efd);
+    assert_true(drained_within(efd, WAIT_MS));
+    expect_airqs(&s, 3);
+    assert_int_equal(s.ram[SUM_GPA + 0x200], 0); /* the indicator first: nothing set */
     /* no route, an unknown adapter, an unbound eventfd: nothing */
     t.e[0].u.adapter.adapter_id = 9;
     assert_ok(set_routing(s.vm, &t, 1));

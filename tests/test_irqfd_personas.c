@@ -77,6 +77,7 @@ static void test_caps(void **state)
     } t[] = {
         {"arm64", 1, 0, 4096},  /* libioe does not resample (test_irqfd) */
         {"ppc64", 1, 0, 0},     /* KVM_XICS: no HAVE_KVM_IRQ_ROUTING; !xive_enabled() */
+        {"ppc-booke", 1, 0, 4096}, /* KVM_MPIC; libioe does not resample (test_mpic_api) */
         {"s390x", 1, 1, 4096},  /* HAVE_KVM_IRQ_ROUTING; s390's own RESAMPLE 1 */
         {"x86_64", 1, 1, 4096}, /* x86 answers them without an irqchip too */
     };

@@ -13,6 +13,9 @@
  *           (kvm_arch_set_irq_inatomic), as KVM_IRQ_LINE with level 1 does. A resampling
  *           irqfd is accepted; on a XIVE host nothing ever acknowledges it, so its
  *           resamplefd is never signalled (KVM_CAP_IRQFD_RESAMPLE 0, !xive_enabled()).
+ *   ppc-booke  the MPIC's routing table (devices/mpic.c keeps it) and kvm_set_irq through
+ *           it, as KVM_IRQ_LINE; each signal is level 1 then 0 (no inatomic path). No
+ *           RESAMPLE, as arm64: libioe does not tell irqfd.c of the guest's EOI.
  *   s390x   adapter routes (interrupt.c kvm_set_routing_entry, set_adapter_int): the
  *           indicator and summary bits in guest memory, then an adapter interrupt on the
  *           FLIC, which libioe keeps (devices/flic.c). Resampling is accepted; s390 never
@@ -141,10 +144,11 @@ static void arm64_set_irq(struct vm *vm, uint32_t gsi, int level)
     }
 }
 
-/* ------------------------------------------------------------------ ppc64 (book3s) */
-/* kvm_irq_map_gsi: GSI n is source n; kvmppc_xive_set_irq does what KVM_IRQ_LINE does, and
- * nothing without the device (-ENODEV, which an irqfd ignores) */
-static void book3s_set_irq(struct vm *vm, uint32_t gsi, int level)
+/* ------------------------------------------------------------------ ppc64, ppc-booke */
+/* kvm_set_irq is what KVM_IRQ_LINE does, and nothing without the device (an irqfd ignores
+ * the error): book3s maps GSI n to source n (kvm_irq_map_gsi, kvmppc_xive_set_irq), the
+ * MPIC walks its routing table (devices/mpic.c) */
+static void chip_set_irq(struct vm *vm, uint32_t gsi, int level)
 {
     const struct irqchip_ops *ic = irqchip_of(vm);
     if (ic && ic->irq_line)
@@ -179,7 +183,8 @@ static void s390_set_irq(struct vm *vm, uint32_t gsi, int level)
 
 static const struct irqfd_arch arches[] = {
     {HOST_ARM64, true, false, false, arm64_intc_ready, arm64_route, arm64_set_irq},
-    {HOST_PPC64, true, true, true, NULL, NULL, book3s_set_irq},
+    {HOST_PPC64, true, true, true, NULL, NULL, chip_set_irq},
+    {HOST_PPC_BOOKE, true, false, false, NULL, NULL, chip_set_irq},
     {HOST_S390X, true, true, false, NULL, s390_route, s390_set_irq},
     {HOST_X86_64, false, false, false, NULL, NULL, NULL},
 };
@@ -204,7 +209,8 @@ static int add_route(struct vm *vm, struct route *rt, size_t n,
              ue->u.irqchip.irqchip == rt[i].u.chip.irqchip))
             return -EINVAL; /* one non-irqchip route per GSI, one per irqchip */
     rt[n] = (struct route){.gsi = ue->gsi, .type = ue->type};
-    return arch_of(vm)->set_route(vm, &rt[n], ue);
+    const struct irqfd_arch *a = arch_of(vm);
+    return a->set_route ? a->set_route(vm, &rt[n], ue) : -EINVAL;
 }
 
 int vm_set_gsi_routing(struct vm *vm, uint64_t uptr)

@@ -99,16 +99,24 @@ static long caps_booke(struct sys *s, struct vm *vm, long ext)
     /* CONFIG_KVM_MPIC, which brings irq routing and MSIs */
     case KVM_CAP_IRQ_MPIC:
     case KVM_CAP_SIGNAL_MSI: return mpic20_ops.available(s);
-    case KVM_CAP_IRQ_ROUTING: return mpic20_ops.available(s) ? 4096 : 0; /* KVM_MAX_IRQ_ROUTES */
+    case KVM_CAP_IRQ_ROUTING:
+        return mpic20_ops.available(s) ? 4096 : 0; /* KVM_MAX_IRQ_ROUTES */
+    /* and HAVE_KVM_IRQCHIP: irqfds (KVM_CAP_IRQFD_RESAMPLE would be 1, !xive_enabled();
+     * libioe does not resample, irqfd.c) */
+    case KVM_CAP_IRQFD: return mpic20_ops.available(s);
     default: return persona_caps_common(s, ext);
     }
 }
 
 static int vm_ioctl_booke(struct vm *vm, unsigned long req, unsigned long arg)
 {
-    if (req != KVM_SET_GSI_ROUTING || !mpic20_ops.available(vm->sys))
+    if (!mpic20_ops.available(vm->sys))
         return -ENOTTY;
-    return mpic_set_gsi_routing(vm, arg);
+    switch (req) {
+    case KVM_SET_GSI_ROUTING: return mpic_set_gsi_routing(vm, arg);
+    case KVM_IRQFD: return vm_irqfd(vm, arg); /* irqfd.c */
+    default: return -ENOTTY;
+    }
 }
 
 static long caps_x86_64(struct sys *s, struct vm *vm, long ext)

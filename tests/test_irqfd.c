@@ -23,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "irqfd_util.h"
 #include "its_util.h"
 
 #include "assert_errno.h"
@@ -33,17 +34,6 @@
 #define GSI_MSI 7
 #define GSI_SPI 9
 #define SPI_PIN 3 /* SPI 35 */
-
-struct table {
-    struct kvm_irq_routing h;
-    struct kvm_irq_routing_entry e[4];
-};
-
-static int set_routing(int vm, struct table *t, uint32_t nr)
-{
-    t->h.nr = nr;
-    return ioe_ioctl(vm, KVM_SET_GSI_ROUTING, t);
-}
 
 static struct kvm_irq_routing_entry msi_route(uint32_t gsi, uint32_t dev, uint32_t ev)
 {
@@ -63,23 +53,11 @@ static struct kvm_irq_routing_entry chip_route(uint32_t gsi, uint32_t chip, uint
         .gsi = gsi, .type = KVM_IRQ_ROUTING_IRQCHIP, .u.irqchip = {.irqchip = chip, .pin = pin}};
 }
 
-static int irqfd(int vm, int fd, uint32_t gsi, uint32_t flags)
-{
-    struct kvm_irqfd a = {.fd = (uint32_t)fd, .gsi = gsi, .flags = flags};
-    return ioe_ioctl(vm, KVM_IRQFD, &a);
-}
-
 /* wait up to 5 s of wall clock for vCPU c's descriptor to turn readable */
 static int readable_within(struct tits *x, int c, int ms)
 {
     struct pollfd p = {.fd = x->t.vcpu[c], .events = POLLIN};
     return poll(&p, 1, ms) == 1;
-}
-
-static void kick(int efd)
-{
-    uint64_t one = 1;
-    assert_int_equal(write(efd, &one, sizeof(one)), sizeof(one));
 }
 
 /* The target of the test; skipped when its card has no ITS engine. */

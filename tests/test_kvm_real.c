@@ -156,6 +156,7 @@ static void vm_steps(struct side *s, int pipe_rd)
         {KVM_CAP_VCPU_ATTRIBUTES, "CHECK_EXTENSION(VCPU_ATTRIBUTES)"},
         {KVM_CAP_SIGNAL_MSI, "CHECK_EXTENSION(SIGNAL_MSI)"},
         {KVM_CAP_IRQFD, "CHECK_EXTENSION(IRQFD)"},
+        {KVM_CAP_IRQFD_RESAMPLE, "CHECK_EXTENSION(IRQFD_RESAMPLE)"},
         {KVM_CAP_IRQ_ROUTING, "CHECK_EXTENSION(IRQ_ROUTING)"},
         {KVM_CAP_GET_TSC_KHZ, "CHECK_EXTENSION(GET_TSC_KHZ)"},
         {KVM_CAP_ADJUST_CLOCK, "CHECK_EXTENSION(ADJUST_CLOCK)"},
@@ -185,6 +186,11 @@ static void vm_steps(struct side *s, int pipe_rd)
     record(s, "IRQFD without an irqchip", s->call(s->vm, KVM_IRQFD, &irqfd));
     irqfd.flags = KVM_IRQFD_FLAG_DEASSIGN;
     record(s, "IRQFD deassign of none", s->call(s->vm, KVM_IRQFD, &irqfd));
+    irqfd = (struct kvm_irqfd){.fd = (uint32_t)efd,
+                               .gsi = 5,
+                               .flags = KVM_IRQFD_FLAG_RESAMPLE,
+                               .resamplefd = (uint32_t)efd};
+    record(s, "IRQFD resample without an irqchip", s->call(s->vm, KVM_IRQFD, &irqfd));
     irqfd.flags = 1u << 5;
     record(s, "IRQFD, an unknown flag", s->call(s->vm, KVM_IRQFD, &irqfd));
     record(s, "IRQFD, bad pointer", s->call(s->vm, KVM_IRQFD, (void *)BAD_ADDR));

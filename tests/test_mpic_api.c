@@ -8,6 +8,7 @@
  * state moved from one target to another, and random bad input.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 
 #include <cmocka.h>
@@ -24,6 +26,7 @@
 #include "assert_errno.h"
 #include "targets.h"
 
+#include "irqfd_util.h"
 #include "mpic_util.h"
 
 /* ------------------------------------------------------------------ the device */
@@ -549,6 +552,45 @@ static void test_routing(void **state)
     close_vm(&f);
 }
 
+/* KVM_IRQFD (driver/src/irqfd.c): an eventfd sets its GSI through the routes, as
+ * KVM_IRQ_LINE (level 1, then 0); no resampling (libioe does not see the EOI) */
+static void test_irqfd(void **state)
+{
+    const char *target = *state;
+    int kvm = ioe_open_host(target, "ppc-booke", NULL), vm = ioe_ioctl(kvm, KVM_CREATE_VM, 0);
+    int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), devnull = open("/dev/null", O_RDONLY);
+    assert_int_equal(ioe_ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_IRQFD), 1);
+    assert_int_equal(ioe_ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_IRQFD_RESAMPLE), 0);
+    assert_err(EINVAL, irqfd(vm, efd, 20, 4));
+    assert_err(EINVAL, irqfd_req(vm, -1, 20, KVM_IRQFD_FLAG_RESAMPLE, efd));
+    assert_err(EBADF, irqfd(vm, -1, 20, 0));
+    assert_err(EINVAL, irqfd(vm, devnull, 20, 0));
+    assert_ok(irqfd(vm, efd, 20, 0)); /* before the MPIC: bound, its signals dropped */
+    assert_err(EBUSY, irqfd(vm, efd, 21, 0));
+    assert_ok(irqfd(vm, efd, 20, KVM_IRQFD_FLAG_DEASSIGN));
+    ioe_close(vm);
+    ioe_close(kvm);
+    struct vmf f = open_vm(target, KVM_DEV_TYPE_FSL_MPIC_42, true);
+    struct kvm_irq_routing_entry e = pin_route(20, 9);
+    assert_ok(set_routes(f.vm, &e, 1));
+    setup_src(&f, 9, 0x99, 4, false, 1); /* edge, to CPU 0 */
+    gwr(&f, CPU(0, CTPR), 0);
+    assert_ok(irqfd(f.vm, efd, 20, 0));
+    assert_false(readable(f.vcpu[0]));
+    kick(efd);
+    struct pollfd p = {.fd = f.vcpu[0], .events = POLLIN};
+    assert_int_equal(poll(&p, 1, 5000), 1);
+    assert_int_equal(grd(&f, CPU(0, IACK)), 0x99);
+    gwr(&f, CPU(0, EOI), 0);
+    assert_false(readable(f.vcpu[0]));
+    assert_ok(irqfd(f.vm, efd, 20, KVM_IRQFD_FLAG_DEASSIGN));
+    kick(efd);
+    assert_int_equal(poll(&p, 1, 300), 0);
+    close(efd);
+    close(devnull);
+    close_vm(&f);
+}
+
 /* ------------------------------------------------------------------ migration */
 /* the registers a save reads (every 16-byte register but IACK and the read-clear MSIRs) */
 static size_t saved_regs(uint64_t *off)
@@ -651,13 +693,13 @@ int main(int argc, char **argv)
 {
     tt_init(argc, argv);
     const struct CMUnitTest tests[] = {
-        TT_TARGET_TEST(test_create),      TT_TARGET_TEST(test_attr_errnos),
-        TT_TARGET_TEST(test_connect),     TT_TARGET_TEST(test_regmap),
-        TT_TARGET_TEST(test_mmio),        TT_TARGET_TEST(test_e500_sequence),
-        TT_TARGET_TEST(test_priorities),  TT_TARGET_TEST(test_destinations),
-        TT_TARGET_TEST(test_ipis),        TT_TARGET_TEST(test_msi),
-        TT_TARGET_TEST(test_routing),     TT_TARGET_TEST(test_random_input),
-        cmocka_unit_test(test_migration),
+        TT_TARGET_TEST(test_create),       TT_TARGET_TEST(test_attr_errnos),
+        TT_TARGET_TEST(test_connect),      TT_TARGET_TEST(test_regmap),
+        TT_TARGET_TEST(test_mmio),         TT_TARGET_TEST(test_e500_sequence),
+        TT_TARGET_TEST(test_priorities),   TT_TARGET_TEST(test_destinations),
+        TT_TARGET_TEST(test_ipis),         TT_TARGET_TEST(test_msi),
+        TT_TARGET_TEST(test_routing),      TT_TARGET_TEST(test_irqfd),
+        TT_TARGET_TEST(test_random_input), cmocka_unit_test(test_migration),
     };
     return tt_run_tests("mpic_api", tests, NULL, NULL);
 }

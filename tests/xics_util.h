@@ -33,20 +33,26 @@ static inline int xs_connect(struct xsvm *t, int c, int devfd, uint64_t server)
     return ioe_ioctl(t->vcpu[c], KVM_ENABLE_CAP, &cap);
 }
 
-/* ppc_vm_open with a XICS device; with connect, NR_SERVERS (as QEMU, before connecting)
- * and vCPU c connected as server 3c + 1. */
-static inline void xs_open(struct xsvm *t, const char *target, int n, bool connect)
+/* a XICS device on t's VM; with connect, NR_SERVERS (as QEMU, before connecting) and
+ * vCPU c connected as server 3c + 1. */
+static inline void xs_create(struct xsvm *t, bool connect)
 {
-    ppc_vm_open(t, target, n);
     struct kvm_create_device cd = {.type = KVM_DEV_TYPE_XICS};
     assert_ok(ioe_ioctl(t->vm, KVM_CREATE_DEVICE, &cd));
     t->dev = (int)cd.fd;
-    uint32_t nr = 3u * (uint32_t)n + 1;
+    uint32_t nr = 3u * (uint32_t)t->n + 1;
     if (connect)
         assert_ok(xs_attr(t->dev, KVM_SET_DEVICE_ATTR, KVM_DEV_XICS_GRP_CTRL,
                           KVM_DEV_XICS_NR_SERVERS, &nr));
-    for (int c = 0; connect && c < n; c++)
+    for (int c = 0; connect && c < t->n; c++)
         assert_ok(xs_connect(t, c, t->dev, t->server[c]));
+}
+
+/* ppc_vm_open with xs_create */
+static inline void xs_open(struct xsvm *t, const char *target, int n, bool connect)
+{
+    ppc_vm_open(t, target, n);
+    xs_create(t, connect);
 }
 
 #define xs_close xive_close

@@ -446,6 +446,9 @@ static int vm_ioctl(struct vm *vm, unsigned long req, unsigned long arg)
     case KVM_SET_DEVICE_ATTR:
     case KVM_GET_DEVICE_ATTR:
     case KVM_HAS_DEVICE_ATTR: return vm_attr(vm, req, arg);
+    /* adapter routes and irqfds (irqfd.c), delivered through the FLIC */
+    case KVM_SET_GSI_ROUTING: return vm_set_gsi_routing(vm, arg);
+    case KVM_IRQFD: return vm_irqfd(vm, arg);
     default: return -ENOTTY;
     }
 }
@@ -456,7 +459,11 @@ static long check_extension(struct sys *s, struct vm *vm, long ext)
     switch (ext) {
     case KVM_CAP_ONE_REG:
     case KVM_CAP_ENABLE_CAP:
-    case KVM_CAP_VM_ATTRIBUTES: return 1;
+    case KVM_CAP_VM_ATTRIBUTES:
+    /* HAVE_KVM_IRQCHIP and HAVE_KVM_IRQ_ROUTING; KVM_CAP_IRQFD_RESAMPLE is s390's own 1 */
+    case KVM_CAP_IRQFD:
+    case KVM_CAP_IRQFD_RESAMPLE: return 1;
+    case KVM_CAP_IRQ_ROUTING: return IOE_KVM_MAX_IRQ_ROUTES;
     default: return persona_caps_common(s, ext);
     }
 }

@@ -89,8 +89,8 @@ int x86_vm_ioctl(struct vm *vm, unsigned long req, unsigned long arg)
     case KVM_GET_CLOCK: return get_clock(vm, arg);
     case KVM_SET_CLOCK: return set_clock(vm, arg);
     /* generic requests, answered as x86 KVM without an in-kernel irqchip (irqfd.c) */
-    case KVM_IRQFD: return vm_irqfd_no_irqchip(vm, arg);
-    case KVM_SET_GSI_ROUTING: return vm_set_gsi_routing_no_irqchip(vm, arg);
+    case KVM_IRQFD: return vm_irqfd(vm, arg);
+    case KVM_SET_GSI_ROUTING: return vm_set_gsi_routing(vm, arg);
     default: return -ENOTTY;
     }
 }

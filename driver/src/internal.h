@@ -235,6 +235,8 @@ bool vm_any_vcpu_running(const struct vm *vm);
 bool vm_any_vcpu_ran(const struct vm *vm);
 /* Is [gpa, gpa+size) guest RAM of one KVM_SET_USER_MEMORY_REGION slot? */
 bool vm_gpa_in_ram(const struct vm *vm, uint64_t gpa, uint64_t size);
+/* the VMM's address of guest RAM [gpa, gpa+size) in one slot, or NULL */
+void *vm_gpa_hva(const struct vm *vm, uint64_t gpa, uint64_t size);
 struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint64_t mpidr_attr);
 long vm_check_extension(struct sys *s, struct vm *vm, long ext);
 int vcpu_create(struct vm *vm, unsigned long id);
@@ -246,12 +248,10 @@ bool fd_same_file(int a, int b);          /* one open file (kcmp), else one inod
 
 /* ------------------------------------------------------------------ irqfd.c */
 #define IOE_KVM_MAX_IRQ_ROUTES 4096 /* KVM_MAX_IRQ_ROUTES: KVM_CAP_IRQ_ROUTING's answer */
-int vm_set_gsi_routing(struct vm *vm, uint64_t uptr); /* KVM_SET_GSI_ROUTING */
-int vm_irqfd(struct vm *vm, uint64_t uptr);           /* KVM_IRQFD */
-/* the same requests on a VM whose persona has no in-kernel irqchip on the card (x86_64):
- * KVM's checks, then EINVAL where the kernel finds no irqchip */
-int vm_set_gsi_routing_no_irqchip(struct vm *vm, uint64_t uptr);
-int vm_irqfd_no_irqchip(struct vm *vm, uint64_t uptr);
+/* KVM_SET_GSI_ROUTING and KVM_IRQFD as the VM's persona's KVM answers them (x86_64: as
+ * KVM without an in-kernel irqchip: its checks, then EINVAL) */
+int vm_set_gsi_routing(struct vm *vm, uint64_t uptr);
+int vm_irqfd(struct vm *vm, uint64_t uptr);
 void vm_irq_destroy(struct vm *vm); /* the VM goes; called with the API lock held */
 
 /* ------------------------------------------------------------------ devices (device.c) */
@@ -331,6 +331,10 @@ bool vgic_v3_initialized(struct vm *vm, uint32_t *nr_spis);
 
 /* KVM_SET_GSI_ROUTING on ppc-booke: the MPIC's routes (devices/mpic.c) */
 int mpic_set_gsi_routing(struct vm *vm, uint64_t uptr);
+/* set_adapter_int for an irqfd's s390 adapter route (devices/flic.c): the indicator bits
+ * set in guest RAM, the adapter interrupt queued on the VM's FLIC; 1 injected, 0 not
+ * needed (summary already set, adapter masked), -1 no FLIC, adapter or RAM, else -errno */
+int flic_adapter_irq(struct vm *vm, const struct kvm_irq_routing_s390_adapter *r);
 
 int device_create(struct vm *vm, uint64_t uptr);                   /* KVM_CREATE_DEVICE */
 void vm_destroy_devices(struct vm *vm);                            /* the VM goes away */

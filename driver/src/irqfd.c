@@ -1,15 +1,27 @@
 /*
- * KVM_SET_GSI_ROUTING and KVM_IRQFD, as virt/kvm/irqchip.c and virt/kvm/eventfd.c with
- * arm64's kvm_set_routing_entry (arch/arm64/kvm/vgic/vgic-irqfd.c): a VMM binds eventfds
- * (a VFIO device's MSI triggers) to GSIs routed to MSIs with a DeviceID or to SPIs, and a
- * write to the eventfd injects through the VM's interrupt controller on the card, as
- * KVM_SIGNAL_MSI and KVM_IRQ_LINE do. One injection thread per VM with irqfds polls them
- * and injects under the API lock. Only the arm64 persona has these requests (arch_arm64.c).
- *
- * Until a VMM sets a table, GSI n routes to SPI n + 32 for the VGIC's SPIs (the default
- * routing arm64 installs at VGIC init). Not here: KVM_IRQFD_FLAG_RESAMPLE (libioe does not
- * see the guest's EOI of an SPI: EINVAL, KVM's answer where resampling is not allowed, and
- * no KVM_CAP_IRQFD_RESAMPLE).
+ * KVM_SET_GSI_ROUTING and KVM_IRQFD, as virt/kvm/irqchip.c and virt/kvm/eventfd.c: a VMM
+ * binds eventfds (a VFIO device's interrupt triggers) to GSIs, and a write to the eventfd
+ * sets the GSI through the VM's interrupt controller as the architecture's kvm_set_irq
+ * does. One injection thread per VM with irqfds polls them and injects under the API lock.
+ * What differs between the personas is one row of `arches` below:
+ *   arm64   routes to MSIs with a DeviceID or to SPIs (vgic-irqfd.c); until a VMM sets a
+ *           table, GSI n routes to SPI n + 32. No KVM_IRQFD_FLAG_RESAMPLE: libioe does not
+ *           see the guest's EOI of an SPI, so it answers EINVAL as KVM does where resampling
+ *           is not allowed, and KVM_CAP_IRQFD_RESAMPLE 0.
+ *   ppc64   book3s: no routing table (no HAVE_KVM_IRQ_ROUTING), GSI n is source n of the
+ *           XICS or XIVE device (kvm_irq_map_gsi), and the eventfd's wakeup sets it to 1
+ *           (kvm_arch_set_irq_inatomic), as KVM_IRQ_LINE with level 1 does. A resampling
+ *           irqfd is accepted; on a XIVE host nothing ever acknowledges it, so its
+ *           resamplefd is never signalled (KVM_CAP_IRQFD_RESAMPLE 0, !xive_enabled()).
+ *   ppc-booke  the MPIC's routing table (devices/mpic.c keeps it) and kvm_set_irq through
+ *           it, as KVM_IRQ_LINE; each signal is level 1 then 0 (no inatomic path). No
+ *           RESAMPLE, as arm64: libioe does not tell irqfd.c of the guest's EOI.
+ *   s390x   adapter routes (interrupt.c kvm_set_routing_entry, set_adapter_int): the
+ *           indicator and summary bits in guest memory, then an adapter interrupt on the
+ *           FLIC, which libioe keeps (devices/flic.c). Resampling is accepted; s390 never
+ *           acknowledges, so the resamplefd is never signalled either.
+ *   x86_64  x86 KVM without an in-kernel irqchip: the checks, then EINVAL for any
+ *           assignment or table (kvm_arch_irqfd_allowed, kvm_arch_can_set_irq_routing).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,15 +38,22 @@
 #define ARM64_IRQCHIP_NUM_PINS (1020 - 32) /* KVM_IRQCHIP_NUM_PINS */
 #define ARM64_NR_IRQCHIPS 1                /* KVM_NR_IRQCHIPS */
 #define MAX_IRQFDS 1024                    /* what one injection thread polls */
+#define S390_PAGE 4096ull
 
 struct route {
     uint32_t gsi, type;
-    uint32_t irqchip, pin; /* KVM_IRQ_ROUTING_IRQCHIP */
-    struct kvm_msi msi;    /* KVM_IRQ_ROUTING_MSI */
+    union {
+        struct {
+            uint32_t irqchip, pin;
+        } chip;                                      /* KVM_IRQ_ROUTING_IRQCHIP */
+        struct kvm_msi msi;                          /* KVM_IRQ_ROUTING_MSI */
+        struct kvm_irq_routing_s390_adapter adapter; /* KVM_IRQ_ROUTING_S390_ADAPTER */
+    } u;
 };
 
 struct irqfd {
-    int fd; /* our dup of the eventfd */
+    int fd;         /* our dup of the eventfd */
+    int resamplefd; /* our dup of KVM_IRQFD_FLAG_RESAMPLE's eventfd, or -1 */
     uint32_t gsi;
     struct irqfd *next;
 };
@@ -50,6 +69,18 @@ struct vm_irq {
     int wake; /* eventfd: the list changed, or stop */
 };
 
+/* What an architecture's KVM does differently (the top of the file). */
+struct irqfd_arch {
+    enum host_arch arch;
+    bool irqchip;  /* an in-kernel irqchip: kvm_arch_irqfd_allowed, _can_set_irq_routing */
+    bool resample; /* KVM_IRQFD_FLAG_RESAMPLE allowed */
+    bool inatomic; /* kvm_arch_set_irq_inatomic sets level 1 from the eventfd's wakeup */
+    bool (*intc_ready)(struct vm *vm); /* kvm_arch_intc_initialized; NULL: always */
+    /* kvm_set_routing_entry: r's type and GSI are set */
+    int (*set_route)(struct vm *vm, struct route *r, const struct kvm_irq_routing_entry *ue);
+    void (*set_irq)(struct vm *vm, uint32_t gsi, int level); /* kvm_set_irq */
+};
+
 static struct vm_irq *vm_irq_get(struct vm *vm)
 {
     if (!vm->irq)
@@ -57,34 +88,129 @@ static struct vm_irq *vm_irq_get(struct vm *vm)
     return vm->irq;
 }
 
+static const struct irqchip_ops *irqchip_of(struct vm *vm)
+{
+    return vm->irqchip ? vm->irqchip->ops->irqchip : NULL;
+}
+
+/* ------------------------------------------------------------------ arm64 */
+static bool arm64_intc_ready(struct vm *vm)
+{
+    return vgic_v3_initialized(vm, NULL);
+}
+
+static int arm64_route(struct vm *vm, struct route *r, const struct kvm_irq_routing_entry *ue)
+{
+    (void)vm;
+    switch (ue->type) {
+    case KVM_IRQ_ROUTING_IRQCHIP:
+        r->u.chip.irqchip = ue->u.irqchip.irqchip;
+        r->u.chip.pin = ue->u.irqchip.pin;
+        return r->u.chip.pin >= ARM64_IRQCHIP_NUM_PINS || r->u.chip.irqchip >= ARM64_NR_IRQCHIPS
+                   ? -EINVAL
+                   : 0;
+    case KVM_IRQ_ROUTING_MSI:
+        r->u.msi = (struct kvm_msi){.address_lo = ue->u.msi.address_lo,
+                                    .address_hi = ue->u.msi.address_hi,
+                                    .data = ue->u.msi.data,
+                                    .flags = ue->flags,
+                                    .devid = ue->u.msi.devid};
+        return 0;
+    default: return -EINVAL;
+    }
+}
+
+/* every route of the GSI: kvm_set_msi (level 1 only) or vgic_irqfd_set_irq */
+static void arm64_set_irq(struct vm *vm, uint32_t gsi, int level)
+{
+    struct vm_irq *vi = vm->irq;
+    const struct irqchip_ops *ic = irqchip_of(vm);
+    uint32_t nr_spis = 0;
+    struct route def = {.gsi = gsi, .type = KVM_IRQ_ROUTING_IRQCHIP, .u.chip.pin = gsi};
+    bool by_default = !vi->user_table && vgic_v3_initialized(vm, &nr_spis) && gsi < nr_spis &&
+                      gsi < ARM64_IRQCHIP_NUM_PINS; /* kvm_vgic_setup_default_irq_routing */
+    size_t n = by_default ? 1 : vi->nr_routes;
+    for (size_t i = 0; i < n && ic; i++) {
+        const struct route *r = by_default ? &def : &vi->routes[i];
+        if (r->gsi != gsi)
+            continue;
+        if (r->type == KVM_IRQ_ROUTING_MSI && ic->signal_msi && level) {
+            struct kvm_msi m = r->u.msi;
+            ic->signal_msi(vm->irqchip, &m);
+        } else if (r->type == KVM_IRQ_ROUTING_IRQCHIP && ic->irq_line) {
+            uint32_t spi = KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT | (r->u.chip.pin + 32);
+            ic->irq_line(vm->irqchip, spi, (uint32_t)level);
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ ppc64, ppc-booke */
+/* kvm_set_irq is what KVM_IRQ_LINE does, and nothing without the device (an irqfd ignores
+ * the error): book3s maps GSI n to source n (kvm_irq_map_gsi, kvmppc_xive_set_irq), the
+ * MPIC walks its routing table (devices/mpic.c) */
+static void chip_set_irq(struct vm *vm, uint32_t gsi, int level)
+{
+    const struct irqchip_ops *ic = irqchip_of(vm);
+    if (ic && ic->irq_line)
+        ic->irq_line(vm->irqchip, gsi, (uint32_t)level);
+}
+
+/* ------------------------------------------------------------------ s390x */
+/* kvm_set_routing_entry: adapter routes only, their bits within one page of guest RAM */
+static int s390_route(struct vm *vm, struct route *r, const struct kvm_irq_routing_entry *ue)
+{
+    const struct kvm_irq_routing_s390_adapter *a = &ue->u.adapter;
+    if (ue->type != KVM_IRQ_ROUTING_S390_ADAPTER)
+        return -EINVAL;
+    if (a->summary_addr + a->summary_offset / 8 >=
+            (a->summary_addr & ~(S390_PAGE - 1)) + S390_PAGE ||
+        a->ind_addr + a->ind_offset / 8 >= (a->ind_addr & ~(S390_PAGE - 1)) + S390_PAGE)
+        return -EINVAL;
+    if (!vm_gpa_in_ram(vm, a->summary_addr, 1) || !vm_gpa_in_ram(vm, a->ind_addr, 1))
+        return -EFAULT; /* gpa_to_hva */
+    r->u.adapter = *a;
+    return 0;
+}
+
+/* set_adapter_int on every route of the GSI: only the 0 -> 1 transition */
+static void s390_set_irq(struct vm *vm, uint32_t gsi, int level)
+{
+    struct vm_irq *vi = vm->irq;
+    for (size_t i = 0; i < vi->nr_routes && level; i++)
+        if (vi->routes[i].gsi == gsi && vi->routes[i].type == KVM_IRQ_ROUTING_S390_ADAPTER)
+            flic_adapter_irq(vm, &vi->routes[i].u.adapter);
+}
+
+static const struct irqfd_arch arches[] = {
+    {HOST_ARM64, true, false, false, arm64_intc_ready, arm64_route, arm64_set_irq},
+    {HOST_PPC64, true, true, true, NULL, NULL, chip_set_irq},
+    {HOST_PPC_BOOKE, true, false, false, NULL, NULL, chip_set_irq},
+    {HOST_S390X, true, true, false, NULL, s390_route, s390_set_irq},
+    {HOST_X86_64, false, false, false, NULL, NULL, NULL},
+};
+
+static const struct irqfd_arch *arch_of(struct vm *vm)
+{
+    for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
+        if (arches[i].arch == vm->sys->host->arch)
+            return &arches[i];
+    return &arches[sizeof(arches) / sizeof(arches[0]) - 1]; /* no irqchip */
+}
+
 /* ------------------------------------------------------------------ KVM_SET_GSI_ROUTING */
 
-/* setup_routing_entry's rule and arm64's kvm_set_routing_entry */
-static int add_route(struct route *rt, size_t n, const struct kvm_irq_routing_entry *ue)
+/* setup_routing_entry's rule, then the architecture's kvm_set_routing_entry */
+static int add_route(struct vm *vm, struct route *rt, size_t n,
+                     const struct kvm_irq_routing_entry *ue)
 {
     for (size_t i = 0; i < n; i++)
         if (rt[i].gsi == ue->gsi &&
             (rt[i].type != KVM_IRQ_ROUTING_IRQCHIP || ue->type != KVM_IRQ_ROUTING_IRQCHIP ||
-             ue->u.irqchip.irqchip == rt[i].irqchip))
+             ue->u.irqchip.irqchip == rt[i].u.chip.irqchip))
             return -EINVAL; /* one non-irqchip route per GSI, one per irqchip */
-    struct route *r = &rt[n];
-    *r = (struct route){.gsi = ue->gsi, .type = ue->type};
-    switch (ue->type) {
-    case KVM_IRQ_ROUTING_IRQCHIP:
-        r->irqchip = ue->u.irqchip.irqchip;
-        r->pin = ue->u.irqchip.pin;
-        if (r->pin >= ARM64_IRQCHIP_NUM_PINS || r->irqchip >= ARM64_NR_IRQCHIPS)
-            return -EINVAL;
-        return 0;
-    case KVM_IRQ_ROUTING_MSI:
-        r->msi = (struct kvm_msi){.address_lo = ue->u.msi.address_lo,
-                                  .address_hi = ue->u.msi.address_hi,
-                                  .data = ue->u.msi.data,
-                                  .flags = ue->flags,
-                                  .devid = ue->u.msi.devid};
-        return 0;
-    default: return -EINVAL;
-    }
+    rt[n] = (struct route){.gsi = ue->gsi, .type = ue->type};
+    const struct irqfd_arch *a = arch_of(vm);
+    return a->set_route ? a->set_route(vm, &rt[n], ue) : -EINVAL;
 }
 
 int vm_set_gsi_routing(struct vm *vm, uint64_t uptr)
@@ -92,6 +218,8 @@ int vm_set_gsi_routing(struct vm *vm, uint64_t uptr)
     struct kvm_irq_routing hdr;
     if (copy_from_user(&hdr, uptr, sizeof(hdr)))
         return -EFAULT;
+    if (!arch_of(vm)->irqchip)
+        return -EINVAL; /* kvm_arch_can_set_irq_routing */
     if (hdr.nr > IOE_KVM_MAX_IRQ_ROUTES || hdr.flags)
         return -EINVAL;
     struct vm_irq *vi = vm_irq_get(vm);
@@ -106,7 +234,7 @@ int vm_set_gsi_routing(struct vm *vm, uint64_t uptr)
             err = -EINVAL;
     for (uint32_t i = 0; i < hdr.nr && !err; i++) {
         uint32_t allowed = ue[i].type == KVM_IRQ_ROUTING_MSI ? KVM_MSI_VALID_DEVID : 0;
-        err = ue[i].flags & ~allowed ? -EINVAL : add_route(rt, i, &ue[i]);
+        err = ue[i].flags & ~allowed ? -EINVAL : add_route(vm, rt, i, &ue[i]);
     }
     free(ue);
     if (err) {
@@ -120,37 +248,25 @@ int vm_set_gsi_routing(struct vm *vm, uint64_t uptr)
     return 0;
 }
 
-/* kvm_vm_ioctl: the header is read, then kvm_arch_can_set_irq_routing finds no irqchip */
-int vm_set_gsi_routing_no_irqchip(struct vm *vm, uint64_t uptr)
+/* ------------------------------------------------------------------ injection */
+
+/* irqfd_inject, the work an eventfd's signal schedules: an edge, or for a resampling
+ * irqfd level 1 until the guest acknowledges */
+static void inject_work(struct vm *vm, const struct irqfd_arch *a, uint32_t gsi, bool resample)
 {
-    (void)vm;
-    struct kvm_irq_routing hdr;
-    return copy_from_user(&hdr, uptr, sizeof(hdr)) ? -EFAULT : -EINVAL;
+    a->set_irq(vm, gsi, 1);
+    if (!resample)
+        a->set_irq(vm, gsi, 0);
 }
 
-/* kvm_set_irq for an irqfd: every route of the GSI, level 1 then 0 (an edge) */
-static void inject(struct vm *vm, uint32_t gsi)
+/* irqfd_wakeup */
+static void signalled(struct vm *vm, uint32_t gsi, bool resample)
 {
-    struct vm_irq *vi = vm->irq;
-    const struct irqchip_ops *ic = vm->irqchip ? vm->irqchip->ops->irqchip : NULL;
-    uint32_t nr_spis = 0;
-    struct route def = {.gsi = gsi, .type = KVM_IRQ_ROUTING_IRQCHIP, .pin = gsi};
-    bool by_default = !vi->user_table && vgic_v3_initialized(vm, &nr_spis) && gsi < nr_spis &&
-                      gsi < ARM64_IRQCHIP_NUM_PINS; /* kvm_vgic_setup_default_irq_routing */
-    size_t n = by_default ? 1 : vi->nr_routes;
-    for (size_t i = 0; i < n && ic; i++) {
-        const struct route *r = by_default ? &def : &vi->routes[i];
-        if (r->gsi != gsi)
-            continue;
-        if (r->type == KVM_IRQ_ROUTING_MSI && ic->signal_msi) {
-            struct kvm_msi m = r->msi; /* kvm_set_msi */
-            ic->signal_msi(vm->irqchip, &m);
-        } else if (r->type == KVM_IRQ_ROUTING_IRQCHIP && ic->irq_line) {
-            uint32_t spi = KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT | (r->pin + 32);
-            ic->irq_line(vm->irqchip, spi, 1); /* vgic_irqfd_set_irq */
-            ic->irq_line(vm->irqchip, spi, 0);
-        }
-    }
+    const struct irqfd_arch *a = arch_of(vm);
+    if (a->inatomic)
+        a->set_irq(vm, gsi, 1);
+    else
+        inject_work(vm, a, gsi, resample);
     sys_sync_notifications(vm->sys);
 }
 
@@ -161,6 +277,7 @@ static void *irq_thread(void *arg)
     struct vm *vm = arg;
     struct pollfd p[MAX_IRQFDS + 1];
     uint32_t gsi[MAX_IRQFDS];
+    bool resample[MAX_IRQFDS];
     api_lock();
     struct vm_irq *vi = vm->irq;
     while (!vi->stop) {
@@ -168,6 +285,7 @@ static void *irq_thread(void *arg)
         for (struct irqfd *f = vi->fds; f && n < MAX_IRQFDS; f = f->next, n++) {
             p[n] = (struct pollfd){.fd = f->fd, .events = POLLIN};
             gsi[n] = f->gsi;
+            resample[n] = f->resamplefd >= 0;
         }
         p[n] = (struct pollfd){.fd = vi->wake, .events = POLLIN};
         api_unlock();
@@ -182,7 +300,7 @@ static void *irq_thread(void *arg)
             continue; /* our descriptors are unchanged only while gen is */
         for (unsigned i = 0; i < n; i++)
             if ((p[i].revents & POLLIN) && read(p[i].fd, &v, sizeof(v)) == sizeof(v))
-                inject(vm, gsi[i]);
+                signalled(vm, gsi[i], resample[i]);
     }
     api_unlock();
     return NULL;
@@ -226,6 +344,22 @@ static int eventfd_check(int32_t fd)
     return err ? err : strcmp(name, "anon_inode:[eventfd]") ? -EINVAL : 0;
 }
 
+static void irqfd_free(struct irqfd *f)
+{
+    close(f->fd);
+    if (f->resamplefd >= 0)
+        close(f->resamplefd);
+    free(f);
+}
+
+static bool gsi_resampled(const struct vm_irq *vi, uint32_t gsi)
+{
+    for (const struct irqfd *f = vi->fds; f; f = f->next)
+        if (f->gsi == gsi && f->resamplefd >= 0)
+            return true;
+    return false;
+}
+
 static int irqfd_deassign(struct vm *vm, const struct kvm_irqfd *a)
 {
     int err = eventfd_check((int32_t)a->fd);
@@ -236,10 +370,14 @@ static int irqfd_deassign(struct vm *vm, const struct kvm_irqfd *a)
         struct irqfd *f = *p;
         if (f->gsi == a->gsi && fd_same_file(f->fd, (int)a->fd)) {
             *p = f->next;
-            close(f->fd);
-            free(f);
+            bool resample = f->resamplefd >= 0;
+            irqfd_free(f);
             vi->gen++;
             wake(vi);
+            if (resample && !gsi_resampled(vi, a->gsi)) { /* irqfd_resampler_shutdown */
+                arch_of(vm)->set_irq(vm, a->gsi, 0);
+                sys_sync_notifications(vm->sys);
+            }
         } else {
             p = &f->next;
         }
@@ -247,14 +385,29 @@ static int irqfd_deassign(struct vm *vm, const struct kvm_irqfd *a)
     return 0; /* nothing to remove is no error */
 }
 
+/* the eventfd was signalled before it was bound: kvm_irqfd_assign's poll schedules the
+ * work at once */
+static void inject_pending(struct vm *vm, const struct irqfd *f)
+{
+    struct pollfd p = {.fd = f->fd, .events = POLLIN};
+    uint64_t v;
+    if (poll(&p, 1, 0) == 1 && (p.revents & POLLIN) && read(f->fd, &v, sizeof(v)) == sizeof(v)) {
+        inject_work(vm, arch_of(vm), f->gsi, f->resamplefd >= 0);
+        sys_sync_notifications(vm->sys);
+    }
+}
+
 static int irqfd_assign(struct vm *vm, const struct kvm_irqfd *a)
 {
-    if (!vgic_v3_initialized(vm, NULL))
+    const struct irqfd_arch *arch = arch_of(vm);
+    bool resample = a->flags & KVM_IRQFD_FLAG_RESAMPLE;
+    if (arch->intc_ready && !arch->intc_ready(vm))
         return -EAGAIN; /* kvm_arch_intc_initialized */
-    /* kvm_arch_irqfd_allowed: resampling is not allowed here (the top of the file) */
-    if (a->flags & KVM_IRQFD_FLAG_RESAMPLE)
-        return -EINVAL;
+    if (!arch->irqchip || (resample && !arch->resample))
+        return -EINVAL; /* kvm_arch_irqfd_allowed (the top of the file) */
     int err = eventfd_check((int32_t)a->fd);
+    if (!err && resample)
+        err = eventfd_check((int32_t)a->resamplefd);
     if (err)
         return err;
     struct vm_irq *vi = vm_irq_get(vm);
@@ -270,22 +423,26 @@ static int irqfd_assign(struct vm *vm, const struct kvm_irqfd *a)
     if (!f)
         return -ENOMEM;
     f->fd = fcntl((int)a->fd, F_DUPFD_CLOEXEC, 0);
+    f->resamplefd = resample ? fcntl((int)a->resamplefd, F_DUPFD_CLOEXEC, 0) : -1;
     f->gsi = a->gsi;
-    if (f->fd < 0 || (err = thread_start(vm))) {
+    if (f->fd < 0 || (resample && f->resamplefd < 0) || (err = thread_start(vm))) {
         if (f->fd >= 0)
             close(f->fd);
+        if (f->resamplefd >= 0)
+            close(f->resamplefd);
         free(f);
         return err ? err : -ENOMEM;
     }
     f->next = vi->fds;
     vi->fds = f;
     vi->gen++;
-    wake(vi); /* the thread polls it now, and injects at once if it is already signalled */
+    inject_pending(vm, f);
+    wake(vi); /* the thread polls it now */
     return 0;
 }
 
-/* kvm_irqfd; without an irqchip kvm_arch_irqfd_allowed refuses every assignment */
-static int irqfd_request(struct vm *vm, uint64_t uptr, bool irqchip)
+/* kvm_irqfd */
+int vm_irqfd(struct vm *vm, uint64_t uptr)
 {
     struct kvm_irqfd a;
     if (copy_from_user(&a, uptr, sizeof(a)))
@@ -294,17 +451,7 @@ static int irqfd_request(struct vm *vm, uint64_t uptr, bool irqchip)
         return -EINVAL;
     if (a.flags & KVM_IRQFD_FLAG_DEASSIGN)
         return irqfd_deassign(vm, &a);
-    return irqchip ? irqfd_assign(vm, &a) : -EINVAL;
-}
-
-int vm_irqfd(struct vm *vm, uint64_t uptr)
-{
-    return irqfd_request(vm, uptr, true);
-}
-
-int vm_irqfd_no_irqchip(struct vm *vm, uint64_t uptr)
-{
-    return irqfd_request(vm, uptr, false);
+    return irqfd_assign(vm, &a);
 }
 
 /* The VM goes: stop the thread (it takes the API lock we hold: let it), drop everything. */
@@ -324,8 +471,7 @@ void vm_irq_destroy(struct vm *vm)
     while (vi->fds) {
         struct irqfd *f = vi->fds;
         vi->fds = f->next;
-        close(f->fd);
-        free(f);
+        irqfd_free(f);
     }
     free(vi->routes);
     free(vi);

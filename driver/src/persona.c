@@ -57,6 +57,9 @@ static long caps_ppc64(struct sys *s, struct vm *vm, long ext)
     case KVM_CAP_PPC_IRQ_XIVE: return xive_ops.available(s); /* kvm_vm_ioctl_check_extension */
     case KVM_CAP_IRQ_XICS: return xics_ops.available(s);
     case KVM_CAP_PPC_RTAS: return 1;
+    /* CONFIG_KVM_XICS (HAVE_KVM_IRQCHIP, no HAVE_KVM_IRQ_ROUTING): irqfds without routing
+     * tables; KVM_CAP_IRQFD_RESAMPLE is !xive_enabled(), 0 on this XIVE host */
+    case KVM_CAP_IRQFD: return xics_ops.available(s);
     default: return persona_caps_common(s, ext);
     }
 }
@@ -81,6 +84,8 @@ static int vcpu_ioctl_ppc64(struct vcpu *v, unsigned long req, unsigned long arg
 
 static int vm_ioctl_ppc64(struct vm *vm, unsigned long req, unsigned long arg)
 {
+    if (req == KVM_IRQFD && xics_ops.available(vm->sys))
+        return vm_irqfd(vm, arg); /* irqfd.c; KVM_SET_GSI_ROUTING stays ENOTTY */
     return req == KVM_PPC_RTAS_DEFINE_TOKEN ? xics_rtas_define_token(vm, arg) : -ENOTTY;
 }
 
@@ -94,16 +99,24 @@ static long caps_booke(struct sys *s, struct vm *vm, long ext)
     /* CONFIG_KVM_MPIC, which brings irq routing and MSIs */
     case KVM_CAP_IRQ_MPIC:
     case KVM_CAP_SIGNAL_MSI: return mpic20_ops.available(s);
-    case KVM_CAP_IRQ_ROUTING: return mpic20_ops.available(s) ? 4096 : 0; /* KVM_MAX_IRQ_ROUTES */
+    case KVM_CAP_IRQ_ROUTING:
+        return mpic20_ops.available(s) ? 4096 : 0; /* KVM_MAX_IRQ_ROUTES */
+    /* and HAVE_KVM_IRQCHIP: irqfds (KVM_CAP_IRQFD_RESAMPLE would be 1, !xive_enabled();
+     * libioe does not resample, irqfd.c) */
+    case KVM_CAP_IRQFD: return mpic20_ops.available(s);
     default: return persona_caps_common(s, ext);
     }
 }
 
 static int vm_ioctl_booke(struct vm *vm, unsigned long req, unsigned long arg)
 {
-    if (req != KVM_SET_GSI_ROUTING || !mpic20_ops.available(vm->sys))
+    if (!mpic20_ops.available(vm->sys))
         return -ENOTTY;
-    return mpic_set_gsi_routing(vm, arg);
+    switch (req) {
+    case KVM_SET_GSI_ROUTING: return mpic_set_gsi_routing(vm, arg);
+    case KVM_IRQFD: return vm_irqfd(vm, arg); /* irqfd.c */
+    default: return -ENOTTY;
+    }
 }
 
 static long caps_x86_64(struct sys *s, struct vm *vm, long ext)
@@ -114,7 +127,8 @@ static long caps_x86_64(struct sys *s, struct vm *vm, long ext)
     case KVM_CAP_SIGNAL_MSI:
     case KVM_CAP_GET_TSC_KHZ:
     /* generic, whether or not the VM gets an irqchip (irqfd.c answers without one) */
-    case KVM_CAP_IRQFD: return 1;
+    case KVM_CAP_IRQFD:
+    case KVM_CAP_IRQFD_RESAMPLE: return 1;
     case KVM_CAP_IRQ_ROUTING: return IOE_KVM_MAX_IRQ_ROUTES;
     case KVM_CAP_ADJUST_CLOCK:
         return KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME | KVM_CLOCK_HOST_TSC;

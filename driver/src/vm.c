@@ -33,14 +33,26 @@ bool vm_any_vcpu_ran(const struct vm *vm)
     return false;
 }
 
-bool vm_gpa_in_ram(const struct vm *vm, uint64_t gpa, uint64_t size)
+/* the slot holding all of [gpa, gpa+size), or NULL */
+static const struct memslot *slot_of(const struct vm *vm, uint64_t gpa, uint64_t size)
 {
     for (unsigned i = 0; i < IOE_KVM_USER_MEM_SLOTS; i++) {
         const struct memslot *m = &vm->slots[i];
         if (m->used && gpa >= m->gpa && gpa - m->gpa <= m->size && size <= m->size - (gpa - m->gpa))
-            return true;
+            return m;
     }
-    return false;
+    return NULL;
+}
+
+bool vm_gpa_in_ram(const struct vm *vm, uint64_t gpa, uint64_t size)
+{
+    return slot_of(vm, gpa, size) != NULL;
+}
+
+void *vm_gpa_hva(const struct vm *vm, uint64_t gpa, uint64_t size)
+{
+    const struct memslot *m = slot_of(vm, gpa, size);
+    return m ? (void *)(uintptr_t)(m->hva + (gpa - m->gpa)) : NULL;
 }
 
 struct vcpu *vm_vcpu_by_mpidr(struct vm *vm, uint64_t mpidr_attr)

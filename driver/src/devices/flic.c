@@ -427,11 +427,8 @@ static int ais_mode(struct flic_dev *fl, const struct kvm_device_attr *a)
 }
 
 /* kvm_s390_inject_airq */
-static int airq_inject(struct flic_dev *fl, const struct kvm_device_attr *a)
+static int adapter_inject(struct flic_dev *fl, const struct adapter *ad)
 {
-    struct adapter *ad = adapter_get(fl, (uint32_t)a->attr);
-    if (!ad)
-        return -EINVAL;
     uint8_t bit = 0x80 >> ad->isc;
     if (has_ais(fl) && ad->suppressible && (fl->nimm & bit))
         return 0; /* suppressed */
@@ -448,6 +445,46 @@ static int airq_inject(struct flic_dev *fl, const struct kvm_device_attr *a)
     if (has_ais(fl) && ad->suppressible && (fl->simm & bit))
         fl->nimm |= bit;
     return 0;
+}
+
+static int airq_inject(struct flic_dev *fl, const struct kvm_device_attr *a)
+{
+    struct adapter *ad = adapter_get(fl, (uint32_t)a->attr);
+    return ad ? adapter_inject(fl, ad) : -EINVAL;
+}
+
+/* get_ind_bit and set_bit on a big-endian long: with swap, bit 0 is the first byte's most
+ * significant bit; without, the least significant bit of the first 64-bit word's last
+ * byte. Sets the bit in guest RAM and says whether it was set already; -1 when the byte is
+ * not guest RAM the VMM can read (get_map_page fails). The probe keeps an unmapped slot
+ * from faulting; the OR is atomic, as set_bit, against a guest clearing other bits. */
+static int set_ind_bit(struct vm *vm, uint64_t addr, uint64_t bit_nr, bool swap)
+{
+    uint64_t bit = bit_nr + (addr & 4095) * 8;
+    if (swap)
+        bit ^= 63;
+    uint64_t gpa = (addr & ~4095ull) + (bit / 64) * 8 + 7 - (bit % 64) / 8;
+    uint8_t *p = vm_gpa_hva(vm, gpa, 1), mask = (uint8_t)(1u << (bit & 7)), old;
+    if (!p || copy_from_user(&old, (uint64_t)(uintptr_t)p, 1))
+        return -1;
+    return (__atomic_fetch_or(p, mask, __ATOMIC_SEQ_CST) & mask) != 0;
+}
+
+int flic_adapter_irq(struct vm *vm, const struct kvm_irq_routing_s390_adapter *r)
+{
+    struct device *d = vm->irqchip;
+    struct adapter *ad = d && d->ops == &flic_ops ? adapter_get(flic(d), r->adapter_id) : NULL;
+    if (!ad) /* get_io_adapter */
+        return -1;
+    int ind = set_ind_bit(vm, r->ind_addr, r->ind_offset, ad->swap);
+    int sum = ind < 0 ? -1 : set_ind_bit(vm, r->summary_addr, r->summary_offset, ad->swap);
+    if (sum)
+        return sum < 0 ? -1 : 0; /* no memory, or the summary was set already */
+    if (ad->masked)
+        return 0;
+    int err = adapter_inject(flic(d), ad);
+    refresh_vcpus(flic(d));
+    return err ? err : 1;
 }
 
 static int ais_all_set(struct flic_dev *fl, const struct kvm_device_attr *a)

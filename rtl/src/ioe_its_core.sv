@@ -609,9 +609,10 @@ module ioe_its_core #(
     ci_d = ci_q; vm_d = vm_q; code_d = code_q; ua_d = ua_q; off_d = off_q; wd_d = wd_q;
     src_d = src_q;
     dwr_d = dwr_q;
-    wk_go = 1'b0; wk_kind = ioe_its_pkg::WkAddr; wk_we = 1'b0; wk_wd = '0; wk_strb = 8'hff; wk_ev = ev_q;
-    wk_addr = '0; wk_clr = 1'b0;
-    dev_d = dev_q; ev_d = ev_q; dte_d = dte_q; ite_d = ite_q; lk_fail_d = lk_fail_q; lk_dte_only_d = lk_dte_only_q; res_d = res_q;
+    wk_go = 1'b0; wk_kind = ioe_its_pkg::WkAddr; wk_we = 1'b0; wk_wd = '0; wk_strb = 8'hff;
+    wk_ev = ev_q; wk_addr = '0; wk_clr = 1'b0;
+    dev_d = dev_q; ev_d = ev_q; dte_d = dte_q; ite_d = ite_q; lk_fail_d = lk_fail_q;
+    lk_dte_only_d = lk_dte_only_q; res_d = res_q;
     cq_start = 1'b0; cq_beat = 1'b0; cq_w2_we = 1'b0; cq_w2_wd = '0;
     rescan_d = rescan_q;
     w_all_d = w_all_q; w_free_d = w_free_q; w_icid_d = w_icid_q; w_tgt_d = w_tgt_q;
@@ -2083,7 +2084,8 @@ module ioe_its_core #(
       ci_q <= ci_d; vm_q <= vm_d; code_q <= code_d; ua_q <= ua_d; off_q <= off_d; wd_q <= wd_d;
       src_q <= src_d;
       dwr_q <= dwr_d;
-      dev_q <= dev_d; ev_q <= ev_d; dte_q <= dte_d; ite_q <= ite_d; lk_fail_q <= lk_fail_d; lk_dte_only_q <= lk_dte_only_d;
+      dev_q <= dev_d; ev_q <= ev_d; dte_q <= dte_d; ite_q <= ite_d; lk_fail_q <= lk_fail_d;
+      lk_dte_only_q <= lk_dte_only_d;
       res_q <= res_d;
       rescan_q <= rescan_d;
       w_all_q <= w_all_d; w_free_q <= w_free_d; w_icid_q <= w_icid_d; w_tgt_q <= w_tgt_d;

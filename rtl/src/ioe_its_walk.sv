@@ -142,8 +142,10 @@ module ioe_its_walk #(
               if (!sl_l1) dta_d = sl_dte;
             end
             ioe_its_pkg::WkDte:          addr_d = dta_q;
-            ioe_its_pkg::WkIte, ioe_its_pkg::WkIteRd:  addr_d = iova | ({12'd0, itt[48:5], 8'd0} + {29'd0, ev_i, 3'd0});
-            ioe_its_pkg::WkCte:          addr_d = iova | ({16'd0, baser1_i[47:12], 12'd0} + {29'd0, ev_i, 3'd0});
+            ioe_its_pkg::WkIte, ioe_its_pkg::WkIteRd:
+              addr_d = iova | ({12'd0, itt[48:5], 8'd0} + {29'd0, ev_i, 3'd0});
+            ioe_its_pkg::WkCte:
+              addr_d = iova | ({16'd0, baser1_i[47:12], 12'd0} + {29'd0, ev_i, 3'd0});
             ioe_its_pkg::WkAgain:        addr_d = addr_q;
             default:       addr_d = addr_i;
           endcase

@@ -24,25 +24,6 @@ namespace
 
 constexpr unsigned kTimeout = 16;
 
-template <typename W> void put(W &w, unsigned lo, unsigned width, uint64_t v)
-{
-    for (unsigned i = 0; i < width; i++) {
-        unsigned b = lo + i;
-        uint32_t m = 1u << (b % 32);
-        w[b / 32] = (v >> i & 1) ? (w[b / 32] | m) : (w[b / 32] & ~m);
-    }
-}
-
-template <typename W> uint64_t get(const W &w, unsigned lo, unsigned width)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < width; i++) {
-        unsigned b = lo + i;
-        v |= (uint64_t)(w[b / 32] >> (b % 32) & 1) << i;
-    }
-    return v;
-}
-
 /* dma_req_t: tag [146:137], write [136], addr [135:72], wdata [71:8], wstrb [7:0];
  * dma_rsp_t: tag [74:65], err [64], rdata [63:0] */
 struct Bench {
@@ -72,13 +53,13 @@ struct Bench {
     {
         for (int i = 0; i < 5; i++)
             m.c_req_i[i] = 0;
-        put(m.c_req_i, 137, 10, t);
-        put(m.c_req_i, 72, 64, addr);
+        wide_put(m.c_req_i, 137, 10, t);
+        wide_put(m.c_req_i, 72, 64, addr);
         m.c_req_valid_i = 1;
         m.eval();
         CHECK(m.m_req_valid_o);
-        CHECK_EQ(get(m.m_req_o, 72, 64), addr);
-        unsigned wire = (unsigned)get(m.m_req_o, 137, 10);
+        CHECK_EQ(wide_get(m.m_req_o, 72, 64), addr);
+        unsigned wire = (unsigned)wide_get(m.m_req_o, 137, 10);
         tick();
         m.c_req_valid_i = 0;
         m.eval();
@@ -91,8 +72,8 @@ struct Bench {
         m.m_rsp_valid_i = 1;
         for (int i = 0; i < 3; i++)
             m.m_rsp_i[i] = 0;
-        put(m.m_rsp_i, 65, 10, wire_tag);
-        put(m.m_rsp_i, 0, 64, data);
+        wide_put(m.m_rsp_i, 65, 10, wire_tag);
+        wide_put(m.m_rsp_i, 0, 64, data);
         m.eval();
         CHECK(!m.c_rsp_valid_o); /* nothing passes through in the same cycle */
         tick();
@@ -101,10 +82,10 @@ struct Bench {
         bool seen = m.c_rsp_valid_o;
         if (seen) {
             if (tag)
-                *tag = (unsigned)get(m.c_rsp_o, 65, 10);
+                *tag = (unsigned)wide_get(m.c_rsp_o, 65, 10);
             if (err)
-                *err = get(m.c_rsp_o, 64, 1);
-            CHECK_EQ(get(m.c_rsp_o, 0, 64), data);
+                *err = wide_get(m.c_rsp_o, 64, 1);
+            CHECK_EQ(wide_get(m.c_rsp_o, 0, 64), data);
             tick(); /* the client took it */
         }
         return seen;
@@ -115,9 +96,9 @@ struct Bench {
         for (unsigned i = 0; i <= n; i++) {
             m.eval();
             if (m.c_rsp_valid_o) {
-                *tag = (unsigned)get(m.c_rsp_o, 65, 10);
-                *err = get(m.c_rsp_o, 64, 1);
-                CHECK_EQ(get(m.c_rsp_o, 0, 64), 0);
+                *tag = (unsigned)wide_get(m.c_rsp_o, 65, 10);
+                *err = wide_get(m.c_rsp_o, 64, 1);
+                CHECK_EQ(wide_get(m.c_rsp_o, 0, 64), 0);
                 tick();
                 return (int)i;
             }

@@ -23,35 +23,15 @@
 #include <verilated.h>
 
 #include "Vioe_its_devtab.h"
+#include "its_devtable.h"
 #include "vcheck.h"
 
 namespace
 {
 
-constexpr unsigned kDevBits = 16; /* the module's default */
-
 /* a device table and the level-1 entries of a two-level one, in host memory */
-struct Table {
-    uint64_t baser0;
-    uint8_t ivm;
+struct Table : ItsDevTable {
     std::unordered_map<uint64_t, uint64_t> mem; /* I/O address -> 8-byte word */
-
-    bool indirect() const { return baser0 >> 62 & 1; }
-    uint64_t page() const
-    {
-        static const uint64_t kPage[] = {4096, 16384, 65536, 65536};
-        return kPage[baser0 >> 8 & 3];
-    }
-    uint64_t epp() const { return page() / 8; }
-    uint64_t capacity() const { return ((baser0 & 0xff) + 1) * epp(); }
-    uint64_t base() const { return baser0 & 0xFFFFFFFFF000ull & ~(page() - 1); }
-    uint64_t iova(uint64_t a) const { return (uint64_t)ivm << 48 | a; }
-    uint64_t l1_addr(uint64_t dev) const { return iova(base() + 8 * (dev / epp())); }
-    uint64_t l2_page(uint64_t l1e) const { return l1e & 0xFFFFFFFFF000ull & ~(page() - 1); }
-    bool beyond(uint64_t dev) const
-    {
-        return dev >= (1u << kDevBits) || (indirect() ? dev / epp() : dev) >= capacity();
-    }
 
     /* the slots of a walk: (DeviceID, DTE address), the reference order */
     std::vector<std::pair<uint32_t, uint64_t>> slots() const

@@ -3,6 +3,7 @@
 #ifndef IOE_TEST_VCHECK_H
 #define IOE_TEST_VCHECK_H
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -35,6 +36,27 @@ static inline unsigned vcheck_seed(int argc, char **argv, const char *test)
     unsigned seed = (unsigned)std::strtoul(s, nullptr, 0);
     std::printf("%s: seed %u\n", test, seed);
     return seed;
+}
+
+// Fields of a wide Verilator port (VlWide: 32-bit words), e.g. a packed struct: bits
+// [lo, lo + width) set to v / read.
+template <typename W> void wide_put(W &w, unsigned lo, unsigned width, uint64_t v)
+{
+    for (unsigned i = 0; i < width; i++) {
+        unsigned b = lo + i;
+        uint32_t m = 1u << (b % 32);
+        w[b / 32] = (v >> i & 1) ? (w[b / 32] | m) : (w[b / 32] & ~m);
+    }
+}
+
+template <typename W> uint64_t wide_get(const W &w, unsigned lo, unsigned width)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < width; i++) {
+        unsigned b = lo + i;
+        v |= (uint64_t)(w[b / 32] >> (b % 32) & 1) << i;
+    }
+    return v;
 }
 
 #endif

@@ -7,7 +7,9 @@
 // micro-architecture", has the block diagram): u_cmdq (ioe_its_cmdq) the command queue and
 // its decode, u_devtab (ioe_its_devtab) where DTEs are, u_rscan (ioe_its_rscan) the rules of
 // RESTORE_TABLES' scan, u_coll (ioe_its_coll) the collections, u_lpi (ioe_its_lpi) the LPI
-// state and the bests, u_sweep (ioe_its_sweep) a sweep's step. It owns the instance registers.
+// state and the bests, u_sweep (ioe_its_sweep) a sweep's step, u_walk (ioe_its_walk) every
+// DMA access of the sequencer: table entries (device table flat or two-level, ITTs, the
+// collection table) and plain addresses. It owns the instance registers.
 
 module ioe_its_core #(
   parameter int unsigned NrIts     = 8,
@@ -86,18 +88,17 @@ module ioe_its_core #(
                          OpLpiState = 4'd12, OpTranslate = 4'd13;
 
   typedef enum logic [5:0] {
-    SIdle, SExec, SDmaReq, SDmaRsp,
+    SIdle, SExec, SWalk,
     // translation / lookup: DTE (flat or via L1), ITE
-    SLk0, SLkL1, SLkDte, SLkIte,
+    SLk0, SLkDte, SLkIte,
     STrDone, STrSet0, STrSet1,
     // command queue
     SQNext, SQFetch, SQExec, SQEnd,
     // commands
     SMapd1, SMapdW, SMapc1, SMapti1, SMapti2, SMapti3, SMapti4, SMapti5, SMapti6, SMovi1,
     SCmdL0, SCmdL1, SCmdInv1,
-    // walker: free / retarget ITEs of one device or of every device; the level-1 entry
-    // of a two-level device table in the walks over every slot
-    SWDev, SWDte, SWIte, SWIteAct, SWNextDev, SSlotL1,
+    // walker: free / retarget ITEs of one device or of every device
+    SWDev, SWDte, SWIte, SWIteAct, SWNextDev,
     // LPI deref / sweep / rescan
     SDeref0, SDeref1, SSw0, SSwB, SSw1, SSw2, SSw3, SZero, SScan, SScanEnd, SFinish,
     // SAVE_TABLES
@@ -131,14 +132,11 @@ module ioe_its_core #(
   logic [15:0] off_q;
   logic [63:0] wd_q;
   logic [1:0]  src_q;           // 0 access port, 1 MSI, 2 command, 3 GIC request
-  // DMA
+  // table walker (u_walk): its last access was a write (until the sequencer clears it)
   logic        dwr_q;
-  logic [63:0] daddr_q, dwdata_q, ddata_q;
-  logic [7:0]  dstrb_q;
-  logic        derr_q;
   // lookup
   logic [31:0] dev_q, ev_q;
-  logic [63:0] dte_q, ite_q, dte_addr_q, ite_addr_q;
+  logic [63:0] dte_q, ite_q;
   logic        lk_fail_q, lk_dte_only_q;
   logic [7:0]  res_q;           // translation result
   // commands
@@ -169,10 +167,7 @@ module ioe_its_core #(
   logic        rs_done_q, rs_done_d;
   logic [1:0]  rs_ph_q, rs_ph_d;                       // a failed restore's clean-up (SRsErr)
   logic [31:0] rs_pos_q, rs_pos_d;                     // next DeviceID / EventID scanned
-  // walks over every DTE slot: the level-2 page of w_dev_q (l1ok_q: read already; cleared
-  // when w_dev_q leaves the page) and the walk state SSlotL1 returns to
-  logic        l1ok_q, l1ok_d;
-  logic [63:0] l2_q, l2_d;
+  // walks over every DTE slot: the walk state a skipped level-2 page returns to
   state_e      slr_q, slr_d;
   // translation cache invalidation (the cache is in the fast path, u_xlate)
   logic                    cache_inv;
@@ -340,7 +335,11 @@ module ioe_its_core #(
   // bytes of the DMA beat and PENDBASERs the sequencer looks at
   logic [7:0]  cfg_l;
   logic [63:0] pb_t, pb_t2, pb_lw;
-  assign cfg_l  = ddata_q[8*l_q[2:0] +: 8];     // configuration byte of l_q
+  assign cfg_l  = wk_rd[8*l_q[2:0] +: 8];     // configuration byte of l_q
+  // the double word of l_q's configuration byte
+  logic [63:0] cfg_addr;
+  assign cfg_addr = iova_base |
+                    (({16'd0, cur_prop[47:12], 12'd0} + {48'd0, l_q} - 64'd8192) & ~64'd7);
   assign pb_t   = pendbase(t_q);
   assign pb_t2  = pendbase(t2_q);
   assign pb_lw  = pendbase(lram_rdata[LTgt +: VcW]);
@@ -377,12 +376,12 @@ module ioe_its_core #(
     .s1_dma_o    (sw1_dma),
     .s1_daddr_o  (sw1_daddr),
     .s2_word_i   (lw_q),
-    .s2_data_i   (ddata_q),
+    .s2_data_i   (wk_rd),
     .s2_word_o   (sw2_word),
     .s2_wdata_o  (sw2_wdata)
   );
 
-  // RESTORE_TABLES' scan rules (ioe_its_rscan) for the entry on ddata_q: the DTE of slot
+  // RESTORE_TABLES' scan rules (ioe_its_rscan) for the entry on wk_rd: the DTE of slot
   // w_dev_q (SRsDte), the ITE w_ev_q of the device dte_q (SRsIte), the checks of the ITE
   // ite_q (SRsIteLpi) and where the device scan goes on after its ITT (SRsIteNext)
   logic        rs_dte_reach, rs_dte_zero, rs_dte_dev, rs_ite_reach, rs_ite_zero, rs_ite_take;
@@ -392,7 +391,7 @@ module ioe_its_core #(
     .LpiBits (LpiBits)
   ) u_rscan (
     .slot_i      (w_dev_q),
-    .rd_i        (ddata_q),
+    .rd_i        (wk_rd),
     .pos_i       (rs_pos_q),
     .done_i      (rs_done_q),
     .dte_reach_o (rs_dte_reach),
@@ -414,33 +413,55 @@ module ioe_its_core #(
     .dev_pos_o   (rs_dev_pos)
   );
 
-  // the device table (ioe_its_devtab): the lookup of dev_q (dt_lk_*: first read, then the
-  // DTE in the level-2 page the level-1 entry on ddata_q names) and DTE slot w_dev_q of
-  // the walks over the whole table, as the C model's for_each_dte_slot: past the end
-  // (sl_end), level-1 entry to read first (sl_l1, at sl_l1a), else the DTE at sl_dte
-  logic        dt_lk_fail, dt_lk_l1, sl_end, sl_l1;
-  logic [31:0] sl_pmask;       // DTEs per page - 1
-  logic [63:0] dt_lk_addr, dt_l1e_page, dt_l1e_dte, sl_l1a, sl_dte;
-  ioe_its_devtab #(
+  // the table walker (ioe_its_walk): one access at a time, asked for with wk_go and the
+  // entry (wk_kind), answered by wk_done with the double word wk_rd and the DMA error wk_err.
+  // The lookup of dev_q (wk_lk_fail: out of range) and the walks over every DTE slot
+  // w_dev_q (sl_end: past the last slot; a two-level table's level-1 entries are read
+  // inside the walker, a page without one is skipped: wk_skip, sl_pmask) go through it.
+  logic        wk_go, wk_clr, wk_we, wk_done, wk_skip, wk_l1, wk_err, wk_lk_fail, sl_end, wk_idle;
+  logic [2:0]  wk_kind;
+  logic [7:0]  wk_strb;
+  logic [31:0] wk_ev, sl_pmask, w_dev_nx;
+  logic [63:0] wk_wd, wk_addr, wk_rd, wk_aq, wk_dte_addr;
+  logic        wk_dma_valid;
+  ioe_pkg::dma_req_t wk_dma_req;
+  ioe_its_walk #(
     .DevBits(DevBits)
-  ) u_devtab (
-    .baser0_i    (cur_b0),
-    .ivm_i       (cur_ivm),
-    .dev_i       (dev_q),
-    .lk_fail_o   (dt_lk_fail),
-    .lk_l1_o     (dt_lk_l1),
-    .lk_addr_o   (dt_lk_addr),
-    .l1e_i       (ddata_q),
-    .l1e_page_o  (dt_l1e_page),
-    .l1e_dte_o   (dt_l1e_dte),
-    .slot_i      (w_dev_q),
-    .l1ok_i      (l1ok_q),
-    .l2_i        (l2_q),
-    .slot_end_o  (sl_end),
-    .slot_l1_o   (sl_l1),
-    .slot_l1a_o  (sl_l1a),
-    .slot_dte_o  (sl_dte),
-    .slot_pmask_o(sl_pmask)
+  ) u_walk (
+    .clk_i          (clk_i),
+    .rst_ni         (rst_ni),
+    .ivm_i          (cur_ivm),
+    .baser0_i       (cur_b0),
+    .baser1_i       (cur_b1),
+    .go_i           (wk_go),
+    .kind_i         (wk_kind),
+    .we_i           (wk_we),
+    .wd_i           (wk_wd),
+    .strb_i         (wk_strb),
+    .dev_i          (dev_q),
+    .slot_i         (w_dev_q),
+    .slot_nx_i      (w_dev_nx),
+    .flush_i        ((state_q == SIdle) | (state_q == SQEnd)),
+    .dte_i          (dte_q),
+    .ev_i           (wk_ev),
+    .addr_i         (wk_addr),
+    .clr_i          (wk_clr),
+    .idle_o         (wk_idle),
+    .done_o         (wk_done),
+    .skip_o         (wk_skip),
+    .l1_o           (wk_l1),
+    .rdata_o        (wk_rd),
+    .err_o          (wk_err),
+    .addr_o         (wk_aq),
+    .dte_addr_o     (wk_dte_addr),
+    .lk_fail_o      (wk_lk_fail),
+    .slot_end_o     (sl_end),
+    .slot_pmask_o   (sl_pmask),
+    .dma_req_valid_o(wk_dma_valid),
+    .dma_req_ready_i(dma_req_ready_i),
+    .dma_req_o      (wk_dma_req),
+    .dma_rsp_valid_i(dma_rsp_valid_i),
+    .dma_rsp_i      (dma_rsp_i)
   );
 
   // frame register read
@@ -538,11 +559,8 @@ module ioe_its_core #(
   logic [63:0] wd_d;
   logic [1:0]  src_d;
   logic        dwr_d;
-  logic [63:0] daddr_d, dwdata_d, ddata_d;
-  logic [7:0]  dstrb_d;
-  logic        derr_d;
   logic [31:0] dev_d, ev_d;
-  logic [63:0] dte_d, ite_d, dte_addr_d, ite_addr_d;
+  logic [63:0] dte_d, ite_d;
   logic        lk_fail_d, lk_dte_only_d;
   logic [7:0]  res_d;
   logic        rescan_d;
@@ -590,10 +608,11 @@ module ioe_its_core #(
     busy_d = busy_q; done_d = done_q; undef_d = undef_q; bad_d = bad_q; rdata_d = rdata_q;
     ci_d = ci_q; vm_d = vm_q; code_d = code_q; ua_d = ua_q; off_d = off_q; wd_d = wd_q;
     src_d = src_q;
-    dwr_d = dwr_q; daddr_d = daddr_q; dwdata_d = dwdata_q; ddata_d = ddata_q; dstrb_d = dstrb_q;
-    derr_d = derr_q;
-    dev_d = dev_q; ev_d = ev_q; dte_d = dte_q; ite_d = ite_q; dte_addr_d = dte_addr_q;
-    ite_addr_d = ite_addr_q; lk_fail_d = lk_fail_q; lk_dte_only_d = lk_dte_only_q; res_d = res_q;
+    dwr_d = dwr_q;
+    wk_go = 1'b0; wk_kind = ioe_its_pkg::WkAddr; wk_we = 1'b0; wk_wd = '0; wk_strb = 8'hff;
+    wk_ev = ev_q; wk_addr = '0; wk_clr = 1'b0;
+    dev_d = dev_q; ev_d = ev_q; dte_d = dte_q; ite_d = ite_q; lk_fail_d = lk_fail_q;
+    lk_dte_only_d = lk_dte_only_q; res_d = res_q;
     cq_start = 1'b0; cq_beat = 1'b0; cq_w2_we = 1'b0; cq_w2_wd = '0;
     rescan_d = rescan_q;
     w_all_d = w_all_q; w_free_d = w_free_q; w_icid_d = w_icid_q; w_tgt_d = w_tgt_q;
@@ -606,7 +625,7 @@ module ioe_its_core #(
     sv_he_d = sv_he_q; sv_hd_d = sv_hd_q; sv_pe_d = sv_pe_q; sv_pd_d = sv_pd_q;
     sv_pite_d = sv_pite_q; sv_pdte_d = sv_pdte_q; sv_pa_d = sv_pa_q;
     rs_d = rs_q; rs_done_d = rs_done_q; rs_pos_d = rs_pos_q; rs_ph_d = rs_ph_q;
-    l1ok_d = l1ok_q; l2_d = l2_q; slr_d = slr_q;
+    slr_d = slr_q;
     cache_inv = 1'b0;
     lset_inc = 1'b0; miss_inc = 1'b0;
     i_bind_we = 1'b0; i_bind_v = 1'b0; i_base_we = 1'b0; i_en_we = 1'b0; i_en_wd = 1'b0;
@@ -626,7 +645,6 @@ module ioe_its_core #(
       // ------------------------------------------------------------ dispatch
       SIdle: begin
         rescan_d     = 1'b0;
-        l1ok_d       = 1'b0;
         // every operation waits until no MSI is in flight in the fast path
         if (!fp_idle) begin
           state_d = SIdle;
@@ -810,57 +828,46 @@ module ioe_its_core #(
         endcase
       end
 
-      // ------------------------------------------------------------ DMA (one beat, tag 0)
-      SDmaReq: if (dma_req_ready_i) state_d = SDmaRsp;
-      SDmaRsp: begin
-        if (dma_rsp_valid_i && !dma_rsp_i.tag[5]) begin
-          ddata_d = dma_rsp_i.rdata;
-          derr_d  = dma_rsp_i.err;
+      // ------------------------------------------------------------ a table walker access
+      // (u_walk); a walk's level-2 page without a level-1 entry is skipped
+      SWalk: begin
+        if (wk_l1 && !rs_done_q) rs_pos_d = w_dev_q;  // KVM's restore scans a page from its start
+        if (wk_skip) begin
+          w_dev_d = (w_dev_q | sl_pmask) + 32'd1;
+          state_d = slr_q;
+        end else if (wk_done) begin
           state_d = ret_q;
         end
       end
 
       // ------------------------------------------------------------ lookup of (dev_q, ev_q)
       SLk0: begin
-        lk_fail_d = dt_lk_fail;
-        if (dt_lk_fail) begin
+        // the DTE (for a two-level table the level-1 entry first: wk_err when it is invalid)
+        lk_fail_d = wk_lk_fail;
+        if (wk_lk_fail) begin
           state_d = lret_q;
         end else begin
-          daddr_d = dt_lk_addr;
-          if (!dt_lk_l1) dte_addr_d = dt_lk_addr;
-          dwr_d = 1'b0; state_d = SDmaReq; ret_d = dt_lk_l1 ? SLkL1 : SLkDte;
-        end
-      end
-      SLkL1: begin
-        if (derr_q || !ddata_q[63]) begin
-          lk_fail_d = 1'b1;
-          state_d   = lret_q;
-        end else begin
-          dte_addr_d = dt_l1e_dte;
-          daddr_d    = dt_l1e_dte;
-          dwr_d = 1'b0; state_d = SDmaReq; ret_d = SLkDte;
+          wk_go = 1'b1; wk_kind = ioe_its_pkg::WkDev; state_d = SWalk; ret_d = SLkDte;
         end
       end
       SLkDte: begin
-        dte_d = derr_q ? 64'd0 : ddata_q;
-        if (derr_q) begin
+        dte_d = wk_err ? 64'd0 : wk_rd;
+        if (wk_err) begin
           lk_fail_d = 1'b1;
           state_d   = lret_q;
         end else if (lk_dte_only_q) begin
           state_d = lret_q;
-        end else if (!ddata_q[63] || ev_q >= (32'd1 << ({27'd0, ddata_q[4:0]} + 32'd1)) ||
-                     ddata_q[4:0] > 5'd30) begin
+        end else if (!wk_rd[63] || ev_q >= (32'd1 << ({27'd0, wk_rd[4:0]} + 32'd1)) ||
+                     wk_rd[4:0] > 5'd30) begin
           lk_fail_d = 1'b1;
           state_d   = lret_q;
         end else begin
-          ite_addr_d = iova_base | ({12'd0, ddata_q[48:5], 8'd0} + {29'd0, ev_q, 3'd0});
-          daddr_d    = iova_base | ({12'd0, ddata_q[48:5], 8'd0} + {29'd0, ev_q, 3'd0});
-          dwr_d = 1'b0; state_d = SDmaReq; ret_d = SLkIte;
+          wk_go = 1'b1; wk_kind = ioe_its_pkg::WkIteRd; state_d = SWalk; ret_d = SLkIte;
         end
       end
       SLkIte: begin
-        ite_d = derr_q ? 64'd0 : ddata_q;
-        lk_fail_d = derr_q;
+        ite_d = wk_err ? 64'd0 : wk_rd;
+        lk_fail_d = wk_err;
         state_d = lret_q;
       end
 
@@ -920,9 +927,9 @@ module ioe_its_core #(
       SQNext: begin
         if (cq_pending) begin
           cq_start = 1'b1;
-          daddr_d = cq_fetch_addr;
-          dwr_d   = 1'b0;
-          state_d = SDmaReq;
+          wk_go   = 1'b1;
+          wk_addr = cq_fetch_addr;
+          state_d = SWalk;
           ret_d   = SQFetch;
           src_d   = 2'd2;
         end else begin
@@ -932,11 +939,12 @@ module ioe_its_core #(
       end
       SQFetch: begin
         cq_beat = 1'b1;  // a DMA error skips the command (opcode 0)
-        if (cq_last || derr_q) begin
-          state_d = derr_q ? SQEnd : SQExec;
+        if (cq_last || wk_err) begin
+          state_d = wk_err ? SQEnd : SQExec;
         end else begin
-          daddr_d = daddr_q + 64'd8;
-          state_d = SDmaReq;
+          wk_go   = 1'b1;
+          wk_addr = wk_aq + 64'd8;
+          state_d = SWalk;
           ret_d   = SQFetch;
         end
       end
@@ -976,7 +984,6 @@ module ioe_its_core #(
         end
       end
       SQEnd: begin
-        l1ok_d   = 1'b0;
         i_crd_we = 1'b1;
         i_wd     = cq_creadr_next;
         state_d  = SQNext;
@@ -1002,11 +1009,11 @@ module ioe_its_core #(
           if (c_v) begin
             cnt_inc  = 1'b1;
             cnt_size = c_size;
-            daddr_d  = dte_addr_q;
-            dwdata_d = {1'b1, 14'd0, c_itt, c_size};
-            dstrb_d  = 8'hff;
-            dwr_d    = 1'b1;
-            state_d  = SDmaReq;
+            wk_go    = 1'b1;
+            wk_kind  = ioe_its_pkg::WkDte;
+            wk_we    = 1'b1;
+            wk_wd    = {1'b1, 14'd0, c_itt, c_size};
+            state_d  = SWalk;
             ret_d    = SQEnd;
           end else begin
             state_d = SQEnd;
@@ -1101,18 +1108,17 @@ module ioe_its_core #(
           state_d = SMapti6;
         end else begin
           // creation: configuration byte
-          daddr_d = {8'd0, cur_ivm, 48'd0} |
-                    (({16'd0, cur_prop[47:12], 12'd0} + {48'd0, l_q} - 64'd8192) & ~64'd7);
-          dwr_d   = 1'b0;
-          state_d = SDmaReq;
+          wk_go   = 1'b1;
+          wk_addr = cfg_addr;
+          state_d = SWalk;
           ret_d   = SMapti4;
         end
       end
       SMapti4: begin
-        if (derr_q && rs_q) begin
+        if (wk_err && rs_q) begin
           rdata_d = 64'd14;
           state_d = SRsErr;
-        end else if (derr_q) begin
+        end else if (wk_err) begin
           // the LPI cannot be created: the MAPTI creates nothing (no collection either)
           state_d = SQEnd;
         end else begin
@@ -1122,10 +1128,9 @@ module ioe_its_core #(
           lw_d[LPrio +: 5]    = cfg_l[7:3];
           lw_d[LEn]           = cfg_l[0];
           if (tmap_q) begin
-            daddr_d = {8'd0, cur_ivm, 48'd0} |
-                      (({16'd0, pb_t[47:16], 16'd0} + {51'd0, l_q[15:3]}) & ~64'd7);
-            dwr_d   = 1'b0;
-            state_d = SDmaReq;
+            wk_go   = 1'b1;
+            wk_addr = iova_base | (({16'd0, pb_t[47:16], 16'd0} + {51'd0, l_q[15:3]}) & ~64'd7);
+            state_d = SWalk;
             ret_d   = SMapti5;
           end else begin
             state_d = SMapti6;
@@ -1133,12 +1138,14 @@ module ioe_its_core #(
         end
       end
       SMapti5: begin
-        if (!derr_q && ddata_q[l_q[5:0]]) begin
+        if (!wk_err && wk_rd[l_q[5:0]]) begin
           lw_d[LPend] = 1'b1;
-          dwdata_d = ddata_q & ~(64'd1 << {l_q[5:0]});
-          dstrb_d  = 8'd1 << l_q[5:3];
-          dwr_d    = 1'b1;
-          state_d  = SDmaReq;
+          wk_go    = 1'b1;  // clear the pending bit in the same double word
+          wk_kind  = ioe_its_pkg::WkAgain;
+          wk_we    = 1'b1;
+          wk_wd    = wk_rd & ~(64'd1 << {l_q[5:0]});
+          wk_strb  = 8'd1 << l_q[5:3];
+          state_d  = SWalk;
           ret_d    = SMapti6;
         end else begin
           state_d = SMapti6;
@@ -1169,11 +1176,11 @@ module ioe_its_core #(
               i_ncoll_we  = 1'b1;
               i_ncoll_wd  = cur_ncoll + 5'd1;
             end
-            daddr_d  = ite_addr_q;
-            dwdata_d = {16'd0, 16'd0, l_q, c_icid};
-            dstrb_d  = 8'hff;
-            dwr_d    = 1'b1;
-            state_d  = SDmaReq;
+            wk_go    = 1'b1;  // the ITE of the lookup: EventID ev_q of the DTE dte_q
+            wk_kind  = ioe_its_pkg::WkIte;
+            wk_we    = 1'b1;
+            wk_wd    = {16'd0, 16'd0, l_q, c_icid};
+            state_d  = SWalk;
             ret_d    = SQEnd;
           end
         end
@@ -1198,11 +1205,10 @@ module ioe_its_core #(
           state_d = SQEnd;
         end else if (c_discard) begin
           if (cb_hit && !cb_tgt[8]) begin
-            daddr_d   = ite_addr_q;
-            dwdata_d  = '0;
-            dstrb_d   = 8'hff;
-            dwr_d     = 1'b1;
-            state_d   = SDmaReq;
+            wk_go     = 1'b1;  // zero the ITE
+            wk_kind   = ioe_its_pkg::WkIte;
+            wk_we     = 1'b1;
+            state_d   = SWalk;
             ret_d     = SDeref0;
             lret_d    = SQEnd;
             sw_kind_d = 3'd0;
@@ -1242,11 +1248,11 @@ module ioe_its_core #(
               lram_wdata = lw_d;
               rescan_d = 1'b1;
             end
-            daddr_d  = ite_addr_q;
-            dwdata_d = {ite_q[63:16], c_icid};
-            dstrb_d  = 8'hff;
-            dwr_d    = 1'b1;
-            state_d  = SDmaReq;
+            wk_go    = 1'b1;
+            wk_kind  = ioe_its_pkg::WkIte;
+            wk_we    = 1'b1;
+            wk_wd    = {ite_q[63:16], c_icid};
+            state_d  = SWalk;
             ret_d    = SQEnd;
           end
         end else if (c_clear) begin
@@ -1259,10 +1265,9 @@ module ioe_its_core #(
           state_d = SQEnd;
         end else begin  // INV: re-read the configuration byte
           if (l_q <= cur_lmax && lw_rd[LRefs +: RefW] != '0) begin
-            daddr_d = {8'd0, cur_ivm, 48'd0} |
-                      (({16'd0, cur_prop[47:12], 12'd0} + {48'd0, l_q} - 64'd8192) & ~64'd7);
-            dwr_d   = 1'b0;
-            state_d = SDmaReq;
+            wk_go   = 1'b1;
+            wk_addr = cfg_addr;
+            state_d = SWalk;
             ret_d   = SSw3;
             sw_kind_d = 3'd0;
             sw_i_d  = l_q;
@@ -1278,8 +1283,8 @@ module ioe_its_core #(
       // retarget the LPIs of the ITEs whose ICID is w_icid_q to w_tgt_q.
       // the walks over every DTE slot of the device table (flat or two-level), DeviceID
       // w_dev_q next: the free / retarget walker (SWDev), SAVE_TABLES (SSvDev) and
-      // RESTORE_TABLES (SRsDev). A two-level table's level-1 entry is read first (SSlotL1);
-      // the slot's DTE read returns to the walk's own state.
+      // RESTORE_TABLES (SRsDev). The walker reads a two-level table's level-1 entry first;
+      // a page without one returns to the walk's own state (SWalk, slr_q) at the next page.
       SWDev, SSvDev, SRsDev: begin
         // the bound (not for RESTORE_TABLES' scan): the nd-th device found, or past the
         // highest DeviceID mapped
@@ -1288,34 +1293,20 @@ module ioe_its_core #(
           state_d = (state_q == SWDev) ? wret_q : (state_q == SSvDev) ? SSvEnd :
                     (rs_ph_q != 2'd0) ? SRsErr : SFinish;
         end else begin
-          daddr_d    = sl_l1 ? sl_l1a : sl_dte;
-          dte_addr_d = sl_dte;
-          dwr_d      = 1'b0;
-          state_d    = SDmaReq;
+          wk_go      = 1'b1;
+          wk_kind    = ioe_its_pkg::WkSlot;
+          state_d    = SWalk;
           slr_d      = state_q;
-          ret_d      = sl_l1 ? SSlotL1 : (state_q == SWDev) ? SWIte :
-                       (state_q == SSvDev) ? SSvDte : SRsDte;
+          ret_d      = (state_q == SWDev) ? SWIte : (state_q == SSvDev) ? SSvDte : SRsDte;
           w_ev_d     = '0;
           w_evn_d    = 32'hffffffff;  // SWIte: "DTE just read"
         end
       end
-      SSlotL1: begin
-        // level-1 entry on ddata: an unreadable or invalid one skips its level-2 page
-        if (derr_q || !ddata_q[63]) begin
-          w_dev_d = (w_dev_q | sl_pmask) + 32'd1;
-        end else begin
-          l2_d   = dt_l1e_page;
-          l1ok_d = 1'b1;
-          if (!rs_done_q) rs_pos_d = w_dev_q;  // KVM's restore scans a page from its start
-        end
-        derr_d  = 1'b0;
-        state_d = slr_q;
-      end
       SWDte: begin
-        // one device (MAPD): its DTE address is dte_addr_q
-        daddr_d = dte_addr_q;
-        dwr_d   = 1'b0;
-        state_d = SDmaReq;
+        // one device (MAPD): the DTE its lookup found
+        wk_go   = 1'b1;
+        wk_kind = ioe_its_pkg::WkDte;
+        state_d = SWalk;
         ret_d   = SWIte;
         w_ev_d  = '0;
         w_evn_d = 32'hffffffff;  // marks "DTE just read"
@@ -1323,15 +1314,16 @@ module ioe_its_core #(
       SWIte: begin
         if (w_evn_q == 32'hffffffff) begin
           // DTE on ddata (a DMA error: no device)
-          dte_d = derr_q ? 64'd0 : ddata_q;
-          if (!derr_q && ddata_q[63]) w_left_d = w_left_q - 1'b1;  // a device found
-          if (derr_q || !ddata_q[63] || ddata_q[4:0] > 5'd30) begin
+          dte_d = wk_err ? 64'd0 : wk_rd;
+          if (!wk_err && wk_rd[63]) w_left_d = w_left_q - 1'b1;  // a device found
+          if (wk_err || !wk_rd[63] || wk_rd[4:0] > 5'd30) begin
             state_d = SWNextDev;
           end else begin
-            w_evn_d = itt_len(ddata_q[4:0], cur_imax);
-            daddr_d = iova_base | {12'd0, ddata_q[48:5], 8'd0};
-            dwr_d   = 1'b0;
-            state_d = SDmaReq;
+            w_evn_d = itt_len(wk_rd[4:0], cur_imax);
+            wk_go   = 1'b1;
+            wk_kind = ioe_its_pkg::WkIteRd;
+            wk_ev   = '0;
+            state_d = SWalk;
             ret_d   = SWIteAct;
           end
         end else begin
@@ -1340,29 +1332,30 @@ module ioe_its_core #(
             state_d = SWNextDev;
           end else begin
             w_ev_d  = w_ev_q + 32'd1;
-            daddr_d = iova_base | ({12'd0, dte_q[48:5], 8'd0} + {29'd0, w_ev_q + 32'd1, 3'd0});
-            dwr_d   = 1'b0;
-            state_d = SDmaReq;
+            wk_go   = 1'b1;
+            wk_kind = ioe_its_pkg::WkIte;
+            wk_ev   = w_ev_q + 32'd1;
+            state_d = SWalk;
             ret_d   = SWIteAct;
           end
         end
       end
       SWIteAct: begin
-        ite_d = ddata_q;
-        l_d   = ddata_q[31:16];
-        if (derr_q || ddata_q[47:16] == 32'd0) begin
+        ite_d = wk_rd;
+        l_d   = wk_rd[31:16];
+        if (wk_err || wk_rd[47:16] == 32'd0) begin
           state_d = SWIte;
         end else if (w_free_q) begin
           // zero the ITE, then deref its LPI
-          dwdata_d = '0;
-          dstrb_d  = 8'hff;
-          dwr_d    = 1'b1;
-          state_d  = SDmaReq;
+          wk_go    = 1'b1;
+          wk_kind  = ioe_its_pkg::WkAgain;
+          wk_we    = 1'b1;
+          state_d  = SWalk;
           ret_d    = SDeref0;
           lret_d   = SWIte;
           sw_kind_d = 3'd0;
-        end else if (ddata_q[15:0] == w_icid_q) begin
-          sc_i_d    = ddata_q[31:16];
+        end else if (wk_rd[15:0] == w_icid_q) begin
+          sc_i_d    = wk_rd[31:16];
           sw_kind_d = 3'd0;
           state_d   = SSw1;  // retarget one LPI (SSw1/SSw2 with kind 0 and the walker)
           lret_d    = SWIte;
@@ -1374,17 +1367,16 @@ module ioe_its_core #(
         if (w_free_q && dte_q[63]) begin
           // zero the DTE (also when the ITT was not readable)
           cnt_dec  = 1'b1;
-          daddr_d  = dte_addr_q;
-          dwdata_d = '0;
-          dstrb_d  = 8'hff;
-          dwr_d    = 1'b1;
+          wk_go    = 1'b1;
+          wk_kind  = ioe_its_pkg::WkDte;
+          wk_we    = 1'b1;
           dte_d    = '0;
-          state_d  = SDmaReq;
+          state_d  = SWalk;
           ret_d    = SWNextDev;
         end else if (w_all_q) begin
           w_dev_d = w_dev_q + 32'd1;
           dte_d   = '0;
-          derr_d  = 1'b0;
+          wk_clr  = 1'b1;
           state_d = SWDev;
         end else begin
           state_d = wret_q;
@@ -1445,9 +1437,9 @@ module ioe_its_core #(
         {sw_wrap_d, sw_i_d} = {1'b0, sw_i_q} + 17'd1;
         if (sw_kind_q == 3'd7) state_d = SScan;
         if (sw1_dma) begin
-          daddr_d = sw1_daddr;
-          dwr_d   = 1'b0;
-          state_d = SDmaReq;
+          wk_go   = 1'b1;
+          wk_addr = sw1_daddr;
+          state_d = SWalk;
           ret_d   = SSw3;
           sw_i_d  = sw_i_q;
         end
@@ -1460,20 +1452,21 @@ module ioe_its_core #(
         state_d    = SSw0;
         rescan_d   = 1'b1;
         if (sw_kind_q == 3'd6) begin
-          if (derr_q) begin
+          if (wk_err) begin
             rdata_d = 64'd14;
             state_d = SFinish;
           end else if (dwr_q) begin
             dwr_d = 1'b0;  // write done
           end else begin
-            dwdata_d = sw2_wdata;
-            dstrb_d  = 8'hff;
-            dwr_d    = 1'b1;
-            state_d  = SDmaReq;
+            wk_go    = 1'b1;
+            wk_kind  = ioe_its_pkg::WkAgain;
+            wk_we    = 1'b1;
+            wk_wd    = sw2_wdata;
+            state_d  = SWalk;
             ret_d    = SSw3;
             sw_i_d   = sw_i_q;
           end
-        end else if (!derr_q) begin
+        end else if (!wk_err) begin
           lram_wdata = sw2_word;
           lram_we    = 1'b1;
         end
@@ -1516,48 +1509,50 @@ module ioe_its_core #(
       // next fields (the previous entry is rewritten when the next valid one is found),
       // then the collections. The device table is walked from SSvDev (above).
       SSvDte: begin
-        if (derr_q || !ddata_q[63] || ddata_q[4:0] > 5'd30) begin
+        if (wk_err || !wk_rd[63] || wk_rd[4:0] > 5'd30) begin
           w_dev_d = w_dev_q + 32'd1;
           state_d = SSvDev;
         end else begin
           w_left_d   = w_left_q - 1'b1;
-          dte_d      = ddata_q;
-          dte_addr_d = daddr_q;
+          dte_d      = wk_rd;
           w_ev_d     = '0;
-          w_evn_d    = itt_len(ddata_q[4:0], cur_imax);
+          w_evn_d    = itt_len(wk_rd[4:0], cur_imax);
           sv_he_d    = 1'b0;
-          daddr_d    = iova_base | {12'd0, ddata_q[48:5], 8'd0};
-          state_d    = SDmaReq;
+          wk_go      = 1'b1;
+          wk_kind    = ioe_its_pkg::WkIteRd;
+          wk_ev      = '0;
+          state_d    = SWalk;
           ret_d      = SSvIte;
         end
       end
       SSvIte: begin
         // ITE w_ev_q on ddata
-        if (derr_q) begin
+        if (wk_err) begin
           rdata_d = 64'd14;
           state_d = SFinish;
-        end else if (ddata_q[47:16] != 32'd0 && sv_he_q) begin
+        end else if (wk_rd[47:16] != 32'd0 && sv_he_q) begin
           // rewrite the previous one with its next, then continue with this one
-          ite_d    = ddata_q;
-          daddr_d  = iova_base | ({12'd0, dte_q[48:5], 8'd0} + {29'd0, sv_pe_q, 3'd0});
-          dwdata_d = {(w_ev_q - sv_pe_q > 32'hffff) ? 16'hffff : 16'(w_ev_q - sv_pe_q),
+          ite_d    = wk_rd;
+          wk_go    = 1'b1;
+          wk_kind  = ioe_its_pkg::WkIte;
+          wk_ev    = sv_pe_q;
+          wk_we    = 1'b1;
+          wk_wd    = {(w_ev_q - sv_pe_q > 32'hffff) ? 16'hffff : 16'(w_ev_q - sv_pe_q),
                       sv_pite_q[47:0]};
-          dstrb_d  = 8'hff;
-          dwr_d    = 1'b1;
-          state_d  = SDmaReq;
+          state_d  = SWalk;
           ret_d    = SSvIteW;
         end else begin
-          if (ddata_q[47:16] != 32'd0) begin
+          if (wk_rd[47:16] != 32'd0) begin
             sv_he_d   = 1'b1;
             sv_pe_d   = w_ev_q;
-            sv_pite_d = ddata_q;
+            sv_pite_d = wk_rd;
           end
           state_d = SSvIteW;
           ite_d   = '0;
         end
       end
       SSvIteW: begin
-        if (dwr_q && derr_q) begin
+        if (dwr_q && wk_err) begin
           rdata_d = 64'd14;
           state_d = SFinish;
         end else begin
@@ -1571,8 +1566,10 @@ module ioe_its_core #(
             state_d = SSvItt;
           end else begin
             w_ev_d  = w_ev_q + 32'd1;
-            daddr_d = iova_base | ({12'd0, dte_q[48:5], 8'd0} + {29'd0, w_ev_q + 32'd1, 3'd0});
-            state_d = SDmaReq;
+            wk_go   = 1'b1;
+            wk_kind = ioe_its_pkg::WkIte;
+            wk_ev   = w_ev_q + 32'd1;
+            state_d = SWalk;
             ret_d   = SSvIte;
           end
         end
@@ -1581,22 +1578,23 @@ module ioe_its_core #(
         // the last valid ITE gets next = 0; then the previous DTE its next
         if (sv_he_q) begin
           sv_he_d  = 1'b0;
-          daddr_d  = iova_base | ({12'd0, dte_q[48:5], 8'd0} + {29'd0, sv_pe_q, 3'd0});
-          dwdata_d = {16'd0, sv_pite_q[47:0]};
-          dstrb_d  = 8'hff;
-          dwr_d    = 1'b1;
-          state_d  = SDmaReq;
+          wk_go    = 1'b1;
+          wk_kind  = ioe_its_pkg::WkIte;
+          wk_ev    = sv_pe_q;
+          wk_we    = 1'b1;
+          wk_wd    = {16'd0, sv_pite_q[47:0]};
+          state_d  = SWalk;
           ret_d    = SSvItt;
-        end else if (dwr_q && derr_q) begin
+        end else if (dwr_q && wk_err) begin
           rdata_d = 64'd14;
           state_d = SFinish;
         end else if (sv_hd_q) begin
-          daddr_d  = sv_pa_q;
-          dwdata_d = {sv_pdte_q[63], (w_dev_q - sv_pd_q > 32'd16383) ? 14'h3fff :
+          wk_go    = 1'b1;
+          wk_addr  = sv_pa_q;
+          wk_we    = 1'b1;
+          wk_wd    = {sv_pdte_q[63], (w_dev_q - sv_pd_q > 32'd16383) ? 14'h3fff :
                                      14'(w_dev_q - sv_pd_q), sv_pdte_q[48:0]};
-          dstrb_d  = 8'hff;
-          dwr_d    = 1'b1;
-          state_d  = SDmaReq;
+          state_d  = SWalk;
           ret_d    = SSvDteW;
         end else begin
           dwr_d   = 1'b0;
@@ -1604,14 +1602,14 @@ module ioe_its_core #(
         end
       end
       SSvDteW: begin
-        if (dwr_q && derr_q) begin
+        if (dwr_q && wk_err) begin
           rdata_d = 64'd14;
           state_d = SFinish;
         end else begin
           dwr_d     = 1'b0;
           sv_hd_d   = 1'b1;
           sv_pd_d   = w_dev_q;
-          sv_pa_d   = dte_addr_q;
+          sv_pa_d   = wk_dte_addr;
           sv_pdte_d = dte_q;
           w_dev_d   = w_dev_q + 32'd1;
           state_d   = SSvDev;
@@ -1620,13 +1618,13 @@ module ioe_its_core #(
       SSvEnd: begin
         if (sv_hd_q) begin
           sv_hd_d  = 1'b0;
-          daddr_d  = sv_pa_q;
-          dwdata_d = {sv_pdte_q[63], 14'd0, sv_pdte_q[48:0]};
-          dstrb_d  = 8'hff;
-          dwr_d    = 1'b1;
-          state_d  = SDmaReq;
+          wk_go    = 1'b1;
+          wk_addr  = sv_pa_q;
+          wk_we    = 1'b1;
+          wk_wd    = {sv_pdte_q[63], 14'd0, sv_pdte_q[48:0]};
+          state_d  = SWalk;
           ret_d    = SSvEnd;
-        end else if (dwr_q && derr_q) begin
+        end else if (dwr_q && wk_err) begin
           rdata_d = 64'd14;
           state_d = SFinish;
         end else begin
@@ -1637,21 +1635,22 @@ module ioe_its_core #(
       end
       SSvColl: begin
         // collection w_ev_q (w_ev_q == count: the terminating zero entry)
-        if (dwr_q && derr_q) begin
+        if (dwr_q && wk_err) begin
           rdata_d = 64'd14;
           state_d = SFinish;
         end else if (w_ev_q > {27'd0, cur_ncoll} || w_ev_q >= capacity(cur_b1[9:0])) begin
           dwr_d   = 1'b0;
           state_d = SFinish;
         end else begin
-          daddr_d  = iova_base | ({16'd0, cur_b1[47:12], 12'd0} + {29'd0, w_ev_q, 3'd0});
-          dwdata_d = (w_ev_q == {27'd0, cur_ncoll}) ? 64'd0 :
+          wk_go    = 1'b1;
+          wk_kind  = ioe_its_pkg::WkCte;
+          wk_ev    = w_ev_q;
+          wk_we    = 1'b1;
+          wk_wd    = (w_ev_q == {27'd0, cur_ncoll}) ? 64'd0 :
                      {1'b1, 15'd0,
                       sv_ctgt[8] ? 32'hffffffff : {24'd0, sv_ctgt[7:0]}, sv_cicid};
-          dstrb_d  = 8'hff;
-          dwr_d    = 1'b1;
           w_ev_d   = w_ev_q + 32'd1;
-          state_d  = SDmaReq;
+          state_d  = SWalk;
           ret_d    = SSvColl;
         end
       end
@@ -1665,23 +1664,24 @@ module ioe_its_core #(
         if (w_ev_q >= capacity(cur_b1[9:0])) begin
           state_d = SRsDev;
         end else begin
-          daddr_d = iova_base | ({16'd0, cur_b1[47:12], 12'd0} + {29'd0, w_ev_q, 3'd0});
-          dwr_d   = 1'b0;
-          state_d = SDmaReq;
+          wk_go   = 1'b1;
+          wk_kind = ioe_its_pkg::WkCte;
+          wk_ev   = w_ev_q;
+          state_d = SWalk;
           ret_d   = SRsCte;
         end
       end
       SRsCte: begin
         cq_w2_we = 1'b1;  // the collection lookup (ca_*) keys on the command's ICID
-        cq_w2_wd = ddata_q;
-        if (derr_q) begin
+        cq_w2_wd = wk_rd;
+        if (wk_err) begin
           rdata_d = 64'd14;
           state_d = SRsErr;
-        end else if (!ddata_q[63]) begin
+        end else if (!wk_rd[63]) begin
           state_d = SRsDev;
         end else begin
           state_d = SRsCte;  // checks next cycle, with word 2 = the CTE
-          if (c_w2 == ddata_q && ddata_q[63]) begin
+          if (c_w2 == wk_rd && wk_rd[63]) begin
             if (c_rd1 != 32'hffffffff && c_rd1 >= {24'd0, cur_nvc}) begin
               rdata_d = 64'd22;
               state_d = SRsErr;
@@ -1709,16 +1709,16 @@ module ioe_its_core #(
         end
       end
       SRsDte: begin
-        if (dwr_q || derr_q) begin
+        if (dwr_q || wk_err) begin
           // after zeroing a skipped DTE, or an unreadable slot: next device
           dwr_d   = 1'b0;
           w_dev_d = w_dev_q + 32'd1;
           state_d = SRsDev;
         end else if (rs_dte_zero) begin
-          dwdata_d = '0;
-          dstrb_d  = 8'hff;
-          dwr_d    = 1'b1;
-          state_d  = SDmaReq;
+          wk_go    = 1'b1;  // zero the DTE just read
+          wk_kind  = ioe_its_pkg::WkAgain;
+          wk_we    = 1'b1;
+          state_d  = SWalk;
           ret_d    = SRsDte;
         end else if (!rs_dte_dev) begin
           if (rs_dte_reach) rs_pos_d = w_dev_q + 32'd1;
@@ -1727,14 +1727,15 @@ module ioe_its_core #(
         end else begin
           cnt_inc    = 1'b1;
           cnt_rs     = 1'b1;
-          cnt_size   = ddata_q[4:0];
-          dte_d      = ddata_q;
-          dte_addr_d = daddr_q;
+          cnt_size   = wk_rd[4:0];
+          dte_d      = wk_rd;
           w_ev_d     = '0;
           w_evn_d    = rs_dte_evn;
           sv_pe_d    = '0;  // next EventID the ITT scan looks at
-          daddr_d    = iova_base | {12'd0, ddata_q[48:5], 8'd0};
-          state_d    = SDmaReq;
+          wk_go      = 1'b1;
+          wk_kind    = ioe_its_pkg::WkIteRd;
+          wk_ev      = '0;
+          state_d    = SWalk;
           ret_d      = SRsIte;
         end
       end
@@ -1743,17 +1744,17 @@ module ioe_its_core #(
         if (dwr_q) begin
           dwr_d   = 1'b0;
           state_d = SRsIteNext;
-        end else if (derr_q) begin
+        end else if (wk_err) begin
           rdata_d = 64'd14;
           state_d = SRsErr;
         end else if (rs_ite_zero) begin
-          dwdata_d = '0;
-          dstrb_d  = 8'hff;
-          dwr_d    = 1'b1;
-          state_d  = SDmaReq;
+          wk_go    = 1'b1;  // zero the ITE just read
+          wk_kind  = ioe_its_pkg::WkAgain;
+          wk_we    = 1'b1;
+          state_d  = SWalk;
           ret_d    = SRsIte;
         end else if (rs_ite_take) begin
-          ite_d   = ddata_q;
+          ite_d   = wk_rd;
           state_d = SRsIteLpi;
         end else begin
           if (rs_ite_reach) sv_pe_d = w_ev_q + 32'd1;
@@ -1786,8 +1787,10 @@ module ioe_its_core #(
           state_d = SRsDev;
         end else begin
           w_ev_d  = w_ev_q + 32'd1;
-          daddr_d = iova_base | ({12'd0, dte_q[48:5], 8'd0} + {29'd0, w_ev_q + 32'd1, 3'd0});
-          state_d = SDmaReq;
+          wk_go   = 1'b1;
+          wk_kind = ioe_its_pkg::WkIte;
+          wk_ev   = w_ev_q + 32'd1;
+          state_d = SWalk;
           ret_d   = SRsIte;
         end
       end
@@ -1855,6 +1858,7 @@ module ioe_its_core #(
 
       default: state_d = SIdle;
     endcase
+    if (wk_go) dwr_d = wk_we;
     lram_raddr = {vm_q, sc_i_q[LpiBits-1:0]};
     // Translation cache invalidation (docs/its.md): every event of the list clears the
     // whole cache (all instances), a superset of what the contract requires.
@@ -1881,8 +1885,8 @@ module ioe_its_core #(
     .creadr_next_o(cq_creadr_next),
     .start_i      (cq_start),
     .beat_i       (cq_beat),
-    .data_i       (ddata_q),
-    .err_i        (derr_q),
+    .data_i       (wk_rd),
+    .err_i        (wk_err),
     .last_o       (cq_last),
     .w2_we_i      (cq_w2_we),
     .w2_wd_i      (cq_w2_wd),
@@ -2049,7 +2053,7 @@ module ioe_its_core #(
     .drop_inc_o     (fp_drop),
     .set_inc_o      (fp_set),
     .dma_req_valid_o(fp_dma_valid),
-    .dma_req_ready_i(dma_req_ready_i & (state_q != SDmaReq)),
+    .dma_req_ready_i(dma_req_ready_i & ~wk_dma_valid),
     .dma_req_o      (fp_dma_req),
     .dma_rsp_valid_i(dma_rsp_valid_i),
     .dma_rsp_i      (dma_rsp_i)
@@ -2061,8 +2065,8 @@ module ioe_its_core #(
       state_q <= SIdle; ret_q <= SIdle; lret_q <= SIdle; wret_q <= SIdle;
       busy_q <= 1'b0; done_q <= 1'b0; undef_q <= 1'b0; bad_q <= 1'b0; rdata_q <= '0;
       ci_q <= '0; vm_q <= '0; code_q <= '0; ua_q <= 1'b0; off_q <= '0; wd_q <= '0; src_q <= '0;
-      dwr_q <= 1'b0; daddr_q <= '0; dwdata_q <= '0; ddata_q <= '0; dstrb_q <= '0; derr_q <= 1'b0;
-      dev_q <= '0; ev_q <= '0; dte_q <= '0; ite_q <= '0; dte_addr_q <= '0; ite_addr_q <= '0;
+      dwr_q <= 1'b0;
+      dev_q <= '0; ev_q <= '0; dte_q <= '0; ite_q <= '0;
       lk_fail_q <= 1'b0; lk_dte_only_q <= 1'b0; res_q <= '0;
       rescan_q <= 1'b0;
       w_all_q <= 1'b0; w_free_q <= 1'b0; w_icid_q <= '0; w_tgt_q <= '0; w_dev_q <= '0;
@@ -2072,17 +2076,16 @@ module ioe_its_core #(
       sv_he_q <= 1'b0; sv_hd_q <= 1'b0; sv_pe_q <= '0; sv_pd_q <= '0; sv_pite_q <= '0;
       sv_pdte_q <= '0; sv_pa_q <= '0; rs_q <= 1'b0; rs_done_q <= 1'b0; rs_pos_q <= '0;
       rs_ph_q <= 2'd0;
-      l1ok_q <= 1'b0; l2_q <= '0; slr_q <= SIdle;
+      slr_q <= SIdle;
       msi_in_q <= '0; msi_drop_q <= '0; miss_q <= '0; lset_q <= '0; lset_cyc_q <= '0;
     end else begin
       state_q <= state_d; ret_q <= ret_d; lret_q <= lret_d; wret_q <= wret_d;
       busy_q <= busy_d; done_q <= done_d; undef_q <= undef_d; bad_q <= bad_d; rdata_q <= rdata_d;
       ci_q <= ci_d; vm_q <= vm_d; code_q <= code_d; ua_q <= ua_d; off_q <= off_d; wd_q <= wd_d;
       src_q <= src_d;
-      dwr_q <= dwr_d; daddr_q <= daddr_d; dwdata_q <= dwdata_d; ddata_q <= ddata_d;
-      dstrb_q <= dstrb_d; derr_q <= derr_d;
-      dev_q <= dev_d; ev_q <= ev_d; dte_q <= dte_d; ite_q <= ite_d; dte_addr_q <= dte_addr_d;
-      ite_addr_q <= ite_addr_d; lk_fail_q <= lk_fail_d; lk_dte_only_q <= lk_dte_only_d;
+      dwr_q <= dwr_d;
+      dev_q <= dev_d; ev_q <= ev_d; dte_q <= dte_d; ite_q <= ite_d; lk_fail_q <= lk_fail_d;
+      lk_dte_only_q <= lk_dte_only_d;
       res_q <= res_d;
       rescan_q <= rescan_d;
       w_all_q <= w_all_d; w_free_q <= w_free_d; w_icid_q <= w_icid_d; w_tgt_q <= w_tgt_d;
@@ -2094,8 +2097,7 @@ module ioe_its_core #(
       sv_he_q <= sv_he_d; sv_hd_q <= sv_hd_d; sv_pe_q <= sv_pe_d; sv_pd_q <= sv_pd_d;
       sv_pite_q <= sv_pite_d; sv_pdte_q <= sv_pdte_d; sv_pa_q <= sv_pa_d;
       rs_q <= rs_d; rs_done_q <= rs_done_d; rs_pos_q <= rs_pos_d; rs_ph_q <= rs_ph_d;
-      l1ok_q <= l1ok_d & (((w_dev_d ^ w_dev_q) & ~sl_pmask) == '0);
-      l2_q <= l2_d; slr_q <= slr_d;
+      slr_q <= slr_d;
       // the sequencer's and the fast path's increments never coincide (one of them is idle)
       if (fp_in) msi_in_q <= msi_in_q + 32'd1;
       if (fp_drop) msi_drop_q <= msi_drop_q + 32'd1;
@@ -2176,19 +2178,13 @@ module ioe_its_core #(
   assign lpi_set_cycle_o = lset_cyc_q;
   assign gic_req_done_o = (state_q == SFinish) & ~rescan_q & (src_q == 2'd3);
 
-  assign dma_req_valid_o = (state_q == SDmaReq) | fp_dma_valid;
+  assign dma_req_valid_o = wk_dma_valid | fp_dma_valid;
 
   logic unused;
   assign unused = ^{target_i[31:17], op_i[31:4], msi_addr_i[16:0], dma_rsp_i.tag, gic_req_vm_i,
-                    gic_req_vcpu_i, cur_prop, ca_tgt, cfg_l[2:1], pb_t, pb_t2, pb_lw};
-  always_comb begin
-    dma_req_o       = '0;
-    dma_req_o.tag   = '0;
-    dma_req_o.write = dwr_q;
-    dma_req_o.addr  = daddr_q;
-    dma_req_o.wdata = dwdata_q;
-    dma_req_o.wstrb = dwr_q ? dstrb_q : 8'h00;
-    if (state_q != SDmaReq) dma_req_o = fp_dma_req;  // the fast path's walker (tags 32..63)
-  end
+                    gic_req_vcpu_i, cur_prop, wk_idle, ca_tgt, cfg_l[2:1], pb_t, pb_t2, pb_lw};
+  // the table walker's access (tag 0), else the fast path's walker (tags 32..63)
+  assign dma_req_o = wk_dma_valid ? wk_dma_req : fp_dma_req;
+  assign w_dev_nx  = w_dev_d;
 
 endmodule

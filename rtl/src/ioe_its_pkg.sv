@@ -1,6 +1,7 @@
 // Helpers of the ITS engine shared by its sequencer (ioe_its_core), its device-table
-// addressing (ioe_its_devtab) and its MSI fast path (ioe_its_xlate): sizes of the
-// guest-memory tables of a GITS_BASER value.
+// addressing (ioe_its_devtab), its table walker (ioe_its_walk) and its MSI fast path
+// (ioe_its_xlate): sizes of the guest-memory tables of a GITS_BASER value, the walker's
+// request kinds.
 
 package ioe_its_pkg;
 
@@ -12,6 +13,10 @@ package ioe_its_pkg;
       default: epp_log2 = 4'd13;
     endcase
   endfunction
+
+  // the entries the sequencer's table walker (ioe_its_walk) accesses (its kind_i)
+  localparam logic [2:0] WkDev = 3'd0, WkSlot = 3'd1, WkDte = 3'd2, WkIte = 3'd3,
+                         WkIteRd = 3'd4, WkCte = 3'd5, WkAgain = 3'd6, WkAddr = 3'd7;
 
   // capacity of a table in 8-byte entries: (Size + 1) pages
   function automatic logic [31:0] capacity(input logic [9:0] baser);

@@ -54,14 +54,16 @@ module ioe_its_coll #(
   // the collections of instance ci_i (one instance multiplexer for all readers)
   logic [15:0] cur_cicid [NColl];
   logic [8:0]  cur_ctgt  [NColl];
-  // (an indexed part-select: one load per entry in the simulation model, the same
-  // multiplexer in synthesis; an index past the last instance reads 0)
-  logic ci_ok;
-  assign ci_ok = 32'(ci_i) < NrIts;
   always_comb begin
     for (int k = 0; k < NColl; k++) begin
-      cur_cicid[k] = ci_ok ? cicid_q[(32'(ci_i)*NColl+k)*16 +: 16] : '0;
-      cur_ctgt[k]  = ci_ok ? ctgt_q[(32'(ci_i)*NColl+k)*9 +: 9] : '0;
+      cur_cicid[k] = '0;
+      cur_ctgt[k]  = '0;
+      for (int i = 0; i < NrIts; i++) begin
+        if (ci_i == IW'(i)) begin
+          cur_cicid[k] = cicid_q[(i*NColl+k)*16 +: 16];
+          cur_ctgt[k]  = ctgt_q[(i*NColl+k)*9 +: 9];
+        end
+      end
     end
   end
   assign ncoll_o    = ncoll_q[ci_i];

@@ -269,22 +269,36 @@ module ioe_gic #(
   assign vc      = op_vc_q[VcW-1:0];
   // Selections by VM (and below by vCPU) are AND-OR trees over one-hot selects: cheap
   // in LUTs and fast to synthesise, unlike wide variable part-selects.
+  // The operation's VM and vCPU (cur_*, lane_* below) are read only while an operation or
+  // a pass runs: in SIdle they are don't-cares (an idle cycle skips the multiplexers in a
+  // simulation; Yosys drops the gate: opt -full, -mux_undef).
+  logic             busy_st;
+  assign busy_st = (state_q != SIdle);
   logic [NrVms-1:0] vm_oh;
   always_comb begin
-    cur_cnt   = '0;
-    cur_nvc   = '0;
-    cur_its   = 1'b0;
-    cur_grp1  = 1'b0;
-    cur_v2    = 1'b0;
-    cur_dstat = '0;
-    for (int v = 0; v < NrVms; v++) begin
-      vm_oh[v]  = (vm == VmW'(v));
-      cur_cnt   = cur_cnt | (vm_cnt_all[v*11 +: 11] & {11{vm_oh[v]}});
-      cur_nvc   = cur_nvc | (vm_nvc_all[v*8 +: 8] & {8{vm_oh[v]}});
-      cur_its   = cur_its | (vm_its_all[v] & vm_oh[v]);
-      cur_grp1  = cur_grp1 | (vm_grp1_all[v] & vm_oh[v]);
-      cur_v2    = cur_v2 | (vm_v2_all[v] & vm_oh[v]);
-      cur_dstat = cur_dstat | (vm_dstat_all[v*32 +: 32] & {32{vm_oh[v]}});
+    vm_oh     = 'x;
+    cur_cnt   = 'x;
+    cur_nvc   = 'x;
+    cur_its   = 1'bx;
+    cur_grp1  = 1'bx;
+    cur_v2    = 1'bx;
+    cur_dstat = 'x;
+    if (busy_st) begin
+      cur_cnt   = '0;
+      cur_nvc   = '0;
+      cur_its   = 1'b0;
+      cur_grp1  = 1'b0;
+      cur_v2    = 1'b0;
+      cur_dstat = '0;
+      for (int v = 0; v < NrVms; v++) begin
+        vm_oh[v]  = (vm == VmW'(v));
+        cur_cnt   = cur_cnt | (vm_cnt_all[v*11 +: 11] & {11{vm_oh[v]}});
+        cur_nvc   = cur_nvc | (vm_nvc_all[v*8 +: 8] & {8{vm_oh[v]}});
+        cur_its   = cur_its | (vm_its_all[v] & vm_oh[v]);
+        cur_grp1  = cur_grp1 | (vm_grp1_all[v] & vm_oh[v]);
+        cur_v2    = cur_v2 | (vm_v2_all[v] & vm_oh[v]);
+        cur_dstat = cur_dstat | (vm_dstat_all[v*32 +: 32] & {32{vm_oh[v]}});
+      end
     end
   end
   assign cfg     = vm_ok & (cur_cnt != 11'd0);
@@ -517,41 +531,49 @@ module ioe_gic #(
   logic                  vm_enlpis;  // a vCPU of VM `vm` has EnableLPIs = 1
 
   always_comb begin
-    cur_aff    = cur_in ? aff_q[cur_idx] : '0;
-    cur_ap0    = cur_in ? ap0_q[cur_idx] : '0;
-    cur_ap1    = cur_in ? ap1_q[cur_idx] : '0;
-    cur_pmr    = cur_in ? pmr_q[cur_idx] : '0;
-    cur_bpr0   = cur_in ? bpr0_q[cur_idx] : '0;
-    cur_bpr1   = cur_in ? bpr1_q[cur_idx] : '0;
-    cur_last   = cur_in ? last_q[cur_idx] : '0;
-    cur_ig0    = cur_in & ig0_q[cur_idx];
-    cur_ig1    = cur_in & ig1_q[cur_idx];
-    cur_eoim   = cur_in & eoim_q[cur_idx];
-    cur_cbpr   = cur_in & cbpr_q[cur_idx];
-    cur_ackc   = cur_in & Gicv2 & ackc_q[cur_idx];
-    cur_fiqen  = cur_in & Gicv2 & fiqen_q[cur_idx];
-    cur_enlpis = cur_in & enlpis_all[cur_idx];
-    cur_cpr    = cur_in ? cpr_q[cur_r][cur_c*5 +: 5] : '0;
-    cur_cid    = cur_in ? cid_q[cur_r][cur_c*10 +: 10] : '0;
-    cur_cv     = cur_in & cv_q[cur_r][cur_c];
-    cur_cg     = cur_in & cg_q[cur_r][cur_c];
+    {cur_aff, cur_ap0, cur_ap1, cur_pmr, cur_bpr0, cur_bpr1, cur_last, cur_ig0, cur_ig1,
+     cur_eoim, cur_cbpr, cur_ackc, cur_fiqen, cur_enlpis, cur_cpr, cur_cid, cur_cv, cur_cg} = 'x;
+    if (busy_st) begin
+      cur_aff    = cur_in ? aff_q[cur_idx] : '0;
+      cur_ap0    = cur_in ? ap0_q[cur_idx] : '0;
+      cur_ap1    = cur_in ? ap1_q[cur_idx] : '0;
+      cur_pmr    = cur_in ? pmr_q[cur_idx] : '0;
+      cur_bpr0   = cur_in ? bpr0_q[cur_idx] : '0;
+      cur_bpr1   = cur_in ? bpr1_q[cur_idx] : '0;
+      cur_last   = cur_in ? last_q[cur_idx] : '0;
+      cur_ig0    = cur_in & ig0_q[cur_idx];
+      cur_ig1    = cur_in & ig1_q[cur_idx];
+      cur_eoim   = cur_in & eoim_q[cur_idx];
+      cur_cbpr   = cur_in & cbpr_q[cur_idx];
+      cur_ackc   = cur_in & Gicv2 & ackc_q[cur_idx];
+      cur_fiqen  = cur_in & Gicv2 & fiqen_q[cur_idx];
+      cur_enlpis = cur_in & enlpis_all[cur_idx];
+      cur_cpr    = cur_in ? cpr_q[cur_r][cur_c*5 +: 5] : '0;
+      cur_cid    = cur_in ? cid_q[cur_r][cur_c*10 +: 10] : '0;
+      cur_cv     = cur_in & cv_q[cur_r][cur_c];
+      cur_cg     = cur_in & cg_q[cur_r][cur_c];
+    end
   end
 
   always_comb begin
-    lane_cid  = vm_in ? cid_q[vm] : '0;
-    lane_cpr  = vm_in ? cpr_q[vm] : '0;
-    lane_cv   = vm_in ? cv_q[vm] : '0;
-    lane_cg   = vm_in ? cg_q[vm] : '0;
-    lane_aff  = '0;
-    lane_ig0  = '0;
-    lane_ig1  = '0;
-    vm_enlpis = 1'b0;
-    if (vm_in) begin
-      for (int c = 0; c < NrVcpus; c++) begin
-        lane_aff[c*32 +: 32] = aff_q[32'(vm) * NrVcpus + c];
-        lane_ig0[c]          = ig0_q[32'(vm) * NrVcpus + c];
-        lane_ig1[c]          = ig1_q[32'(vm) * NrVcpus + c];
-        vm_enlpis            = vm_enlpis | enlpis_all[32'(vm) * NrVcpus + c];
+    // (the selector's root commits only outside SIdle: cand_we is in the gate for clarity)
+    {lane_cid, lane_cpr, lane_cv, lane_cg, lane_aff, lane_ig0, lane_ig1, vm_enlpis} = 'x;
+    if (busy_st || cand_we) begin
+      lane_cid  = vm_in ? cid_q[vm] : '0;
+      lane_cpr  = vm_in ? cpr_q[vm] : '0;
+      lane_cv   = vm_in ? cv_q[vm] : '0;
+      lane_cg   = vm_in ? cg_q[vm] : '0;
+      lane_aff  = '0;
+      lane_ig0  = '0;
+      lane_ig1  = '0;
+      vm_enlpis = 1'b0;
+      if (vm_in) begin
+        for (int c = 0; c < NrVcpus; c++) begin
+          lane_aff[c*32 +: 32] = aff_q[32'(vm) * NrVcpus + c];
+          lane_ig0[c]          = ig0_q[32'(vm) * NrVcpus + c];
+          lane_ig1[c]          = ig1_q[32'(vm) * NrVcpus + c];
+          vm_enlpis            = vm_enlpis | enlpis_all[32'(vm) * NrVcpus + c];
+        end
       end
     end
   end

@@ -269,22 +269,36 @@ module ioe_gic #(
   assign vc      = op_vc_q[VcW-1:0];
   // Selections by VM (and below by vCPU) are AND-OR trees over one-hot selects: cheap
   // in LUTs and fast to synthesise, unlike wide variable part-selects.
+  // The operation's VM and vCPU (cur_*, lane_* below) are read only while an operation or
+  // a pass runs: in SIdle they are don't-cares (an idle cycle skips the multiplexers in a
+  // simulation; Yosys drops the gate: opt -full, -mux_undef).
+  logic             busy_st;
+  assign busy_st = (state_q != SIdle);
   logic [NrVms-1:0] vm_oh;
   always_comb begin
-    cur_cnt   = '0;
-    cur_nvc   = '0;
-    cur_its   = 1'b0;
-    cur_grp1  = 1'b0;
-    cur_v2    = 1'b0;
-    cur_dstat = '0;
-    for (int v = 0; v < NrVms; v++) begin
-      vm_oh[v]  = (vm == VmW'(v));
-      cur_cnt   = cur_cnt | (vm_cnt_all[v*11 +: 11] & {11{vm_oh[v]}});
-      cur_nvc   = cur_nvc | (vm_nvc_all[v*8 +: 8] & {8{vm_oh[v]}});
-      cur_its   = cur_its | (vm_its_all[v] & vm_oh[v]);
-      cur_grp1  = cur_grp1 | (vm_grp1_all[v] & vm_oh[v]);
-      cur_v2    = cur_v2 | (vm_v2_all[v] & vm_oh[v]);
-      cur_dstat = cur_dstat | (vm_dstat_all[v*32 +: 32] & {32{vm_oh[v]}});
+    vm_oh     = 'x;
+    cur_cnt   = 'x;
+    cur_nvc   = 'x;
+    cur_its   = 1'bx;
+    cur_grp1  = 1'bx;
+    cur_v2    = 1'bx;
+    cur_dstat = 'x;
+    if (busy_st) begin
+      cur_cnt   = '0;
+      cur_nvc   = '0;
+      cur_its   = 1'b0;
+      cur_grp1  = 1'b0;
+      cur_v2    = 1'b0;
+      cur_dstat = '0;
+      for (int v = 0; v < NrVms; v++) begin
+        vm_oh[v]  = (vm == VmW'(v));
+        cur_cnt   = cur_cnt | (vm_cnt_all[v*11 +: 11] & {11{vm_oh[v]}});
+        cur_nvc   = cur_nvc | (vm_nvc_all[v*8 +: 8] & {8{vm_oh[v]}});
+        cur_its   = cur_its | (vm_its_all[v] & vm_oh[v]);
+        cur_grp1  = cur_grp1 | (vm_grp1_all[v] & vm_oh[v]);
+        cur_v2    = cur_v2 | (vm_v2_all[v] & vm_oh[v]);
+        cur_dstat = cur_dstat | (vm_dstat_all[v*32 +: 32] & {32{vm_oh[v]}});
+      end
     end
   end
   assign cfg     = vm_ok & (cur_cnt != 11'd0);
@@ -349,14 +363,13 @@ module ioe_gic #(
   logic        ig1_q [NV];
   logic        eoim_q [NV];
   logic        cbpr_q [NV];
-  logic        enlpis_q [NV];
   logic        ackc_q [NV];
   logic        fiqen_q [NV];
   logic [NrVcpus-1:0]    cv_q [NrVms];
   logic [NrVcpus-1:0]    cg_q [NrVms];
   logic [NrVcpus*5-1:0]  cpr_q [NrVms];
   logic [NrVcpus*10-1:0] cid_q [NrVms];
-  logic [NV-1:0]         enlpis_all;
+  logic [NV-1:0]         enlpis_q, enlpis_all;  // EnableLPIs: a vector (read whole by the ITS)
 
   logic [VcW-1:0] lane;     // vCPU lane the status unit looks at
   logic [NvW-1:0] cur_idx;  // vm * NrVcpus + lane
@@ -422,10 +435,10 @@ module ioe_gic #(
         ig1_q[i]    <= 1'b0;
         eoim_q[i]   <= 1'b0;
         cbpr_q[i]   <= 1'b0;
-        enlpis_q[i] <= 1'b0;
         ackc_q[i]   <= 1'b0;
         fiqen_q[i]  <= 1'b0;
       end
+      enlpis_q <= '0;
       for (int v = 0; v < NrVms; v++) begin
         cv_q[v]  <= '0;
         cg_q[v]  <= '0;
@@ -447,7 +460,13 @@ module ioe_gic #(
           eoim_q[cur_idx] <= c_eoim_wd;
           cbpr_q[cur_idx] <= c_cbpr_wd;
         end
-        if (c_enlpis_we) enlpis_q[cur_idx] <= c_enlpis_wd;
+        // (a bit of a vector at a variable index: Yosys 0.23 rejects that under an
+        // asynchronous reset, so every bit compares its own index)
+        if (c_enlpis_we) begin
+          for (int i = 0; i < NV; i++) begin
+            if (cur_idx == NvW'(i)) enlpis_q[i] <= c_enlpis_wd;
+          end
+        end
         if (c_v2ctl_we) begin
           ackc_q[cur_idx]  <= c_ackc_wd;
           fiqen_q[cur_idx] <= c_fiqen_wd;
@@ -479,9 +498,11 @@ module ioe_gic #(
           ig1_q[32'(vm) * NrVcpus + c]    <= 1'b0;
           eoim_q[32'(vm) * NrVcpus + c]   <= 1'b0;
           cbpr_q[32'(vm) * NrVcpus + c]   <= 1'b0;
-          enlpis_q[32'(vm) * NrVcpus + c] <= 1'b0;
           ackc_q[32'(vm) * NrVcpus + c]   <= 1'b0;
           fiqen_q[32'(vm) * NrVcpus + c]  <= 1'b0;
+        end
+        for (int i = 0; i < NV; i++) begin
+          if (32'(vm) == i / NrVcpus) enlpis_q[i] <= 1'b0;
         end
         cv_q[vm]  <= '0;
         cg_q[vm]  <= '0;
@@ -490,9 +511,7 @@ module ioe_gic #(
       end
     end
   end
-  for (genvar g = 0; g < NV; g++) begin : g_enlpis
-    assign enlpis_all[g] = Lpis & enlpis_q[g];
-  end
+  assign enlpis_all = enlpis_q & {NV{Lpis}};
 
   // current vCPU (cur_idx)
   logic [31:0] cur_aff, cur_ap0, cur_ap1;
@@ -512,41 +531,49 @@ module ioe_gic #(
   logic                  vm_enlpis;  // a vCPU of VM `vm` has EnableLPIs = 1
 
   always_comb begin
-    cur_aff    = cur_in ? aff_q[cur_idx] : '0;
-    cur_ap0    = cur_in ? ap0_q[cur_idx] : '0;
-    cur_ap1    = cur_in ? ap1_q[cur_idx] : '0;
-    cur_pmr    = cur_in ? pmr_q[cur_idx] : '0;
-    cur_bpr0   = cur_in ? bpr0_q[cur_idx] : '0;
-    cur_bpr1   = cur_in ? bpr1_q[cur_idx] : '0;
-    cur_last   = cur_in ? last_q[cur_idx] : '0;
-    cur_ig0    = cur_in & ig0_q[cur_idx];
-    cur_ig1    = cur_in & ig1_q[cur_idx];
-    cur_eoim   = cur_in & eoim_q[cur_idx];
-    cur_cbpr   = cur_in & cbpr_q[cur_idx];
-    cur_ackc   = cur_in & Gicv2 & ackc_q[cur_idx];
-    cur_fiqen  = cur_in & Gicv2 & fiqen_q[cur_idx];
-    cur_enlpis = cur_in & enlpis_all[cur_idx];
-    cur_cpr    = cur_in ? cpr_q[cur_r][cur_c*5 +: 5] : '0;
-    cur_cid    = cur_in ? cid_q[cur_r][cur_c*10 +: 10] : '0;
-    cur_cv     = cur_in & cv_q[cur_r][cur_c];
-    cur_cg     = cur_in & cg_q[cur_r][cur_c];
+    {cur_aff, cur_ap0, cur_ap1, cur_pmr, cur_bpr0, cur_bpr1, cur_last, cur_ig0, cur_ig1,
+     cur_eoim, cur_cbpr, cur_ackc, cur_fiqen, cur_enlpis, cur_cpr, cur_cid, cur_cv, cur_cg} = 'x;
+    if (busy_st) begin
+      cur_aff    = cur_in ? aff_q[cur_idx] : '0;
+      cur_ap0    = cur_in ? ap0_q[cur_idx] : '0;
+      cur_ap1    = cur_in ? ap1_q[cur_idx] : '0;
+      cur_pmr    = cur_in ? pmr_q[cur_idx] : '0;
+      cur_bpr0   = cur_in ? bpr0_q[cur_idx] : '0;
+      cur_bpr1   = cur_in ? bpr1_q[cur_idx] : '0;
+      cur_last   = cur_in ? last_q[cur_idx] : '0;
+      cur_ig0    = cur_in & ig0_q[cur_idx];
+      cur_ig1    = cur_in & ig1_q[cur_idx];
+      cur_eoim   = cur_in & eoim_q[cur_idx];
+      cur_cbpr   = cur_in & cbpr_q[cur_idx];
+      cur_ackc   = cur_in & Gicv2 & ackc_q[cur_idx];
+      cur_fiqen  = cur_in & Gicv2 & fiqen_q[cur_idx];
+      cur_enlpis = cur_in & enlpis_all[cur_idx];
+      cur_cpr    = cur_in ? cpr_q[cur_r][cur_c*5 +: 5] : '0;
+      cur_cid    = cur_in ? cid_q[cur_r][cur_c*10 +: 10] : '0;
+      cur_cv     = cur_in & cv_q[cur_r][cur_c];
+      cur_cg     = cur_in & cg_q[cur_r][cur_c];
+    end
   end
 
   always_comb begin
-    lane_cid  = vm_in ? cid_q[vm] : '0;
-    lane_cpr  = vm_in ? cpr_q[vm] : '0;
-    lane_cv   = vm_in ? cv_q[vm] : '0;
-    lane_cg   = vm_in ? cg_q[vm] : '0;
-    lane_aff  = '0;
-    lane_ig0  = '0;
-    lane_ig1  = '0;
-    vm_enlpis = 1'b0;
-    if (vm_in) begin
-      for (int c = 0; c < NrVcpus; c++) begin
-        lane_aff[c*32 +: 32] = aff_q[32'(vm) * NrVcpus + c];
-        lane_ig0[c]          = ig0_q[32'(vm) * NrVcpus + c];
-        lane_ig1[c]          = ig1_q[32'(vm) * NrVcpus + c];
-        vm_enlpis            = vm_enlpis | enlpis_all[32'(vm) * NrVcpus + c];
+    // (the selector's root commits only outside SIdle: cand_we is in the gate for clarity)
+    {lane_cid, lane_cpr, lane_cv, lane_cg, lane_aff, lane_ig0, lane_ig1, vm_enlpis} = 'x;
+    if (busy_st || cand_we) begin
+      lane_cid  = vm_in ? cid_q[vm] : '0;
+      lane_cpr  = vm_in ? cpr_q[vm] : '0;
+      lane_cv   = vm_in ? cv_q[vm] : '0;
+      lane_cg   = vm_in ? cg_q[vm] : '0;
+      lane_aff  = '0;
+      lane_ig0  = '0;
+      lane_ig1  = '0;
+      vm_enlpis = 1'b0;
+      if (vm_in) begin
+        for (int c = 0; c < NrVcpus; c++) begin
+          lane_aff[c*32 +: 32] = aff_q[32'(vm) * NrVcpus + c];
+          lane_ig0[c]          = ig0_q[32'(vm) * NrVcpus + c];
+          lane_ig1[c]          = ig1_q[32'(vm) * NrVcpus + c];
+          vm_enlpis            = vm_enlpis | enlpis_all[32'(vm) * NrVcpus + c];
+        end
       end
     end
   end
@@ -558,10 +585,18 @@ module ioe_gic #(
   logic        m_lpi, m_cv, m_cg;
   logic [4:0]  m_cpr;
   logic [15:0] m_cid;
+  // The status unit's inputs and results (m_*, su_*) are read in SExec and SNotify only;
+  // in every other state they are don't-cares, so a simulation skips the LPI multiplexer
+  // and the priority encoder there (Yosys drops the gate: opt -full, -mux_undef).
+  logic        su_en;
+  assign su_en = (state_q == SExec) | (state_q == SNotify);
   always_comb begin
-    cur_lpi = '0;
-    for (int i = 0; i < NV; i++) begin
-      cur_lpi = cur_lpi | (lpi_best_i[i*22 +: 22] & {22{cur_idx == NvW'(i)}});
+    cur_lpi = 'x;
+    if (su_en) begin
+      cur_lpi = '0;
+      for (int i = 0; i < NV; i++) begin
+        cur_lpi = cur_lpi | (lpi_best_i[i*22 +: 22] & {22{cur_idx == NvW'(i)}});
+      end
     end
     m_lpi = Lpis & cur_its & cur_lpi[21] & cur_grp1 & cur_ig1 & (~cur_cv | (cur_lpi[20:16] < cur_cpr));
     m_cv  = cur_cv | m_lpi;
@@ -580,9 +615,12 @@ module ioe_gic #(
   logic [7:0]  su_bpr1_rd;
 
   always_comb begin
-    su_ctz = 5'd0;
-    for (int i = 31; i >= 0; i--) begin
-      if (su_apr[i]) su_ctz = 5'(i);
+    su_ctz = 'x;
+    if (su_en) begin
+      su_ctz = 5'd0;
+      for (int i = 31; i >= 0; i--) begin
+        if (su_apr[i]) su_ctz = 5'(i);
+      end
     end
   end
 
@@ -674,8 +712,23 @@ module ioe_gic #(
   logic [SW-1:0]      e_new;
   logic [31:0]        e_route_new;
   logic [NrVcpus*SW-1:0] e_priv_new;
+  // The per-interrupt datapath (e_*, the leaf, the fast path) is read in SExec (LINE), SEWb
+  // and SScanWb only: elsewhere its results are don't-cares (as su_en above).
+  logic               e_en;
+  assign e_en = (state_q == SExec) | (state_q == SEWb) | (state_q == SScanWb);
 
   always_comb begin
+    logic [SW-1:0] st;
+    logic          el;
+    st       = 'x;
+    el       = 'x;
+    lf_ok    = 'x;
+    lf_hit   = 'x;
+    lf_first = 'x;
+    lf_rt8   = 'x;
+    lf_v2    = 'x;
+    leaf     = 'x;
+    if (e_en) begin
     for (int c = 0; c < NrVcpus; c++) begin
       lf_ok[c]  = gt_k(16'(cur_nvc), 16'(c));  // c < cur_nvc
       lf_hit[c] = lf_ok[c] & (e_route_new == lane_aff[c*32 +: 32]);
@@ -688,13 +741,12 @@ module ioe_gic #(
     end
     if (cur_v2) lf_first = lf_v2;
     for (int c = 0; c < NrVcpus; c++) begin
-      logic [SW-1:0] st;
-      logic          el;
       st = e_private ? e_priv_new[c*SW +: SW] : e_new;
       el = lf_ok[c] & (e_private | lf_first[c]) &
            (st[BLatch] | (~st[BEdge] & st[BLevel])) & st[BEn] & ~st[BAct] & cur_grp1 &
            (st[BGrp] ? lane_ig1[c] : lane_ig0[c]);
       leaf[c*7 +: 7] = el ? {1'b1, st[BGrp], st[BPrio +: 5]} : 7'd0;
+    end
     end
   end
 
@@ -703,18 +755,29 @@ module ioe_gic #(
   // leaf gets worse, only the selector's root tells (it follows a few cycles later).
   logic [NrVcpus-1:0] lf_beats, root_chg;
   always_comb begin
-    for (int c = 0; c < NrVcpus; c++) begin
-      logic [4:0] p;
-      p = leaf[c*7 +: 5];
-      // (a tie with a lower INTID than the candidate is left to the root)
-      lf_beats[c] = leaf[c*7 + 6] &
-                    (~lane_cv[c] | (p < lane_cpr[c*5 +: 5]) |
-                     ((p == lane_cpr[c*5 +: 5]) & (e_intid == lane_cid[c*10 +: 10])));
-      // lanes whose candidate the root commit changes: their status is checked again
-      root_chg[c] = cand_we & ((root_v[c] != lane_cv[c]) |
-                               (root_v[c] & ((root_id[c*10 +: 10] != lane_cid[c*10 +: 10]) |
-                                             (root_p[c*5 +: 5] != lane_cpr[c*5 +: 5]) |
-                                             (root_g[c] != lane_cg[c]))));
+    logic [4:0] p;
+    p        = 'x;
+    lf_beats = 'x;
+    if (e_en) begin
+      for (int c = 0; c < NrVcpus; c++) begin
+        p = leaf[c*7 +: 5];
+        // (a tie with a lower INTID than the candidate is left to the root)
+        lf_beats[c] = leaf[c*7 + 6] &
+                      (~lane_cv[c] | (p < lane_cpr[c*5 +: 5]) |
+                       ((p == lane_cpr[c*5 +: 5]) & (e_intid == lane_cid[c*10 +: 10])));
+      end
+    end
+  end
+  always_comb begin
+    // lanes whose candidate the root commit changes: their status is checked again
+    root_chg = '0;
+    if (cand_we) begin
+      for (int c = 0; c < NrVcpus; c++) begin
+        root_chg[c] = (root_v[c] != lane_cv[c]) |
+                      (root_v[c] & ((root_id[c*10 +: 10] != lane_cid[c*10 +: 10]) |
+                                    (root_p[c*5 +: 5] != lane_cpr[c*5 +: 5]) |
+                                    (root_g[c] != lane_cg[c])));
+      end
     end
   end
 
@@ -780,133 +843,148 @@ module ioe_gic #(
   assign e_private = (e_intid[9:5] == 5'd0);  // < 32 (bit tests: no carry chain)
 
   always_comb begin
-    e_old = '0;
-    for (int c = 0; c < NrVcpus; c++) begin
-      e_old = e_old | (priv_full[c*SW +: SW] & {SW{vc == VcW'(c)}});
-    end
-    if (!e_private) e_old = SW'(spi_rdata[10:0]);
-    e_route_old  = e_private ? 32'd0 : spi_rdata[11 +: 32];
-    e_new        = e_old;
-    e_route_new  = e_route_old;
-    e_rd         = '0;
-    e_wbit       = wd[{1'b0, k_q}];
-    e_pend_guest = e_old[BLatch] | (~e_old[BEdge] & e_old[BLevel]);
-    e_v2sgi      = cur_v2 & (e_intid < 10'd16);
-    e_byte       = wd[{1'b0, k_q[1:0], 3'b000} +: 8];
-    e_src_lo     = e_old[BSrc +: 8] & (~e_old[BSrc +: 8] + 8'd1);
-    e_src_id     = 3'd0;
-    for (int i = 7; i >= 0; i--) begin
-      if (e_old[BSrc + i]) e_src_id = 3'(i);
-    end
-    for (int i = 0; i < 8; i++) e_nvc8[i] = gt_k(16'(cur_nvc), 16'(i));
-    unique case (ek_q)
-      EkGroup: begin
-        e_rd[0] = e_old[BGrp];
-        e_new[BGrp] = e_wbit;
-      end
-      EkSetEn: begin
-        e_rd[0] = e_old[BEn];
-        if (e_wbit) e_new[BEn] = 1'b1;
-      end
-      EkClrEn: begin
-        e_rd[0] = e_old[BEn];
-        if (e_wbit) e_new[BEn] = 1'b0;
-      end
-      // GICv2: the pending state in both views; a guest's write of an SGI bit is ignored,
-      // userspace's sets the SGI pending from VCPU or clears every source
-      EkSetPend: begin
-        e_rd[0] = (op_ua_q & ~cur_v2) ? e_old[BLatch] : e_pend_guest;
-        if (e_wbit && !(e_v2sgi && !op_ua_q)) begin
-          e_new[BLatch] = 1'b1;
-          if (e_v2sgi) e_new[BSrc +: 8] = e_old[BSrc +: 8] | (8'd1 << vc);
-        end
-      end
-      EkClrPend: begin
-        e_rd[0] = (op_ua_q & ~cur_v2) ? 1'b0 : e_pend_guest;
-        if (e_wbit && (cur_v2 ? !(e_v2sgi && !op_ua_q) : !op_ua_q)) begin
-          e_new[BLatch]    = 1'b0;
-          e_new[BSrc +: 8] = 8'd0;
-        end
-      end
-      EkTargets: if (Gicv2) begin
-        // GICv2 ITARGETSR: INTIDs 0..31 read their own vCPU; SPIs the targets, of the VM's
-        // vCPUs
-        e_rd[7:0] = e_private ? (8'd1 << vc) : e_route_old[7:0];
-        if (!e_private) e_route_new[7:0] = e_byte & e_nvc8;
-      end
-      EkSgiPend: if (Gicv2) begin
-        // GICv2 CPENDSGIR (offset bit 5 clear) / SPENDSGIR: the SGI's source byte
-        e_rd[7:0] = e_old[BSrc +: 8];
-        e_new[BSrc +: 8] = off[5] ? (e_old[BSrc +: 8] | e_byte) : (e_old[BSrc +: 8] & ~e_byte);
-        e_new[BLatch] = (e_new[BSrc +: 8] != 8'd0);
-      end
-      EkHppi: if (Gicv2) begin
-        e_rd[9:0]   = e_intid;
-        e_rd[12:10] = e_src_id;  // GICv2: an SGI's lowest source (0 for the others)
-      end
-      EkSetAct: begin
-        e_rd[0] = e_old[BAct];
-        if (e_wbit) e_new[BAct] = 1'b1;
-      end
-      EkClrAct: begin
-        e_rd[0] = e_old[BAct];
-        if (e_wbit) e_new[BAct] = 1'b0;
-      end
-      EkPrio: begin
-        e_rd[7:0] = {e_old[BPrio +: 5], 3'b000};
-        e_new[BPrio +: 5] = wd[{1'b0, k_q[1:0], 3'b011} +: 5];
-      end
-      EkCfg: begin
-        e_rd[1] = e_old[BEdge];
-        e_new[BEdge] = wd[{1'b0, k_q[3:0], 1'b1}];
-      end
-      EkRouteLo: begin
-        e_rd[23:0] = e_route_old[23:0];
-        e_route_new[23:0] = wd[23:0];
-      end
-      EkRouteHi: begin
-        e_rd[7:0] = e_route_old[31:24];
-        e_route_new[31:24] = wd[7:0];
-      end
-      EkRoute64: begin
-        e_rd[39:32] = e_route_old[31:24];
-        e_rd[23:0]  = e_route_old[23:0];
-        e_route_new = {wd[39:32], wd[23:0]};
-      end
-      EkLevel: e_rd[0] = e_old[BLevel] & (e_intid[9:4] != 6'd0);  // >= 16
-      EkLine: begin
-        if (op_wd_q[30]) begin
-          e_new[BLevel] = op_wd_q[31];  // RAW: the line's state only (LEVEL_INFO)
-        end else if (e_old[BEdge]) begin
-          if (op_wd_q[31]) e_new[BLatch] = 1'b1;
-        end else begin
-          e_new[BLevel] = op_wd_q[31];
-        end
-      end
-      EkAck: begin
-        // a GICv2 SGI gives up its lowest source and stays pending for the others
-        e_rd[9:0]   = e_intid;
-        e_rd[12:10] = e_src_id;
-        e_new[BAct] = 1'b1;
-        e_new[BSrc +: 8] = e_old[BSrc +: 8] & ~e_src_lo;
-        e_new[BLatch] = e_v2sgi & (e_new[BSrc +: 8] != 8'd0);
-      end
-      EkDeact: e_new[BAct] = 1'b0;
-      default: ;  // EkSgi: all lanes, below
-    endcase
-    e_priv_new = priv_full;
-    if (ek_q == EkSgi) begin
-      // GICv3: the targets whose SGI is of the group generated; GICv2 (GICD_SGIR): every
-      // target, pending from VCPU
+    e_old        = 'x;
+    e_route_old  = 'x;
+    e_new        = 'x;
+    e_route_new  = 'x;
+    e_rd         = 'x;
+    e_wbit       = 'x;
+    e_pend_guest = 'x;
+    e_v2sgi      = 'x;
+    e_byte       = 'x;
+    e_src_lo     = 'x;
+    e_src_id     = 'x;
+    e_nvc8       = 'x;
+    e_priv_new   = 'x;
+    if (e_en) begin
+      e_old = '0;
       for (int c = 0; c < NrVcpus; c++) begin
-        if (sgi_mask_q[c] && (cur_v2 || (priv_full[c*SW + BGrp] == sgi_grp_q))) begin
-          e_priv_new[c*SW + BLatch] = 1'b1;
-          if (cur_v2) e_priv_new[c*SW + BSrc +: 8] = priv_full[c*SW + BSrc +: 8] | (8'd1 << vc);
-        end
+        e_old = e_old | (priv_full[c*SW +: SW] & {SW{vc == VcW'(c)}});
       end
-    end else begin
-      for (int c = 0; c < NrVcpus; c++) begin
-        if (vc == VcW'(c)) e_priv_new[c*SW +: SW] = e_new;
+      if (!e_private) e_old = SW'(spi_rdata[10:0]);
+      e_route_old  = e_private ? 32'd0 : spi_rdata[11 +: 32];
+      e_new        = e_old;
+      e_route_new  = e_route_old;
+      e_rd         = '0;
+      e_wbit       = wd[{1'b0, k_q}];
+      e_pend_guest = e_old[BLatch] | (~e_old[BEdge] & e_old[BLevel]);
+      e_v2sgi      = cur_v2 & (e_intid < 10'd16);
+      e_byte       = wd[{1'b0, k_q[1:0], 3'b000} +: 8];
+      e_src_lo     = e_old[BSrc +: 8] & (~e_old[BSrc +: 8] + 8'd1);
+      e_src_id     = 3'd0;
+      for (int i = 7; i >= 0; i--) begin
+        if (e_old[BSrc + i]) e_src_id = 3'(i);
+      end
+      for (int i = 0; i < 8; i++) e_nvc8[i] = gt_k(16'(cur_nvc), 16'(i));
+      unique case (ek_q)
+        EkGroup: begin
+          e_rd[0] = e_old[BGrp];
+          e_new[BGrp] = e_wbit;
+        end
+        EkSetEn: begin
+          e_rd[0] = e_old[BEn];
+          if (e_wbit) e_new[BEn] = 1'b1;
+        end
+        EkClrEn: begin
+          e_rd[0] = e_old[BEn];
+          if (e_wbit) e_new[BEn] = 1'b0;
+        end
+        // GICv2: the pending state in both views; a guest's write of an SGI bit is ignored,
+        // userspace's sets the SGI pending from VCPU or clears every source
+        EkSetPend: begin
+          e_rd[0] = (op_ua_q & ~cur_v2) ? e_old[BLatch] : e_pend_guest;
+          if (e_wbit && !(e_v2sgi && !op_ua_q)) begin
+            e_new[BLatch] = 1'b1;
+            if (e_v2sgi) e_new[BSrc +: 8] = e_old[BSrc +: 8] | (8'd1 << vc);
+          end
+        end
+        EkClrPend: begin
+          e_rd[0] = (op_ua_q & ~cur_v2) ? 1'b0 : e_pend_guest;
+          if (e_wbit && (cur_v2 ? !(e_v2sgi && !op_ua_q) : !op_ua_q)) begin
+            e_new[BLatch]    = 1'b0;
+            e_new[BSrc +: 8] = 8'd0;
+          end
+        end
+        EkTargets: if (Gicv2) begin
+          // GICv2 ITARGETSR: INTIDs 0..31 read their own vCPU; SPIs the targets, of the VM's
+          // vCPUs
+          e_rd[7:0] = e_private ? (8'd1 << vc) : e_route_old[7:0];
+          if (!e_private) e_route_new[7:0] = e_byte & e_nvc8;
+        end
+        EkSgiPend: if (Gicv2) begin
+          // GICv2 CPENDSGIR (offset bit 5 clear) / SPENDSGIR: the SGI's source byte
+          e_rd[7:0] = e_old[BSrc +: 8];
+          e_new[BSrc +: 8] = off[5] ? (e_old[BSrc +: 8] | e_byte) : (e_old[BSrc +: 8] & ~e_byte);
+          e_new[BLatch] = (e_new[BSrc +: 8] != 8'd0);
+        end
+        EkHppi: if (Gicv2) begin
+          e_rd[9:0]   = e_intid;
+          e_rd[12:10] = e_src_id;  // GICv2: an SGI's lowest source (0 for the others)
+        end
+        EkSetAct: begin
+          e_rd[0] = e_old[BAct];
+          if (e_wbit) e_new[BAct] = 1'b1;
+        end
+        EkClrAct: begin
+          e_rd[0] = e_old[BAct];
+          if (e_wbit) e_new[BAct] = 1'b0;
+        end
+        EkPrio: begin
+          e_rd[7:0] = {e_old[BPrio +: 5], 3'b000};
+          e_new[BPrio +: 5] = wd[{1'b0, k_q[1:0], 3'b011} +: 5];
+        end
+        EkCfg: begin
+          e_rd[1] = e_old[BEdge];
+          e_new[BEdge] = wd[{1'b0, k_q[3:0], 1'b1}];
+        end
+        EkRouteLo: begin
+          e_rd[23:0] = e_route_old[23:0];
+          e_route_new[23:0] = wd[23:0];
+        end
+        EkRouteHi: begin
+          e_rd[7:0] = e_route_old[31:24];
+          e_route_new[31:24] = wd[7:0];
+        end
+        EkRoute64: begin
+          e_rd[39:32] = e_route_old[31:24];
+          e_rd[23:0]  = e_route_old[23:0];
+          e_route_new = {wd[39:32], wd[23:0]};
+        end
+        EkLevel: e_rd[0] = e_old[BLevel] & (e_intid[9:4] != 6'd0);  // >= 16
+        EkLine: begin
+          if (op_wd_q[30]) begin
+            e_new[BLevel] = op_wd_q[31];  // RAW: the line's state only (LEVEL_INFO)
+          end else if (e_old[BEdge]) begin
+            if (op_wd_q[31]) e_new[BLatch] = 1'b1;
+          end else begin
+            e_new[BLevel] = op_wd_q[31];
+          end
+        end
+        EkAck: begin
+          // a GICv2 SGI gives up its lowest source and stays pending for the others
+          e_rd[9:0]   = e_intid;
+          e_rd[12:10] = e_src_id;
+          e_new[BAct] = 1'b1;
+          e_new[BSrc +: 8] = e_old[BSrc +: 8] & ~e_src_lo;
+          e_new[BLatch] = e_v2sgi & (e_new[BSrc +: 8] != 8'd0);
+        end
+        EkDeact: e_new[BAct] = 1'b0;
+        default: ;  // EkSgi: all lanes, below
+      endcase
+      e_priv_new = priv_full;
+      if (ek_q == EkSgi) begin
+        // GICv3: the targets whose SGI is of the group generated; GICv2 (GICD_SGIR): every
+        // target, pending from VCPU
+        for (int c = 0; c < NrVcpus; c++) begin
+          if (sgi_mask_q[c] && (cur_v2 || (priv_full[c*SW + BGrp] == sgi_grp_q))) begin
+            e_priv_new[c*SW + BLatch] = 1'b1;
+            if (cur_v2) e_priv_new[c*SW + BSrc +: 8] = priv_full[c*SW + BSrc +: 8] | (8'd1 << vc);
+          end
+        end
+      end else begin
+        for (int c = 0; c < NrVcpus; c++) begin
+          if (vc == VcW'(c)) e_priv_new[c*SW +: SW] = e_new;
+        end
       end
     end
   end
@@ -943,25 +1021,29 @@ module ioe_gic #(
   // ---------------------------------------------------------------- SGI targets
   logic [NrVcpus-1:0] sgi_targets;
   always_comb begin
-    for (int c = 0; c < NrVcpus; c++) begin
-      logic [31:0] a;
-      a = lane_aff[c*32 +: 32];
-      if (wd[40]) begin
-        sgi_targets[c] = gt_k(16'(cur_nvc), 16'(c)) & (VcW'(c) != vc);
-      end else begin
-        sgi_targets[c] = gt_k(16'(cur_nvc), 16'(c)) & (a[31:24] == wd[55:48]) &
-                         (a[23:16] == wd[39:32]) & (a[15:8] == wd[23:16]) &
-                         (a[7:4] == wd[47:44]) & wd[{2'b00, a[3:0]}];
-      end
-      if (cur_v2) begin
-        // GICD_SGIR's TargetListFilter [25:24]: the list [23:16], the others, VCPU, none
-        unique case (wd[25:24])
-          2'd0:    sgi_targets[c] = (c < 8) && wd[16 + (c % 8)];
-          2'd1:    sgi_targets[c] = (VcW'(c) != vc);
-          2'd2:    sgi_targets[c] = (VcW'(c) == vc);
-          default: sgi_targets[c] = 1'b0;
-        endcase
-        sgi_targets[c] = sgi_targets[c] & gt_k(16'(cur_nvc), 16'(c));
+    // read by the decoder (SExec) only
+    sgi_targets = 'x;
+    if (state_q == SExec) begin
+      for (int c = 0; c < NrVcpus; c++) begin
+        logic [31:0] a;
+        a = lane_aff[c*32 +: 32];
+        if (wd[40]) begin
+          sgi_targets[c] = gt_k(16'(cur_nvc), 16'(c)) & (VcW'(c) != vc);
+        end else begin
+          sgi_targets[c] = gt_k(16'(cur_nvc), 16'(c)) & (a[31:24] == wd[55:48]) &
+                           (a[23:16] == wd[39:32]) & (a[15:8] == wd[23:16]) &
+                           (a[7:4] == wd[47:44]) & wd[{2'b00, a[3:0]}];
+        end
+        if (cur_v2) begin
+          // GICD_SGIR's TargetListFilter [25:24]: the list [23:16], the others, VCPU, none
+          unique case (wd[25:24])
+            2'd0:    sgi_targets[c] = (c < 8) && wd[16 + (c % 8)];
+            2'd1:    sgi_targets[c] = (VcW'(c) != vc);
+            2'd2:    sgi_targets[c] = (VcW'(c) == vc);
+            default: sgi_targets[c] = 1'b0;
+          endcase
+          sgi_targets[c] = sgi_targets[c] & gt_k(16'(cur_nvc), 16'(c));
+        end
       end
     end
   end
@@ -1916,24 +1998,30 @@ module ioe_gic #(
   if (Lpis) begin : g_lpi_mirror
     // copies of PROPBASER (redistributor 0) and PENDBASER for the ITS engine's table walks
     // flat vectors written per entry (constant part-selects): the ports are these flops,
-    // with no per-cycle concatenation in simulation and no dynamic part-select in synthesis
+    // with no per-cycle concatenation in simulation and no dynamic part-select in synthesis.
+    // One block under one enable (the VM's clear, a PROPBASER / PENDBASER write-back), so
+    // that a cycle without either tests that enable only (Verilator), and the same flops
+    // and per-entry enables as one block per entry (Yosys).
     logic [NrVms*64-1:0] prop_q;
     logic [NV*64-1:0]    pend_q;
-    for (genvar v = 0; v < NrVms; v++) begin : g_p
-      always_ff @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni) prop_q[v*64 +: 64] <= '0;
-        else if (32'(vm) == v && state_q == SClear && sc_i_q == '0) prop_q[v*64 +: 64] <= '0;
-        else if (32'(vm) == v && state_q == SMWb && misc_we && mk_q == MkProp && vc == '0)
-          prop_q[v*64 +: 64] <= m_merged;
-      end
-    end
-    for (genvar x = 0; x < NV; x++) begin : g_q
-      always_ff @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni) pend_q[x*64 +: 64] <= '0;
-        else if (32'(vm) == x / NrVcpus && state_q == SClear && sc_i_q == '0)
-          pend_q[x*64 +: 64] <= '0;
-        else if (32'(cur_idx) == x && state_q == SMWb && misc_we && mk_q == MkPend)
-          pend_q[x*64 +: 64] <= m_merged;
+    logic                mir_clr, mir_we;
+    assign mir_clr = (state_q == SClear) && (sc_i_q == '0);
+    assign mir_we  = (state_q == SMWb) && misc_we;
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        prop_q <= '0;
+        pend_q <= '0;
+      end else if (mir_clr || mir_we) begin
+        for (int v = 0; v < NrVms; v++) begin
+          if (32'(vm) == v && mir_clr) prop_q[v*64 +: 64] <= '0;
+          else if (32'(vm) == v && mir_we && mk_q == MkProp && vc == '0)
+            prop_q[v*64 +: 64] <= m_merged;
+        end
+        for (int x = 0; x < NV; x++) begin
+          if (32'(vm) == x / NrVcpus && mir_clr) pend_q[x*64 +: 64] <= '0;
+          else if (32'(cur_idx) == x && mir_we && mk_q == MkPend)
+            pend_q[x*64 +: 64] <= m_merged;
+        end
       end
     end
     assign lpi_prop_o = prop_q;

@@ -141,45 +141,54 @@ module ioe_gic_select #(
   // The index of the winner in the next level's slot is {its index within the child, slot}:
   // digits accumulate lowest level first and are reversed at the root. An update whose
   // leaf was and stays not eligible at every lane changes nothing (`same`); any other
-  // update walks the whole path (rewriting equal values is harmless).
+  // update walks the whole path (rewriting equal values is harmless). The results are read
+  // only while busy or in an update cycle: otherwise they are don't-cares (a simulation
+  // skips them; Yosys drops the gate: opt -full, -mux_undef).
   always_comb begin
-    rt_id_d = '0;
-    same    = 1'b1;
-    for (int c = 0; c < NrVcpus; c++) begin
-      logic [4*S-1:0] m;  // slot j of the lane at j*S
-      logic [S-1:0] v, a, b, o, w;
-      logic [1:0]   wa, wb, wo, wn;
-      logic         vw;
-      logic [RW-1:0] full;
-      v = busy_q ? val_q[c*S +: S] : {upd_leaf_i[c*LW +: LW], IW'(0)};
-      val[c*S +: S] = v;
-      for (int j = 0; j < 4; j++) begin
-        m[j*S +: S] = rdata[j*SL + c*S +: S];
-        if (digit == 2'(j)) begin
-          same          = same & ~m[j*S + S - 1] & ~v[S-1];
-          m[j*S + S - 1] = 1'b0;
+    logic [4*S-1:0] m;  // slot j of the lane at j*S
+    logic [S-1:0]   v, a, b, o, w;
+    logic [1:0]     wa, wb, wo, wn;
+    logic           vw;
+    logic [RW-1:0]  full;
+    {m, v, a, b, o, w, wa, wb, wo, wn, vw, full} = 'x;
+    rt_id_d = 'x;
+    same    = 'x;
+    val     = 'x;
+    best    = 'x;
+    if (busy_q | upd_i) begin
+      rt_id_d = '0;
+      same    = 1'b1;
+      for (int c = 0; c < NrVcpus; c++) begin
+        v = busy_q ? val_q[c*S +: S] : {upd_leaf_i[c*LW +: LW], IW'(0)};
+        val[c*S +: S] = v;
+        for (int j = 0; j < 4; j++) begin
+          m[j*S +: S] = rdata[j*SL + c*S +: S];
+          if (digit == 2'(j)) begin
+            same          = same & ~m[j*S + S - 1] & ~v[S-1];
+            m[j*S + S - 1] = 1'b0;
+          end
         end
+        a  = wins(m[0 +: S], m[S +: S]) ? m[0 +: S] : m[S +: S];
+        wa = wins(m[0 +: S], m[S +: S]) ? 2'd0 : 2'd1;
+        b  = wins(m[2*S +: S], m[3*S +: S]) ? m[2*S +: S] : m[3*S +: S];
+        wb = wins(m[2*S +: S], m[3*S +: S]) ? 2'd2 : 2'd3;
+        o  = wins(a, b) ? a : b;
+        wo = wins(a, b) ? wa : wb;
+        // the new value against the best of the others: on equal priorities the lower slot
+        vw = v[S-1] & (~o[S-1] | ((digit < wo) ? (v[IW +: 5] <= o[IW +: 5])
+                                               : (v[IW +: 5] < o[IW +: 5])));
+        w  = vw ? v : o;
+        wn = vw ? digit : wo;
+        // invalid results are all zero, as the stored empty slots
+        best[c*S +: S] = w[S-1] ? {w[S-1:IW], w[IW-3:0], wn} : '0;
+        // root: RW index bits {slot at level 1, ..., slot at the top}; INTID digit k is the
+        // slot at level k + 1
+        full = {w[IW-1:0], wn};
+        for (int k = 0; k < Levels; k++) begin
+          if (2 * k < 10) rt_id_d[c*10 + 2*k +: 2] = full[2*(Levels-1-k) +: 2];
+        end
+        if (!w[S-1]) rt_id_d[c*10 +: 10] = '0;
       end
-      a  = wins(m[0 +: S], m[S +: S]) ? m[0 +: S] : m[S +: S];
-      wa = wins(m[0 +: S], m[S +: S]) ? 2'd0 : 2'd1;
-      b  = wins(m[2*S +: S], m[3*S +: S]) ? m[2*S +: S] : m[3*S +: S];
-      wb = wins(m[2*S +: S], m[3*S +: S]) ? 2'd2 : 2'd3;
-      o  = wins(a, b) ? a : b;
-      wo = wins(a, b) ? wa : wb;
-      // the new value against the best of the others: on equal priorities the lower slot
-      vw = v[S-1] & (~o[S-1] | ((digit < wo) ? (v[IW +: 5] <= o[IW +: 5])
-                                             : (v[IW +: 5] < o[IW +: 5])));
-      w  = vw ? v : o;
-      wn = vw ? digit : wo;
-      // invalid results are all zero, as the stored empty slots
-      best[c*S +: S] = w[S-1] ? {w[S-1:IW], w[IW-3:0], wn} : '0;
-      // root: RW index bits {slot at level 1, ..., slot at the top}; INTID digit k is the
-      // slot at level k + 1
-      full = {w[IW-1:0], wn};
-      for (int k = 0; k < Levels; k++) begin
-        if (2 * k < 10) rt_id_d[c*10 + 2*k +: 2] = full[2*(Levels-1-k) +: 2];
-      end
-      if (!w[S-1]) rt_id_d[c*10 +: 10] = '0;
     end
   end
 

@@ -256,6 +256,7 @@ const struct persona persona_arm64 = {
     .check_extension = check_extension,
     .irq_line = irq_line,
     .irq_line_status = true,
+    .irqfd = &irqfd_arm64,
     .vm_ioctl = vm_ioctl,
     .prepare_memory_region = prepare_memory_region,
     .vcpu_ioctl = vcpu_ioctl,

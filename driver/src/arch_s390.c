@@ -481,6 +481,7 @@ const struct persona persona_s390x = {
     .vm_type = vm_type,
     .check_extension = check_extension,
     .irq_line = irq_line,
+    .irqfd = &irqfd_s390x,
     .vm_ioctl = vm_ioctl,
     .prepare_memory_region = prepare_memory_region,
     .enotty_sys = EINVAL,

@@ -56,6 +56,20 @@ struct vm;
 struct vcpu;
 struct kvm_enable_cap;
 
+/* KVM_IRQFD and KVM_SET_GSI_ROUTING as an architecture's KVM does them (irqfd.c) */
+struct irq_route;
+struct persona_irqfd {
+    bool irqchip;  /* an in-kernel irqchip: kvm_arch_irqfd_allowed, _can_set_irq_routing */
+    bool resample; /* KVM_IRQFD_FLAG_RESAMPLE allowed */
+    bool inatomic; /* kvm_arch_set_irq_inatomic sets level 1 from the eventfd's wakeup */
+    bool (*intc_ready)(struct vm *vm); /* kvm_arch_intc_initialized; NULL: always */
+    /* kvm_set_routing_entry: r's type and GSI are set; NULL: no route is valid */
+    int (*set_route)(struct vm *vm, struct irq_route *r, const struct kvm_irq_routing_entry *ue);
+    void (*set_irq)(struct vm *vm, uint32_t gsi, int level); /* kvm_set_irq */
+};
+extern const struct persona_irqfd irqfd_arm64, irqfd_ppc64, irqfd_ppc_booke, irqfd_s390x,
+    irqfd_no_irqchip;
+
 /* What a host's KVM answers as that architecture's KVM does (persona.c, arch_*.c). */
 struct persona {
     const char *name;
@@ -72,6 +86,7 @@ struct persona {
      * kvm_set_irq's delivery count in it, which libioe does not compute; s390 has no
      * KVM_IRQ_LINE at all. */
     bool irq_line_status;
+    const struct persona_irqfd *irqfd;
     /* architecture requests of the VM and vCPU descriptors; -ENOTTY: not one of them */
     int (*vm_ioctl)(struct vm *vm, unsigned long req, unsigned long arg);
     int (*vcpu_ioctl)(struct vcpu *v, unsigned long req, unsigned long arg);

@@ -3,7 +3,8 @@
  * binds eventfds (a VFIO device's interrupt triggers) to GSIs, and a write to the eventfd
  * sets the GSI through the VM's interrupt controller as the architecture's kvm_set_irq
  * does. One injection thread per VM with irqfds polls them and injects under the API lock.
- * What differs between the personas is one row of `arches` below:
+ * What differs between the personas is their `struct persona_irqfd` (persona.irqfd), one
+ * of the descriptors at the end of each architecture's section below:
  *   arm64   routes to MSIs with a DeviceID or to SPIs (vgic-irqfd.c); until a VMM sets a
  *           table, GSI n routes to SPI n + 32. No KVM_IRQFD_FLAG_RESAMPLE: libioe does not
  *           see the guest's EOI of an SPI, so it answers EINVAL as KVM does where resampling
@@ -40,7 +41,7 @@
 #define MAX_IRQFDS 1024                    /* what one injection thread polls */
 #define S390_PAGE 4096ull
 
-struct route {
+struct irq_route {
     uint32_t gsi, type;
     union {
         struct {
@@ -59,7 +60,7 @@ struct irqfd {
 };
 
 struct vm_irq {
-    struct route *routes;
+    struct irq_route *routes;
     size_t nr_routes;
     bool user_table; /* KVM_SET_GSI_ROUTING replaced the default routing */
     struct irqfd *fds;
@@ -67,18 +68,6 @@ struct vm_irq {
     pthread_t thread;
     bool thread_on, stop;
     int wake; /* eventfd: the list changed, or stop */
-};
-
-/* What an architecture's KVM does differently (the top of the file). */
-struct irqfd_arch {
-    enum host_arch arch;
-    bool irqchip;  /* an in-kernel irqchip: kvm_arch_irqfd_allowed, _can_set_irq_routing */
-    bool resample; /* KVM_IRQFD_FLAG_RESAMPLE allowed */
-    bool inatomic; /* kvm_arch_set_irq_inatomic sets level 1 from the eventfd's wakeup */
-    bool (*intc_ready)(struct vm *vm); /* kvm_arch_intc_initialized; NULL: always */
-    /* kvm_set_routing_entry: r's type and GSI are set */
-    int (*set_route)(struct vm *vm, struct route *r, const struct kvm_irq_routing_entry *ue);
-    void (*set_irq)(struct vm *vm, uint32_t gsi, int level); /* kvm_set_irq */
 };
 
 static struct vm_irq *vm_irq_get(struct vm *vm)
@@ -93,13 +82,18 @@ static const struct irqchip_ops *irqchip_of(struct vm *vm)
     return vm->irqchip ? vm->irqchip->ops->irqchip : NULL;
 }
 
+static const struct persona_irqfd *irqfd_of(struct vm *vm)
+{
+    return vm->sys->host->irqfd;
+}
+
 /* ------------------------------------------------------------------ arm64 */
 static bool arm64_intc_ready(struct vm *vm)
 {
     return vgic_v3_initialized(vm, NULL);
 }
 
-static int arm64_route(struct vm *vm, struct route *r, const struct kvm_irq_routing_entry *ue)
+static int arm64_route(struct vm *vm, struct irq_route *r, const struct kvm_irq_routing_entry *ue)
 {
     (void)vm;
     switch (ue->type) {
@@ -126,12 +120,12 @@ static void arm64_set_irq(struct vm *vm, uint32_t gsi, int level)
     struct vm_irq *vi = vm->irq;
     const struct irqchip_ops *ic = irqchip_of(vm);
     uint32_t nr_spis = 0;
-    struct route def = {.gsi = gsi, .type = KVM_IRQ_ROUTING_IRQCHIP, .u.chip.pin = gsi};
+    struct irq_route def = {.gsi = gsi, .type = KVM_IRQ_ROUTING_IRQCHIP, .u.chip.pin = gsi};
     bool by_default = !vi->user_table && vgic_v3_initialized(vm, &nr_spis) && gsi < nr_spis &&
                       gsi < ARM64_IRQCHIP_NUM_PINS; /* kvm_vgic_setup_default_irq_routing */
     size_t n = by_default ? 1 : vi->nr_routes;
     for (size_t i = 0; i < n && ic; i++) {
-        const struct route *r = by_default ? &def : &vi->routes[i];
+        const struct irq_route *r = by_default ? &def : &vi->routes[i];
         if (r->gsi != gsi)
             continue;
         if (r->type == KVM_IRQ_ROUTING_MSI && ic->signal_msi && level) {
@@ -144,6 +138,11 @@ static void arm64_set_irq(struct vm *vm, uint32_t gsi, int level)
     }
 }
 
+const struct persona_irqfd irqfd_arm64 = {.irqchip = true,
+                                          .intc_ready = arm64_intc_ready,
+                                          .set_route = arm64_route,
+                                          .set_irq = arm64_set_irq};
+
 /* ------------------------------------------------------------------ ppc64, ppc-booke */
 /* kvm_set_irq is what KVM_IRQ_LINE does, and nothing without the device (an irqfd ignores
  * the error): book3s maps GSI n to source n (kvm_irq_map_gsi, kvmppc_xive_set_irq), the
@@ -155,9 +154,13 @@ static void chip_set_irq(struct vm *vm, uint32_t gsi, int level)
         ic->irq_line(vm->irqchip, gsi, (uint32_t)level);
 }
 
+const struct persona_irqfd irqfd_ppc64 = {
+    .irqchip = true, .resample = true, .inatomic = true, .set_irq = chip_set_irq};
+const struct persona_irqfd irqfd_ppc_booke = {.irqchip = true, .set_irq = chip_set_irq};
+
 /* ------------------------------------------------------------------ s390x */
 /* kvm_set_routing_entry: adapter routes only, their bits within one page of guest RAM */
-static int s390_route(struct vm *vm, struct route *r, const struct kvm_irq_routing_entry *ue)
+static int s390_route(struct vm *vm, struct irq_route *r, const struct kvm_irq_routing_entry *ue)
 {
     const struct kvm_irq_routing_s390_adapter *a = &ue->u.adapter;
     if (ue->type != KVM_IRQ_ROUTING_S390_ADAPTER)
@@ -181,26 +184,16 @@ static void s390_set_irq(struct vm *vm, uint32_t gsi, int level)
             flic_adapter_irq(vm, &vi->routes[i].u.adapter);
 }
 
-static const struct irqfd_arch arches[] = {
-    {HOST_ARM64, true, false, false, arm64_intc_ready, arm64_route, arm64_set_irq},
-    {HOST_PPC64, true, true, true, NULL, NULL, chip_set_irq},
-    {HOST_PPC_BOOKE, true, false, false, NULL, NULL, chip_set_irq},
-    {HOST_S390X, true, true, false, NULL, s390_route, s390_set_irq},
-    {HOST_X86_64, false, false, false, NULL, NULL, NULL},
-};
+const struct persona_irqfd irqfd_s390x = {
+    .irqchip = true, .resample = true, .set_route = s390_route, .set_irq = s390_set_irq};
 
-static const struct irqfd_arch *arch_of(struct vm *vm)
-{
-    for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
-        if (arches[i].arch == vm->sys->host->arch)
-            return &arches[i];
-    return &arches[sizeof(arches) / sizeof(arches[0]) - 1]; /* no irqchip */
-}
+/* x86_64 (no in-kernel irqchip here): every check passes to EINVAL */
+const struct persona_irqfd irqfd_no_irqchip = {.irqchip = false};
 
 /* ------------------------------------------------------------------ KVM_SET_GSI_ROUTING */
 
 /* setup_routing_entry's rule, then the architecture's kvm_set_routing_entry */
-static int add_route(struct vm *vm, struct route *rt, size_t n,
+static int add_route(struct vm *vm, struct irq_route *rt, size_t n,
                      const struct kvm_irq_routing_entry *ue)
 {
     for (size_t i = 0; i < n; i++)
@@ -208,8 +201,8 @@ static int add_route(struct vm *vm, struct route *rt, size_t n,
             (rt[i].type != KVM_IRQ_ROUTING_IRQCHIP || ue->type != KVM_IRQ_ROUTING_IRQCHIP ||
              ue->u.irqchip.irqchip == rt[i].u.chip.irqchip))
             return -EINVAL; /* one non-irqchip route per GSI, one per irqchip */
-    rt[n] = (struct route){.gsi = ue->gsi, .type = ue->type};
-    const struct irqfd_arch *a = arch_of(vm);
+    rt[n] = (struct irq_route){.gsi = ue->gsi, .type = ue->type};
+    const struct persona_irqfd *a = irqfd_of(vm);
     return a->set_route ? a->set_route(vm, &rt[n], ue) : -EINVAL;
 }
 
@@ -218,13 +211,13 @@ int vm_set_gsi_routing(struct vm *vm, uint64_t uptr)
     struct kvm_irq_routing hdr;
     if (copy_from_user(&hdr, uptr, sizeof(hdr)))
         return -EFAULT;
-    if (!arch_of(vm)->irqchip)
+    if (!irqfd_of(vm)->irqchip)
         return -EINVAL; /* kvm_arch_can_set_irq_routing */
     if (hdr.nr > IOE_KVM_MAX_IRQ_ROUTES || hdr.flags)
         return -EINVAL;
     struct vm_irq *vi = vm_irq_get(vm);
     struct kvm_irq_routing_entry *ue = calloc(hdr.nr ? hdr.nr : 1, sizeof(*ue));
-    struct route *rt = calloc(hdr.nr ? hdr.nr : 1, sizeof(*rt));
+    struct irq_route *rt = calloc(hdr.nr ? hdr.nr : 1, sizeof(*rt));
     int err = !vi || !ue || !rt ? -ENOMEM : 0;
     if (!err && hdr.nr &&
         copy_from_user(ue, uptr + offsetof(struct kvm_irq_routing, entries), hdr.nr * sizeof(*ue)))
@@ -252,7 +245,7 @@ int vm_set_gsi_routing(struct vm *vm, uint64_t uptr)
 
 /* irqfd_inject, the work an eventfd's signal schedules: an edge, or for a resampling
  * irqfd level 1 until the guest acknowledges */
-static void inject_work(struct vm *vm, const struct irqfd_arch *a, uint32_t gsi, bool resample)
+static void inject_work(struct vm *vm, const struct persona_irqfd *a, uint32_t gsi, bool resample)
 {
     a->set_irq(vm, gsi, 1);
     if (!resample)
@@ -262,7 +255,7 @@ static void inject_work(struct vm *vm, const struct irqfd_arch *a, uint32_t gsi,
 /* irqfd_wakeup */
 static void signalled(struct vm *vm, uint32_t gsi, bool resample)
 {
-    const struct irqfd_arch *a = arch_of(vm);
+    const struct persona_irqfd *a = irqfd_of(vm);
     if (a->inatomic)
         a->set_irq(vm, gsi, 1);
     else
@@ -375,7 +368,7 @@ static int irqfd_deassign(struct vm *vm, const struct kvm_irqfd *a)
             vi->gen++;
             wake(vi);
             if (resample && !gsi_resampled(vi, a->gsi)) { /* irqfd_resampler_shutdown */
-                arch_of(vm)->set_irq(vm, a->gsi, 0);
+                irqfd_of(vm)->set_irq(vm, a->gsi, 0);
                 sys_sync_notifications(vm->sys);
             }
         } else {
@@ -392,14 +385,14 @@ static void inject_pending(struct vm *vm, const struct irqfd *f)
     struct pollfd p = {.fd = f->fd, .events = POLLIN};
     uint64_t v;
     if (poll(&p, 1, 0) == 1 && (p.revents & POLLIN) && read(f->fd, &v, sizeof(v)) == sizeof(v)) {
-        inject_work(vm, arch_of(vm), f->gsi, f->resamplefd >= 0);
+        inject_work(vm, irqfd_of(vm), f->gsi, f->resamplefd >= 0);
         sys_sync_notifications(vm->sys);
     }
 }
 
 static int irqfd_assign(struct vm *vm, const struct kvm_irqfd *a)
 {
-    const struct irqfd_arch *arch = arch_of(vm);
+    const struct persona_irqfd *arch = irqfd_of(vm);
     bool resample = a->flags & KVM_IRQFD_FLAG_RESAMPLE;
     if (arch->intc_ready && !arch->intc_ready(vm))
         return -EAGAIN; /* kvm_arch_intc_initialized */

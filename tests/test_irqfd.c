@@ -3,7 +3,8 @@
  * and errnos of virt/kvm/irqchip.c, eventfd.c and arm64's kvm_set_routing_entry, and
  * delivery: an eventfd bound to a GSI routed to an MSI with a DeviceID (what a VMM does
  * with a VFIO device's MSI eventfds) raises the LPI the ITS maps it to, and one routed to
- * an irqchip pin raises that SPI, without any request on the VM. Each test runs on each
+ * an irqchip pin raises that SPI, without any request on the VM; a resampling one holds a
+ * level-triggered SPI until the guest deactivates it. Each test runs on each
  * target of IOE_TEST_TARGETS (tests/targets.h).
  */
 #define _GNU_SOURCE
@@ -87,7 +88,7 @@ static void test_caps(void **state)
     its_setup(&x, target);
     assert_int_equal(ioe_ioctl(x.t.vm, KVM_CHECK_EXTENSION, KVM_CAP_IRQFD), 1);
     assert_int_equal(ioe_ioctl(x.t.vm, KVM_CHECK_EXTENSION, KVM_CAP_IRQ_ROUTING), 4096);
-    assert_int_equal(ioe_ioctl(x.t.vm, KVM_CHECK_EXTENSION, KVM_CAP_IRQFD_RESAMPLE), 0);
+    assert_int_equal(ioe_ioctl(x.t.vm, KVM_CHECK_EXTENSION, KVM_CAP_IRQFD_RESAMPLE), 1);
     its_close(&x);
 }
 
@@ -165,7 +166,8 @@ static void test_irqfd_errors(void **state)
     int vm = x.t.vm, efd = eventfd(0, EFD_CLOEXEC), devnull = open("/dev/null", O_RDONLY);
     assert_err(EFAULT, ioe_ioctl(vm, KVM_IRQFD, (void *)0x10));
     assert_err(EINVAL, irqfd(vm, efd, 1, 4));
-    assert_err(EINVAL, irqfd(vm, efd, 1, KVM_IRQFD_FLAG_RESAMPLE)); /* no resampling */
+    assert_err(EBADF, irqfd(vm, efd, 1, KVM_IRQFD_FLAG_RESAMPLE)); /* resamplefd -1 */
+    assert_err(EINVAL, irqfd_req(vm, efd, 1, KVM_IRQFD_FLAG_RESAMPLE, devnull));
     assert_err(EBADF, irqfd(vm, -1, 1, 0));
     assert_err(EINVAL, irqfd(vm, devnull, 1, 0));
     assert_err(EINVAL, irqfd(vm, x.t.vcpu[0], 1, 0)); /* libioe's descriptors are not */
@@ -254,6 +256,68 @@ static void test_spi_delivery(void **state)
     its_close(&x);
 }
 
+/* the resamplefd's count since the last call (0: not signalled) */
+static uint64_t resampled(int rfd)
+{
+    uint64_t n = 0;
+    return read(rfd, &n, sizeof(n)) == sizeof(n) ? n : 0;
+}
+
+static void vcpu_req(struct tits *x, unsigned long req, uint32_t intid)
+{
+    struct ioe_irq irq = {.intid = intid, .group = 1};
+    assert_ok(ioe_ioctl(x->t.vcpu[0], req, &irq));
+}
+
+/* KVM_IRQFD_FLAG_RESAMPLE (a VMM's VFIO INTx): the SPI stays at level 1 until the guest
+ * deactivates it, then it is lowered and the resamplefd signalled, as KVM's vGIC does on
+ * the EOI maintenance of a level-triggered SPI (vgic_v3_fold_lr_state). Not for an EOI
+ * that only drops the priority (EOImode 1: DIR deactivates), not for an SPI that is not
+ * active, not for an edge-triggered one. */
+static void test_spi_resample(void **state)
+{
+    const char *target = target_or_skip(state);
+    struct tits x;
+    its_setup(&x, target);
+    unsigned n = 32 + SPI_PIN;
+    t_mmio(&x.t, DIST_BASE + 0x6000 + 8 * n, 8, 1, 0); /* to vCPU 0, level-triggered */
+    t_mmio(&x.t, DIST_BASE + 0x400 + n, 1, 1, 0x80);
+    t_gicd_w(&x.t, 0x100 + n / 32 * 4, 1u << (n % 32));
+    int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), rfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    assert_ok(irqfd_req(x.t.vm, efd, SPI_PIN, KVM_IRQFD_FLAG_RESAMPLE, rfd));
+    for (int round = 0; round < 2; round++) { /* the line comes back after each resample */
+        kick(efd);
+        assert_true(readable_within(&x, 0, 5000));
+        assert_int_equal(t_ack(&x.t, 0).intid, n);
+        assert_int_equal(resampled(rfd), 0);
+        vcpu_req(&x, IOE_VCPU_EOI, n);
+        assert_int_equal(resampled(rfd), 1);
+        assert_int_equal(t_ack(&x.t, 0).intid, 1023); /* lowered, not pending again */
+    }
+    vcpu_req(&x, IOE_VCPU_EOI, n); /* not active: no list register, nothing to signal */
+    assert_int_equal(resampled(rfd), 0);
+    t_sysreg(&x.t, 0, ICC_CTLR, 1, 1u << 1); /* EOImode 1 */
+    kick(efd);
+    assert_true(readable_within(&x, 0, 5000));
+    assert_int_equal(t_ack(&x.t, 0).intid, n);
+    vcpu_req(&x, IOE_VCPU_EOI, n);
+    assert_int_equal(resampled(rfd), 0);
+    vcpu_req(&x, IOE_VCPU_DIR, n);
+    assert_int_equal(resampled(rfd), 1);
+    t_sysreg(&x.t, 0, ICC_CTLR, 1, 0);
+    t_gicd_w(&x.t, 0xc00 + n / 16 * 4, t_gicd_r(&x.t, 0xc00 + n / 16 * 4) | 2u << (n % 16 * 2));
+    kick(efd); /* edge-triggered: the line stays up, no EOI maintenance */
+    assert_true(readable_within(&x, 0, 5000));
+    assert_int_equal(its_take(&x, 0), n);
+    assert_int_equal(resampled(rfd), 0);
+    assert_ok(irqfd(x.t.vm, efd, SPI_PIN, KVM_IRQFD_FLAG_DEASSIGN)); /* lowers it */
+    t_gicd_w(&x.t, 0xc00 + n / 16 * 4, t_gicd_r(&x.t, 0xc00 + n / 16 * 4) & ~(2u << (n % 16 * 2)));
+    assert_int_equal(t_ack(&x.t, 0).intid, 1023); /* level again, and the line is down */
+    close(efd);
+    close(rfd);
+    its_close(&x);
+}
+
 int main(int argc, char **argv)
 {
     tt_init(argc, argv);
@@ -265,6 +329,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_prestate(test_irqfd_errors, (void *)"soft"),
         TT_TARGET_TEST(test_msi_delivery),
         TT_TARGET_TEST(test_spi_delivery),
+        TT_TARGET_TEST(test_spi_resample),
     };
     return tt_run_tests("irqfd", tests, NULL, NULL);
 }

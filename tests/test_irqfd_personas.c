@@ -75,11 +75,11 @@ static void test_caps(void **state)
         const char *host;
         long irqfd, resample, routing;
     } t[] = {
-        {"arm64", 1, 0, 4096},  /* libioe does not resample (test_irqfd) */
-        {"ppc64", 1, 0, 0},     /* KVM_XICS: no HAVE_KVM_IRQ_ROUTING; !xive_enabled() */
-        {"ppc-booke", 1, 0, 4096}, /* KVM_MPIC; libioe does not resample (test_mpic_api) */
-        {"s390x", 1, 1, 4096},  /* HAVE_KVM_IRQ_ROUTING; s390's own RESAMPLE 1 */
-        {"x86_64", 1, 1, 4096}, /* x86 answers them without an irqchip too */
+        {"arm64", 1, 1, 4096},     /* arm.c's own 1 (test_irqfd resamples) */
+        {"ppc64", 1, 0, 0},        /* KVM_XICS: no HAVE_KVM_IRQ_ROUTING; !xive_enabled() */
+        {"ppc-booke", 1, 1, 4096}, /* KVM_MPIC; !xive_enabled() (test_mpic_api resamples) */
+        {"s390x", 1, 1, 4096},     /* HAVE_KVM_IRQ_ROUTING; s390's own RESAMPLE 1 */
+        {"x86_64", 1, 1, 4096},    /* x86 answers them without an irqchip too */
     };
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
         int kvm = ioe_open_host("soft", t[i].host, NULL), vm = ioe_ioctl(kvm, KVM_CREATE_VM, 0);
@@ -99,7 +99,7 @@ static void test_caps(void **state)
 }
 
 /* x86_64 (no irqchip): a resampling assignment is refused before its descriptors are
- * looked at (kvm_arch_irqfd_allowed); arm64 the same (libioe does not resample) */
+ * looked at (kvm_arch_irqfd_allowed) */
 static void test_resample_refused(void **state)
 {
     (void)state;

@@ -553,16 +553,19 @@ static void test_routing(void **state)
 }
 
 /* KVM_IRQFD (driver/src/irqfd.c): an eventfd sets its GSI through the routes, as
- * KVM_IRQ_LINE (level 1, then 0); no resampling (libioe does not see the EOI) */
+ * KVM_IRQ_LINE (level 1, then 0); a resampling one level 1 until the EOI register completes
+ * the source (KVM's openpic_cpu_write_internal: kvm_notify_acked_irq), which lowers it and
+ * signals the resamplefd */
 static void test_irqfd(void **state)
 {
     const char *target = *state;
     int kvm = ioe_open_host(target, "ppc-booke", NULL), vm = ioe_ioctl(kvm, KVM_CREATE_VM, 0);
     int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), devnull = open("/dev/null", O_RDONLY);
     assert_int_equal(ioe_ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_IRQFD), 1);
-    assert_int_equal(ioe_ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_IRQFD_RESAMPLE), 0);
+    assert_int_equal(ioe_ioctl(vm, KVM_CHECK_EXTENSION, KVM_CAP_IRQFD_RESAMPLE), 1);
     assert_err(EINVAL, irqfd(vm, efd, 20, 4));
-    assert_err(EINVAL, irqfd_req(vm, -1, 20, KVM_IRQFD_FLAG_RESAMPLE, efd));
+    assert_err(EBADF, irqfd_req(vm, -1, 20, KVM_IRQFD_FLAG_RESAMPLE, efd));
+    assert_err(EINVAL, irqfd_req(vm, efd, 20, KVM_IRQFD_FLAG_RESAMPLE, devnull));
     assert_err(EBADF, irqfd(vm, -1, 20, 0));
     assert_err(EINVAL, irqfd(vm, devnull, 20, 0));
     assert_ok(irqfd(vm, efd, 20, 0)); /* before the MPIC: bound, its signals dropped */
@@ -586,6 +589,25 @@ static void test_irqfd(void **state)
     assert_ok(irqfd(f.vm, efd, 20, KVM_IRQFD_FLAG_DEASSIGN));
     kick(efd);
     assert_int_equal(poll(&p, 1, 300), 0);
+    /* resampling, on a level source: held until the EOI */
+    int rfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    uint64_t count = 0;
+    struct kvm_irq_routing_entry r2[2] = {pin_route(20, 9), pin_route(21, 10)};
+    assert_ok(set_routes(f.vm, r2, 2));
+    setup_src(&f, 10, 0x9a, 4, true, 1);
+    assert_ok(irqfd_req(f.vm, efd, 21, KVM_IRQFD_FLAG_RESAMPLE, rfd));
+    kick(efd);
+    assert_int_equal(poll(&p, 1, 5000), 1);
+    assert_int_equal(active(&f, 10), 1);
+    assert_int_equal(grd(&f, CPU(0, IACK)), 0x9a);
+    assert_int_equal(active(&f, 10), 1); /* still held */
+    assert_int_equal(read(rfd, &count, sizeof(count)), -1);
+    gwr(&f, CPU(0, EOI), 0);
+    assert_int_equal(read(rfd, &count, sizeof(count)), sizeof(count));
+    assert_int_equal(count, 1);
+    assert_int_equal(active(&f, 10), 0); /* lowered */
+    assert_false(readable(f.vcpu[0]));
+    close(rfd);
     close(efd);
     close(devnull);
     close_vm(&f);

@@ -78,7 +78,8 @@ static long check_extension(struct sys *s, struct vm *vm, long ext)
     case KVM_CAP_MAX_VCPUS: return s->info.nr_vcpus;
     case KVM_CAP_MAX_VCPU_ID: return IOE_KVM_MAX_VCPU_IDS;
     case KVM_CAP_ARM_VM_IPA_SIZE: return IPA_LIMIT;
-    case KVM_CAP_IRQFD: return 1;
+    case KVM_CAP_IRQFD:
+    case KVM_CAP_IRQFD_RESAMPLE: return 1;
     case KVM_CAP_IRQ_ROUTING: return IOE_KVM_MAX_IRQ_ROUTES;
     case KVM_CAP_MSI_DEVID:
         /* only a VM can say: msis_require_devid, set when it gets an ITS */

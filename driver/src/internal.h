@@ -66,6 +66,9 @@ struct persona_irqfd {
     /* kvm_set_routing_entry: r's type and GSI are set; NULL: no route is valid */
     int (*set_route)(struct vm *vm, struct irq_route *r, const struct kvm_irq_routing_entry *ue);
     void (*set_irq)(struct vm *vm, uint32_t gsi, int level); /* kvm_set_irq */
+    /* kvm_irq_map_chip_pin: the GSI whose route names (irqchip, pin), -1 for none; NULL: the
+     * architecture never acknowledges to irqfds (RESAMPLE's resamplefd is never signalled) */
+    int (*chip_gsi)(struct vm *vm, uint32_t irqchip, uint32_t pin);
 };
 extern const struct persona_irqfd irqfd_arm64, irqfd_ppc64, irqfd_ppc_booke, irqfd_s390x,
     irqfd_no_irqchip;
@@ -268,6 +271,12 @@ bool fd_same_file(int a, int b);          /* one open file (kcmp), else one inod
 int vm_set_gsi_routing(struct vm *vm, uint64_t uptr);
 int vm_irqfd(struct vm *vm, uint64_t uptr);
 void vm_irq_destroy(struct vm *vm); /* the VM goes; called with the API lock held */
+/* kvm_notify_acked_irq, for the interrupt controllers: the guest completed (irqchip, pin).
+ * irqfd_resampling says whether a resampling irqfd serves it (a caller may skip the work
+ * of finding out whether the completion counts); irqfd_acked lowers that GSI and signals
+ * its resamplefds (irqfd_resampler_ack). */
+bool irqfd_resampling(struct vm *vm, uint32_t irqchip, uint32_t pin);
+void irqfd_acked(struct vm *vm, uint32_t irqchip, uint32_t pin);
 
 /* ------------------------------------------------------------------ devices (device.c) */
 struct kvm_device_attr;
@@ -346,6 +355,7 @@ bool vgic_v3_initialized(struct vm *vm, uint32_t *nr_spis);
 
 /* KVM_SET_GSI_ROUTING on ppc-booke: the MPIC's routes (devices/mpic.c) */
 int mpic_set_gsi_routing(struct vm *vm, uint64_t uptr);
+int mpic_chip_gsi(struct vm *vm, uint32_t irqchip, uint32_t pin); /* kvm_irq_map_chip_pin */
 /* set_adapter_int for an irqfd's s390 adapter route (devices/flic.c): the indicator bits
  * set in guest RAM, the adapter interrupt queued on the VM's FLIC; 1 injected, 0 not
  * needed (summary already set, adapter masked), -1 no FLIC, adapter or RAM, else -errno */

@@ -6,17 +6,17 @@
  * What differs between the personas is their `struct persona_irqfd` (persona.irqfd), one
  * of the descriptors at the end of each architecture's section below:
  *   arm64   routes to MSIs with a DeviceID or to SPIs (vgic-irqfd.c); until a VMM sets a
- *           table, GSI n routes to SPI n + 32. No KVM_IRQFD_FLAG_RESAMPLE: libioe does not
- *           see the guest's EOI of an SPI, so it answers EINVAL as KVM does where resampling
- *           is not allowed, and KVM_CAP_IRQFD_RESAMPLE 0.
+ *           table, GSI n routes to SPI n + 32. A resampling irqfd holds its SPI at level 1
+ *           until the guest deactivates it, if it is level-triggered (the vGIC's EOI
+ *           maintenance: devices/vgic_v3.c calls irqfd_acked).
  *   ppc64   book3s: no routing table (no HAVE_KVM_IRQ_ROUTING), GSI n is source n of the
  *           XICS or XIVE device (kvm_irq_map_gsi), and the eventfd's wakeup sets it to 1
  *           (kvm_arch_set_irq_inatomic), as KVM_IRQ_LINE with level 1 does. A resampling
  *           irqfd is accepted; on a XIVE host nothing ever acknowledges it, so its
  *           resamplefd is never signalled (KVM_CAP_IRQFD_RESAMPLE 0, !xive_enabled()).
  *   ppc-booke  the MPIC's routing table (devices/mpic.c keeps it) and kvm_set_irq through
- *           it, as KVM_IRQ_LINE; each signal is level 1 then 0 (no inatomic path). No
- *           RESAMPLE, as arm64: libioe does not tell irqfd.c of the guest's EOI.
+ *           it, as KVM_IRQ_LINE; each signal is level 1 then 0 (no inatomic path), a
+ *           resampling one level 1 until the MPIC's EOI register completes the source.
  *   s390x   adapter routes (interrupt.c kvm_set_routing_entry, set_adapter_int): the
  *           indicator and summary bits in guest memory, then an adapter interrupt on the
  *           FLIC, which libioe keeps (devices/flic.c). Resampling is accepted; s390 never
@@ -138,10 +138,31 @@ static void arm64_set_irq(struct vm *vm, uint32_t gsi, int level)
     }
 }
 
+/* kvm_irq_map_chip_pin: the default table maps GSI n to pin n; a VMM's table its last
+ * irqchip route of the pin (chip[][] is filled in table order) */
+static int arm64_chip_gsi(struct vm *vm, uint32_t irqchip, uint32_t pin)
+{
+    struct vm_irq *vi = vm->irq;
+    uint32_t nr_spis = 0;
+    int gsi = -1;
+    if (!vi->user_table)
+        return irqchip == 0 && vgic_v3_initialized(vm, &nr_spis) && pin < nr_spis &&
+                       pin < ARM64_IRQCHIP_NUM_PINS
+                   ? (int)pin
+                   : -1;
+    for (size_t i = 0; i < vi->nr_routes; i++)
+        if (vi->routes[i].type == KVM_IRQ_ROUTING_IRQCHIP &&
+            vi->routes[i].u.chip.irqchip == irqchip && vi->routes[i].u.chip.pin == pin)
+            gsi = (int)vi->routes[i].gsi;
+    return gsi;
+}
+
 const struct persona_irqfd irqfd_arm64 = {.irqchip = true,
+                                          .resample = true,
                                           .intc_ready = arm64_intc_ready,
                                           .set_route = arm64_route,
-                                          .set_irq = arm64_set_irq};
+                                          .set_irq = arm64_set_irq,
+                                          .chip_gsi = arm64_chip_gsi};
 
 /* ------------------------------------------------------------------ ppc64, ppc-booke */
 /* kvm_set_irq is what KVM_IRQ_LINE does, and nothing without the device (an irqfd ignores
@@ -156,7 +177,8 @@ static void chip_set_irq(struct vm *vm, uint32_t gsi, int level)
 
 const struct persona_irqfd irqfd_ppc64 = {
     .irqchip = true, .resample = true, .inatomic = true, .set_irq = chip_set_irq};
-const struct persona_irqfd irqfd_ppc_booke = {.irqchip = true, .set_irq = chip_set_irq};
+const struct persona_irqfd irqfd_ppc_booke = {
+    .irqchip = true, .resample = true, .set_irq = chip_set_irq, .chip_gsi = mpic_chip_gsi};
 
 /* ------------------------------------------------------------------ s390x */
 /* kvm_set_routing_entry: adapter routes only, their bits within one page of guest RAM */
@@ -351,6 +373,36 @@ static bool gsi_resampled(const struct vm_irq *vi, uint32_t gsi)
         if (f->gsi == gsi && f->resamplefd >= 0)
             return true;
     return false;
+}
+
+static int acked_gsi(struct vm *vm, uint32_t irqchip, uint32_t pin)
+{
+    const struct persona_irqfd *a = irqfd_of(vm);
+    struct vm_irq *vi = vm->irq;
+    bool any = false;
+    for (const struct irqfd *f = vi ? vi->fds : NULL; f && !any; f = f->next)
+        any = f->resamplefd >= 0;
+    int gsi = any && a->chip_gsi ? a->chip_gsi(vm, irqchip, pin) : -1;
+    return gsi >= 0 && gsi_resampled(vi, (uint32_t)gsi) ? gsi : -1;
+}
+
+bool irqfd_resampling(struct vm *vm, uint32_t irqchip, uint32_t pin)
+{
+    return acked_gsi(vm, irqchip, pin) >= 0;
+}
+
+/* irqfd_resampler_ack: the GSI goes to level 0, then every resamplefd of it is signalled */
+void irqfd_acked(struct vm *vm, uint32_t irqchip, uint32_t pin)
+{
+    int gsi = acked_gsi(vm, irqchip, pin);
+    uint64_t one = 1;
+    if (gsi < 0)
+        return;
+    irqfd_of(vm)->set_irq(vm, (uint32_t)gsi, 0);
+    for (const struct irqfd *f = vm->irq->fds; f; f = f->next)
+        if (f->gsi == (uint32_t)gsi && f->resamplefd >= 0 &&
+            write(f->resamplefd, &one, sizeof(one)) < 0)
+            break; /* cannot fail on an eventfd short of a counter at 2^64 - 2 */
 }
 
 static int irqfd_deassign(struct vm *vm, const struct kvm_irqfd *a)

@@ -101,9 +101,9 @@ static long caps_booke(struct sys *s, struct vm *vm, long ext)
     case KVM_CAP_SIGNAL_MSI: return mpic20_ops.available(s);
     case KVM_CAP_IRQ_ROUTING:
         return mpic20_ops.available(s) ? 4096 : 0; /* KVM_MAX_IRQ_ROUTES */
-    /* and HAVE_KVM_IRQCHIP: irqfds (KVM_CAP_IRQFD_RESAMPLE would be 1, !xive_enabled();
-     * libioe does not resample, irqfd.c) */
-    case KVM_CAP_IRQFD: return mpic20_ops.available(s);
+    /* and HAVE_KVM_IRQCHIP: irqfds; KVM_CAP_IRQFD_RESAMPLE is !xive_enabled(), 1 here */
+    case KVM_CAP_IRQFD:
+    case KVM_CAP_IRQFD_RESAMPLE: return mpic20_ops.available(s);
     default: return persona_caps_common(s, ext);
     }
 }

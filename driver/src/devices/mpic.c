@@ -473,7 +473,11 @@ static int eoi(struct mpic *m, unsigned c)
         return 0;
     m->cpu[c].servicing[n / 64] &= ~(1ull << (n % 64));
     unsigned intid = is_ipi((unsigned)n) ? (unsigned)n - IRQ_IPI0 : src_intid(m, (unsigned)n);
-    return lane < 0 ? 0 : eng(m, (unsigned)lane, GIC_ICC, ICC_EOIR1_EL1, GIC_WRITE64, intid, NULL);
+    int err =
+        lane < 0 ? 0 : eng(m, (unsigned)lane, GIC_ICC, ICC_EOIR1_EL1, GIC_WRITE64, intid, NULL);
+    if (!err)
+        irqfd_acked(m->dev.vm, 0, (uint32_t)n); /* kvm_notify_acked_irq, after the EOI */
+    return err;
 }
 
 /* ------------------------------------------------------------------ register map */
@@ -958,6 +962,21 @@ int mpic_set_gsi_routing(struct vm *vm, uint64_t uptr)
     m->routes = e;
     m->nr_routes = r.nr;
     return 0;
+}
+
+/* the last irqchip route of the pin (kvm_set_irq_routing fills chip[][] in table order) */
+int mpic_chip_gsi(struct vm *vm, uint32_t irqchip, uint32_t pin)
+{
+    struct device *ic = vm->irqchip;
+    int gsi = -1;
+    if (!ic || (ic->ops != &mpic20_ops && ic->ops != &mpic42_ops))
+        return -1;
+    const struct mpic *m = to_mpic(ic);
+    for (uint32_t i = 0; i < m->nr_routes; i++)
+        if (m->routes[i].type == KVM_IRQ_ROUTING_IRQCHIP &&
+            m->routes[i].u.irqchip.irqchip == irqchip && m->routes[i].u.irqchip.pin == pin)
+            gsi = (int)m->routes[i].gsi;
+    return gsi;
 }
 
 static int mpic_signal_msi(struct device *d, const struct kvm_msi *msi)

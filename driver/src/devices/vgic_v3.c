@@ -837,6 +837,36 @@ static int vgic_mmio(struct device *d, struct ioe_mmio *m)
 }
 
 /* ------------------------------------------------------------------ the CPU interface */
+/* Is the guest's write of intid to ICC_EOIR0/1_EL1 or ICC_DIR_EL1 (reg) the deactivation
+ * of a level-triggered SPI served by a resampling irqfd? KVM signals those
+ * (vgic_v3_fold_lr_state: an EOI-maintenance list register, kvm_notify_acked_irq). Asked
+ * before the write; the card is read only for an SPI that a resampling irqfd serves. */
+static bool resample_ack(struct sys *s, struct vm *vm, struct vcpu *v, uint32_t reg, uint32_t intid)
+{
+    uint64_t ctlr = 0, active = 0, cfg = 0;
+    if (intid < 32 || intid >= 1020 || !irqfd_resampling(vm, 0, intid - 32))
+        return false;
+    if (reg != ICC_DIR_EL1 &&
+        (gic_op(s, vm->ctx, v->idx, GIC_ICC, false, ICC_CTLR_EL1, GIC_READ64, 0, &ctlr) ||
+         (ctlr >> 1 & 1)))
+        return false; /* EOImode 1: the EOI only drops the priority */
+    return !gic_op(s, vm->ctx, 0, GIC_GICD, false, 0x300 + intid / 32 * 4, GIC_READ32, 0,
+                   &active) &&
+           (active >> intid % 32 & 1) && /* GICD_ISACTIVER: it was in a list register */
+           !gic_op(s, vm->ctx, 0, GIC_GICD, false, 0xc00 + intid / 16 * 4, GIC_READ32, 0, &cfg) &&
+           !(cfg >> (intid % 16 * 2 + 1) & 1); /* GICD_ICFGR: level */
+}
+
+/* a write to ICC_EOIR0/1_EL1 or ICC_DIR_EL1, with the resampling irqfds told */
+static int eoi_write(struct sys *s, struct vm *vm, struct vcpu *v, uint32_t reg, uint64_t val)
+{
+    bool ack = resample_ack(s, vm, v, reg, (uint32_t)val);
+    int err = gic_op(s, vm->ctx, v->idx, GIC_ICC, false, reg, GIC_WRITE64, val, NULL);
+    if (!err && ack)
+        irqfd_acked(vm, 0, (uint32_t)val - 32);
+    return err;
+}
+
 /* ioe's vCPU requests: what the vCPU's trapped ICC_* accesses do (include/ioe/ioe.h) */
 static int vgic_vcpu_ioctl(struct device *d, struct vcpu *v, unsigned long req, unsigned long arg)
 {
@@ -874,18 +904,22 @@ static int vgic_vcpu_ioctl(struct device *d, struct vcpu *v, unsigned long req, 
             return -EFAULT;
         if (irq.group > 1)
             return -EINVAL;
-        err = gic_op(s, ctx, v->idx, GIC_ICC, false,
-                     req == IOE_VCPU_DIR ? ICC_DIR_EL1
-                     : irq.group         ? ICC_EOIR1_EL1
-                                         : ICC_EOIR0_EL1,
-                     GIC_WRITE64, irq.intid, NULL);
+        err = eoi_write(s, d->vm, v,
+                        req == IOE_VCPU_DIR ? ICC_DIR_EL1
+                        : irq.group         ? ICC_EOIR1_EL1
+                                            : ICC_EOIR0_EL1,
+                        irq.intid);
         sys_sync_notifications(s);
         return err < 0 ? err : err ? -EIO : 0;
     case IOE_VCPU_SYSREG:
         if (copy_from_user(&sr, arg, sizeof(sr)))
             return -EFAULT;
-        err = gic_op(s, ctx, v->idx, GIC_ICC, false, sr.enc & 0xffff,
-                     sr.is_write ? GIC_WRITE64 : GIC_READ64, sr.value, &val);
+        if (sr.is_write && ((sr.enc & 0xffff) == ICC_EOIR0_EL1 ||
+                            (sr.enc & 0xffff) == ICC_EOIR1_EL1 || (sr.enc & 0xffff) == ICC_DIR_EL1))
+            err = eoi_write(s, d->vm, v, sr.enc & 0xffff, sr.value);
+        else
+            err = gic_op(s, ctx, v->idx, GIC_ICC, false, sr.enc & 0xffff,
+                         sr.is_write ? GIC_WRITE64 : GIC_READ64, sr.value, &val);
         sys_sync_notifications(s);
         if (err)
             return err < 0 ? err : -ENXIO;

@@ -557,14 +557,15 @@ static int xive_vcpu_pending(struct device *dev, struct vcpu *v, bool *pending)
     return xive_card_nsr(dev->vm, v, pending);
 }
 
-/* KVM_IRQ_LINE: kvmppc_xive_set_irq */
+/* KVM_IRQ_LINE: kvmppc_xive_set_irq. As with XICS (devices/xics.c), powerpc's
+ * KVM_IRQ_LINE puts that result in the status and itself returns 0. */
 static int xive_irq_line(struct device *dev, uint32_t irq, uint32_t level)
 {
     struct xive_dev *d = to_xive(dev);
     uint64_t st = 0;
     struct xsrc *s = src_of(d, irq);
     if (!s || !s->valid)
-        return -EINVAL;
+        return 0; /* -EINVAL in the status */
     if (xop(d, irq, XOP_SOURCE_READ, 0, 0, &st))
         return -EIO;
     bool lsi = st >> 2 & 1;

@@ -548,6 +548,13 @@ static void test_routing(void **state)
     assert_int_equal(active(&f, 9), 1);
     line(&f, 300, 0);
     assert_int_equal(grd(&f, 0x1620), 1u << 3); /* MSIR2 */
+    /* KVM_IRQ_LINE_STATUS: kvm_set_irq's result, -1 for a GSI without routes, else 0 */
+    struct kvm_irq_level st = {.irq = 21, .level = 1};
+    assert_ok(ioe_ioctl(f.vm, KVM_IRQ_LINE_STATUS, &st));
+    assert_int_equal(st.status, -1);
+    st = (struct kvm_irq_level){.irq = 20, .level = 0};
+    assert_ok(ioe_ioctl(f.vm, KVM_IRQ_LINE_STATUS, &st));
+    assert_int_equal(st.status, 0);
     munmap(bad, 4096);
     close_vm(&f);
 }

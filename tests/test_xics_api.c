@@ -250,6 +250,13 @@ static void test_msi(void **state)
     xs_line(&t, 0x1234, KVM_INTERRUPT_SET);
     xs_line(&t, 5, KVM_INTERRUPT_SET);
     assert_false(xs_readable(&t, 0) || xs_readable(&t, 1));
+    /* KVM_IRQ_LINE_STATUS: kvm_set_irq's result in the status, 0 or -EINVAL */
+    struct kvm_irq_level st = {.irq = 0x1234, .level = 0};
+    assert_ok(ioe_ioctl(t.vm, KVM_IRQ_LINE_STATUS, &st));
+    assert_int_equal(st.status, -EINVAL);
+    st = (struct kvm_irq_level){.irq = 0x1000, .level = 0};
+    assert_ok(ioe_ioctl(t.vm, KVM_IRQ_LINE_STATUS, &st));
+    assert_int_equal(st.status, 0);
     /* KVM's save reports the P and Q kept when the source was masked, not the one held
      * since: a stream restores it with QUEUED to have it delivered */
     xs_save(&t, 0x1000, 4, w);

@@ -756,13 +756,18 @@ static void test_irq_line(void **state)
     assert_ok(irq_line(&t, 3, 1));
     assert_ok(irq_line(&t, 0x100000, 1));
     assert_int_equal(rd_next(&r), -1);
+    struct kvm_irq_level st = {.irq = 3, .level = 1};
+    assert_ok(ioe_ioctl(t.vm, KVM_IRQ_LINE_STATUS, &st));
+    assert_int_equal(st.status, -EINVAL); /* kvmppc_xive_set_irq's */
     /* an LSI, asserted at creation */
     assert_ok(xive_source(&t, 3, KVM_XIVE_LEVEL_SENSITIVE | KVM_XIVE_LEVEL_ASSERTED));
     assert_ok(xive_target(&t, 3, t.server[0], 5, 0x33, false));
     assert_int_equal(xive_pq(&t, 3), 1);
     xive_esb(&t, 3, true, XIVE_ESB_SET_PQ_00, false); /* SET_PQ never forwards */
     assert_int_equal(rd_next(&r), -1);
-    assert_ok(irq_line(&t, 3, 1));
+    st = (struct kvm_irq_level){.irq = 3, .level = 1};
+    assert_ok(ioe_ioctl(t.vm, KVM_IRQ_LINE_STATUS, &st)); /* as KVM_IRQ_LINE, status 0 */
+    assert_int_equal(st.status, 0);
     assert_int_equal(rd_next(&r), 0x33);
     assert_int_equal(xive_pq(&t, 3), 2);
     assert_ok(irq_line(&t, 3, 1)); /* no Q for LSIs */

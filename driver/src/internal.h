@@ -83,11 +83,9 @@ struct persona {
     long (*check_extension)(struct sys *s, struct vm *vm, long ext);
     /* KVM_IRQ_LINE when the VM's interrupt controller does not take it */
     int (*irq_line)(struct vm *vm, uint32_t irq, uint32_t level);
-    /* KVM_IRQ_LINE_STATUS is KVM_IRQ_LINE with the structure copied back (arm64, whose
-     * kvm_vm_ioctl_irq_line leaves the status field as it was, and x86_64, which has no
-     * irqchip here). false: the persona's unknown-request errno. ppc's kernels put
-     * kvm_set_irq's delivery count in it, which libioe does not compute; s390 has no
-     * KVM_IRQ_LINE at all. */
+    /* KVM_IRQ_LINE_STATUS is KVM_IRQ_LINE with the structure copied back, its status set
+     * by the irqchip's line_status (arm64 leaves it as it was; x86_64 has no irqchip here).
+     * false: the persona's unknown-request errno (s390 has no KVM_IRQ_LINE at all). */
     bool irq_line_status;
     const struct persona_irqfd *irqfd;
     /* architecture requests of the VM and vCPU descriptors; -ENOTTY: not one of them */
@@ -285,7 +283,10 @@ struct kvm_msi;
 /* The VM's interrupt controller: hooks of the device that provides it. NULL hooks: the
  * request is not the interrupt controller's (the persona answers). */
 struct irqchip_ops {
-    int (*irq_line)(struct device *d, uint32_t irq, uint32_t level);  /* KVM_IRQ_LINE */
+    int (*irq_line)(struct device *d, uint32_t irq, uint32_t level); /* KVM_IRQ_LINE */
+    /* KVM_IRQ_LINE_STATUS's status where the architecture's KVM sets it (powerpc: what
+     * kvm_set_irq returned); NULL: the caller's value is copied back as it was (arm64) */
+    int32_t (*line_status)(struct device *d, uint32_t irq);
     int (*signal_msi)(struct device *d, const struct kvm_msi *msi);   /* KVM_SIGNAL_MSI */
     int (*vcpu_pending)(struct device *d, struct vcpu *v, bool *yes); /* has something */
     /* vCPU requests of the interrupt controller (the CPU interface); -ENOTTY: not one */

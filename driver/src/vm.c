@@ -198,7 +198,11 @@ static int irq_line(struct vm *vm, uint64_t uptr, bool with_status)
     int err = ic && ic->irq_line ? ic->irq_line(vm->irqchip, l.irq, l.level)
                                  : vm->sys->host->irq_line(vm, l.irq, l.level);
     sys_sync_notifications(vm->sys);
-    return err || !with_status ? err : copy_to_user(uptr, &l, sizeof(l));
+    if (err || !with_status)
+        return err;
+    if (ic && ic->line_status)
+        l.status = ic->line_status(vm->irqchip, l.irq);
+    return copy_to_user(uptr, &l, sizeof(l));
 }
 
 static int signal_msi(struct vm *vm, uint64_t uptr)

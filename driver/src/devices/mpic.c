@@ -916,6 +916,17 @@ static int mpic_irq_line(struct device *d, uint32_t irq, uint32_t level)
     return err;
 }
 
+/* KVM_IRQ_LINE_STATUS: kvm_set_irq's result, -1 for a GSI without routes and otherwise 0
+ * (mpic_set_irq and powerpc's kvm_set_msi return 0) */
+static int32_t mpic_line_status(struct device *d, uint32_t irq)
+{
+    const struct mpic *m = to_mpic(d);
+    for (uint32_t i = 0; i < m->nr_routes; i++)
+        if (m->routes[i].gsi == irq)
+            return 0;
+    return -1;
+}
+
 /* kvm_set_irq_routing's checks, in order, with the MPIC's kvm_set_routing_entry (one
  * irqchip of 256 pins, and MSI) */
 static int check_routes(const struct kvm_irq_routing_entry *e, uint32_t nr)
@@ -1013,6 +1024,7 @@ static int mpic_create(struct device *d)
 
 static const struct irqchip_ops mpic_irqchip = {
     .irq_line = mpic_irq_line,
+    .line_status = mpic_line_status,
     .signal_msi = mpic_signal_msi,
     .vcpu_pending = mpic_vcpu_pending,
     .vcpu_ioctl = mpic_vcpu_ioctl,

@@ -1042,8 +1042,16 @@ static int xics_irq_line(struct device *dev, uint32_t irq, uint32_t level)
     return 0;
 }
 
+/* KVM_IRQ_LINE_STATUS: kvmppc_xive_set_irq's result */
+static int32_t xics_line_status(struct device *dev, uint32_t irq)
+{
+    const struct xblock *b = block_of(to_xics(dev), irq);
+    return b && b->s[irq & (ICS_SIZE - 1)].valid ? 0 : -EINVAL;
+}
+
 static const struct irqchip_ops xics_irqchip = {
     .irq_line = xics_irq_line,
+    .line_status = xics_line_status,
     .vcpu_pending = xics_vcpu_pending,
     .vcpu_ioctl = xics_vcpu_ioctl,
 };

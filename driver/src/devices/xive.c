@@ -580,8 +580,16 @@ static int xive_irq_line(struct device *dev, uint32_t irq, uint32_t level)
     return xive_card_err(err);
 }
 
+/* KVM_IRQ_LINE_STATUS: kvmppc_xive_set_irq's result */
+static int32_t xive_line_status(struct device *dev, uint32_t irq)
+{
+    const struct xsrc *s = src_of(to_xive(dev), irq);
+    return s && s->valid ? 0 : -EINVAL;
+}
+
 static const struct irqchip_ops xive_irqchip = {
     .irq_line = xive_irq_line,
+    .line_status = xive_line_status,
     .vcpu_pending = xive_vcpu_pending,
     .vcpu_ioctl = xive_vcpu_ioctl,
 };

@@ -16,8 +16,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -25,6 +28,7 @@
 
 #include "arm64_vcpu.h"
 #include "assert_errno.h"
+#include "irqfd_util.h"
 #include "targets.h"
 #include "vgic_attr.h"
 
@@ -809,6 +813,50 @@ static void test_eoimode(void **state)
     vm_close(&h);
 }
 
+/* KVM_IRQFD on a GICv2 VM: EAGAIN until INIT (kvm_arch_intc_initialized is
+ * vgic_initialized), then GSI n is SPI n + 32. A resampling irqfd holds a level-triggered SPI
+ * until the guest deactivates it (GICC_EOIR, or GICC_DIR with EOImode 1; the frame's MMIO or
+ * the vCPU requests), then the SPI is lowered and the resamplefd signalled, as KVM's
+ * vgic_v2_fold_lr_state does. */
+static void test_irqfd_resample(void **state)
+{
+    (void)state;
+    NEED_V2();
+    struct vmh h;
+    vm_build(&h, 1, false);
+    int c = h.vcpu[0];
+    int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), rfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    uint64_t n = 0;
+    struct pollfd p = {.fd = c, .events = POLLIN};
+    struct ioe_irq irq;
+    assert_err(EAGAIN, irqfd_req(h.vm, efd, 4, KVM_IRQFD_FLAG_RESAMPLE, rfd));
+    assert_ok(init_gic(h.dev));
+    guest_setup(&h);
+    enable_irq(&h, 0, 36, 0x20);
+    assert_ok(irqfd_req(h.vm, efd, 4, KVM_IRQFD_FLAG_RESAMPLE, rfd));
+    for (int round = 0; round < 2; round++) {
+        kick(efd);
+        assert_int_equal(poll(&p, 1, 5000), 1);
+        assert_int_equal(gicc_rd(c, GICC_IAR), 36);
+        assert_int_equal(read(rfd, &n, sizeof(n)), -1); /* held while active */
+        gicc_wr(c, GICC_EOIR, 36);
+        assert_int_equal(read(rfd, &n, sizeof(n)), sizeof(n));
+        assert_int_equal(gicc_rd(c, GICC_IAR), SPURIOUS); /* lowered */
+    }
+    gicc_wr(c, GICC_CTLR, 3 | 1u << 9); /* EOImode 1: the EOI drops the priority only */
+    kick(efd);
+    assert_int_equal(poll(&p, 1, 5000), 1);
+    assert_ok(ioe_ioctl(c, IOE_VCPU_ACK, &irq));
+    assert_int_equal(irq.intid, 36);
+    assert_ok(ioe_ioctl(c, IOE_VCPU_EOI, &irq));
+    assert_int_equal(read(rfd, &n, sizeof(n)), -1);
+    assert_ok(ioe_ioctl(c, IOE_VCPU_DIR, &irq));
+    assert_int_equal(read(rfd, &n, sizeof(n)), sizeof(n));
+    close(efd);
+    close(rfd);
+    vm_close(&h);
+}
+
 /* Bad input: seeded random guest accesses of every width anywhere in both frames and random
  * register attributes of every vCPU id, offset and value. Nothing fails but what the
  * reference says, and afterwards the state is consistent (an SGI's pending bit is set
@@ -1107,6 +1155,7 @@ int main(int argc, char **argv)
         T(test_sgi_filters_and_sources),
         T(test_priorities_and_groups),
         T(test_eoimode),
+        T(test_irqfd_resample),
         T(test_random_accesses),
         TT_PAIR_TEST(test_migrate_qemu_order),
     };

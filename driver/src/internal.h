@@ -351,8 +351,9 @@ struct device {
 extern const struct device_ops vgic_v3_ops, its_ops, xive_ops, xics_ops, flic_ops, kvm_vfio_ops,
     mpic20_ops, mpic42_ops;
 extern const struct device_ops vgic_v2_ops;
-/* the VM's VGICv3 is initialised (KVM's vgic_initialized); its SPI count in *nr_spis */
-bool vgic_v3_initialized(struct vm *vm, uint32_t *nr_spis);
+/* the VM's VGIC (v2 or v3) is initialised (KVM's vgic_initialized); its SPI count in
+ * *nr_spis */
+bool vgic_initialized(struct vm *vm, uint32_t *nr_spis);
 
 /* KVM_SET_GSI_ROUTING on ppc-booke: the MPIC's routes (devices/mpic.c) */
 int mpic_set_gsi_routing(struct vm *vm, uint64_t uptr);

@@ -90,7 +90,7 @@ static const struct persona_irqfd *irqfd_of(struct vm *vm)
 /* ------------------------------------------------------------------ arm64 */
 static bool arm64_intc_ready(struct vm *vm)
 {
-    return vgic_v3_initialized(vm, NULL);
+    return vgic_initialized(vm, NULL);
 }
 
 static int arm64_route(struct vm *vm, struct irq_route *r, const struct kvm_irq_routing_entry *ue)
@@ -121,7 +121,7 @@ static void arm64_set_irq(struct vm *vm, uint32_t gsi, int level)
     const struct irqchip_ops *ic = irqchip_of(vm);
     uint32_t nr_spis = 0;
     struct irq_route def = {.gsi = gsi, .type = KVM_IRQ_ROUTING_IRQCHIP, .u.chip.pin = gsi};
-    bool by_default = !vi->user_table && vgic_v3_initialized(vm, &nr_spis) && gsi < nr_spis &&
+    bool by_default = !vi->user_table && vgic_initialized(vm, &nr_spis) && gsi < nr_spis &&
                       gsi < ARM64_IRQCHIP_NUM_PINS; /* kvm_vgic_setup_default_irq_routing */
     size_t n = by_default ? 1 : vi->nr_routes;
     for (size_t i = 0; i < n && ic; i++) {
@@ -146,7 +146,7 @@ static int arm64_chip_gsi(struct vm *vm, uint32_t irqchip, uint32_t pin)
     uint32_t nr_spis = 0;
     int gsi = -1;
     if (!vi->user_table)
-        return irqchip == 0 && vgic_v3_initialized(vm, &nr_spis) && pin < nr_spis &&
+        return irqchip == 0 && vgic_initialized(vm, &nr_spis) && pin < nr_spis &&
                        pin < ARM64_IRQCHIP_NUM_PINS
                    ? (int)pin
                    : -1;

@@ -128,6 +128,12 @@ int vgic_vcpu_pending(struct device *d, struct vcpu *v, bool *yes);
 /* The VM's VGIC's interrupt count once it is initialised, else 0 (no VGIC, or no INIT):
  * vgic_initialized() and vgic_valid_spi() for the arm64 vCPU attributes */
 unsigned vgic_initialized_irqs(struct vm *vm);
+/* KVM's EOI maintenance (vgic_v[23]_fold_lr_state, kvm_notify_acked_irq) signals the
+ * resampling irqfds of a level-triggered SPI the guest deactivates. Before the guest's
+ * write: does a resampling irqfd serve intid (no card access), and is the SPI active and
+ * level-triggered on the card (two distributor reads)? */
+bool vgic_resample_served(struct vm *vm, uint32_t intid);
+bool vgic_spi_active_level(struct vm *vm, uint32_t intid);
 
 /* ---- between the VGIC and the ITS devices */
 /* the VM got its first ITS: the card's GIC learns that the VM has one (GICD_TYPER.LPIS) */

@@ -26,6 +26,7 @@
 #define GICD_CPENDSGIR 0xf10
 #define GICD_SPENDSGIR_END 0xf30
 #define GICD_SGIR 0xf00
+#define GICC_CTLR 0x00
 #define GICC_IAR 0x0c
 #define GICC_EOIR 0x10
 #define GICC_AIAR 0x20
@@ -72,12 +73,31 @@ static int card_configure(struct vgic2 *g)
 }
 
 /* One 32-bit access of vCPU v to the distributor or CPU interface: 0, GIC_ST_UNDEF, -errno */
+/* the guest's write of val to the CPU interface's offset off deactivates a level-triggered
+ * SPI that a resampling irqfd serves: GICC_DIR, or GICC_(A)EOIR with GICC_CTLR.EOImodeNS 0
+ * (KVM's vgic_v2_fold_lr_state then signals it) */
+static bool deactivates(struct vgic2 *g, struct vcpu *v, uint32_t off, uint32_t val)
+{
+    struct vm *vm = g->b.dev.vm;
+    uint64_t ctlr = 0;
+    if ((off != GICC_EOIR && off != GICC_AEOIR && off != GICC_DIR) ||
+        !vgic_resample_served(vm, val & 0x3ff))
+        return false;
+    return (off == GICC_DIR ||
+            (!gic_op(vm->sys, vm->ctx, v->idx, GIC_GICC, false, GICC_CTLR, GIC_READ32, 0, &ctlr) &&
+             !(ctlr >> 9 & 1))) &&
+           vgic_spi_active_level(vm, val & 0x3ff);
+}
+
 static int frame_op(struct vgic2 *g, struct vcpu *v, enum gic_space space, bool uaccess,
                     uint32_t off, bool write, uint32_t val, uint64_t *r)
 {
     struct vm *vm = g->b.dev.vm;
+    bool ack = space == GIC_GICC && write && !uaccess && deactivates(g, v, off, val);
     int err = gic_op(vm->sys, vm->ctx, v->idx, space, uaccess, off,
                      write ? GIC_WRITE32 : GIC_READ32, val, r);
+    if (!err && ack)
+        irqfd_acked(vm, 0, (val & 0x3ff) - 32);
     return err == GIC_ST_BADTARGET ? -EIO : err;
 }
 

@@ -837,30 +837,16 @@ static int vgic_mmio(struct device *d, struct ioe_mmio *m)
 }
 
 /* ------------------------------------------------------------------ the CPU interface */
-/* Is the guest's write of intid to ICC_EOIR0/1_EL1 or ICC_DIR_EL1 (reg) the deactivation
- * of a level-triggered SPI served by a resampling irqfd? KVM signals those
- * (vgic_v3_fold_lr_state: an EOI-maintenance list register, kvm_notify_acked_irq). Asked
- * before the write; the card is read only for an SPI that a resampling irqfd serves. */
-static bool resample_ack(struct sys *s, struct vm *vm, struct vcpu *v, uint32_t reg, uint32_t intid)
-{
-    uint64_t ctlr = 0, active = 0, cfg = 0;
-    if (intid < 32 || intid >= 1020 || !irqfd_resampling(vm, 0, intid - 32))
-        return false;
-    if (reg != ICC_DIR_EL1 &&
-        (gic_op(s, vm->ctx, v->idx, GIC_ICC, false, ICC_CTLR_EL1, GIC_READ64, 0, &ctlr) ||
-         (ctlr >> 1 & 1)))
-        return false; /* EOImode 1: the EOI only drops the priority */
-    return !gic_op(s, vm->ctx, 0, GIC_GICD, false, 0x300 + intid / 32 * 4, GIC_READ32, 0,
-                   &active) &&
-           (active >> intid % 32 & 1) && /* GICD_ISACTIVER: it was in a list register */
-           !gic_op(s, vm->ctx, 0, GIC_GICD, false, 0xc00 + intid / 16 * 4, GIC_READ32, 0, &cfg) &&
-           !(cfg >> (intid % 16 * 2 + 1) & 1); /* GICD_ICFGR: level */
-}
-
-/* a write to ICC_EOIR0/1_EL1 or ICC_DIR_EL1, with the resampling irqfds told */
+/* a write to ICC_EOIR0/1_EL1 or ICC_DIR_EL1, with the resampling irqfds told when it
+ * deactivates (DIR, or an EOI with ICC_CTLR_EL1.EOImode 0) a level-triggered SPI */
 static int eoi_write(struct sys *s, struct vm *vm, struct vcpu *v, uint32_t reg, uint64_t val)
 {
-    bool ack = resample_ack(s, vm, v, reg, (uint32_t)val);
+    uint64_t ctlr = 0;
+    bool ack = vgic_resample_served(vm, (uint32_t)val) &&
+               (reg == ICC_DIR_EL1 ||
+                (!gic_op(s, vm->ctx, v->idx, GIC_ICC, false, ICC_CTLR_EL1, GIC_READ64, 0, &ctlr) &&
+                 !(ctlr >> 1 & 1))) &&
+               vgic_spi_active_level(vm, (uint32_t)val);
     int err = gic_op(s, vm->ctx, v->idx, GIC_ICC, false, reg, GIC_WRITE64, val, NULL);
     if (!err && ack)
         irqfd_acked(vm, 0, (uint32_t)val - 32);
@@ -983,13 +969,28 @@ static const struct irqchip_ops vgic_irqchip = {
 };
 
 /* vgic_initialized(): the VM's VGICv3 is initialised; its SPI count in *nr_spis */
-bool vgic_v3_initialized(struct vm *vm, uint32_t *nr_spis)
+bool vgic_initialized(struct vm *vm, uint32_t *nr_spis)
 {
-    const struct vgic *g =
-        vm->irqchip && vm->irqchip->ops == &vgic_v3_ops ? (const struct vgic *)vm->irqchip : NULL;
-    if (g && nr_spis)
-        *nr_spis = g->b.nr_spis;
-    return g && g->b.initialized;
+    unsigned n = vgic_initialized_irqs(vm);
+    if (n && nr_spis)
+        *nr_spis = n - 32;
+    return n != 0;
+}
+
+bool vgic_resample_served(struct vm *vm, uint32_t intid)
+{
+    return intid >= 32 && intid < 1020 && irqfd_resampling(vm, 0, intid - 32);
+}
+
+bool vgic_spi_active_level(struct vm *vm, uint32_t intid)
+{
+    uint64_t active = 0, cfg = 0;
+    return !gic_op(vm->sys, vm->ctx, 0, GIC_GICD, false, 0x300 + intid / 32 * 4, GIC_READ32, 0,
+                   &active) &&
+           (active >> intid % 32 & 1) && /* GICD_ISACTIVER */
+           !gic_op(vm->sys, vm->ctx, 0, GIC_GICD, false, 0xc00 + intid / 16 * 4, GIC_READ32, 0,
+                   &cfg) &&
+           !(cfg >> (intid % 16 * 2 + 1) & 1); /* GICD_ICFGR: level */
 }
 
 const struct device_ops vgic_v3_ops = {

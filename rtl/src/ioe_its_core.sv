@@ -5,8 +5,9 @@
 // ioe_its_xlate (translation cache, walker with several reads outstanding), which the
 // sequencer drains before each of its operations. Its units (docs/its.md, "RTL
 // micro-architecture", has the block diagram): u_cmdq (ioe_its_cmdq) the command queue and
-// its decode, u_devtab (ioe_its_devtab) where DTEs are, u_rscan (ioe_its_rscan) the rules of
-// RESTORE_TABLES' scan, u_coll (ioe_its_coll) the collections, u_lpi (ioe_its_lpi) the LPI
+// its decode, u_devtab (ioe_its_devtab) where DTEs are, u_tables (ioe_its_tables) the order
+// of SAVE_TABLES and RESTORE_TABLES (with u_rscan, ioe_its_rscan, the rules of the restore's
+// scan), u_coll (ioe_its_coll) the collections, u_lpi (ioe_its_lpi) the LPI
 // state and the bests, u_sweep (ioe_its_sweep) a sweep's step, u_walk (ioe_its_walk) every
 // DMA access of the sequencer: table entries (device table flat or two-level, ITTs, the
 // collection table) and plain addresses. It owns the instance registers.

@@ -20,6 +20,7 @@ rtl/src/ioe_its_devtab.sv
 rtl/src/ioe_its_sweep.sv
 rtl/src/ioe_its_rscan.sv
 rtl/src/ioe_its_walk.sv
+rtl/src/ioe_its_tables.sv
 rtl/src/ioe_its_core.sv
 rtl/src/ioe_its_cto.sv
 rtl/src/ioe_its.sv

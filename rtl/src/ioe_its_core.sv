@@ -5,8 +5,9 @@
 // ioe_its_xlate (translation cache, walker with several reads outstanding), which the
 // sequencer drains before each of its operations. Its units (docs/its.md, "RTL
 // micro-architecture", has the block diagram): u_cmdq (ioe_its_cmdq) the command queue and
-// its decode, u_devtab (ioe_its_devtab) where DTEs are, u_rscan (ioe_its_rscan) the rules of
-// RESTORE_TABLES' scan, u_coll (ioe_its_coll) the collections, u_lpi (ioe_its_lpi) the LPI
+// its decode, u_devtab (ioe_its_devtab) where DTEs are, u_tables (ioe_its_tables) the order
+// of SAVE_TABLES and RESTORE_TABLES (with u_rscan, ioe_its_rscan, the rules of the restore's
+// scan), u_coll (ioe_its_coll) the collections, u_lpi (ioe_its_lpi) the LPI
 // state and the bests, u_sweep (ioe_its_sweep) a sweep's step, u_walk (ioe_its_walk) every
 // DMA access of the sequencer: table entries (device table flat or two-level, ITTs, the
 // collection table) and plain addresses. It owns the instance registers.
@@ -101,10 +102,8 @@ module ioe_its_core #(
     SWDev, SWDte, SWIte, SWIteAct, SWNextDev,
     // LPI deref / sweep / rescan
     SDeref0, SDeref1, SSw0, SSwB, SSw1, SSw2, SSw3, SZero, SScan, SScanEnd, SFinish,
-    // SAVE_TABLES
-    SSvDev, SSvDte, SSvIte, SSvIteW, SSvItt, SSvDteW, SSvEnd, SSvColl,
-    // RESTORE_TABLES
-    SRsColl, SRsCte, SRsDev, SRsDte, SRsIte, SRsIteLpi, SRsIteNext, SRsErr, SRsClr
+    // SAVE_TABLES / RESTORE_TABLES (u_tables runs)
+    STab
   } state_e;
 
   // ---------------------------------------------------------------- per-instance state
@@ -158,17 +157,8 @@ module ioe_its_core #(
   logic        sc_dv_q;
   logic        sw_blk_q, sw_blk_d;      // the block of sw_i_q was found occupied
   logic        sw_wrap_q, sw_wrap_d;    // sw_i_q / sc_i_q went past INTID 65535
-  // SAVE_TABLES / RESTORE_TABLES walks
-  logic        sv_he_q, sv_hd_q, sv_he_d, sv_hd_d;     // a previous valid ITE / DTE
-  logic [31:0] sv_pe_q, sv_pd_q, sv_pe_d, sv_pd_d;     // its EventID / DeviceID
-  logic [63:0] sv_pite_q, sv_pdte_q, sv_pite_d, sv_pdte_d;
-  logic [63:0] sv_pa_q, sv_pa_d;                       // address of the previous DTE
-  logic        rs_q, rs_d;                             // restore: LPI creation returns here
-  logic        rs_done_q, rs_done_d;
-  logic [1:0]  rs_ph_q, rs_ph_d;                       // a failed restore's clean-up (SRsErr)
-  logic [31:0] rs_pos_q, rs_pos_d;                     // next DeviceID / EventID scanned
-  // walks over every DTE slot: the walk state a skipped level-2 page returns to
-  state_e      slr_q, slr_d;
+  // RESTORE_TABLES (u_tables): the LPI creation is its (it returns to STab), and failed
+  logic        rs_q, rs_d, rs_fail_q, rs_fail_d;
   // translation cache invalidation (the cache is in the fast path, u_xlate)
   logic                    cache_inv;
   // fast path (ioe_its_xlate)
@@ -268,10 +258,6 @@ module ioe_its_core #(
       end
     end
   end
-  // entries a walk visits in an ITT of Size sz: at most the largest ITT mapped
-  function automatic logic [31:0] itt_len(input logic [4:0] sz, input logic [4:0] mx);
-    itt_len = 32'd2 << ((sz < mx) ? sz : mx);
-  endfunction
   always_comb begin
     cur_nvc  = '0;
     cur_prop = '0;
@@ -381,38 +367,6 @@ module ioe_its_core #(
     .s2_wdata_o  (sw2_wdata)
   );
 
-  // RESTORE_TABLES' scan rules (ioe_its_rscan) for the entry on wk_rd: the DTE of slot
-  // w_dev_q (SRsDte), the ITE w_ev_q of the device dte_q (SRsIte), the checks of the ITE
-  // ite_q (SRsIteLpi) and where the device scan goes on after its ITT (SRsIteNext)
-  logic        rs_dte_reach, rs_dte_zero, rs_dte_dev, rs_ite_reach, rs_ite_zero, rs_ite_take;
-  logic        rs_ite_bad, rs_dev_last;
-  logic [31:0] rs_dte_evn, rs_ite_epos, rs_dev_pos;
-  ioe_its_rscan #(
-    .LpiBits (LpiBits)
-  ) u_rscan (
-    .slot_i      (w_dev_q),
-    .rd_i        (wk_rd),
-    .pos_i       (rs_pos_q),
-    .done_i      (rs_done_q),
-    .dte_reach_o (rs_dte_reach),
-    .dte_zero_o  (rs_dte_zero),
-    .dte_dev_o   (rs_dte_dev),
-    .dte_evn_o   (rs_dte_evn),
-    .dte_i       (dte_q),
-    .ev_i        (w_ev_q),
-    .epos_i      (sv_pe_q),
-    .evn_i       (w_evn_q),
-    .ite_reach_o (rs_ite_reach),
-    .ite_zero_o  (rs_ite_zero),
-    .ite_take_o  (rs_ite_take),
-    .ite_i       (ite_q),
-    .coll_hit_i  (cb_hit),
-    .ite_bad_o   (rs_ite_bad),
-    .ite_epos_o  (rs_ite_epos),
-    .dev_last_o  (rs_dev_last),
-    .dev_pos_o   (rs_dev_pos)
-  );
-
   // the table walker (ioe_its_walk): one access at a time, asked for with wk_go and the
   // entry (wk_kind), answered by wk_done with the double word wk_rd and the DMA error wk_err.
   // The lookup of dev_q (wk_lk_fail: out of range) and the walks over every DTE slot
@@ -462,6 +416,94 @@ module ioe_its_core #(
     .dma_req_o      (wk_dma_req),
     .dma_rsp_valid_i(dma_rsp_valid_i),
     .dma_rsp_i      (dma_rsp_i)
+  );
+
+  // SAVE_TABLES and RESTORE_TABLES (ioe_its_tables): started by SExec (tb_start), it owns
+  // the walker, the walk cursor and the collection writes in STab (tb_drive), calls the
+  // LPI creation (tb_lpi) and the free walker (tb_free) and ends with tb_done
+  logic        tb_start, tb_drive, tb_done, tb_err_we, tb_lpi, tb_free, tb_free_all;
+  logic [7:0]  tb_err;
+  logic        tb_w2_we, tb_cnt_inc, tb_cnt_max, tb_cnt_clr, tb_ncoll_we, tb_coll_we;
+  logic [63:0] tb_w2_wd, tb_dte, tb_ite, tb_wk_wd, tb_wk_addr;
+  logic [4:0]  tb_cnt_size, tb_ncoll_wd;
+  logic [15:0] tb_coll_icid;
+  logic [8:0]  tb_coll_tgt;
+  logic [31:0] tb_w_dev, tb_w_ev, tb_w_evn, tb_wk_ev;
+  logic [DevBits:0] tb_w_left;
+  logic        tb_wk_go, tb_wk_we, tb_dwr_clr;
+  logic [2:0]  tb_wk_kind;
+  assign tb_start = (state_q == SExec) && (code_q == 4'd8 || code_q == 4'd9);
+  assign tb_drive = tb_start | (state_q == STab);
+  ioe_its_tables #(
+    .DevBits(DevBits),
+    .LpiBits(LpiBits)
+  ) u_tables (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .start_i      (tb_start),
+    .restore_i    (code_q[0]),
+    .active_i     (state_q == STab),
+    .lpi_fail_i   (rs_fail_q),
+    .done_o       (tb_done),
+    .err_we_o     (tb_err_we),
+    .err_o        (tb_err),
+    .lpi_go_o     (tb_lpi),
+    .free_go_o    (tb_free),
+    .free_all_o   (tb_free_all),
+    .b0v_i        (cur_b0[63]),
+    .b1v_i        (cur_b1[63]),
+    .b1_i         (cur_b1[9:0]),
+    .nd_i         (cur_nd),
+    .dmax_i       (cur_dmax),
+    .imax_i       (cur_imax),
+    .nvc_i        (cur_nvc),
+    .ncoll_i      (cur_ncoll),
+    .ent_icid_i   (sv_cicid),
+    .ent_tgt_i    (sv_ctgt),
+    .ca_hit_i     (ca_hit),
+    .cb_hit_i     (cb_hit),
+    .c_w2_i       (c_w2),
+    .c_rd1_i      (c_rd1),
+    .c_icid_i     (c_icid),
+    .w2_we_o      (tb_w2_we),
+    .w2_wd_o      (tb_w2_wd),
+    .cnt_inc_o    (tb_cnt_inc),
+    .cnt_size_o   (tb_cnt_size),
+    .cnt_max_o    (tb_cnt_max),
+    .cnt_clr_o    (tb_cnt_clr),
+    .ncoll_we_o   (tb_ncoll_we),
+    .ncoll_wd_o   (tb_ncoll_wd),
+    .coll_we_o    (tb_coll_we),
+    .coll_icid_o  (tb_coll_icid),
+    .coll_tgt_o   (tb_coll_tgt),
+    .w_dev_i      (w_dev_q),
+    .w_ev_i       (w_ev_q),
+    .w_evn_i      (w_evn_q),
+    .w_left_i     (w_left_q),
+    .dte_i        (dte_q),
+    .ite_i        (ite_q),
+    .w_dev_o      (tb_w_dev),
+    .w_ev_o       (tb_w_ev),
+    .w_evn_o      (tb_w_evn),
+    .w_left_o     (tb_w_left),
+    .dte_o        (tb_dte),
+    .ite_o        (tb_ite),
+    .wk_go_o      (tb_wk_go),
+    .wk_kind_o    (tb_wk_kind),
+    .wk_we_o      (tb_wk_we),
+    .wk_wd_o      (tb_wk_wd),
+    .wk_ev_o      (tb_wk_ev),
+    .wk_addr_o    (tb_wk_addr),
+    .wk_done_i    (wk_done),
+    .wk_skip_i    (wk_skip),
+    .wk_l1_i      (wk_l1),
+    .wk_rd_i      (wk_rd),
+    .wk_err_i     (wk_err),
+    .wk_dte_addr_i(wk_dte_addr),
+    .sl_end_i     (sl_end),
+    .sl_pmask_i   (sl_pmask),
+    .dwr_i        (dwr_q),
+    .dwr_clr_o    (tb_dwr_clr)
   );
 
   // frame register read
@@ -622,10 +664,7 @@ module ioe_its_core #(
     l_d = l_q; lw_d = lw_q; t_d = t_q; t2_d = t2_q; tmap_d = tmap_q;
     sw_kind_d = sw_kind_q; sw_i_d = sw_i_q; sc_i_d = sc_i_q; sc_issue = 1'b0;
     sw_blk_d = sw_blk_q; sw_wrap_d = sw_wrap_q; occ_clr = 1'b0; sc_more = 1'b0; sc_skip = 1'b0;
-    sv_he_d = sv_he_q; sv_hd_d = sv_hd_q; sv_pe_d = sv_pe_q; sv_pd_d = sv_pd_q;
-    sv_pite_d = sv_pite_q; sv_pdte_d = sv_pdte_q; sv_pa_d = sv_pa_q;
-    rs_d = rs_q; rs_done_d = rs_done_q; rs_pos_d = rs_pos_q; rs_ph_d = rs_ph_q;
-    slr_d = slr_q;
+    rs_d = rs_q; rs_fail_d = rs_fail_q;
     cache_inv = 1'b0;
     lset_inc = 1'b0; miss_inc = 1'b0;
     i_bind_we = 1'b0; i_bind_v = 1'b0; i_base_we = 1'b0; i_en_we = 1'b0; i_en_wd = 1'b0;
@@ -807,34 +846,16 @@ module ioe_its_core #(
             sw_wrap_d = 1'b0;
             state_d   = SSw0;
           end
-          default: begin
-            if (code_q == 4'd8) begin  // SAVE_TABLES
-              w_dev_d = '0;
-              w_left_d = cur_nd;
-              sv_hd_d = 1'b0;
-              state_d = cur_b0[63] ? SSvDev : SSvEnd;
-            end else begin             // RESTORE_TABLES
-              i_ncoll_we = 1'b1;
-              i_ncoll_wd = '0;
-              w_ev_d     = '0;  // CTE index
-              state_d    = cur_b1[63] ? SRsColl : SRsDev;
-              w_dev_d    = '0;
-              rs_done_d  = 1'b0;
-              rs_pos_d   = '0;
-              rs_ph_d    = 2'd0;
-              dte_d      = '0;  // SRsErr: no device being restored
-            end
-          end
+          default: state_d = STab;  // SAVE_TABLES, RESTORE_TABLES: u_tables (tb_start)
         endcase
       end
 
       // ------------------------------------------------------------ a table walker access
       // (u_walk); a walk's level-2 page without a level-1 entry is skipped
       SWalk: begin
-        if (wk_l1 && !rs_done_q) rs_pos_d = w_dev_q;  // KVM's restore scans a page from its start
         if (wk_skip) begin
           w_dev_d = (w_dev_q | sl_pmask) + 32'd1;
-          state_d = slr_q;
+          state_d = SWDev;
         end else if (wk_done) begin
           state_d = ret_q;
         end
@@ -1093,8 +1114,10 @@ module ioe_its_core #(
         if (lw_rd[LRefs +: RefW] == '1) begin
           // 255 references: the MAPTI fails (nothing created), RESTORE_TABLES gives ENOSPC
           if (rs_q) begin
-            rdata_d = 64'd28;
-            state_d = SRsErr;
+            rdata_d   = 64'd28;
+            rs_d      = 1'b0;
+            rs_fail_d = 1'b1;
+            state_d   = STab;
           end else begin
             state_d = SQEnd;
           end
@@ -1116,8 +1139,10 @@ module ioe_its_core #(
       end
       SMapti4: begin
         if (wk_err && rs_q) begin
-          rdata_d = 64'd14;
-          state_d = SRsErr;
+          rdata_d   = 64'd14;
+          rs_d      = 1'b0;
+          rs_fail_d = 1'b1;
+          state_d   = STab;
         end else if (wk_err) begin
           // the LPI cannot be created: the MAPTI creates nothing (no collection either)
           state_d = SQEnd;
@@ -1166,7 +1191,8 @@ module ioe_its_core #(
           inc_w = lw_q;
           inc_chk = 1'b1;
           if (rs_q) begin
-            state_d = SRsIteNext;
+            rs_d    = 1'b0;
+            state_d = STab;
           end else begin
             if (!ca_hit) begin
               i_coll_we   = 1'b1;
@@ -1281,23 +1307,18 @@ module ioe_its_core #(
       // w_all_q: every device of the table (w_dev_q counts), else device w_dev_q only.
       // w_free_q: free each valid ITE (zero it, deref its LPI) and zero the DTE; else
       // retarget the LPIs of the ITEs whose ICID is w_icid_q to w_tgt_q.
-      // the walks over every DTE slot of the device table (flat or two-level), DeviceID
-      // w_dev_q next: the free / retarget walker (SWDev), SAVE_TABLES (SSvDev) and
-      // RESTORE_TABLES (SRsDev). The walker reads a two-level table's level-1 entry first;
-      // a page without one returns to the walk's own state (SWalk, slr_q) at the next page.
-      SWDev, SSvDev, SRsDev: begin
-        // the bound (not for RESTORE_TABLES' scan): the nd-th device found, or past the
-        // highest DeviceID mapped
-        if (sl_end || !cur_b0[63] ||
-            (state_q != SRsDev && (w_left_q == '0 || w_dev_q > 32'(cur_dmax)))) begin
-          state_d = (state_q == SWDev) ? wret_q : (state_q == SSvDev) ? SSvEnd :
-                    (rs_ph_q != 2'd0) ? SRsErr : SFinish;
+      // SWDev: every DTE slot of the device table (flat or two-level), DeviceID w_dev_q
+      // next. The walker reads a two-level table's level-1 entry first; a page without one
+      // returns to SWDev (SWalk) at the next page.
+      SWDev: begin
+        // the bound: the nd-th device found, or past the highest DeviceID mapped
+        if (sl_end || !cur_b0[63] || w_left_q == '0 || w_dev_q > 32'(cur_dmax)) begin
+          state_d = wret_q;
         end else begin
           wk_go      = 1'b1;
           wk_kind    = ioe_its_pkg::WkSlot;
           state_d    = SWalk;
-          slr_d      = state_q;
-          ret_d      = (state_q == SWDev) ? SWIte : (state_q == SSvDev) ? SSvDte : SRsDte;
+          ret_d      = SWIte;
           w_ev_d     = '0;
           w_evn_d    = 32'hffffffff;  // SWIte: "DTE just read"
         end
@@ -1319,7 +1340,7 @@ module ioe_its_core #(
           if (wk_err || !wk_rd[63] || wk_rd[4:0] > 5'd30) begin
             state_d = SWNextDev;
           end else begin
-            w_evn_d = itt_len(wk_rd[4:0], cur_imax);
+            w_evn_d = ioe_its_pkg::itt_len(wk_rd[4:0], cur_imax);
             wk_go   = 1'b1;
             wk_kind = ioe_its_pkg::WkIteRd;
             wk_ev   = '0;
@@ -1504,344 +1525,27 @@ module ioe_its_core #(
         end
       end
 
-      // ------------------------------------------------------------ SAVE_TABLES
-      // Valid DTEs in DeviceID order; each one's valid ITEs in EventID order get KVM's
-      // next fields (the previous entry is rewritten when the next valid one is found),
-      // then the collections. The device table is walked from SSvDev (above).
-      SSvDte: begin
-        if (wk_err || !wk_rd[63] || wk_rd[4:0] > 5'd30) begin
-          w_dev_d = w_dev_q + 32'd1;
-          state_d = SSvDev;
-        end else begin
-          w_left_d   = w_left_q - 1'b1;
-          dte_d      = wk_rd;
-          w_ev_d     = '0;
-          w_evn_d    = itt_len(wk_rd[4:0], cur_imax);
-          sv_he_d    = 1'b0;
-          wk_go      = 1'b1;
-          wk_kind    = ioe_its_pkg::WkIteRd;
-          wk_ev      = '0;
-          state_d    = SWalk;
-          ret_d      = SSvIte;
-        end
-      end
-      SSvIte: begin
-        // ITE w_ev_q on ddata
-        if (wk_err) begin
-          rdata_d = 64'd14;
+      // ------------------------------------------------------------ SAVE_TABLES / RESTORE_TABLES
+      // u_tables runs (it drives the walker and the walk cursor, below) and calls the LPI
+      // creation of MAPTI (SMapti2, back here) and the free walker (back here)
+      STab: begin
+        rs_fail_d = 1'b0;
+        if (tb_done) begin
           state_d = SFinish;
-        end else if (wk_rd[47:16] != 32'd0 && sv_he_q) begin
-          // rewrite the previous one with its next, then continue with this one
-          ite_d    = wk_rd;
-          wk_go    = 1'b1;
-          wk_kind  = ioe_its_pkg::WkIte;
-          wk_ev    = sv_pe_q;
-          wk_we    = 1'b1;
-          wk_wd    = {(w_ev_q - sv_pe_q > 32'hffff) ? 16'hffff : 16'(w_ev_q - sv_pe_q),
-                      sv_pite_q[47:0]};
-          state_d  = SWalk;
-          ret_d    = SSvIteW;
-        end else begin
-          if (wk_rd[47:16] != 32'd0) begin
-            sv_he_d   = 1'b1;
-            sv_pe_d   = w_ev_q;
-            sv_pite_d = wk_rd;
-          end
-          state_d = SSvIteW;
-          ite_d   = '0;
-        end
-      end
-      SSvIteW: begin
-        if (dwr_q && wk_err) begin
-          rdata_d = 64'd14;
-          state_d = SFinish;
-        end else begin
-          if (dwr_q) begin
-            sv_he_d   = 1'b1;
-            sv_pe_d   = w_ev_q;
-            sv_pite_d = ite_q;
-          end
-          dwr_d = 1'b0;
-          if (w_ev_q + 32'd1 >= w_evn_q) begin
-            state_d = SSvItt;
-          end else begin
-            w_ev_d  = w_ev_q + 32'd1;
-            wk_go   = 1'b1;
-            wk_kind = ioe_its_pkg::WkIte;
-            wk_ev   = w_ev_q + 32'd1;
-            state_d = SWalk;
-            ret_d   = SSvIte;
-          end
-        end
-      end
-      SSvItt: begin
-        // the last valid ITE gets next = 0; then the previous DTE its next
-        if (sv_he_q) begin
-          sv_he_d  = 1'b0;
-          wk_go    = 1'b1;
-          wk_kind  = ioe_its_pkg::WkIte;
-          wk_ev    = sv_pe_q;
-          wk_we    = 1'b1;
-          wk_wd    = {16'd0, sv_pite_q[47:0]};
-          state_d  = SWalk;
-          ret_d    = SSvItt;
-        end else if (dwr_q && wk_err) begin
-          rdata_d = 64'd14;
-          state_d = SFinish;
-        end else if (sv_hd_q) begin
-          wk_go    = 1'b1;
-          wk_addr  = sv_pa_q;
-          wk_we    = 1'b1;
-          wk_wd    = {sv_pdte_q[63], (w_dev_q - sv_pd_q > 32'd16383) ? 14'h3fff :
-                                     14'(w_dev_q - sv_pd_q), sv_pdte_q[48:0]};
-          state_d  = SWalk;
-          ret_d    = SSvDteW;
-        end else begin
-          dwr_d   = 1'b0;
-          state_d = SSvDteW;
-        end
-      end
-      SSvDteW: begin
-        if (dwr_q && wk_err) begin
-          rdata_d = 64'd14;
-          state_d = SFinish;
-        end else begin
-          dwr_d     = 1'b0;
-          sv_hd_d   = 1'b1;
-          sv_pd_d   = w_dev_q;
-          sv_pa_d   = wk_dte_addr;
-          sv_pdte_d = dte_q;
-          w_dev_d   = w_dev_q + 32'd1;
-          state_d   = SSvDev;
-        end
-      end
-      SSvEnd: begin
-        if (sv_hd_q) begin
-          sv_hd_d  = 1'b0;
-          wk_go    = 1'b1;
-          wk_addr  = sv_pa_q;
-          wk_we    = 1'b1;
-          wk_wd    = {sv_pdte_q[63], 14'd0, sv_pdte_q[48:0]};
-          state_d  = SWalk;
-          ret_d    = SSvEnd;
-        end else if (dwr_q && wk_err) begin
-          rdata_d = 64'd14;
-          state_d = SFinish;
-        end else begin
-          dwr_d   = 1'b0;
-          w_ev_d  = '0;
-          state_d = cur_b1[63] ? SSvColl : SFinish;
-        end
-      end
-      SSvColl: begin
-        // collection w_ev_q (w_ev_q == count: the terminating zero entry)
-        if (dwr_q && wk_err) begin
-          rdata_d = 64'd14;
-          state_d = SFinish;
-        end else if (w_ev_q > {27'd0, cur_ncoll} || w_ev_q >= capacity(cur_b1[9:0])) begin
-          dwr_d   = 1'b0;
-          state_d = SFinish;
-        end else begin
-          wk_go    = 1'b1;
-          wk_kind  = ioe_its_pkg::WkCte;
-          wk_ev    = w_ev_q;
-          wk_we    = 1'b1;
-          wk_wd    = (w_ev_q == {27'd0, cur_ncoll}) ? 64'd0 :
-                     {1'b1, 15'd0,
-                      sv_ctgt[8] ? 32'hffffffff : {24'd0, sv_ctgt[7:0]}, sv_cicid};
-          w_ev_d   = w_ev_q + 32'd1;
-          state_d  = SWalk;
-          ret_d    = SSvColl;
-        end
-      end
-
-      // ------------------------------------------------------------ RESTORE_TABLES
-      // Collections from the table (stop at V = 0), then the device table with KVM's
-      // next-chain scan; entries the scan skips are zeroed; every ITE reached creates or
-      // references its LPI. On an error the devices the scan restored and the collections
-      // are freed again (SRsErr).
-      SRsColl: begin
-        if (w_ev_q >= capacity(cur_b1[9:0])) begin
-          state_d = SRsDev;
-        end else begin
-          wk_go   = 1'b1;
-          wk_kind = ioe_its_pkg::WkCte;
-          wk_ev   = w_ev_q;
-          state_d = SWalk;
-          ret_d   = SRsCte;
-        end
-      end
-      SRsCte: begin
-        cq_w2_we = 1'b1;  // the collection lookup (ca_*) keys on the command's ICID
-        cq_w2_wd = wk_rd;
-        if (wk_err) begin
-          rdata_d = 64'd14;
-          state_d = SRsErr;
-        end else if (!wk_rd[63]) begin
-          state_d = SRsDev;
-        end else begin
-          state_d = SRsCte;  // checks next cycle, with word 2 = the CTE
-          if (c_w2 == wk_rd && wk_rd[63]) begin
-            if (c_rd1 != 32'hffffffff && c_rd1 >= {24'd0, cur_nvc}) begin
-              rdata_d = 64'd22;
-              state_d = SRsErr;
-            end else if (ca_hit) begin
-              rdata_d = 64'd17;
-              state_d = SRsErr;
-            end else if ({16'd0, c_icid} >= capacity(cur_b1[9:0])) begin
-              rdata_d = 64'd22;
-              state_d = SRsErr;
-            end else if (cur_ncoll == 5'd16) begin
-              rdata_d = 64'd12;
-              state_d = SRsErr;
-            end else begin
-              i_coll_we   = 1'b1;
-              i_coll_idx  = cur_ncoll[3:0];
-              i_coll_icid = c_icid;
-              i_coll_tgt  = (c_rd1 == 32'hffffffff) ? 9'h100 : {1'b0, c_rd1[7:0]};
-              i_ncoll_we  = 1'b1;
-              i_ncoll_wd  = cur_ncoll + 5'd1;
-              w_ev_d      = w_ev_q + 32'd1;
-              cq_w2_wd    = '0;
-              state_d     = SRsColl;
-            end
-          end
-        end
-      end
-      SRsDte: begin
-        if (dwr_q || wk_err) begin
-          // after zeroing a skipped DTE, or an unreadable slot: next device
-          dwr_d   = 1'b0;
-          w_dev_d = w_dev_q + 32'd1;
-          state_d = SRsDev;
-        end else if (rs_dte_zero) begin
-          wk_go    = 1'b1;  // zero the DTE just read
-          wk_kind  = ioe_its_pkg::WkAgain;
-          wk_we    = 1'b1;
-          state_d  = SWalk;
-          ret_d    = SRsDte;
-        end else if (!rs_dte_dev) begin
-          if (rs_dte_reach) rs_pos_d = w_dev_q + 32'd1;
-          w_dev_d = w_dev_q + 32'd1;
-          state_d = SRsDev;
-        end else begin
-          cnt_inc    = 1'b1;
-          cnt_rs     = 1'b1;
-          cnt_size   = wk_rd[4:0];
-          dte_d      = wk_rd;
-          w_ev_d     = '0;
-          w_evn_d    = rs_dte_evn;
-          sv_pe_d    = '0;  // next EventID the ITT scan looks at
-          wk_go      = 1'b1;
-          wk_kind    = ioe_its_pkg::WkIteRd;
-          wk_ev      = '0;
-          state_d    = SWalk;
-          ret_d      = SRsIte;
-        end
-      end
-      SRsIte: begin
-        // ITE w_ev_q on ddata (or the write that zeroed it)
-        if (dwr_q) begin
-          dwr_d   = 1'b0;
-          state_d = SRsIteNext;
-        end else if (wk_err) begin
-          rdata_d = 64'd14;
-          state_d = SRsErr;
-        end else if (rs_ite_zero) begin
-          wk_go    = 1'b1;  // zero the ITE just read
-          wk_kind  = ioe_its_pkg::WkAgain;
-          wk_we    = 1'b1;
-          state_d  = SWalk;
-          ret_d    = SRsIte;
-        end else if (rs_ite_take) begin
-          ite_d   = wk_rd;
-          state_d = SRsIteLpi;
-        end else begin
-          if (rs_ite_reach) sv_pe_d = w_ev_q + 32'd1;
-          state_d = SRsIteNext;
-        end
-      end
-      SRsIteLpi: begin
-        // checks with cb_* (collection of ite_q), then the LPI (MAPTI's creation path)
-        if (rs_ite_bad) begin
-          rdata_d = 64'd22;
-          state_d = SRsErr;
-        end else begin
-          sv_pe_d = rs_ite_epos;
+        end else if (tb_lpi) begin
           l_d     = ite_q[31:16];
           sc_i_d  = ite_q[31:16];
           tmap_d  = ~cb_tgt[8];
           t_d     = cb_tgt[VcW-1:0];
           rs_d    = 1'b1;
           state_d = SMapti2;
-        end
-      end
-      SRsIteNext: begin
-        rs_d = 1'b0;
-        dwr_d = 1'b0;
-        if (w_ev_q + 32'd1 >= w_evn_q) begin
-          // end of this ITT: the DTE's next field continues the device scan
-          if (rs_dev_last) rs_done_d = 1'b1;
-          else rs_pos_d = rs_dev_pos;
-          w_dev_d = w_dev_q + 32'd1;
-          state_d = SRsDev;
-        end else begin
-          w_ev_d  = w_ev_q + 32'd1;
-          wk_go   = 1'b1;
-          wk_kind = ioe_its_pkg::WkIte;
-          wk_ev   = w_ev_q + 32'd1;
-          state_d = SWalk;
-          ret_d   = SRsIte;
-        end
-      end
-      SRsErr: begin
-        // a failed restore leaves no device and no collection (as KVM), the errno in RDATA.
-        // rs_ph_q 0: the error. The device it failed in (dte_q valid; none when the
-        // collections failed) frees the ITEs below the failing EventID w_ev_q and its DTE
-        // (the walker from EventID 0 to w_ev_q - 1), then 1: the scan goes on from the next
-        // slot (from slot 0 after the collections) zeroing every valid DTE (rs_done: not
-        // reached, no references, no ITT walk), then 2: the devices it restored, the valid
-        // DTEs up to dev_max, are freed with the ITT bound the scan set (nd "no count" for
-        // the walk), then no device is left (SRsClr).
-        rs_d      = 1'b0;
-        dwr_d     = 1'b0;
-        rs_done_d = 1'b1;
-        if (rs_ph_q == 2'd0) begin
-          i_ncoll_we = 1'b1;
-          i_ncoll_wd = '0;
-          cnt_max    = 1'b1;
-          if (!cur_b0[63]) begin
-            state_d = SRsClr;
-          end else if (dte_q[63]) begin
-            w_all_d  = 1'b0;
-            w_free_d = 1'b1;
-            w_ev_d   = 32'hffffffff;  // SWIte: EventID 0 next
-            w_evn_d  = w_ev_q;
-            wret_d   = SRsErr;
-            rs_ph_d  = 2'd1;
-            state_d  = SWIte;
-          end else begin
-            w_dev_d = '0;
-            rs_ph_d = 2'd2;
-            state_d = SRsDev;
-          end
-        end else if (rs_ph_q == 2'd1) begin
-          w_dev_d = w_dev_q + 32'd1;
-          rs_ph_d = 2'd2;
-          state_d = SRsDev;
-        end else begin
-          w_all_d  = 1'b1;
+        end else if (tb_free) begin
+          // the ITEs of dte_q below w_evn_d and its DTE, or every valid device
+          w_all_d  = tb_free_all;
           w_free_d = 1'b1;
-          w_dev_d  = '0;
-          w_left_d = '1;
-          wret_d   = SRsClr;
-          state_d  = SWDev;
+          wret_d   = STab;
+          state_d  = tb_free_all ? SWDev : SWIte;
         end
-      end
-      SRsClr: begin
-        cnt_clr = 1'b1;
-        rs_ph_d = 2'd0;
-        state_d = SFinish;
       end
 
       SFinish: begin
@@ -1858,6 +1562,36 @@ module ioe_its_core #(
 
       default: state_d = SIdle;
     endcase
+    // u_tables' walker requests, walk cursor and writes, in STab and when it starts
+    if (tb_drive) begin
+      wk_go    = tb_wk_go;
+      wk_kind  = tb_wk_kind;
+      wk_we    = tb_wk_we;
+      wk_wd    = tb_wk_wd;
+      wk_ev    = tb_wk_ev;
+      wk_addr  = tb_wk_addr;
+      w_dev_d  = tb_w_dev;
+      w_ev_d   = tb_w_ev;
+      w_evn_d  = tb_w_evn;
+      w_left_d = tb_w_left;
+      dte_d    = tb_dte;
+      ite_d    = tb_ite;
+      if (tb_dwr_clr) dwr_d = 1'b0;
+      if (tb_err_we) rdata_d = {56'd0, tb_err};
+      cnt_inc  = tb_cnt_inc;
+      cnt_rs   = tb_cnt_inc;
+      cnt_size = tb_cnt_size;
+      cnt_max  = tb_cnt_max;
+      cnt_clr  = tb_cnt_clr;
+      cq_w2_we = tb_w2_we;
+      cq_w2_wd = tb_w2_wd;
+      i_ncoll_we  = tb_ncoll_we;
+      i_ncoll_wd  = tb_ncoll_wd;
+      i_coll_we   = tb_coll_we;
+      i_coll_idx  = cur_ncoll[3:0];
+      i_coll_icid = tb_coll_icid;
+      i_coll_tgt  = tb_coll_tgt;
+    end
     if (wk_go) dwr_d = wk_we;
     lram_raddr = {vm_q, sc_i_q[LpiBits-1:0]};
     // Translation cache invalidation (docs/its.md): every event of the list clears the
@@ -2073,10 +1807,7 @@ module ioe_its_core #(
       w_ev_q <= '0; w_evn_q <= '0; w_left_q <= '0;
       l_q <= '0; lw_q <= '0; t_q <= '0; t2_q <= '0; tmap_q <= 1'b0; sw_kind_q <= '0; sw_i_q <= '0;
       sc_i_q <= '0; sc_di_q <= '0; sc_dv_q <= 1'b0; sw_blk_q <= 1'b0; sw_wrap_q <= 1'b0;
-      sv_he_q <= 1'b0; sv_hd_q <= 1'b0; sv_pe_q <= '0; sv_pd_q <= '0; sv_pite_q <= '0;
-      sv_pdte_q <= '0; sv_pa_q <= '0; rs_q <= 1'b0; rs_done_q <= 1'b0; rs_pos_q <= '0;
-      rs_ph_q <= 2'd0;
-      slr_q <= SIdle;
+      rs_q <= 1'b0; rs_fail_q <= 1'b0;
       msi_in_q <= '0; msi_drop_q <= '0; miss_q <= '0; lset_q <= '0; lset_cyc_q <= '0;
     end else begin
       state_q <= state_d; ret_q <= ret_d; lret_q <= lret_d; wret_q <= wret_d;
@@ -2094,10 +1825,7 @@ module ioe_its_core #(
       sw_kind_q <= sw_kind_d; sw_i_q <= sw_i_d;
       sc_i_q <= sc_i_d; sc_di_q <= lram_raddr[15:0]; sc_dv_q <= sc_issue;
       sw_blk_q <= sw_blk_d; sw_wrap_q <= sw_wrap_d;
-      sv_he_q <= sv_he_d; sv_hd_q <= sv_hd_d; sv_pe_q <= sv_pe_d; sv_pd_q <= sv_pd_d;
-      sv_pite_q <= sv_pite_d; sv_pdte_q <= sv_pdte_d; sv_pa_q <= sv_pa_d;
-      rs_q <= rs_d; rs_done_q <= rs_done_d; rs_pos_q <= rs_pos_d; rs_ph_q <= rs_ph_d;
-      slr_q <= slr_d;
+      rs_q <= rs_d; rs_fail_q <= rs_fail_d;
       // the sequencer's and the fast path's increments never coincide (one of them is idle)
       if (fp_in) msi_in_q <= msi_in_q + 32'd1;
       if (fp_drop) msi_drop_q <= msi_drop_q + 32'd1;

@@ -23,4 +23,9 @@ package ioe_its_pkg;
     capacity = ({24'd0, baser[7:0]} + 32'd1) << epp_log2(baser[9:8]);
   endfunction
 
+  // entries a walk visits in an ITT of Size sz: at most the largest ITT mapped (mx)
+  function automatic logic [31:0] itt_len(input logic [4:0] sz, input logic [4:0] mx);
+    itt_len = 32'd2 << ((sz < mx) ? sz : mx);
+  endfunction
+
 endpackage

@@ -8,7 +8,7 @@
  *   arm64   routes to MSIs with a DeviceID or to SPIs (vgic-irqfd.c); until a VMM sets a
  *           table, GSI n routes to SPI n + 32. A resampling irqfd holds its SPI at level 1
  *           until the guest deactivates it, if it is level-triggered (the vGIC's EOI
- *           maintenance: devices/vgic_v3.c calls irqfd_acked).
+ *           maintenance: devices/vgic_v3.c and vgic_v2.c call irqfd_acked).
  *   ppc64   book3s: no routing table (no HAVE_KVM_IRQ_ROUTING), GSI n is source n of the
  *           XICS or XIVE device (kvm_irq_map_gsi), and the eventfd's wakeup sets it to 1
  *           (kvm_arch_set_irq_inatomic), as KVM_IRQ_LINE with level 1 does. A resampling

@@ -72,7 +72,6 @@ static int card_configure(struct vgic2 *g)
     return vgic_card_err(gic_op(vm->sys, vm->ctx, 0, GIC_GICD, false, 0, GIC_VM_CONFIG, cfg, NULL));
 }
 
-/* One 32-bit access of vCPU v to the distributor or CPU interface: 0, GIC_ST_UNDEF, -errno */
 /* the guest's write of val to the CPU interface's offset off deactivates a level-triggered
  * SPI that a resampling irqfd serves: GICC_DIR, or GICC_(A)EOIR with GICC_CTLR.EOImodeNS 0
  * (KVM's vgic_v2_fold_lr_state then signals it) */
@@ -89,6 +88,7 @@ static bool deactivates(struct vgic2 *g, struct vcpu *v, uint32_t off, uint32_t 
            vgic_spi_active_level(vm, val & 0x3ff);
 }
 
+/* One 32-bit access of vCPU v to the distributor or CPU interface: 0, GIC_ST_UNDEF, -errno */
 static int frame_op(struct vgic2 *g, struct vcpu *v, enum gic_space space, bool uaccess,
                     uint32_t off, bool write, uint32_t val, uint64_t *r)
 {

@@ -968,7 +968,7 @@ static const struct irqchip_ops vgic_irqchip = {
     .vcpu_reset = vgic_vcpu_reset,
 };
 
-/* vgic_initialized(): the VM's VGICv3 is initialised; its SPI count in *nr_spis */
+/* vgic_initialized(): the VM's VGIC (v2 or v3) is initialised; its SPI count in *nr_spis */
 bool vgic_initialized(struct vm *vm, uint32_t *nr_spis)
 {
     unsigned n = vgic_initialized_irqs(vm);
